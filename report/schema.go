@@ -1,0 +1,320 @@
+// Package report owns writebench's on-disk result schema and every renderer
+// that turns a saved result set into tables, Markdown, CSV, JSON, Go
+// benchmark format or charts.
+//
+// A result set holds raw samples only, in base units (seconds, bytes,
+// counts), one array entry per counted repetition. Medians, throughput and
+// confidence intervals are computed when rendering, never stored, so a set
+// saved today can be re-rendered with better statistics later. report imports
+// neither the runner nor the strategies: it works from the saved JSON alone.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of the result-set layout written by Save.
+// Load accepts sets with this version or older compatible ones and rejects
+// newer ones.
+const SchemaVersion = 1
+
+// Tool is the value of Set.Tool in every result set writebench writes.
+const Tool = "writebench"
+
+// Set is one saved result set: the environment it was measured in and one
+// Cell per point of the sweep.
+type Set struct {
+	Schema   int    `json:"schema"`
+	Tool     string `json:"tool"`
+	Env      Env    `json:"env"`
+	Complete bool   `json:"complete"` // false when the run was interrupted
+	// Interrupted names the signal that stopped the run early, if any.
+	Interrupted string `json:"interrupted,omitempty"`
+	Results     []Cell `json:"results"`
+}
+
+// Env describes where and how a set was measured.
+type Env struct {
+	WritebenchVersion string    `json:"writebench_version"`
+	GoVersion         string    `json:"go_version"`
+	GOOS              string    `json:"goos"`
+	GOARCH            string    `json:"goarch"`
+	Kernel            string    `json:"kernel"`
+	CPU               string    `json:"cpu"`
+	Cores             int       `json:"cores"`
+	GOMAXPROCS        int       `json:"gomaxprocs"`
+	Hostname          string    `json:"hostname,omitempty"`
+	Dir               string    `json:"dir"`            // the --dir the scratch directories were made under
+	FSType            string    `json:"fs_type"`        // e.g. "ext4", "tmpfs"
+	Device            string    `json:"device"`         // mount source, e.g. /dev/vda
+	MountOptions      string    `json:"mount_options"`  // e.g. "rw,relatime"
+	FreeBytes         uint64    `json:"free_bytes"`     // free space of Dir at start, bytes
+	PageCache         string    `json:"page_cache"`     // "kept" or "dropped between repetitions"
+	DropCaches        bool      `json:"drop_caches"`    // true when the page cache was dropped before every repetition
+	Verify            bool      `json:"verify"`         // true when every file was read back and checked
+	Warmup            int       `json:"warmup"`         // uncounted repetitions per cell
+	Repeat            int       `json:"repeat"`         // counted repetitions per cell
+	Seed              uint64    `json:"seed"`           // seed of the interleaving shuffle
+	Command           []string  `json:"command"`        // full command line
+	Start             time.Time `json:"start"`          // UTC
+	TotalSeconds      float64   `json:"total_seconds"`  // wall time of the whole sweep
+	SyncTimed         bool      `json:"sync_timed"`     // always true: sync calls are inside the timed region
+	Preset            string    `json:"preset,omitempty"`
+}
+
+// Cell is one point of the sweep: a strategy with one value for every
+// parameter, and its raw samples, one entry per counted repetition.
+//
+// Parameters that do not apply to a strategy are zero (and omitted from the
+// JSON).
+type Cell struct {
+	Strategy    string `json:"strategy"`
+	Files       int    `json:"files"`
+	FileSize    int64  `json:"file_size"`             // bytes per file
+	Record      int    `json:"record,omitempty"`      // bytes per application record (unbuffered, bufio)
+	Buffer      int    `json:"buffer,omitempty"`      // bufio.Writer size, bytes
+	Chunk       int    `json:"chunk,omitempty"`       // bytes per write (chunked, mmap copy)
+	Concurrency int    `json:"concurrency,omitempty"` // workers / in-flight files (pool, semaphore)
+	PerFile     string `json:"per_file,omitempty"`    // how pool and semaphore write each file
+	Sync        string `json:"sync"`                  // none, close, data or end
+
+	Seconds       []float64 `json:"seconds"`        // wall time of the timed region
+	WriteSyscalls []int64   `json:"write_syscalls"` // /proc/self/io syscw delta (-1 when unavailable)
+	StorageBytes  []int64   `json:"storage_bytes"`  // /proc/self/io write_bytes delta (-1 when unavailable)
+	SyncSeconds   []float64 `json:"sync_seconds"`   // time spent in fsync/fdatasync/syncfs, summed over workers
+	UserSeconds   []float64 `json:"user_seconds"`   // getrusage user CPU delta
+	SysSeconds    []float64 `json:"sys_seconds"`    // getrusage system CPU delta
+	Allocs        []uint64  `json:"allocs"`         // heap allocations (objects) in the timed region
+	AllocBytes    []uint64  `json:"alloc_bytes"`    // heap bytes allocated in the timed region
+	LatencyP50    []float64 `json:"latency_p50,omitempty"` // per-file write latency percentiles, seconds
+	LatencyP99    []float64 `json:"latency_p99,omitempty"`
+	LatencyMax    []float64 `json:"latency_max,omitempty"`
+
+	Verified bool   `json:"verified"` // every file of every counted repetition read back and matched
+	Error    string `json:"error"`    // empty when the cell succeeded
+}
+
+// Bytes is the logical number of bytes one repetition of c writes.
+func (c *Cell) Bytes() int64 { return int64(c.Files) * c.FileSize }
+
+// Failed reports whether the cell recorded an error.
+func (c *Cell) Failed() bool { return c.Error != "" }
+
+// Key identifies a cell by strategy and every parameter, so cells of two sets
+// can be matched. It is stable across versions.
+func (c *Cell) Key() string {
+	var b strings.Builder
+	b.WriteString("strategy=" + c.Strategy)
+	b.WriteString("/files=" + strconv.Itoa(c.Files))
+	b.WriteString("/size=" + FormatBytes(c.FileSize))
+	for _, p := range c.Params() {
+		b.WriteString("/" + p.Name + "=" + p.Value)
+	}
+	return b.String()
+}
+
+// Param is one named parameter of a cell, formatted for display.
+type Param struct{ Name, Value string }
+
+// Params lists the parameters that apply to c (those beyond strategy, files
+// and size), in a fixed order, values in human units.
+func (c *Cell) Params() []Param {
+	var ps []Param
+	if c.Record > 0 {
+		ps = append(ps, Param{"record", FormatBytes(int64(c.Record))})
+	}
+	if c.Buffer > 0 {
+		ps = append(ps, Param{"buffer", FormatBytes(int64(c.Buffer))})
+	}
+	if c.Chunk > 0 {
+		ps = append(ps, Param{"chunk", FormatBytes(int64(c.Chunk))})
+	}
+	if c.Concurrency > 0 {
+		ps = append(ps, Param{"concurrency", strconv.Itoa(c.Concurrency)})
+	}
+	if c.PerFile != "" {
+		ps = append(ps, Param{"per_file", c.PerFile})
+	}
+	ps = append(ps, Param{"sync", c.Sync})
+	return ps
+}
+
+// FormatBytes formats n in IEC units when it is an exact multiple of one
+// (4KiB, 1MiB, 2GiB), else as plain bytes ("4097B").
+func FormatBytes(n int64) string {
+	units := []string{"EiB", "PiB", "TiB", "GiB", "MiB", "KiB"}
+	for i, u := range units {
+		m := int64(1) << (10 * uint(len(units)-i))
+		if n != 0 && n%m == 0 {
+			return strconv.FormatInt(n/m, 10) + u
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B"
+}
+
+// Save writes s as indented JSON to path atomically: it writes a temporary
+// file in the same directory, fsyncs it and renames it over path, so a crash
+// never leaves a truncated file and an existing path is replaced only by a
+// complete one.
+func Save(path string, s *Set) error {
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode result set: %w", err)
+	}
+	return WriteFileAtomic(path, append(data, '\n'))
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory, fsync and rename. On error the temporary file is removed and
+// path is left as it was.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: sync: %w", path, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Load reads and checks a result set. It rejects, with an error naming the
+// file, anything it cannot trust: a missing or empty file, truncated or
+// malformed JSON, a file written by another tool, a newer schema, and cells
+// whose sample arrays disagree in length or hold impossible values.
+func Load(path string) (*Set, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+	}
+	s, err := Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Decode reads and checks a result set from r; see Load.
+func Decode(r io.Reader) (*Set, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("empty file, not a writebench result set")
+	}
+	// Look at the header first so a newer schema is named as such even when
+	// its fields changed shape.
+	var head struct {
+		Schema *int   `json:"schema"`
+		Tool   string `json:"tool"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("not a writebench result set: %s", jsonError(data, err))
+	}
+	if head.Tool != Tool || head.Schema == nil {
+		return nil, errors.New("not a writebench result set (no \"tool\": \"writebench\" and \"schema\")")
+	}
+	if *head.Schema > SchemaVersion {
+		return nil, fmt.Errorf("result set has schema %d, newer than this writebench understands (%d): upgrade writebench", *head.Schema, SchemaVersion)
+	}
+	if *head.Schema < 1 {
+		return nil, fmt.Errorf("result set has invalid schema %d", *head.Schema)
+	}
+	var s Set
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("malformed result set: %s", jsonError(data, err))
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func jsonError(data []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("%v at byte %d", err, se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Sprintf("truncated JSON (%d bytes)", len(data))
+	}
+	return err.Error()
+}
+
+// Validate checks the invariants a renderer relies on.
+func (s *Set) Validate() error {
+	for i := range s.Results {
+		c := &s.Results[i]
+		where := fmt.Sprintf("result %d (%s)", i, c.Strategy)
+		if c.Strategy == "" {
+			return fmt.Errorf("result %d: no strategy", i)
+		}
+		if c.Files < 0 || c.FileSize < 0 {
+			return fmt.Errorf("%s: negative files or file_size", where)
+		}
+		switch c.Sync {
+		case "none", "close", "data", "end":
+		default:
+			return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
+		}
+		n := len(c.Seconds)
+		for name, l := range map[string]int{
+			"write_syscalls": len(c.WriteSyscalls), "storage_bytes": len(c.StorageBytes),
+			"sync_seconds": len(c.SyncSeconds), "user_seconds": len(c.UserSeconds),
+			"sys_seconds": len(c.SysSeconds), "allocs": len(c.Allocs), "alloc_bytes": len(c.AllocBytes),
+		} {
+			if l != n {
+				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, name, l, n)
+			}
+		}
+		for name, l := range map[string]int{"latency_p50": len(c.LatencyP50), "latency_p99": len(c.LatencyP99), "latency_max": len(c.LatencyMax)} {
+			if l != 0 && l != n {
+				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, name, l, n)
+			}
+		}
+		for _, v := range c.Seconds {
+			if !(v >= 0) {
+				return fmt.Errorf("%s: invalid seconds sample %v", where, v)
+			}
+		}
+	}
+	return nil
+}

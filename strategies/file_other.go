@@ -1,0 +1,48 @@
+//go:build !unix
+
+package strategies
+
+import "os"
+
+// file wraps *os.File where raw descriptors are not available.
+type file struct {
+	*os.File
+	path string
+}
+
+func createFile(path string, readable bool) (*file, error) {
+	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
+	if readable {
+		flags = os.O_CREATE | os.O_EXCL | os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &file{File: f, path: path}, nil
+}
+
+func (f *file) sync(dataOnly bool) error { return f.File.Sync() }
+
+func (f *file) truncate(size int64) error { return f.File.Truncate(size) }
+
+// SyncFS flushes what this process wrote under dir; off unix there is no
+// syncfs, so it syncs every regular file in dir.
+func SyncFS(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		f, err := os.OpenFile(dir+"/"+e.Name(), os.O_RDWR, 0)
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

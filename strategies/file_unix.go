@@ -1,0 +1,109 @@
+//go:build unix
+
+package strategies
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// file is a raw file descriptor: every Write is exactly one write(2) (or
+// more only when the kernel writes short), with no Go poller registration,
+// so the syscalls writebench counts are the strategy's own.
+type file struct {
+	fd   int
+	path string
+}
+
+const createFlags = unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
+
+// createFile creates path, which must not exist (O_EXCL): a file or symlink
+// already there is never followed, truncated or overwritten.
+func createFile(path string, readable bool) (*file, error) {
+	flags := createFlags | unix.O_WRONLY
+	if readable {
+		flags = createFlags | unix.O_RDWR
+	}
+	for {
+		fd, err := unix.Open(path, flags, 0o644)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "create", Path: path, Err: err}
+		}
+		return &file{fd: fd, path: path}, nil
+	}
+}
+
+// Write writes all of p, retrying short writes and EINTR.
+func (f *file) Write(p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(f.fd, p[done:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return done, &os.PathError{Op: "write", Path: f.path, Err: err}
+		}
+		if n == 0 {
+			return done, &os.PathError{Op: "write", Path: f.path, Err: unix.EIO}
+		}
+		done += n
+	}
+	return done, nil
+}
+
+// sync flushes the file: fsync(2), or fdatasync(2) when dataOnly.
+func (f *file) sync(dataOnly bool) error {
+	var err error
+	for {
+		if dataOnly {
+			err = unix.Fdatasync(f.fd)
+		} else {
+			err = unix.Fsync(f.fd)
+		}
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		op := "fsync"
+		if dataOnly {
+			op = "fdatasync"
+		}
+		return &os.PathError{Op: op, Path: f.path, Err: err}
+	}
+	return nil
+}
+
+func (f *file) truncate(size int64) error {
+	if err := unix.Ftruncate(f.fd, size); err != nil {
+		return &os.PathError{Op: "ftruncate", Path: f.path, Err: err}
+	}
+	return nil
+}
+
+func (f *file) Close() error {
+	if err := unix.Close(f.fd); err != nil {
+		return &os.PathError{Op: "close", Path: f.path, Err: err}
+	}
+	return nil
+}
+
+// SyncFS flushes the whole filesystem holding dir with one syncfs(2) (the
+// --sync end mode). It also flushes other processes' dirty data on that
+// filesystem, as any "sync everything at the end" does.
+func SyncFS(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	if err := unix.Syncfs(fd); err != nil {
+		return &os.PathError{Op: "syncfs", Path: dir, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package strategies
+
+import (
+	"bufio"
+	"context"
+	"time"
+)
+
+// worker holds one goroutine's reusable state: a content buffer and a
+// bufio.Writer, so writing a file allocates nothing.
+type worker struct {
+	buf   *Buffer
+	bw    *bufio.Writer
+	since int // bytes written since the last cancellation check
+}
+
+// cancelEvery is how many bytes a writer may write between two looks at
+// the context: small enough to stop within milliseconds, large enough to
+// cost nothing.
+const cancelEvery = 1 << 20
+
+func newWorker(b *Batch) *worker {
+	p := b.Params
+	n := max(p.Chunk, p.Record)
+	if int64(n) > b.Size {
+		n = int(max(b.Size, 1))
+	}
+	return &worker{buf: b.Content.NewBuffer(n)}
+}
+
+// tick accounts n written bytes and returns ctx.Err() every cancelEvery.
+func (w *worker) tick(ctx context.Context, n int) error {
+	w.since += n
+	if w.since >= cancelEvery {
+		w.since = 0
+		return ctx.Err()
+	}
+	return nil
+}
+
+// fileWriter writes one file of a batch; the single-goroutine strategies
+// loop over files with one, and pool and semaphore use the one --per-file
+// names.
+type fileWriter struct {
+	knobs    []string
+	readable bool // open O_RDWR (mmap needs it)
+	body     func(ctx context.Context, b *Batch, i int, f *file, w *worker) error
+}
+
+var fileWriters = map[string]fileWriter{}
+
+// writeFile creates file i, writes it with fw, syncs it as b.Params.Sync
+// asks, closes it, and records its latency and sync time.
+func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) error {
+	var start time.Time
+	if b.Latency != nil {
+		start = time.Now()
+	}
+	f, err := createFile(b.Path(i), fw.readable)
+	if err != nil {
+		return err
+	}
+	err = fw.body(ctx, b, i, f, w)
+	if err == nil && (b.Params.Sync == SyncClose || b.Params.Sync == SyncData) {
+		var s time.Time
+		if b.SyncTime != nil {
+			s = time.Now()
+		}
+		err = f.sync(b.Params.Sync == SyncData)
+		if b.SyncTime != nil {
+			b.SyncTime[i] = time.Since(s)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if b.Latency != nil {
+		b.Latency[i] = time.Since(start)
+	}
+	return err
+}
+
+// sequential writes every file of b one after another with fw.
+func sequential(ctx context.Context, b *Batch, fw *fileWriter) error {
+	w := newWorker(b)
+	for i := 0; i < b.Files; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writeFile(ctx, b, i, fw, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// simple is a strategy that writes files one by one with one fileWriter.
+type simple struct {
+	name, desc string
+	fw         *fileWriter
+}
+
+func (s *simple) Name() string                              { return s.name }
+func (s *simple) Describe() string                          { return s.desc }
+func (s *simple) Knobs() []string                           { return s.fw.knobs }
+func (s *simple) Write(ctx context.Context, b *Batch) error { return sequential(ctx, b, s.fw) }

@@ -1,0 +1,32 @@
+package strategies
+
+import "context"
+
+// unbuffered models an unbuffered async file wrapper (aiofiles without
+// buffering, a raw os.File): every application record of Params.Record bytes
+// is its own write(2), however small. This is claim 1's slow case.
+var unbufferedWriter = &fileWriter{
+	knobs: []string{"record"},
+	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
+		rec := int64(b.Params.Record)
+		for off := int64(0); off < b.Size; off += rec {
+			n := int(min(rec, b.Size-off))
+			if _, err := f.Write(w.buf.Bytes(i, off, n)); err != nil {
+				return err
+			}
+			if err := w.tick(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+func init() {
+	fileWriters["unbuffered"] = *unbufferedWriter
+	Register(&simple{
+		name: "unbuffered",
+		desc: "one write(2) per --record bytes, like an unbuffered async file wrapper",
+		fw:   unbufferedWriter,
+	})
+}
