@@ -1,0 +1,785 @@
+package report
+
+// Comparison of two result sets for CI regression runs.
+//
+// Method, per matched cell (cells are matched by Cell.Key: strategy, files,
+// size and every parameter):
+//
+//   - Each side is summarised by its median (benchmath.AssumeNothing).
+//   - The change is median(new)/median(base) - 1, so +50% means new is 1.5×
+//     base. For every metric, larger means worse ("slower").
+//   - The confidence interval of the change is distribution-free: the
+//     Hodges–Lehmann/Moses interval for a ratio. All len(base)×len(new)
+//     pairwise ratios new[j]/base[i] are sorted and the interval is
+//     [r(k), r(mn+1-k)], where k is the largest order such that
+//     P(U <= k-1) <= (1-confidence)/2 under the exact Mann–Whitney U
+//     distribution (normal approximation above 40000 pairs). It needs no
+//     random numbers, so the same inputs always give the same interval. Its
+//     actual confidence is at least the requested one (e.g. 97.1% for 4+4
+//     samples when 95% is asked).
+//   - Significance is the two-sided Mann–Whitney U test p-value from
+//     golang.org/x/perf/benchmath (AssumeNothing.Compare).
+//   - Verdict: a regression when p < alpha and the change is above
+//     +threshold; an improvement when p < alpha and the change is below
+//     -threshold; "within threshold" when significant but smaller than the
+//     threshold; "~" when not significant. With fewer than CompareMinSamples
+//     samples on either side (or too few for alpha to be reachable at all)
+//     there is no verdict and the cell never counts as a regression.
+//   - Failed cells: a cell that succeeded in base and failed in new is a
+//     regression ("new failure"); one that failed in base and succeeds in new
+//     is reported as "fixed"; one that failed in both as "both failed".
+//     Neither of the last two counts as a regression.
+//   - Cells present in only one set are listed, and do not count as
+//     regressions.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Defaults of CompareOptions and the compare command.
+const (
+	// DefaultCompareThreshold is the threshold the compare command uses: a change
+	// must be larger than 5% to count.
+	DefaultCompareThreshold = 0.05
+	// DefaultCompareAlpha is the significance level used when CompareOptions.Alpha
+	// is zero.
+	DefaultCompareAlpha = 0.05
+	// DefaultCompareMetric is the metric used when CompareOptions.Metric is empty.
+	DefaultCompareMetric = "seconds"
+	// CompareConfidence is the confidence level of the change interval.
+	CompareConfidence = 0.95
+	// CompareMinSamples is the fewest samples per side for which Compare gives a
+	// verdict. With 4+4 samples the smallest possible Mann–Whitney p-value
+	// is 0.029, so a difference can be significant at alpha 0.05.
+	CompareMinSamples = 4
+)
+
+// CompareOptions configures Compare.
+type CompareOptions struct {
+	// Threshold is the smallest relative change that counts as a regression
+	// or improvement, as a fraction: 0.05 means 5%. Zero means any
+	// significant change counts (the compare command defaults to
+	// DefaultCompareThreshold).
+	Threshold float64
+	// Alpha is the significance level of the Mann–Whitney U test, in (0, 1).
+	// Zero means DefaultCompareAlpha.
+	Alpha float64
+	// Metric names the sample array compared; see CompareMetrics. Empty means
+	// DefaultCompareMetric ("seconds"). Larger values are worse for every metric.
+	Metric string
+}
+
+// Verdict is the outcome for one matched cell.
+type Verdict string
+
+// The verdicts.
+const (
+	VerdictRegression      Verdict = "regression"       // significant and worse by more than the threshold
+	VerdictImprovement     Verdict = "improvement"      // significant and better by more than the threshold
+	VerdictWithinThreshold Verdict = "within threshold" // significant but smaller than the threshold
+	VerdictUnchanged       Verdict = "~"                // not significant
+	VerdictTooFewSamples   Verdict = "too few samples"  // no verdict: fewer than CompareMinSamples on a side
+	VerdictNoData          Verdict = "no data"          // the metric was not recorded for this cell
+	VerdictNewFailure      Verdict = "new failure"      // succeeded in base, failed in new: a regression
+	VerdictFixed           Verdict = "fixed"            // failed in base, succeeds in new
+	VerdictBothFailed      Verdict = "both failed"      // failed in both sets
+)
+
+// IsRegression reports whether v makes the comparison fail.
+func (v Verdict) IsRegression() bool {
+	return v == VerdictRegression || v == VerdictNewFailure
+}
+
+// CellComparison is the comparison of one cell present in both sets.
+// Medians are in the metric's base unit (seconds, counts or bytes). Change,
+// ChangeLo and ChangeHi are fractions (0.5 = +50%); they are NaN when not
+// computed, and the bounds are infinite when the samples are too few for an
+// interval at CompareConfidence.
+type CellComparison struct {
+	Key        string
+	Base, New  *Cell
+	BaseMedian float64
+	NewMedian  float64
+	Change     float64
+	ChangeLo   float64
+	ChangeHi   float64
+	Confidence float64 // actual confidence of [ChangeLo, ChangeHi]
+	P          float64 // Mann–Whitney U p-value; NaN when not computed
+	NBase      int
+	NNew       int
+	Verdict    Verdict
+	Note       string // why there is no verdict, or the new error
+}
+
+// CompareEnvDiff is one environment field that differs between the two sets.
+type CompareEnvDiff struct {
+	Field string `json:"field"`
+	Base  string `json:"base"`
+	New   string `json:"new"`
+}
+
+// Comparison is the result of Compare.
+type Comparison struct {
+	Metric    string
+	Threshold float64
+	Alpha     float64
+	// EnvDiffs lists environment fields that differ: Hostname, CPU, Cores,
+	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS and GOARCH.
+	EnvDiffs []CompareEnvDiff
+	// Warnings are one-line warnings about the inputs (environment
+	// differences, incomplete sets, duplicate cells).
+	Warnings []string
+	// Cells holds every cell present in both sets, in base order.
+	Cells []CellComparison
+	// OnlyBase and OnlyNew are the keys of cells present in one set only.
+	OnlyBase []string
+	OnlyNew  []string
+}
+
+// cmpMetric describes one comparable sample array.
+type cmpMetric struct {
+	unit   string // "s", "count" or "bytes"
+	values func(c *Cell) []float64
+}
+
+func cmpFloats[T int64 | uint64](xs []T) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+var cmpMetrics = map[string]cmpMetric{
+	"seconds":        {"s", func(c *Cell) []float64 { return c.Seconds }},
+	"sync_seconds":   {"s", func(c *Cell) []float64 { return c.SyncSeconds }},
+	"user_seconds":   {"s", func(c *Cell) []float64 { return c.UserSeconds }},
+	"sys_seconds":    {"s", func(c *Cell) []float64 { return c.SysSeconds }},
+	"latency_p50":    {"s", func(c *Cell) []float64 { return c.LatencyP50 }},
+	"latency_p99":    {"s", func(c *Cell) []float64 { return c.LatencyP99 }},
+	"latency_max":    {"s", func(c *Cell) []float64 { return c.LatencyMax }},
+	"write_syscalls": {"count", func(c *Cell) []float64 { return cmpFloats(c.WriteSyscalls) }},
+	"storage_bytes":  {"bytes", func(c *Cell) []float64 { return cmpFloats(c.StorageBytes) }},
+	"allocs":         {"count", func(c *Cell) []float64 { return cmpFloats(c.Allocs) }},
+	"alloc_bytes":    {"bytes", func(c *Cell) []float64 { return cmpFloats(c.AllocBytes) }},
+}
+
+// CompareMetrics lists the metrics Compare accepts, sorted.
+func CompareMetrics() []string {
+	names := make([]string, 0, len(cmpMetrics))
+	for n := range cmpMetrics {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Compare compares the cells of base and new on one metric. It returns an
+// error only for invalid options.
+func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
+	if opt.Metric == "" {
+		opt.Metric = DefaultCompareMetric
+	}
+	m, ok := cmpMetrics[opt.Metric]
+	if !ok {
+		return nil, fmt.Errorf("unknown metric %q (known: %s)", opt.Metric, strings.Join(CompareMetrics(), ", "))
+	}
+	if opt.Alpha == 0 {
+		opt.Alpha = DefaultCompareAlpha
+	}
+	if !(opt.Alpha > 0 && opt.Alpha < 1) {
+		return nil, fmt.Errorf("alpha %v out of range: it must be between 0 and 1, e.g. 0.05", opt.Alpha)
+	}
+	if !(opt.Threshold >= 0) || math.IsInf(opt.Threshold, 0) {
+		return nil, fmt.Errorf("threshold %v out of range: it must be a fraction >= 0, e.g. 0.05 for 5%%", opt.Threshold)
+	}
+	cmp := &Comparison{Metric: opt.Metric, Threshold: opt.Threshold, Alpha: opt.Alpha}
+
+	cmp.EnvDiffs = cmpEnvDiffs(&base.Env, &new.Env)
+	if len(cmp.EnvDiffs) > 0 {
+		parts := make([]string, len(cmp.EnvDiffs))
+		for i, d := range cmp.EnvDiffs {
+			parts[i] = fmt.Sprintf("%s %q vs %q", d.Field, d.Base, d.New)
+		}
+		cmp.Warnings = append(cmp.Warnings, "sets were measured in different environments, results may not be comparable: "+strings.Join(parts, "; "))
+	}
+	for _, s := range []struct {
+		name string
+		set  *Set
+	}{{"base", base}, {"new", new}} {
+		if !s.set.Complete {
+			msg := s.name + " set is incomplete (the run was interrupted"
+			if s.set.Interrupted != "" {
+				msg += " by " + s.set.Interrupted
+			}
+			cmp.Warnings = append(cmp.Warnings, msg+")")
+		}
+	}
+
+	baseIdx, dupB := cmpIndex(base)
+	newIdx, dupN := cmpIndex(new)
+	for _, k := range dupB {
+		cmp.Warnings = append(cmp.Warnings, "base set has cell "+k+" more than once; the first is compared")
+	}
+	for _, k := range dupN {
+		cmp.Warnings = append(cmp.Warnings, "new set has cell "+k+" more than once; the first is compared")
+	}
+
+	seen := map[string]bool{}
+	for i := range base.Results {
+		b := &base.Results[i]
+		k := b.Key()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		j, ok := newIdx[k]
+		if !ok {
+			cmp.OnlyBase = append(cmp.OnlyBase, k)
+			continue
+		}
+		cmp.Cells = append(cmp.Cells, cmpCompareCell(k, b, &new.Results[j], m, opt))
+	}
+	seen = map[string]bool{}
+	for i := range new.Results {
+		k := new.Results[i].Key()
+		if _, ok := baseIdx[k]; !ok && !seen[k] {
+			cmp.OnlyNew = append(cmp.OnlyNew, k)
+		}
+		seen[k] = true
+	}
+	return cmp, nil
+}
+
+// cmpIndex maps each key to the index of its first cell, and lists keys that
+// occur more than once.
+func cmpIndex(s *Set) (map[string]int, []string) {
+	idx := map[string]int{}
+	var dup []string
+	for i := range s.Results {
+		k := s.Results[i].Key()
+		if _, ok := idx[k]; ok {
+			dup = append(dup, k)
+			continue
+		}
+		idx[k] = i
+	}
+	return idx, dup
+}
+
+func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
+	fields := []struct{ name, a, b string }{
+		{"hostname", a.Hostname, b.Hostname},
+		{"cpu", a.CPU, b.CPU},
+		{"cores", strconv.Itoa(a.Cores), strconv.Itoa(b.Cores)},
+		{"kernel", a.Kernel, b.Kernel},
+		{"fs_type", a.FSType, b.FSType},
+		{"device", a.Device, b.Device},
+		{"mount_options", a.MountOptions, b.MountOptions},
+		{"dir", a.Dir, b.Dir},
+		{"drop_caches", strconv.FormatBool(a.DropCaches), strconv.FormatBool(b.DropCaches)},
+		{"goos", a.GOOS, b.GOOS},
+		{"goarch", a.GOARCH, b.GOARCH},
+	}
+	var out []CompareEnvDiff
+	for _, f := range fields {
+		if f.a != f.b {
+			out = append(out, CompareEnvDiff{f.name, f.a, f.b})
+		}
+	}
+	return out
+}
+
+func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) CellComparison {
+	nan := math.NaN()
+	cc := CellComparison{
+		Key: key, Base: b, New: n,
+		BaseMedian: nan, NewMedian: nan, Change: nan, ChangeLo: nan, ChangeHi: nan, P: nan,
+	}
+	switch {
+	case b.Failed() && n.Failed():
+		cc.Verdict, cc.Note = VerdictBothFailed, "new: "+n.Error
+		return cc
+	case n.Failed():
+		cc.Verdict, cc.Note = VerdictNewFailure, n.Error
+		return cc
+	case b.Failed():
+		cc.Verdict, cc.Note = VerdictFixed, "base: "+b.Error
+		return cc
+	}
+	bv := append([]float64(nil), m.values(b)...)
+	nv := append([]float64(nil), m.values(n)...)
+	cc.NBase, cc.NNew = len(bv), len(nv)
+	for _, vs := range [][]float64{bv, nv} {
+		for _, v := range vs {
+			if v < 0 || math.IsNaN(v) {
+				cc.Verdict, cc.Note = VerdictNoData, opt.Metric+" was not measured (-1)"
+				return cc
+			}
+		}
+	}
+	if len(bv) == 0 || len(nv) == 0 {
+		cc.Verdict, cc.Note = VerdictNoData, opt.Metric+" was not recorded"
+		return cc
+	}
+	th := benchmath.DefaultThresholds
+	th.CompareAlpha = opt.Alpha
+	bs := benchmath.NewSample(bv, &th) // sorts bv and nv in place: they are copies
+	ns := benchmath.NewSample(nv, &th)
+	cc.BaseMedian = benchmath.AssumeNothing.Summary(bs, CompareConfidence).Center
+	cc.NewMedian = benchmath.AssumeNothing.Summary(ns, CompareConfidence).Center
+	cc.Change = cmpRatio(cc.NewMedian, cc.BaseMedian) - 1
+	lo, hi, conf := cmpRatioCI(bv, nv, CompareConfidence)
+	cc.ChangeLo, cc.ChangeHi, cc.Confidence = lo-1, hi-1, conf
+
+	if len(bv) < CompareMinSamples || len(nv) < CompareMinSamples {
+		cc.Verdict = VerdictTooFewSamples
+		cc.Note = fmt.Sprintf("need >= %d samples per side to decide, have %d+%d", CompareMinSamples, len(bv), len(nv))
+		return cc
+	}
+	c := benchmath.AssumeNothing.Compare(bs, ns)
+	cc.P = c.P
+	significant := c.P < opt.Alpha
+	if !significant && len(c.Warnings) > 0 {
+		// benchmath warns when the samples are too few for any difference
+		// to reach alpha (or the test failed): that is no verdict.
+		cc.Verdict = VerdictTooFewSamples
+		cc.Note = c.Warnings[0].Error()
+		return cc
+	}
+	switch {
+	case !significant:
+		cc.Verdict = VerdictUnchanged
+	case cc.Change > opt.Threshold:
+		cc.Verdict = VerdictRegression
+	case cc.Change < -opt.Threshold:
+		cc.Verdict = VerdictImprovement
+	default:
+		cc.Verdict = VerdictWithinThreshold
+	}
+	return cc
+}
+
+// cmpRatio is x/y with 0/0 = 1 and x/0 = +Inf.
+func cmpRatio(x, y float64) float64 {
+	switch {
+	case y == 0 && x == 0:
+		return 1
+	case y == 0:
+		return math.Inf(1)
+	}
+	return x / y
+}
+
+// cmpRatioCI returns the distribution-free confidence interval of the ratio
+// new/base (Hodges–Lehmann/Moses, from the sorted pairwise ratios) and its
+// actual confidence. The bounds are 0 and +Inf (confidence 0) when the
+// samples are too few for the requested confidence.
+func cmpRatioCI(base, new []float64, confidence float64) (lo, hi, actual float64) {
+	m, n := len(base), len(new)
+	if m == 0 || n == 0 {
+		return math.NaN(), math.NaN(), 0
+	}
+	k, actual := cmpUOrder(m, n, (1-confidence)/2)
+	if k == 0 {
+		return 0, math.Inf(1), 0
+	}
+	r := make([]float64, 0, m*n)
+	for _, b := range base {
+		for _, x := range new {
+			r = append(r, cmpRatio(x, b))
+		}
+	}
+	sort.Float64s(r)
+	return r[k-1], r[m*n-k], actual
+}
+
+// cmpUOrder returns the largest k >= 1 with P(U <= k-1) <= tail under the null
+// distribution of the Mann–Whitney U statistic for samples of m and n, and
+// the two-sided confidence 1 - 2·P(U <= k-1). It returns 0, 0 when even k = 1
+// exceeds tail.
+func cmpUOrder(m, n int, tail float64) (int, float64) {
+	cdf := cmpUCDF(m, n)
+	k := 0
+	for u := 0; u < len(cdf) && cdf[u] <= tail; u++ {
+		k = u + 1
+	}
+	if k == 0 {
+		return 0, 0
+	}
+	return k, 1 - 2*cdf[k-1]
+}
+
+// cmpUCDF returns P(U <= u) for u = 0..m·n/2 under the null hypothesis (no ties).
+// It is exact up to 40000 pairs (the coefficients of the Gaussian binomial
+// [m+n choose m]_q) and a normal approximation with continuity correction
+// above.
+func cmpUCDF(m, n int) []float64 {
+	mn := m * n
+	half := mn / 2
+	cdf := make([]float64, half+1)
+	if mn > 40000 {
+		mu := float64(mn) / 2
+		sd := math.Sqrt(float64(mn) * float64(m+n+1) / 12)
+		for u := range cdf {
+			cdf[u] = 0.5 * math.Erfc(-(float64(u)+0.5-mu)/(sd*math.Sqrt2))
+		}
+		return cdf
+	}
+	if m > n {
+		m, n = n, m
+	}
+	// poly holds [n+i choose i]_q; start with i = 0.
+	poly := []float64{1}
+	for i := 1; i <= m; i++ {
+		deg := i * n
+		b := make([]float64, deg+1)
+		for k := 0; k <= deg; k++ { // divide by (1 - q^i)
+			if k < len(poly) {
+				b[k] = poly[k]
+			}
+			if k >= i {
+				b[k] += b[k-i]
+			}
+		}
+		c := make([]float64, deg+1)
+		for k := 0; k <= deg; k++ { // multiply by (1 - q^(n+i))
+			c[k] = b[k]
+			if k >= n+i {
+				c[k] -= b[k-n-i]
+			}
+		}
+		poly = c
+	}
+	total := 0.0
+	for _, v := range poly {
+		total += v
+	}
+	acc := 0.0
+	for u := range cdf {
+		acc += poly[u]
+		cdf[u] = acc / total
+	}
+	return cdf
+}
+
+// Regressions returns the cells whose verdict is a regression.
+func (c *Comparison) Regressions() []CellComparison {
+	return c.filter(func(v Verdict) bool { return v.IsRegression() })
+}
+
+// Improvements returns the cells that improved significantly.
+func (c *Comparison) Improvements() []CellComparison {
+	return c.filter(func(v Verdict) bool { return v == VerdictImprovement })
+}
+
+// Undecided returns the cells without a verdict (too few samples).
+func (c *Comparison) Undecided() []CellComparison {
+	return c.filter(func(v Verdict) bool { return v == VerdictTooFewSamples })
+}
+
+func (c *Comparison) filter(keep func(Verdict) bool) []CellComparison {
+	var out []CellComparison
+	for _, cc := range c.Cells {
+		if keep(cc.Verdict) {
+			out = append(out, cc)
+		}
+	}
+	return out
+}
+
+// WriteTable writes the comparison as a text table (markdown false) or a
+// GitHub-flavoured Markdown table fit for a pull-request comment (markdown
+// true), preceded by the warnings and followed by the cells present in one
+// set only, one line per regression, improvement and undecided cell, and a
+// summary line.
+func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
+	ew := &cmpErrWriter{w: w}
+	line := func(s string) {
+		if markdown {
+			s = "- " + s
+		}
+		fmt.Fprintln(ew, s)
+	}
+	para := func() {
+		if markdown {
+			fmt.Fprintln(ew)
+		}
+	}
+	for _, s := range c.Warnings {
+		line("warning: " + s)
+	}
+	if len(c.Warnings) > 0 {
+		para()
+	}
+	fmt.Fprintf(ew, "metric %s (lower is better): regression when p < %s and more than %s worse; change CI %s\n",
+		c.Metric, cmpFormatAlpha(c.Alpha), cmpFormatPct(c.Threshold, false), cmpFormatPct(CompareConfidence, false))
+	para()
+	if ew.err != nil {
+		return ew.err
+	}
+	unit := cmpMetrics[c.Metric].unit
+	header := []string{"cell", "base", "new", "change", "95% CI", "p", "n", "verdict"}
+	rows := make([][]string, 0, len(c.Cells))
+	for _, cc := range c.Cells {
+		n := "-"
+		if cc.NBase > 0 || cc.NNew > 0 {
+			n = fmt.Sprintf("%d+%d", cc.NBase, cc.NNew)
+		}
+		verdict := string(cc.Verdict)
+		if cc.Verdict.IsRegression() {
+			verdict = "REGRESSION" + strings.TrimPrefix(verdict, "regression")
+		}
+		rows = append(rows, []string{
+			cc.Key, cmpFormatValue(cc.BaseMedian, unit), cmpFormatValue(cc.NewMedian, unit),
+			cmpFormatPct(cc.Change, true), cmpFormatCI(cc.ChangeLo, cc.ChangeHi), cmpFormatP(cc.P), n, verdict,
+		})
+	}
+	if len(rows) > 0 {
+		if err := writeTable(w, header, rows, markdown); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(ew, "no cells in common")
+	}
+	para()
+	for _, k := range c.OnlyBase {
+		line("only in base: " + k)
+	}
+	for _, k := range c.OnlyNew {
+		line("only in new: " + k)
+	}
+	for _, cc := range c.Cells {
+		switch {
+		case cc.Verdict == VerdictNewFailure:
+			line(fmt.Sprintf("regression: %s: newly fails: %s", cc.Key, cc.Note))
+		case cc.Verdict == VerdictRegression || cc.Verdict == VerdictImprovement:
+			line(fmt.Sprintf("%s: %s", cc.Verdict, c.figures(&cc)))
+		case cc.Verdict == VerdictTooFewSamples:
+			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+		case cc.Verdict == VerdictNoData:
+			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+		}
+	}
+	line(c.summary())
+	return ew.err
+}
+
+// figures is "KEY: seconds 10.0ms -> 15.0ms, +50.0% [+45.0%, +55.0%], p=0.001, n=8+8".
+func (c *Comparison) figures(cc *CellComparison) string {
+	unit := cmpMetrics[c.Metric].unit
+	return fmt.Sprintf("%s: %s %s -> %s, %s %s, p=%s, n=%d+%d", cc.Key, c.Metric,
+		cmpFormatValue(cc.BaseMedian, unit), cmpFormatValue(cc.NewMedian, unit),
+		cmpFormatPct(cc.Change, true), cmpFormatCI(cc.ChangeLo, cc.ChangeHi), cmpFormatP(cc.P), cc.NBase, cc.NNew)
+}
+
+// summary is the closing line, e.g. "result: 1 regression, 0 improvements,
+// 5 unchanged, 1 without verdict; 0 only in base, 0 only in new".
+func (c *Comparison) summary() string {
+	reg, imp, und := len(c.Regressions()), len(c.Improvements()), 0
+	for _, cc := range c.Cells {
+		if cc.Verdict == VerdictTooFewSamples || cc.Verdict == VerdictNoData {
+			und++
+		}
+	}
+	other := len(c.Cells) - reg - imp - und
+	verdict := "PASS"
+	if reg > 0 {
+		verdict = "FAIL"
+	}
+	return fmt.Sprintf("result: %s: %s, %s, %d other, %d without verdict; %d only in base, %d only in new",
+		verdict, cmpPlural(reg, "regression"), cmpPlural(imp, "improvement"), other, und, len(c.OnlyBase), len(c.OnlyNew))
+}
+
+func cmpPlural(n int, s string) string {
+	if n == 1 {
+		return "1 " + s
+	}
+	return strconv.Itoa(n) + " " + s + "s"
+}
+
+type cmpErrWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *cmpErrWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+// cmpJSONFloat is a float64 that encodes NaN and ±Inf as null.
+type cmpJSONFloat float64
+
+func (f cmpJSONFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+// WriteJSON writes the comparison as one indented JSON object. Fractions
+// (change, bounds, threshold) are plain numbers (0.5 = +50%); values that
+// were not computed or are unbounded are null.
+func (c *Comparison) WriteJSON(w io.Writer) error {
+	type cellJSON struct {
+		Key        string       `json:"key"`
+		Strategy   string       `json:"strategy"`
+		BaseMedian cmpJSONFloat `json:"base_median"`
+		NewMedian  cmpJSONFloat `json:"new_median"`
+		Change     cmpJSONFloat `json:"change"`
+		ChangeLo   cmpJSONFloat `json:"change_lo"`
+		ChangeHi   cmpJSONFloat `json:"change_hi"`
+		Confidence cmpJSONFloat `json:"confidence"`
+		P          cmpJSONFloat `json:"p"`
+		NBase      int          `json:"n_base"`
+		NNew       int          `json:"n_new"`
+		Verdict    Verdict      `json:"verdict"`
+		Regression bool         `json:"regression"`
+		Note       string       `json:"note,omitempty"`
+	}
+	out := struct {
+		Metric       string           `json:"metric"`
+		Unit         string           `json:"unit"`
+		Threshold    float64          `json:"threshold"`
+		Alpha        float64          `json:"alpha"`
+		Confidence   float64          `json:"confidence"`
+		Pass         bool             `json:"pass"`
+		Regressions  int              `json:"regressions"`
+		Improvements int              `json:"improvements"`
+		Warnings     []string         `json:"warnings"`
+		EnvDiffs     []CompareEnvDiff `json:"env_differences"`
+		Cells        []cellJSON       `json:"cells"`
+		OnlyBase     []string         `json:"only_in_base"`
+		OnlyNew      []string         `json:"only_in_new"`
+	}{
+		Metric: c.Metric, Unit: cmpMetrics[c.Metric].unit, Threshold: c.Threshold, Alpha: c.Alpha,
+		Confidence: CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()),
+		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
+		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
+	}
+	out.Pass = out.Regressions == 0
+	if out.EnvDiffs == nil {
+		out.EnvDiffs = []CompareEnvDiff{}
+	}
+	for _, cc := range c.Cells {
+		out.Cells = append(out.Cells, cellJSON{
+			Key: cc.Key, Strategy: cc.Base.Strategy,
+			BaseMedian: cmpJSONFloat(cc.BaseMedian), NewMedian: cmpJSONFloat(cc.NewMedian),
+			Change: cmpJSONFloat(cc.Change), ChangeLo: cmpJSONFloat(cc.ChangeLo), ChangeHi: cmpJSONFloat(cc.ChangeHi),
+			Confidence: cmpJSONFloat(cc.Confidence), P: cmpJSONFloat(cc.P),
+			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Regression: cc.Verdict.IsRegression(), Note: cc.Note,
+		})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func cmpNonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// cmpFormatPct formats a fraction as a percentage: "+50.0%", "-3.2%", or
+// "5%" when signed is false. NaN is "-", +Inf "+∞".
+func cmpFormatPct(f float64, signed bool) string {
+	switch {
+	case math.IsNaN(f):
+		return "-"
+	case math.IsInf(f, 1):
+		return "+∞"
+	case math.IsInf(f, -1):
+		return "-∞"
+	}
+	if !signed {
+		return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*f)
+}
+
+// cmpFormatCI formats a change interval as "[+45.0%, +55.0%]", "-" when not
+// computed and "∞" when unbounded.
+func cmpFormatCI(lo, hi float64) string {
+	switch {
+	case math.IsNaN(lo) || math.IsNaN(hi):
+		return "-"
+	case math.IsInf(hi, 1) && lo <= -1:
+		return "∞"
+	}
+	return "[" + cmpFormatPct(lo, true) + ", " + cmpFormatPct(hi, true) + "]"
+}
+
+func cmpFormatP(p float64) string {
+	switch {
+	case math.IsNaN(p):
+		return "-"
+	case p < 0.001:
+		return "<0.001"
+	}
+	return strconv.FormatFloat(p, 'f', 3, 64)
+}
+
+func cmpFormatAlpha(a float64) string { return strconv.FormatFloat(a, 'g', -1, 64) }
+
+// cmpFormatValue formats v in unit "s" (ns, µs, ms, s), "bytes" (B, KiB, MiB,
+// GiB) or "count", with three significant digits.
+func cmpFormatValue(v float64, unit string) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	switch unit {
+	case "s":
+		switch a := math.Abs(v); {
+		case a == 0:
+			return "0s"
+		case a < 1e-6:
+			return cmpSig3(v*1e9) + "ns"
+		case a < 1e-3:
+			return cmpSig3(v*1e6) + "µs"
+		case a < 1:
+			return cmpSig3(v*1e3) + "ms"
+		}
+		return cmpSig3(v) + "s"
+	case "bytes":
+		units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+		i := 0
+		for math.Abs(v) >= 1024 && i < len(units)-1 {
+			v /= 1024
+			i++
+		}
+		return cmpSig3(v) + units[i]
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return cmpSig3(v)
+}
+
+// cmpSig3 formats v with three significant digits, without exponent for the
+// magnitudes formatValue produces.
+func cmpSig3(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
