@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/strategies"
+)
+
+func init() {
+	commands["list"] = &command{
+		summary: "list the strategies (and presets) with a one-line description",
+		usage:   "Usage: writebench list\n\nExample:\n  writebench list",
+		run:     listCmd,
+	}
+}
+
+func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			printCommandHelp(stdout, "list", commands["list"], nil)
+			return nil
+		}
+		return usagef("list: unexpected argument %q", args[0])
+	}
+	fmt.Fprintln(stdout, "Strategies:")
+	for _, s := range strategies.All() {
+		knobs := ""
+		if k := s.Knobs(); len(k) > 0 {
+			knobs = " [" + strings.Join(k, ", ") + "]"
+		}
+		fmt.Fprintf(stdout, "  %-11s %s%s\n", s.Name(), s.Describe(), knobs)
+	}
+	fmt.Fprintln(stdout, "\nPresets (--preset):")
+	for _, n := range writebench.PresetNames() {
+		fmt.Fprintf(stdout, "  %-11s %s\n", n, writebench.Presets[n].Description)
+	}
+	return nil
+}

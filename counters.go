@@ -1,0 +1,80 @@
+package writebench
+
+import (
+	"bytes"
+	"os"
+	"runtime/metrics"
+	"strconv"
+	"time"
+)
+
+// counters is a snapshot of the process-wide figures read just before and
+// just after a timed region.
+type counters struct {
+	syscw, writeBytes int64 // /proc/self/io; -1 when unavailable
+	user, sys         time.Duration
+	allocs            uint64
+	allocBytes        uint64
+}
+
+var heapMetrics = []string{"/gc/heap/allocs:objects", "/gc/heap/allocs:bytes"}
+
+func (c *counters) read() {
+	c.syscw, c.writeBytes = readProcIO()
+	c.user, c.sys = cpuTimes()
+	s := []metrics.Sample{{Name: heapMetrics[0]}, {Name: heapMetrics[1]}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		c.allocs = s[0].Value.Uint64()
+	}
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		c.allocBytes = s[1].Value.Uint64()
+	}
+}
+
+// sub returns c - b; I/O deltas stay -1 when either side lacks them.
+func (c *counters) sub(b *counters) counters {
+	d := counters{syscw: -1, writeBytes: -1,
+		user: c.user - b.user, sys: c.sys - b.sys,
+		allocs: c.allocs - b.allocs, allocBytes: c.allocBytes - b.allocBytes}
+	if c.syscw >= 0 && b.syscw >= 0 {
+		d.syscw = c.syscw - b.syscw
+	}
+	if c.writeBytes >= 0 && b.writeBytes >= 0 {
+		d.writeBytes = c.writeBytes - b.writeBytes
+	}
+	return d
+}
+
+// readProcIO returns the write-family syscall count (syscw) and the bytes
+// this process caused to be sent to storage (write_bytes) from
+// /proc/self/io, which covers every thread of the process; -1, -1 where
+// there is no such file.
+func readProcIO() (syscw, writeBytes int64) {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1, -1
+	}
+	return parseProcIO(data)
+}
+
+func parseProcIO(data []byte) (syscw, writeBytes int64) {
+	syscw, writeBytes = -1, -1
+	for line := range bytes.Lines(data) {
+		k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte(": "))
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch string(k) {
+		case "syscw":
+			syscw = n
+		case "write_bytes":
+			writeBytes = n
+		}
+	}
+	return syscw, writeBytes
+}

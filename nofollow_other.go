@@ -1,0 +1,5 @@
+//go:build !unix
+
+package writebench
+
+const oNoFollow = 0

@@ -1,0 +1,185 @@
+package writebench
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// ScratchPrefix starts the name of every scratch directory writebench makes
+// under --dir. writebench creates and removes entries only inside a
+// directory it made itself with this prefix and a unique suffix.
+const ScratchPrefix = "writebench-"
+
+// scratchMarker is the file inside a scratch directory that records the
+// owning process, so a later run can tell a stale directory from a live one.
+const scratchMarker = ".writebench-scratch"
+
+type scratch struct{ dir string }
+
+// newScratch makes a fresh, uniquely named scratch directory under dir.
+func newScratch(dir string) (*scratch, error) {
+	d, err := os.MkdirTemp(dir, ScratchPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, errors.Unwrap(err))
+	}
+	marker := strconv.Itoa(os.Getpid()) + "\n"
+	if err := os.WriteFile(filepath.Join(d, scratchMarker), []byte(marker), 0o644); err != nil {
+		os.Remove(d)
+		return nil, fmt.Errorf("--dir %s: %w", dir, err)
+	}
+	return &scratch{dir: d}, nil
+}
+
+// remove deletes the scratch directory and everything in it: all of it was
+// created by this process.
+func (s *scratch) remove() error { return os.RemoveAll(s.dir) }
+
+// findStale lists scratch directories under dir left by writebench processes
+// that no longer run. They are reported, never removed.
+func findStale(dir string) []string {
+	matches, _ := filepath.Glob(filepath.Join(dir, ScratchPrefix+"*"))
+	var stale []string
+	for _, m := range matches {
+		data, err := os.ReadFile(filepath.Join(m, scratchMarker))
+		if err != nil {
+			continue // not ours, or not readable: leave it alone and quiet
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || !processAlive(pid) {
+			stale = append(stale, m)
+		}
+	}
+	return stale
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// checkDir makes sure dir exists, is a directory and is writable, without
+// leaving anything behind.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return cfgErr("dir", "%s does not exist", dir)
+		}
+		return cfgErr("dir", "%s: %v", dir, errors.Unwrap(err))
+	}
+	if !st.IsDir() {
+		return cfgErr("dir", "%s is not a directory", dir)
+	}
+	d, err := os.MkdirTemp(dir, ScratchPrefix+"probe-")
+	if err != nil {
+		return cfgErr("dir", "%s is not writable: %v", dir, errors.Unwrap(err))
+	}
+	os.Remove(d)
+	return nil
+}
+
+// Space-check margins: every file is counted at whole 4 KiB blocks plus
+// fileOverhead bytes for its directory entry and metadata, and the total
+// gets spaceSlack percent and spaceReserve bytes on top, so a cell never
+// takes the last free bytes of a disk.
+const (
+	fileOverhead = 256
+	spaceSlack   = 5
+	spaceReserve = 4 << 20
+)
+
+// SpaceNeeded is the free space, in bytes, the space check asks for before a
+// cell of files × size.
+func SpaceNeeded(files int, size int64) uint64 {
+	per := uint64((size+4095)/4096*4096) + fileOverhead
+	need := uint64(files) * per
+	return need + need*spaceSlack/100 + spaceReserve
+}
+
+// checkSpace fails when a cell of files × size would not fit in dir.
+func checkSpace(dir string, files int, size int64) error {
+	free, inodes, err := freeSpace(dir)
+	if err != nil {
+		return nil // cannot tell: let the write report ENOSPC if it comes
+	}
+	need := SpaceNeeded(files, size)
+	if need > free {
+		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of --dir has %s free (use smaller --files/--sizes, another --dir, or --no-space-check)",
+			files, fmtBytes(size), fmtBytes(int64(need)), fmtBytes(int64(free)))
+	}
+	if inodes > 0 && uint64(files)+16 > inodes {
+		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of --dir has %d free (use fewer --files or --no-space-check)",
+			files, files, inodes)
+	}
+	return nil
+}
+
+func fmtBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v, u := float64(n), 0
+	for v >= unit && u < 5 {
+		v /= unit
+		u++
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) + " " + []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}[u]
+}
+
+const dropCachesPath = "/proc/sys/vm/drop_caches"
+
+// canDropCaches checks that --drop-caches can work here (Linux, root).
+func canDropCaches() error {
+	f, err := os.OpenFile(dropCachesPath, os.O_WRONLY, 0)
+	if err != nil {
+		return cfgErr("drop-caches", "cannot write %s (needs Linux and root): %v", dropCachesPath, errors.Unwrap(err))
+	}
+	f.Close()
+	return nil
+}
+
+// dropCaches writes back dirty pages and drops the page cache, dentries and
+// inodes, so the next repetition starts cold.
+func dropCaches() error {
+	syncAll()
+	if err := os.WriteFile(dropCachesPath, []byte("3\n"), 0); err != nil {
+		return fmt.Errorf("drop caches: %w", err)
+	}
+	return nil
+}
+
+// hints are one-line advice for the OS errors a write benchmark meets.
+var hints = map[syscall.Errno]string{
+	syscall.ENOSPC: "the filesystem of --dir is full: use smaller --files/--sizes or another --dir",
+	syscall.EDQUOT: "your disk quota on --dir is exhausted: use smaller --files/--sizes or another --dir",
+	syscall.EROFS:  "the filesystem of --dir is read-only: choose a writable --dir",
+	syscall.EIO:    "the device reported an I/O error: check the disk (dmesg) before trusting any figure",
+	syscall.EMFILE: "too many open files in this process: lower --concurrency or raise the fd limit (ulimit -n)",
+	syscall.ENFILE: "the system-wide open-file table is full: lower --concurrency or raise fs.file-max",
+	syscall.EACCES: "permission denied under --dir: choose a directory you can write",
+}
+
+// withHint appends a one-line hint to err when it carries an OS error
+// writebench knows advice for.
+func withHint(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		if h, ok := hints[errno]; ok {
+			return fmt.Errorf("%w (hint: %s)", err, h)
+		}
+	}
+	return err
+}

@@ -1,0 +1,120 @@
+package writebench
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// ParseSize parses a byte size: plain bytes ("4096", "4096B") or an integer
+// with an IEC unit ("4KiB", "1MiB", "2GiB", "1TiB"; the unit is
+// case-insensitive). Decimal units (KB, MB) and bare K/M/G are refused
+// because they are ambiguous; so are fractions and negative numbers.
+func ParseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return 0, errors.New("empty size")
+	}
+	i := 0
+	for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+		i++
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	if num == "" {
+		if strings.HasPrefix(t, "-") {
+			return 0, fmt.Errorf("negative size %q", s)
+		}
+		return 0, fmt.Errorf("size %q does not start with a number", s)
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	var shift uint
+	switch unit {
+	case "", "b":
+	case "kib":
+		shift = 10
+	case "mib":
+		shift = 20
+	case "gib":
+		shift = 30
+	case "tib":
+		shift = 40
+	case "pib":
+		shift = 50
+	default:
+		if strings.HasPrefix(unit, ".") {
+			return 0, fmt.Errorf("size %q: fractions are not accepted, use a smaller unit", s)
+		}
+		switch unit {
+		case "k", "kb", "m", "mb", "g", "gb", "t", "tb":
+			return 0, fmt.Errorf("size %q: ambiguous unit %q, use IEC units (KiB, MiB, GiB, TiB) or plain bytes", s, t[i:])
+		}
+		return 0, fmt.Errorf("size %q: unknown unit %q (use B, KiB, MiB, GiB, TiB or PiB)", s, t[i:])
+	}
+	if n > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return n << shift, nil
+}
+
+// ParseList splits a comma-separated list, refusing empty lists and empty
+// items ("1,,2").
+func ParseList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, errors.New("empty list")
+	}
+	parts := strings.Split(s, ",")
+	for i, p := range parts {
+		parts[i] = strings.TrimSpace(p)
+		if parts[i] == "" {
+			return nil, fmt.Errorf("empty item in list %q", s)
+		}
+	}
+	return parts, nil
+}
+
+// ParseSizeList parses a comma-separated list of sizes ("4KiB,1MiB").
+func ParseSizeList(s string) ([]int64, error) {
+	parts, err := ParseList(s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(parts))
+	for i, p := range parts {
+		if out[i], err = ParseSize(p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ParseIntList parses a comma-separated list of non-negative integers; an
+// underscore may group digits ("10_000").
+func ParseIntList(s string) ([]int, error) {
+	parts, err := ParseList(s)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(parts))
+	for i, p := range parts {
+		v, err := strconv.ParseInt(strings.ReplaceAll(p, "_", ""), 10, 64)
+		if err != nil {
+			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+				return nil, fmt.Errorf("%q is too large", p)
+			}
+			return nil, fmt.Errorf("%q is not a whole number", p)
+		}
+		if v < 0 {
+			return nil, fmt.Errorf("%q is negative", p)
+		}
+		if v > math.MaxInt32 {
+			return nil, fmt.Errorf("%q is too large", p)
+		}
+		out[i] = int(v)
+	}
+	return out, nil
+}
