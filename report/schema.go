@@ -53,21 +53,21 @@ type Env struct {
 	Cores             int       `json:"cores"`
 	GOMAXPROCS        int       `json:"gomaxprocs"`
 	Hostname          string    `json:"hostname,omitempty"`
-	Dir               string    `json:"dir"`            // the --dir the scratch directories were made under
-	FSType            string    `json:"fs_type"`        // e.g. "ext4", "tmpfs"
-	Device            string    `json:"device"`         // mount source, e.g. /dev/vda
-	MountOptions      string    `json:"mount_options"`  // e.g. "rw,relatime"
-	FreeBytes         uint64    `json:"free_bytes"`     // free space of Dir at start, bytes
-	PageCache         string    `json:"page_cache"`     // "kept" or "dropped between repetitions"
-	DropCaches        bool      `json:"drop_caches"`    // true when the page cache was dropped before every repetition
-	Verify            bool      `json:"verify"`         // true when every file was read back and checked
-	Warmup            int       `json:"warmup"`         // uncounted repetitions per cell
-	Repeat            int       `json:"repeat"`         // counted repetitions per cell
-	Seed              uint64    `json:"seed"`           // seed of the interleaving shuffle
-	Command           []string  `json:"command"`        // full command line
-	Start             time.Time `json:"start"`          // UTC
-	TotalSeconds      float64   `json:"total_seconds"`  // wall time of the whole sweep
-	SyncTimed         bool      `json:"sync_timed"`     // always true: sync calls are inside the timed region
+	Dir               string    `json:"dir"`           // the --dir the scratch directories were made under
+	FSType            string    `json:"fs_type"`       // e.g. "ext4", "tmpfs"
+	Device            string    `json:"device"`        // mount source, e.g. /dev/vda
+	MountOptions      string    `json:"mount_options"` // e.g. "rw,relatime"
+	FreeBytes         uint64    `json:"free_bytes"`    // free space of Dir at start, bytes
+	PageCache         string    `json:"page_cache"`    // "kept" or "dropped between repetitions"
+	DropCaches        bool      `json:"drop_caches"`   // true when the page cache was dropped before every repetition
+	Verify            bool      `json:"verify"`        // true when every file was read back and checked
+	Warmup            int       `json:"warmup"`        // uncounted repetitions per cell
+	Repeat            int       `json:"repeat"`        // counted repetitions per cell
+	Seed              uint64    `json:"seed"`          // seed of the interleaving shuffle
+	Command           []string  `json:"command"`       // full command line
+	Start             time.Time `json:"start"`         // UTC
+	TotalSeconds      float64   `json:"total_seconds"` // wall time of the whole sweep
+	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 }
 
@@ -87,14 +87,14 @@ type Cell struct {
 	PerFile     string `json:"per_file,omitempty"`    // how pool and semaphore write each file
 	Sync        string `json:"sync"`                  // none, close, data or end
 
-	Seconds       []float64 `json:"seconds"`        // wall time of the timed region
-	WriteSyscalls []int64   `json:"write_syscalls"` // /proc/self/io syscw delta (-1 when unavailable)
-	StorageBytes  []int64   `json:"storage_bytes"`  // /proc/self/io write_bytes delta (-1 when unavailable)
-	SyncSeconds   []float64 `json:"sync_seconds"`   // time spent in fsync/fdatasync/syncfs, summed over workers
-	UserSeconds   []float64 `json:"user_seconds"`   // getrusage user CPU delta
-	SysSeconds    []float64 `json:"sys_seconds"`    // getrusage system CPU delta
-	Allocs        []uint64  `json:"allocs"`         // heap allocations (objects) in the timed region
-	AllocBytes    []uint64  `json:"alloc_bytes"`    // heap bytes allocated in the timed region
+	Seconds       []float64 `json:"seconds"`               // wall time of the timed region
+	WriteSyscalls []int64   `json:"write_syscalls"`        // /proc/self/io syscw delta (-1 when unavailable)
+	StorageBytes  []int64   `json:"storage_bytes"`         // /proc/self/io write_bytes delta (-1 when unavailable)
+	SyncSeconds   []float64 `json:"sync_seconds"`          // time spent in fsync/fdatasync/syncfs, summed over workers
+	UserSeconds   []float64 `json:"user_seconds"`          // getrusage user CPU delta
+	SysSeconds    []float64 `json:"sys_seconds"`           // getrusage system CPU delta
+	Allocs        []uint64  `json:"allocs"`                // heap allocations (objects) in the timed region
+	AllocBytes    []uint64  `json:"alloc_bytes"`           // heap bytes allocated in the timed region
 	LatencyP50    []float64 `json:"latency_p50,omitempty"` // per-file write latency percentiles, seconds
 	LatencyP99    []float64 `json:"latency_p99,omitempty"`
 	LatencyMax    []float64 `json:"latency_max,omitempty"`

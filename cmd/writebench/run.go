@@ -38,14 +38,14 @@ Examples:
 
 // runFlags holds the parsed flags of run.
 type runFlags struct {
-	fs                                *pflag.FlagSet
-	strategies, perFile, sync         stringList
-	files, concurrency                intList
-	sizes, record, buffer, chunk      sizeList
-	repeat, warmup                    int
+	fs                                 *pflag.FlagSet
+	strategies, perFile, sync          stringList
+	files, concurrency                 intList
+	sizes, record, buffer, chunk       sizeList
+	repeat, warmup                     int
 	dir, out, preset, progress, format string
-	noVerify, dropCaches, noSpace     bool
-	seed                              uint64
+	noVerify, dropCaches, noSpace      bool
+	seed                               uint64
 }
 
 func newRunFlags() *runFlags {
