@@ -1,0 +1,115 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// renderBenchfmt writes every counted repetition of every successful cell
+// as one line of Go benchmark format, so benchstat can compare two runs and
+// slice them by name keys (/strategy, /files, /size, /sync and any parameter
+// that varies in the set):
+//
+//	BenchmarkWrite/strategy=bufio/files=100/size=1MiB/sync=none 1 0.0123 sec/op 8.5e+09 B/s 8130 files/s 1700 syscalls/op
+//
+// One op is one repetition (the whole batch of files). Units: sec/op, B/s
+// (logical bytes, absent for empty files), files/s and syscalls/op (absent
+// when the kernel counter was unavailable). Failed cells are listed as
+// comments. File configuration lines carry the environment; with several
+// sets, a "set" key names each.
+func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
+	bw := benchfmt.NewWriter(w)
+	for _, u := range []struct{ unit, better string }{
+		{"sec/op", "lower"}, {"B/s", "higher"}, {"files/s", "higher"}, {"syscalls/op", "lower"},
+	} {
+		if err := bw.Write(&benchfmt.UnitMetadata{
+			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u.unit, Key: "better"},
+			OrigUnit:        u.unit, Value: u.better,
+		}); err != nil {
+			return err
+		}
+	}
+	sums := Summarize(sets, labels)
+	for i, set := range sets {
+		label := setLabel(labels, i)
+		var mine []*Summary
+		for _, s := range sums {
+			if s.Label == label {
+				mine = append(mine, s)
+			}
+		}
+		varying := map[string]bool{}
+		for _, v := range varyingParams(mine) {
+			varying[v] = true
+		}
+		e := set.Env
+		cfg := []benchfmt.Config{
+			{Key: "goos", Value: []byte(e.GOOS), File: true},
+			{Key: "goarch", Value: []byte(e.GOARCH), File: true},
+			{Key: "cpu", Value: []byte(e.CPU), File: true},
+			{Key: "kernel", Value: []byte(e.Kernel), File: true},
+			{Key: "fs", Value: []byte(e.FSType), File: true},
+			{Key: "device", Value: []byte(e.Device), File: true},
+			{Key: "page-cache", Value: []byte(e.PageCache), File: true},
+			{Key: "writebench", Value: []byte(e.WritebenchVersion), File: true},
+		}
+		if len(sets) > 1 {
+			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(label), File: true})
+		}
+		// Keys with empty values would be written as deletions: drop them.
+		kept := cfg[:0]
+		for _, c := range cfg {
+			if v := strings.TrimSpace(string(c.Value)); v != "" && !strings.ContainsAny(v, "\n") {
+				kept = append(kept, c)
+			}
+		}
+		cfg = kept
+		for _, s := range mine {
+			c := s.Cell
+			name := benchName(c, varying)
+			if c.Failed() {
+				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, oneLine(c.Error, 200)); err != nil {
+					return err
+				}
+				continue
+			}
+			for rep, sec := range c.Seconds {
+				r := &benchfmt.Result{Config: cfg, Name: benchfmt.Name("Write" + name), Iters: 1}
+				r.Values = append(r.Values, benchfmt.Value{Value: sec, Unit: "sec/op"})
+				if sec > 0 {
+					if c.FileSize > 0 {
+						r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Bytes()) / sec, Unit: "B/s"})
+					}
+					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files) / sec, Unit: "files/s"})
+				}
+				if c.WriteSyscalls[rep] >= 0 {
+					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.WriteSyscalls[rep]), Unit: "syscalls/op"})
+				}
+				if err := bw.Write(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// benchName is the sub-benchmark part of a cell's name:
+// /strategy=S/files=N/size=Z, then every varying parameter, then /sync=M.
+func benchName(c *Cell, varying map[string]bool) string {
+	var b strings.Builder
+	b.WriteString("/strategy=" + c.Strategy)
+	b.WriteString("/files=" + strconv.Itoa(c.Files))
+	b.WriteString("/size=" + FormatBytes(c.FileSize))
+	for _, p := range c.Params() {
+		if p.Name != "sync" && varying[p.Name] {
+			b.WriteString("/" + p.Name + "=" + p.Value)
+		}
+	}
+	b.WriteString("/sync=" + c.Sync)
+	return b.String()
+}

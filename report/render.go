@@ -1,0 +1,394 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Formats lists the output formats Render accepts, in the order shown in help.
+var Formats = []string{"table", "markdown", "csv", "json", "benchfmt"}
+
+// Render writes the result sets in the given format to w:
+//
+//   - table: text tables for a terminal
+//   - markdown: the same tables as GitHub-flavoured Markdown
+//   - csv: one header row and one row per cell, raw medians in base units
+//   - json: the derived summary (medians and 95% intervals per cell)
+//   - benchfmt: Go benchmark format, one line per repetition, for benchstat
+//
+// labels[i] names sets[i] (usually its file name); when several sets are
+// given, every row carries its label so they can sit side by side. Render
+// only writes to w.
+func Render(w io.Writer, sets []*Set, labels []string, format string) error {
+	switch format {
+	case "table":
+		return renderTables(w, sets, labels, false)
+	case "markdown":
+		return renderTables(w, sets, labels, true)
+	case "csv":
+		return renderCSV(w, sets, labels)
+	case "json":
+		return renderJSON(w, sets, labels)
+	case "benchfmt":
+		return renderBenchfmt(w, sets, labels)
+	}
+	return fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats, ", "))
+}
+
+// renderTables writes the per-cell table, the fastest-per-group table and
+// the notes that explain them.
+func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) error {
+	sums := Summarize(sets, labels)
+	multi := len(sets) > 1
+	ew := &errWriter{w: w}
+	for i, s := range sets {
+		if markdown {
+			ew.printf("- **%s**: %s\n", setLabel(labels, i), envLine(s))
+		} else {
+			ew.printf("%s: %s\n", setLabel(labels, i), envLine(s))
+		}
+	}
+	ew.printf("\n")
+	if len(sums) == 0 {
+		ew.printf("no cells in the result set\n")
+		return ew.err
+	}
+	if ew.err != nil {
+		return ew.err
+	}
+	header, rows := cellTable(sums, multi)
+	if err := writeTable(w, header, rows, markdown); err != nil {
+		return err
+	}
+	if wh, wr := winnerTable(sums, multi); len(wr) > 0 {
+		if markdown {
+			ew.printf("\nFastest strategy per row group:\n\n")
+		} else {
+			ew.printf("\nFastest per (files, size):\n")
+		}
+		if ew.err != nil {
+			return ew.err
+		}
+		if err := writeTable(w, wh, wr, markdown); err != nil {
+			return err
+		}
+	}
+	ew.printf("\n")
+	for _, n := range tableNotes(sums) {
+		if markdown {
+			ew.printf("- %s\n", n)
+		} else {
+			ew.printf("%s\n", n)
+		}
+	}
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
+
+// envLine is a one-line description of where a set was measured.
+func envLine(s *Set) string {
+	e := s.Env
+	var parts []string
+	if e.FSType != "" || e.Device != "" {
+		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
+	}
+	if e.Kernel != "" {
+		parts = append(parts, e.GOOS+" "+e.Kernel)
+	}
+	if e.CPU != "" {
+		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
+	}
+	parts = append(parts, fmt.Sprintf("%s + %d warm-up", plural(e.Repeat, "repetition"), e.Warmup))
+	if e.PageCache != "" {
+		parts = append(parts, "page cache "+e.PageCache)
+	}
+	if !s.Complete {
+		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// cellTable builds the main table: one row per cell.
+func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
+	varying := varyingParams(sums)
+	var header []string
+	if multi {
+		header = append(header, "set")
+	}
+	header = append(header, "strategy", "files", "size")
+	header = append(header, varying...)
+	header = append(header, "throughput", "files/s", "syscalls/MiB", "storage/logical", "sync share", "CPU/MiB", "p99 latency", "vs fastest")
+	var rows [][]string
+	for _, s := range sums {
+		c := s.Cell
+		var r []string
+		if multi {
+			r = append(r, s.Label)
+		}
+		r = append(r, c.Strategy, strconv.Itoa(c.Files), FormatBytes(c.FileSize))
+		for _, name := range varying {
+			r = append(r, paramValue(c, name))
+		}
+		if s.Failed() {
+			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
+			rows = append(rows, r)
+			continue
+		}
+		tput, fps := "-", formatCount(s.FilesPerSec.Median)+"/s"
+		if s.BytesPerSec.OK() {
+			tput = formatRate(s.BytesPerSec.Median) + ciSuffix(s.BytesPerSec)
+		} else if s.FilesPerSec.OK() {
+			fps += ciSuffix(s.FilesPerSec)
+		}
+		if !s.FilesPerSec.OK() {
+			fps = "-"
+		}
+		r = append(r,
+			tput,
+			fps,
+			statOr(s.SyscallsPerMiB, formatSig),
+			statOr(s.StorageRatio, func(v float64) string { return formatSig(v) + "x" }),
+			statOr(s.SyncShare, formatPercent),
+			statOr(s.CPUPerMiB, formatDuration),
+			statOr(s.LatencyP99, formatDuration),
+			relative(s),
+		)
+		rows = append(rows, r)
+	}
+	return header, rows
+}
+
+func relative(s *Summary) string {
+	switch {
+	case s.Relative <= 0:
+		return "-"
+	case s.Fastest:
+		return "fastest"
+	}
+	return fmt.Sprintf("%.2fx", s.Relative)
+}
+
+// winnerTable builds the fastest-per-group table.
+func winnerTable(sums []*Summary, multi bool) ([]string, [][]string) {
+	ws := Winners(sums)
+	syncVaries := false
+	for _, v := range varyingParams(sums) {
+		if v == "sync" {
+			syncVaries = true
+		}
+	}
+	varying := varyingParams(sums)
+	var header []string
+	if multi {
+		header = append(header, "set")
+	}
+	header = append(header, "files", "size")
+	if syncVaries {
+		header = append(header, "sync")
+	}
+	header = append(header, "fastest", "throughput", "margin")
+	var rows [][]string
+	for _, w := range ws {
+		var r []string
+		if multi {
+			r = append(r, w.Label)
+		}
+		r = append(r, strconv.Itoa(w.Files), FormatBytes(w.FileSize))
+		if syncVaries {
+			r = append(r, w.Sync)
+		}
+		tput := formatCount(w.Best.FilesPerSec.Median) + " files/s"
+		if w.Best.BytesPerSec.OK() {
+			tput = formatRate(w.Best.BytesPerSec.Median)
+		}
+		r = append(r, seriesName(w.Best, dropSync(varying), false), tput, marginText(w, dropSync(varying)))
+		rows = append(rows, r)
+	}
+	return header, rows
+}
+
+func dropSync(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "sync" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func marginText(w Winner, varying []string) string {
+	if w.RunnerUp == nil {
+		return "only one strategy"
+	}
+	return marginString(w.Margin) + " over " + seriesName(w.RunnerUp, varying, false)
+}
+
+// tableNotes explains the columns and lists the fixed parameters.
+func tableNotes(sums []*Summary) []string {
+	var notes []string
+	if fixed := fixedParams(sums); len(fixed) > 0 {
+		notes = append(notes, "Fixed parameters: "+strings.Join(fixed, ", ")+".")
+	}
+	minN := math.MaxInt
+	for _, s := range sums {
+		if !s.Failed() && s.N < minN {
+			minN = s.N
+		}
+	}
+	notes = append(notes,
+		"Throughput is logical bytes (files x size) per second, median over repetitions, in decimal units (1 MB/s = 10^6 bytes/s); sizes are binary (1 MiB = 2^20 bytes).",
+		"± is the 95% confidence interval of the median (golang.org/x/perf/benchmath, no distribution assumed), as the larger distance from the median; it needs at least 6 repetitions, so cells with fewer say \"n=N, no CI\".",
+		"Sync share is time spent in fsync/fdatasync/syncfs over wall time; it is summed over workers, so it can exceed 100% for pool and semaphore when syncs overlap.",
+		"vs fastest is median speed relative to the fastest cell with the same set, files, size and sync mode; the margin is the fastest one's lead over the runner-up.",
+		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
+	)
+	return notes
+}
+
+// marginString is "+23%" below 2x and "3.4x" from there on.
+func marginString(m float64) string {
+	if m+1 >= 2 {
+		return fmt.Sprintf("%.1fx", m+1)
+	}
+	return fmt.Sprintf("+%.0f%%", 100*m)
+}
+
+func statOr(s Stat, f func(float64) string) string {
+	if !s.OK() {
+		return "n/a"
+	}
+	return f(s.Median)
+}
+
+// ciSuffix is " ±3%" for a stat with an interval, else " (n=3, no CI)".
+func ciSuffix(s Stat) string {
+	if !s.HasCI {
+		return fmt.Sprintf(" (n=%d, no CI)", s.N)
+	}
+	p := 100 * s.RelCI()
+	if p < 1 {
+		return fmt.Sprintf(" ±%.1f%%", p)
+	}
+	return fmt.Sprintf(" ±%.0f%%", p)
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// formatSig formats v with three significant digits, without exponent for
+// ordinary magnitudes.
+func formatSig(v float64) string {
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0"
+	case a >= 1000:
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.001:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'e', 2, 64)
+}
+
+// scaled formats v with three significant digits and an SI prefix from
+// prefixes (steps of 1000).
+func scaled(v float64, prefixes []string) string {
+	i := 0
+	for math.Abs(v) >= 999.5 && i < len(prefixes)-1 {
+		v /= 1000
+		i++
+	}
+	var num string
+	switch a := math.Abs(v); {
+	case a >= 99.95:
+		num = strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 9.995:
+		num = strconv.FormatFloat(v, 'f', 1, 64)
+	default:
+		num = strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	return num + prefixes[i]
+}
+
+// formatRate formats bytes per second in decimal units: "850 MB/s",
+// "1.23 GB/s".
+func formatRate(bps float64) string {
+	return scaled(bps, []string{" B/s", " kB/s", " MB/s", " GB/s", " TB/s"})
+}
+
+// formatCount formats a count with an SI suffix: "850", "12.3k", "1.23M".
+func formatCount(v float64) string {
+	if math.Abs(v) < 999.5 {
+		return formatSig(v)
+	}
+	return scaled(v, []string{"", "k", "M", "G", "T"})
+}
+
+// formatDuration formats seconds with a unit: "850ns", "12.3µs", "1.20ms",
+// "2.50s".
+func formatDuration(sec float64) string {
+	switch a := math.Abs(sec); {
+	case a == 0:
+		return "0"
+	case a < 1e-6:
+		return scaled(sec*1e9, []string{"ns"})
+	case a < 1e-3:
+		return scaled(sec*1e6, []string{"µs"})
+	case a < 1:
+		return scaled(sec*1e3, []string{"ms"})
+	}
+	return scaled(sec, []string{"s"})
+}
+
+func formatPercent(v float64) string {
+	p := 100 * v
+	if p != 0 && math.Abs(p) < 1 {
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+}

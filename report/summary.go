@@ -1,0 +1,413 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"golang.org/x/perf/benchmath"
+)
+
+// Confidence is the confidence level of every interval writebench prints.
+const Confidence = 0.95
+
+// MiB is 2^20 bytes, the unit of the per-MiB columns.
+const MiB = 1 << 20
+
+// Stat is the summary of one metric of one cell over its repetitions: the
+// median and, when there are enough samples, its 95% confidence interval
+// computed by golang.org/x/perf/benchmath without assuming a distribution.
+// Units are those of the metric (see Summary).
+type Stat struct {
+	N      int     // number of samples; 0 means the metric is unavailable
+	Median float64 // sample median
+	// Lo and Hi bound the confidence interval; meaningful only when HasCI.
+	Lo, Hi float64
+	// HasCI is false when the cell has too few samples for an interval
+	// (benchmath needs at least 6 at 95%).
+	HasCI bool
+}
+
+// OK reports whether the metric was measured.
+func (s Stat) OK() bool { return s.N > 0 }
+
+// RelCI is the larger half-width of the interval relative to the median
+// (0.03 means ±3%), or NaN without an interval.
+func (s Stat) RelCI() float64 {
+	if !s.HasCI || s.Median == 0 {
+		return math.NaN()
+	}
+	return math.Max(s.Hi-s.Median, s.Median-s.Lo) / math.Abs(s.Median)
+}
+
+// newStat summarizes values (which it copies: benchmath sorts in place).
+// Negative values mean "unavailable"; if any sample is negative the metric
+// is unavailable.
+func newStat(values []float64) Stat {
+	if len(values) == 0 {
+		return Stat{}
+	}
+	vs := make([]float64, len(values))
+	for i, v := range values {
+		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return Stat{}
+		}
+		vs[i] = v
+	}
+	sample := benchmath.NewSample(vs, &benchmath.DefaultThresholds)
+	sum := benchmath.AssumeNothing.Summary(sample, Confidence)
+	st := Stat{N: len(vs), Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi}
+	st.HasCI = len(sum.Warnings) == 0 && !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0)
+	if !st.HasCI {
+		st.Lo, st.Hi = 0, 0
+	}
+	return st
+}
+
+// Summary is the derived view of one cell: medians and intervals of the
+// metrics people compare. Every metric is computed per repetition first
+// (e.g. bytes / seconds of that repetition), then summarized, so an interval
+// is an interval of the metric itself.
+type Summary struct {
+	Label string // the set the cell came from (file label)
+	Cell  *Cell
+	N     int // counted repetitions
+
+	Seconds        Stat // wall time of one repetition (the whole batch), seconds
+	BytesPerSec    Stat // logical bytes (files × file_size) per second; N=0 when file_size is 0
+	FilesPerSec    Stat // files per second
+	SyscallsPerMiB Stat // write-family syscalls per MiB of logical bytes; N=0 when unavailable or file_size 0
+	WriteSyscalls  Stat // write-family syscalls per repetition
+	StorageBytes   Stat // bytes sent to storage per repetition; N=0 when unavailable
+	StorageRatio   Stat // storage bytes / logical bytes; N=0 when unavailable or file_size 0
+	SyncSeconds    Stat // time in fsync/fdatasync/syncfs per repetition, summed over workers
+	SyncShare      Stat // sync seconds / wall seconds per repetition (can exceed 1 for concurrent strategies)
+	CPUSeconds     Stat // user + system CPU per repetition
+	CPUPerMiB      Stat // CPU seconds per MiB of logical bytes; N=0 when file_size is 0
+	UserSeconds    Stat
+	SysSeconds     Stat
+	Allocs         Stat
+	AllocBytes     Stat
+	LatencyP50     Stat // per-file write latency, seconds; N=0 when not recorded
+	LatencyP99     Stat
+	LatencyMax     Stat
+
+	// Group names the row group the cell is ranked in: set, files, size and
+	// sync mode. Relative is this cell's median speed relative to the
+	// fastest cell of its group (1 for the fastest); 0 for failed cells.
+	Group    string
+	Relative float64
+	Fastest  bool
+}
+
+// Failed reports whether the cell recorded an error.
+func (s *Summary) Failed() bool { return s.Cell.Failed() }
+
+// Speed is the ranking metric: files per second, which orders cells of one
+// (files, size) group exactly as throughput does and also works for empty
+// files.
+func (s *Summary) Speed() float64 {
+	if s.Failed() || !s.FilesPerSec.OK() {
+		return 0
+	}
+	return s.FilesPerSec.Median
+}
+
+// Summarize computes the Summary of every cell of every set, in a stable
+// order: by set (in the order given), files, file size, sync mode, then
+// strategy and the remaining parameters. labels[i] names sets[i]; missing
+// labels default to "set1", "set2"...
+func Summarize(sets []*Set, labels []string) []*Summary {
+	var out []*Summary
+	for i, s := range sets {
+		label := setLabel(labels, i)
+		for j := range s.Results {
+			out = append(out, summarizeCell(label, &s.Results[j]))
+		}
+	}
+	setOrder := map[string]int{}
+	for i := range sets {
+		setOrder[setLabel(labels, i)] = i
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := out[a], out[b]
+		if setOrder[x.Label] != setOrder[y.Label] {
+			return setOrder[x.Label] < setOrder[y.Label]
+		}
+		if x.Cell.Files != y.Cell.Files {
+			return x.Cell.Files < y.Cell.Files
+		}
+		if x.Cell.FileSize != y.Cell.FileSize {
+			return x.Cell.FileSize < y.Cell.FileSize
+		}
+		if x.Cell.Sync != y.Cell.Sync {
+			return syncOrder(x.Cell.Sync) < syncOrder(y.Cell.Sync)
+		}
+		if x.Cell.Strategy != y.Cell.Strategy {
+			return x.Cell.Strategy < y.Cell.Strategy
+		}
+		return paramLess(x.Cell, y.Cell)
+	})
+	rank(out)
+	return out
+}
+
+func setLabel(labels []string, i int) string {
+	if i < len(labels) && labels[i] != "" {
+		return labels[i]
+	}
+	return "set" + strconv.Itoa(i+1)
+}
+
+func syncOrder(s string) int {
+	for i, m := range []string{"none", "end", "data", "close"} {
+		if s == m {
+			return i
+		}
+	}
+	return 99
+}
+
+func paramLess(a, b *Cell) bool {
+	for _, p := range [][2]int{{a.Record, b.Record}, {a.Buffer, b.Buffer}, {a.Chunk, b.Chunk}, {a.Concurrency, b.Concurrency}} {
+		if p[0] != p[1] {
+			return p[0] < p[1]
+		}
+	}
+	return a.PerFile < b.PerFile
+}
+
+func summarizeCell(label string, c *Cell) *Summary {
+	s := &Summary{Label: label, Cell: c, N: len(c.Seconds)}
+	s.Group = fmt.Sprintf("%s|%d|%d|%s", label, c.Files, c.FileSize, c.Sync)
+	if c.Failed() {
+		return s
+	}
+	n := len(c.Seconds)
+	logical := float64(c.Bytes())
+	mib := logical / MiB
+	per := func(f func(i int) float64) []float64 {
+		vs := make([]float64, n)
+		for i := range vs {
+			vs[i] = f(i)
+		}
+		return vs
+	}
+	ints := func(xs []int64) []float64 { return per(func(i int) float64 { return float64(xs[i]) }) }
+	uints := func(xs []uint64) []float64 { return per(func(i int) float64 { return float64(xs[i]) }) }
+	valid := func(xs []int64) bool {
+		for _, x := range xs {
+			if x < 0 {
+				return false
+			}
+		}
+		return len(xs) > 0
+	}
+	hasTime := true
+	for _, v := range c.Seconds {
+		if v <= 0 {
+			hasTime = false
+		}
+	}
+	s.Seconds = newStat(c.Seconds)
+	if hasTime {
+		s.FilesPerSec = newStat(per(func(i int) float64 { return float64(c.Files) / c.Seconds[i] }))
+		if logical > 0 {
+			s.BytesPerSec = newStat(per(func(i int) float64 { return logical / c.Seconds[i] }))
+		}
+		s.SyncShare = newStat(per(func(i int) float64 { return c.SyncSeconds[i] / c.Seconds[i] }))
+	}
+	if valid(c.WriteSyscalls) {
+		s.WriteSyscalls = newStat(ints(c.WriteSyscalls))
+		if logical > 0 {
+			s.SyscallsPerMiB = newStat(per(func(i int) float64 { return float64(c.WriteSyscalls[i]) / mib }))
+		}
+	}
+	if valid(c.StorageBytes) {
+		s.StorageBytes = newStat(ints(c.StorageBytes))
+		if logical > 0 {
+			s.StorageRatio = newStat(per(func(i int) float64 { return float64(c.StorageBytes[i]) / logical }))
+		}
+	}
+	s.SyncSeconds = newStat(c.SyncSeconds)
+	s.UserSeconds = newStat(c.UserSeconds)
+	s.SysSeconds = newStat(c.SysSeconds)
+	s.CPUSeconds = newStat(per(func(i int) float64 { return c.UserSeconds[i] + c.SysSeconds[i] }))
+	if logical > 0 {
+		s.CPUPerMiB = newStat(per(func(i int) float64 { return (c.UserSeconds[i] + c.SysSeconds[i]) / mib }))
+	}
+	s.Allocs = newStat(uints(c.Allocs))
+	s.AllocBytes = newStat(uints(c.AllocBytes))
+	s.LatencyP50 = newStat(c.LatencyP50)
+	s.LatencyP99 = newStat(c.LatencyP99)
+	s.LatencyMax = newStat(c.LatencyMax)
+	return s
+}
+
+// rank sets Relative and Fastest within each group.
+func rank(sums []*Summary) {
+	best := map[string]float64{}
+	for _, s := range sums {
+		if v := s.Speed(); v > best[s.Group] {
+			best[s.Group] = v
+		}
+	}
+	for _, s := range sums {
+		if b := best[s.Group]; b > 0 && s.Speed() > 0 {
+			s.Relative = s.Speed() / b
+			s.Fastest = s.Speed() == b
+		}
+	}
+}
+
+// Winner is the fastest cell of one row group and its margin over the
+// runner-up.
+type Winner struct {
+	Label    string
+	Files    int
+	FileSize int64
+	Sync     string
+	Best     *Summary
+	// Margin is best speed / runner-up speed - 1 (0.25 means 25% faster);
+	// NaN when the group has no runner-up.
+	Margin     float64
+	RunnerUp   *Summary
+	Candidates int // cells that succeeded in the group
+}
+
+// Winners lists the fastest cell of every row group of sums, in the order of
+// sums. Groups where every cell failed are left out.
+func Winners(sums []*Summary) []Winner {
+	var out []Winner
+	idx := map[string]int{}
+	for _, s := range sums {
+		if s.Speed() <= 0 {
+			continue
+		}
+		i, ok := idx[s.Group]
+		if !ok {
+			idx[s.Group] = len(out)
+			out = append(out, Winner{Label: s.Label, Files: s.Cell.Files, FileSize: s.Cell.FileSize, Sync: s.Cell.Sync, Margin: math.NaN()})
+			i = len(out) - 1
+		}
+		w := &out[i]
+		w.Candidates++
+		switch {
+		case w.Best == nil || s.Speed() > w.Best.Speed():
+			w.RunnerUp, w.Best = w.Best, s
+		case w.RunnerUp == nil || s.Speed() > w.RunnerUp.Speed():
+			w.RunnerUp = s
+		}
+	}
+	for i := range out {
+		if out[i].RunnerUp != nil {
+			out[i].Margin = out[i].Best.Speed()/out[i].RunnerUp.Speed() - 1
+		}
+	}
+	return out
+}
+
+// varyingParams lists the parameter names (beyond strategy, files and size)
+// that take more than one value among the cells of sums that have them, in
+// Cell.Params order. "sync" is listed when it varies.
+func varyingParams(sums []*Summary) []string {
+	vals := map[string]map[string]bool{}
+	for _, s := range sums {
+		for _, p := range s.Cell.Params() {
+			if vals[p.Name] == nil {
+				vals[p.Name] = map[string]bool{}
+			}
+			vals[p.Name][p.Value] = true
+		}
+	}
+	var out []string
+	for _, name := range paramNames {
+		if len(vals[name]) > 1 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var paramNames = []string{"record", "buffer", "chunk", "concurrency", "per_file", "sync"}
+
+// fixedParams describes the parameters that do not vary, as
+// "name=value (strategies)", in paramNames order.
+func fixedParams(sums []*Summary) []string {
+	varying := map[string]bool{}
+	for _, v := range varyingParams(sums) {
+		varying[v] = true
+	}
+	type entry struct {
+		value      string
+		strategies map[string]bool
+	}
+	found := map[string]*entry{}
+	allStrategies := map[string]bool{}
+	for _, s := range sums {
+		allStrategies[s.Cell.Strategy] = true
+		for _, p := range s.Cell.Params() {
+			if varying[p.Name] {
+				continue
+			}
+			e := found[p.Name]
+			if e == nil {
+				e = &entry{value: p.Value, strategies: map[string]bool{}}
+				found[p.Name] = e
+			}
+			e.strategies[s.Cell.Strategy] = true
+		}
+	}
+	var out []string
+	for _, name := range paramNames {
+		e := found[name]
+		if e == nil {
+			continue
+		}
+		str := name + "=" + e.value
+		if len(e.strategies) < len(allStrategies) {
+			str += " (" + strings.Join(sortedKeys(e.strategies), ", ") + ")"
+		}
+		out = append(out, str)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// paramValue returns the value of parameter name of c, or "-" when it does
+// not apply.
+func paramValue(c *Cell, name string) string {
+	for _, p := range c.Params() {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return "-"
+}
+
+// seriesName names a cell's line in charts and its label in tables: the
+// strategy plus the varying parameters, prefixed by the set label when
+// several sets are shown.
+func seriesName(s *Summary, varying []string, multi bool) string {
+	var b strings.Builder
+	if multi {
+		b.WriteString(s.Label + ": ")
+	}
+	b.WriteString(s.Cell.Strategy)
+	for _, name := range varying {
+		if v := paramValue(s.Cell, name); v != "-" {
+			b.WriteString(" " + name + "=" + v)
+		}
+	}
+	return b.String()
+}
