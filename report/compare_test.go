@@ -1,0 +1,522 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+)
+
+// cmpJitter is a fixed, deterministic noise pattern (±2%) applied to the
+// synthetic samples.
+var cmpJitter = []float64{1.000, 1.012, 0.991, 1.020, 0.983, 1.006, 0.996, 1.015, 0.988, 1.003, 0.980, 1.009}
+
+// cmpSamples returns n samples around median v with cmpJitter.
+func cmpSamples(v float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v * cmpJitter[i%len(cmpJitter)]
+	}
+	return out
+}
+
+// cmpCell builds a successful cell with the given seconds samples and
+// plausible other arrays of the same length.
+func cmpCell(strategy string, files int, size int64, seconds []float64) Cell {
+	n := len(seconds)
+	c := Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Seconds: seconds, Verified: true}
+	for i := 0; i < n; i++ {
+		c.WriteSyscalls = append(c.WriteSyscalls, int64(files*4))
+		c.StorageBytes = append(c.StorageBytes, 0)
+		c.SyncSeconds = append(c.SyncSeconds, 0)
+		c.UserSeconds = append(c.UserSeconds, seconds[i]/4)
+		c.SysSeconds = append(c.SysSeconds, seconds[i]/2)
+		c.Allocs = append(c.Allocs, uint64(files))
+		c.AllocBytes = append(c.AllocBytes, uint64(files)*64)
+	}
+	if strategy == "bufio" {
+		c.Buffer = 64 << 10
+		c.Record = 4 << 10
+	}
+	if strategy == "pool" {
+		c.Concurrency = 4
+		c.PerFile = "chunked"
+	}
+	return c
+}
+
+func cmpEnv() Env {
+	return Env{GOOS: "linux", GOARCH: "amd64", Kernel: "6.1.0", CPU: "Test CPU", Cores: 2, Hostname: "ci-1",
+		Dir: "/tmp", FSType: "ext4", Device: "/dev/vda1", MountOptions: "rw,relatime", Repeat: 8}
+}
+
+// cmpSet builds a set with three cells whose medians are scaled by the
+// factors (one per cell), n samples each.
+func cmpSet(n int, factors [3]float64) *Set {
+	return &Set{Schema: SchemaVersion, Tool: Tool, Env: cmpEnv(), Complete: true, Results: []Cell{
+		cmpCell("bufio", 16, 64<<10, cmpSamples(0.010*factors[0], n)),
+		cmpCell("pool", 16, 64<<10, cmpSamples(0.004*factors[1], n)),
+		cmpCell("unbuffered", 1, 1<<20, cmpSamples(0.002*factors[2], n)),
+	}}
+}
+
+func mustCompare(t *testing.T, base, new *Set, opt CompareOptions) *Comparison {
+	t.Helper()
+	if opt.Threshold == 0 {
+		opt.Threshold = DefaultCompareThreshold
+	}
+	c, err := Compare(base, new, opt)
+	if err != nil {
+		t.Fatalf("Compare: %v", err)
+	}
+	return c
+}
+
+func verdicts(c *Comparison) map[string]Verdict {
+	m := map[string]Verdict{}
+	for _, cc := range c.Cells {
+		m[cc.Base.Strategy] = cc.Verdict
+	}
+	return m
+}
+
+func tableText(t *testing.T, c *Comparison, markdown bool) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := c.WriteTable(&b, markdown); err != nil {
+		t.Fatalf("WriteTable: %v", err)
+	}
+	return b.String()
+}
+
+func TestCompareVerdicts(t *testing.T) {
+	one := [3]float64{1, 1, 1}
+	tests := []struct {
+		name        string
+		n           int
+		new         [3]float64
+		want        map[string]Verdict
+		regressions []string // strategies
+	}{
+		{"same set", 8, one, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
+		{"1% slower everywhere", 8, [3]float64{1.01, 1.01, 1.01}, nil, nil},
+		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]Verdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]Verdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
+		{"exactly 4 samples, 2x slower", 4, [3]float64{2, 1, 1}, map[string]Verdict{"bufio": VerdictRegression}, []string{"bufio"}},
+		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]Verdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := mustCompare(t, cmpSet(tt.n, one), cmpSet(tt.n, tt.new), CompareOptions{})
+			got := verdicts(c)
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s: verdict %q, want %q (all: %v)", k, got[k], v, got)
+				}
+			}
+			var regs []string
+			for _, cc := range c.Regressions() {
+				regs = append(regs, cc.Base.Strategy)
+			}
+			if strings.Join(regs, ",") != strings.Join(tt.regressions, ",") {
+				t.Errorf("regressions %v, want %v", regs, tt.regressions)
+			}
+			out := tableText(t, c, false)
+			for _, cc := range c.Regressions() {
+				if !strings.Contains(out, "regression: "+cc.Key+": seconds ") {
+					t.Errorf("output does not name regression %s on its own line:\n%s", cc.Key, out)
+				}
+			}
+			if len(tt.regressions) == 0 && !strings.Contains(out, "result: PASS") {
+				t.Errorf("output lacks result: PASS:\n%s", out)
+			}
+			if len(tt.regressions) > 0 && !strings.Contains(out, "result: FAIL") {
+				t.Errorf("output lacks result: FAIL:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestCompareFigures(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(8, [3]float64{1, 1.5, 0.5})
+	c := mustCompare(t, base, new, CompareOptions{})
+	pool, unb := c.Cells[1], c.Cells[2]
+	if math.Abs(pool.Change-0.5) > 1e-9 {
+		t.Errorf("pool change %v, want +0.5 (ratio of medians)", pool.Change)
+	}
+	if !(pool.ChangeLo < 0.5 && pool.ChangeHi > 0.5 && pool.ChangeLo > 0.4 && pool.ChangeHi < 0.6) {
+		t.Errorf("pool change CI [%v, %v] should contain 0.5 and be within ±10 points", pool.ChangeLo, pool.ChangeHi)
+	}
+	if pool.Confidence < CompareConfidence {
+		t.Errorf("pool CI confidence %v < %v", pool.Confidence, CompareConfidence)
+	}
+	if !(pool.P < 0.001) {
+		t.Errorf("pool p = %v, want < 0.001 for fully separated 8+8 samples", pool.P)
+	}
+	if math.Abs(pool.BaseMedian-0.004) > 0.0001 || math.Abs(pool.NewMedian-0.006) > 0.0001 {
+		t.Errorf("pool medians %v, %v, want about 4ms and 6ms", pool.BaseMedian, pool.NewMedian)
+	}
+	if unb.Verdict != VerdictImprovement || math.Abs(unb.Change+0.5) > 1e-9 {
+		t.Errorf("unbuffered: %v %v, want improvement -50%%", unb.Verdict, unb.Change)
+	}
+	out := tableText(t, c, false)
+	for _, want := range []string{
+		"regression: strategy=pool/files=16/size=64KiB/concurrency=4/per_file=chunked/sync=none: seconds 4.01ms -> 6.02ms, +50.0% [",
+		"improvement: strategy=unbuffered/files=1/size=1MiB/sync=none: seconds 2.01ms -> 1.00ms, -50.0% [",
+		"REGRESSION", "+50.0%", "-50.0%",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCompareSameSetIsExactlyUnchanged(t *testing.T) {
+	s := cmpSet(8, [3]float64{1, 1, 1})
+	c := mustCompare(t, s, s, CompareOptions{})
+	for _, cc := range c.Cells {
+		if cc.Change != 0 || cc.P != 1 || cc.Verdict != VerdictUnchanged {
+			t.Errorf("%s: change %v p %v verdict %v, want 0, 1, ~", cc.Key, cc.Change, cc.P, cc.Verdict)
+		}
+	}
+	if len(c.Warnings) != 0 || len(c.OnlyBase)+len(c.OnlyNew) != 0 {
+		t.Errorf("unexpected warnings %v or unmatched cells %v %v", c.Warnings, c.OnlyBase, c.OnlyNew)
+	}
+}
+
+func TestCompareMissingCells(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(8, [3]float64{1, 1, 1})
+	base.Results = append(base.Results, cmpCell("chunked", 4, 4<<10, cmpSamples(0.001, 8)))
+	new.Results = new.Results[1:] // drop bufio
+	new.Results = append(new.Results, cmpCell("mmap", 4, 4<<10, cmpSamples(0.001, 8)))
+	c := mustCompare(t, base, new, CompareOptions{})
+	wantBase := []string{"strategy=bufio/files=16/size=64KiB/record=4KiB/buffer=64KiB/sync=none", "strategy=chunked/files=4/size=4KiB/sync=none"}
+	wantNew := []string{"strategy=mmap/files=4/size=4KiB/sync=none"}
+	if strings.Join(c.OnlyBase, " ") != strings.Join(wantBase, " ") || strings.Join(c.OnlyNew, " ") != strings.Join(wantNew, " ") {
+		t.Errorf("only base %v, only new %v; want %v, %v", c.OnlyBase, c.OnlyNew, wantBase, wantNew)
+	}
+	if len(c.Cells) != 2 || len(c.Regressions()) != 0 {
+		t.Errorf("%d matched cells, %d regressions; want 2, 0", len(c.Cells), len(c.Regressions()))
+	}
+	out := tableText(t, c, false)
+	for _, k := range wantBase {
+		if !strings.Contains(out, "only in base: "+k+"\n") {
+			t.Errorf("output does not list %s as only in base:\n%s", k, out)
+		}
+	}
+	if !strings.Contains(out, "only in new: "+wantNew[0]+"\n") {
+		t.Errorf("output does not list %s as only in new:\n%s", wantNew[0], out)
+	}
+}
+
+func TestCompareParametersMatter(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(8, [3]float64{1, 1, 1})
+	new.Results[1].Concurrency = 8 // same strategy, files and size; another parameter
+	c := mustCompare(t, base, new, CompareOptions{})
+	if len(c.OnlyBase) != 1 || len(c.OnlyNew) != 1 || !strings.Contains(c.OnlyNew[0], "concurrency=8") {
+		t.Errorf("cells differing in concurrency were matched: only base %v, only new %v", c.OnlyBase, c.OnlyNew)
+	}
+}
+
+func TestCompareTooFewSamplesWarns(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(3, [3]float64{3, 1, 1})
+	c := mustCompare(t, base, new, CompareOptions{})
+	if len(c.Regressions()) != 0 || len(c.Undecided()) != 3 {
+		t.Fatalf("regressions %d, undecided %d; want 0, 3", len(c.Regressions()), len(c.Undecided()))
+	}
+	out := tableText(t, c, false)
+	want := "no verdict: strategy=bufio/files=16/size=64KiB/record=4KiB/buffer=64KiB/sync=none: need >= 4 samples per side to decide, have 8+3"
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}
+
+func TestCompareAlphaTooSmallForSamples(t *testing.T) {
+	// With 4+4 samples the smallest p is 0.029: at alpha 0.01 no difference
+	// can be significant, so there is no verdict rather than "~".
+	c := mustCompare(t, cmpSet(4, [3]float64{1, 1, 1}), cmpSet(4, [3]float64{2, 1, 1}), CompareOptions{Alpha: 0.01})
+	if v := c.Cells[0].Verdict; v != VerdictTooFewSamples {
+		t.Errorf("verdict %q, want %q", v, VerdictTooFewSamples)
+	}
+}
+
+func TestCompareThreshold(t *testing.T) {
+	// 12 samples, 3% slower: significant; a regression at threshold 1%, not at 5%.
+	base, new := cmpSet(12, [3]float64{1, 1, 1}), cmpSet(12, [3]float64{1.03, 1, 1})
+	if v := mustCompare(t, base, new, CompareOptions{Threshold: 0.05}).Cells[0].Verdict; v != VerdictWithinThreshold {
+		t.Errorf("threshold 5%%: verdict %q, want %q", v, VerdictWithinThreshold)
+	}
+	if v := mustCompare(t, base, new, CompareOptions{Threshold: 0.01}).Cells[0].Verdict; v != VerdictRegression {
+		t.Errorf("threshold 1%%: verdict %q, want %q", v, VerdictRegression)
+	}
+}
+
+func TestCompareFailedCells(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(8, [3]float64{1, 1, 1})
+	new.Results[0].Error = "write f0: no space left on device" // newly fails
+	base.Results[1].Error = "open: permission denied"          // fixed
+	base.Results[2].Error = "mmap: not supported"              // fails in both
+	new.Results[2].Error = "mmap: not supported"
+	c := mustCompare(t, base, new, CompareOptions{})
+	want := map[string]Verdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
+	if got := verdicts(c); got["bufio"] != want["bufio"] || got["pool"] != want["pool"] || got["unbuffered"] != want["unbuffered"] {
+		t.Errorf("verdicts %v, want %v", got, want)
+	}
+	if len(c.Regressions()) != 1 {
+		t.Errorf("%d regressions, want 1 (the new failure)", len(c.Regressions()))
+	}
+	out := tableText(t, c, false)
+	if !strings.Contains(out, "regression: strategy=bufio/files=16/size=64KiB/record=4KiB/buffer=64KiB/sync=none: newly fails: write f0: no space left on device") {
+		t.Errorf("output does not name the new failure:\n%s", out)
+	}
+}
+
+func TestCompareEnvWarning(t *testing.T) {
+	base := cmpSet(8, [3]float64{1, 1, 1})
+	new := cmpSet(8, [3]float64{1, 1, 1})
+	new.Env.Hostname = "laptop"
+	new.Env.FSType = "tmpfs"
+	new.Env.GoVersion = "go9.9" // not an environment difference worth warning about
+	c := mustCompare(t, base, new, CompareOptions{})
+	if len(c.EnvDiffs) != 2 || c.EnvDiffs[0].Field != "hostname" || c.EnvDiffs[1].Field != "fs_type" {
+		t.Fatalf("env diffs %+v, want hostname and fs_type", c.EnvDiffs)
+	}
+	out := tableText(t, c, false)
+	first := strings.SplitN(out, "\n", 2)[0]
+	want := `warning: sets were measured in different environments, results may not be comparable: hostname "ci-1" vs "laptop"; fs_type "ext4" vs "tmpfs"`
+	if first != want {
+		t.Errorf("first line\n%s\nwant\n%s", first, want)
+	}
+	if len(c.Regressions()) != 0 {
+		t.Errorf("env difference alone made a regression")
+	}
+}
+
+func TestCompareIncompleteSetWarns(t *testing.T) {
+	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(8, [3]float64{1, 1, 1})
+	new.Complete, new.Interrupted = false, "interrupt"
+	c := mustCompare(t, base, new, CompareOptions{})
+	if len(c.Warnings) != 1 || c.Warnings[0] != "new set is incomplete (the run was interrupted by interrupt)" {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+}
+
+func TestCompareMetrics(t *testing.T) {
+	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(8, [3]float64{1, 1, 1})
+	for i := range new.Results[0].WriteSyscalls {
+		new.Results[0].WriteSyscalls[i] *= 2
+	}
+	new.Results[1].WriteSyscalls[3] = -1 // unavailable
+	c := mustCompare(t, base, new, CompareOptions{Metric: "write_syscalls"})
+	if got := verdicts(c); got["bufio"] != VerdictRegression || got["pool"] != VerdictNoData || got["unbuffered"] != VerdictUnchanged {
+		t.Errorf("write_syscalls verdicts %v", got)
+	}
+	if c.Cells[0].BaseMedian != 64 || c.Cells[0].NewMedian != 128 {
+		t.Errorf("write_syscalls medians %v, %v, want 64, 128", c.Cells[0].BaseMedian, c.Cells[0].NewMedian)
+	}
+	// sync_seconds is 0 on both sides: 0/0 is no change, not NaN.
+	c = mustCompare(t, base, new, CompareOptions{Metric: "sync_seconds"})
+	if cc := c.Cells[0]; cc.Change != 0 || cc.Verdict != VerdictUnchanged {
+		t.Errorf("sync_seconds all zero: change %v verdict %v", cc.Change, cc.Verdict)
+	}
+	// latency arrays are optional.
+	c = mustCompare(t, base, new, CompareOptions{Metric: "latency_p99"})
+	if v := c.Cells[0].Verdict; v != VerdictNoData {
+		t.Errorf("latency_p99 absent: verdict %v", v)
+	}
+	for _, m := range CompareMetrics() {
+		if _, err := Compare(base, new, CompareOptions{Metric: m}); err != nil {
+			t.Errorf("metric %s: %v", m, err)
+		}
+	}
+}
+
+func TestCompareOptionErrors(t *testing.T) {
+	s := cmpSet(8, [3]float64{1, 1, 1})
+	for _, opt := range []CompareOptions{
+		{Metric: "throughput"}, {Alpha: 1}, {Alpha: -0.1}, {Alpha: math.NaN()}, {Threshold: -0.05}, {Threshold: math.Inf(1)},
+	} {
+		if _, err := Compare(s, s, opt); err == nil {
+			t.Errorf("Compare(%+v) succeeded, want an error", opt)
+		}
+	}
+}
+
+func TestCompareMarkdown(t *testing.T) {
+	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(8, [3]float64{1, 1.5, 1})
+	new.Env.Hostname = "other"
+	out := tableText(t, mustCompare(t, base, new, CompareOptions{}), true)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	var table []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "|") {
+			table = append(table, l)
+		}
+	}
+	if len(table) != 5 { // header, separator, 3 cells
+		t.Fatalf("markdown table has %d lines, want 5:\n%s", len(table), out)
+	}
+	if !strings.Contains(table[0], "cell") || !strings.Contains(table[0], "95% CI") || !strings.Contains(table[1], "---") {
+		t.Errorf("markdown header:\n%s\n%s", table[0], table[1])
+	}
+	for _, want := range []string{"- warning: sets were measured", "- regression: strategy=pool", "- result: FAIL"} {
+		if !strings.Contains(out, "\n"+want) && !strings.HasPrefix(out, want) {
+			t.Errorf("markdown lacks list line %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCompareJSON(t *testing.T) {
+	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(3, [3]float64{1, 1.5, 1})
+	base.Results = append(base.Results, cmpCell("chunked", 1, 4096, cmpSamples(0.001, 8)))
+	c := mustCompare(t, base, cmpSet(8, [3]float64{1, 1.5, 1}), CompareOptions{})
+	var b bytes.Buffer
+	if err := c.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Metric      string   `json:"metric"`
+		Pass        bool     `json:"pass"`
+		Regressions int      `json:"regressions"`
+		OnlyBase    []string `json:"only_in_base"`
+		Cells       []struct {
+			Key        string   `json:"key"`
+			Change     *float64 `json:"change"`
+			P          *float64 `json:"p"`
+			Verdict    string   `json:"verdict"`
+			Regression bool     `json:"regression"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, b.String())
+	}
+	if got.Metric != "seconds" || got.Pass || got.Regressions != 1 || len(got.Cells) != 3 || len(got.OnlyBase) != 1 {
+		t.Errorf("JSON summary wrong:\n%s", b.String())
+	}
+	if !got.Cells[1].Regression || got.Cells[1].Verdict != "regression" || got.Cells[1].Change == nil || math.Abs(*got.Cells[1].Change-0.5) > 1e-9 {
+		t.Errorf("JSON pool cell wrong:\n%s", b.String())
+	}
+
+	// Too few samples: the p-value was not computed and is null, not NaN.
+	c = mustCompare(t, base, new, CompareOptions{})
+	b.Reset()
+	if err := c.WriteJSON(&b); err != nil {
+		t.Fatalf("WriteJSON with NaN fields: %v", err)
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Cells[0].P != nil || got.Cells[0].Verdict != string(VerdictTooFewSamples) || !got.Pass {
+		t.Errorf("JSON too-few-samples cell wrong:\n%s", b.String())
+	}
+}
+
+// cmpBruteUCDF enumerates every split of m+n ranks to get P(U <= u).
+func cmpBruteUCDF(m, n int) []float64 {
+	counts := make([]float64, m*n+1)
+	total := 0.0
+	for mask := 0; mask < 1<<(m+n); mask++ {
+		ones := 0
+		for b := mask; b > 0; b &= b - 1 {
+			ones++
+		}
+		if ones != m {
+			continue
+		}
+		// U = number of (x in first, y in second) pairs with x after y.
+		u, seenSecond := 0, 0
+		for i := 0; i < m+n; i++ {
+			if mask&(1<<i) != 0 {
+				u += seenSecond
+			} else {
+				seenSecond++
+			}
+		}
+		counts[u]++
+		total++
+	}
+	cdf := make([]float64, m*n/2+1)
+	acc := 0.0
+	for u := range cdf {
+		acc += counts[u]
+		cdf[u] = acc / total
+	}
+	return cdf
+}
+
+func TestCmpUCDF(t *testing.T) {
+	for _, mn := range [][2]int{{1, 1}, {3, 3}, {4, 4}, {3, 5}, {5, 3}, {6, 8}, {7, 7}} {
+		got, want := cmpUCDF(mn[0], mn[1]), cmpBruteUCDF(mn[0], mn[1])
+		if len(got) != len(want) {
+			t.Fatalf("%v: len %d, want %d", mn, len(got), len(want))
+		}
+		for u := range got {
+			if math.Abs(got[u]-want[u]) > 1e-12 {
+				t.Errorf("%v: P(U<=%d) = %v, want %v", mn, u, got[u], want[u])
+			}
+		}
+	}
+	if got := cmpUCDF(4, 4)[0]; math.Abs(got-1.0/70) > 1e-15 {
+		t.Errorf("P(U<=0) for 4+4 = %v, want 1/70", got)
+	}
+	// The exact distribution at the largest exact size (100+100) is close
+	// to the normal approximation used above it, near the 2.5% tail.
+	exact := cmpUCDF(100, 100)
+	if last := exact[len(exact)-1]; !(last > 0.5 && last < 0.501) {
+		t.Errorf("P(U <= mn/2) = %v, want just over 0.5", exact[len(exact)-1])
+	}
+	k, _ := cmpUOrder(100, 100, 0.025)
+	mu, sd := 5000.0, math.Sqrt(100*100*201/12.0)
+	if normal := mu - 1.959964*sd; math.Abs(float64(k)-normal) > 2 {
+		t.Errorf("100+100: exact order %d, normal approximation %.1f", k, normal)
+	}
+	k2, _ := cmpUOrder(101, 100, 0.025)
+	mu, sd = 5050.0, math.Sqrt(101*100*202/12.0)
+	if normal := mu - 1.959964*sd; math.Abs(float64(k2)-normal) > 2 {
+		t.Errorf("101+100: order %d, normal approximation %.1f", k2, normal)
+	}
+}
+
+func TestCmpRatioCI(t *testing.T) {
+	// 4+4 at 95%: k = 1, the interval is [min ratio, max ratio].
+	lo, hi, conf := cmpRatioCI([]float64{1, 2, 3, 4}, []float64{2, 4, 6, 8}, 0.95)
+	if lo != 0.5 || hi != 8 || math.Abs(conf-(1-2.0/70)) > 1e-12 {
+		t.Errorf("4+4: [%v, %v] conf %v, want [0.5, 8] conf %v", lo, hi, conf, 1-2.0/70)
+	}
+	// 3+3 cannot reach 95%: unbounded.
+	lo, hi, conf = cmpRatioCI([]float64{1, 2, 3}, []float64{1, 2, 3}, 0.95)
+	if lo != 0 || !math.IsInf(hi, 1) || conf != 0 {
+		t.Errorf("3+3: [%v, %v] conf %v, want [0, +Inf] 0", lo, hi, conf)
+	}
+}
+
+func TestCmpFormat(t *testing.T) {
+	for _, tt := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{0.0042, "s", "4.20ms"}, {1.5e-7, "s", "150ns"}, {12.3e-6, "s", "12.3µs"}, {2.5, "s", "2.50s"}, {0, "s", "0s"},
+		{1536, "bytes", "1.50KiB"}, {1 << 20, "bytes", "1.00MiB"}, {400, "count", "400"}, {1234.56, "count", "1235"}, {math.NaN(), "s", "-"},
+	} {
+		if got := cmpFormatValue(tt.v, tt.unit); got != tt.want {
+			t.Errorf("cmpFormatValue(%v, %s) = %q, want %q", tt.v, tt.unit, got, tt.want)
+		}
+	}
+	if got := cmpFormatCI(-1, math.Inf(1)); got != "∞" {
+		t.Errorf("unbounded CI = %q", got)
+	}
+	if got := cmpFormatCI(0.1, 0.25); got != "[+10.0%, +25.0%]" {
+		t.Errorf("CI = %q", got)
+	}
+	if got := cmpFormatPct(0.05, false); got != "5%" {
+		t.Errorf("threshold = %q", got)
+	}
+}
