@@ -577,7 +577,7 @@ func (c *Comparison) figures(cc *CellComparison) string {
 	unit := cmpMetrics[c.Metric].unit
 	p := "p=" + cmpFormatP(cc.P)
 	if strings.HasPrefix(p, "p=<") {
-		p = p[2:]
+		p = "p" + p[2:]
 	}
 	return fmt.Sprintf("%s: %s %s -> %s, %s %s, %s, n=%d+%d", cc.Key, c.Metric,
 		cmpFormatValue(cc.BaseMedian, unit), cmpFormatValue(cc.NewMedian, unit),

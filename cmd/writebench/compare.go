@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/writebench/writebench/report"
+)
+
+const compareUsage = `Usage: writebench compare BASE NEW [flags]
+
+Compares two result sets cell by cell (cells are matched by strategy, files,
+size and every parameter) and exits 1 when NEW is significantly worse than
+BASE in at least one cell, so a CI pipeline can fail on a regression and
+not on noise.
+
+Per cell it prints the median of each side, the change in percent with a 95%
+confidence interval (distribution-free, from the pairwise ratios) and the
+Mann-Whitney U p-value. A change is a regression when p < --alpha and it is
+worse by more than --threshold; a cell that succeeded in BASE and fails in
+NEW is a regression too. Cells with fewer than 4 samples on a side get no
+verdict and never fail the comparison. Cells present in only one set are
+listed. Sets measured on different machines or filesystems are compared
+with a warning line.
+
+--threshold takes a percentage ("5%") or a fraction below 1 ("0.05"); a bare
+number of 1 or more ("5") is rejected as ambiguous.
+
+Exit status: 0 no regression, 1 at least one regression (each named on its
+own line), 2 usage error or a file that cannot be read.
+
+Examples:
+  writebench compare baseline.json new.json
+  writebench compare baseline.json new.json --threshold 10% --format markdown
+  writebench compare a.json b.json --metric sys_seconds --alpha 0.01`
+
+// compareConfig is the parsed command line of compare.
+type compareConfig struct {
+	base, new string
+	opt       report.CompareOptions
+	format    string
+}
+
+func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
+	fs.StringVar(threshold, "threshold", "5%", "smallest change that counts: a percentage (5%) or a fraction (0.05)")
+	fs.Float64Var(&c.opt.Alpha, "alpha", report.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
+	fs.StringVar(&c.opt.Metric, "metric", report.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(report.CompareMetrics(), ", "))
+	fs.StringVar(&c.format, "format", "table", "output format: table, markdown or json")
+	return fs
+}
+
+func init() {
+	commands["compare"] = &command{
+		summary: "compare two result sets; exit 1 on a significant regression",
+		usage:   compareUsage,
+		run:     runCompare,
+	}
+	flagSets["compare"] = func() *pflag.FlagSet {
+		var c compareConfig
+		var th string
+		return compareFlags(&c, &th)
+	}
+}
+
+// parseThreshold reads "5%" as 0.05, "0.05" as 0.05, and rejects bare
+// numbers >= 1 ("5": five percent or five hundred?), negatives and junk.
+func parseThreshold(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	pct := strings.HasSuffix(t, "%")
+	t = strings.TrimSpace(strings.TrimSuffix(t, "%"))
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("--threshold %q: not a number; write a percentage like 5%% or a fraction like 0.05", s)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("--threshold %q: must not be negative", s)
+	}
+	if pct {
+		return v / 100, nil
+	}
+	if v >= 1 {
+		return 0, fmt.Errorf("--threshold %q is ambiguous: write %s%% for a percentage or a fraction below 1 (0.05 = 5%%)", s, t)
+	}
+	return v, nil
+}
+
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c compareConfig
+	var threshold string
+	fs := compareFlags(&c, &threshold)
+	if err := parseFlags("compare", fs, args, stdout); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		return usagef("compare: want two result sets, BASE and NEW, got %d argument(s) (usage: writebench compare BASE NEW [flags])", fs.NArg())
+	}
+	c.base, c.new = fs.Arg(0), fs.Arg(1)
+	th, err := parseThreshold(threshold)
+	if err != nil {
+		return usagef("compare: %v", err)
+	}
+	c.opt.Threshold = th
+	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
+		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
+	}
+	switch c.format {
+	case "table", "markdown", "json":
+	default:
+		return usagef("compare: --format %q: want table, markdown or json", c.format)
+	}
+	if !slices.Contains(report.CompareMetrics(), c.opt.Metric) {
+		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(report.CompareMetrics(), ", "))
+	}
+
+	base, err := report.Load(c.base)
+	if err != nil {
+		return usagef("compare: base: %v", err)
+	}
+	newSet, err := report.Load(c.new)
+	if err != nil {
+		return usagef("compare: new: %v", err)
+	}
+	cmp, err := report.Compare(base, newSet, c.opt)
+	if err != nil {
+		return usagef("compare: %v", err)
+	}
+	switch c.format {
+	case "json":
+		for _, w := range cmp.Warnings {
+			fmt.Fprintln(stderr, "warning: "+w)
+		}
+		err = cmp.WriteJSON(stdout)
+	default:
+		err = cmp.WriteTable(stdout, c.format == "markdown")
+	}
+	if err != nil {
+		return fmt.Errorf("compare: write output: %w", err)
+	}
+	if n := len(cmp.Regressions()); n > 0 {
+		s := "s"
+		if n == 1 {
+			s = ""
+		}
+		return &failedError{msg: fmt.Sprintf("compare: %d regression%s in %s against %s", n, s, c.new, c.base)}
+	}
+	return nil
+}
