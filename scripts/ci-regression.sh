@@ -1,0 +1,64 @@
+#!/bin/sh
+# ci-regression.sh: run writebench's ci preset and compare it against a
+# baseline result set, for CI regression runs.
+#
+# Usage: scripts/ci-regression.sh BASELINE.json [compare flags...]
+#
+#   scripts/ci-regression.sh results/ci-baseline.json
+#   scripts/ci-regression.sh results/ci-baseline.json --threshold 10%
+#   NEW=out/ci.json RUN_FLAGS="--dir /mnt/data" scripts/ci-regression.sh base.json
+#
+# It builds writebench once (go run would turn every failing exit status into
+# 1), checks that BASELINE is readable before spending time on the sweep,
+# runs `writebench run --preset ci` (summary on stderr), then prints
+# `writebench compare BASELINE NEW --format markdown` on stdout, ready to post
+# as a pull-request comment, and exits with compare's status:
+#
+#   0  no regression
+#   1  at least one cell significantly slower than the baseline (or newly failing)
+#   2  usage error, unreadable baseline or new set, or the sweep could not run
+#
+# Environment:
+#   NEW        where to save the new result set (default: ci-new.json)
+#   RUN_FLAGS  extra flags for `writebench run` (word-split), e.g. "--dir /mnt/data"
+#   WRITEBENCH a prebuilt writebench binary to use instead of building one
+set -u
+
+if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
+	sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+fi
+baseline=$1
+shift
+new=${NEW:-ci-new.json}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ -n "${WRITEBENCH:-}" ]; then
+	wb=$WRITEBENCH
+else
+	tmp=$(mktemp -d) || exit 2
+	trap 'rm -rf "$tmp"' EXIT
+	wb=$tmp/writebench
+	if ! (cd "$root" && go build -o "$wb" ./cmd/writebench); then
+		echo "ci-regression: go build failed" >&2
+		exit 2
+	fi
+fi
+
+# Fail fast, with exit status 2 and a line naming the file, on a baseline that
+# cannot be read, before the sweep runs.
+"$wb" compare "$baseline" "$baseline" --format json >/dev/null || exit 2
+
+# A cell that fails makes run exit 1 but still saves the set; compare then
+# reports it as a regression ("newly fails"). Any other status is fatal.
+# shellcheck disable=SC2086 # RUN_FLAGS is meant to be word-split
+"$wb" run --preset ci --out "$new" --progress never ${RUN_FLAGS:-} >&2
+status=$?
+if [ $status -ne 0 ] && { [ $status -ne 1 ] || [ ! -s "$new" ]; }; then
+	echo "ci-regression: writebench run --preset ci failed (exit status $status)" >&2
+	[ $status -ge 128 ] && exit $status
+	exit 2
+fi
+
+"$wb" compare "$baseline" "$new" --format markdown "$@"
+exit $?
