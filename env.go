@@ -67,7 +67,7 @@ func cpuModel() string {
 
 func kernelVersion() string {
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		return runtime.GOOS + " " + strings.TrimSpace(string(b))
+		return strings.TrimSpace(string(b))
 	}
 	return runtime.GOOS
 }

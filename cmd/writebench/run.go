@@ -29,7 +29,7 @@ Sizes take plain bytes or IEC units: 4096, 4KiB, 1MiB, 2GiB. Lists are
 comma-separated. Flags given override the --preset.
 
 Examples:
-  writebench run                                   # all strategies, default sweep (~1 min)
+  writebench run                                   # all strategies, default sweep (under a minute)
   writebench run --preset quick                    # a first look in ~15 s
   writebench run --strategies bufio,unbuffered --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
