@@ -254,7 +254,7 @@ func lineChart(sums []*Summary, st *styler, spec lineSpec) (*figure, string) {
 		p.X.Label.Text = spec.xLabel
 		p.Y.Label.Text = spec.yLabel
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = pow2Ticks{label: xLabel}
+		p.X.Tick.Marker = pow2Ticks{label: xLabel, data: pd.xs}
 		p.Y.Tick.Marker = log10Axis{}
 		p.Add(plotter.NewGrid())
 		xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
@@ -319,7 +319,11 @@ func padLog(lo, hi, f float64) (float64, float64) {
 
 // pow2Ticks marks powers of two, labelled by label (e.g. 4KiB, 1MiB),
 // thinning labels to keep at most about 7.
-type pow2Ticks struct{ label func(float64) string }
+// When data holds at most 6 values, exactly those are labelled.
+type pow2Ticks struct {
+	label func(float64) string
+	data  map[float64]bool
+}
 
 func (t pow2Ticks) Ticks(min, max float64) []plot.Tick {
 	lo := int(math.Ceil(math.Log2(min)))
@@ -328,11 +332,19 @@ func (t pow2Ticks) Ticks(min, max float64) []plot.Tick {
 	for (hi-lo)/step+1 > 5 {
 		step *= 2
 	}
+	useData := len(t.data) > 0 && len(t.data) <= 6
 	var ticks []plot.Tick
+	if useData {
+		for v := range t.data {
+			if v >= min && v <= max && v != math.Exp2(math.Round(math.Log2(v))) {
+				ticks = append(ticks, plot.Tick{Value: v, Label: t.label(v)})
+			}
+		}
+	}
 	for e := lo; e <= hi; e++ {
 		v := math.Exp2(float64(e))
 		tk := plot.Tick{Value: v}
-		if (e-lo)%step == 0 {
+		if (useData && t.data[v]) || (!useData && (e-lo)%step == 0) {
 			tk.Label = t.label(v)
 		}
 		ticks = append(ticks, tk)

@@ -1,0 +1,203 @@
+package report
+
+import (
+	"bytes"
+	"encoding/xml"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWritePlots(t *testing.T) {
+	dir := t.TempDir()
+	written, notes, err := WritePlots(dir, []*Set{loadFixture(t, "basic")}, []string{"basic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 0 {
+		t.Errorf("unexpected notes for a full set: %v", notes)
+	}
+	if len(written) != 2*len(Charts) {
+		t.Fatalf("wrote %d files, want PNG+SVG for %d charts: %v", len(written), len(Charts), written)
+	}
+	for _, path := range written {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Ext(path) {
+		case ".png":
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			b := img.Bounds()
+			// Sized for a README: wide enough to read, not a poster.
+			if b.Dx() < 400 || b.Dx() > 1400 || b.Dy() < 300 || b.Dy() > 1400 {
+				t.Errorf("%s: %dx%d px, want between 400x300 and 1400x1400", path, b.Dx(), b.Dy())
+			}
+		case ".svg":
+			checkSVG(t, path, data)
+		default:
+			t.Errorf("unexpected file %s", path)
+		}
+	}
+}
+
+func checkSVG(t *testing.T, path string, data []byte) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	root := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: not XML: %v", path, err)
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" {
+		t.Errorf("%s: root element %q, want svg", path, root)
+	}
+}
+
+// TestWritePlotsEdgeSets renders sets with failed cells, one strategy and
+// one sample per cell: no panic, and charts that cannot be drawn are notes.
+func TestWritePlotsEdgeSets(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		skipped []string // charts that must be skipped with a note
+		drawn   []string // charts that must be drawn
+	}{
+		{"failed", []string{"throughput", "files-per-second", "winner-map"}, nil},
+		{"single", []string{"winner-map"}, []string{"throughput", "files-per-second", "syscalls-per-mib", "latency-p99"}},
+		{"onesample", []string{"files-per-second", "latency-p99"}, []string{"throughput", "winner-map"}},
+	} {
+		t.Run(c.fixture, func(t *testing.T) {
+			dir := t.TempDir()
+			written, notes, err := WritePlots(dir, []*Set{loadFixture(t, c.fixture)}, []string{c.fixture})
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(notes, "\n")
+			for _, name := range c.skipped {
+				if !strings.Contains(joined, "chart "+name+" skipped") {
+					t.Errorf("no skip note for %s; notes: %v", name, notes)
+				}
+				if _, err := os.Stat(filepath.Join(dir, name+".png")); err == nil {
+					t.Errorf("%s drawn although it was skipped", name)
+				}
+			}
+			for _, name := range c.drawn {
+				if _, err := os.Stat(filepath.Join(dir, name+".png")); err != nil {
+					t.Errorf("%s not drawn: %v (notes %v)", name, err, notes)
+				}
+			}
+			for _, p := range written {
+				if strings.HasSuffix(p, ".png") {
+					f, _ := os.Open(p)
+					if _, err := png.Decode(f); err != nil {
+						t.Errorf("%s: %v", p, err)
+					}
+					f.Close()
+				}
+			}
+		})
+	}
+}
+
+func TestWritePlotsTwoSets(t *testing.T) {
+	dir := t.TempDir()
+	_, _, err := WritePlots(dir, []*Set{loadFixture(t, "basic"), loadFixture(t, "onesample")}, []string{"old", "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "winner-map.svg")); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestWritePlotsMissingDir(t *testing.T) {
+	_, _, err := WritePlots(filepath.Join(t.TempDir(), "nope"), []*Set{loadFixture(t, "basic")}, nil)
+	if err == nil {
+		t.Fatal("no error writing into a missing directory")
+	}
+}
+
+func TestPow2Ticks(t *testing.T) {
+	lab := func(v float64) string { return FormatBytes(int64(v)) }
+	ticks := pow2Ticks{label: lab}.Ticks(3000, 300000)
+	var labels []string
+	for _, tk := range ticks {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, ","); got != "4KiB,16KiB,64KiB,256KiB" {
+		t.Errorf("labels = %s", got)
+	}
+	ticks = pow2Ticks{label: lab, data: map[float64]bool{4096: true, 32768: true}}.Ticks(3000, 40000)
+	labels = nil
+	for _, tk := range ticks {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if got := strings.Join(labels, ","); got != "4KiB,32KiB" {
+		t.Errorf("data labels = %s", got)
+	}
+}
+
+func TestLogTicksNarrowRange(t *testing.T) {
+	n := 0
+	for _, tk := range (logTicks{}).Ticks(210, 490) {
+		if tk.Label != "" {
+			n++
+		}
+	}
+	if n < 2 {
+		t.Errorf("narrow range got %d labels, want at least 2", n)
+	}
+}
+
+func TestMarkdownPage(t *testing.T) {
+	dir := t.TempDir()
+	plots := filepath.Join(dir, "plots")
+	if err := os.Mkdir(plots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sets := []*Set{loadFixture(t, "basic")}
+	if _, _, err := WritePlots(plots, sets, []string{"basic"}); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "README.md")
+	if err := WriteMarkdownPage(page, sets, []string{"basic"}, plots); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{"## Environment", "/dev/vda1", "ext4", "6.8.0-test", "Test CPU", "caches not dropped", "sync mode",
+		"## Results", "| strategy", "![Throughput vs file size](plots/throughput.png)", "(plots/winner-map.svg)", "## How to read this"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// Without plots: no chart section, still a page.
+	if err := WriteMarkdownPage(page, sets, []string{"basic"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(page)
+	if strings.Contains(string(data), "## Charts") {
+		t.Error("chart section without --plots")
+	}
+}
