@@ -127,7 +127,7 @@ func envRows(s *Set) [][]string {
 		{"disk", orDash(e.Device)},
 		{"filesystem", strings.TrimSpace(orDash(e.FSType) + " " + paren(e.MountOptions))},
 		{"directory", orDash(e.Dir) + paren("free "+formatIEC(e.FreeBytes)+" at start")},
-		{"kernel", strings.TrimSpace(e.GOOS + "/" + e.GOARCH + " " + e.Kernel)},
+		{"kernel", strings.TrimSpace(e.Kernel + " (" + e.GOOS + "/" + e.GOARCH + ")")},
 		{"CPU", fmt.Sprintf("%s, %d cores, GOMAXPROCS=%d", orDash(e.CPU), e.Cores, e.GOMAXPROCS)},
 		{"sync mode", strings.Join(sortedKeys(syncModes), ", ") + " (sync calls inside the timed region)"},
 		{"page cache", cache},

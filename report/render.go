@@ -106,7 +106,11 @@ func envLine(s *Set) string {
 		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
 	}
 	if e.Kernel != "" {
-		parts = append(parts, e.GOOS+" "+e.Kernel)
+		k := e.Kernel
+		if e.GOOS != "" && !strings.HasPrefix(k, e.GOOS) {
+			k = e.GOOS + " " + k
+		}
+		parts = append(parts, k)
 	}
 	if e.CPU != "" {
 		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
