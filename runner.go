@@ -435,7 +435,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	var before, after counters
 	before.read()
 	t0 := time.Now()
-	werr := c.strategy.Write(ctx, b)
+	werr := callWrite(ctx, c.strategy, b)
 	var endSync time.Duration
 	if werr == nil && c.params.Sync == strategies.SyncEnd {
 		ts := time.Now()
@@ -495,4 +495,16 @@ func percentiles(lat []time.Duration) (p50, p99, pmax float64, ok bool) {
 		return lat[min(max(i, 0), len(lat)-1)].Seconds()
 	}
 	return rank(0.50), rank(0.99), lat[len(lat)-1].Seconds(), true
+}
+
+// callWrite runs s.Write, turning a panic in the strategy's own goroutine
+// into the cell's error so one broken strategy cannot lose the sweep's
+// results.
+func callWrite(ctx context.Context, s strategies.Strategy, b *strategies.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("strategy %s panicked: %v", s.Name(), r)
+		}
+	}()
+	return s.Write(ctx, b)
 }
