@@ -535,7 +535,7 @@ func (f *figure) save(base string) ([]string, error) {
 	}
 	written = append(written, base+".png")
 
-	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(true))
+	svg := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(false))
 	f.draw(svg)
 	buf.Reset()
 	if _, err := svg.WriteTo(&buf); err != nil {
