@@ -174,7 +174,7 @@ func bySize(s *Summary) (float64, func(float64) string) {
 }
 
 func byFilesX(s *Summary) (float64, func(float64) string) {
-	return float64(s.Cell.Files), func(v float64) string { return formatCount(v) }
+	return float64(s.Cell.Files), func(v float64) string { return strconv.FormatInt(int64(math.Round(v)), 10) }
 }
 
 func bySizePanel(s *Summary) (int64, string) {
@@ -366,7 +366,12 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	lo := int(math.Floor(math.Log10(min)))
 	hi := int(math.Ceil(math.Log10(max)))
-	label := func(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+	label := func(v float64) string {
+		if v >= 1000 {
+			return formatCount(v)
+		}
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
 	gen := func(labelled func(m int) bool) ([]plot.Tick, int) {
 		var ticks []plot.Tick
 		n := 0
