@@ -4,7 +4,9 @@ package strategies
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"runtime/debug"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,13 +37,9 @@ var mmapWriter = &fileWriter{
 			if err != nil {
 				return &os.PathError{Op: "mmap", Path: f.path, Err: err}
 			}
-			for o := int64(0); o < int64(wlen); o += chunk {
-				n := int(min(chunk, int64(wlen)-o))
-				copy(m[o:], w.buf.Bytes(i, woff+o, n))
-				if err := w.tick(ctx, n); err != nil {
-					unix.Munmap(m)
-					return err
-				}
+			if err := copyWindow(ctx, b, i, f, w, m, woff, chunk); err != nil {
+				unix.Munmap(m)
+				return err
 			}
 			if err := unix.Munmap(m); err != nil {
 				return &os.PathError{Op: "munmap", Path: f.path, Err: err}
@@ -49,6 +47,47 @@ var mmapWriter = &fileWriter{
 		}
 		return nil
 	},
+}
+
+// copyWindow copies the content of file i from offset woff into the mapping
+// m, Params.Chunk bytes at a time. A store into a shared mapping whose page
+// the filesystem cannot provide (full disk, quota, I/O error) raises SIGBUS,
+// which would kill the process; with SetPanicOnFault it becomes a panic that
+// is turned back into an error here, so the cell fails and the run goes on.
+func copyWindow(ctx context.Context, b *Batch, i int, f *file, w *worker, m []byte, woff, chunk int64) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var o int64
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if _, ok := r.(interface{ Addr() uintptr }); ok {
+			err = faultError(f, woff+o)
+			return
+		}
+		panic(r)
+	}()
+	for ; o < int64(len(m)); o += chunk {
+		n := int(min(chunk, int64(len(m))-o))
+		copy(m[o:], w.buf.Bytes(i, woff+o, n))
+		if err := w.tick(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// faultError describes a fault while storing into the mapping of f near
+// offset off. The kernel gives no errno with SIGBUS: when the filesystem has
+// (almost) no free space left the cause is taken to be ENOSPC, else EIO.
+func faultError(f *file, off int64) error {
+	errno := unix.EIO
+	var st unix.Statfs_t
+	if unix.Fstatfs(f.fd, &st) == nil && st.Bavail*uint64(st.Bsize) < mmapWindow {
+		errno = unix.ENOSPC
+	}
+	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path, Err: errno}
 }
 
 func init() {
