@@ -69,6 +69,7 @@ func verifyEntries(b *strategies.Batch) error {
 	defer d.Close()
 	width := strategies.NameWidth(b.Files)
 	n := 0
+	seen := make([]uint64, (b.Files+63)/64) // bit i: file i is present
 	for {
 		names, err := d.Readdirnames(1024)
 		for _, name := range names {
@@ -77,6 +78,7 @@ func verifyEntries(b *strategies.Batch) error {
 			if !ok || idx >= b.Files {
 				return &VerifyError{Path: filepath.Join(b.Dir, name), Detail: "unexpected file: the strategy wrote a file that is not in the batch"}
 			}
+			seen[idx/64] |= 1 << (idx % 64)
 		}
 		if err == io.EOF {
 			break
@@ -86,6 +88,12 @@ func verifyEntries(b *strategies.Batch) error {
 		}
 	}
 	if n != b.Files {
+		// Name the first missing file, not just the directory.
+		for i := 0; i < b.Files; i++ {
+			if seen[i/64]&(1<<(i%64)) == 0 {
+				return &VerifyError{Path: b.Path(i), Detail: fmt.Sprintf("file is missing (the directory holds %d of %d files)", n, b.Files)}
+			}
+		}
 		return &VerifyError{Path: b.Dir, Detail: fmt.Sprintf("found %d files, expected %d", n, b.Files)}
 	}
 	return nil
@@ -95,8 +103,13 @@ func parseName(name string, width int) (int, bool) {
 	if len(name) != width+1 || name[0] != 'f' {
 		return 0, false
 	}
+	for _, c := range name[1:] {
+		if c < '0' || c > '9' {
+			return 0, false // also refuses "f+1", which Atoi would read as 1
+		}
+	}
 	v, err := strconv.Atoi(name[1:])
-	return v, err == nil && v >= 0
+	return v, err == nil
 }
 
 func verifyFile(ctx context.Context, b *strategies.Batch, i int, buf []byte, want *strategies.Buffer) error {
@@ -121,7 +134,16 @@ func verifyFile(ctx context.Context, b *strategies.Batch, i int, buf []byte, wan
 		if st.Size() > b.Size {
 			kind = "file too long"
 		}
-		return &VerifyError{Path: path, Offset: min(st.Size(), b.Size),
+		// Show the bytes at the first offset where the lengths differ:
+		// the missing expected bytes, or the extra bytes found.
+		at := min(st.Size(), b.Size)
+		exp := make([]byte, min(16, b.Size-at))
+		b.Content.Expected(exp, i, at)
+		found := make([]byte, min(16, st.Size()-at))
+		if n, err := f.ReadAt(found, at); n < len(found) {
+			return fmt.Errorf("verify %s: read at offset %d: %w", path, at, err)
+		}
+		return &VerifyError{Path: path, Offset: at, Expected: exp, Found: found,
 			Detail: fmt.Sprintf("%s: file is %d bytes, expected %d", kind, st.Size(), b.Size)}
 	}
 	for off := int64(0); off < b.Size; {
