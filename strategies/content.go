@@ -43,12 +43,24 @@ func NewContent(seed uint64) *Content {
 }
 
 // Buffer is a reusable window of content. Bytes returns any range of up to
-// the Buffer's size at the cost of stamping one header per block: the body
+// the Buffer's size at the cost of stamping the headers of the blocks it
+// covers, and only those whose header is not already the right one: the body
 // bytes never move. A Buffer must not be shared between goroutines, and a
 // slice it returned is valid until the next call.
 type Buffer struct {
 	buf []byte // pattern repeated; len = (blocks(n)+1)*BlockSize
 	max int
+	// tags[k] is the (file, block) whose header block k of buf holds, so
+	// the records of one block (unbuffered, bufio) stamp it once.
+	tags []tag
+	// hexFile is the 8 hex digits of file index hexFor.
+	hexFor  int
+	hexFile [8]byte
+}
+
+type tag struct {
+	file int
+	blk  int64
 }
 
 // NewBuffer returns a Buffer that can serve up to n bytes per call.
@@ -58,10 +70,12 @@ func (c *Content) NewBuffer(n int) *Buffer {
 	}
 	blocks := (n+BlockSize-1)/BlockSize + 1
 	buf := make([]byte, blocks*BlockSize)
+	tags := make([]tag, blocks)
 	for i := 0; i < blocks; i++ {
 		copy(buf[i*BlockSize:], c.block[:])
+		tags[i] = tag{file: -1}
 	}
-	return &Buffer{buf: buf, max: n}
+	return &Buffer{buf: buf, max: n, tags: tags, hexFor: -1}
 }
 
 // Cap is the largest n Bytes accepts.
@@ -75,28 +89,62 @@ func (b *Buffer) Bytes(file int, off int64, n int) []byte {
 	}
 	ph := int(off % BlockSize)
 	blk := off / BlockSize
+	if file != b.hexFor {
+		b.hexFor = file
+		putHex32(b.hexFile[:], uint32(file))
+	}
 	for k := 0; k*BlockSize < ph+n; k++ {
-		stampHeader(b.buf[k*BlockSize:], file, blk+int64(k))
+		t := tag{file, blk + int64(k)}
+		if b.tags[k] == t {
+			continue
+		}
+		b.tags[k] = t
+		p := b.buf[k*BlockSize : k*BlockSize+HeaderSize]
+		p[0], p[1] = 'W', 'B'
+		copy(p[2:10], b.hexFile[:])
+		p[10] = '@'
+		putHex48(p[11:23], uint64(t.blk))
+		p[23] = '\n'
 	}
 	return b.buf[ph : ph+n]
 }
 
 const hexDigits = "0123456789abcdef"
 
+// hexPairs[2*v : 2*v+2] is the two hex digits of the byte v.
+var hexPairs = func() (t [512]byte) {
+	for v := range 256 {
+		t[2*v], t[2*v+1] = hexDigits[v>>4], hexDigits[v&15]
+	}
+	return t
+}()
+
+// putHex32 writes v as 8 lower-case hex digits.
+func putHex32(p []byte, v uint32) {
+	_ = p[7]
+	for i := 6; i >= 0; i -= 2 {
+		b := int(v&0xff) * 2
+		p[i], p[i+1] = hexPairs[b], hexPairs[b+1]
+		v >>= 8
+	}
+}
+
+// putHex48 writes the low 48 bits of v as 12 lower-case hex digits.
+func putHex48(p []byte, v uint64) {
+	_ = p[11]
+	for i := 10; i >= 0; i -= 2 {
+		b := int(v&0xff) * 2
+		p[i], p[i+1] = hexPairs[b], hexPairs[b+1]
+		v >>= 8
+	}
+}
+
 func stampHeader(p []byte, file int, blk int64) {
 	_ = p[HeaderSize-1]
 	p[0], p[1] = 'W', 'B'
-	f := uint32(file)
-	for i := 9; i >= 2; i-- {
-		p[i] = hexDigits[f&15]
-		f >>= 4
-	}
+	putHex32(p[2:10], uint32(file))
 	p[10] = '@'
-	v := uint64(blk)
-	for i := 22; i >= 11; i-- {
-		p[i] = hexDigits[v&15]
-		v >>= 4
-	}
+	putHex48(p[11:23], uint64(blk))
 	p[23] = '\n'
 }
 

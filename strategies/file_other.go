@@ -7,8 +7,10 @@ import "os"
 // file wraps *os.File where raw descriptors are not available.
 type file struct {
 	*os.File
-	path string
+	name string
 }
+
+func (f *file) path() string { return f.name }
 
 func createFile(path string, readable bool) (*file, error) {
 	flags := os.O_CREATE | os.O_EXCL | os.O_WRONLY
@@ -19,7 +21,17 @@ func createFile(path string, readable bool) (*file, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &file{File: f, path: path}, nil
+	return &file{File: f, name: path}, nil
+}
+
+// create creates the file named by the NUL-terminated path into f.
+func (f *file) create(path []byte, readable bool) error {
+	nf, err := createFile(string(path[:len(path)-1]), readable)
+	if err != nil {
+		return err
+	}
+	*f = *nf
+	return nil
 }
 
 func (f *file) sync(dataOnly bool) error { return f.File.Sync() }

@@ -10,30 +10,45 @@ import (
 
 // file is a raw file descriptor: every Write is exactly one write(2) (or
 // more only when the kernel writes short), with no Go poller registration,
-// so the syscalls writebench counts are the strategy's own.
+// so the syscalls writebench counts are the strategy's own. A worker reuses
+// one file value for all its files, so creating a file allocates nothing.
 type file struct {
 	fd   int
-	path string
+	name []byte // the path, a view of the worker's path buffer; see path
 }
+
+// path returns the file's path as a string, for error messages only (it
+// allocates).
+func (f *file) path() string { return string(f.name) }
 
 const createFlags = unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
 
 // createFile creates path, which must not exist (O_EXCL): a file or symlink
 // already there is never followed, truncated or overwritten.
 func createFile(path string, readable bool) (*file, error) {
+	f := &file{}
+	return f, f.create(append([]byte(path), 0), readable)
+}
+
+// create creates the file named by the NUL-terminated path (O_EXCL, as
+// createFile) into f, without allocating on Linux.
+func (f *file) create(path []byte, readable bool) error {
 	flags := createFlags | unix.O_WRONLY
 	if readable {
 		flags = createFlags | unix.O_RDWR
 	}
+	f.name = path[:len(path)-1]
 	for {
-		fd, err := unix.Open(path, flags, 0o644)
+		fd, err := openNUL(path, flags, 0o644)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, &os.PathError{Op: "create", Path: path, Err: err}
+			f.fd = -1
+			return &os.PathError{Op: "create", Path: f.path(), Err: err}
 		}
-		return &file{fd: fd, path: path}, nil
+		f.fd = fd
+		return nil
 	}
 }
 
@@ -46,10 +61,10 @@ func (f *file) Write(p []byte) (int, error) {
 			continue
 		}
 		if err != nil {
-			return done, &os.PathError{Op: "write", Path: f.path, Err: err}
+			return done, &os.PathError{Op: "write", Path: f.path(), Err: err}
 		}
 		if n == 0 {
-			return done, &os.PathError{Op: "write", Path: f.path, Err: unix.EIO}
+			return done, &os.PathError{Op: "write", Path: f.path(), Err: unix.EIO}
 		}
 		done += n
 	}
@@ -74,21 +89,21 @@ func (f *file) sync(dataOnly bool) error {
 		if dataOnly {
 			op = "fdatasync"
 		}
-		return &os.PathError{Op: op, Path: f.path, Err: err}
+		return &os.PathError{Op: op, Path: f.path(), Err: err}
 	}
 	return nil
 }
 
 func (f *file) truncate(size int64) error {
 	if err := unix.Ftruncate(f.fd, size); err != nil {
-		return &os.PathError{Op: "ftruncate", Path: f.path, Err: err}
+		return &os.PathError{Op: "ftruncate", Path: f.path(), Err: err}
 	}
 	return nil
 }
 
 func (f *file) Close() error {
 	if err := unix.Close(f.fd); err != nil {
-		return &os.PathError{Op: "close", Path: f.path, Err: err}
+		return &os.PathError{Op: "close", Path: f.path(), Err: err}
 	}
 	return nil
 }

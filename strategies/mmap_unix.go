@@ -35,14 +35,14 @@ var mmapWriter = &fileWriter{
 			wlen := int(min(mmapWindow, b.Size-woff))
 			m, err := unix.Mmap(f.fd, woff, wlen, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
 			if err != nil {
-				return &os.PathError{Op: "mmap", Path: f.path, Err: err}
+				return &os.PathError{Op: "mmap", Path: f.path(), Err: err}
 			}
 			if err := copyWindow(ctx, b, i, f, w, m, woff, chunk); err != nil {
 				unix.Munmap(m)
 				return err
 			}
 			if err := unix.Munmap(m); err != nil {
-				return &os.PathError{Op: "munmap", Path: f.path, Err: err}
+				return &os.PathError{Op: "munmap", Path: f.path(), Err: err}
 			}
 		}
 		return nil
@@ -87,7 +87,7 @@ func faultError(f *file, off int64) error {
 	if unix.Fstatfs(f.fd, &st) == nil && st.Bavail*uint64(st.Bsize) < mmapWindow {
 		errno = unix.ENOSPC
 	}
-	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path, Err: errno}
+	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path(), Err: errno}
 }
 
 func init() {

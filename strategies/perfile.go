@@ -6,12 +6,18 @@ import (
 	"time"
 )
 
-// worker holds one goroutine's reusable state: a content buffer and a
-// bufio.Writer, so writing a file allocates nothing.
+// worker holds one goroutine's reusable state: a content buffer, a
+// bufio.Writer, the file being written and a path buffer, so writing a file
+// allocates nothing.
 type worker struct {
 	buf   *Buffer
 	bw    *bufio.Writer
 	since int // bytes written since the last cancellation check
+	f     file
+	// path is Dir + "/f" + width digits + NUL; name rewrites the digits in
+	// place, so no path is formatted or allocated per file.
+	path   []byte
+	digits int // index of the first digit in path
 }
 
 // cancelEvery is how many bytes a writer may write between two looks at
@@ -25,7 +31,35 @@ func newWorker(b *Batch) *worker {
 	if int64(n) > b.Size {
 		n = int(max(b.Size, 1))
 	}
-	return &worker{buf: b.Content.NewBuffer(n)}
+	w := &worker{buf: b.Content.NewBuffer(n)}
+	width := NameWidth(b.Files)
+	w.path = make([]byte, 0, len(b.Dir)+width+3)
+	w.path = append(w.path, b.Dir...)
+	w.path = append(w.path, "/f"...)
+	w.digits = len(w.path)
+	for range width {
+		w.path = append(w.path, '0')
+	}
+	w.path = append(w.path, 0)
+	return w
+}
+
+// name writes file i's path (as Batch.Path formats it) into w.path and
+// returns it, NUL-terminated. i must be below the batch's file count.
+func (w *worker) name(i int) []byte {
+	d := w.path[w.digits : len(w.path)-1]
+	for k := len(d) - 1; k >= 0; k-- {
+		d[k] = '0' + byte(i%10)
+		i /= 10
+	}
+	return w.path
+}
+
+// close releases what the worker holds; it may be reused afterwards.
+func (w *worker) close() {
+	if w.bw != nil {
+		w.bw.Reset(nil)
+	}
 }
 
 // tick accounts n written bytes and returns ctx.Err() every cancelEvery.
@@ -56,11 +90,11 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 	if b.Latency != nil {
 		start = time.Now()
 	}
-	f, err := createFile(b.Path(i), fw.readable)
-	if err != nil {
+	f := &w.f
+	if err := f.create(w.name(i), fw.readable); err != nil {
 		return err
 	}
-	err = fw.body(ctx, b, i, f, w)
+	err := fw.body(ctx, b, i, f, w)
 	if err == nil && (b.Params.Sync == SyncClose || b.Params.Sync == SyncData) {
 		var s time.Time
 		if b.SyncTime != nil {
