@@ -110,6 +110,18 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if set("sizes") {
 		cfg.Sizes = f.sizes
 	}
+	// Sizes above MaxParam are refused here, naming the value as given
+	// (toInts clamps them, which would show a made-up number).
+	for _, p := range []struct {
+		name string
+		v    sizeList
+	}{{"record", f.record}, {"buffer", f.buffer}, {"chunk", f.chunk}} {
+		for _, x := range p.v {
+			if set(p.name) && x > writebench.MaxParam {
+				return cfg, usagef("run: --%s: %s is out of range (1 to 1GiB)", p.name, report.FormatBytes(x))
+			}
+		}
+	}
 	if set("record") {
 		cfg.Records = toInts(f.record)
 	}
