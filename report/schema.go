@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -270,13 +271,42 @@ func Decode(r io.Reader) (*Set, error) {
 
 func jsonError(data []byte, err error) string {
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &se) && se.Offset >= int64(len(data)) {
+		return fmt.Sprintf("truncated JSON (%d bytes; was the file cut short?)", len(data))
+	}
+	if se != nil {
 		return fmt.Sprintf("%v at byte %d", err, se.Offset)
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Sprintf("truncated JSON (%d bytes)", len(data))
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// Name the JSON, not the Go type it was to be decoded into.
+		if te.Field == "" {
+			return fmt.Sprintf("the file holds a JSON %s, not an object", te.Value)
+		}
+		return fmt.Sprintf("field %q holds a JSON %s, expected %s (at byte %d)", te.Field, te.Value, jsonKind(te.Type.Kind()), te.Offset)
 	}
 	return err.Error()
+}
+
+// jsonKind names the JSON value a Go kind is decoded from.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another type"
 }
 
 // Validate checks the invariants a renderer relies on.
@@ -296,18 +326,21 @@ func (s *Set) Validate() error {
 			return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
 		}
 		n := len(c.Seconds)
-		for name, l := range map[string]int{
-			"write_syscalls": len(c.WriteSyscalls), "storage_bytes": len(c.StorageBytes),
-			"sync_seconds": len(c.SyncSeconds), "user_seconds": len(c.UserSeconds),
-			"sys_seconds": len(c.SysSeconds), "allocs": len(c.Allocs), "alloc_bytes": len(c.AllocBytes),
+		// In a fixed order, so the same file always gets the same message.
+		for _, a := range []struct {
+			name     string
+			l        int
+			optional bool
+		}{
+			{"write_syscalls", len(c.WriteSyscalls), false}, {"storage_bytes", len(c.StorageBytes), false},
+			{"sync_seconds", len(c.SyncSeconds), false}, {"user_seconds", len(c.UserSeconds), false},
+			{"sys_seconds", len(c.SysSeconds), false}, {"allocs", len(c.Allocs), false},
+			{"alloc_bytes", len(c.AllocBytes), false},
+			{"latency_p50", len(c.LatencyP50), true}, {"latency_p99", len(c.LatencyP99), true},
+			{"latency_max", len(c.LatencyMax), true},
 		} {
-			if l != n {
-				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, name, l, n)
-			}
-		}
-		for name, l := range map[string]int{"latency_p50": len(c.LatencyP50), "latency_p99": len(c.LatencyP99), "latency_max": len(c.LatencyMax)} {
-			if l != 0 && l != n {
-				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, name, l, n)
+			if a.l != n && !(a.optional && a.l == 0) {
+				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
 			}
 		}
 		for _, v := range c.Seconds {
