@@ -22,7 +22,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -430,7 +429,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 			return err
 		}
 	}
-	runtime.GC()
+	collectBeforeTimed()
 
 	var before, after counters
 	before.read()
