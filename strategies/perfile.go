@@ -86,6 +86,11 @@ var fileWriters = map[string]fileWriter{}
 // writeFile creates file i, writes it with fw, syncs it as b.Params.Sync
 // asks, closes it, and records its latency and sync time.
 func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) error {
+	// No new file once ctx is cancelled: pool workers would otherwise
+	// drain every queued job, and semaphore goroutines start their file.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	var start time.Time
 	if b.Latency != nil {
 		start = time.Now()
