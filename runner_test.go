@@ -713,3 +713,32 @@ func TestSpaceNeeded(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSyncRecorded checks that sync time is recorded for the modes that
+// sync (inside the timed region) and is zero for none.
+func TestRunSyncRecorded(t *testing.T) {
+	set, err := Run(context.Background(), Config{Strategies: []string{"chunked", "pool"}, Files: []int{2}, Sizes: []int64{4096},
+		Sync: strategies.SyncModes, Repeat: 2, Warmup: -1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Results) != 2*len(strategies.SyncModes) {
+		t.Fatalf("%d cells, want %d", len(set.Results), 2*len(strategies.SyncModes))
+	}
+	for _, c := range set.Results {
+		if c.Failed() || len(c.SyncSeconds) != 2 {
+			t.Fatalf("%s: error %q, %d sync samples", c.Key(), c.Error, len(c.SyncSeconds))
+		}
+		for k, s := range c.SyncSeconds {
+			if c.Sync == "none" && s != 0 {
+				t.Errorf("%s: SyncSeconds[%d] = %v, want 0", c.Key(), k, s)
+			}
+			if c.Sync != "none" && s <= 0 {
+				t.Errorf("%s: SyncSeconds[%d] = %v, want > 0", c.Key(), k, s)
+			}
+			if s > c.Seconds[k]*float64(c.Files) {
+				t.Errorf("%s: SyncSeconds[%d] = %v exceeds the timed region %v × %d workers", c.Key(), k, s, c.Seconds[k], c.Files)
+			}
+		}
+	}
+}

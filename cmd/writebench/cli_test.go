@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/writebench/writebench/report"
@@ -326,6 +327,36 @@ func TestListMatchesRegistry(t *testing.T) {
 	for _, s := range strategies.All() {
 		if !strings.Contains(out, s.Describe()) {
 			t.Errorf("list lacks %s's description %q", s.Name(), s.Describe())
+		}
+	}
+}
+
+// TestRunInterrupted checks that a signal-cancelled run exits 130 (SIGINT)
+// or 143 (SIGTERM) and still saves the partial set.
+func TestRunInterrupted(t *testing.T) {
+	for _, tt := range []struct {
+		sig  os.Signal
+		code int
+	}{{os.Interrupt, 130}, {syscall.SIGTERM, 143}} {
+		dir := t.TempDir()
+		out := filepath.Join(dir, "out.json")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(&interruptedError{sig: tt.sig})
+		var stdout, stderr bytes.Buffer
+		err := run(ctx, []string{"run", "--strategies", "chunked", "--files", "1", "--sizes", "1",
+			"--dir", dir, "--out", out, "--progress", "never"}, &stdout, &stderr)
+		if code := exitCode(err, &stderr); code != tt.code {
+			t.Errorf("%v: exit %d, want %d; stderr %q", tt.sig, code, tt.code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "interrupted by "+tt.sig.String()) || !strings.Contains(stderr.String(), "INCOMPLETE") {
+			t.Errorf("%v: stderr %q does not report the interruption", tt.sig, stderr.String())
+		}
+		set, err := report.Load(out)
+		if err != nil {
+			t.Fatalf("%v: partial set not saved: %v", tt.sig, err)
+		}
+		if set.Complete || set.Interrupted == "" {
+			t.Errorf("%v: saved set Complete %v, Interrupted %q", tt.sig, set.Complete, set.Interrupted)
 		}
 	}
 }
