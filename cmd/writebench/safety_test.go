@@ -1,0 +1,310 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/writebench/writebench/report"
+)
+
+// These tests run writebench as a real child process (this test binary
+// re-executed into TestHelperMain) so that real signals, a real fd limit
+// and the real exit status are exercised.
+
+const helperEnv = "WRITEBENCH_TEST_HELPER"
+
+// TestHelperMain is not a test: in a child started by writebenchCmd it
+// runs main's body with the arguments after "--" (with
+// WRITEBENCH_TEST_SLOW_CLEANUP, it only waits for a signal and then takes
+// 10 s to "clean up"). WRITEBENCH_TEST_NOFILE lowers
+// the soft and hard RLIMIT_NOFILE first (Go raises the soft limit to the
+// hard one at start-up, so only a lower hard limit sticks).
+func TestHelperMain(t *testing.T) {
+	if os.Getenv(helperEnv) != "1" {
+		t.Skip("helper process for the child-process tests")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	if n := os.Getenv("WRITEBENCH_TEST_NOFILE"); n != "" {
+		v, _ := strconv.ParseUint(n, 10, 64)
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: v, Max: v}); err != nil {
+			os.Stderr.WriteString("setrlimit: " + err.Error() + "\n")
+			os.Exit(3)
+		}
+	}
+	ctx, stop := notifyContext(context.Background())
+	if os.Getenv("WRITEBENCH_TEST_SLOW_CLEANUP") == "1" {
+		os.Stdout.WriteString("ready\n")
+		<-ctx.Done()
+		os.Stdout.WriteString("cancelled\n")
+		time.Sleep(10 * time.Second) // a clean-up that takes long
+		os.Exit(0)
+	}
+	err := run(ctx, args, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// writebenchCmd returns a command running writebench with args in a child.
+func writebenchCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperMain$", "--"}, args...)...)
+	cmd.Env = append(append(os.Environ(), helperEnv+"=1"), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	return cmd, &stderr
+}
+
+func exitStatus(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if err == nil {
+		return 0
+	}
+	if !errors.As(err, &ee) {
+		t.Fatalf("child: %v", err)
+	}
+	return ee.ExitCode()
+}
+
+// waitForWriting waits until a scratch file under dir holds data, so the
+// signal arrives in the middle of a cell.
+func waitForWriting(t *testing.T, dir string, done <-chan error) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(dir, "writebench-*", "c*", "f*"))
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil && st.Size() > 1<<20 {
+				return
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("writebench ended before writing: %v", err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatal("writebench did not start writing within 20s")
+}
+
+// TestSignalStopsRun sends a real SIGINT, then a real SIGTERM, to a run
+// inside a 4 GiB cell written in 256-byte records (a minute of work): the
+// child must exit 130 or 143 within seconds, remove its scratch directory
+// and save a loadable result set marked incomplete with the signal.
+func TestSignalStopsRun(t *testing.T) {
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		name string
+	}{{syscall.SIGINT, 130, "interrupt"}, {syscall.SIGTERM, 143, "terminated"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
+			cmd, stderr := writebenchCmd(t, nil, "run", "--dir", dir, "--out", out, "--progress", "never",
+				"--strategies", "unbuffered", "--files", "1", "--sizes", "4GiB", "--record", "256",
+				"--repeat", "1", "--warmup", "0")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			waitForWriting(t, dir, done)
+			sent := time.Now()
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running 10s after %v; stderr:\n%s", tc.sig, stderr)
+			}
+			took := time.Since(sent)
+			if code := exitStatus(t, err); code != tc.code {
+				t.Fatalf("exit %d after %v, want %d; stderr:\n%s", code, tc.sig, tc.code, stderr)
+			}
+			t.Logf("exited %v after %v", tc.code, took.Round(time.Millisecond))
+			if !strings.Contains(stderr.String(), "writebench: interrupted by "+tc.name) ||
+				!strings.Contains(stderr.String(), "INCOMPLETE") {
+				t.Errorf("stderr does not say the run was interrupted:\n%s", stderr)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("--dir holds %d entries after the signal, want 0 (scratch removed)", len(entries))
+			}
+			set, err := report.Load(out)
+			if err != nil {
+				t.Fatalf("partial result set: %v", err)
+			}
+			if set.Complete || set.Interrupted != "interrupted by "+tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
+				t.Errorf("set complete=%v interrupted=%q results=%+v", set.Complete, set.Interrupted, set.Results)
+			}
+			if err := report.Render(&bytes.Buffer{}, []*report.Set{set}, []string{"out"}, "table"); err != nil {
+				t.Errorf("render the partial set: %v", err)
+			}
+			assertNoTemp(t, filepath.Dir(out))
+		})
+	}
+}
+
+// TestSecondInterruptExitsAtOnce checks notifyContext in a real child: the
+// first SIGINT cancels the context, and a second one, sent while the child
+// is still busy cleaning up (here: a 10 s sleep), exits 130 at once.
+func TestSecondInterruptExitsAtOnce(t *testing.T) {
+	cmd, stderr := writebenchCmd(t, []string{"WRITEBENCH_TEST_SLOW_CLEANUP=1"})
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	lines := make(chan string, 2)
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			n, err := stdout.Read(buf)
+			if n > 0 {
+				lines <- string(buf[:n])
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	expect := func(want string) {
+		t.Helper()
+		select {
+		case l := <-lines:
+			if !strings.Contains(l, want) {
+				t.Fatalf("child said %q, want %q", l, want)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("child did not say %q; stderr:\n%s", want, stderr)
+		}
+	}
+	expect("ready")
+	cmd.Process.Signal(syscall.SIGINT)
+	expect("cancelled")
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running 5s after the second SIGINT; stderr:\n%s", stderr)
+	}
+	if code := exitStatus(t, err); code != 130 || !strings.Contains(stderr.String(), "writebench: second interrupt, exiting at once") {
+		t.Fatalf("exit %d, stderr %q; want 130 and the second-interrupt line", code, stderr)
+	}
+	t.Logf("exited %v after the second SIGINT", time.Since(start).Round(time.Millisecond))
+}
+
+// TestEMFILE runs a semaphore and a pool cell with 1000 files in flight
+// under a hard fd limit of 40: both fail with EMFILE and the hint, the
+// small cell after them still runs, the scratch files are gone, the exit
+// status is 1 and the result set is valid.
+func TestEMFILE(t *testing.T) {
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
+	cmd, stderr := writebenchCmd(t, []string{"WRITEBENCH_TEST_NOFILE=40"}, "run", "--dir", dir, "--out", out,
+		"--progress", "never", "--strategies", "semaphore,pool", "--files", "2000", "--sizes", "0",
+		"--concurrency", "1000,2", "--repeat", "1", "--warmup", "0", "--seed", "1")
+	code := exitStatus(t, cmd.Run())
+	if code == 3 {
+		t.Skipf("skipped: cannot lower RLIMIT_NOFILE: %s", stderr)
+	}
+	if code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+	}
+	set, err := report.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range set.Results {
+		switch c.Concurrency {
+		case 1000:
+			if !strings.Contains(c.Error, "too many open files (hint: too many open files in this process: lower --concurrency or raise the fd limit") {
+				t.Errorf("%s: error %q, want EMFILE with the hint", c.Key(), c.Error)
+			}
+		case 2:
+			if c.Failed() || len(c.Seconds) != 1 {
+				t.Errorf("%s: did not run after the EMFILE cell: %q", c.Key(), c.Error)
+			}
+		}
+	}
+	if len(set.Results) != 4 || !set.Complete {
+		t.Errorf("%d cells, complete=%v; want 4, true", len(set.Results), set.Complete)
+	}
+	if !strings.Contains(stderr.String(), "2 of 4 cells failed") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("--dir holds %d entries, want 0", len(entries))
+	}
+}
+
+// TestRunReadOnlyMounts checks, with read-only tmpfs mounts, that an
+// unwritable --dir or --out is exit 2 with one line naming the flag, the
+// path and EROFS, before anything is measured; and that an existing --out
+// in a writable place is left as it was when the run is refused.
+func TestRunReadOnlyMounts(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: mounting a read-only tmpfs needs root")
+	}
+	ro := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro).CombinedOutput(); err != nil {
+		t.Skipf("skipped: mount failed: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", ro).Run() })
+	outDir := t.TempDir()
+	out := filepath.Join(outDir, "old.json")
+	old := []byte("an earlier result set\n")
+	os.WriteFile(out, old, 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dir", ro, "--out", out}, "writebench: run: --dir: " + ro + " is not writable: read-only file system\n"},
+		{[]string{"--dir", t.TempDir(), "--out", filepath.Join(ro, "x.json")}, "writebench: run: --out: cannot write in " + ro + ": read-only file system\n"},
+	} {
+		code, _, stderr := runCLI(t, append([]string{"run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB"}, tc.args...)...)
+		if code != 2 || stderr != tc.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2, %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, old) {
+		t.Errorf("--out was changed by a refused run: %q", got)
+	}
+	assertNoTemp(t, outDir)
+}
+
+// assertNoTemp fails when dir holds a temporary file of an atomic write.
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") || strings.HasPrefix(e.Name(), ".writebench-probe") {
+			t.Errorf("temporary file left in %s: %s", dir, e.Name())
+		}
+	}
+}
