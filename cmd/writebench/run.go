@@ -220,8 +220,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return runErr
 	}
 	// Save first: a failure to render must not lose measurements.
+	var saveErr error
 	if err := report.Save(out, set); err != nil {
-		return fmt.Errorf("save result set: %w", err)
+		// --out was checked before measuring, but its disk may have filled
+		// or its directory gone since: keep the measurements elsewhere.
+		fallback, ferr := saveFallback(set)
+		if ferr != nil {
+			return fmt.Errorf("save result set: %w; also failed to save it under %s: %v", err, os.TempDir(), ferr)
+		}
+		fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; saved it to %s instead\n", err, fallback)
+		saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", out, fallback)
+		out = fallback
 	}
 	fmt.Fprintln(stdout, syncNote(set))
 	if err := report.Render(stdout, []*report.Set{set}, []string{out}, f.format); err != nil {
@@ -246,10 +255,29 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return runErr
 	}
+	if saveErr != nil {
+		return &failedError{msg: saveErr.Error()}
+	}
 	if failed > 0 {
 		return &failedError{msg: fmt.Sprintf("%d of %d cells failed", failed, len(set.Results))}
 	}
 	return nil
+}
+
+// saveFallback saves set to a new file in os.TempDir() when --out could not
+// be written after the sweep, and returns its path.
+func saveFallback(set *report.Set) (string, error) {
+	f, err := os.CreateTemp("", "unsaved-writebench-set-*.json")
+	if err != nil {
+		return "", err
+	}
+	path := f.Name()
+	f.Close()
+	if err := report.Save(path, set); err != nil {
+		os.Remove(path)
+		return "", err
+	}
+	return path, nil
 }
 
 // checkOut makes sure the result set can be written to path before any

@@ -308,3 +308,49 @@ func assertNoTemp(t *testing.T, dir string) {
 		}
 	}
 }
+
+// TestRunSaveFailsKeepsResults puts --out on a tmpfs that is full by the
+// time the sweep ends (an empty probe file still fits, the set does not):
+// the measurements must be saved to a file in $TMPDIR, named on stderr,
+// the old --out must be untouched, and the exit status must be 1.
+func TestRunSaveFailsKeepsResults(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: mounting a tmpfs needs root")
+	}
+	full := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", full).CombinedOutput(); err != nil {
+		t.Skipf("skipped: mount failed: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	out := filepath.Join(full, "out.json")
+	old := []byte("an earlier result set\n")
+	if err := os.WriteFile(out, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	filler, _ := os.Create(filepath.Join(full, "filler"))
+	for {
+		if _, err := filler.Write(make([]byte, 4096)); err != nil {
+			break // ENOSPC: the tmpfs is full
+		}
+	}
+	filler.Close()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	code, _, stderr := runCLI(t, "run", "--dir", t.TempDir(), "--out", out, "--progress", "never",
+		"--strategies", "chunked", "--files", "1", "--sizes", "4KiB", "--repeat", "1", "--warmup", "0")
+	if code != 1 || !strings.Contains(stderr, "writebench: cannot save the result set: write "+out+": ") ||
+		!strings.Contains(stderr, "no space left on device; saved it to "+tmp+"/unsaved-writebench-set-") {
+		t.Fatalf("exit %d, stderr:\n%s\nwant 1 and a line naming the fallback file in %s", code, stderr, tmp)
+	}
+	saved, _ := filepath.Glob(filepath.Join(tmp, "unsaved-writebench-set-*.json"))
+	if len(saved) != 1 {
+		t.Fatalf("fallback files: %v", saved)
+	}
+	if set, err := report.Load(saved[0]); err != nil || len(set.Results) != 1 || len(set.Results[0].Seconds) != 1 {
+		t.Errorf("fallback set: %v, %v", set, err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, old) {
+		t.Errorf("--out changed: %q", got)
+	}
+	assertNoTemp(t, full)
+}
