@@ -150,7 +150,11 @@ func Run(ctx context.Context, cfg Config) (*report.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer scratch.remove()
+	defer func() {
+		if err := scratch.remove(); err != nil {
+			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", scratch.dir, err)
+		}
+	}()
 
 	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1)}
 	warm := max(cfg.Warmup, 0)
@@ -452,7 +456,10 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	}
 	if !r.cfg.NoVerify {
 		if err := Verify(ctx, b); err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return withHint(err) // EIO reading back deserves the same advice
 		}
 	}
 	if !counted {
