@@ -410,11 +410,11 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	r.seq++
 	dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx)+"-"+strconv.Itoa(r.seq))
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		return fmt.Errorf("make scratch directory: %w", err)
+		return withHint(fmt.Errorf("make scratch directory: %w", err))
 	}
 	defer func() {
 		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
-			err = fmt.Errorf("remove scratch directory: %w", rerr)
+			err = withHint(fmt.Errorf("remove scratch directory: %w", rerr))
 		}
 	}()
 	if cap(r.latency) < rc.Files {

@@ -401,3 +401,50 @@ func TestVerifyCancelsInsideFile(t *testing.T) {
 		t.Fatalf("Verify = %v, want context.Canceled from inside the file", err)
 	}
 }
+
+// remounter is a test strategy that writes its batch, then remounts the
+// filesystem of --dir read-only, as a failing disk or an administrator may
+// do in the middle of a run.
+type remounter struct{ mnt string }
+
+func (r *remounter) Name() string     { return "remount" }
+func (r *remounter) Describe() string { return "writes its files, then remounts --dir read-only" }
+func (r *remounter) Knobs() []string  { return nil }
+func (r *remounter) Write(ctx context.Context, b *strategies.Batch) error {
+	for i := 0; i < b.Files; i++ {
+		if err := os.WriteFile(b.Path(i), b.Content.NewBuffer(int(b.Size)).Bytes(i, 0, int(b.Size)), 0o644); err != nil {
+			return err
+		}
+	}
+	if out, err := exec.Command("mount", "-o", "remount,ro", r.mnt).CombinedOutput(); err != nil {
+		return fmt.Errorf("remount: %v: %s", err, out)
+	}
+	return nil
+}
+
+// TestRunEROFSMidRun remounts --dir read-only during the sweep: every cell
+// after that fails with EROFS and its hint, the run still returns a valid
+// set, and the scratch directory that cannot be removed is reported.
+func TestRunEROFSMidRun(t *testing.T) {
+	dir := mountTmpfs(t, "size=16m")
+	t.Cleanup(func() { exec.Command("mount", "-o", "remount,rw", dir).Run() }) // before the umount
+	var log bytes.Buffer
+	cfg := quick(dir, "remount", "chunked", "bufio")
+	cfg.Custom = []strategies.Strategy{&remounter{mnt: dir}}
+	cfg.Files, cfg.Sizes = []int{1}, []int64{4 << 10}
+	cfg.Repeat = 2
+	cfg.Log = &log
+	set, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	set = roundTrip(t, set)
+	for _, c := range set.Results {
+		if !strings.Contains(c.Error, "read-only file system (hint: the filesystem of --dir is read-only") {
+			t.Errorf("%s: error %q, want EROFS with its hint", c.Key(), c.Error)
+		}
+	}
+	if !strings.Contains(log.String(), "warning: could not remove the scratch directory "+dir+"/writebench-") {
+		t.Errorf("log %q does not report the scratch directory left behind", log.String())
+	}
+}
