@@ -354,3 +354,41 @@ func TestRunSaveFailsKeepsResults(t *testing.T) {
 	}
 	assertNoTemp(t, full)
 }
+
+// TestRunENOSPCExit1 fills a 16 MiB tmpfs through the command line with
+// --no-space-check: the big cell fails with ENOSPC and its hint, the small
+// one runs, the tmpfs is left empty, the set is saved and the exit is 1.
+// Without --no-space-check the big cell is not started at all.
+func TestRunENOSPCExit1(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: mounting a tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("skipped: mount failed: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	for _, tc := range []struct {
+		flag, want string
+	}{
+		{"--no-space-check", "no space left on device (hint: the filesystem of --dir is full"},
+		{"--seed=1", "not started: 3 files × 8.0 MiB need about"},
+	} {
+		out := filepath.Join(t.TempDir(), "out.json")
+		code, _, stderr := runCLI(t, "run", "--dir", dir, "--out", out, "--progress", "never", tc.flag,
+			"--strategies", "chunked", "--files", "3", "--sizes", "4KiB,8MiB", "--repeat", "1", "--warmup", "0")
+		if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "1 of 2 cells failed") {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant 1 and %q", tc.flag, code, stderr, tc.want)
+		}
+		set, err := report.Load(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if small := set.Results[0]; small.Failed() || len(small.Seconds) != 1 {
+			t.Errorf("%s: 4KiB cell %q", tc.flag, small.Error)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%s: the tmpfs holds %d entries after the run", tc.flag, len(entries))
+		}
+	}
+}
