@@ -1,4 +1,4 @@
-//go:build unix
+//go:build linux || darwin
 
 package writebench
 
@@ -24,7 +24,7 @@ func freeSpace(dir string) (bytes uint64, files uint64, err error) {
 	if err := unix.Statfs(dir, &st); err != nil {
 		return 0, 0, err
 	}
-	return st.Bavail * uint64(st.Bsize), st.Ffree, nil
+	return uint64(st.Bavail) * uint64(st.Bsize), uint64(st.Ffree), nil
 }
 
 func syncAll() { unix.Sync() }

@@ -56,7 +56,7 @@ func (f *file) create(path []byte, readable bool) error {
 func (f *file) Write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := unix.Write(f.fd, p[done:])
+		n, err := rawWrite(f.fd, p[done:])
 		if err == unix.EINTR {
 			continue
 		}
@@ -76,7 +76,7 @@ func (f *file) sync(dataOnly bool) error {
 	var err error
 	for {
 		if dataOnly {
-			err = unix.Fdatasync(f.fd)
+			err = fdatasync(f.fd)
 		} else {
 			err = unix.Fsync(f.fd)
 		}
@@ -117,7 +117,7 @@ func SyncFS(dir string) error {
 		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(fd)
-	if err := unix.Syncfs(fd); err != nil {
+	if err := syncfs(fd); err != nil {
 		return &os.PathError{Op: "syncfs", Path: dir, Err: err}
 	}
 	return nil

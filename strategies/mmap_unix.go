@@ -83,8 +83,7 @@ func copyWindow(ctx context.Context, b *Batch, i int, f *file, w *worker, m []by
 // (almost) no free space left the cause is taken to be ENOSPC, else EIO.
 func faultError(f *file, off int64) error {
 	errno := unix.EIO
-	var st unix.Statfs_t
-	if unix.Fstatfs(f.fd, &st) == nil && st.Bavail*uint64(st.Bsize) < mmapWindow {
+	if free, ok := fsFree(f.fd); ok && free < mmapWindow {
 		errno = unix.ENOSPC
 	}
 	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path(), Err: errno}
