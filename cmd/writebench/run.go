@@ -232,7 +232,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", out, fallback)
 		out = fallback
 	}
-	fmt.Fprintln(stdout, syncNote(set))
+	// The sync line leads human formats; machine formats (csv, json,
+	// benchfmt) stay parseable on stdout and get it on stderr.
+	noteTo := stdout
+	if f.format != "table" && f.format != "markdown" {
+		noteTo = stderr
+	}
+	fmt.Fprintln(noteTo, syncNote(set))
 	if err := report.Render(stdout, []*report.Set{set}, []string{out}, f.format); err != nil {
 		fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 	}
