@@ -105,6 +105,7 @@ type cell struct {
 	strategy strategies.Strategy
 	params   strategies.Params
 	failed   bool
+	dir      string // the cell's scratch directory, once made
 }
 
 // ErrInterrupted is returned (wrapped with the context's cause) when the
@@ -194,6 +195,13 @@ rounds:
 				c.failed = true
 				c.res.Error = err.Error()
 				c.res.Verified = false
+			}
+			if (err != nil || round == rounds-1) && c.dir != "" {
+				// The cell is done: give its directory back now rather than
+				// at the end of the sweep.
+				if rerr := os.RemoveAll(c.dir); rerr == nil {
+					c.dir = ""
+				}
 			}
 			if cfg.Progress != nil {
 				cfg.Progress.Step(c.res, counted, err)
@@ -393,7 +401,6 @@ type runner struct {
 	content  *strategies.Content
 	latency  []time.Duration
 	syncTime []time.Duration
-	seq      int
 }
 
 // rep runs one repetition of cell c: outside the timed region it makes a
@@ -407,14 +414,20 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 			return err
 		}
 	}
-	r.seq++
-	dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx)+"-"+strconv.Itoa(r.seq))
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return withHint(fmt.Errorf("make scratch directory: %w", err))
+	// One directory per cell, made on its first repetition and emptied
+	// after every one: the first (warm-up) repetition pays for growing the
+	// directory, the counted ones all start from the same empty directory.
+	if c.dir == "" {
+		dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return withHint(fmt.Errorf("make scratch directory: %w", err))
+		}
+		c.dir = dir
 	}
+	dir := c.dir
 	defer func() {
-		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
-			err = withHint(fmt.Errorf("remove scratch directory: %w", rerr))
+		if rerr := emptyDir(dir); rerr != nil && err == nil {
+			err = withHint(fmt.Errorf("remove scratch files: %w", rerr))
 		}
 	}()
 	if cap(r.latency) < rc.Files {
@@ -513,4 +526,29 @@ func callWrite(ctx context.Context, s strategies.Strategy, b *strategies.Batch) 
 		}
 	}()
 	return s.Write(ctx, b)
+}
+
+// emptyDir removes every entry of dir (all made by the strategy inside the
+// cell's own directory), reading and removing in batches so a directory of
+// a million files needs no list of them.
+func emptyDir(dir string) error {
+	for {
+		d, err := os.Open(dir)
+		if err != nil {
+			return err
+		}
+		names, err := d.Readdirnames(4096)
+		d.Close()
+		if len(names) == 0 {
+			if err == nil || err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		for _, n := range names {
+			if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
+				return err
+			}
+		}
+	}
 }
