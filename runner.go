@@ -374,6 +374,11 @@ func (cfg *Config) expand() ([]cell, error) {
 											Strategy: s.Name(), Files: files, FileSize: size,
 											Record: rec, Buffer: buf, Chunk: chunk, Concurrency: conc,
 											PerFile: pf, Sync: string(sync),
+											// Empty, not null, in the JSON of a cell that
+											// never completed a repetition.
+											Seconds: []float64{}, WriteSyscalls: []int64{}, StorageBytes: []int64{},
+											SyncSeconds: []float64{}, UserSeconds: []float64{}, SysSeconds: []float64{},
+											Allocs: []uint64{}, AllocBytes: []uint64{},
 										}
 										if seen[rc.Key()] {
 											continue

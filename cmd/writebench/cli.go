@@ -44,7 +44,18 @@ func (e *failedError) Error() string { return e.msg }
 // interruptedError means a signal stopped the command: exit 128+signal.
 type interruptedError struct{ sig os.Signal }
 
-func (e *interruptedError) Error() string { return "interrupted by " + e.sig.String() }
+func (e *interruptedError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+// signalName is the conventional name of the signals writebench handles.
+func signalName(s os.Signal) string {
+	switch s {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return s.String()
+}
 
 // errHelpShown means -h/--help printed the help: exit 0.
 var errHelpShown = errors.New("help shown")

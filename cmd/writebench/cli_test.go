@@ -348,7 +348,7 @@ func TestRunInterrupted(t *testing.T) {
 		if code := exitCode(err, &stderr); code != tt.code {
 			t.Errorf("%v: exit %d, want %d; stderr %q", tt.sig, code, tt.code, stderr.String())
 		}
-		if !strings.Contains(stderr.String(), "interrupted by "+tt.sig.String()) || !strings.Contains(stderr.String(), "INCOMPLETE") {
+		if !strings.Contains(stderr.String(), "interrupted by "+signalName(tt.sig)) || !strings.Contains(stderr.String(), "INCOMPLETE") {
 			t.Errorf("%v: stderr %q does not report the interruption", tt.sig, stderr.String())
 		}
 		set, err := report.Load(out)
