@@ -43,11 +43,14 @@ var Presets = map[string]Preset{
 	"ci": {
 		Name:        "ci",
 		Description: "a small, stable sweep for CI regression runs with enough repetitions for significance tests",
-		Strategies:  []string{"bufio", "chunked", "pool", "unbuffered"},
-		Files:       []int{1, 100},
-		Sizes:       []int64{4 * kib, 256 * kib},
-		Repeat:      12,
-		Warmup:      2,
+		// Chosen for stability on a shared machine (see scripts/false-positive.md):
+		// 100-file cells swing ±25% between runs with ext4's inode allocator
+		// state, and pool's small-file cells with Go's thread scheduling.
+		Strategies: []string{"bufio", "chunked", "unbuffered"},
+		Files:      []int{1, 16},
+		Sizes:      []int64{64 * kib, 1 * mib},
+		Repeat:     12,
+		Warmup:     2,
 	},
 }
 

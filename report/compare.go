@@ -19,6 +19,9 @@ package report
 //     samples when 95% is asked).
 //   - Significance is the two-sided Mann–Whitney U test p-value from
 //     golang.org/x/perf/benchmath (AssumeNothing.Compare).
+//   - p-values are Holm–Bonferroni corrected over all tested cells by default
+//     (CompareOptions.Correction), so the chance of any false alarm in a
+//     comparison stays at alpha however many cells it has.
 //   - Verdict: a regression when p < alpha and the change is above
 //     +threshold; an improvement when p < alpha and the change is below
 //     -threshold; "within threshold" when significant but smaller than the
@@ -37,6 +40,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -75,7 +79,16 @@ type CompareOptions struct {
 	// Metric names the sample array compared; see CompareMetrics. Empty means
 	// DefaultCompareMetric ("seconds"). Larger values are worse for every metric.
 	Metric string
+	// Correction is the multiple-comparison correction of the p-values:
+	// "holm" (Holm–Bonferroni, the default when empty) keeps the chance of
+	// any false alarm across all cells at Alpha; "none" tests every cell at
+	// Alpha on its own, so with 16 cells a false alarm somewhere is likely
+	// (1 - 0.95^16 = 56%).
+	Correction string
 }
+
+// Corrections lists the valid CompareOptions.Correction values.
+var Corrections = []string{"holm", "none"}
 
 // Verdict is the outcome for one matched cell.
 type Verdict string
@@ -113,6 +126,7 @@ type CellComparison struct {
 	ChangeHi   float64
 	Confidence float64 // actual confidence of [ChangeLo, ChangeHi]
 	P          float64 // Mann–Whitney U p-value; NaN when not computed
+	PAdj       float64 // P after the multiple-comparison correction (= P with "none")
 	NBase      int
 	NNew       int
 	Verdict    Verdict
@@ -128,9 +142,10 @@ type CompareEnvDiff struct {
 
 // Comparison is the result of Compare.
 type Comparison struct {
-	Metric    string
-	Threshold float64
-	Alpha     float64
+	Metric     string
+	Threshold  float64
+	Alpha      float64
+	Correction string
 	// EnvDiffs lists environment fields that differ: Hostname, CPU, Cores,
 	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS and GOARCH.
 	EnvDiffs []CompareEnvDiff
@@ -201,7 +216,13 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 	if !(opt.Threshold >= 0) || math.IsInf(opt.Threshold, 0) {
 		return nil, fmt.Errorf("threshold %v out of range: it must be a fraction >= 0, e.g. 0.05 for 5%%", opt.Threshold)
 	}
-	cmp := &Comparison{Metric: opt.Metric, Threshold: opt.Threshold, Alpha: opt.Alpha}
+	if opt.Correction == "" {
+		opt.Correction = "holm"
+	}
+	if !slices.Contains(Corrections, opt.Correction) {
+		return nil, fmt.Errorf("unknown correction %q (known: %s)", opt.Correction, strings.Join(Corrections, ", "))
+	}
+	cmp := &Comparison{Metric: opt.Metric, Threshold: opt.Threshold, Alpha: opt.Alpha, Correction: opt.Correction}
 
 	cmp.EnvDiffs = cmpEnvDiffs(&base.Env, &new.Env)
 	if len(cmp.EnvDiffs) > 0 {
@@ -248,6 +269,7 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 		}
 		cmp.Cells = append(cmp.Cells, cmpCompareCell(k, b, &new.Results[j], m, opt))
 	}
+	cmpCorrect(cmp.Cells, opt)
 	seen = map[string]bool{}
 	for i := range new.Results {
 		k := new.Results[i].Key()
@@ -302,7 +324,7 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 	nan := math.NaN()
 	cc := CellComparison{
 		Key: key, Base: b, New: n,
-		BaseMedian: nan, NewMedian: nan, Change: nan, ChangeLo: nan, ChangeHi: nan, P: nan,
+		BaseMedian: nan, NewMedian: nan, Change: nan, ChangeLo: nan, ChangeHi: nan, P: nan, PAdj: nan,
 	}
 	switch {
 	case b.Failed() && n.Failed():
@@ -353,9 +375,15 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 	}
 	// A failed U-test (e.g. every value equal) comes back as P = 1.
 	cc.P = benchmath.AssumeNothing.Compare(bs, ns).P
-	significant := cc.P < opt.Alpha
+	cc.PAdj = cc.P
+	cc.setVerdict(opt)
+	return cc
+}
+
+// setVerdict decides a tested cell from its (corrected) p-value and change.
+func (cc *CellComparison) setVerdict(opt CompareOptions) {
 	switch {
-	case !significant:
+	case !(cc.PAdj < opt.Alpha):
 		cc.Verdict = VerdictUnchanged
 	case cc.Change > opt.Threshold:
 		cc.Verdict = VerdictRegression
@@ -364,7 +392,29 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 	default:
 		cc.Verdict = VerdictWithinThreshold
 	}
-	return cc
+}
+
+// cmpCorrect applies the Holm–Bonferroni step-down correction to the
+// p-values of the tested cells: the k-th smallest of m p-values is
+// multiplied by m-k+1 (and made monotone), so a comparison of many cells
+// raises a false alarm with probability at most alpha, not alpha per cell.
+func cmpCorrect(cells []CellComparison, opt CompareOptions) {
+	if opt.Correction == "none" {
+		return
+	}
+	var idx []int
+	for i := range cells {
+		if !math.IsNaN(cells[i].P) {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return cells[idx[a]].P < cells[idx[b]].P })
+	m, running := len(idx), 0.0
+	for k, i := range idx {
+		running = max(running, min(1, float64(m-k)*cells[i].P))
+		cells[i].PAdj = running
+		cells[i].setVerdict(opt)
+	}
 }
 
 // cmpRatio is x/y with 0/0 = 1 and x/0 = +Inf.
@@ -519,8 +569,12 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	if len(c.Warnings) > 0 {
 		para()
 	}
-	fmt.Fprintf(ew, "metric %s (lower is better): regression when p < %s and more than %s worse; change CI %s\n",
-		c.Metric, cmpFormatAlpha(c.Alpha), cmpFormatPct(c.Threshold, false), cmpFormatPct(CompareConfidence, false))
+	pName := "p"
+	if c.Correction == "holm" {
+		pName = "p (Holm-corrected over " + strconv.Itoa(c.tested()) + " cells)"
+	}
+	fmt.Fprintf(ew, "metric %s (lower is better): regression when %s < %s and more than %s worse; change CI %s\n",
+		c.Metric, pName, cmpFormatAlpha(c.Alpha), cmpFormatPct(c.Threshold, false), cmpFormatPct(CompareConfidence, false))
 	para()
 	if ew.err != nil {
 		return ew.err
@@ -539,7 +593,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 		}
 		rows = append(rows, []string{
 			cc.Key, cmpFormatValue(cc.BaseMedian, unit), cmpFormatValue(cc.NewMedian, unit),
-			cmpFormatPct(cc.Change, true), cmpFormatCI(cc.ChangeLo, cc.ChangeHi), cmpFormatP(cc.P), n, verdict,
+			cmpFormatPct(cc.Change, true), cmpFormatCI(cc.ChangeLo, cc.ChangeHi), cmpFormatP(cc.PAdj), n, verdict,
 		})
 	}
 	if len(rows) > 0 {
@@ -575,7 +629,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 // figures is "KEY: seconds 10.0ms -> 15.0ms, +50.0% [+45.0%, +55.0%], p=0.001, n=8+8".
 func (c *Comparison) figures(cc *CellComparison) string {
 	unit := cmpMetrics[c.Metric].unit
-	p := "p=" + cmpFormatP(cc.P)
+	p := "p=" + cmpFormatP(cc.PAdj)
 	if strings.HasPrefix(p, "p=<") {
 		p = "p" + p[2:]
 	}
@@ -648,6 +702,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		ChangeHi   cmpJSONFloat `json:"change_hi"`
 		Confidence cmpJSONFloat `json:"confidence"`
 		P          cmpJSONFloat `json:"p"`
+		PAdj       cmpJSONFloat `json:"p_corrected"`
 		NBase      int          `json:"n_base"`
 		NNew       int          `json:"n_new"`
 		Verdict    Verdict      `json:"verdict"`
@@ -659,6 +714,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Unit         string           `json:"unit"`
 		Threshold    float64          `json:"threshold"`
 		Alpha        float64          `json:"alpha"`
+		Correction   string           `json:"correction"`
 		Confidence   float64          `json:"confidence"`
 		Pass         bool             `json:"pass"`
 		Regressions  int              `json:"regressions"`
@@ -669,7 +725,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		OnlyBase     []string         `json:"only_in_base"`
 		OnlyNew      []string         `json:"only_in_new"`
 	}{
-		Metric: c.Metric, Unit: cmpMetrics[c.Metric].unit, Threshold: c.Threshold, Alpha: c.Alpha,
+		Metric: c.Metric, Unit: cmpMetrics[c.Metric].unit, Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
 		Confidence: CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()),
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
@@ -683,7 +739,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 			Key: cc.Key, Strategy: cc.Base.Strategy,
 			BaseMedian: cmpJSONFloat(cc.BaseMedian), NewMedian: cmpJSONFloat(cc.NewMedian),
 			Change: cmpJSONFloat(cc.Change), ChangeLo: cmpJSONFloat(cc.ChangeLo), ChangeHi: cmpJSONFloat(cc.ChangeHi),
-			Confidence: cmpJSONFloat(cc.Confidence), P: cmpJSONFloat(cc.P),
+			Confidence: cmpJSONFloat(cc.Confidence), P: cmpJSONFloat(cc.P), PAdj: cmpJSONFloat(cc.PAdj),
 			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Regression: cc.Verdict.IsRegression(), Note: cc.Note,
 		})
 	}
@@ -785,4 +841,15 @@ func cmpSig3(v float64) string {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// tested counts the cells that got a p-value.
+func (c *Comparison) tested() int {
+	n := 0
+	for _, cc := range c.Cells {
+		if !math.IsNaN(cc.P) {
+			n++
+		}
+	}
+	return n
 }

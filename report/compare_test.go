@@ -104,7 +104,9 @@ func TestCompareVerdicts(t *testing.T) {
 		{"1% slower everywhere", 8, [3]float64{1.01, 1.01, 1.01}, nil, nil},
 		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]Verdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
 		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]Verdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
-		{"exactly 4 samples, 2x slower", 4, [3]float64{2, 1, 1}, map[string]Verdict{"bufio": VerdictRegression}, []string{"bufio"}},
+		// 5+5 is the fewest that survives the Holm correction over 3 cells
+		// (smallest p 0.0079 x 3 < 0.05); 4+4 is in TestCompareHolm.
+		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]Verdict{"bufio": VerdictRegression}, []string{"bufio"}},
 		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]Verdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
 	}
 	for _, tt := range tests {
@@ -518,5 +520,35 @@ func TestCmpFormat(t *testing.T) {
 	}
 	if got := cmpFormatPct(0.05, false); got != "5%" {
 		t.Errorf("threshold = %q", got)
+	}
+}
+
+func TestCompareHolm(t *testing.T) {
+	// 4+4 samples, one cell 2x slower: the smallest possible p (0.029) is
+	// significant on its own but not once corrected for the 3 cells tested.
+	base, new := cmpSet(4, [3]float64{1, 1, 1}), cmpSet(4, [3]float64{2, 1, 1})
+	none := mustCompare(t, base, new, CompareOptions{Correction: "none"})
+	if v := none.Cells[0].Verdict; v != VerdictRegression {
+		t.Errorf("correction none: verdict %q, want %q", v, VerdictRegression)
+	}
+	holm := mustCompare(t, base, new, CompareOptions{})
+	if holm.Correction != "holm" {
+		t.Errorf("default correction %q, want holm", holm.Correction)
+	}
+	cc := holm.Cells[0]
+	if cc.Verdict != VerdictUnchanged || !(cc.PAdj > cc.P) || math.Abs(cc.PAdj-3*cc.P) > 1e-12 {
+		t.Errorf("holm: verdict %q p %v p_adj %v, want ~ with p_adj = 3p", cc.Verdict, cc.P, cc.PAdj)
+	}
+	if !strings.Contains(tableText(t, holm, false), "Holm-corrected over 3 cells") {
+		t.Errorf("table does not say the p-values are corrected")
+	}
+	if _, err := Compare(base, new, CompareOptions{Correction: "bonferoni"}); err == nil {
+		t.Errorf("unknown correction accepted")
+	}
+	// Corrected p-values never fall below the raw ones and keep their order.
+	for _, c := range holm.Cells {
+		if !math.IsNaN(c.P) && c.PAdj < c.P {
+			t.Errorf("%s: p_adj %v < p %v", c.Key, c.PAdj, c.P)
+		}
 	}
 }

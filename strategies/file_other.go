@@ -58,3 +58,5 @@ func SyncFS(dir string) error {
 	}
 	return nil
 }
+
+func (f *file) setRaw() {}

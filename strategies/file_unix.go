@@ -14,6 +14,12 @@ import (
 // one file value for all its files, so creating a file allocates nothing.
 type file struct {
 	fd   int
+	// raw makes Write skip the Go scheduler's syscall hand-off (see
+	// rawWrite). Only the one-goroutine strategies set it: with nothing else
+	// to run, holding the P during a write changes nothing but the cost,
+	// while pool and semaphore must keep Go's normal behaviour, in which a
+	// goroutine blocked in write(2) lets the others open their files.
+	raw bool
 	name []byte // the path, a view of the worker's path buffer; see path
 }
 
@@ -56,7 +62,13 @@ func (f *file) create(path []byte, readable bool) error {
 func (f *file) Write(p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := rawWrite(f.fd, p[done:])
+		var n int
+		var err error
+		if f.raw {
+			n, err = rawWrite(f.fd, p[done:])
+		} else {
+			n, err = unix.Write(f.fd, p[done:])
+		}
 		if err == unix.EINTR {
 			continue
 		}
@@ -122,3 +134,6 @@ func SyncFS(dir string) error {
 	}
 	return nil
 }
+
+// setRaw makes f's writes take the raw path (one-goroutine strategies).
+func (f *file) setRaw() { f.raw = true }

@@ -122,6 +122,7 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 // sequential writes every file of b one after another with fw.
 func sequential(ctx context.Context, b *Batch, fw *fileWriter) error {
 	w := newWorker(b)
+	w.f.setRaw()
 	for i := 0; i < b.Files; i++ {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -11,10 +11,10 @@ import (
 // retakes the goroutine's P mid-write and hands it back afterwards. For
 // large page-cache writes that hand-off cost about 20 µs per write (10% of a
 // 1 MiB write on the reference machine), which is the Go runtime's cost, not
-// the disk's; fio, written in C, does not pay it either. Writes to regular
-// files do not block on other goroutines, so holding the P is safe; calls
-// that wait for the device (fsync, fdatasync, syncfs) keep using the normal
-// syscall path so other goroutines run meanwhile.
+// the disk's; fio, written in C, does not pay it either. It is used only by
+// the one-goroutine strategies (file.raw), where there is no other goroutine
+// the P could run; pool and semaphore keep the normal path. Calls that wait
+// for the device (fsync, fdatasync, syncfs) always use the normal path.
 func rawWrite(fd int, p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil

@@ -23,8 +23,10 @@ not on noise.
 
 Per cell it prints the median of each side, the change in percent with a 95%
 confidence interval (distribution-free, from the pairwise ratios) and the
-Mann-Whitney U p-value. A change is a regression when p < --alpha and it is
-worse by more than --threshold; a cell that succeeded in BASE and fails in
+Mann-Whitney U p-value, Holm-Bonferroni corrected over all tested cells
+(--correction), so a comparison of many cells raises a false alarm with
+probability at most --alpha, not --alpha per cell. A change is a regression
+when the corrected p < --alpha and it is worse by more than --threshold; a cell that succeeded in BASE and fails in
 NEW is a regression too. Cells with fewer than 4 samples on a side get no
 verdict and never fail the comparison. Cells present in only one set are
 listed. Sets measured on different machines or filesystems are compared
@@ -52,6 +54,7 @@ func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
 	fs.StringVar(threshold, "threshold", "5%", "smallest change that counts: a percentage (5%) or a fraction (0.05)")
 	fs.Float64Var(&c.opt.Alpha, "alpha", report.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
+	fs.StringVar(&c.opt.Correction, "correction", "holm", "multiple-comparison correction of the p-values: holm or none")
 	fs.StringVar(&c.opt.Metric, "metric", report.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(report.CompareMetrics(), ", "))
 	fs.StringVar(&c.format, "format", "table", "output format: table, markdown or json")
 	return fs
@@ -110,6 +113,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	c.opt.Threshold = th
 	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
 		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
+	}
+	if !slices.Contains(report.Corrections, c.opt.Correction) {
+		return usagef("compare: --correction %q: want holm or none", c.opt.Correction)
 	}
 	switch c.format {
 	case "table", "markdown", "json":

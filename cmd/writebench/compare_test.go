@@ -94,7 +94,7 @@ func TestCompareCommand(t *testing.T) {
 		{"cell newly fails", []string{base, failing}, 1, []string{"regression: " + chunkedKey + ": newly fails: disk full"}, nil, nil},
 		{"threshold 60% hides 1.5x", []string{base, slower, "--threshold", "60%"}, 0, []string{"within threshold"}, nil, nil},
 		{"threshold as fraction", []string{base, slower, "--threshold=0.6"}, 0, []string{"more than 60% worse"}, nil, nil},
-		{"flags before args", []string{"--alpha", "0.01", base, slower}, 1, []string{"p < 0.01"}, nil, nil},
+		{"flags before args", []string{"--alpha", "0.01", base, slower}, 1, []string{"< 0.01 and"}, nil, nil},
 		{"markdown", []string{base, slower, "--format", "markdown"}, 1, []string{"| cell ", "|:--", "- regression: " + bufioKey}, nil, nil},
 		{"metric", []string{base, slower, "--metric", "write_syscalls"}, 0, []string{"metric write_syscalls"}, nil, nil},
 
