@@ -17,15 +17,8 @@ var bufioWriter = &fileWriter{
 			w.bw.Reset(f)
 		}
 		defer w.bw.Reset(nil) // drop the reference to f
-		rec := int64(b.Params.Record)
-		for off := int64(0); off < b.Size; off += rec {
-			n := int(min(rec, b.Size-off))
-			if _, err := w.bw.Write(w.buf.Bytes(i, off, n)); err != nil {
-				return err
-			}
-			if err := w.tick(ctx, n); err != nil {
-				return err
-			}
+		if err := writePieces(ctx, w.bw, b, i, w, b.Params.Record); err != nil {
+			return err
 		}
 		return w.bw.Flush()
 	},

@@ -8,17 +8,7 @@ import "context"
 var chunkedWriter = &fileWriter{
 	knobs: []string{"chunk"},
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
-		chunk := int64(min(b.Params.Chunk, w.buf.Cap()))
-		for off := int64(0); off < b.Size; off += chunk {
-			n := int(min(chunk, b.Size-off))
-			if _, err := f.Write(w.buf.Bytes(i, off, n)); err != nil {
-				return err
-			}
-			if err := w.tick(ctx, n); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writePieces(ctx, f, b, i, w, min(b.Params.Chunk, w.buf.Cap()))
 	},
 }
 

@@ -13,13 +13,13 @@ import (
 // so the syscalls writebench counts are the strategy's own. A worker reuses
 // one file value for all its files, so creating a file allocates nothing.
 type file struct {
-	fd   int
+	fd int
 	// raw makes Write skip the Go scheduler's syscall hand-off (see
 	// rawWrite). Only the one-goroutine strategies set it: with nothing else
 	// to run, holding the P during a write changes nothing but the cost,
 	// while pool and semaphore must keep Go's normal behaviour, in which a
 	// goroutine blocked in write(2) lets the others open their files.
-	raw bool
+	raw  bool
 	name []byte // the path, a view of the worker's path buffer; see path
 }
 

@@ -3,6 +3,7 @@ package strategies
 import (
 	"bufio"
 	"context"
+	"io"
 	"time"
 )
 
@@ -144,3 +145,21 @@ func (s *simple) Name() string                              { return s.name }
 func (s *simple) Describe() string                          { return s.desc }
 func (s *simple) Knobs() []string                           { return s.fw.knobs }
 func (s *simple) Write(ctx context.Context, b *Batch) error { return sequential(ctx, b, s.fw) }
+
+// writePieces writes file i's content to dst in writes of piece bytes (the
+// last one shorter), looking at ctx every cancelEvery bytes. It is the
+// application's write loop of unbuffered (dst is the file, piece a record),
+// bufio (dst the bufio.Writer) and chunked (dst the file, piece a chunk).
+func writePieces(ctx context.Context, dst io.Writer, b *Batch, i int, w *worker, piece int) error {
+	p := int64(piece)
+	for off := int64(0); off < b.Size; off += p {
+		n := int(min(p, b.Size-off))
+		if _, err := dst.Write(w.buf.Bytes(i, off, n)); err != nil {
+			return err
+		}
+		if err := w.tick(ctx, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -8,17 +8,7 @@ import "context"
 var unbufferedWriter = &fileWriter{
 	knobs: []string{"record"},
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
-		rec := int64(b.Params.Record)
-		for off := int64(0); off < b.Size; off += rec {
-			n := int(min(rec, b.Size-off))
-			if _, err := f.Write(w.buf.Bytes(i, off, n)); err != nil {
-				return err
-			}
-			if err := w.tick(ctx, n); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writePieces(ctx, f, b, i, w, b.Params.Record)
 	},
 }
 
