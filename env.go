@@ -96,7 +96,7 @@ func mountOf(dir string) (fstype, device, options string) {
 			best = len(mp)
 			fstype, device, options = g[0], g[1], f[5]
 			if len(g) > 2 {
-				options += " (" + g[2] + ")"
+				options += "; superblock: " + g[2]
 			}
 		}
 	}
