@@ -27,6 +27,7 @@
 # Environment:
 #   NEW        where to save the new result set (default: ci-new.json)
 #   CONFIRM    1 (default): re-run once to confirm a regression; 0: fail at once
+#   SETTLE     seconds to wait before the confirming re-run (default 30)
 #   RUN_FLAGS  extra flags for `writebench run` (word-split), e.g. "--dir /mnt/data"
 #   WRITEBENCH a prebuilt writebench binary to use instead of building one
 set -u
@@ -78,7 +79,11 @@ if [ $status -ne 1 ] || [ "${CONFIRM:-1}" = 0 ]; then
 fi
 
 confirm=${new%.json}-confirm.json
-echo "ci-regression: regression found; running the ci preset once more to confirm" >&2
+echo "ci-regression: regression found; waiting ${SETTLE:-30}s, then running the ci preset once more to confirm" >&2
+# On ext4, creating files right after many deletions is slower for about
+# 30 s (the inode allocator skips recently deleted inodes), so a re-run
+# straight after the first one would inherit its conditions.
+sleep "${SETTLE:-30}"
 runci "$confirm"
 printf '\n**Re-run to confirm** (the build fails only if this shows a regression too):\n\n'
 "$wb" compare "$baseline" "$confirm" --format markdown "$@"
