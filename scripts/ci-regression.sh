@@ -27,7 +27,7 @@
 # Environment:
 #   NEW        where to save the new result set (default: ci-new.json)
 #   CONFIRM    1 (default): re-run once to confirm a regression; 0: fail at once
-#   SETTLE     seconds to wait before the confirming re-run (default 30)
+#   SETTLE     seconds to wait before each run of the preset (default 30)
 #   RUN_FLAGS  extra flags for `writebench run` (word-split), e.g. "--dir /mnt/data"
 #   WRITEBENCH a prebuilt writebench binary to use instead of building one
 set -u
@@ -71,6 +71,10 @@ runci() {
 	fi
 }
 
+# Let the filesystem settle after whatever ran before (a build, a checkout):
+# right after heavy file churn this machine ran the ci preset up to 70%
+# slower for tens of seconds (scripts/false-positive.md).
+sleep "${SETTLE:-30}"
 runci "$new"
 "$wb" compare "$baseline" "$new" --format markdown "$@"
 status=$?
