@@ -26,10 +26,10 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "all six strategies over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB (15-30 s on 2 cores)",
+		Description: "all six strategies over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB (about 25 s on 2 cores)",
 		Files:       []int{1, 16, 256},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
-		Repeat:      6,
+		Repeat:      10,
 		Warmup:      1,
 	},
 	"quick": {
@@ -37,7 +37,7 @@ var Presets = map[string]Preset{
 		Description: "a first look: all six strategies, 1 and 64 files of 4KiB and 1MiB (under 15 s)",
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
-		Repeat:      6,
+		Repeat:      10,
 		Warmup:      1,
 	},
 	"ci": {

@@ -48,7 +48,7 @@ type Config struct {
 	PerFile     []string              // how pool and semaphore write each file (default chunked)
 	Sync        []strategies.SyncMode // sync modes (default none)
 
-	Repeat int // counted repetitions per cell (default 6)
+	Repeat int // counted repetitions per cell (default 10)
 	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
 
 	Dir          string // where scratch directories are made (default os.TempDir())
@@ -86,7 +86,7 @@ var (
 )
 
 const (
-	DefaultRepeat = 6
+	DefaultRepeat = 10
 	DefaultWarmup = 1
 )
 

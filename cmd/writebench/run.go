@@ -61,7 +61,7 @@ func newRunFlags() *runFlags {
 	fs.Var(&f.concurrency, "concurrency", "pool workers / semaphore slots (default 10)")
 	fs.Var(&f.perFile, "per-file", "how pool and semaphore write each file: unbuffered, bufio, chunked or mmap (default chunked)")
 	fs.Var(&f.sync, "sync", "durability: none, close (fsync before close), data (fdatasync before close), end (one syncfs at the end) (default none)")
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell, at least 6 for confidence intervals (default 6)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; 6 is the fewest with a 95% interval for the median, more narrow it (default 10)")
 	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
