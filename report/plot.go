@@ -655,6 +655,9 @@ func winnerMap(sums []*Summary, st *styler) (*figure, string) {
 			}
 			if w.RunnerUp != nil {
 				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy)
+				if !w.Clear {
+					lines = append(lines, "(within noise)")
+				}
 			} else {
 				lines = append(lines, "only one ran")
 			}

@@ -259,7 +259,11 @@ func marginText(w Winner, varying []string) string {
 	if w.RunnerUp == nil {
 		return "only one strategy"
 	}
-	return marginString(w.Margin) + " over " + seriesName(w.RunnerUp, varying, false)
+	m := marginString(w.Margin) + " over " + seriesName(w.RunnerUp, varying, false)
+	if !w.Clear {
+		m += " (within noise)"
+	}
+	return m
 }
 
 // tableNotes explains the columns and lists the fixed parameters.
@@ -278,7 +282,7 @@ func tableNotes(sums []*Summary) []string {
 		"Throughput is logical bytes (files x size) per second, median over repetitions, in decimal units (1 MB/s = 10^6 bytes/s); sizes are binary (1 MiB = 2^20 bytes).",
 		"± is the 95% confidence interval of the median (golang.org/x/perf/benchmath, no distribution assumed), as the larger distance from the median; it needs at least 6 repetitions, so cells with fewer say \"n=N, no CI\".",
 		"Sync share is time spent in fsync/fdatasync/syncfs over wall time; it is summed over workers, so it can exceed 100% for pool and semaphore when syncs overlap.",
-		"vs fastest is median speed relative to the fastest cell with the same set, files, size and sync mode; the margin is the fastest one's lead over the runner-up.",
+		"vs fastest is median speed relative to the fastest cell with the same set, files, size and sync mode; the margin is the fastest one's lead over the runner-up, marked \"within noise\" unless the two 95% intervals are disjoint.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
 	return notes

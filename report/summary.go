@@ -275,6 +275,10 @@ type Winner struct {
 	Margin     float64
 	RunnerUp   *Summary
 	Candidates int // cells that succeeded in the group
+	// Clear is true when the winner's 95% interval of files/s lies wholly
+	// above the runner-up's: the win is not an accident of noise. It is
+	// false when the intervals overlap or either cell has too few samples.
+	Clear bool
 }
 
 // Winners lists the fastest cell of every row group of sums, in the order of
@@ -302,8 +306,9 @@ func Winners(sums []*Summary) []Winner {
 		}
 	}
 	for i := range out {
-		if out[i].RunnerUp != nil {
-			out[i].Margin = out[i].Best.Speed()/out[i].RunnerUp.Speed() - 1
+		if b, r := out[i].Best, out[i].RunnerUp; r != nil {
+			out[i].Margin = b.Speed()/r.Speed() - 1
+			out[i].Clear = b.FilesPerSec.HasCI && r.FilesPerSec.HasCI && b.FilesPerSec.Lo > r.FilesPerSec.Hi
 		}
 	}
 	return out
