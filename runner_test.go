@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -518,38 +517,6 @@ func TestInterrupted(t *testing.T) {
 	}
 }
 
-// snapshot maps every path under dir to its mode and content.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	m := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		v := info.Mode().String()
-		if info.Mode().IsRegular() {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			v += " " + string(data)
-		}
-		if info.Mode()&fs.ModeSymlink != 0 {
-			l, _ := os.Readlink(p)
-			v += " -> " + l
-		}
-		m[p] = v
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 // TestRunLeavesDirAlone checks that Run removes its scratch directory and
 // touches nothing else in --dir, including look-alike names and a stale
@@ -571,7 +538,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	must(os.WriteFile(filepath.Join(stale, scratchMarker), []byte("999999999\n"), 0o644))
 	must(os.WriteFile(filepath.Join(stale, "f0"), []byte("old"), 0o644))
 	must(os.Symlink(filepath.Join(dir, "keep.txt"), filepath.Join(dir, "f0")))
-	before := snapshot(t, dir)
+	before := statSnapshot(t, dir)
 
 	var log bytes.Buffer
 	rec := &recorder{name: "rec", fail: func(b *strategies.Batch) error {
@@ -589,7 +556,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	if len(set.Results) != 6 {
 		t.Fatalf("%d cells, want 6", len(set.Results))
 	}
-	after := snapshot(t, dir)
+	after := statSnapshot(t, dir)
 	for p, v := range before {
 		if after[p] != v {
 			t.Errorf("%s changed: was %q, now %q", p, v, after[p])
