@@ -517,7 +517,6 @@ func TestInterrupted(t *testing.T) {
 	}
 }
 
-
 // TestRunLeavesDirAlone checks that Run removes its scratch directory and
 // touches nothing else in --dir, including look-alike names and a stale
 // scratch directory from a dead run (which is reported, not removed).
