@@ -295,11 +295,22 @@ func (cfg *Config) lookup(name string) (strategies.Strategy, error) {
 	return strategies.Lookup(name)
 }
 
-// Validate checks cfg (with defaults applied) without writing anything.
+// Validate checks cfg (with defaults applied), that --dir is a writable
+// directory and, with DropCaches, that caches can be dropped, leaving nothing
+// behind. Run does the same checks; the CLI calls Validate before it makes
+// the default results/ directory, so bad input writes nothing at all.
 func (cfg Config) Validate() error {
 	c := cfg.withDefaults()
-	_, err := c.expand()
-	return err
+	if _, err := c.expand(); err != nil {
+		return err
+	}
+	if err := checkDir(c.Dir); err != nil {
+		return err
+	}
+	if c.DropCaches {
+		return canDropCaches()
+	}
+	return nil
 }
 
 // expand validates cfg and returns one cell per point of the sweep. Knobs
