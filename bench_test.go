@@ -129,7 +129,6 @@ func BenchmarkVerify(b *testing.B) {
 			}
 			bt := &strategies.Batch{Dir: dir, Files: tc.files, Size: tc.size,
 				Params: strategies.Params{Chunk: 1 << 20}.WithDefaults(), Content: strategies.NewContent(1)}
-			bt.Prepare()
 			s, err := strategies.Lookup("chunked")
 			if err != nil {
 				b.Fatal(err)

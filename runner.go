@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/writebench/writebench/report"
@@ -346,8 +347,8 @@ func (cfg *Config) expand() ([]cell, error) {
 		}
 	}
 	for _, pf := range cfg.PerFile {
-		if !slices.Contains(strategies.PerFileNames, pf) {
-			return nil, cfgErr("per-file", "unknown per-file writer %q (known: bufio, chunked, mmap, unbuffered)", pf)
+		if known := strategies.PerFileNames(); !slices.Contains(known, pf) {
+			return nil, cfgErr("per-file", "unknown per-file writer %q (known: %s)", pf, strings.Join(known, ", "))
 		}
 	}
 	for _, s := range cfg.Sync {
@@ -456,7 +457,6 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	}
 	clear(b.Latency)
 	clear(b.SyncTime)
-	b.Prepare()
 	if r.cfg.DropCaches {
 		if err := dropCaches(); err != nil {
 			return err

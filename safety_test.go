@@ -388,7 +388,6 @@ func (c countdownCtx) Err() error {
 func TestVerifyCancelsInsideFile(t *testing.T) {
 	b := &strategies.Batch{Dir: t.TempDir(), Files: 1, Size: 32 << 20,
 		Params: strategies.Params{}.WithDefaults(), Content: strategies.NewContent(1)}
-	b.Prepare()
 	s, _ := strategies.Lookup("chunked")
 	if err := s.Write(context.Background(), b); err != nil {
 		t.Fatal(err)

@@ -210,7 +210,6 @@ func TestVerifyCatchesFaults(t *testing.T) {
 		t.Run(tc.s.name, func(t *testing.T) {
 			b := &strategies.Batch{Dir: t.TempDir(), Files: 3, Size: tc.size,
 				Params: strategies.Params{}.WithDefaults(), Content: strategies.NewContent(1)}
-			b.Prepare()
 			if err := tc.s.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
@@ -304,7 +303,6 @@ func TestVerifyAcceptsCorrectBatch(t *testing.T) {
 	for _, size := range []int64{0, 1, faultSize, 1<<20 + 3} {
 		for _, files := range []int{1, 11} {
 			b := &strategies.Batch{Dir: t.TempDir(), Files: files, Size: size, Content: strategies.NewContent(1)}
-			b.Prepare()
 			if err := ok.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +315,6 @@ func TestVerifyAcceptsCorrectBatch(t *testing.T) {
 
 func TestVerifyCancelled(t *testing.T) {
 	b := &strategies.Batch{Dir: t.TempDir(), Files: 2, Size: 10, Content: strategies.NewContent(1)}
-	b.Prepare()
 	ok := &faulty{name: "correct", fault: func(b *strategies.Batch, f [][]byte) [][]byte { return f }}
 	if err := ok.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
@@ -333,7 +330,6 @@ func TestVerifyCancelled(t *testing.T) {
 // verification even when its target holds the right bytes.
 func TestVerifyRefusesSymlink(t *testing.T) {
 	b := &strategies.Batch{Dir: t.TempDir(), Files: 1, Size: 100, Content: strategies.NewContent(1)}
-	b.Prepare()
 	data := make([]byte, 100)
 	b.Content.Expected(data, 0, 0)
 	target := filepath.Join(t.TempDir(), "elsewhere")

@@ -105,7 +105,6 @@ func BenchmarkWriteFile(b *testing.B) {
 					if err := os.Mkdir(bt.Dir, 0o755); err != nil {
 						b.Fatal(err)
 					}
-					bt.Prepare()
 					w = newWorker(bt)
 					round++
 					b.StartTimer()
@@ -126,7 +125,6 @@ func BenchmarkWriteFile(b *testing.B) {
 // place), next to the public Batch.Path.
 func BenchmarkPath(b *testing.B) {
 	bt := &Batch{Dir: "/tmp/writebench-123/c4-17", Files: 1_000_000, Size: 4096, Content: NewContent(1)}
-	bt.Prepare()
 	b.Run("api=Batch.Path", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0

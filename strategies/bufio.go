@@ -25,10 +25,5 @@ var bufioWriter = &fileWriter{
 }
 
 func init() {
-	fileWriters["bufio"] = *bufioWriter
-	Register(&simple{
-		name: "bufio",
-		desc: "--record writes through a --buffer bufio.Writer, like open(..., buffering=8192)",
-		fw:   bufioWriter,
-	})
+	registerWriter("bufio", "--record writes through a --buffer bufio.Writer, like open(..., buffering=8192)", bufioWriter)
 }

@@ -13,10 +13,5 @@ var chunkedWriter = &fileWriter{
 }
 
 func init() {
-	fileWriters["chunked"] = *chunkedWriter
-	Register(&simple{
-		name: "chunked",
-		desc: "the file in --chunk sized writes (default 64KiB), the write-in-chunks advice",
-		fw:   chunkedWriter,
-	})
+	registerWriter("chunked", "the file in --chunk sized writes (default 64KiB), the write-in-chunks advice", chunkedWriter)
 }

@@ -35,7 +35,7 @@ func variants() []variant {
 	var vs []variant
 	for _, s := range strategies.All() {
 		if slices.Contains(s.Knobs(), "per_file") {
-			for _, pf := range strategies.PerFileNames {
+			for _, pf := range strategies.PerFileNames() {
 				vs = append(vs, variant{s, pf})
 			}
 			continue
@@ -55,7 +55,6 @@ func newBatch(t *testing.T, files int, size int64, p strategies.Params) *strateg
 		Latency:  make([]time.Duration, files),
 		SyncTime: make([]time.Duration, files),
 	}
-	b.Prepare()
 	return b
 }
 
@@ -259,6 +258,9 @@ func TestNamesSorted(t *testing.T) {
 	if got := strategies.Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
+	if got, want := strategies.PerFileNames(), []string{"bufio", "chunked", "mmap", "unbuffered"}; !slices.Equal(got, want) {
+		t.Errorf("PerFileNames() = %v, want %v", got, want)
+	}
 	var all []string
 	for _, s := range strategies.All() {
 		all = append(all, s.Name())
@@ -444,14 +446,11 @@ func TestBatchPath(t *testing.T) {
 	}
 	for _, tt := range tests {
 		b := &strategies.Batch{Dir: "/d", Files: tt.files}
-		b.Prepare()
 		if got := b.Path(tt.i); got != tt.want {
 			t.Errorf("Batch{Files: %d}.Path(%d) = %q, want %q", tt.files, tt.i, got, tt.want)
 		}
-		// Path works without Prepare too.
-		b2 := &strategies.Batch{Dir: "/d", Files: tt.files}
-		if got := b2.Path(tt.i); got != tt.want {
-			t.Errorf("unprepared Batch{Files: %d}.Path(%d) = %q, want %q", tt.files, tt.i, got, tt.want)
+		if w := strategies.NameWidth(tt.files); w != len(tt.want)-len("/d/f") {
+			t.Errorf("NameWidth(%d) = %d, want %d", tt.files, w, len(tt.want)-len("/d/f"))
 		}
 	}
 }

@@ -91,7 +91,7 @@ func (b *Buffer) Bytes(file int, off int64, n int) []byte {
 	blk := off / BlockSize
 	if file != b.hexFor {
 		b.hexFor = file
-		putHex32(b.hexFile[:], uint32(file))
+		putHex(b.hexFile[:], uint64(uint32(file)))
 	}
 	for k := 0; k*BlockSize < ph+n; k++ {
 		t := tag{file, blk + int64(k)}
@@ -99,12 +99,7 @@ func (b *Buffer) Bytes(file int, off int64, n int) []byte {
 			continue
 		}
 		b.tags[k] = t
-		p := b.buf[k*BlockSize : k*BlockSize+HeaderSize]
-		p[0], p[1] = 'W', 'B'
-		copy(p[2:10], b.hexFile[:])
-		p[10] = '@'
-		putHex48(p[11:23], uint64(t.blk))
-		p[23] = '\n'
+		writeHeader(b.buf[k*BlockSize:], &b.hexFile, t.blk)
 	}
 	return b.buf[ph : ph+n]
 }
@@ -119,33 +114,31 @@ var hexPairs = func() (t [512]byte) {
 	return t
 }()
 
-// putHex32 writes v as 8 lower-case hex digits.
-func putHex32(p []byte, v uint32) {
-	_ = p[7]
-	for i := 6; i >= 0; i -= 2 {
+// putHex writes the low 4*len(p) bits of v as len(p) lower-case hex
+// digits; len(p) is even.
+func putHex(p []byte, v uint64) {
+	for i := len(p) - 2; i >= 0; i -= 2 {
 		b := int(v&0xff) * 2
 		p[i], p[i+1] = hexPairs[b], hexPairs[b+1]
 		v >>= 8
 	}
 }
 
-// putHex48 writes the low 48 bits of v as 12 lower-case hex digits.
-func putHex48(p []byte, v uint64) {
-	_ = p[11]
-	for i := 10; i >= 0; i -= 2 {
-		b := int(v&0xff) * 2
-		p[i], p[i+1] = hexPairs[b], hexPairs[b+1]
-		v >>= 8
-	}
+// writeHeader writes the header of block blk of the file whose index, in
+// hex, is fileHex.
+func writeHeader(p []byte, fileHex *[8]byte, blk int64) {
+	_ = p[HeaderSize-1]
+	p[0], p[1] = 'W', 'B'
+	copy(p[2:10], fileHex[:])
+	p[10] = '@'
+	putHex(p[11:23], uint64(blk))
+	p[23] = '\n'
 }
 
 func stampHeader(p []byte, file int, blk int64) {
-	_ = p[HeaderSize-1]
-	p[0], p[1] = 'W', 'B'
-	putHex32(p[2:10], uint32(file))
-	p[10] = '@'
-	putHex48(p[11:23], uint64(blk))
-	p[23] = '\n'
+	var h [8]byte
+	putHex(h[:], uint64(uint32(file)))
+	writeHeader(p, &h, blk)
 }
 
 // Expected fills dst with file's content starting at off (a copy, for

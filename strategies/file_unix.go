@@ -29,15 +29,9 @@ func (f *file) path() string { return string(f.name) }
 
 const createFlags = unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
 
-// createFile creates path, which must not exist (O_EXCL): a file or symlink
+// create creates the file named by the NUL-terminated path into f, without
+// allocating on Linux. The path must not exist (O_EXCL): a file or symlink
 // already there is never followed, truncated or overwritten.
-func createFile(path string, readable bool) (*file, error) {
-	f := &file{}
-	return f, f.create(append([]byte(path), 0), readable)
-}
-
-// create creates the file named by the NUL-terminated path (O_EXCL, as
-// createFile) into f, without allocating on Linux.
 func (f *file) create(path []byte, readable bool) error {
 	flags := createFlags | unix.O_WRONLY
 	if readable {

@@ -16,10 +16,5 @@ var mmapWriter = &fileWriter{
 }
 
 func init() {
-	fileWriters["mmap"] = *mmapWriter
-	Register(&simple{
-		name: "mmap",
-		desc: "ftruncate, mmap MAP_SHARED, copy, munmap (unsupported on this OS)",
-		fw:   mmapWriter,
-	})
+	registerWriter("mmap", "ftruncate, mmap MAP_SHARED, copy, munmap (unsupported on this OS)", mmapWriter)
 }

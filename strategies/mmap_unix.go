@@ -90,10 +90,5 @@ func faultError(f *file, off int64) error {
 }
 
 func init() {
-	fileWriters["mmap"] = *mmapWriter
-	Register(&simple{
-		name: "mmap",
-		desc: "ftruncate, mmap MAP_SHARED, copy in --chunk pieces, munmap: the mmap-for-big-files advice",
-		fw:   mmapWriter,
-	})
+	registerWriter("mmap", "ftruncate, mmap MAP_SHARED, copy in --chunk pieces, munmap: the mmap-for-big-files advice", mmapWriter)
 }

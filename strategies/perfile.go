@@ -82,7 +82,16 @@ type fileWriter struct {
 	body     func(ctx context.Context, b *Batch, i int, f *file, w *worker) error
 }
 
-var fileWriters = map[string]fileWriter{}
+// fileWriters holds the --per-file writers by name.
+var fileWriters = map[string]*fileWriter{}
+
+// registerWriter registers fw twice: as the strategy name that writes files
+// one after another with it, and as the --per-file writer of the same name
+// for pool and semaphore.
+func registerWriter(name, desc string, fw *fileWriter) {
+	fileWriters[name] = fw
+	Register(&simple{name: name, desc: desc, fw: fw})
+}
 
 // writeFile creates file i, writes it with fw, syncs it as b.Params.Sync
 // asks, closes it, and records its latency and sync time.
@@ -125,9 +134,6 @@ func sequential(ctx context.Context, b *Batch, fw *fileWriter) error {
 	w := newWorker(b)
 	w.f.setRaw()
 	for i := 0; i < b.Files; i++ {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		if err := writeFile(ctx, b, i, fw, w); err != nil {
 			return err
 		}

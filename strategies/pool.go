@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -59,9 +60,9 @@ func (pool) Write(ctx context.Context, b *Batch) error {
 func perFileWriter(name string) (*fileWriter, error) {
 	fw, ok := fileWriters[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown --per-file %q (known: bufio, chunked, mmap, unbuffered)", name)
+		return nil, fmt.Errorf("unknown --per-file %q (known: %s)", name, strings.Join(PerFileNames(), ", "))
 	}
-	return &fw, nil
+	return fw, nil
 }
 
 func init() { Register(pool{}) }

@@ -121,17 +121,14 @@ type Batch struct {
 	// exactly one goroutine.
 	Latency  []time.Duration
 	SyncTime []time.Duration
-
-	width int // digits in a file name
 }
 
 // Path returns the path of file i: Dir/f<i> with i zero-padded to the
 // width of the batch's largest index, e.g. "/tmp/writebench-1/c3/f0042".
+// It allocates; the built-in strategies format names in a reused buffer
+// instead.
 func (b *Batch) Path(i int) string {
-	if b.width == 0 {
-		b.width = len(strconv.Itoa(max(b.Files-1, 0)))
-	}
-	return b.Dir + "/" + FileName(i, b.width)
+	return b.Dir + "/" + FileName(i, NameWidth(b.Files))
 }
 
 // FileName returns the base name of file i padded to width digits.
@@ -146,12 +143,15 @@ func FileName(i, width int) string {
 	return string(append(o, s...))
 }
 
-// NameWidth is the digit width Batch.Path uses for a batch of n files.
-func NameWidth(n int) int { return len(strconv.Itoa(max(n-1, 0))) }
-
-// Prepare fills in derived fields; the runner calls it outside the timed
-// region so Path does no work beyond formatting.
-func (b *Batch) Prepare() { b.width = NameWidth(b.Files) }
+// NameWidth is the digit width of file names in a batch of n files: the
+// number of decimal digits of n-1 (at least 1).
+func NameWidth(n int) int {
+	w := 1
+	for v := n - 1; v >= 10; v /= 10 {
+		w++
+	}
+	return w
+}
 
 var registry = map[string]Strategy{}
 
@@ -235,8 +235,15 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// PerFileNames lists the valid values of Params.PerFile.
-var PerFileNames = []string{"bufio", "chunked", "mmap", "unbuffered"}
+// PerFileNames lists the valid values of Params.PerFile, sorted.
+func PerFileNames() []string {
+	names := make([]string, 0, len(fileWriters))
+	for n := range fileWriters {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
 
 // Knobs returns the parameters that apply to s when pool or semaphore write
 // each file with perFile: s's own knobs plus, for those two, perFile's.

@@ -13,10 +13,5 @@ var unbufferedWriter = &fileWriter{
 }
 
 func init() {
-	fileWriters["unbuffered"] = *unbufferedWriter
-	Register(&simple{
-		name: "unbuffered",
-		desc: "one write(2) per --record bytes, like an unbuffered async file wrapper",
-		fw:   unbufferedWriter,
-	})
+	registerWriter("unbuffered", "one write(2) per --record bytes, like an unbuffered async file wrapper", unbufferedWriter)
 }
