@@ -12,8 +12,6 @@ type Preset struct {
 	Sizes       []int64
 	Repeat      int
 	Warmup      int
-	Chunks      []int // nil: default
-	Concurrency []int // nil: default
 }
 
 const (

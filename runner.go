@@ -121,17 +121,9 @@ var ErrInterrupted = errors.New("sweep interrupted")
 func Run(ctx context.Context, cfg Config) (*report.Set, error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
-	cells, err := cfg.expand()
+	cells, err := cfg.check()
 	if err != nil {
 		return nil, err
-	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
-	}
-	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
-		}
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
@@ -298,20 +290,31 @@ func (cfg *Config) lookup(name string) (strategies.Strategy, error) {
 
 // Validate checks cfg (with defaults applied), that --dir is a writable
 // directory and, with DropCaches, that caches can be dropped, leaving nothing
-// behind. Run does the same checks; the CLI calls Validate before it makes
-// the default results/ directory, so bad input writes nothing at all.
+// behind: the checks Run makes before it writes anything. The CLI calls it
+// before it makes the default results/ directory, so bad input writes
+// nothing at all.
 func (cfg Config) Validate() error {
 	c := cfg.withDefaults()
-	if _, err := c.expand(); err != nil {
-		return err
+	_, err := c.check()
+	return err
+}
+
+// check validates cfg (defaults applied) and the places it will use, and
+// returns the cells of the sweep.
+func (cfg *Config) check() ([]cell, error) {
+	cells, err := cfg.expand()
+	if err != nil {
+		return nil, err
 	}
-	if err := checkDir(c.Dir); err != nil {
-		return err
+	if err := checkDir(cfg.Dir); err != nil {
+		return nil, err
 	}
-	if c.DropCaches {
-		return canDropCaches()
+	if cfg.DropCaches {
+		if err := canDropCaches(); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	return cells, nil
 }
 
 // expand validates cfg and returns one cell per point of the sweep. Knobs
@@ -420,10 +423,10 @@ type runner struct {
 	syncTime []time.Duration
 }
 
-// rep runs one repetition of cell c: outside the timed region it makes a
-// fresh directory, checks free space, drops caches and reads the counters;
-// inside it runs the strategy (and the final sync for --sync end); after it,
-// it verifies every file and removes the directory.
+// rep runs one repetition of cell c: outside the timed region it checks free
+// space, makes the cell's directory on its first repetition, drops caches and
+// reads the counters; inside it runs the strategy (and the final sync for
+// --sync end); after it, it verifies every file and empties the directory.
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err error) {
 	rc := c.res
 	if !r.cfg.NoSpaceCheck {

@@ -587,8 +587,8 @@ func TestRunSpaceCheck(t *testing.T) {
 	if small.Failed() || len(small.Seconds) != 1 {
 		t.Errorf("1-byte cell: %q, %d samples", small.Error, len(small.Seconds))
 	}
-	if !huge.Failed() || !strings.Contains(huge.Error, "not started") || !strings.Contains(huge.Error, "1.0 PiB") {
-		t.Errorf("1PiB cell error %q, want a space-check failure naming 1.0 PiB", huge.Error)
+	if !huge.Failed() || !strings.Contains(huge.Error, "not started") || !strings.Contains(huge.Error, "1.00PiB") {
+		t.Errorf("1PiB cell error %q, want a space-check failure naming 1.00PiB", huge.Error)
 	}
 }
 

@@ -124,7 +124,7 @@ func TestSpaceCheckTmpfs(t *testing.T) {
 		t.Errorf("2 × 4 MiB on 16 MiB: %v", err)
 	}
 	err := checkSpace(dir, 4, 4<<20)
-	if err == nil || !strings.Contains(err.Error(), "4 files × 4.0 MiB need about") || !strings.Contains(err.Error(), "has 16.0 MiB free") {
+	if err == nil || !strings.Contains(err.Error(), "4 files × 4.00MiB need about") || !strings.Contains(err.Error(), "has 16.0MiB free") {
 		t.Errorf("4 × 4 MiB on 16 MiB: %v", err)
 	}
 }

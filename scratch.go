@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/writebench/writebench/report"
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes
@@ -117,26 +119,13 @@ func checkSpace(dir string, files int, size int64) error {
 	need := SpaceNeeded(files, size)
 	if need > free {
 		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of --dir has %s free (use smaller --files/--sizes, another --dir, or --no-space-check)",
-			files, fmtBytes(size), fmtBytes(int64(need)), fmtBytes(int64(free)))
+			files, report.FormatIEC(uint64(size)), report.FormatIEC(need), report.FormatIEC(free))
 	}
 	if inodes > 0 && uint64(files)+16 > inodes {
 		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of --dir has %d free (use fewer --files or --no-space-check)",
 			files, files, inodes)
 	}
 	return nil
-}
-
-func fmtBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	v, u := float64(n), 0
-	for v >= unit && u < 5 {
-		v /= unit
-		u++
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) + " " + []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}[u]
 }
 
 const dropCachesPath = "/proc/sys/vm/drop_caches"

@@ -123,7 +123,7 @@ func envRows(s *Set) [][]string {
 	rows := [][]string{
 		{"disk", orDash(e.Device)},
 		{"filesystem", orDash(e.FSType) + paren(e.MountOptions)},
-		{"directory", orDash(e.Dir) + paren("free "+formatIEC(e.FreeBytes)+" at start")},
+		{"directory", orDash(e.Dir) + paren("free "+FormatIEC(e.FreeBytes)+" at start")},
 		{"kernel", strings.TrimSpace(e.Kernel + " (" + e.GOOS + "/" + e.GOARCH + ")")},
 		{"CPU", fmt.Sprintf("%s, %d cores, GOMAXPROCS=%d", orDash(e.CPU), e.Cores, e.GOMAXPROCS)},
 		{"sync mode", strings.Join(sortedKeys(syncModes), ", ") + " (sync calls inside the timed region)"},
@@ -150,9 +150,9 @@ func paren(s string) string {
 	return " (" + s + ")"
 }
 
-// formatIEC formats a byte count in binary units with three significant
+// FormatIEC formats a byte count in binary units with three significant
 // digits: "79.2GiB".
-func formatIEC(n uint64) string {
+func FormatIEC(n uint64) string {
 	v := float64(n)
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
 	i := 0

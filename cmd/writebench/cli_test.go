@@ -262,7 +262,7 @@ func TestRunFailedCell(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	for _, w := range []string{"size=1PiB", "failed: not started", "1.0 PiB", "1 of 2 cells failed"} {
+	for _, w := range []string{"size=1PiB", "failed: not started", "1.00PiB", "1 of 2 cells failed"} {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
@@ -278,8 +278,8 @@ func TestRunFailedCell(t *testing.T) {
 	if ok.Failed() || len(ok.Seconds) != 1 || !ok.Verified {
 		t.Errorf("4KiB cell: error %q, %d samples", ok.Error, len(ok.Seconds))
 	}
-	if !bad.Failed() || !strings.Contains(bad.Error, "1.0 PiB") {
-		t.Errorf("1PiB cell error %q, want the space check naming 1.0 PiB", bad.Error)
+	if !bad.Failed() || !strings.Contains(bad.Error, "1.00PiB") {
+		t.Errorf("1PiB cell error %q, want the space check naming 1.00PiB", bad.Error)
 	}
 }
 

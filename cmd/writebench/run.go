@@ -97,7 +97,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	}
 	cfg := writebench.Config{
 		Strategies: p.Strategies, Files: p.Files, Sizes: p.Sizes,
-		Repeat: p.Repeat, Warmup: p.Warmup, Chunks: p.Chunks, Concurrency: p.Concurrency,
+		Repeat: p.Repeat, Warmup: p.Warmup,
 		Preset: p.Name,
 	}
 	set := func(name string) bool { return f.fs.Changed(name) }

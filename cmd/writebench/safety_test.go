@@ -388,7 +388,7 @@ func TestRunENOSPCExit1(t *testing.T) {
 		flag, want string
 	}{
 		{"--no-space-check", "no space left on device (hint: the filesystem of --dir is full"},
-		{"--seed=1", "not started: 3 files × 8.0 MiB need about"},
+		{"--seed=1", "not started: 3 files × 8.00MiB need about"},
 	} {
 		out := filepath.Join(t.TempDir(), "out.json")
 		code, _, stderr := runCLI(t, "run", "--dir", dir, "--out", out, "--progress", "never", tc.flag,
