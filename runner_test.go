@@ -555,17 +555,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	if len(set.Results) != 6 {
 		t.Fatalf("%d cells, want 6", len(set.Results))
 	}
-	after := statSnapshot(t, dir)
-	for p, v := range before {
-		if after[p] != v {
-			t.Errorf("%s changed: was %q, now %q", p, v, after[p])
-		}
-	}
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			t.Errorf("%s left behind", p)
-		}
-	}
+	assertUnchanged(t, before, statSnapshot(t, dir))
 	if !strings.Contains(log.String(), stale) {
 		t.Errorf("log %q does not report the stale scratch directory %s", log.String(), stale)
 	}

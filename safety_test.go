@@ -175,6 +175,22 @@ func TestRunReadOnlyDir(t *testing.T) {
 	}
 }
 
+// assertUnchanged reports every entry of snapshot before that changed or
+// went missing in after, and every entry after added.
+func assertUnchanged(t *testing.T, before, after map[string]string) {
+	t.Helper()
+	for p, v := range before {
+		if after[p] != v {
+			t.Errorf("%s changed:\n before %s\n after  %s", p, v, after[p])
+		}
+	}
+	for p := range after {
+		if _, ok := before[p]; !ok {
+			t.Errorf("left behind: %s", p)
+		}
+	}
+}
+
 // statSnapshot records every entry under dir: type, mode, size, mtime,
 // symlink target and a hash of regular files' contents (for dir itself, its
 // mode only).
@@ -258,17 +274,7 @@ func TestRunLeavesOtherFilesAlone(t *testing.T) {
 			t.Errorf("%s: %s", c.Key(), c.Error)
 		}
 	}
-	after := statSnapshot(t, dir)
-	for p, v := range before {
-		if after[p] != v {
-			t.Errorf("%s changed:\n before %s\n after  %s", p, v, after[p])
-		}
-	}
-	for p := range after {
-		if _, ok := before[p]; !ok {
-			t.Errorf("left behind: %s", p)
-		}
-	}
+	assertUnchanged(t, before, statSnapshot(t, dir))
 	if got := statSnapshot(t, filepath.Dir(victim)); fmt.Sprint(got) != fmt.Sprint(victimBefore) {
 		t.Errorf("the symlink's target changed: %v", got)
 	}
@@ -316,10 +322,7 @@ func TestRunReportsStaleScratch(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], "stale scratch directory") || !strings.HasSuffix(lines[0], stale+" (remove it if no writebench is running)") {
 		t.Errorf("log %q: want one line naming %s", log.String(), stale)
 	}
-	after := statSnapshot(t, dir)
-	if fmt.Sprint(after) != fmt.Sprint(before) {
-		t.Errorf("stale or live scratch directories were touched:\n before %v\n after  %v", before, after)
-	}
+	assertUnchanged(t, before, statSnapshot(t, dir)) // stale and live scratch directories untouched
 }
 
 // TestRunInterruptedInBigCell cancels the context while a 4 GiB cell is

@@ -551,7 +551,7 @@ func (c *Comparison) filter(keep func(Verdict) bool) []CellComparison {
 // set only, one line per regression, improvement and undecided cell, and a
 // summary line.
 func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
-	ew := &cmpErrWriter{w: w}
+	ew := &errWriter{w: w}
 	line := func(s string) {
 		if markdown {
 			s = "- " + s
@@ -653,28 +653,7 @@ func (c *Comparison) summary() string {
 		verdict = "FAIL"
 	}
 	return fmt.Sprintf("result: %s: %s, %s, %d other, %d without verdict; %d only in base, %d only in new",
-		verdict, cmpPlural(reg, "regression"), cmpPlural(imp, "improvement"), other, und, len(c.OnlyBase), len(c.OnlyNew))
-}
-
-func cmpPlural(n int, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return strconv.Itoa(n) + " " + s + "s"
-}
-
-type cmpErrWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *cmpErrWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
+		verdict, plural(reg, "regression"), plural(imp, "improvement"), other, und, len(c.OnlyBase), len(c.OnlyNew))
 }
 
 // cmpJSONFloat is a float64 that encodes NaN and ±Inf as null.
@@ -797,50 +776,19 @@ func cmpFormatP(p float64) string {
 func cmpFormatAlpha(a float64) string { return strconv.FormatFloat(a, 'g', -1, 64) }
 
 // cmpFormatValue formats v in unit "s" (ns, µs, ms, s), "bytes" (B, KiB, MiB,
-// GiB) or "count", with three significant digits.
+// GiB) or "count" (exact when whole), with three significant digits.
 func cmpFormatValue(v float64, unit string) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	switch unit {
-	case "s":
-		switch a := math.Abs(v); {
-		case a == 0:
-			return "0s"
-		case a < 1e-6:
-			return cmpSig3(v*1e9) + "ns"
-		case a < 1e-3:
-			return cmpSig3(v*1e6) + "µs"
-		case a < 1:
-			return cmpSig3(v*1e3) + "ms"
-		}
-		return cmpSig3(v) + "s"
-	case "bytes":
-		units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-		i := 0
-		for math.Abs(v) >= 1024 && i < len(units)-1 {
-			v /= 1024
-			i++
-		}
-		return cmpSig3(v) + units[i]
-	}
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return cmpSig3(v)
-}
-
-// cmpSig3 formats v with three significant digits, without exponent for the
-// magnitudes formatValue produces.
-func cmpSig3(v float64) string {
-	a := math.Abs(v)
 	switch {
-	case a >= 100:
+	case math.IsNaN(v):
+		return "-"
+	case unit == "s":
+		return formatDuration(v)
+	case unit == "bytes" && v >= 0:
+		return FormatIEC(uint64(v))
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
 		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 2, 64)
+	return formatSig(v)
 }
 
 // tested counts the cells that got a p-value.

@@ -92,6 +92,17 @@ type errWriter struct {
 	err error
 }
 
+// Write makes errWriter an io.Writer that stops at the first error and
+// keeps it, so a renderer can print freely and check once.
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
 func (e *errWriter) printf(format string, args ...any) {
 	if e.err == nil {
 		_, e.err = fmt.Fprintf(e.w, format, args...)
@@ -382,7 +393,7 @@ func formatCount(v float64) string {
 func formatDuration(sec float64) string {
 	switch a := math.Abs(sec); {
 	case a == 0:
-		return "0"
+		return "0s"
 	case a < 1e-6:
 		return scaled(sec*1e9, []string{"ns"})
 	case a < 1e-3:

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -59,7 +60,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags("report", fs, args, stdout); err != nil {
 		return err
 	}
-	if !knownFormat(cfg.format) {
+	if !slices.Contains(report.Formats, cfg.format) {
 		return usagef("report: --format: unknown format %q (known: %s)", cfg.format, strings.Join(report.Formats, ", "))
 	}
 	files := fs.Args()
@@ -98,15 +99,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "writebench: report: wrote %s\n", cfg.markdown)
 	}
 	return nil
-}
-
-func knownFormat(f string) bool {
-	for _, k := range report.Formats {
-		if f == k {
-			return true
-		}
-	}
-	return false
 }
 
 func oneLineErr(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }

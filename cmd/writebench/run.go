@@ -239,7 +239,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		noteTo = stderr
 	}
 	fmt.Fprintln(noteTo, syncNote(set))
-	if err := report.Render(stdout, []*report.Set{set}, []string{out}, f.format); err != nil {
+	if err := report.Render(stdout, []*report.Set{set}, reportLabels([]string{out}), f.format); err != nil {
 		fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 	}
 	failed := 0
