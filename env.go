@@ -8,16 +8,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 )
 
 // collectEnv describes the machine, the target directory and the run.
-func collectEnv(cfg Config, start time.Time) report.Env {
+func collectEnv(cfg Config, start time.Time) resultset.Env {
 	dir, _ := filepath.Abs(cfg.Dir)
 	if r, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = r
 	}
-	e := report.Env{
+	e := resultset.Env{
 		WritebenchVersion: Version(),
 		GoVersion:         runtime.Version(),
 		GOOS:              runtime.GOOS,

@@ -2,7 +2,7 @@
 // a sweep of strategies × file counts × file sizes × parameters into cells,
 // runs every cell's repetitions interleaved in a seeded shuffled order, times
 // exactly the strategy's work, reads every written byte back to verify it,
-// and returns the raw samples as a report.Set.
+// and returns the raw samples as a resultset.Set.
 //
 // The runner is public so another Go program can measure its own
 // strategies.Strategy under the same conditions as the built-in ones: put
@@ -27,7 +27,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -75,7 +75,7 @@ type Progress interface {
 	// (warmups included).
 	Start(total int)
 	// Step is called after each repetition of cell (the i-th of the sweep).
-	Step(cell *report.Cell, counted bool, err error)
+	Step(cell *resultset.Cell, counted bool, err error)
 	// Done is called once when the sweep ends, however it ends.
 	Done()
 }
@@ -102,7 +102,7 @@ const (
 
 // cell is a cell of the sweep while it runs.
 type cell struct {
-	res      *report.Cell
+	res      *resultset.Cell
 	strategy strategies.Strategy
 	params   strategies.Params
 	failed   bool
@@ -118,7 +118,7 @@ var ErrInterrupted = errors.New("sweep interrupted")
 // fails records its error and the sweep goes on; Run's error is reserved for
 // bad configuration (nothing was written), an unusable --dir, and
 // interruption (ErrInterrupted, with a valid partial set).
-func Run(ctx context.Context, cfg Config) (*report.Set, error) {
+func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
@@ -129,7 +129,7 @@ func Run(ctx context.Context, cfg Config) (*report.Set, error) {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
 	env := collectEnv(cfg, start)
-	set := &report.Set{Schema: report.SchemaVersion, Tool: report.Tool, Env: env}
+	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
 	}
@@ -385,7 +385,7 @@ func (cfg *Config) expand() ([]cell, error) {
 							for _, chunk := range pick("chunk", cfg.Chunks) {
 								for _, conc := range pick("concurrency", cfg.Concurrency) {
 									for _, sync := range cfg.Sync {
-										rc := &report.Cell{
+										rc := &resultset.Cell{
 											Strategy: s.Name(), Files: files, FileSize: size,
 											Record: rec, Buffer: buf, Chunk: chunk, Concurrency: conc,
 											PerFile: pf, Sync: string(sync),

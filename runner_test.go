@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -296,7 +296,7 @@ func rounds(calls []int, n int) [][]int {
 	return out
 }
 
-func runRecorder(t *testing.T, cfg Config) (*recorder, *report.Set) {
+func runRecorder(t *testing.T, cfg Config) (*recorder, *resultset.Set) {
 	t.Helper()
 	rec := &recorder{name: "rec"}
 	cfg.Custom = []strategies.Strategy{rec}
@@ -413,7 +413,7 @@ type countingProgress struct {
 }
 
 func (p *countingProgress) Start(total int) { p.total = total }
-func (p *countingProgress) Step(c *report.Cell, counted bool, err error) {
+func (p *countingProgress) Step(c *resultset.Cell, counted bool, err error) {
 	p.steps++
 	if counted {
 		p.counted++

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -49,13 +49,13 @@ func quick(dir string, strats ...string) Config {
 }
 
 // roundTrip saves set and loads it back, as writebench run and report do.
-func roundTrip(t *testing.T, set *report.Set) *report.Set {
+func roundTrip(t *testing.T, set *resultset.Set) *resultset.Set {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "set.json")
-	if err := report.Save(path, set); err != nil {
+	if err := resultset.Save(path, set); err != nil {
 		t.Fatalf("save: %v", err)
 	}
-	got, err := report.Load(path)
+	got, err := resultset.Load(path)
 	if err != nil {
 		t.Fatalf("the saved set does not load: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes
@@ -119,7 +119,7 @@ func checkSpace(dir string, files int, size int64) error {
 	need := SpaceNeeded(files, size)
 	if need > free {
 		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of --dir has %s free (use smaller --files/--sizes, another --dir, or --no-space-check)",
-			files, report.FormatIEC(uint64(size)), report.FormatIEC(need), report.FormatIEC(free))
+			files, resultset.FormatIEC(uint64(size)), resultset.FormatIEC(need), resultset.FormatIEC(free))
 	}
 	if inodes > 0 && uint64(files)+16 > inodes {
 		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of --dir has %d free (use fewer --files or --no-space-check)",

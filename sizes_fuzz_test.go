@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 )
 
 // Fuzz targets for the parsers every size and list flag goes through. Seed
@@ -14,7 +14,7 @@ import (
 
 // FuzzParseSize checks that ParseSize never panics, never returns a negative
 // size with a nil error, and that every size it accepts survives a round
-// trip through report.FormatBytes (the form writebench prints sizes in).
+// trip through resultset.FormatBytes (the form writebench prints sizes in).
 func FuzzParseSize(f *testing.F) {
 	for _, s := range []string{"0", "4096", "4096B", "4KiB", "1mib", " 2GiB ", "1TiB", "1PiB", "8191PiB",
 		"-1", "4KB", "4k", "1.5MiB", "", "KiB", "9223372036854775807", "9223372036854775808", "4 KiB", "0x10"} {
@@ -34,9 +34,9 @@ func FuzzParseSize(f *testing.F) {
 		if n < 0 {
 			t.Fatalf("ParseSize(%q) = %d, negative", s, n)
 		}
-		back, err := ParseSize(report.FormatBytes(n))
+		back, err := ParseSize(resultset.FormatBytes(n))
 		if err != nil || back != n {
-			t.Fatalf("ParseSize(%q) = %d, but FormatBytes gives %q which parses to %d, %v", s, n, report.FormatBytes(n), back, err)
+			t.Fatalf("ParseSize(%q) = %d, but FormatBytes gives %q which parses to %d, %v", s, n, resultset.FormatBytes(n), back, err)
 		}
 	})
 }

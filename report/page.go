@@ -150,19 +150,6 @@ func paren(s string) string {
 	return " (" + s + ")"
 }
 
-// FormatIEC formats a byte count in binary units with three significant
-// digits: "79.2GiB".
-func FormatIEC(n uint64) string {
-	v := float64(n)
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
-	i := 0
-	for v >= 1023.5 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return formatSig(v) + units[i]
-}
-
 const howToRead = `## How to read this
 
 - **One cell** is one strategy writing *files* files of *size* bytes each, with the listed parameters. Its time covers

@@ -336,23 +336,6 @@ func oneLine(s string, max int) string {
 
 // formatSig formats v with three significant digits, without exponent for
 // ordinary magnitudes.
-func formatSig(v float64) string {
-	switch a := math.Abs(v); {
-	case a == 0:
-		return "0"
-	case a >= 1000:
-		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
-	case a >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	case a >= 1:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	case a >= 0.001:
-		return strconv.FormatFloat(v, 'g', 3, 64)
-	}
-	return strconv.FormatFloat(v, 'e', 2, 64)
-}
 
 // scaled formats v with three significant digits and an SI prefix from
 // prefixes (steps of 1000).

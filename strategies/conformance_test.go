@@ -410,7 +410,7 @@ func TestParseSync(t *testing.T) {
 	}
 	for _, bad := range []string{"", "None", "fsync", "maybe"} {
 		_, err := strategies.ParseSync(bad)
-		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) || !strings.Contains(err.Error(), "none, close, data, end") {
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) || !strings.Contains(err.Error(), "none, data, close, end, dsync, uncached") {
 			t.Errorf("ParseSync(%q) error = %v, want one naming the value and the known modes", bad, err)
 		}
 	}
@@ -418,11 +418,11 @@ func TestParseSync(t *testing.T) {
 
 func TestParamsWithDefaults(t *testing.T) {
 	got := strategies.Params{}.WithDefaults()
-	want := strategies.Params{Record: 256, Buffer: 8 << 10, Chunk: 64 << 10, Concurrency: 10, PerFile: "chunked", Sync: strategies.SyncNone}
+	want := strategies.Params{Record: 256, Buffer: 8 << 10, Chunk: 64 << 10, Concurrency: 10, PerFile: "chunked", Batch: 64, QueueDepth: 32, Prealloc: strategies.PreallocNone, Sync: strategies.SyncNone}
 	if got != want {
 		t.Errorf("Params{}.WithDefaults() = %+v, want %+v", got, want)
 	}
-	set := strategies.Params{Record: 1, Buffer: 2, Chunk: 3, Concurrency: 4, PerFile: "mmap", Sync: strategies.SyncEnd}
+	set := strategies.Params{Record: 1, Buffer: 2, Chunk: 3, Concurrency: 4, PerFile: "mmap", Batch: 5, QueueDepth: 6, Prealloc: strategies.PreallocTruncate, Sync: strategies.SyncEnd}
 	if got := set.WithDefaults(); got != set {
 		t.Errorf("WithDefaults changed set fields: %+v, want %+v", got, set)
 	}

@@ -11,10 +11,12 @@ package strategies
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,8 +33,9 @@ type Strategy interface {
 	// Describe is a one-line description naming the real-world pattern.
 	Describe() string
 	// Knobs lists the parameters of Params that change what this strategy
-	// does, among "record", "buffer", "chunk", "concurrency" and "per_file".
-	// Sync applies to every strategy and is not listed.
+	// does, among "record", "buffer", "chunk", "concurrency", "per_file",
+	// "batch", "queue_depth" and "prealloc". Sync applies to every strategy
+	// and is not listed.
 	Knobs() []string
 	// Write writes the batch. It runs inside the timed region.
 	Write(ctx context.Context, b *Batch) error
@@ -48,10 +51,33 @@ const (
 	SyncClose SyncMode = "close" // fsync before each close
 	SyncData  SyncMode = "data"  // fdatasync before each close
 	SyncEnd   SyncMode = "end"   // one syncfs of the scratch filesystem after all files
+	// SyncDsync asks for RWF_DSYNC on every write (pwritev2): each write
+	// returns once its data is on stable storage. Strategies that cannot pass
+	// per-write flags skip the cell with the reason.
+	SyncDsync SyncMode = "dsync"
+	// SyncUncached asks for RWF_DONTCACHE on every write (Linux 6.14+):
+	// buffered writes whose pages are dropped once written back. Not a
+	// durability mode; skipped with the reason where the kernel lacks it.
+	SyncUncached SyncMode = "uncached"
 )
 
-// SyncModes lists every sync mode.
-var SyncModes = []SyncMode{SyncNone, SyncClose, SyncData, SyncEnd}
+// SyncModes lists every sync mode, in the natural order of increasing
+// durability (uncached last: it is a cache policy, not a sync).
+var SyncModes = []SyncMode{SyncNone, SyncData, SyncClose, SyncEnd, SyncDsync, SyncUncached}
+
+// PreallocMode says how a strategy reserves a file's space before writing
+// it, inside the timed region (like fio's fallocate= option).
+type PreallocMode string
+
+// The preallocation modes.
+const (
+	PreallocNone      PreallocMode = "none"      // no preallocation: the file grows as it is written
+	PreallocFallocate PreallocMode = "fallocate" // fallocate(2) of the whole size after create
+	PreallocTruncate  PreallocMode = "truncate"  // ftruncate(2) to the whole size after create (sparse)
+)
+
+// PreallocModes lists every preallocation mode.
+var PreallocModes = []PreallocMode{PreallocNone, PreallocFallocate, PreallocTruncate}
 
 // ParseSync returns the SyncMode named s.
 func ParseSync(s string) (SyncMode, error) {
@@ -60,7 +86,28 @@ func ParseSync(s string) (SyncMode, error) {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown sync mode %q (known: none, close, data, end)", s)
+	return "", fmt.Errorf("unknown sync mode %q (known: %s)", s, joinModes(SyncModes))
+}
+
+// ParsePrealloc returns the PreallocMode named s.
+func ParsePrealloc(s string) (PreallocMode, error) {
+	for _, m := range PreallocModes {
+		if string(m) == s {
+			return m, nil
+		}
+	}
+	return "", fmt.Errorf("unknown preallocation mode %q (known: %s)", s, joinModes(PreallocModes))
+}
+
+func joinModes[T ~string](ms []T) string {
+	var b strings.Builder
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(m))
+	}
+	return b.String()
 }
 
 // Defaults of Params; a zero field means its default.
@@ -70,17 +117,22 @@ const (
 	DefaultChunk       = 64 << 10  // bytes per write for chunked, and copy size for mmap
 	DefaultConcurrency = 10        // the Semaphore(10) of the popular advice; see README
 	DefaultPerFile     = "chunked" // how pool and semaphore write each file
+	DefaultBatch       = 64        // records gathered into one writev(2)
+	DefaultQueueDepth  = 32        // io_uring submissions in flight
 )
 
 // Params are the tunables of a cell. The zero value of each field means its
 // documented default; use WithDefaults to fill them in.
 type Params struct {
-	Record      int      // bytes per application record (unbuffered, bufio)
-	Buffer      int      // bufio.Writer size in bytes (bufio)
-	Chunk       int      // bytes per write (chunked) and per copy (mmap)
-	Concurrency int      // workers (pool) or files in flight (semaphore)
-	PerFile     string   // how pool and semaphore write each file: unbuffered, bufio, chunked or mmap
-	Sync        SyncMode // none, close, data or end
+	Record      int          // bytes per application record (unbuffered, bufio)
+	Buffer      int          // bufio.Writer size in bytes (bufio)
+	Chunk       int          // bytes per write (chunked) and per copy (mmap)
+	Concurrency int          // workers (pool) or files in flight (semaphore)
+	PerFile     string       // how pool and semaphore write each file: unbuffered, bufio, chunked or mmap
+	Batch       int          // records per writev(2) call (writev)
+	QueueDepth  int          // io_uring submissions in flight (uring)
+	Prealloc    PreallocMode // space reservation before writing each file
+	Sync        SyncMode     // see SyncModes
 }
 
 // WithDefaults returns p with zero fields set to their defaults.
@@ -99,6 +151,15 @@ func (p Params) WithDefaults() Params {
 	}
 	if p.PerFile == "" {
 		p.PerFile = DefaultPerFile
+	}
+	if p.Batch <= 0 {
+		p.Batch = DefaultBatch
+	}
+	if p.QueueDepth <= 0 {
+		p.QueueDepth = DefaultQueueDepth
+	}
+	if p.Prealloc == "" {
+		p.Prealloc = PreallocNone
 	}
 	if p.Sync == "" {
 		p.Sync = SyncNone
@@ -121,6 +182,92 @@ type Batch struct {
 	// exactly one goroutine.
 	Latency  []time.Duration
 	SyncTime []time.Duration
+
+	// Issued, when non-nil, receives what the strategy issued that
+	// /proc/self/io cannot see (io_uring submissions and io_uring_enter
+	// calls). Strategies add to it atomically.
+	Issued *Issued
+}
+
+// Issued counts operations a strategy issued outside the write-family
+// system calls that /proc/self/io counts.
+type Issued struct {
+	RingSubmissions atomic.Int64 // io_uring SQEs submitted (writes, fsyncs)
+	RingEnters      atomic.Int64 // io_uring_enter(2) calls
+}
+
+// SkipError is returned (possibly wrapped) by a strategy that cannot run a
+// cell on this machine: O_DIRECT on tmpfs, io_uring disabled, a per-write
+// flag the kernel lacks, a missing interpreter. The runner records the cell
+// as skipped with Reason, which is not a failure.
+type SkipError struct{ Reason string }
+
+func (e *SkipError) Error() string { return "skipped: " + e.Reason }
+
+// Skip returns a *SkipError with the formatted reason.
+func Skip(format string, args ...any) error {
+	return &SkipError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// SkipReason reports whether err is (or wraps) a *SkipError, and its reason.
+func SkipReason(err error) (string, bool) {
+	var se *SkipError
+	if errors.As(err, &se) {
+		return se.Reason, true
+	}
+	return "", false
+}
+
+// RecordCounts is what a record verifier found in one repetition of a
+// strategy whose writers share files (see RecordVerifier).
+type RecordCounts struct {
+	Expected   int64 // records the writers wrote
+	Intact     int64 // found whole, once, with a matching checksum
+	Torn       int64 // headers found whose record is cut, overlapped or fails its checksum
+	Lost       int64 // expected records not found intact anywhere
+	Duplicated int64 // intact records found more than once (extra copies)
+	Mismatched int64 // index entries that do not point at their record (pairs)
+}
+
+// Corrupt is the number of damaged records: torn + lost + duplicated +
+// mismatched index entries. A cell with Corrupt > 0 is unsafe.
+func (c RecordCounts) Corrupt() int64 { return c.Torn + c.Lost + c.Duplicated + c.Mismatched }
+
+// RecordVerifier is implemented by strategies whose writers share files, so
+// the per-file content check does not apply: the runner calls VerifyRecords
+// after the timed region instead and records the counts. A non-nil error is
+// a failure to verify (unreadable file), not corruption.
+type RecordVerifier interface {
+	VerifyRecords(ctx context.Context, b *Batch) (RecordCounts, error)
+}
+
+// CellOpener is implemented by strategies that need per-cell state set up
+// outside the timed region, such as an external program started once per
+// cell. The runner calls OpenCell before the cell's first repetition and
+// Close after its last; every repetition calls the session's Write.
+type CellOpener interface {
+	OpenCell(ctx context.Context, p Params) (Session, error)
+}
+
+// Session is one cell's open state of a CellOpener.
+type Session interface {
+	// Write writes one batch; it runs inside the timed region.
+	Write(ctx context.Context, b *Batch) error
+	// Usage returns the resource use of the session's own processes so far
+	// (they are not in this process's /proc/self/io or rusage); ok false
+	// when the session runs in this process.
+	Usage() (u ChildUsage, ok bool)
+	// Close ends the session, outside the timed region.
+	Close() error
+}
+
+// ChildUsage is cumulative resource use of an external writer process, read
+// from /proc/PID/io and its rusage.
+type ChildUsage struct {
+	WriteSyscalls int64   // syscw
+	StorageBytes  int64   // write_bytes
+	UserSeconds   float64 // user CPU
+	SysSeconds    float64 // system CPU
 }
 
 // Path returns the path of file i: Dir/f<i> with i zero-padded to the

@@ -1,13 +1,14 @@
-// Package report owns writebench's on-disk result schema and every renderer
-// that turns a saved result set into tables, Markdown, CSV, JSON, Go
-// benchmark format or charts.
+// Package resultset is writebench's on-disk result schema: the Set, Env and
+// Cell types, Load, Decode, Save and Validate, cell keys and the byte-unit
+// formatting keys use. It has no rendering dependencies, so the runner (and
+// any Go program that calls writebench.Run) links it without gonum/plot or
+// tablewriter; the renderers in package report read what it loads.
 //
 // A result set holds raw samples only, in base units (seconds, bytes,
 // counts), one array entry per counted repetition. Medians, throughput and
 // confidence intervals are computed when rendering, never stored, so a set
-// saved today can be re-rendered with better statistics later. report imports
-// neither the runner nor the strategies: it works from the saved JSON alone.
-package report
+// saved today can be re-rendered with better statistics later.
+package resultset
 
 import (
 	"bytes"
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -86,7 +88,15 @@ type Cell struct {
 	Chunk       int    `json:"chunk,omitempty"`       // bytes per write (chunked, mmap copy)
 	Concurrency int    `json:"concurrency,omitempty"` // workers / in-flight files (pool, semaphore)
 	PerFile     string `json:"per_file,omitempty"`    // how pool and semaphore write each file
-	Sync        string `json:"sync"`                  // none, close, data or end
+	Batch       int    `json:"batch,omitempty"`       // records per writev(2) (writev)
+	QueueDepth  int    `json:"queue_depth,omitempty"` // io_uring submissions in flight (uring)
+	Prealloc    string `json:"prealloc,omitempty"`    // none, fallocate or truncate (strategies that create files)
+	Sync        string `json:"sync"`                  // none, data, close, end, dsync or uncached
+	// Loops is how many times each counted repetition ran the batch back to
+	// back (into fresh directories) to reach the minimum sample duration;
+	// 0 or 1 means once. Seconds and the counters are per batch (divided
+	// by Loops).
+	Loops int `json:"loops,omitempty"`
 
 	Seconds       []float64 `json:"seconds"`               // wall time of the timed region
 	WriteSyscalls []int64   `json:"write_syscalls"`        // /proc/self/io syscw delta (-1 when unavailable)
@@ -100,8 +110,24 @@ type Cell struct {
 	LatencyP99    []float64 `json:"latency_p99,omitempty"`
 	LatencyMax    []float64 `json:"latency_max,omitempty"`
 
+	// Records and CorruptRecords, for strategies whose writers share files:
+	// records expected and records found damaged (torn, lost, duplicated or
+	// mismatched index entries) per counted repetition. A cell with any
+	// corrupt record is unsafe: a result, not a failure.
+	Records        []int64 `json:"records,omitempty"`
+	CorruptRecords []int64 `json:"corrupt_records,omitempty"`
+	// RingSubmissions and RingEnters, for io_uring strategies: SQEs submitted
+	// and io_uring_enter(2) calls per counted repetition (/proc/self/io
+	// does not count them).
+	RingSubmissions []int64 `json:"ring_submissions,omitempty"`
+	RingEnters      []int64 `json:"ring_enters,omitempty"`
+
 	Verified bool   `json:"verified"` // every file of every counted repetition read back and matched
 	Error    string `json:"error"`    // empty when the cell succeeded
+	// Skipped is why the cell could not run on this machine (O_DIRECT on
+	// tmpfs, io_uring disabled, python3 missing); a skipped cell has no
+	// samples and is not a failure.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Bytes is the logical number of bytes one repetition of c writes.
@@ -321,7 +347,7 @@ func (s *Set) Validate() error {
 			return fmt.Errorf("%s: negative files or file_size", where)
 		}
 		switch c.Sync {
-		case "none", "close", "data", "end":
+		case "none", "close", "data", "end", "dsync", "uncached":
 		default:
 			return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
 		}
@@ -350,4 +376,37 @@ func (s *Set) Validate() error {
 		}
 	}
 	return nil
+}
+
+// FormatIEC formats n bytes with three significant digits in IEC units, e.g.
+// "1.50GiB", "512B".
+func FormatIEC(n uint64) string {
+	v := float64(n)
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	for v >= 1023.5 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return FormatSig(v) + units[i]
+}
+
+// FormatSig formats v with about three significant digits, no exponent for
+// values from 0.001 up.
+func FormatSig(v float64) string {
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0"
+	case a >= 1000:
+		return strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.001:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'e', 2, 64)
 }
