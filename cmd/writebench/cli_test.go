@@ -135,7 +135,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"empty list item", []string{"--files", "1,,2"}, []string{"--files", "empty item"}},
 		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: bufio, chunked, mmap, pool, semaphore, unbuffered"}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
-		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, close, data, end"}},
+		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
 		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, "ci, default, quick"}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
