@@ -98,6 +98,11 @@ type Cell struct {
 	// by Loops).
 	Loops int `json:"loops,omitempty"`
 
+	// Rounds is the round of the sweep each counted sample was taken in
+	// (0 = first counted round). Samples of cells of one comparison group
+	// with the same round ran back to back and are paired by it. Sets
+	// written before it existed omit it: sample k is then round k.
+	Rounds        []int     `json:"rounds,omitempty"`
 	Seconds       []float64 `json:"seconds"`               // wall time of the timed region
 	WriteSyscalls []int64   `json:"write_syscalls"`        // /proc/self/io syscw delta (-1 when unavailable)
 	StorageBytes  []int64   `json:"storage_bytes"`         // /proc/self/io write_bytes delta (-1 when unavailable)
@@ -132,6 +137,14 @@ type Cell struct {
 
 // Bytes is the logical number of bytes one repetition of c writes.
 func (c *Cell) Bytes() int64 { return int64(c.Files) * c.FileSize }
+
+// Round returns the round of sample k (see Rounds).
+func (c *Cell) Round(k int) int {
+	if k < len(c.Rounds) {
+		return c.Rounds[k]
+	}
+	return k
+}
 
 // Failed reports whether the cell recorded an error.
 func (c *Cell) Failed() bool { return c.Error != "" }
@@ -363,7 +376,9 @@ func (s *Set) Validate() error {
 			{"sys_seconds", len(c.SysSeconds), false}, {"allocs", len(c.Allocs), false},
 			{"alloc_bytes", len(c.AllocBytes), false},
 			{"latency_p50", len(c.LatencyP50), true}, {"latency_p99", len(c.LatencyP99), true},
-			{"latency_max", len(c.LatencyMax), true},
+			{"latency_max", len(c.LatencyMax), true}, {"rounds", len(c.Rounds), true},
+			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
+			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
 		} {
 			if a.l != n && !(a.optional && a.l == 0) {
 				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
