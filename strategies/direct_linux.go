@@ -206,7 +206,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 		case dsync && (err == unix.EOPNOTSUPP || err == unix.ENOSYS):
 			return Skip("pwritev2 with RWF_DSYNC is refused here (%v)", err)
 		case err != nil:
-			return err
+			return fmt.Errorf("at offset %d: %w", off, err)
 		case n == 0:
 			return fmt.Errorf("wrote 0 of %d bytes at offset %d: %w", len(p), off, unix.EIO)
 		case n%d.align.Bytes != 0 && n < len(p):
