@@ -131,6 +131,24 @@ func TestDirectOnTmpfs(t *testing.T) {
 		t.Fatalf("uring on tmpfs: %v", err)
 	}
 	checkFiles(t, b)
+
+	// RWF_DONTCACHE on tmpfs: written, or skipped naming the flag.
+	sub = dir + "/uncached"
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b = kernelBatch(t, sub, 2, 5000, Params{Sync: SyncUncached})
+	err = (uringStrategy{}).Write(context.Background(), b)
+	if reason, ok := SkipReason(err); ok {
+		if !strings.Contains(reason, "RWF_DONTCACHE") {
+			t.Errorf("skip reason %q does not name RWF_DONTCACHE", reason)
+		}
+		t.Logf("uncached uring on tmpfs: %s", reason)
+	} else if err != nil {
+		t.Fatalf("uncached uring on tmpfs: %v, want success or a skip", err)
+	} else {
+		checkFiles(t, b)
+	}
 }
 
 // TestDirectShortWrite provokes a short O_DIRECT write (RLIMIT_FSIZE in a
