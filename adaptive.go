@@ -193,4 +193,3 @@ func GroupSettled(cs []*resultset.Cell, conf, tie, precision float64) bool {
 	}
 	return true
 }
-
