@@ -105,13 +105,13 @@ func (d *directRun) setup(fd int, path string) error {
 	if chunk == 0 {
 		return Skip("--chunk %d is smaller than the direct-I/O alignment %d of %s (%s)", d.b.Params.Chunk, a.Bytes, path, a.Source)
 	}
-	chunk = int(min(int64(chunk), alignUp(max(d.b.Size, 1), a.Bytes)))
+	chunk = int(min(int64(chunk), dioAlignUp(max(d.b.Size, 1), a.Bytes)))
 	d.align, d.chunk = a, chunk
-	d.buf = newAlignedBuffer(d.b.Content, chunk, max(a.Bytes, pageSize))
+	d.buf = newAlignedBuffer(d.b.Content, chunk, max(a.Bytes, ringPageSize))
 	return nil
 }
 
-func alignUp(n int64, a int) int64 { return (n + int64(a) - 1) / int64(a) * int64(a) }
+func dioAlignUp(n int64, a int) int64 { return (n + int64(a) - 1) / int64(a) * int64(a) }
 
 // file creates file i with O_DIRECT, writes it, cuts the padded tail,
 // syncs as asked and closes it.
@@ -149,7 +149,7 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 	dsync := b.Params.Sync == SyncDsync
 	since := 0
 	for off := int64(0); off < b.Size; {
-		n := int(alignUp(min(int64(d.chunk), b.Size-off), d.align.Bytes))
+		n := int(dioAlignUp(min(int64(d.chunk), b.Size-off), d.align.Bytes))
 		p := d.buf.Bytes(i, off, n)
 		if err := d.writeAligned(fd, p, off, dsync); err != nil {
 			return &os.PathError{Op: "write (O_DIRECT)", Path: path, Err: err}
@@ -175,7 +175,7 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 		if b.SyncTime != nil {
 			t = time.Now()
 		}
-		f := file{fd: fd, name: pathz}
+		f := file{fd: fd, name: pathz[:len(pathz)-1]}
 		err := f.sync(s == SyncData)
 		if b.SyncTime != nil {
 			b.SyncTime[i] = time.Since(t)

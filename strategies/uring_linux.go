@@ -67,7 +67,7 @@ func writeURing(ctx context.Context, b *Batch) (err error) {
 		w: newPathWorker(b)}
 	mems := make([][]byte, nslots)
 	for k := range u.slots {
-		u.slots[k].buf = newAlignedBuffer(b.Content, chunk, pageSize)
+		u.slots[k].buf = newAlignedBuffer(b.Content, chunk, ringPageSize)
 		mems[k] = u.slots[k].buf.mem()
 		u.free = append(u.free, k)
 	}
@@ -85,7 +85,7 @@ func writeURing(ctx context.Context, b *Batch) (err error) {
 	return nil
 }
 
-const pageSize = 4096
+const ringPageSize = 4096
 
 // newPathWorker is a worker used only to name files (its content buffer is
 // one byte).
