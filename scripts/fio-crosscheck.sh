@@ -7,7 +7,7 @@
 #
 #   -n RUNS   alternations per workload (default 7, at least 5)
 #   -d DIR    where both tools write (default /tmp); the same filesystem
-#   -w LIST   workloads to run (default "1 2 3 4 5 6 7 8")
+#   -w LIST   workloads to run (default "1 2 3 4 5 6 7 8 9")
 #
 # Environment: WB_BIN, when set, is the writebench binary to run instead of
 # building ./cmd/writebench (any program taking the same run flags and
@@ -22,6 +22,7 @@
 #   6  1 GiB in 1 MiB O_DIRECT writes               fio --direct=1 (fallocate=native)  | direct --prealloc fallocate
 #   7  1 GiB in 4 KiB writes, 32 in flight          fio io_uring iodepth=32 fallocate=none | uring --queue-depth 32
 #   8  1 GiB in 4 KiB writes, one at a time         fio psync fallocate=none         | uring --queue-depth 1
+#   9  the same, engine for engine                  fio io_uring iodepth=1 fallocate=none | uring --queue-depth 1
 #
 # Measure: wall-clock of the whole job's work for both tools, file creation
 # included. fio: io_bytes / job_runtime (ms) from --output-format=json; its
@@ -39,7 +40,7 @@ set -euo pipefail
 
 RUNS=7
 DIR=/tmp
-WORKLOADS="1 2 3 4 5 6 7 8"
+WORKLOADS="1 2 3 4 5 6 7 8 9"
 while getopts "n:d:w:h" opt; do
 	case $opt in
 	n) RUNS=$OPTARG ;;
@@ -148,6 +149,12 @@ FIO[8]="--ioengine=psync --fallocate=none --bs=4k --size=1g --nrfiles=1"
 TARGET[8]=0.9
 WBFILES[8]=1 WBSIZE[8]=1GiB
 WBARGS[8]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
+
+TITLE[9]="1 × 1 GiB, 4 KiB writes, io_uring depth 1"
+FIO[9]="--ioengine=io_uring --iodepth=1 --fallocate=none --bs=4k --size=1g --nrfiles=1"
+TARGET[9]=0.9
+WBFILES[9]=1 WBSIZE[9]=1GiB
+WBARGS[9]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
 
 echo "# fio cross-check"
 echo
