@@ -39,8 +39,8 @@ func dioAlignment(fd int, path string) (DirectAlignment, error) {
 	}
 	var fs unix.Statfs_t
 	if unix.Fstatfs(fd, &fs) == nil {
-		switch fs.Type {
-		case unix.TMPFS_MAGIC, unix.RAMFS_MAGIC:
+		switch uint32(fs.Type) { // int32 on 32-bit platforms, where RAMFS_MAGIC overflows it
+		case uint32(unix.TMPFS_MAGIC), uint32(unix.RAMFS_MAGIC):
 			return DirectAlignment{}, Skip("%s is on tmpfs/ramfs, which has no direct I/O: it accepts O_DIRECT (Linux 6.6+) but still copies through the page cache", path)
 		}
 	}
