@@ -242,3 +242,26 @@ func kernelPrealloc(fd int, size int64, mode PreallocMode) error {
 	}
 	return nil
 }
+
+// ProbeDirectAlignment reports the direct-I/O alignment the direct strategy
+// would use under dir, by creating, probing and removing a temporary file
+// there (for the environment record of a result set). The error is a
+// *SkipError when the file system cannot do direct I/O.
+func ProbeDirectAlignment(dir string) (DirectAlignment, error) {
+	f, err := os.CreateTemp(dir, ".writebench-dio-*")
+	if err != nil {
+		return DirectAlignment{}, err
+	}
+	path := f.Name()
+	f.Close()
+	defer os.Remove(path)
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	if err == unix.EINVAL {
+		return DirectAlignment{}, Skip("the file system of %s refuses O_DIRECT (EINVAL at open)", dir)
+	}
+	if err != nil {
+		return DirectAlignment{}, &os.PathError{Op: "open O_DIRECT", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	return dioAlignment(fd, path)
+}

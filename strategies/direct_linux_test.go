@@ -32,6 +32,12 @@ func TestDirectAlignment(t *testing.T) {
 		t.Fatalf("alignment %+v, want a power of two and its source", a)
 	}
 	t.Logf("%s: %d bytes from %s", dir, a.Bytes, a.Source)
+	if p, err := ProbeDirectAlignment(dir); err != nil || p != a {
+		t.Errorf("ProbeDirectAlignment(%s) = %+v, %v; want %+v", dir, p, err, a)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("ProbeDirectAlignment left files behind: %d entries", len(ents))
+	}
 
 	tests := []struct {
 		chunk     int
@@ -41,7 +47,7 @@ func TestDirectAlignment(t *testing.T) {
 		{a.Bytes*3 + 1, 1 << 20, a.Bytes * 3},       // rounded down
 		{64 << 10, 100, a.Bytes},                    // clamped to the size rounded up
 		{64 << 10, int64(a.Bytes) * 2, a.Bytes * 2}, // exact
-		{max(64<<10, a.Bytes), 10 << 20, max(64<<10, a.Bytes)},
+		{max(64<<10, a.Bytes), 1 << 20, max(64<<10, a.Bytes)},
 	}
 	for _, tt := range tests {
 		b := kernelBatch(t, "", 2, tt.size, Params{Chunk: tt.chunk})
@@ -120,6 +126,9 @@ func TestDirectOnTmpfs(t *testing.T) {
 		t.Fatalf("direct on tmpfs = %v, want a skip naming tmpfs or O_DIRECT", err)
 	}
 	t.Logf("skip reason: %s", reason)
+	if _, err := ProbeDirectAlignment(dir); !isSkip(err) {
+		t.Errorf("ProbeDirectAlignment on tmpfs = %v, want a skip", err)
+	}
 
 	skipIfNoRing(t)
 	sub := dir + "/uring"
@@ -188,3 +197,5 @@ func TestDirectNoLeak(t *testing.T) {
 		t.Errorf("%d descriptors open after, %d before", fds1, fds0)
 	}
 }
+
+func isSkip(err error) bool { _, ok := SkipReason(err); return ok }

@@ -12,3 +12,15 @@ import (
 func writeDirect(ctx context.Context, b *Batch) error {
 	return Skip("O_DIRECT writes are implemented for Linux only (this is %s)", runtime.GOOS)
 }
+
+// DirectAlignment is what O_DIRECT requires of writes to one file system
+// (see the Linux implementation).
+type DirectAlignment struct {
+	Bytes  int
+	Source string
+}
+
+// ProbeDirectAlignment skips: direct writes are implemented for Linux only.
+func ProbeDirectAlignment(dir string) (DirectAlignment, error) {
+	return DirectAlignment{}, Skip("O_DIRECT writes are implemented for Linux only (this is %s)", runtime.GOOS)
+}
