@@ -41,19 +41,27 @@ func newScratch(dir string) (*scratch, error) {
 // created by this process.
 func (s *scratch) remove() error { return os.RemoveAll(s.dir) }
 
+// maxMarker is the longest marker file findStale reads: a pid and a newline.
+const maxMarker = 32
+
 // findStale lists scratch directories under dir left by writebench processes
-// that no longer run. They are reported, never removed.
+// that no longer run, for display: names come from a shared directory, so
+// they are escaped with resultset.Printable. They are reported, never
+// removed. Only real directories (not symlinks) holding a regular marker
+// file of at most maxMarker bytes count; markers are read without
+// following links or blocking (see readMarker), so a planted FIFO, device
+// or link cannot hang the run or exhaust its memory.
 func findStale(dir string) []string {
 	matches, _ := filepath.Glob(filepath.Join(dir, ScratchPrefix+"*"))
 	var stale []string
 	for _, m := range matches {
-		data, err := os.ReadFile(filepath.Join(m, scratchMarker))
+		data, err := readMarker(m)
 		if err != nil {
 			continue // not ours, or not readable: leave it alone and quiet
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
 		if err != nil || !processAlive(pid) {
-			stale = append(stale, m)
+			stale = append(stale, resultset.Printable(m))
 		}
 	}
 	return stale
