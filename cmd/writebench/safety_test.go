@@ -49,17 +49,18 @@ func TestHelperMain(t *testing.T) {
 			os.Exit(3)
 		}
 	}
+	if os.Getenv("WRITEBENCH_TEST_SLOW_CLEANUP") != "1" {
+		os.Exit(mainExit(args, os.Stdout, os.Stderr))
+	}
 	ctx, stop := notifyContext(context.Background())
-	if os.Getenv("WRITEBENCH_TEST_SLOW_CLEANUP") == "1" {
+	{
 		os.Stdout.WriteString("ready\n")
 		<-ctx.Done()
 		os.Stdout.WriteString("cancelled\n")
 		time.Sleep(10 * time.Second) // a clean-up that takes long
 		os.Exit(0)
 	}
-	err := run(ctx, args, os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitCode(err, os.Stderr))
 }
 
 // writebenchCmd returns a command running writebench with args in a child.
@@ -301,7 +302,7 @@ func TestRunReadOnlyMounts(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dir", ro, "--out", out}, "writebench: run: --dir: " + ro + " is not writable: read-only file system\n"},
-		{[]string{"--dir", t.TempDir(), "--out", filepath.Join(ro, "x.json")}, "writebench: run: --out: cannot write in " + ro + ": read-only file system\n"},
+		{[]string{"--dir", t.TempDir(), "--out", filepath.Join(ro, "x.json")}, "writebench: run: --out: " + filepath.Join(ro, "x.json") + ": cannot create files in " + ro + ": read-only file system\n"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB"}, tc.args...)...)
 		if code != 2 || stderr != tc.want {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // OutputError says why an output path cannot be written safely; nothing
@@ -49,7 +50,7 @@ func resolveOutput(path string) (target, error) {
 	}
 	st, err := os.Lstat(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
 		return target{path: path}, checkParent(path, path)
 	case err != nil:
 		return target{}, outErr(path, "%v", errors.Unwrap(err))
@@ -208,6 +209,10 @@ func syncDir(dir string) {
 		d.Close()
 	}
 }
+
+// CheckNew checks that CreateNew can later create a file next to path:
+// its directory exists and this user can create files in it.
+func CheckNew(path string) error { return checkParent(path, path) }
 
 // CreateNew saves data under path, or under path with "-2", "-3", ...
 // before its extension when that name is taken, never replacing anything:
