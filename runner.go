@@ -117,8 +117,10 @@ var ErrInterrupted = errors.New("sweep interrupted")
 // Run runs the sweep cfg describes and returns its result set. A cell that
 // fails records its error and the sweep goes on; Run's error is reserved for
 // bad configuration (nothing was written), an unusable --dir, and
-// interruption (ErrInterrupted, with a valid partial set).
-func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
+// interruption (ErrInterrupted, with a valid partial set), and a scratch
+// directory that could not be removed (*ScratchLeftError, with a valid
+// complete set).
+func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
@@ -146,7 +148,10 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	}
 	defer func() {
 		if err := scratch.remove(); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", scratch.dir, err)
+			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(scratch.dir), err)
+			if runErr == nil {
+				runErr = &ScratchLeftError{Dir: scratch.dir, Err: err}
+			}
 		}
 	}()
 
@@ -313,6 +318,9 @@ func (cfg *Config) check() ([]cell, error) {
 		if err := canDropCaches(); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkMemory(cells, cfg.NoVerify); err != nil {
+		return nil, err
 	}
 	return cells, nil
 }

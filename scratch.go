@@ -37,6 +37,21 @@ func newScratch(dir string) (*scratch, error) {
 	return &scratch{dir: d}, nil
 }
 
+// ScratchLeftError is Run's error when the sweep finished (its set is
+// valid and returned) but the scratch directory could not be removed: the
+// files under Dir are writebench's and take space until removed by hand.
+// The CLI exits 1 on it.
+type ScratchLeftError struct {
+	Dir string
+	Err error
+}
+
+func (e *ScratchLeftError) Error() string {
+	return fmt.Sprintf("the scratch directory %s could not be removed: %v (remove it by hand)", resultset.Printable(e.Dir), e.Err)
+}
+
+func (e *ScratchLeftError) Unwrap() error { return e.Err }
+
 // remove deletes the scratch directory and everything in it: all of it was
 // created by this process.
 func (s *scratch) remove() error { return os.RemoveAll(s.dir) }
