@@ -106,7 +106,8 @@ func waitForWriting(t *testing.T, dir string, done <-chan error) {
 	t.Fatal("writebench did not start writing within 20s")
 }
 
-// TestSignalStopsRun sends a real SIGINT, then a real SIGTERM, to a run
+// TestSignalStopsRun sends a real SIGINT, SIGTERM, SIGHUP, SIGQUIT or
+// SIGABRT to a run
 // inside a 4 GiB cell written in 256-byte records (a minute of work): the
 // child must exit 130 or 143 within seconds, remove its scratch directory
 // and save a loadable result set marked incomplete with the signal.
@@ -115,7 +116,8 @@ func TestSignalStopsRun(t *testing.T) {
 		sig  syscall.Signal
 		code int
 		name string
-	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGTERM, 143, "SIGTERM"}} {
+	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGTERM, 143, "SIGTERM"}, {syscall.SIGHUP, 129, "SIGHUP"},
+		{syscall.SIGQUIT, 131, "SIGQUIT"}, {syscall.SIGABRT, 134, "SIGABRT"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
 			cmd, stderr := writebenchCmd(t, nil, "run", "--dir", dir, "--out", out, "--progress", "never",
