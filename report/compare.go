@@ -558,13 +558,17 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 		}
 		fmt.Fprintln(ew, s)
 	}
+	esc := escapeText
+	if markdown {
+		esc = escapeMarkdown
+	}
 	para := func() {
 		if markdown {
 			fmt.Fprintln(ew)
 		}
 	}
 	for _, s := range c.Warnings {
-		line("warning: " + s)
+		line("warning: " + esc(s))
 	}
 	if len(c.Warnings) > 0 {
 		para()
@@ -605,21 +609,21 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	}
 	para()
 	for _, k := range c.OnlyBase {
-		line("only in base: " + k)
+		line("only in base: " + esc(k))
 	}
 	for _, k := range c.OnlyNew {
-		line("only in new: " + k)
+		line("only in new: " + esc(k))
 	}
 	for _, cc := range c.Cells {
 		switch {
 		case cc.Verdict == VerdictNewFailure:
-			line(fmt.Sprintf("regression: %s: newly fails: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("regression: %s: newly fails: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictRegression || cc.Verdict == VerdictImprovement:
 			line(fmt.Sprintf("%s: %s", cc.Verdict, c.figures(&cc)))
 		case cc.Verdict == VerdictTooFewSamples:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictNoData:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		}
 	}
 	line(c.summary())

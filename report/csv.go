@@ -32,8 +32,8 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 			return strconv.Itoa(v)
 		}
 		row := []string{
-			s.Label, c.Strategy, strconv.Itoa(c.Files), strconv.FormatInt(c.FileSize, 10),
-			optInt(c.Record), optInt(c.Buffer), optInt(c.Chunk), optInt(c.Concurrency), c.PerFile, c.Sync,
+			escapeCSV(s.Label), escapeCSV(c.Strategy), strconv.Itoa(c.Files), strconv.FormatInt(c.FileSize, 10),
+			optInt(c.Record), optInt(c.Buffer), optInt(c.Chunk), optInt(c.Concurrency), escapeCSV(c.PerFile), escapeCSV(c.Sync),
 			strconv.Itoa(s.N),
 		}
 		for _, st := range []Stat{
@@ -47,7 +47,7 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 		if s.Relative > 0 {
 			rel = strconv.FormatFloat(s.Relative, 'g', 6, 64)
 		}
-		row = append(row, rel, strconv.FormatBool(c.Verified), c.Error)
+		row = append(row, rel, strconv.FormatBool(c.Verified), escapeCSV(c.Error))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

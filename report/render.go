@@ -46,9 +46,9 @@ func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) erro
 	ew := &errWriter{w: w}
 	for i, s := range sets {
 		if markdown {
-			ew.printf("- **%s**: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
-			ew.printf("%s: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
 		}
 	}
 	ew.printf("\n")

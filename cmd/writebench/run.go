@@ -255,7 +255,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for i := range set.Results {
 		if set.Results[i].Failed() {
 			failed++
-			fmt.Fprintf(stderr, "writebench: cell %s failed: %s\n", set.Results[i].Key(), set.Results[i].Error)
+			fmt.Fprintf(stderr, "writebench: cell %s failed: %s\n", resultset.Printable(set.Results[i].Key()), resultset.Printable(set.Results[i].Error))
 		}
 	}
 	status := "complete"
