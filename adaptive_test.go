@@ -48,13 +48,15 @@ func (s *sleeper) Write(ctx context.Context, b *strategies.Batch) error {
 func TestMinSampleLoops(t *testing.T) {
 	s := newSleeper("fast", time.Millisecond)
 	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{s}, Files: []int{2}, Sizes: []int64{100},
-		Repeat: 3, Warmup: 1, MinSample: 20 * time.Millisecond, Dir: t.TempDir()})
+		Repeat: 3, Warmup: 1, MinSample: 200 * time.Millisecond, Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := set.Results[0]
-	if c.Loops < 5 || c.Loops > 40 {
-		t.Fatalf("Loops = %d, want about 20 (1ms batches, 20ms minimum sample)", c.Loops)
+	// 1ms batches and a 200ms minimum: about 200 loops on an idle machine,
+	// fewer on a loaded one, never 1 unless one batch took 200ms.
+	if c.Loops < 2 || c.Loops > 200 {
+		t.Fatalf("Loops = %d, want 2 to 200 (1ms batches, 200ms minimum sample)", c.Loops)
 	}
 	// One calibration repetition, then 3 counted ones of Loops batches each.
 	if got, want := len(s.calls()), 1+3*c.Loops; got != want {
@@ -65,13 +67,25 @@ func TestMinSampleLoops(t *testing.T) {
 	if got := int(s.dirs.Load()); got < c.Loops {
 		t.Errorf("%d distinct directories, want at least %d", got, c.Loops)
 	}
+	// Samples are per batch: at least the 1ms sleep, far below the 200ms
+	// the repetition took.
 	for k, sec := range c.Seconds {
-		if sec < 0.0009 || sec > 0.02 {
+		if sec < 0.001 || sec > 0.1 {
 			t.Errorf("sample %d = %v s, want the time of one batch (about 1ms)", k, sec)
 		}
 	}
-	if set.Env.MinSampleSeconds != 0.02 {
-		t.Errorf("env min_sample_seconds = %v, want 0.02", set.Env.MinSampleSeconds)
+	if set.Env.MinSampleSeconds != 0.2 {
+		t.Errorf("env min_sample_seconds = %v, want 0.2", set.Env.MinSampleSeconds)
+	}
+	for _, tt := range []struct {
+		d, min time.Duration
+		want   int
+	}{{time.Millisecond, 10 * time.Millisecond, 10}, {3 * time.Millisecond, 10 * time.Millisecond, 4},
+		{20 * time.Millisecond, 10 * time.Millisecond, 1}, {0, 10 * time.Millisecond, MaxLoops},
+		{time.Nanosecond, time.Second, MaxLoops}, {time.Millisecond, -1, 1}} {
+		if got := calibrate(tt.d, tt.min); got != tt.want {
+			t.Errorf("calibrate(%v, %v) = %d, want %d", tt.d, tt.min, got, tt.want)
+		}
 	}
 }
 
