@@ -173,7 +173,7 @@ func TestDefaultOutNeverCollides(t *testing.T) {
 	os.Mkdir("results", 0o755)
 	now := time.Now().UTC()
 	planted := map[string]string{}
-	for s := -1; s <= 10; s++ {
+	for s := -1; s <= 60; s++ {
 		p := filepath.Join("results", now.Add(time.Duration(s)*time.Second).Format("20060102T150405Z")+".json")
 		os.WriteFile(p, []byte("planted "+p), 0o644)
 		planted[p] = "planted " + p
