@@ -615,9 +615,12 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Regression: cc.Verdict.IsRegression(), Note: cc.Note,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonEscapeControls(data), '\n'))
+	return err
 }
 
 func cmpNonNil(s []string) []string {
