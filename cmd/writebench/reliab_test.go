@@ -526,3 +526,44 @@ func TestMemoryEstimateHonest(t *testing.T) {
 		})
 	}
 }
+
+// TestStickyDirOtherOwner runs report as another user (uid 65534) in a
+// real sticky directory, asking it to write its page over a file owned by
+// a third user: the kernel would refuse the rename after all the work, so
+// writebench must refuse up front with exit 2 and leave the file alone.
+func TestStickyDirOtherOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: running a child as another user needs root")
+	}
+	d, err := os.MkdirTemp("", "wbsticky-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	os.Chmod(d, 0o777|os.ModeSticky)
+	bin := filepath.Join(d, "wb.test")
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	set := inputSet(t, d)
+	victim := filepath.Join(d, "victim.md")
+	os.WriteFile(victim, []byte("victim"), 0o666)
+	os.Chown(victim, 4242, 4242)
+	cmd := exec.Command(bin, "-test.run=^TestHelperMain$", "--", "report", set, "--markdown", victim)
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	cmd.Dir = d
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	code := exitStatus(t, cmd.Run())
+	if code != 2 || !strings.Contains(stderr.String(), "sticky directory") {
+		t.Errorf("exit %d, stderr %q; want 2 and the sticky directory named", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Errorf("the other user's file was replaced: %q", b)
+	}
+}
