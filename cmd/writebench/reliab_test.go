@@ -373,30 +373,21 @@ func TestReportStopsOnFirstInterrupt(t *testing.T) {
 	}
 }
 
-// buildBinary builds writebench into a temporary directory, so a test can
-// run it under limits the Go test binary itself would not survive.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "writebench")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Skipf("skipped: go build: %v: %s", err, out)
-	}
-	return bin
-}
-
-// TestLowFDLimit runs the real binary under prlimit with open-file limits
-// below what the Go runtime needs (at 6 it used to crash in netpollinit):
-// exit 2 with one clear line, no Go crash, nothing written.
+// TestLowFDLimit starts writebench (this test binary re-executed into
+// TestHelperMain, which runs main's body) under prlimit with open-file
+// limits below what the Go runtime needs (at 6 the runtime used to crash
+// in netpollinit): exit 2 with one clear line, no Go crash, nothing
+// written. The limit is set before the process starts, as ulimit -n would.
 func TestLowFDLimit(t *testing.T) {
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
 		t.Skip("skipped: prlimit (util-linux) not installed")
 	}
-	bin := buildBinary(t)
 	for _, n := range []int{4, 5, 6, 8, 12, 15} {
 		dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
-		cmd := exec.Command(prlimit, fmt.Sprintf("--nofile=%d:%d", n, n), bin, "run", "--dir", dir, "--out", out, "--strategies", "chunked", "--files", "1", "--sizes", "4KiB")
+		cmd := exec.Command(prlimit, fmt.Sprintf("--nofile=%d:%d", n, n), os.Args[0], "-test.run=^TestHelperMain$", "--",
+			"run", "--dir", dir, "--out", out, "--strategies", "chunked", "--files", "1", "--sizes", "4KiB")
+		cmd.Env = append(os.Environ(), helperEnv+"=1")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		code := exitStatus(t, cmd.Run())
@@ -421,7 +412,7 @@ func TestScratchLeftExit1(t *testing.T) {
 	}
 	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
 	cmd, stderr := writebenchCmd(t, nil, "run", "--dir", dir, "--out", out, "--progress", "never",
-		"--strategies", "unbuffered", "--files", "1", "--sizes", "128MiB", "--record", "256", "--repeat", "1", "--warmup", "0")
+		"--strategies", "unbuffered", "--files", "1", "--sizes", "32MiB", "--record", "256", "--repeat", "1", "--warmup", "0")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -496,16 +487,16 @@ func TestMemoryEstimateHonest(t *testing.T) {
 		extra    []string
 	}{
 		{"chunked", 1, 4 << 10, strategies.Params{}, nil},
-		{"chunked", 1, 64 << 20, strategies.Params{Chunk: 64 << 20}, []string{"--chunk", "64MiB"}},
-		{"pool", 4, 32 << 20, strategies.Params{Chunk: 32 << 20, Concurrency: 4, PerFile: "chunked"}, []string{"--chunk", "32MiB", "--concurrency", "4"}},
+		{"chunked", 1, 48 << 20, strategies.Params{Chunk: 48 << 20}, []string{"--chunk", "48MiB"}},
+		{"pool", 4, 24 << 20, strategies.Params{Chunk: 24 << 20, Concurrency: 4, PerFile: "chunked"}, []string{"--chunk", "24MiB", "--concurrency", "4"}},
 		{"semaphore", 8, 16 << 20, strategies.Params{Concurrency: 4, PerFile: "bufio", Buffer: 4 << 20}, []string{"--concurrency", "4", "--per-file", "bufio", "--buffer", "4MiB"}},
-		{"mmap", 1, 96 << 20, strategies.Params{}, nil},
+		{"mmap", 1, 64 << 20, strategies.Params{}, nil},
 	} {
 		name := fmt.Sprintf("%s/files=%d/size=%s", tc.strategy, tc.files, resultset.FormatBytes(tc.size))
 		t.Run(name, func(t *testing.T) {
 			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
 			args := append([]string{"run", "--dir", dir, "--out", out, "--progress", "never", "--strategies", tc.strategy,
-				"--files", fmt.Sprint(tc.files), "--sizes", resultset.FormatBytes(tc.size), "--repeat", "2", "--warmup", "0"}, tc.extra...)
+				"--files", fmt.Sprint(tc.files), "--sizes", resultset.FormatBytes(tc.size), "--repeat", "1", "--warmup", "1"}, tc.extra...)
 			cmd, stderr := writebenchCmd(t, nil, args...)
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("%v: %s", err, stderr)
