@@ -558,3 +558,52 @@ func TestStickyDirOtherOwner(t *testing.T) {
 		t.Errorf("the other user's file was replaced: %q", b)
 	}
 }
+
+// TestNohupKeepsSIGHUPIgnored starts a run with SIGHUP ignored, as nohup
+// does, and sends it a real SIGHUP mid-cell: the run must go on to the end
+// (exit 0, complete set), while the same signal ends a run that did not
+// ignore it (TestSignalStopsRun).
+func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Skip("skipped: nohup not installed")
+	}
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
+	cmd := exec.Command(nohup, os.Args[0], "-test.run=^TestHelperMain$", "--", "run", "--dir", dir, "--out", out,
+		"--progress", "never", "--strategies", "unbuffered", "--files", "1", "--sizes", "16MiB", "--record", "256",
+		"--repeat", "1", "--warmup", "0")
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	waitForScratch(t, dir, done)
+	cmd.Process.Signal(syscall.SIGHUP)
+	if code := exitStatus(t, <-done); code != 0 {
+		t.Fatalf("exit %d after SIGHUP under nohup, want 0; stderr:\n%s", code, stderr.String())
+	}
+	if set, err := report.Load(out); err != nil || !set.Complete {
+		t.Errorf("set %v, %v; want a complete set", set, err)
+	}
+}
+
+// waitForScratch waits until a cell directory exists under dir.
+func waitForScratch(t *testing.T, dir string, done <-chan error) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(filepath.Join(dir, "writebench-*", "c*")); len(m) > 0 {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("writebench ended before writing: %v", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	t.Fatal("writebench did not start within 20s")
+}

@@ -65,7 +65,16 @@ func notifyContext(parent context.Context) (context.Context, func()) {
 func notifyContextPipe(parent context.Context) (context.Context, func(), func(os.Signal)) {
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, endSignals...)
+	// A signal ignored when writebench started (nohup ignores SIGHUP, a
+	// shell's background job SIGINT) stays ignored: Notify would install
+	// a handler and end a run the user asked to survive it.
+	var sigs []os.Signal
+	for _, s := range endSignals {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	signal.Notify(ch, sigs...)
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	internal := make(chan os.Signal, 1)
