@@ -30,4 +30,3 @@ func fdatasync(fd int) error { return unix.Fdatasync(fd) }
 
 // syncfs flushes the whole filesystem holding fd (syncfs(2)).
 func syncfs(fd int) error { return unix.Syncfs(fd) }
-
