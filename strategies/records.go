@@ -222,10 +222,9 @@ func (t *tally) counts() RecordCounts {
 // parsable header is torn and the scan goes on from its next byte, so a
 // record cut by another writer's bytes is found as torn and the records
 // inside those bytes are still found.
-func scanData(ctx context.Context, r io.Reader, file int, c *Content, t *tally) error {
+func scanData(ctx context.Context, r io.Reader, file int, c *Content, t *tally, sc *scanBuffers) error {
 	pl := t.pl
-	buf := make([]byte, max(1<<20, 4*pl.total))
-	want := make([]byte, pl.record)
+	buf, want := sc.get(pl)
 	var base int64 // file offset of buf[0]
 	start, end := 0, 0
 	eof := false
@@ -294,17 +293,32 @@ func scanData(ctx context.Context, r io.Reader, file int, c *Content, t *tally) 
 	}
 }
 
+// scanBuffers are the read and comparison buffers of a scan, reused from
+// one shared file to the next.
+type scanBuffers struct{ buf, want []byte }
+
+func (sc *scanBuffers) get(pl recordPlan) (buf, want []byte) {
+	if n := max(1<<20, 4*pl.total); len(sc.buf) != n {
+		sc.buf = make([]byte, n)
+	}
+	if len(sc.want) != pl.record {
+		sc.want = make([]byte, pl.record)
+	}
+	return sc.buf, sc.want
+}
+
 // checkIndex reads a paired index file from r and returns the mismatched
 // count: entries that cannot be parsed or name no expected record, plus
 // every record found intact in the data file for which the index does not
 // hold exactly one entry, that entry pointing at the record's offset. (A
 // record that is torn or lost in the data file is counted there, not
 // again here.)
-func checkIndex(ctx context.Context, r io.Reader, t *tally) (int64, error) {
+func checkIndex(ctx context.Context, r io.Reader, t *tally, sc *scanBuffers) (int64, error) {
 	good := make([]int32, len(t.copies)) // entries pointing at an intact copy
 	bad := make([]bool, len(t.copies))   // an entry pointing elsewhere
 	var junk int64
-	buf := make([]byte, IndexEntrySize*4096)
+	sbuf, _ := sc.get(t.pl)
+	buf := sbuf[:len(sbuf)/IndexEntrySize*IndexEntrySize]
 	for {
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -354,10 +368,10 @@ func (t *tally) intactAt(off int64) int64 {
 // verifyShared tallies the records of shared file i of b (and checks its
 // index when paired). A missing file counts as all its records lost (or,
 // for an index, all unindexed); any other read error is returned.
-func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bool) (RecordCounts, error) {
+func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bool, sc *scanBuffers) (RecordCounts, error) {
 	t := newTally(pl)
 	path := b.Path(i)
-	if err := readWith(path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t) }); err != nil {
+	if err := readWith(path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
 		return RecordCounts{}, err
 	}
 	c := t.counts()
@@ -365,7 +379,7 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 		var mis int64
 		err := readWith(path+indexSuffix, func(r io.Reader) error {
 			var err error
-			mis, err = checkIndex(ctx, r, t)
+			mis, err = checkIndex(ctx, r, t, sc)
 			return err
 		})
 		if err != nil {
@@ -403,8 +417,9 @@ func verifyRecords(ctx context.Context, b *Batch, paired bool) (RecordCounts, er
 		return RecordCounts{}, err
 	}
 	var sum RecordCounts
+	var sc scanBuffers
 	for i := 0; i < b.Files; i++ {
-		c, err := verifyShared(ctx, b, i, pl, paired)
+		c, err := verifyShared(ctx, b, i, pl, paired, &sc)
 		if err != nil {
 			return RecordCounts{}, err
 		}

@@ -49,11 +49,16 @@ func (s *sharedStrategy) Write(ctx context.Context, b *Batch) error {
 	if err != nil {
 		return err
 	}
+	// The writers' buffers serve every file of the batch.
+	ws := make([]*recWriter, pl.writers)
+	for w := range ws {
+		ws[w] = &recWriter{w: w, rec: make([]byte, pl.total), buf: b.Content.NewBuffer(pl.record)}
+	}
 	for i := 0; i < b.Files; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.writeFile(ctx, b, i, pl); err != nil {
+		if err := s.writeFile(ctx, b, i, pl, ws); err != nil {
 			return err
 		}
 	}
@@ -79,18 +84,19 @@ type sharedFile struct {
 	path  string   // data file
 	data  *os.File // the creating descriptor, O_WRONLY; synced and closed after the writers
 	index *os.File // pairs only
+	ws    []*recWriter
 }
 
 // writeFile creates shared file i (and its index), runs the strategy's
 // writers, syncs as b.Params.Sync asks and closes, recording the file's
 // latency and sync time.
-func (s *sharedStrategy) writeFile(ctx context.Context, b *Batch, i int, pl recordPlan) (err error) {
+func (s *sharedStrategy) writeFile(ctx context.Context, b *Batch, i int, pl recordPlan, ws []*recWriter) (err error) {
 	var start time.Time
 	if b.Latency != nil {
 		start = time.Now()
 		defer func() { b.Latency[i] = time.Since(start) }()
 	}
-	sf := &sharedFile{b: b, i: i, pl: pl, path: b.Path(i)}
+	sf := &sharedFile{b: b, i: i, pl: pl, path: b.Path(i), ws: ws}
 	if sf.data, err = createShared(sf.path); err != nil {
 		return err
 	}
@@ -143,7 +149,8 @@ func closeInto(f *os.File, err *error) {
 const sharedCancelEvery = 64 << 10
 
 // recWriter is one writer's state: its number, a scratch record, its own
-// content buffer, and its cancellation accounting.
+// content buffer, and its cancellation accounting. A batch's writers serve
+// all its files, so their buffers are allocated once per Write.
 type recWriter struct {
 	sf    *sharedFile
 	w     int
@@ -153,10 +160,17 @@ type recWriter struct {
 	// ctx is the caller's context, gctx the writers' group's (cancelled
 	// when a sibling fails).
 	ctx, gctx context.Context
+	// many is shared-pwrite's buffer of whole records; free is
+	// shared-queue's channel of free record slots.
+	many []byte
+	free chan []byte
 }
 
-func newRecWriter(ctx, gctx context.Context, sf *sharedFile, w int) *recWriter {
-	return &recWriter{sf: sf, w: w, rec: make([]byte, sf.pl.total), buf: sf.b.Content.NewBuffer(sf.pl.record), ctx: ctx, gctx: gctx}
+// writer returns writer w of sf, set up for this file.
+func (sf *sharedFile) writer(ctx, gctx context.Context, w int) *recWriter {
+	rw := sf.ws[w]
+	rw.sf, rw.ctx, rw.gctx, rw.since = sf, ctx, gctx, 0
+	return rw
 }
 
 // record returns the writer's record seq, in its scratch slice.
@@ -190,7 +204,7 @@ func (rw *recWriter) tick(n int) error {
 func (sf *sharedFile) runWriters(ctx context.Context, fn func(rw *recWriter) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	for w := range sf.pl.writers {
-		rw := newRecWriter(ctx, gctx, sf, w)
+		rw := sf.writer(ctx, gctx, w)
 		g.Go(func() error { return fn(rw) })
 	}
 	return g.Wait()
@@ -258,7 +272,10 @@ func writePwrite(ctx context.Context, sf *sharedFile) error {
 	pl := sf.pl
 	perWrite := int64(max(1, sf.b.Params.Buffer/pl.total))
 	return sf.runWriters(ctx, func(rw *recWriter) error {
-		buf := make([]byte, min(perWrite, pl.perWriter)*int64(pl.total))
+		if rw.many == nil {
+			rw.many = make([]byte, min(perWrite, pl.perWriter)*int64(pl.total))
+		}
+		buf := rw.many
 		for seq := int64(0); seq < pl.perWriter; {
 			m := min(perWrite, pl.perWriter-seq)
 			n := m * int64(pl.total)
@@ -297,11 +314,14 @@ func writeQueue(ctx context.Context, sf *sharedFile) error {
 	q := make(chan queued, pl.writers*queueSlots/2)
 	var producers sync.WaitGroup
 	for w := range pl.writers {
-		rw := newRecWriter(ctx, gctx, sf, w)
-		free := make(chan []byte, queueSlots)
-		for range queueSlots {
-			free <- make([]byte, pl.total)
+		rw := sf.writer(ctx, gctx, w)
+		if rw.free == nil {
+			rw.free = make(chan []byte, queueSlots)
+			for range queueSlots {
+				rw.free <- make([]byte, pl.total)
+			}
 		}
+		free := rw.free
 		producers.Add(1)
 		g.Go(func() error {
 			defer producers.Done()

@@ -43,7 +43,7 @@ func TestListCommand(t *testing.T) {
 		}
 		names = append(names, f[0])
 	}
-	want := []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
+	want := strategies.Names()
 	if !slices.Equal(names, want) {
 		t.Errorf("list shows %v, want %v in this order", names, want)
 	}
@@ -133,7 +133,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"zero files", []string{"--files", "0"}, []string{"--files", "0 is out of range"}},
 		{"files not a number", []string{"--files", "abc"}, []string{"--files", `"abc"`}},
 		{"empty list item", []string{"--files", "1,,2"}, []string{"--files", "empty item"}},
-		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: bufio, chunked, mmap, pool, semaphore, unbuffered"}},
+		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
 		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, "ci, default, quick"}},
