@@ -181,15 +181,17 @@ type tally struct {
 	copies   []int32 // intact copies of each record
 	tornSeen []bool  // a torn header names the record
 	torn     int64   // torn headers, including ones naming no expected record
-	// intactOff and intactKey list every intact copy by offset, ascending
-	// (the scan's order), for the index check.
+	// indexed says the file has an index to check; then intactOff and
+	// intactKey list every intact copy by offset, ascending (the scan's
+	// order).
+	indexed   bool
 	intactOff []int64
 	intactKey []int64
 }
 
-func newTally(pl recordPlan) *tally {
+func newTally(pl recordPlan, indexed bool) *tally {
 	n := pl.records()
-	return &tally{pl: pl, copies: make([]int32, n), tornSeen: make([]bool, n)}
+	return &tally{pl: pl, copies: make([]int32, n), tornSeen: make([]bool, n), indexed: indexed}
 }
 
 // key returns h's record key, or -1 when h names no expected record.
@@ -287,8 +289,10 @@ func scanData(ctx context.Context, r io.Reader, file int, c *Content, t *tally, 
 			continue
 		}
 		t.copies[k]++
-		t.intactOff = append(t.intactOff, base+int64(start))
-		t.intactKey = append(t.intactKey, k)
+		if t.indexed {
+			t.intactOff = append(t.intactOff, base+int64(start))
+			t.intactKey = append(t.intactKey, k)
+		}
 		start += pl.total
 	}
 }
@@ -369,7 +373,7 @@ func (t *tally) intactAt(off int64) int64 {
 // index when paired). A missing file counts as all its records lost (or,
 // for an index, all unindexed); any other read error is returned.
 func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bool, sc *scanBuffers) (RecordCounts, error) {
-	t := newTally(pl)
+	t := newTally(pl, paired)
 	path := b.Path(i)
 	if err := readWith(path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
 		return RecordCounts{}, err
