@@ -8,9 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// oNoFollow makes opening a symlink fail instead of following it.
-const oNoFollow = unix.O_NOFOLLOW
-
 // syncShared is fsync(2), or fdatasync(2) when dataOnly, of a shared file.
 func syncShared(f *os.File, dataOnly bool) error {
 	if !dataOnly {
