@@ -57,13 +57,13 @@ func resolveOutput(path string) (target, error) {
 	}
 	t := target{path: path, exists: true, st: st}
 	if st.Mode()&fs.ModeSymlink != 0 {
-		real, err := filepath.EvalSymlinks(path)
+		real, err := followLinks(path)
 		if err != nil {
-			return target{}, outErr(path, "a symlink that leads nowhere (%v); writebench writes through links only to regular files", errors.Unwrap(err))
+			return target{}, err
 		}
 		rst, err := os.Lstat(real)
 		if err != nil {
-			return target{}, outErr(path, "%v", errors.Unwrap(err))
+			return target{}, outErr(path, "a symlink that leads nowhere (%v); writebench writes through links only to regular files", errors.Unwrap(err))
 		}
 		if !rst.Mode().IsRegular() {
 			return target{}, outErr(path, "a symlink to %s, which is %s, not a regular file; refusing to replace it", Printable(real), kindOf(rst.Mode()))
@@ -81,6 +81,34 @@ func resolveOutput(path string) (target, error) {
 		return target{}, err
 	}
 	return t, nil
+}
+
+// followLinks follows the symlink path, hop by hop, to the first name
+// that is not a symlink (which may not exist). Every link must be one this
+// user may trust (see trustLink: in a sticky world-writable directory such
+// as /tmp, only links owned by this user or by the directory's owner are
+// followed, as the kernel's fs.protected_symlinks does), so a link planted
+// in a shared directory cannot redirect a write to another file.
+func followLinks(path string) (string, error) {
+	p := path
+	for range 40 {
+		st, err := os.Lstat(p)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			return p, nil
+		}
+		if err := trustLink(path, p, st, os.Geteuid()); err != nil {
+			return "", err
+		}
+		dst, err := os.Readlink(p)
+		if err != nil {
+			return "", outErr(path, "%v", errors.Unwrap(err))
+		}
+		if !filepath.IsAbs(dst) {
+			dst = filepath.Join(filepath.Dir(p), dst)
+		}
+		p = dst
+	}
+	return "", outErr(path, "too many levels of symbolic links")
 }
 
 // checkParent checks that the directory of real exists and that this user

@@ -35,6 +35,27 @@ func checkReplaceable(path, real string, st fs.FileInfo, euid int) error {
 	return outErr(path, "owned by uid %d, not by you (uid %d): replacing it would change its owner; write elsewhere or remove it first", sys.Uid, euid)
 }
 
+// trustLink refuses to follow the symlink link (met while resolving path)
+// when it sits in a sticky, world-writable directory and is owned neither
+// by euid nor by the directory's owner: the rule of the kernel's
+// fs.protected_symlinks, which writebench's own resolution would bypass.
+func trustLink(path, link string, st fs.FileInfo, euid int) error {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok || int(sys.Uid) == euid {
+		return nil
+	}
+	dir := filepath.Dir(link)
+	dst, err := os.Stat(dir)
+	if err != nil {
+		return outErr(path, "%v", errors.Unwrap(err))
+	}
+	ds, ok := dst.Sys().(*syscall.Stat_t)
+	if !ok || dst.Mode()&fs.ModeSticky == 0 || dst.Mode().Perm()&0o002 == 0 || ds.Uid == sys.Uid {
+		return nil
+	}
+	return outErr(path, "a symlink owned by uid %d in the shared sticky directory %s; not followed (it could point anywhere)", sys.Uid, Printable(dir))
+}
+
 // keepOwner gives f the owner and group of the file it replaces (root
 // only; best effort).
 func keepOwner(f *os.File, st fs.FileInfo) {

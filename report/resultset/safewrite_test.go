@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -233,5 +234,47 @@ func TestCreateNewNeverCollides(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != n {
 		t.Errorf("%d files in the directory, want %d", len(ents), n)
+	}
+}
+
+// TestSymlinkInStickyDir plants, in a real sticky world-writable directory,
+// a symlink owned by another user (uid 4242) pointing at a victim file, as
+// an attacker would in /tmp: WriteFileAtomic must not follow it and the
+// victim must stay as it was; a link owned by this user is followed.
+func TestSymlinkInStickyDir(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: lchown to another user needs root")
+	}
+	base := t.TempDir()
+	shared := filepath.Join(base, "tmp")
+	os.Mkdir(shared, 0o777)
+	os.Chmod(shared, 0o777|fs.ModeSticky)
+	victim := filepath.Join(base, "victim")
+	os.WriteFile(victim, []byte("victim"), 0o644)
+	planted := filepath.Join(shared, "out.json")
+	os.Symlink(victim, planted)
+	if err := os.Lchown(planted, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	var oe *OutputError
+	if err := WriteFileAtomic(planted, []byte("clobbered")); !errors.As(err, &oe) || !strings.Contains(err.Error(), "not followed") {
+		t.Errorf("WriteFileAtomic through a planted link = %v, want a refusal", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "victim" {
+		t.Fatalf("victim clobbered: %q", b)
+	}
+	// A chain: our own link to the planted one is refused too.
+	mine := filepath.Join(base, "mine.json")
+	os.Symlink(planted, mine)
+	if err := WriteFileAtomic(mine, []byte("clobbered")); err == nil {
+		t.Error("a chain through a planted link was followed")
+	}
+	own := filepath.Join(shared, "own.json")
+	os.Symlink(victim, own)
+	if err := WriteFileAtomic(own, []byte("mine")); err != nil {
+		t.Errorf("own link in a sticky directory: %v", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "mine" {
+		t.Errorf("own link not written through: %q", b)
 	}
 }
