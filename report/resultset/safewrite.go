@@ -48,67 +48,90 @@ func resolveOutput(path string) (target, error) {
 	if path == "" {
 		return target{}, outErr(path, "empty path")
 	}
-	st, err := os.Lstat(path)
+	// Resolve every symlink of the path ourselves, each checked with
+	// trustLink: the directories too, since a directory link planted in
+	// /tmp would otherwise redirect the write (fs.protected_symlinks is
+	// off on many machines).
+	real, err := followLinks(path)
+	if err != nil {
+		return target{}, err
+	}
+	lst, lerr := os.Lstat(path)
+	isLink := lerr == nil && lst.Mode()&fs.ModeSymlink != 0
+	st, err := os.Lstat(real)
 	switch {
+	case (errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)) && isLink:
+		return target{}, outErr(path, "a symlink that leads nowhere (%s does not exist); writebench writes through links only to regular files", Printable(real))
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
-		return target{path: path}, checkParent(path, path)
+		return target{path: real}, checkParent(path, real)
 	case err != nil:
 		return target{}, outErr(path, "%v", errors.Unwrap(err))
 	}
-	t := target{path: path, exists: true, st: st}
-	if st.Mode()&fs.ModeSymlink != 0 {
-		real, err := followLinks(path)
-		if err != nil {
-			return target{}, err
-		}
-		rst, err := os.Lstat(real)
-		if err != nil {
-			return target{}, outErr(path, "a symlink that leads nowhere (%v); writebench writes through links only to regular files", errors.Unwrap(err))
-		}
-		if !rst.Mode().IsRegular() {
-			return target{}, outErr(path, "a symlink to %s, which is %s, not a regular file; refusing to replace it", Printable(real), kindOf(rst.Mode()))
-		}
-		t.path, t.st = real, rst
-		st = rst
-	}
 	if !st.Mode().IsRegular() {
+		if isLink {
+			return target{}, outErr(path, "a symlink to %s, which is %s, not a regular file; refusing to replace it", Printable(real), kindOf(st.Mode()))
+		}
 		return target{}, outErr(path, "is %s, not a regular file; refusing to replace it", kindOf(st.Mode()))
 	}
-	if err := checkParent(path, t.path); err != nil {
+	t := target{path: real, exists: true, st: st}
+	if err := checkParent(path, real); err != nil {
 		return target{}, err
 	}
-	if err := checkReplaceable(path, t.path, st, os.Geteuid()); err != nil {
+	if err := checkReplaceable(path, real, st, os.Geteuid()); err != nil {
 		return target{}, err
 	}
 	return t, nil
 }
 
-// followLinks follows the symlink path, hop by hop, to the first name
-// that is not a symlink (which may not exist). Every link must be one this
-// user may trust (see trustLink: in a sticky world-writable directory such
+// followLinks resolves every symlink in path, directories and the final
+// name, hop by hop, and returns a path without symlinks (whose last
+// components may not exist). Every link must be one this user may trust (see trustLink: in a sticky world-writable directory such
 // as /tmp, only links owned by this user or by the directory's owner are
 // followed, as the kernel's fs.protected_symlinks does), so a link planted
 // in a shared directory cannot redirect a write to another file.
 func followLinks(path string) (string, error) {
-	p := path
-	for range 40 {
-		st, err := os.Lstat(p)
-		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
-			return p, nil
+	resolved := "."
+	if filepath.IsAbs(path) {
+		resolved = "/"
+	}
+	pending := strings.Split(path, "/")
+	hops := 0
+	for len(pending) > 0 {
+		c := pending[0]
+		pending = pending[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			resolved = filepath.Join(resolved, "..")
+			continue
 		}
-		if err := trustLink(path, p, st, os.Geteuid()); err != nil {
+		next := filepath.Join(resolved, c)
+		st, err := os.Lstat(next)
+		if err != nil {
+			// Missing (or not a directory): the rest is taken as written.
+			return filepath.Join(append([]string{next}, pending...)...), nil
+		}
+		if st.Mode()&fs.ModeSymlink == 0 {
+			resolved = next
+			continue
+		}
+		if hops++; hops > 40 {
+			return "", outErr(path, "too many levels of symbolic links")
+		}
+		if err := trustLink(path, next, st, os.Geteuid()); err != nil {
 			return "", err
 		}
-		dst, err := os.Readlink(p)
+		dst, err := os.Readlink(next)
 		if err != nil {
 			return "", outErr(path, "%v", errors.Unwrap(err))
 		}
-		if !filepath.IsAbs(dst) {
-			dst = filepath.Join(filepath.Dir(p), dst)
+		if filepath.IsAbs(dst) {
+			resolved = "/"
 		}
-		p = dst
+		pending = append(strings.Split(dst, "/"), pending...)
 	}
-	return "", outErr(path, "too many levels of symbolic links")
+	return resolved, nil
 }
 
 // checkParent checks that the directory of real exists and that this user

@@ -269,6 +269,27 @@ func TestSymlinkInStickyDir(t *testing.T) {
 	if err := WriteFileAtomic(mine, []byte("clobbered")); err == nil {
 		t.Error("a chain through a planted link was followed")
 	}
+	// A directory link planted there: nothing may be created behind it.
+	secret := filepath.Join(base, "secret")
+	os.Mkdir(secret, 0o755)
+	evilDir := filepath.Join(shared, "evil")
+	os.Symlink(secret, evilDir)
+	os.Lchown(evilDir, 4242, 4242)
+	if err := WriteFileAtomic(filepath.Join(evilDir, "out.json"), []byte("x")); err == nil {
+		t.Error("a planted directory link was followed")
+	}
+	if ents, _ := os.ReadDir(secret); len(ents) != 0 {
+		t.Errorf("files created behind a planted directory link: %v", ents)
+	}
+	// Our own directory link is followed.
+	ownDir := filepath.Join(shared, "owndir")
+	os.Symlink(secret, ownDir)
+	if err := WriteFileAtomic(filepath.Join(ownDir, "out.json"), []byte("x")); err != nil {
+		t.Errorf("own directory link: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(secret, "out.json")); string(b) != "x" {
+		t.Errorf("own directory link not written through: %q", b)
+	}
 	own := filepath.Join(shared, "own.json")
 	os.Symlink(victim, own)
 	if err := WriteFileAtomic(own, []byte("mine")); err != nil {
