@@ -89,7 +89,7 @@ func printTopHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'writebench help COMMAND' for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed or a regression was found, 2 usage error, 130/143 interrupted.")
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch directory was left or stdout failed, 2 usage error, 128+N ended by signal N (129 SIGHUP, 130 SIGINT, 141 closed pipe, 143 SIGTERM).")
 }
 
 func printCommandHelp(w io.Writer, name string, c *command, fs *pflag.FlagSet) {
