@@ -182,6 +182,7 @@ var hints = map[syscall.Errno]string{
 	syscall.EMFILE: "too many open files in this process: lower --concurrency or raise the fd limit (ulimit -n)",
 	syscall.ENFILE: "the system-wide open-file table is full: lower --concurrency or raise fs.file-max",
 	syscall.EACCES: "permission denied under --dir: choose a directory you can write",
+	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller --sizes or raise the limit",
 }
 
 // withHint appends a one-line hint to err when it carries an OS error
