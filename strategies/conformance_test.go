@@ -253,20 +253,37 @@ func TestCancellation(t *testing.T) {
 	}
 }
 
+// TestNamesSorted checks the registry's listings against each other:
+// Names sorted and unique, All in the same order, every --per-file writer
+// also a strategy of its own (registerWriter).
 func TestNamesSorted(t *testing.T) {
-	want := []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
-	if got := strategies.Names(); !slices.Equal(got, want) {
-		t.Errorf("Names() = %v, want %v", got, want)
+	names := strategies.Names()
+	if len(names) == 0 {
+		t.Fatal("Names() is empty")
 	}
-	if got, want := strategies.PerFileNames(), []string{"bufio", "chunked", "mmap", "unbuffered"}; !slices.Equal(got, want) {
-		t.Errorf("PerFileNames() = %v, want %v", got, want)
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("Names() = %v, want sorted and unique", names)
 	}
 	var all []string
 	for _, s := range strategies.All() {
 		all = append(all, s.Name())
 	}
-	if !slices.Equal(all, want) {
-		t.Errorf("All() names = %v, want %v", all, want)
+	if !slices.Equal(all, names) {
+		t.Errorf("All() names = %v, want Names() = %v", all, names)
+	}
+	pf := strategies.PerFileNames()
+	if len(pf) == 0 || !slices.IsSorted(pf) {
+		t.Errorf("PerFileNames() = %v, want sorted and non-empty", pf)
+	}
+	for _, n := range pf {
+		if !slices.Contains(names, n) {
+			t.Errorf("per-file writer %q is not also a strategy", n)
+		}
+	}
+	for _, n := range []string{"pool", "semaphore"} {
+		if slices.Contains(pf, n) {
+			t.Errorf("PerFileNames() contains %q", n)
+		}
 	}
 }
 
@@ -282,7 +299,7 @@ func TestLookup(t *testing.T) {
 		want    []string // substrings of the error
 		notWant string
 	}{
-		{"bogus", []string{`unknown strategy "bogus"`, "known: bufio, chunked, mmap, pool, semaphore, unbuffered"}, "did you mean"},
+		{"bogus", []string{`unknown strategy "bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}, "did you mean"},
 		{"bufoi", []string{`unknown strategy "bufoi"`, `did you mean "bufio"?`}, ""},
 		{"semaphor", []string{`did you mean "semaphore"?`}, ""},
 		{"Chunked", []string{`unknown strategy "Chunked"`, `did you mean "chunked"?`}, ""},
@@ -326,21 +343,43 @@ func TestClosest(t *testing.T) {
 	}
 }
 
+// knobNames are the parameters a strategy may list as knobs.
+var knobNames = []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
+
 func TestKnobs(t *testing.T) {
+	// The built-in strategies' knobs; strategies registered elsewhere are
+	// checked against knobNames only.
 	want := map[string][]string{
-		"unbuffered": {"record"},
-		"bufio":      {"record", "buffer"},
-		"chunked":    {"chunk"},
-		"mmap":       {"chunk"},
+		"unbuffered": {"record", "prealloc"},
+		"bufio":      {"record", "buffer", "prealloc"},
+		"chunked":    {"chunk", "prealloc"},
+		"mmap":       {"chunk", "prealloc"},
 		"pool":       {"concurrency", "per_file"},
 		"semaphore":  {"concurrency", "per_file"},
+		"offload":    {"record", "concurrency", "prealloc"},
+		"unbounded":  {"chunk", "prealloc"},
+		"writev":     {"record", "batch", "prealloc"},
 	}
 	for _, s := range strategies.All() {
-		if got := s.Knobs(); !slices.Equal(got, want[s.Name()]) {
-			t.Errorf("%s.Knobs() = %v, want %v", s.Name(), got, want[s.Name()])
+		got := s.Knobs()
+		if w, ok := want[s.Name()]; ok && !slices.Equal(got, w) {
+			t.Errorf("%s.Knobs() = %v, want %v", s.Name(), got, w)
+		}
+		for _, k := range got {
+			if !slices.Contains(knobNames, k) {
+				t.Errorf("%s.Knobs() lists %q, not a parameter (%v)", s.Name(), k, knobNames)
+			}
 		}
 		if s.Describe() == "" || strings.Contains(s.Describe(), "\n") {
 			t.Errorf("%s.Describe() = %q, want one non-empty line", s.Name(), s.Describe())
+		}
+	}
+	// Every strategy that creates files (all but those delegating to a
+	// --per-file writer) reserves space as --prealloc asks.
+	for _, s := range strategies.All() {
+		k := s.Knobs()
+		if !slices.Contains(k, "per_file") && !slices.Contains(k, "prealloc") {
+			t.Errorf("%s.Knobs() = %v lacks prealloc", s.Name(), k)
 		}
 	}
 	pool, _ := strategies.Lookup("pool")
@@ -350,11 +389,12 @@ func TestKnobs(t *testing.T) {
 		perFile string
 		want    []string
 	}{
-		{pool, "chunked", []string{"concurrency", "per_file", "chunk"}},
-		{pool, "bufio", []string{"concurrency", "per_file", "record", "buffer"}},
-		{pool, "unbuffered", []string{"concurrency", "per_file", "record"}},
+		{pool, "chunked", []string{"concurrency", "per_file", "chunk", "prealloc"}},
+		{pool, "bufio", []string{"concurrency", "per_file", "record", "buffer", "prealloc"}},
+		{pool, "unbuffered", []string{"concurrency", "per_file", "record", "prealloc"}},
+		{pool, "writev", []string{"concurrency", "per_file", "record", "batch", "prealloc"}},
 		{pool, "nonsense", []string{"concurrency", "per_file"}},
-		{bufio, "chunked", []string{"record", "buffer"}}, // no per_file knob: perFile ignored
+		{bufio, "chunked", []string{"record", "buffer", "prealloc"}}, // no per_file knob: perFile ignored
 	}
 	for _, tt := range tests {
 		got := strategies.Knobs(tt.s, tt.perFile)
@@ -370,6 +410,7 @@ func TestKnobs(t *testing.T) {
 }
 
 func TestRegisterPanics(t *testing.T) {
+	before := strategies.Names()
 	bufio, _ := strategies.Lookup("bufio")
 	tests := []struct {
 		name string
@@ -389,7 +430,7 @@ func TestRegisterPanics(t *testing.T) {
 			strategies.Register(tt.s)
 		})
 	}
-	if !slices.Equal(strategies.Names(), []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}) {
+	if !slices.Equal(strategies.Names(), before) {
 		t.Errorf("a refused Register changed the registry: %v", strategies.Names())
 	}
 }
