@@ -38,9 +38,9 @@ const unboundedChildEnv = "WRITEBENCH_TEST_UNBOUNDED_CHILD"
 // and the existing hint; every goroutine has ended and every descriptor
 // opened is closed (the fd table is as before); the scratch directory is
 // empty; and a bounded run (semaphore, concurrency 4: every free
-// descriptor) under the same limit
-// succeeds afterwards. Before lowering the limit it also cancels an
-// unbounded batch mid-write and checks the same clean-up.
+// descriptor) under the same limit succeeds afterwards. Before lowering the
+// limit it also cancels an unbounded batch mid-write and checks the same
+// clean-up.
 func TestUnboundedEMFILE(t *testing.T) {
 	if os.Getenv(unboundedChildEnv) == "1" {
 		unboundedChild(t)
