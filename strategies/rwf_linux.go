@@ -95,7 +95,7 @@ var kernelRelease = sync.OnceValue(func() string {
 func flagRefused(f *file, err error) error {
 	mode, flag, need := SyncDsync, "RWF_DSYNC", "Linux 4.7+"
 	if f.rwf == unix.RWF_DONTCACHE {
-		mode, flag, need = SyncUncached, "RWF_DONTCACHE", "Linux 6.14+ and a filesystem with uncached buffered writes (ext4 and xfs since 6.15, btrfs; not tmpfs)"
+		mode, flag, need = SyncUncached, "RWF_DONTCACHE", "Linux 6.14+ and a filesystem that opts in to uncached buffered writes (tmpfs does not)"
 	}
 	return Skip("--sync %s: pwritev2(%s) on %s refused: %v; it needs %s (this kernel: %s)",
 		mode, flag, f.path(), err, need, kernelRelease())
