@@ -392,6 +392,13 @@ func TestWritevBatchBounds(t *testing.T) {
 			}
 		})
 	}
+	t.Run("gather above 1GiB", func(t *testing.T) {
+		b := newBatch(t, 1, 2<<30, strategies.Params{Record: 1<<20 + 1, Batch: strategies.MaxBatch})
+		err := wv.Write(context.Background(), b)
+		if err == nil || !strings.Contains(err.Error(), "--batch 1024") || !strings.Contains(err.Error(), "--record 1048577") {
+			t.Fatalf("Write = %v, want an error naming --record and --batch", err)
+		}
+	})
 	t.Run("kernel", func(t *testing.T) {
 		f, err := os.Create(filepath.Join(t.TempDir(), "f"))
 		if err != nil {

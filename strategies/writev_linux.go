@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"unsafe"
 
@@ -14,6 +15,11 @@ type vecState struct {
 	buf *Buffer
 	iov []unix.Iovec
 }
+
+// maxGather bounds the bytes of one writev call (records × batch) and so
+// the gather buffer: 1 GiB, the largest --chunk too. Linux writes at most
+// about 2 GiB per call anyway.
+const maxGather = 1 << 30
 
 // writev models claim 1's other fix, "batch many lines into one write":
 // the application still has Params.Record-byte records (log lines, rows),
@@ -31,6 +37,9 @@ var writevWriter = &fileWriter{
 			return err
 		}
 		span := min(int64(rec)*int64(batch), max(b.Size, 1))
+		if span > maxGather {
+			return fmt.Errorf("writev: --record %d × --batch %d gathers more than %d bytes into one call; lower either", rec, batch, maxGather)
+		}
 		v := &w.vec
 		if v.buf == nil || int64(v.buf.Cap()) < span {
 			v.buf = b.Content.NewBuffer(int(span))
