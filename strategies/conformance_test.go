@@ -94,6 +94,9 @@ func writeOrSkip(t *testing.T, s strategies.Strategy, b *strategies.Batch) bool 
 			return false
 		}
 	}
+	if reason, ok := strategies.SkipReason(err); ok {
+		t.Skipf("%s cannot run here: %s", s.Name(), reason)
+	}
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
@@ -181,7 +184,7 @@ func TestWriteWithoutLatencySlices(t *testing.T) {
 		t.Run(v.name(), func(t *testing.T) {
 			b := newBatch(t, 5, 4097, forRecords(v.s, strategies.Params{PerFile: v.perFile, Sync: strategies.SyncClose}))
 			b.Latency, b.SyncTime = nil, nil
-			if err := v.s.Write(context.Background(), b); err != nil {
+			if err := writeSkipping(t, v.s, context.Background(), b); err != nil {
 				t.Fatalf("Write: %v", err)
 			}
 			checkWritten(t, v.s, b)
@@ -206,7 +209,7 @@ func TestWriteRefusesExistingFile(t *testing.T) {
 			if err := os.Symlink(victim, b.Path(1)); err != nil {
 				t.Fatal(err)
 			}
-			err := v.s.Write(context.Background(), b)
+			err := writeSkipping(t, v.s, context.Background(), b)
 			if err == nil {
 				t.Fatal("Write succeeded although file 1's path was a symlink")
 			}
@@ -240,6 +243,18 @@ func (c *countdownCtx) Err() error {
 		c.cancel()
 	}
 	return c.Context.Err()
+}
+
+// writeOrSkip runs s.Write and skips the test when the strategy reports
+// that this machine cannot run it (strategies.Skip: O_DIRECT refused,
+// io_uring disabled, a per-write flag the kernel lacks).
+func writeSkipping(t *testing.T, s strategies.Strategy, ctx context.Context, b *strategies.Batch) error {
+	t.Helper()
+	err := s.Write(ctx, b)
+	if reason, ok := strategies.SkipReason(err); ok {
+		t.Skipf("%s cannot run here: %s", s.Name(), reason)
+	}
+	return err
 }
 
 func countFiles(t *testing.T, dir string) int {
@@ -278,7 +293,7 @@ func TestCancellation(t *testing.T) {
 			b := newBatch(t, 50, 100, forRecords(v.s, strategies.Params{}))
 			ctx := newCountdown(5)
 			defer ctx.cancel()
-			err := v.s.Write(ctx, b)
+			err := writeSkipping(t, v.s, ctx, b)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Write cancelled mid-way = %v, want context.Canceled", err)
 			}
@@ -292,7 +307,7 @@ func TestCancellation(t *testing.T) {
 			b := newBatch(t, 1, size, forRecords(v.s, strategies.Params{Chunk: 4096, Record: 4096}))
 			ctx := newCountdown(3)
 			defer ctx.cancel()
-			err := v.s.Write(ctx, b)
+			err := writeSkipping(t, v.s, ctx, b)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Write cancelled inside a file = %v, want context.Canceled", err)
 			}
@@ -412,6 +427,8 @@ func TestKnobs(t *testing.T) {
 		"shared-queue":    {"record", "buffer", "concurrency"},
 		"paired-unlocked": {"record", "concurrency"},
 		"paired-locked":   {"record", "concurrency"},
+		"direct":          {"chunk", "prealloc"},
+		"uring":           {"chunk", "queue_depth", "prealloc"},
 	}
 	for _, s := range strategies.All() {
 		got := s.Knobs()
