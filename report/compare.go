@@ -90,24 +90,24 @@ type CompareOptions struct {
 // Corrections lists the valid CompareOptions.Correction values.
 var Corrections = []string{"holm", "none"}
 
-// Verdict is the outcome for one matched cell.
-type Verdict string
+// CompareVerdict is the outcome for one matched cell of a comparison.
+type CompareVerdict string
 
 // The verdicts.
 const (
-	VerdictRegression      Verdict = "regression"       // significant and worse by more than the threshold
-	VerdictImprovement     Verdict = "improvement"      // significant and better by more than the threshold
-	VerdictWithinThreshold Verdict = "within threshold" // significant but smaller than the threshold
-	VerdictUnchanged       Verdict = "~"                // not significant
-	VerdictTooFewSamples   Verdict = "too few samples"  // no verdict: fewer than CompareMinSamples on a side
-	VerdictNoData          Verdict = "no data"          // the metric was not recorded for this cell
-	VerdictNewFailure      Verdict = "new failure"      // succeeded in base, failed in new: a regression
-	VerdictFixed           Verdict = "fixed"            // failed in base, succeeds in new
-	VerdictBothFailed      Verdict = "both failed"      // failed in both sets
+	VerdictRegression      CompareVerdict = "regression"       // significant and worse by more than the threshold
+	VerdictImprovement     CompareVerdict = "improvement"      // significant and better by more than the threshold
+	VerdictWithinThreshold CompareVerdict = "within threshold" // significant but smaller than the threshold
+	VerdictUnchanged       CompareVerdict = "~"                // not significant
+	VerdictTooFewSamples   CompareVerdict = "too few samples"  // no verdict: fewer than CompareMinSamples on a side
+	VerdictNoData          CompareVerdict = "no data"          // the metric was not recorded for this cell
+	VerdictNewFailure      CompareVerdict = "new failure"      // succeeded in base, failed in new: a regression
+	VerdictFixed           CompareVerdict = "fixed"            // failed in base, succeeds in new
+	VerdictBothFailed      CompareVerdict = "both failed"      // failed in both sets
 )
 
 // IsRegression reports whether v makes the comparison fail.
-func (v Verdict) IsRegression() bool {
+func (v CompareVerdict) IsRegression() bool {
 	return v == VerdictRegression || v == VerdictNewFailure
 }
 
@@ -129,7 +129,7 @@ type CellComparison struct {
 	PAdj       float64 // P after the multiple-comparison correction (= P with "none")
 	NBase      int
 	NNew       int
-	Verdict    Verdict
+	Verdict    CompareVerdict
 	Note       string // why there is no verdict, or the new error
 }
 
@@ -411,20 +411,20 @@ func cmpCorrect(cells []CellComparison, opt CompareOptions) {
 
 // Regressions returns the cells whose verdict is a regression.
 func (c *Comparison) Regressions() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v.IsRegression() })
+	return c.filter(func(v CompareVerdict) bool { return v.IsRegression() })
 }
 
 // Improvements returns the cells that improved significantly.
 func (c *Comparison) Improvements() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v == VerdictImprovement })
+	return c.filter(func(v CompareVerdict) bool { return v == VerdictImprovement })
 }
 
 // Undecided returns the cells without a verdict (too few samples).
 func (c *Comparison) Undecided() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v == VerdictTooFewSamples })
+	return c.filter(func(v CompareVerdict) bool { return v == VerdictTooFewSamples })
 }
 
-func (c *Comparison) filter(keep func(Verdict) bool) []CellComparison {
+func (c *Comparison) filter(keep func(CompareVerdict) bool) []CellComparison {
 	var out []CellComparison
 	for _, cc := range c.Cells {
 		if keep(cc.Verdict) {
@@ -561,21 +561,21 @@ func (f cmpJSONFloat) MarshalJSON() ([]byte, error) {
 // were not computed or are unbounded are null.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	type cellJSON struct {
-		Key        string       `json:"key"`
-		Strategy   string       `json:"strategy"`
-		BaseMedian cmpJSONFloat `json:"base_median"`
-		NewMedian  cmpJSONFloat `json:"new_median"`
-		Change     cmpJSONFloat `json:"change"`
-		ChangeLo   cmpJSONFloat `json:"change_lo"`
-		ChangeHi   cmpJSONFloat `json:"change_hi"`
-		Confidence cmpJSONFloat `json:"confidence"`
-		P          cmpJSONFloat `json:"p"`
-		PAdj       cmpJSONFloat `json:"p_corrected"`
-		NBase      int          `json:"n_base"`
-		NNew       int          `json:"n_new"`
-		Verdict    Verdict      `json:"verdict"`
-		Regression bool         `json:"regression"`
-		Note       string       `json:"note,omitempty"`
+		Key        string         `json:"key"`
+		Strategy   string         `json:"strategy"`
+		BaseMedian cmpJSONFloat   `json:"base_median"`
+		NewMedian  cmpJSONFloat   `json:"new_median"`
+		Change     cmpJSONFloat   `json:"change"`
+		ChangeLo   cmpJSONFloat   `json:"change_lo"`
+		ChangeHi   cmpJSONFloat   `json:"change_hi"`
+		Confidence cmpJSONFloat   `json:"confidence"`
+		P          cmpJSONFloat   `json:"p"`
+		PAdj       cmpJSONFloat   `json:"p_corrected"`
+		NBase      int            `json:"n_base"`
+		NNew       int            `json:"n_new"`
+		Verdict    CompareVerdict `json:"verdict"`
+		Regression bool           `json:"regression"`
+		Note       string         `json:"note,omitempty"`
 	}
 	out := struct {
 		Metric       string           `json:"metric"`

@@ -73,8 +73,8 @@ func mustCompare(t *testing.T, base, new *Set, opt CompareOptions) *Comparison {
 	return c
 }
 
-func verdicts(c *Comparison) map[string]Verdict {
-	m := map[string]Verdict{}
+func verdicts(c *Comparison) map[string]CompareVerdict {
+	m := map[string]CompareVerdict{}
 	for _, cc := range c.Cells {
 		m[cc.Base.Strategy] = cc.Verdict
 	}
@@ -96,18 +96,18 @@ func TestCompareVerdicts(t *testing.T) {
 		name        string
 		n           int
 		new         [3]float64
-		want        map[string]Verdict
+		want        map[string]CompareVerdict
 		regressions []string // strategies
 	}{
-		{"same set", 8, one, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
+		{"same set", 8, one, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
 		{"1% slower everywhere", 8, [3]float64{1.01, 1.01, 1.01}, nil, nil},
-		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]Verdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]Verdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
+		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]CompareVerdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]CompareVerdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
 		// 5+5 is the fewest that survives the Holm correction over 3 cells
 		// (smallest p 0.0079 x 3 < 0.05); 4+4 is in TestCompareHolm.
-		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]Verdict{"bufio": VerdictRegression}, []string{"bufio"}},
-		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]Verdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
+		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]CompareVerdict{"bufio": VerdictRegression}, []string{"bufio"}},
+		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]CompareVerdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,7 +267,7 @@ func TestCompareFailedCells(t *testing.T) {
 	base.Results[2].Error = "mmap: not supported"              // fails in both
 	new.Results[2].Error = "mmap: not supported"
 	c := mustCompare(t, base, new, CompareOptions{})
-	want := map[string]Verdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
+	want := map[string]CompareVerdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
 	if got := verdicts(c); got["bufio"] != want["bufio"] || got["pool"] != want["pool"] || got["unbuffered"] != want["unbuffered"] {
 		t.Errorf("verdicts %v, want %v", got, want)
 	}
