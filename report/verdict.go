@@ -120,10 +120,15 @@ func contendersWith(v *Verdict, verdicts ...string) []*Contender {
 	return out
 }
 
-// moreRoundsText says what would decide an undecided group.
-func moreRoundsText(v *Verdict, repeat int) string {
+// moreRoundsText says what would decide an undecided group, with the
+// --repeat that would give that many rounds in all.
+func moreRoundsText(v *Verdict) string {
 	if v.MoreRounds <= 0 {
 		return ""
+	}
+	repeat := 0
+	for _, c := range v.Contenders {
+		repeat = max(repeat, c.Pairs)
 	}
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
 	if v.MoreRounds >= verdict.MaxMoreRounds {
@@ -137,7 +142,7 @@ func moreRoundsText(v *Verdict, repeat int) string {
 // verdictLine states a group's answer in plain words, hyperfine style:
 // "chunked ran 1.31 ± 0.06× faster than pool", "bufio ≈ chunked, tie within
 // 5%", or why it is undecided.
-func verdictLine(v *Verdict, repeat int) string {
+func verdictLine(v *Verdict) string {
 	tie := formatPercent(v.Tie)
 	switch v.Verdict {
 	case verdict.Winner:
@@ -189,7 +194,7 @@ func verdictLine(v *Verdict, repeat int) string {
 		why = "the interval reaches across the ±" + formatPercent(v.Tie) + " tie margin"
 	}
 	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
-	if m := moreRoundsText(v, repeat); m != "" {
+	if m := moreRoundsText(v); m != "" {
 		s += "; " + m
 	}
 	return s + notCompared(v)
@@ -262,7 +267,7 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 		for i := range svs {
 			sv := &svs[i]
 			for j := range sv.vs {
-				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(&sv.vs[j]), verdictLine(&sv.vs[j], sv.set.Env.Repeat))
+				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(&sv.vs[j]), verdictLine(&sv.vs[j]))
 			}
 		}
 		ew.printf("\nRecommendation:\n")
