@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -471,5 +472,64 @@ func TestCompareHolm(t *testing.T) {
 		if !math.IsNaN(c.P) && c.PAdj < c.P {
 			t.Errorf("%s: p_adj %v < p %v", c.Key, c.PAdj, c.P)
 		}
+	}
+}
+
+// compare knows its power: a cell whose samples scatter by ±30% cannot show
+// a 10% change, and says so instead of a plain "~"; the comparison still
+// passes. The same cell with ±2% noise is simply unchanged.
+func TestCompareTooNoisyForThreshold(t *testing.T) {
+	wide := []float64{0.7, 1.3, 0.85, 1.15, 1.0, 0.75, 1.25, 0.95}
+	noisy := func(scale float64) *Set {
+		s := cmpSet(8, [3]float64{1, 1, 1})
+		s.Results[0].Seconds = make([]float64, len(wide))
+		for i, x := range wide {
+			s.Results[0].Seconds[i] = 0.010 * scale * x
+		}
+		return s
+	}
+	// new is the same pattern in another order: no real change.
+	base, new := noisy(1), noisy(1)
+	slices.Reverse(new.Results[0].Seconds)
+	c := mustCompare(t, base, new, CompareOptions{Threshold: 0.10})
+	cc := c.Cells[0]
+	if cc.Verdict != VerdictInsensitive || cc.Verdict.IsRegression() {
+		t.Fatalf("noisy cell: verdict %q (noise %v), want %q", cc.Verdict, cc.Noise, VerdictInsensitive)
+	}
+	if !(cc.Noise > 0.10) {
+		t.Errorf("noise %v, want > 0.10", cc.Noise)
+	}
+	out := tableText(t, c, false)
+	for _, want := range []string{"cannot detect a change of 10% here: noise ±", "take more repetitions", "result: PASS", "1 too noisy to detect 10%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, q := range c.Cells[1:] {
+		if q.Verdict != VerdictUnchanged {
+			t.Errorf("%s: quiet cell verdict %q (noise %v), want ~", q.Key, q.Verdict, q.Noise)
+		}
+	}
+	// Any noise exceeds a tiny threshold.
+	if v := mustCompare(t, base, new, CompareOptions{Threshold: 1e-9}).Cells[0].Verdict; v != VerdictInsensitive {
+		t.Errorf("tiny threshold: %q", v)
+	}
+	var b bytes.Buffer
+	if err := c.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TooNoisy int  `json:"too_noisy"`
+		Pass     bool `json:"pass"`
+		Cells    []struct {
+			Verdict string   `json:"verdict"`
+			Noise   *float64 `json:"noise"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.TooNoisy != 1 || !doc.Pass || doc.Cells[0].Verdict != "cannot detect" || doc.Cells[0].Noise == nil {
+		t.Errorf("json: too_noisy %d, pass %v, cell %+v", doc.TooNoisy, doc.Pass, doc.Cells[0])
 	}
 }
