@@ -132,7 +132,7 @@ func moreRoundsText(v *Verdict) string {
 	}
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
 	if v.MoreRounds >= verdict.MaxMoreRounds {
-		s = "the difference sits on the tie margin: more rounds are unlikely to decide it"
+		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
 	} else if repeat > 0 {
 		s += fmt.Sprintf(" (--repeat %d)", repeat+v.MoreRounds)
 	}
@@ -190,10 +190,26 @@ func verdictLine(v *Verdict) string {
 		}
 	case noCommon:
 		why = "some contenders share no round with it"
-	default:
+	case len(parts) == 1:
 		why = "the interval reaches across the ±" + formatPercent(v.Tie) + " tie margin"
+	default:
+		why = "the intervals reach across the ±" + formatPercent(v.Tie) + " tie margin"
 	}
 	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
+	if ties := contendersWith(v, verdict.Tie); len(ties) > 0 {
+		labels := make([]string, len(ties))
+		for i, c := range ties {
+			labels[i] = c.Label
+		}
+		s += "; " + joinAnd(labels) + " tie with " + v.Fastest
+	}
+	if slower := contendersWith(v, verdict.Slower); len(slower) > 0 {
+		labels := make([]string, len(slower))
+		for i, c := range slower {
+			labels[i] = c.Label + " (" + ratioText(c.Ratio) + ")"
+		}
+		s += "; " + joinAnd(labels) + " slower"
+	}
 	if m := moreRoundsText(v); m != "" {
 		s += "; " + m
 	}
@@ -220,7 +236,7 @@ func recommendation(v *Verdict) string {
 	default:
 		s = "no recommendation yet (undecided)"
 	}
-	if v.Verdict != verdict.Undecided {
+	{
 		var avoid []string
 		for _, c := range contendersWith(v, verdict.Slower) {
 			avoid = append(avoid, c.Label+" ("+ratioText(c.Ratio)+")")
