@@ -25,7 +25,9 @@ type (
 )
 
 // Verdicts decides every comparison group of s; see package
-// report/verdict for the method.
+// report/verdict for the method. The renderers pass
+// verdict.OptionsFor(s): the tie margin and confidence the set was sampled
+// with.
 func Verdicts(s *Set, o VerdictOptions) []Verdict { return verdict.Verdicts(s, o) }
 
 // setVerdicts is the verdicts of one set with its label.
@@ -38,7 +40,7 @@ type setVerdicts struct {
 func allVerdicts(sets []*Set, labels []string) []setVerdicts {
 	out := make([]setVerdicts, len(sets))
 	for i, s := range sets {
-		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, VerdictOptions{})}
+		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, verdict.OptionsFor(s))}
 	}
 	return out
 }

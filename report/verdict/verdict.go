@@ -117,6 +117,21 @@ type VerdictOptions struct {
 	Confidence float64
 }
 
+// OptionsFor returns the options a set was sampled with: the tie margin and
+// the per-look confidence the runner recorded in its Env when it sampled
+// adaptively (--budget), so the final verdict uses the same guard against
+// optional stopping; zero (the defaults) for sets without them.
+func OptionsFor(s *resultset.Set) VerdictOptions {
+	var o VerdictOptions
+	if t := s.Env.Tie; t > 0 && t < 1 {
+		o.Tie = t
+	}
+	if c := s.Env.Confidence; c > 0 && c < 1 {
+		o.Confidence = c
+	}
+	return o
+}
+
 func (o VerdictOptions) withDefaults() VerdictOptions {
 	if !(o.Tie > 0) || math.IsInf(o.Tie, 0) {
 		o.Tie = DefaultTie
@@ -166,20 +181,15 @@ type Contender struct {
 	Records, CorruptRecords int64
 }
 
-// Groups returns the comparison groups of s with at least two cells, as
+// Groups returns the comparison groups of s (cells with the same
+// resultset.GroupKey: files, size and sync) with at least two cells, as
 // indices into s.Results in set order, ordered by files, size and then
 // first appearance.
 func Groups(s *resultset.Set) [][]int {
-	type key struct {
-		files int
-		size  int64
-		sync  string
-	}
-	idx := map[key]int{}
+	idx := map[string]int{}
 	var out [][]int
 	for i := range s.Results {
-		c := &s.Results[i]
-		k := key{c.Files, c.FileSize, c.Sync}
+		k := resultset.GroupKey(&s.Results[i])
 		g, ok := idx[k]
 		if !ok {
 			g = len(out)
@@ -227,7 +237,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		for k := range c.Records {
 			ct.Records += c.Records[k]
 		}
-		ct.Unsafe = ct.CorruptRecords > 0
+		ct.Unsafe = c.Unsafe()
 		switch {
 		case c.Skipped != "":
 			ct.Verdict, ct.Note = Skipped, c.Skipped
@@ -265,7 +275,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 			if visited[i] {
 				continue
 			}
-			if r := stats.Median(pairedRatios(f, &s.Results[v.Contenders[i].Cell])); r > bestRatio {
+			if r := stats.Median(resultset.PairedRatios(f, &s.Results[v.Contenders[i].Cell])); r > bestRatio {
 				best, bestRatio = i, r
 			}
 		}
@@ -289,7 +299,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		if i == fastest || !(ct.Verdict == "" || ct.Verdict == Unsafe) {
 			continue
 		}
-		rs := pairedRatios(f, &s.Results[ct.Cell])
+		rs := resultset.PairedRatios(f, &s.Results[ct.Cell])
 		ct.Pairs = len(rs)
 		if len(rs) == 0 {
 			if ct.Verdict == "" {
@@ -432,24 +442,6 @@ func validSeconds(c *resultset.Cell) []float64 {
 		}
 	}
 	return c.Seconds
-}
-
-// pairedRatios returns seconds_f(k)/seconds_c(k) for every round both cells
-// have a positive sample in: c's speed relative to f.
-func pairedRatios(f, c *resultset.Cell) []float64 {
-	fr := map[int]float64{}
-	for k, x := range f.Seconds {
-		if x > 0 && !math.IsInf(x, 0) {
-			fr[f.Round(k)] = x
-		}
-	}
-	var out []float64
-	for k, x := range c.Seconds {
-		if fx, ok := fr[c.Round(k)]; ok && x > 0 && !math.IsInf(x, 0) {
-			out = append(out, fx/x)
-		}
-	}
-	return out
 }
 
 // describe builds the group's fixed parameters and its contenders' labels.

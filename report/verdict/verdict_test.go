@@ -325,3 +325,20 @@ func TestGroupDecidedLookCorrection(t *testing.T) {
 		t.Error("6 rounds at 99.5% (10 looks): want undecided")
 	}
 }
+
+// A set sampled adaptively records its tie margin and per-look confidence;
+// OptionsFor hands them to the final verdict.
+func TestOptionsFor(t *testing.T) {
+	s := makeSet(30, 10, nil, spec{strategy: "a", seconds: 1, noise: 0.005}, spec{strategy: "b", seconds: 1.08, noise: 0.005})
+	if o := OptionsFor(s); o != (VerdictOptions{}) {
+		t.Errorf("no env: %+v, want zero (defaults)", o)
+	}
+	s.Env.Tie, s.Env.Confidence = 0.10, 0.99
+	o := OptionsFor(s)
+	if o.Tie != 0.10 || o.Confidence != 0.99 {
+		t.Errorf("OptionsFor = %+v, want tie 0.10, confidence 0.99", o)
+	}
+	if v := Verdicts(s, o)[0]; v.Verdict != Tie || v.Confidence != 0.99 {
+		t.Errorf("verdict %s at %v, want tie at 0.99", v.Verdict, v.Confidence)
+	}
+}
