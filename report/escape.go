@@ -21,21 +21,24 @@ import (
 func escapeText(s string) string { return resultset.Printable(s) }
 
 // markdownSpecial are the characters that change the meaning of Markdown
-// text (emphasis, code, links, HTML, table cells, strikethrough, headings
-// and lists where they start a line).
-const markdownSpecial = "\\`*_[]<>|~#!"
+// text wherever they stand (emphasis, code, HTML, table cells,
+// strikethrough, headings and lists where they start a line, images).
+// Brackets are escaped only where they could close a link ("](" or "]["),
+// so an interval such as [0.61, 0.67] stays as written.
+const markdownSpecial = "\\`*_<>|~#!"
 
 // escapeMarkdown makes s safe as inline Markdown text and as a table cell:
-// escapeText first, then every Markdown special character backslash-escaped,
-// so the text renders literally.
+// escapeText first, then every Markdown special character backslash-escaped
+// (and a ']' that would end a link text), so the text renders literally.
 func escapeMarkdown(s string) string {
 	s = escapeText(s)
-	if !strings.ContainsAny(s, markdownSpecial) {
+	if !strings.ContainsAny(s, markdownSpecial) && !strings.Contains(s, "](") && !strings.Contains(s, "][") {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(markdownSpecial, r) {
+	for i, r := range s {
+		if strings.ContainsRune(markdownSpecial, r) ||
+			r == ']' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '[') {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

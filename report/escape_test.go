@@ -206,6 +206,8 @@ func TestEscapers(t *testing.T) {
 		{escapeText, "bad\xffutf8", `bad\xffutf8`},
 		{escapeMarkdown, "a|b*c_d", `a\|b\*c\_d`},
 		{escapeMarkdown, "<!-- x", `\<\!-- x`},
+		{escapeMarkdown, "[0.61, 0.67]", "[0.61, 0.67]"},
+		{escapeMarkdown, "[docs](http://e) [a][b]", `[docs\](http://e) [a\][b]`},
 		{escapeCSV, "=1+2", "'=1+2"},
 		{escapeCSV, "  -cmd", "'  -cmd"},
 		{escapeCSV, "@SUM(A1)", "'@SUM(A1)"},
