@@ -112,6 +112,9 @@ type groupState struct {
 
 func newGroups(set *resultset.Set) *groupState {
 	g := &groupState{of: make([]int, len(set.Results))}
+	for i := range g.of {
+		g.of[i] = -1 // a cell alone in its workload has nothing to decide
+	}
 	g.members = verdict.Groups(set)
 	g.done = make([]bool, len(g.members))
 	for gi, m := range g.members {
@@ -122,8 +125,9 @@ func newGroups(set *resultset.Set) *groupState {
 	return g
 }
 
-// decided reports whether cell i's group was decided at the last look.
-func (g *groupState) decided(i int) bool { return g.done[g.of[i]] }
+// decided reports whether cell i's group was decided at the last look; a
+// cell with no other contender in its workload needs no more rounds.
+func (g *groupState) decided(i int) bool { return g.of[i] < 0 || g.done[g.of[i]] }
 
 // look decides, for every group still open, whether it needs more rounds:
 // verdict.GroupDecided at the per-look confidence, the same decision the

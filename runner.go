@@ -123,7 +123,7 @@ rounds:
 		var order []int
 		for i := range cells {
 			c := &cells[i]
-			if c.done || (counted && k >= cfg.MinRounds && groups.decided(i)) {
+			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
 				continue
 			}
 			order = append(order, i)
