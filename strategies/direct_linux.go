@@ -61,6 +61,22 @@ func dioAlignment(fd int, path string) (DirectAlignment, error) {
 	return checkAlign(DirectAlignment{int(st.Blksize), "st_blksize (last resort)"}, path)
 }
 
+// fsTypeNote names the in-memory file system holding dir, which has no
+// direct I/O (" (ramfs)", " (tmpfs)"), or is "" for any other.
+func fsTypeNote(dir string) string {
+	var fs unix.Statfs_t
+	if unix.Statfs(dir, &fs) != nil {
+		return ""
+	}
+	switch fs.Type {
+	case unix.RAMFS_MAGIC:
+		return " (ramfs, which has no direct I/O)"
+	case unix.TMPFS_MAGIC:
+		return " (tmpfs, which has no direct I/O)"
+	}
+	return ""
+}
+
 func checkAlign(a DirectAlignment, path string) (DirectAlignment, error) {
 	if a.Bytes <= 0 || a.Bytes&(a.Bytes-1) != 0 {
 		return DirectAlignment{}, Skip("the direct-I/O alignment of %s from %s is %d, not a power of two", path, a.Source, a.Bytes)
@@ -123,7 +139,7 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 	path := string(pathz[:len(pathz)-1]) // for messages; one allocation per file
 	fd, err := openNUL(pathz, createFlags|unix.O_WRONLY|unix.O_DIRECT, 0o644)
 	if err == unix.EINVAL {
-		return Skip("the file system of %s refuses O_DIRECT (EINVAL at open)", path)
+		return Skip("the file system of %s%s refuses O_DIRECT (EINVAL at open)", path, fsTypeNote(b.Dir))
 	}
 	if err != nil {
 		return &os.PathError{Op: "create", Path: path, Err: err}
