@@ -58,6 +58,11 @@ type Config struct {
 	NoSpaceCheck bool   // skip the free-space check before each cell
 	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
 
+	// Job is the run this process is part of (writebench.StartJob): nil
+	// for a single process. With several ranks every rank runs the sweep
+	// and the returned set holds the aggregate (see ranks.go).
+	Job *Job
+
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
 
@@ -304,6 +309,9 @@ func (cfg Config) Validate() error {
 func (cfg *Config) check() ([]cell, error) {
 	cells, err := cfg.expand()
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLauncher(cfg.Job); err != nil {
 		return nil, err
 	}
 	if err := checkDir(cfg.Dir); err != nil {
