@@ -133,7 +133,12 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
+	g := newGroup(cfg.Job)
+	if cfg.Seed, err = g.start(ctx, cfg.Seed, cells); err != nil {
+		return nil, err
+	}
 	env := collectEnv(cfg, start)
+	g.describe(&env)
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
@@ -146,7 +151,10 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
 	scratch, err := newScratch(cfg.Dir)
-	if err != nil {
+	if err := g.agree(ctx, err); err != nil {
+		if scratch != nil {
+			scratch.remove()
+		}
 		return nil, err
 	}
 	defer func() {
@@ -155,7 +163,7 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		}
 	}()
 
-	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1)}
+	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1), group: g}
 	warm := max(cfg.Warmup, 0)
 	rounds := warm + cfg.Repeat
 	if cfg.Progress != nil {
@@ -168,6 +176,7 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		order[i] = i
 	}
 	interrupted := false
+	var cause error
 rounds:
 	for round := 0; round < rounds; round++ {
 		counted := round >= warm
@@ -187,6 +196,13 @@ rounds:
 			err := r.rep(ctx, i, c, counted)
 			if err != nil && ctx.Err() != nil {
 				interrupted = true
+				break rounds
+			}
+			var ce *collectiveError
+			if errors.As(err, &ce) {
+				// The ranks cannot talk any more (one died?): stop with
+				// what was measured.
+				interrupted, cause = true, ce
 				break rounds
 			}
 			if err != nil {
@@ -213,7 +229,9 @@ rounds:
 	set.Env.TotalSeconds = time.Since(start).Seconds()
 	set.Complete = !interrupted
 	if interrupted {
-		cause := context.Cause(ctx)
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
 		set.Interrupted = cause.Error()
 		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
 	}
@@ -429,6 +447,7 @@ type runner struct {
 	content  *strategies.Content
 	latency  []time.Duration
 	syncTime []time.Duration
+	group    *group
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -437,20 +456,29 @@ type runner struct {
 // --sync end); after it, it verifies every file and empties the directory.
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err error) {
 	rc := c.res
-	if !r.cfg.NoSpaceCheck {
-		if err := checkSpace(r.scratch.dir, rc.Files, rc.FileSize); err != nil {
-			return err
+	g := r.group
+	setup := func() error {
+		if !r.cfg.NoSpaceCheck {
+			// Ranks on one host share its disks: count all their files.
+			if err := checkSpace(r.scratch.dir, rc.Files*g.hostRanks(), rc.FileSize); err != nil {
+				return err
+			}
 		}
+		// One directory per cell, made on its first repetition and emptied
+		// after every one: the first (warm-up) repetition pays for growing
+		// the directory, the counted ones all start from the same empty
+		// directory.
+		if c.dir == "" {
+			dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				return withHint(fmt.Errorf("make scratch directory: %w", err))
+			}
+			c.dir = dir
+		}
+		return nil
 	}
-	// One directory per cell, made on its first repetition and emptied
-	// after every one: the first (warm-up) repetition pays for growing the
-	// directory, the counted ones all start from the same empty directory.
-	if c.dir == "" {
-		dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
-		if err := os.Mkdir(dir, 0o755); err != nil {
-			return withHint(fmt.Errorf("make scratch directory: %w", err))
-		}
-		c.dir = dir
+	if err := g.agree(ctx, setup()); err != nil {
+		return err
 	}
 	dir := c.dir
 	defer func() {
@@ -469,9 +497,12 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	clear(b.Latency)
 	clear(b.SyncTime)
 	if r.cfg.DropCaches {
-		if err := dropCaches(); err != nil {
+		if err := g.agree(ctx, dropCaches()); err != nil {
 			return err
 		}
+	}
+	if err := g.barrier(ctx); err != nil {
+		return err
 	}
 	collectBeforeTimed()
 
@@ -488,19 +519,31 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	elapsed := time.Since(t0)
 	after.read()
 
-	if werr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return withHint(werr)
-	}
-	if !r.cfg.NoVerify {
-		if err := Verify(ctx, b); err != nil {
+	check := func() error {
+		if werr != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return withHint(err) // EIO reading back deserves the same advice
+			return withHint(werr)
 		}
+		if !r.cfg.NoVerify {
+			if err := Verify(ctx, b); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return withHint(err) // EIO reading back deserves the same advice
+			}
+		}
+		return nil
+	}
+	if err := check(); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return g.agree(ctx, err)
+	}
+	if err := g.agree(ctx, nil); err != nil {
+		return err
 	}
 	if !counted {
 		return nil
@@ -523,7 +566,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 		rc.LatencyP99 = append(rc.LatencyP99, p99)
 		rc.LatencyMax = append(rc.LatencyMax, pmax)
 	}
-	return nil
+	return g.merge(ctx, rc)
 }
 
 // percentiles returns the p50, p99 and max of lat in seconds (nearest-rank),

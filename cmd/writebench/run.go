@@ -46,6 +46,7 @@ type runFlags struct {
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
 	seed                               uint64
+	job                                *writebench.Job // the MPI ranks, if any (set before config)
 }
 
 func newRunFlags() *runFlags {
@@ -175,6 +176,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
 	cfg.Command = append([]string{"writebench", "run"}, args...)
+	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
 		return cfg, usagef("run: %v", err)
 	}
@@ -196,6 +198,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if f.fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	}
+	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
+	// default build), before anything is checked or written.
+	job, err := writebench.StartJob()
+	if err != nil {
+		return usagef("run: %v", err)
+	}
+	defer func() {
+		if err := job.Finalize(); err != nil {
+			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
+		}
+	}()
+	f.job = job
+	if job.Rank() != 0 {
+		// Only rank 0 reports and saves; the others print errors only.
+		return runRank(ctx, f, args, job, stderr)
 	}
 	cfg, err := f.config(args)
 	if err != nil {
@@ -337,4 +355,22 @@ func syncNote(set *report.Set) string {
 		verify = "verification OFF (--no-verify)"
 	}
 	return fmt.Sprintf("sync: %s; %s; page cache %s", strings.Join(parts, "; "), verify, set.Env.PageCache)
+}
+
+// runRank is run on ranks other than 0 of an MPI run: the same sweep,
+// with nothing saved or printed but errors (rank 0 reports every cell).
+func runRank(ctx context.Context, f *runFlags, args []string, job *writebench.Job, stderr io.Writer) error {
+	cfg, err := f.config(args)
+	if err != nil {
+		return err
+	}
+	_, err = writebench.Run(ctx, cfg)
+	if err != nil {
+		if ie := interruption(ctx); ie != nil {
+			return ie
+		}
+		fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
+		return err
+	}
+	return nil
 }
