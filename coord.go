@@ -140,7 +140,7 @@ func launcherSize(getenv func(string) string) (int, string) {
 // errNeedMPI is the refusal of a build without MPI under a launcher with
 // more than one rank.
 func errNeedMPI(source string, n int) error {
-	return cfgErr("ranks", "started as one of %d ranks (%s), but this writebench is built without MPI: "+
+	return cfgErr("", "started as one of %d ranks (%s), but this writebench is built without MPI: "+
 		"every rank would run the whole sweep unaware of the others. Build it with "+
 		"'go build -tags mpi ./cmd/writebench' (needs cgo and an MPI library, e.g. Debian's libopenmpi-dev), "+
 		"or run a single process", n, source)
@@ -154,7 +154,7 @@ func checkLauncher(j *Job) error {
 	}
 	if n, src := launcherSize(os.Getenv); n > 1 {
 		if MPIBuild {
-			return cfgErr("ranks", "started as one of %d ranks (%s) but Config.Job is a single process: pass the Job of writebench.StartJob", n, src)
+			return cfgErr("", "started as one of %d ranks (%s) but Config.Job is a single process: pass the Job of writebench.StartJob", n, src)
 		}
 		return errNeedMPI(src, n)
 	}

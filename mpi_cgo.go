@@ -187,7 +187,7 @@ func (m *mpiCoord) collective(ctx context.Context, name string, start func(*C.MP
 			m.abandoned = true // MPI still owns req and the buffers
 			return fmt.Errorf("%s: %w", name, context.Cause(ctx))
 		}
-		if i < 2000 {
+		if i < 100 {
 			continue
 		}
 		sleep = min(max(2*sleep, 10*time.Microsecond), time.Millisecond)

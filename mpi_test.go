@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/writebench/writebench/strategies"
 )
 
 // mpirunCommand returns the command that starts np ranks of args under
@@ -102,5 +104,129 @@ func TestMPICoordinatorRank(t *testing.T) {
 	}
 	if !t.Failed() {
 		fmt.Printf("rank %d of %d: collectives ok\n", rank, size)
+	}
+}
+
+// rankStrategy writes each file with os.WriteFile, except that on rank
+// failOn it fails and on rank skipOn it skips (-1: never).
+type rankStrategy struct {
+	name           string
+	job            *Job
+	failOn, skipOn int
+}
+
+func (s *rankStrategy) Name() string     { return s.name }
+func (s *rankStrategy) Describe() string { return "test strategy that fails on one rank" }
+func (s *rankStrategy) Knobs() []string  { return nil }
+func (s *rankStrategy) Write(ctx context.Context, b *strategies.Batch) error {
+	switch s.job.Rank() {
+	case s.failOn:
+		return errors.New("injected failure")
+	case s.skipOn:
+		return strategies.Skip("injected skip")
+	}
+	data := make([]byte, b.Size)
+	for i := 0; i < b.Files; i++ {
+		b.Content.Expected(data, i, 0)
+		if err := os.WriteFile(b.Path(i), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestMPIRun runs TestMPIRunRank as 3 ranks under mpirun: one sweep, one
+// set per rank that every rank agrees on.
+func TestMPIRun(t *testing.T) {
+	dir := t.TempDir()
+	cmd := mpirunCommand(t, 3, os.Args[0], "-test.run=^TestMPIRunRank$", "-test.v")
+	cmd.Env = append(os.Environ(), "WRITEBENCH_MPI_CHILD=1", "WRITEBENCH_MPI_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpirun: %v\n%s", err, out)
+	}
+	for r := range 3 {
+		if want := fmt.Sprintf("rank %d of 3: run ok", r); !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	assertEmptyDir(t, dir)
+}
+
+// TestMPIRunRank is one rank of TestMPIRun.
+func TestMPIRunRank(t *testing.T) {
+	if os.Getenv("WRITEBENCH_MPI_CHILD") == "" {
+		t.Skip("runs only as a rank of TestMPIRun")
+	}
+	job, err := StartJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Finalize()
+	host, _ := os.Hostname()
+	cfg := Config{
+		Job: job,
+		Custom: []strategies.Strategy{
+			&rankStrategy{name: "ok", job: job, failOn: -1, skipOn: -1},
+			&rankStrategy{name: "fails-on-1", job: job, failOn: 1, skipOn: -1},
+			&rankStrategy{name: "skips-on-2", job: job, failOn: -1, skipOn: 2},
+		},
+		Files: []int{1, 3}, Sizes: []int64{5000}, Repeat: 3, Warmup: -1,
+		Dir: os.Getenv("WRITEBENCH_MPI_DIR"),
+	}
+	if job.Rank() != 0 {
+		cfg.Seed = 99 // ignored: rank 0 chooses
+	}
+	set, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Env.Ranks != 3 || len(set.Env.Hosts) != 3 || set.Env.Hosts[job.Rank()] != host {
+		t.Errorf("env ranks %d hosts %q", set.Env.Ranks, set.Env.Hosts)
+	}
+	if err := set.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	for _, c := range set.Results {
+		switch c.Strategy {
+		case "ok":
+			if c.Failed() || c.Ranks != 3 || len(c.Seconds) != 3 || len(c.RankSeconds) != 3 || !c.Verified {
+				t.Errorf("%s: error %q, ranks %d, %d samples, %d rank samples, verified %v",
+					c.Key(), c.Error, c.Ranks, len(c.Seconds), len(c.RankSeconds), c.Verified)
+				continue
+			}
+			for k, rs := range c.RankSeconds {
+				if slices.Max(rs) != c.Seconds[k] {
+					t.Errorf("%s sample %d: seconds %v is not the slowest rank's of %v", c.Key(), k, c.Seconds[k], rs)
+				}
+			}
+			if c.Bytes() != 3*int64(c.Files)*c.FileSize {
+				t.Errorf("%s: Bytes() = %d, want every rank's", c.Key(), c.Bytes())
+			}
+		case "fails-on-1":
+			if want := "rank 1 (" + set.Env.Hosts[1] + "): "; !strings.HasPrefix(c.Error, want) || !strings.Contains(c.Error, "injected failure") {
+				t.Errorf("%s: error %q, want it to start %q and give rank 1's reason", c.Key(), c.Error, want)
+			}
+		case "skips-on-2":
+			// Until the runner records skips, a skip is the cell's error;
+			// either way every rank names rank 2 and its reason.
+			msg := c.Skipped + c.Error
+			if !strings.Contains(msg, "rank 2 (") || !strings.Contains(msg, "injected skip") {
+				t.Errorf("%s: skipped %q error %q, want rank 2's skip", c.Key(), c.Skipped, c.Error)
+			}
+		}
+	}
+	// Every rank used rank 0's seed.
+	seeds, err := job.c.GatherFloat64s(context.Background(), []float64{float64(set.Env.Seed)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r, s := range seeds {
+		if s[0] != seeds[0][0] {
+			t.Errorf("rank %d used seed %v, rank 0 %v", r, s[0], seeds[0][0])
+		}
+	}
+	if !t.Failed() {
+		fmt.Printf("rank %d of %d: run ok\n", job.Rank(), job.Size())
 	}
 }

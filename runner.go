@@ -291,11 +291,16 @@ func (cfg Config) withDefaults() Config {
 
 // ConfigError is a bad Config field: Field names the flag it comes from.
 type ConfigError struct {
-	Field string // flag name without dashes, e.g. "sizes"
+	Field string // flag name without dashes, e.g. "sizes"; "" when no flag is at fault
 	Msg   string
 }
 
-func (e *ConfigError) Error() string { return "--" + e.Field + ": " + e.Msg }
+func (e *ConfigError) Error() string {
+	if e.Field == "" { // not one flag's fault (e.g. how the run was launched)
+		return e.Msg
+	}
+	return "--" + e.Field + ": " + e.Msg
+}
 
 func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
