@@ -130,6 +130,9 @@ func envLine(s *Set) string {
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
+	if r := ranksEnv(s); r != "" {
+		parts = append(parts, r)
+	}
 	if !s.Complete {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
@@ -167,6 +170,10 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 	header = append(header, "strategy", "files", "size")
 	header = append(header, varying...)
 	header = append(header, "throughput", "files/s", "syscalls/MiB", "storage/logical", "sync share", "CPU/MiB", "p99 latency", "vs fastest")
+	ranks := anyRanks(sums)
+	if ranks {
+		header = append(header, "ranks")
+	}
 	var rows [][]string
 	for _, s := range sums {
 		c := s.Cell
@@ -180,6 +187,9 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
+			if ranks {
+				r = append(r, strconv.Itoa(c.RankCount()))
+			}
 			rows = append(rows, r)
 			continue
 		}
@@ -202,6 +212,9 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			statOr(s.LatencyP99, formatDuration),
 			relative(s),
 		)
+		if ranks {
+			r = append(r, rankColumn(s))
+		}
 		rows = append(rows, r)
 	}
 	return header, rows
@@ -296,6 +309,9 @@ func tableNotes(sums []*Summary) []string {
 		"vs fastest is median speed relative to the fastest cell with the same set, files, size and sync mode; the margin is the fastest one's lead over the runner-up, marked \"within noise\" unless the two 95% intervals are disjoint.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
+	if anyRanks(sums) {
+		notes = append(notes, ranksNote)
+	}
 	return notes
 }
 

@@ -213,7 +213,8 @@ func summarizeCell(label string, c *Cell) *Summary {
 	}
 	s.Seconds = newStat(c.Seconds)
 	if hasTime {
-		s.FilesPerSec = newStat(per(func(i int) float64 { return float64(c.Files) / c.Seconds[i] }))
+		files := float64(c.Files * c.RankCount()) // every rank's files
+		s.FilesPerSec = newStat(per(func(i int) float64 { return files / c.Seconds[i] }))
 		if logical > 0 {
 			s.BytesPerSec = newStat(per(func(i int) float64 { return logical / c.Seconds[i] }))
 		}
