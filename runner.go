@@ -487,8 +487,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	}
 	dir := c.dir
 	defer func() {
-		if rerr := emptyDir(dir); rerr != nil && err == nil {
-			err = withHint(fmt.Errorf("remove scratch files: %w", rerr))
+		rerr := emptyDir(dir)
+		if rerr != nil {
+			rerr = withHint(fmt.Errorf("remove scratch files: %w", rerr))
+		}
+		if err == nil {
+			// Every rank got here without error: they agree on this too,
+			// so a cell fails on all ranks or on none.
+			err = g.agree(ctx, rerr)
 		}
 	}()
 	if cap(r.latency) < rc.Files {

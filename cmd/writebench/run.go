@@ -356,21 +356,3 @@ func syncNote(set *report.Set) string {
 	}
 	return fmt.Sprintf("sync: %s; %s; page cache %s", strings.Join(parts, "; "), verify, set.Env.PageCache)
 }
-
-// runRank is run on ranks other than 0 of an MPI run: the same sweep,
-// with nothing saved or printed but errors (rank 0 reports every cell).
-func runRank(ctx context.Context, f *runFlags, args []string, job *writebench.Job, stderr io.Writer) error {
-	cfg, err := f.config(args)
-	if err != nil {
-		return err
-	}
-	_, err = writebench.Run(ctx, cfg)
-	if err != nil {
-		if ie := interruption(ctx); ie != nil {
-			return ie
-		}
-		fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		return err
-	}
-	return nil
-}
