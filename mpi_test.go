@@ -208,11 +208,9 @@ func TestMPIRunRank(t *testing.T) {
 				t.Errorf("%s: error %q, want it to start %q and give rank 1's reason", c.Key(), c.Error, want)
 			}
 		case "skips-on-2":
-			// Until the runner records skips, a skip is the cell's error;
-			// either way every rank names rank 2 and its reason.
-			msg := c.Skipped + c.Error
-			if !strings.Contains(msg, "rank 2 (") || !strings.Contains(msg, "injected skip") {
-				t.Errorf("%s: skipped %q error %q, want rank 2's skip", c.Key(), c.Skipped, c.Error)
+			// Skipped on every rank, naming rank 2 and its reason.
+			if want := "rank 2 (" + set.Env.Hosts[2] + "): injected skip"; c.Skipped != want || c.Failed() {
+				t.Errorf("%s: skipped %q error %q, want skipped %q", c.Key(), c.Skipped, c.Error, want)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -104,18 +105,22 @@ func (g *group) host(rank int) string {
 }
 
 // agree returns, on every rank, the error of the lowest rank that failed
-// (nil when none did), prefixed with that rank and its host. A skip stays a
-// skip (strategies.SkipReason sees it) on every rank; on the failing rank
-// the original error stays wrapped, so its hint and type survive.
+// (nil when none did), prefixed with that rank and its host. A skip (a
+// strategies.SkipError or the runner's errSkipped) becomes an errSkipped on
+// every rank, so the cell is skipped everywhere with that rank's reason; a
+// failure keeps the original error wrapped on the failing rank.
 func (g *group) agree(ctx context.Context, err error) error {
 	if !g.multi() {
 		return err
 	}
 	msg := ""
+	var skip *errSkipped
 	if err != nil {
 		// One byte says whether it is a skip, so the other ranks skip too.
 		if reason, ok := strategies.SkipReason(err); ok {
 			msg = "S" + reason
+		} else if errors.As(err, &skip) {
+			msg = "S" + skip.reason
 		} else {
 			msg = "E" + err.Error()
 		}
@@ -135,11 +140,11 @@ func (g *group) agree(ctx context.Context, err error) error {
 		return nil
 	}
 	who := fmt.Sprintf("rank %d (%s)", r, g.host(r))
+	if reason, ok := strings.CutPrefix(got, "S"); ok {
+		return &errSkipped{who + ": " + reason}
+	}
 	if r == g.c.Rank() {
 		return fmt.Errorf("%s: %w", who, err)
-	}
-	if reason, ok := strings.CutPrefix(got, "S"); ok {
-		return strategies.Skip("%s: %s", who, reason)
 	}
 	return errors.New(who + ": " + strings.TrimPrefix(got, "E"))
 }
@@ -313,4 +318,33 @@ func (g *group) describe(env *resultset.Env) {
 	}
 	env.Ranks = g.c.Size()
 	env.Hosts = g.hosts
+}
+
+// decide returns rank 0's v on every rank: a decision taken on one clock
+// (the budget) that every rank must follow.
+func (g *group) decide(ctx context.Context, v bool) (bool, error) {
+	if !g.multi() {
+		return v, nil
+	}
+	x := uint64(0)
+	if v {
+		x = 1
+	}
+	x, err := g.c.BcastUint64(ctx, x)
+	if err != nil {
+		return false, &collectiveError{err}
+	}
+	return x == 1, nil
+}
+
+// max returns the longest of every rank's d.
+func (g *group) max(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if !g.multi() {
+		return d, nil
+	}
+	m, err := g.c.MaxFloat64(ctx, d.Seconds())
+	if err != nil {
+		return 0, &collectiveError{err}
+	}
+	return time.Duration(m * float64(time.Second)), nil
 }

@@ -129,9 +129,10 @@ func TestAgreeSingleProcess(t *testing.T) {
 	if err := g.agree(ctx, nil); err != nil {
 		t.Errorf("agree(nil) = %v", err)
 	}
-	skip := strategies.Skip("no io_uring")
-	if r, ok := strategies.SkipReason(g.agree(ctx, skip)); !ok || r != "no io_uring" {
-		t.Errorf("a skip does not stay a skip: %q %v", r, ok)
+	for _, skip := range []error{strategies.Skip("no io_uring"), &errSkipped{"no io_uring"}} {
+		if err := g.agree(ctx, skip); err != skip {
+			t.Errorf("agree(%v) = %v, want the skip itself", skip, err)
+		}
 	}
 	seed, err := g.start(ctx, 42, nil)
 	if err != nil || seed != 42 || g.hostRanks() != 1 {

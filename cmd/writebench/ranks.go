@@ -17,6 +17,9 @@ func runRank(ctx context.Context, f *runFlags, args []string, job *writebench.Jo
 	if err != nil {
 		return err
 	}
+	if f.dryRun {
+		return nil // rank 0 prints the plan
+	}
 	cfg.Log = &rankLog{w: stderr, prefix: fmt.Sprintf("writebench: rank %d: ", job.Rank())}
 	if _, err := writebench.Run(ctx, cfg); err != nil {
 		if ie := interruption(ctx); ie != nil {
