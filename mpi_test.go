@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -226,5 +230,72 @@ func TestMPIRunRank(t *testing.T) {
 	}
 	if !t.Failed() {
 		fmt.Printf("rank %d of %d: run ok\n", job.Rank(), job.Size())
+	}
+}
+
+// dyingStrategy writes like rankStrategy but kills its own process (SIGKILL,
+// no cleanup, no MPI_Finalize) on rank dieOn at its dieAt-th call.
+type dyingStrategy struct {
+	rankStrategy
+	dieOn, dieAt, calls int
+}
+
+func (s *dyingStrategy) Write(ctx context.Context, b *strategies.Batch) error {
+	s.calls++
+	if s.job.Rank() == s.dieOn && s.calls == s.dieAt {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	return s.rankStrategy.Write(ctx, b)
+}
+
+// TestMPIRankDies: when a rank dies mid-sweep, mpirun ends the job with
+// SIGTERM and rank 0 saves the partial set (given time by
+// odls_base_sigkill_timeout, see docs/mpi.md).
+func TestMPIRankDies(t *testing.T) {
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "partial.json")
+	cmd := mpirunCommand(t, 3, "--mca", "odls_base_sigkill_timeout", "3", os.Args[0], "-test.run=^TestMPIRankDiesRank$", "-test.v")
+	cmd.Env = append(os.Environ(), "WRITEBENCH_MPI_CHILD=1", "WRITEBENCH_MPI_DIR="+dir, "WRITEBENCH_MPI_OUT="+out)
+	log, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("mpirun exited 0 although rank 1 died:\n%s", log)
+	}
+	set, lerr := resultset.Load(out)
+	if lerr != nil {
+		t.Fatalf("rank 0 saved no valid partial set: %v\nmpirun: %v\n%s", lerr, err, log)
+	}
+	if set.Complete || set.Env.Ranks != 3 || !strings.Contains(set.Interrupted, "terminated") {
+		t.Errorf("partial set: complete %v, ranks %d, interrupted %q", set.Complete, set.Env.Ranks, set.Interrupted)
+	}
+	n := len(set.Results[0].Seconds)
+	if n < 1 || n >= 50 {
+		t.Errorf("partial set holds %d samples, want some but not all 50", n)
+	}
+}
+
+// TestMPIRankDiesRank is one rank of TestMPIRankDies.
+func TestMPIRankDiesRank(t *testing.T) {
+	if os.Getenv("WRITEBENCH_MPI_CHILD") == "" {
+		t.Skip("runs only as a rank of TestMPIRankDies")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	job, err := StartJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &dyingStrategy{rankStrategy: rankStrategy{name: "dies", job: job, failOn: -1, skipOn: -1}, dieOn: 1, dieAt: 5}
+	set, err := Run(ctx, Config{Job: job, Custom: []strategies.Strategy{s}, Files: []int{1}, Sizes: []int64{4096},
+		Repeat: 50, Warmup: -1, MinSample: -1, Dir: os.Getenv("WRITEBENCH_MPI_DIR")})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Errorf("Run = %v, want ErrInterrupted", err)
+	}
+	if job.Rank() == 0 && set != nil {
+		if err := resultset.Save(os.Getenv("WRITEBENCH_MPI_OUT"), set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := job.Finalize(); err == nil {
+		t.Errorf("Finalize after an abandoned collective = nil, want it skipped with a reason")
 	}
 }
