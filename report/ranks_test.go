@@ -64,3 +64,29 @@ func TestRenderRanksGolden(t *testing.T) {
 		t.Errorf("a single-process set mentions ranks:\n%s", buf.String())
 	}
 }
+
+// TestCompareRanksDiffer: comparing a single-process set with a set of 4
+// ranks warns that the environments differ in ranks.
+func TestCompareRanksDiffer(t *testing.T) {
+	base := loadFixture(t, "basic")
+	for _, tc := range []struct {
+		ranks int
+		diff  bool
+	}{{0, false}, {1, false}, {4, true}} {
+		new := loadFixture(t, "basic")
+		new.Env.Ranks = tc.ranks
+		cmp, err := Compare(base, new, CompareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, d := range cmp.EnvDiffs {
+			if d.Field == "ranks" {
+				found = d.Base == "1" && d.New == "4"
+			}
+		}
+		if found != tc.diff {
+			t.Errorf("ranks %d: env diffs %+v, want a ranks difference: %v", tc.ranks, cmp.EnvDiffs, tc.diff)
+		}
+	}
+}
