@@ -263,75 +263,59 @@ type runner struct {
 // the directories. k is the counted round (negative for warm-ups).
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int) (err error) {
 	rc := c.res
-	g := r.group
 	loops := max(c.loops, 1)
-	// Every step that can fail before the clock is in setup, so the ranks
-	// agree on its outcome once (a cell fails on every rank or on none).
-	var dirs []string
-	setup := func() error {
-		if !r.cfg.NoSpaceCheck {
-			// Ranks on one host share its disks: count all their files.
-			if err := checkSpace(r.scratch.dir, g.hostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-				return err
-			}
+	// With several ranks, every failure before the clock is agreed on (by
+	// the failing rank here, by the others at the end of the setup), so a
+	// cell fails on every rank or on none.
+	g := r.group
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := checkSpace(r.scratch.dir, g.hostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return g.agree(ctx, err)
 		}
-		// One directory per cell, made on its first repetition and emptied
-		// after every one: the first (warm-up) repetition pays for growing
-		// the directory, the counted ones all start from the same empty
-		// directory.
-		if c.dir == "" {
-			dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
-			if err := os.Mkdir(dir, 0o755); err != nil {
-				return withHint(fmt.Errorf("make scratch directory: %w", err))
-			}
-			c.dir = dir
+	}
+	// One directory per cell, made on its first repetition and emptied
+	// after every one: the first (warm-up) repetition pays for growing the
+	// directory, the counted ones all start from the same empty directory.
+	if c.dir == "" {
+		dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
-		// Loops > 1: one fresh subdirectory per batch, made before the clock.
-		dirs = []string{c.dir}
-		if loops > 1 {
-			dirs = dirs[:0]
-			for j := range loops {
-				d := filepath.Join(c.dir, "l"+strconv.Itoa(j))
-				if err := os.Mkdir(d, 0o755); err != nil {
-					return withHint(fmt.Errorf("make scratch directory: %w", err))
-				}
-				dirs = append(dirs, d)
-			}
-		}
-		if c.session == nil {
-			if o, ok := c.strategy.(strategies.CellOpener); ok {
-				s, err := o.OpenCell(ctx, c.params)
-				if reason, skip := strategies.SkipReason(err); skip {
-					return &errSkipped{reason}
-				}
-				if err != nil {
-					return fmt.Errorf("start the strategy's writer: %w", err)
-				}
-				c.session = s
-			}
-		}
-		if r.cfg.DropCaches {
-			if err := dropCaches(); err != nil {
-				return err
-			}
-		}
-		return nil
+		c.dir = dir
 	}
 	defer func() {
-		if c.dir == "" {
-			return
-		}
 		rerr := emptyDir(c.dir)
 		if rerr != nil {
 			rerr = withHint(fmt.Errorf("remove scratch files: %w", rerr))
 		}
 		if err == nil {
-			// Every rank got here without error: they agree on this too.
-			err = g.agree(ctx, rerr)
+			err = g.agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if err := g.agree(ctx, setup()); err != nil {
-		return err
+	// Loops > 1: one fresh subdirectory per batch, made before the clock.
+	dirs := []string{c.dir}
+	if loops > 1 {
+		dirs = dirs[:0]
+		for j := range loops {
+			d := filepath.Join(c.dir, "l"+strconv.Itoa(j))
+			if err := os.Mkdir(d, 0o755); err != nil {
+				return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
+			}
+			dirs = append(dirs, d)
+		}
+	}
+	if c.session == nil {
+		if o, ok := c.strategy.(strategies.CellOpener); ok {
+			s, err := o.OpenCell(ctx, c.params)
+			if reason, skip := strategies.SkipReason(err); skip {
+				return g.agree(ctx, &errSkipped{reason})
+			}
+			if err != nil {
+				return g.agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
+			}
+			c.session = s
+		}
 	}
 	n := loops * rc.Files
 	if cap(r.latency) < n {
@@ -349,11 +333,20 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	clear(r.latency[:n])
 	clear(r.syncTime[:n])
-	// Every rank starts the repetition together (IOR's barrier).
+	if r.cfg.DropCaches {
+		if err := dropCaches(); err != nil {
+			return g.agree(ctx, err)
+		}
+	}
+	if err := g.agree(ctx, nil); err != nil {
+		return err // another rank's setup failed
+	}
+	collectBeforeTimed()
+	// Every rank starts the repetition together (IOR's barrier), each
+	// timing itself from its own exit from the barrier.
 	if err := g.barrier(ctx); err != nil {
 		return err
 	}
-	collectBeforeTimed()
 
 	var before, after counters
 	before.read(c.session)
@@ -374,41 +367,36 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	elapsed := time.Since(t0)
 	after.read(c.session)
 
-	var rcount strategies.RecordCounts
-	check := func() error {
-		if werr != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if reason, skip := strategies.SkipReason(werr); skip {
-				return &errSkipped{reason}
-			}
-			return withHint(werr)
+	if werr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		if !r.cfg.NoVerify {
-			for _, b := range batches {
-				var verr error
-				if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-					var got strategies.RecordCounts
-					got, verr = rv.VerifyRecords(ctx, b)
-					rcount = addCounts(rcount, got)
-				} else {
-					verr = Verify(ctx, b)
-				}
-				if verr != nil {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					return withHint(verr) // EIO reading back deserves the same advice
-				}
-			}
+		if reason, skip := strategies.SkipReason(werr); skip {
+			return g.agree(ctx, &errSkipped{reason})
 		}
-		return nil
+		return g.agree(ctx, withHint(werr))
 	}
-	if err := check(); err != nil && ctx.Err() != nil {
-		return err
-	} else if err := g.agree(ctx, err); err != nil {
-		return err
+	var rcount strategies.RecordCounts
+	if !r.cfg.NoVerify {
+		for _, b := range batches {
+			var verr error
+			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+				var got strategies.RecordCounts
+				got, verr = rv.VerifyRecords(ctx, b)
+				rcount = addCounts(rcount, got)
+			} else {
+				verr = Verify(ctx, b)
+			}
+			if verr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return g.agree(ctx, withHint(verr)) // EIO reading back deserves the same advice
+			}
+		}
+	}
+	if err := g.agree(ctx, nil); err != nil {
+		return err // another rank's write or verification failed
 	}
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
