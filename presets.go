@@ -59,6 +59,16 @@ var Presets = map[string]Preset{
 		Warmup:      1,
 		Budget:      12 * time.Second,
 	},
+	"claim6": {
+		Name:        "claim6",
+		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (about 15 s)",
+		Strategies:  []string{"shared-unlocked", "shared-locked", "shared-pwrite", "shared-queue", "paired-unlocked", "paired-locked"},
+		Files:       []int{1},
+		Sizes:       []int64{8 * mib},
+		Knobs:       map[string][]string{"record": {"300"}, "buffer": {"4KiB"}, "concurrency": {"8"}},
+		Repeat:      10,
+		Warmup:      1,
+	},
 	"ci": {
 		Name:        "ci",
 		Description: "a small, stable sweep for CI regression runs: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB, 12 repetitions each (fixed, no budget)",
