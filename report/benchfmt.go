@@ -87,7 +87,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 					if c.FileSize > 0 {
 						r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Bytes()) / sec, Unit: "B/s"})
 					}
-					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files) / sec, Unit: "files/s"})
+					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files*c.RankCount()) / sec, Unit: "files/s"})
 				}
 				if c.WriteSyscalls[rep] >= 0 {
 					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.WriteSyscalls[rep]), Unit: "syscalls/op"})

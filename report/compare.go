@@ -161,7 +161,8 @@ type Comparison struct {
 	Alpha      float64
 	Correction string
 	// EnvDiffs lists environment fields that differ: Hostname, CPU, Cores,
-	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS and GOARCH.
+	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS, GOARCH
+	// and Ranks (MPI ranks, 1 for a single process).
 	EnvDiffs []CompareEnvDiff
 	// Warnings are one-line warnings about the inputs (environment
 	// differences, incomplete sets, duplicate cells).
@@ -319,6 +320,7 @@ func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
 		{"drop_caches", strconv.FormatBool(a.DropCaches), strconv.FormatBool(b.DropCaches)},
 		{"goos", a.GOOS, b.GOOS},
 		{"goarch", a.GOARCH, b.GOARCH},
+		{"ranks", strconv.Itoa(max(a.Ranks, 1)), strconv.Itoa(max(b.Ranks, 1))},
 	}
 	var out []CompareEnvDiff
 	for _, f := range fields {

@@ -50,6 +50,7 @@ type runFlags struct {
 	noVerify, dropCaches, noSpace      bool
 	dryRun                             bool
 	seed                               uint64
+	job                                *writebench.Job // the MPI ranks, if any (set before config)
 }
 
 func newRunFlags() *runFlags {
@@ -115,7 +116,7 @@ func flagOf(field string) string {
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
 	var ce *writebench.ConfigError
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
 	}
 	return usagef("run: %v", err)
@@ -205,6 +206,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
 	cfg.Command = append([]string{"writebench", "run"}, args...)
+	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
 		return cfg, configError(err)
 	}
@@ -218,6 +220,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if f.fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	}
+	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
+	// default build), before anything is checked or written.
+	job, err := writebench.StartJob()
+	if err != nil {
+		return usagef("run: %v", err)
+	}
+	defer func() {
+		if err := job.Finalize(); err != nil {
+			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
+		}
+	}()
+	f.job = job
+	if job.Rank() != 0 {
+		// Only rank 0 reports and saves; the others print errors only.
+		return runRank(ctx, f, args, job, stderr)
 	}
 	cfg, err := f.config(args)
 	if err != nil {

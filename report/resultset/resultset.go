@@ -72,6 +72,14 @@ type Env struct {
 	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 
+	// Ranks is the number of processes of an MPI run (mpirun, srun) that
+	// all ran the sweep; 0 or 1 means a single process. Hosts names the
+	// host of every rank, indexed by rank. SharedDir is true when all ranks
+	// wrote under one shared scratch directory instead of one each.
+	Ranks     int      `json:"ranks,omitempty"`
+	Hosts     []string `json:"hosts,omitempty"`
+	SharedDir bool     `json:"shared_dir,omitempty"`
+
 	// Adaptive sampling (see writebench.Config.Budget); zero in sets of a
 	// fixed number of repetitions and in sets written before it existed.
 	BudgetSeconds float64 `json:"budget_seconds,omitempty"` // the --budget, seconds
@@ -121,6 +129,12 @@ type Cell struct {
 	// 0 or 1 means once. Seconds and the counters are per batch (divided
 	// by Loops).
 	Loops int `json:"loops,omitempty"`
+	// Ranks is the number of MPI ranks that each wrote the cell's files ×
+	// file_size in every repetition; 0 or 1 means a single process. With
+	// several ranks, Seconds is the aggregate time (from the barrier that
+	// starts a repetition to the last rank's end), the counters are summed
+	// over ranks, and RankSeconds keeps every rank's own time.
+	Ranks int `json:"ranks,omitempty"`
 
 	// Rounds is the round of the sweep each counted sample was taken in
 	// (0 = first counted round). Samples of cells of one comparison group
@@ -138,6 +152,10 @@ type Cell struct {
 	LatencyP50    []float64 `json:"latency_p50,omitempty"` // per-file write latency percentiles, seconds
 	LatencyP99    []float64 `json:"latency_p99,omitempty"`
 	LatencyMax    []float64 `json:"latency_max,omitempty"`
+	// RankSeconds, in a run of several ranks, is every rank's own time of
+	// the timed region per counted repetition: RankSeconds[k][r] is rank r's
+	// time in sample k (Seconds[k] is their maximum).
+	RankSeconds [][]float64 `json:"rank_seconds,omitempty"`
 
 	// Records and CorruptRecords, for strategies whose writers share files:
 	// records expected and records found damaged (torn, lost, duplicated or
@@ -159,8 +177,12 @@ type Cell struct {
 	Skipped string `json:"skipped,omitempty"`
 }
 
-// Bytes is the logical number of bytes one repetition of c writes.
-func (c *Cell) Bytes() int64 { return int64(c.Files) * c.FileSize }
+// Bytes is the logical number of bytes one repetition of c writes: files ×
+// file size, times the number of ranks in a run of several.
+func (c *Cell) Bytes() int64 { return int64(c.RankCount()) * int64(c.Files) * c.FileSize }
+
+// RankCount is the number of ranks that wrote the cell (at least 1).
+func (c *Cell) RankCount() int { return max(c.Ranks, 1) }
 
 // Round returns the round of sample k (see Rounds).
 func (c *Cell) Round(k int) int {
@@ -444,6 +466,7 @@ func (s *Set) Validate() error {
 			{"latency_max", len(c.LatencyMax), true}, {"rounds", len(c.Rounds), true},
 			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
 			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
+			{"rank_seconds", len(c.RankSeconds), true},
 		} {
 			if a.l != n && !(a.optional && a.l == 0) {
 				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
@@ -461,6 +484,25 @@ func (s *Set) Validate() error {
 				}
 			}
 		}
+		if c.Ranks < 0 {
+			return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
+		}
+		for k, rs := range c.RankSeconds {
+			if len(rs) != c.RankCount() {
+				return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
+			}
+			for _, v := range rs {
+				if !(v >= 0) || v > c.Seconds[k] {
+					return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
+				}
+			}
+		}
+	}
+	if s.Env.Ranks < 0 {
+		return fmt.Errorf("env: negative ranks %d", s.Env.Ranks)
+	}
+	if len(s.Env.Hosts) > 0 && len(s.Env.Hosts) != max(s.Env.Ranks, 1) {
+		return fmt.Errorf("env: hosts names %d ranks, ranks is %d", len(s.Env.Hosts), s.Env.Ranks)
 	}
 	return nil
 }
