@@ -58,7 +58,10 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			{Key: "writebench", Value: []byte(e.WritebenchVersion), File: true},
 		}
 		if len(sets) > 1 {
-			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(label), File: true})
+			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(benchSafe(label)), File: true})
+		}
+		for i := range cfg { // values end at the end of their line
+			cfg[i].Value = []byte(escapeText(string(cfg[i].Value)))
 		}
 		// Keys with empty values would be written as deletions: drop them.
 		kept := cfg[:0]
@@ -72,7 +75,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			c := s.Cell
 			name := benchName(c, varying)
 			if c.Failed() {
-				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, oneLine(c.Error, 200)); err != nil {
+				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, escapeText(oneLine(c.Error, 200))); err != nil {
 					return err
 				}
 				continue
@@ -84,7 +87,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 					if c.FileSize > 0 {
 						r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Bytes()) / sec, Unit: "B/s"})
 					}
-					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files) / sec, Unit: "files/s"})
+					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files*c.RankCount()) / sec, Unit: "files/s"})
 				}
 				if c.WriteSyscalls[rep] >= 0 {
 					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.WriteSyscalls[rep]), Unit: "syscalls/op"})
@@ -102,14 +105,14 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 // /strategy=S/files=N/size=Z, then every varying parameter, then /sync=M.
 func benchName(c *Cell, varying map[string]bool) string {
 	var b strings.Builder
-	b.WriteString("/strategy=" + c.Strategy)
+	b.WriteString("/strategy=" + benchSafe(c.Strategy))
 	b.WriteString("/files=" + strconv.Itoa(c.Files))
 	b.WriteString("/size=" + FormatBytes(c.FileSize))
 	for _, p := range c.Params() {
 		if p.Name != "sync" && varying[p.Name] {
-			b.WriteString("/" + p.Name + "=" + p.Value)
+			b.WriteString("/" + p.Name + "=" + benchSafe(p.Value))
 		}
 	}
-	b.WriteString("/sync=" + c.Sync)
+	b.WriteString("/sync=" + benchSafe(c.Sync))
 	return b.String()
 }

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/pflag"
 )
@@ -40,22 +37,6 @@ func usagef(format string, args ...any) error {
 type failedError struct{ msg string }
 
 func (e *failedError) Error() string { return e.msg }
-
-// interruptedError means a signal stopped the command: exit 128+signal.
-type interruptedError struct{ sig os.Signal }
-
-func (e *interruptedError) Error() string { return "interrupted by " + signalName(e.sig) }
-
-// signalName is the conventional name of the signals writebench handles.
-func signalName(s os.Signal) string {
-	switch s {
-	case os.Interrupt:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	}
-	return s.String()
-}
 
 // errHelpShown means -h/--help printed the help: exit 0.
 var errHelpShown = errors.New("help shown")
@@ -108,7 +89,7 @@ func printTopHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'writebench help COMMAND' for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed or a regression was found, 2 usage error, 130/143 interrupted.")
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch directory was left or stdout failed, 2 usage error, 128+N ended by signal N (129 SIGHUP, 130 SIGINT, 141 closed pipe, 143 SIGTERM).")
 }
 
 func printCommandHelp(w io.Writer, name string, c *command, fs *pflag.FlagSet) {
@@ -167,10 +148,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return 2
 	case errors.As(err, &ie):
 		fmt.Fprintln(stderr, "writebench: "+ie.Error())
-		if ie.sig == syscall.SIGTERM {
-			return 143
-		}
-		return 130
+		return ie.exitCode()
 	case errors.As(err, &fe):
 		if fe.msg != "" {
 			fmt.Fprintln(stderr, "writebench: "+fe.msg)
@@ -180,41 +158,4 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "writebench: "+err.Error())
 		return 1
 	}
-}
-
-// signalState remembers which signal cancelled the context, so the exit code
-// can say 130 (SIGINT) or 143 (SIGTERM). A second signal exits at once.
-
-func notifyContext(parent context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(parent)
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case s := <-ch:
-			cancel(&interruptedError{sig: s})
-		case <-done:
-			return
-		}
-		select {
-		case s := <-ch:
-			fmt.Fprintf(os.Stderr, "writebench: second %v, exiting at once\n", s)
-			if s == syscall.SIGTERM {
-				os.Exit(143)
-			}
-			os.Exit(130)
-		case <-done:
-		}
-	}()
-	return ctx, func() { close(done); signal.Stop(ch); cancel(nil) }
-}
-
-// interruption returns the interruptedError that cancelled ctx, or nil.
-func interruption(ctx context.Context) error {
-	var ie *interruptedError
-	if errors.As(context.Cause(ctx), &ie) {
-		return ie
-	}
-	return nil
 }
