@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -18,6 +19,7 @@ import (
 const (
 	maxPanels = 9 // panels per line chart
 	maxSeries = 8 // lines per line chart (each with its own colour, marker and dash)
+	maxPoints = 200 // points per line (evenly spaced by rank, ends kept)
 )
 
 // chartMetric is one metric the line charts plot against every swept
@@ -131,11 +133,14 @@ func tupleLess(a, b []dimVal) bool {
 }
 
 func tupleKey(vs []dimVal) string {
-	var b strings.Builder
+	var b []byte
 	for _, v := range vs {
-		fmt.Fprintf(&b, "%d\x00%s\x01", v.n, v.s)
+		b = strconv.AppendInt(b, v.n, 10)
+		b = append(b, 0)
+		b = append(b, v.s...)
+		b = append(b, 1)
 	}
-	return b.String()
+	return string(b)
 }
 
 // lineChart draws metric m against dimension x: one line per series, one
@@ -270,6 +275,14 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 	}
 	var plist []*sweepPanel
 	for _, p := range panels {
+		// Count only the x values of lines that are drawn.
+		xs := map[float64]bool{}
+		for _, sr := range order {
+			for _, pt := range p.series[sr.key] {
+				xs[pt.x] = true
+			}
+		}
+		p.xs = xs
 		if len(p.xs) >= minX {
 			plist = append(plist, p)
 		}
@@ -291,6 +304,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 	inLegend := map[string]bool{}
 	thumbs := map[string][]plot.Thumbnailer{}
 	hasErr := false
+	thinned := 0 // most points a thinned line had
 	for _, pd := range plist {
 		p := plot.New()
 		p.Title.Text = pd.title
@@ -314,6 +328,10 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 				continue
 			}
 			sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+			if len(pts) > maxPoints {
+				thinned = max(thinned, len(pts))
+				pts = thin(pts, maxPoints)
+			}
 			xys := make(plotter.XYs, len(pts))
 			errs := make(plotter.YErrors, len(pts))
 			bars := false
@@ -370,6 +388,9 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 	}
 	if len(zeros) > 0 {
 		fig.footnotes = append(fig.footnotes, "Not shown (0, off a log axis): "+strings.Join(sortedKeys(zeros), ", ")+".")
+	}
+	if thinned > 0 {
+		notes = append(notes, fmt.Sprintf("lines with more than %d points (up to %d) thinned to %d evenly spaced ones; the tables list every cell", maxPoints, thinned, maxPoints))
 	}
 	for _, n := range notes {
 		fig.footnotes = append(fig.footnotes, n+".")

@@ -117,6 +117,9 @@ type pow2Ticks struct {
 }
 
 func (t pow2Ticks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
+		return nil
+	}
 	lo := int(math.Ceil(math.Log2(min)))
 	hi := int(math.Floor(math.Log2(max)))
 	step := 1
@@ -151,6 +154,9 @@ func (t pow2Ticks) Ticks(min, max float64) []plot.Tick {
 type countTicks struct{ data map[float64]bool }
 
 func (t countTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
+		return nil
+	}
 	if len(t.data) == 0 || len(t.data) > 8 {
 		return logTicks{}.Ticks(min, max)
 	}
@@ -175,7 +181,7 @@ func (t countTicks) Ticks(min, max float64) []plot.Tick {
 type logTicks struct{ label func(float64) string }
 
 func (t logTicks) Ticks(min, max float64) []plot.Tick {
-	if min <= 0 || max <= 0 {
+	if !(min > 0) || !(max >= min) || math.IsInf(max, 0) {
 		return nil
 	}
 	label := t.label

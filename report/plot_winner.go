@@ -44,6 +44,15 @@ func winnerVerdict(w Winner) squareVerdict {
 	return verdictUndecided
 }
 
+// squareShade is the palette index of a square won by strategy si of n:
+// its strong colour for a clear win, its pale colour otherwise.
+func squareShade(si, n int, v squareVerdict) float64 {
+	if v == verdictClear {
+		return float64(si)
+	}
+	return float64(n + si)
+}
+
 // colorBox is a legend thumbnail: a filled square.
 type colorBox struct{ c color.Color }
 
@@ -193,12 +202,10 @@ func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) 
 			}
 			si := index(w.Best.Cell.Strategy)
 			verdict := winnerVerdict(w)
-			z := float64(si)
 			if verdict != verdictClear {
-				z += float64(n)
 				anyPale = true
 			}
-			g.z[[2]int{c, r}] = z
+			g.z[[2]int{c, r}] = squareShade(si, n, verdict)
 			inLegend[w.Best.Cell.Strategy] = true
 			if !labelled {
 				continue
