@@ -17,8 +17,8 @@ import (
 // parameter still renders in time and memory linear in its size: what is
 // left out is named in the chart's footnote and in WritePlots' notes.
 const (
-	maxPanels = 9 // panels per line chart
-	maxSeries = 8 // lines per line chart (each with its own colour, marker and dash)
+	maxPanels = 9   // panels per line chart
+	maxSeries = 8   // lines per line chart (each with its own colour, marker and dash)
 	maxPoints = 200 // points per line (evenly spaced by rank, ends kept)
 )
 
