@@ -162,7 +162,7 @@ func setLabel(labels []string, i int) string {
 }
 
 func syncOrder(s string) int {
-	for i, m := range []string{"none", "end", "data", "close"} {
+	for i, m := range []string{"none", "data", "close", "end", "dsync", "uncached"} {
 		if s == m {
 			return i
 		}
