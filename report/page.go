@@ -121,7 +121,7 @@ func envRows(s *Set) [][]string {
 		{"repetitions", fmt.Sprintf("%d counted + %d warm-up per cell, interleaved (seed %d)", e.Repeat, e.Warmup, e.Seed)},
 		{"verified", fmt.Sprintf("%v", e.Verify)},
 		{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
-		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took "+formatDuration(e.TotalSeconds)},
+		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took " + formatDuration(e.TotalSeconds)},
 		{"status", status},
 	}
 	if len(e.Command) > 0 {
