@@ -74,32 +74,45 @@ func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (
 		return err
 	}
 	for _, m := range chartMetrics {
-		drawnOther := ""
-		var primaryNote string
+		type drawn struct {
+			name string
+			fig  *figure
+		}
+		var figs []drawn
+		var primary *figure
+		primaryNote, primaryValues := "", 0
 		for _, x := range xOrder(m, dims) {
 			minX := 2
 			if x.name == m.primary {
 				minX = m.minX
+				primaryValues = distinctValues(sums, x)
 			}
 			fig, why := lineChart(sums, dims, m, x, minX)
-			name := chartName(m, x)
-			if fig == nil {
-				if x.name == m.primary {
-					primaryNote = why
-				}
-				continue
+			switch {
+			case fig == nil && x.name == m.primary:
+				primaryNote = why
+			case fig == nil:
+			case x.name == m.primary:
+				primary = fig
+			default:
+				figs = append(figs, drawn{chartName(m, x), fig})
 			}
-			if x.name != m.primary && drawnOther == "" {
-				drawnOther = name
-			}
-			if err := save(name, fig); err != nil {
+		}
+		// The chart against the usual axis comes first; with a single
+		// value there it is a column of dots, left out when the metric is
+		// drawn against a parameter that was swept.
+		if primary != nil && !(primaryValues < 2 && len(figs) > 0) {
+			figs = append([]drawn{{m.name, primary}}, figs...)
+		}
+		for _, d := range figs {
+			if err := save(d.name, d.fig); err != nil {
 				return written, notes, err
 			}
 		}
 		if primaryNote != "" {
 			n := fmt.Sprintf("chart %s skipped: %s", m.name, primaryNote)
-			if drawnOther != "" {
-				n += " (see " + drawnOther + " and the other -vs- charts)"
+			if len(figs) > 0 {
+				n += " (see " + figs[0].name + ")"
 			}
 			notes = append(notes, n)
 		}

@@ -399,6 +399,18 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 	return fig, ""
 }
 
+// distinctValues counts the values > 0 of numeric dimension x among the
+// cells of sums.
+func distinctValues(sums []*Summary, x *dim) int {
+	seen := map[int64]bool{}
+	for _, s := range sums {
+		if v := x.num(s.Cell); v > 0 {
+			seen[v] = true
+		}
+	}
+	return len(seen)
+}
+
 func valuesOf(ds []*dim, s *Summary) []dimVal {
 	out := make([]dimVal, len(ds))
 	for i, d := range ds {

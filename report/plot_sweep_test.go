@@ -169,7 +169,14 @@ func TestSweepCharts(t *testing.T) {
 			t.Errorf("%s not written (notes %v)", name, notes)
 		}
 	}
-	if j := strings.Join(notes, "\n"); !strings.Contains(j, "chart throughput skipped") || !strings.Contains(j, "see throughput-vs-chunk") {
+	// One file size: syscalls and latency against it would be a column of
+	// dots beside their -vs-chunk charts.
+	for _, name := range []string{"syscalls-per-mib", "latency-p99"} {
+		if slices.Contains(written, filepath.Join(dir, name+".png")) {
+			t.Errorf("%s drawn against a single file size", name)
+		}
+	}
+	if j := strings.Join(notes, "\n"); !strings.Contains(j, "chart throughput skipped") || !strings.Contains(j, "(see throughput-vs-chunk)") {
 		t.Errorf("notes %q", j)
 	}
 }
