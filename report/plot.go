@@ -218,8 +218,20 @@ func (f *figure) size() (w, h, legendW vg.Length, cols, rows int) {
 }
 
 // legendInTile reports whether the legend goes in the empty last tile
-// rather than in a strip to the right of the panels.
-func (f *figure) legendInTile(cols, rows int) bool { return len(f.panels) < cols*rows }
+// (when there is one and the legend fits in it) rather than in a strip to
+// the right of the panels.
+func (f *figure) legendInTile(cols, rows int) bool {
+	if len(f.panels) >= cols*rows {
+		return false
+	}
+	sty := textStyle(legendFont)
+	for _, e := range f.legend {
+		if sty.Width(e.name)+vg.Points(40+24+12) > panelW {
+			return false
+		}
+	}
+	return true
+}
 
 func (f *figure) newLegend() plot.Legend {
 	l := plot.NewLegend()

@@ -194,7 +194,16 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 				di.universal = false
 			}
 		}
-		if len(di.values) > 1 {
+		// A parameter is swept when it takes two values where it applies;
+		// one value (e.g. chunk=64KiB for chunked, n/a for the others) is
+		// not a sweep.
+		applicable := 0
+		for v := range di.values {
+			if v.applies() {
+				applicable++
+			}
+		}
+		if applicable > 1 {
 			varying = append(varying, di)
 		} else if d.name == "strategy" {
 			singleStrategy = in[0].Cell.Strategy

@@ -211,6 +211,12 @@ func TestSweepPanels(t *testing.T) {
 	if got, want := panelTitles(fig), "4KiB per file, 1MiB per file"; got != want {
 		t.Errorf("panels %q, want %q", got, want)
 	}
+	// A parameter with one value where it applies (record=256B for both
+	// bufio and unbuffered) is not swept and stays out of line names.
+	fig = chartByName(t, []*Set{loadFixture(t, "basic")}, nil, "throughput")
+	if got, want := legendNames(fig), "bufio, unbuffered"; got != want {
+		t.Errorf("basic legend %q, want %q", got, want)
+	}
 	// Two sets: the set label leads each line name.
 	fig = chartByName(t, []*Set{synthSet(cells...), synthSet(cells...)}, []string{"old", "new"}, "throughput")
 	if got := legendNames(fig); !strings.HasPrefix(got, "old: bufio, old: chunked chunk=4KiB") || !strings.Contains(got, "new: bufio") {
