@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/strategies"
 )
@@ -43,7 +44,7 @@ func TestListCommand(t *testing.T) {
 		}
 		names = append(names, f[0])
 	}
-	want := []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
+	want := strategies.Names()
 	if !slices.Equal(names, want) {
 		t.Errorf("list shows %v, want %v in this order", names, want)
 	}
@@ -133,15 +134,15 @@ func TestRunUsageErrors(t *testing.T) {
 		{"zero files", []string{"--files", "0"}, []string{"--files", "0 is out of range"}},
 		{"files not a number", []string{"--files", "abc"}, []string{"--files", `"abc"`}},
 		{"empty list item", []string{"--files", "1,,2"}, []string{"--files", "empty item"}},
-		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: bufio, chunked, mmap, pool, semaphore, unbuffered"}},
+		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
-		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, "ci, default, quick"}},
+		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(writebench.PresetNames(), ", ")}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
 		{"repeat too many", []string{"--repeat", "10001"}, []string{"--repeat", "10001"}},
 		{"warmup negative", []string{"--warmup", "-1"}, []string{"--warmup", "-1"}},
-		{"record 0", []string{"--record", "0"}, []string{"--record", "0 is out of range"}},
+		{"record 0", []string{"--record", "0"}, []string{"--record", "0B is out of range"}},
 		{"chunk too big", []string{"--chunk", "2GiB"}, []string{"--chunk", "2GiB", "out of range"}},
 		{"concurrency 0", []string{"--concurrency", "0"}, []string{"--concurrency", "0 is out of range"}},
 		{"per-file", []string{"--per-file", "semaphore"}, []string{"--per-file", `"semaphore"`}},
@@ -149,6 +150,15 @@ func TestRunUsageErrors(t *testing.T) {
 		{"format", []string{"--format", "xml"}, []string{"--format", `"xml"`}},
 		{"progress", []string{"--progress", "sometimes"}, []string{"--progress", `"sometimes"`, "auto, always, never"}},
 		{"unknown flag", []string{"--bogus"}, []string{"--bogus"}},
+		// Several bad knobs: the first of the parameter table is named, on every run.
+		{"record, buffer and chunk 0", []string{"--chunk", "0", "--buffer", "0", "--record", "0"}, []string{"--record:", "out of range"}},
+		{"queue depth", []string{"--queue-depth", "0"}, []string{"--queue-depth:", "out of range"}},
+		{"batch above IOV_MAX", []string{"--batch", "2000"}, []string{"--batch:", "out of range"}},
+		{"prealloc typo", []string{"--prealloc", "fallocat"}, []string{"--prealloc:", `did you mean "fallocate"`}},
+		{"budget negative", []string{"--budget", "-5s"}, []string{"--budget:", "negative"}},
+		{"budget not a duration", []string{"--budget", "40"}, []string{"--budget", "40"}},
+		{"precision", []string{"--precision", "2"}, []string{"--precision:", "out of range"}},
+		{"tie", []string{"--tie", "-0.1"}, []string{"--tie:", "out of range"}},
 		{"positional argument", []string{"extra"}, []string{`"extra"`}},
 		{"positional after flags", []string{"--files", "1", "more"}, []string{`"more"`}},
 	}
