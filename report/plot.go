@@ -74,6 +74,7 @@ func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (
 		return err
 	}
 	for _, m := range chartMetrics {
+		y := m.stats(sums)
 		type drawn struct {
 			name string
 			fig  *figure
@@ -87,7 +88,7 @@ func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (
 				minX = m.minX
 				primaryValues = distinctValues(sums, x)
 			}
-			fig, why := lineChart(sums, dims, m, x, minX)
+			fig, why := lineChart(sums, dims, m, y, x, minX)
 			switch {
 			case fig == nil && x.name == m.primary:
 				primaryNote = why

@@ -3,6 +3,8 @@ package report
 import (
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/report/resultset"
 )
 
 // dim is one dimension of a sweep as the charts see it: a numeric
@@ -70,37 +72,64 @@ func dimLess(a, b dimVal) bool {
 	return a.s < b.s
 }
 
-// syncModeOrder is the natural order of sync modes, from no syncing to the
-// most syncing, then the per-write and cache-bypassing modes.
-var syncModeOrder = []string{"none", "data", "close", "end", "dsync", "uncached"}
-
 func syncRank(s string) int {
-	for i, m := range syncModeOrder {
-		if s == m {
-			return i
+	if a := resultset.AxisByName("sync"); a != nil {
+		for i, m := range a.Names {
+			if s == m {
+				return i
+			}
 		}
+		return len(a.Names)
 	}
-	return len(syncModeOrder)
+	return 0
+}
+
+// axisLabels are the x axis labels and title words of the axes charts know
+// by name; any other axis of resultset.Axes is labelled by its name.
+var axisLabels = map[string][2]string{
+	"files":       {"files per repetition", "file count"},
+	"size":        {"file size", "file size"},
+	"record":      {"record size (bytes per application write)", "record size"},
+	"buffer":      {"buffer size", "buffer size"},
+	"chunk":       {"chunk size (bytes per write)", "chunk size"},
+	"concurrency": {"concurrency (workers or files in flight)", "concurrency"},
+	"batch":       {"batch (records per writev)", "batch size"},
+	"queue_depth": {"queue depth (io_uring writes in flight)", "queue depth"},
 }
 
 // sweepDims returns the dimensions charts know, in the order they are
-// considered for series and panels. setOrder ranks set labels as given.
+// considered for series and panels: the set, the strategy, then every axis
+// of resultset.Axes (the one table of parameters) in its order. setOrder
+// ranks set labels as given.
 func sweepDims(setOrder map[string]int) []*dim {
-	return []*dim{
+	dims := []*dim{
 		{name: "set", cat: func(s *Summary) string { return s.Label }, rank: func(l string) int { return setOrder[l] }},
 		{name: "strategy", cat: func(s *Summary) string { return s.Cell.Strategy }},
-		{name: "files", label: "files per repetition", short: "file count", num: func(c *Cell) int64 { return int64(c.Files) }},
-		{name: "size", label: "file size", short: "file size", bytes: true, num: func(c *Cell) int64 { return c.FileSize }},
-		{name: "record", label: "record size (bytes per application write)", short: "record size", bytes: true, num: func(c *Cell) int64 { return int64(c.Record) }},
-		{name: "buffer", label: "buffer size", short: "buffer size", bytes: true, num: func(c *Cell) int64 { return int64(c.Buffer) }},
-		{name: "chunk", label: "chunk size (bytes per write)", short: "chunk size", bytes: true, num: func(c *Cell) int64 { return int64(c.Chunk) }},
-		{name: "concurrency", label: "concurrency (workers or files in flight)", short: "concurrency", num: func(c *Cell) int64 { return int64(c.Concurrency) }},
-		{name: "batch", label: "batch (records per writev)", short: "batch size", num: func(c *Cell) int64 { return int64(c.Batch) }},
-		{name: "queue_depth", label: "queue depth (io_uring submissions in flight)", short: "queue depth", num: func(c *Cell) int64 { return int64(c.QueueDepth) }},
-		{name: "per_file", cat: func(s *Summary) string { return s.Cell.PerFile }},
-		{name: "prealloc", cat: func(s *Summary) string { return s.Cell.Prealloc }},
-		{name: "sync", cat: func(s *Summary) string { return s.Cell.Sync }, rank: syncRank},
 	}
+	for _, a := range resultset.Axes {
+		d := &dim{name: a.Name, label: strings.ReplaceAll(a.Name, "_", " "), short: strings.ReplaceAll(a.Name, "_", " ")}
+		if l, ok := axisLabels[a.Name]; ok {
+			d.label, d.short = l[0], l[1]
+		}
+		switch a.Kind {
+		case resultset.KindName:
+			d.cat = func(s *Summary) string { _, v := a.Get(s.Cell); return v }
+			names := a.Names
+			d.rank = func(v string) int {
+				for i, n := range names {
+					if n == v {
+						return i
+					}
+				}
+				return len(names)
+			}
+		default:
+			d.bytes = a.Kind == resultset.KindSize
+			d.num = func(c *Cell) int64 { n, _ := a.Get(c); return n }
+		}
+		dims = append(dims, d)
+	}
+	return dims
 }
 
 // fileName is the dim's name as used in chart file names ("queue-depth").

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/report/resultset"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -22,14 +24,14 @@ const (
 	maxPoints = 200 // points per line (evenly spaced by rank, ends kept)
 )
 
-// chartMetric is one metric the line charts plot against every swept
-// parameter.
+// chartMetric is one metric of resultset.Metrics (the one table of metrics:
+// unit, better direction, samples) that the line charts plot against every
+// swept parameter, with how its charts are named and titled.
 type chartMetric struct {
+	metric string // name in resultset.Metrics
 	name   string // file name prefix
 	title  string // "Throughput"
 	yLabel string
-	y      func(*Summary) Stat
-	tick   func(float64) string // y tick labels, with units
 	// primary is the x dimension of the chart that keeps the bare name
 	// (throughput.png is throughput against file size); minX is the number
 	// of distinct x values that chart needs.
@@ -39,18 +41,55 @@ type chartMetric struct {
 }
 
 var chartMetrics = []chartMetric{
-	{name: "throughput", title: "Throughput", yLabel: "throughput (logical bytes per second)",
-		y: func(s *Summary) Stat { return s.BytesPerSec }, tick: rateTick, primary: "size", minX: 2,
-		about: "Median logical throughput (files × size per second, decimal units) per series, log-log. Higher is better."},
-	{name: "files-per-second", title: "Files per second", yLabel: "files per second",
-		y: func(s *Summary) Stat { return s.FilesPerSec }, tick: countTick, primary: "files", minX: 2,
-		about: "Median files written per second, log-log. Higher is better; flat lines mean the per-file cost (open, close, sync) dominates."},
-	{name: "syscalls-per-mib", title: "Write syscalls per MiB", yLabel: "write syscalls per MiB",
-		y: func(s *Summary) Stat { return s.SyscallsPerMiB }, tick: countTick, primary: "size", minX: 1,
-		about: "Write-family system calls per MiB written (/proc/self/io syscw). Small records without a buffer cost one syscall each. Lower is better."},
-	{name: "latency-p99", title: "Per-file p99 latency", yLabel: "p99 time to write one file",
-		y: func(s *Summary) Stat { return s.LatencyP99 }, tick: durationTick, primary: "size", minX: 1,
-		about: "Median over repetitions of the 99th percentile of the time to write one file. Lower is better."},
+	{metric: "bytes_per_second", name: "throughput", title: "Throughput", yLabel: "throughput (logical bytes per second)",
+		primary: "size", minX: 2,
+		about: "Median logical throughput (files × size per second, decimal units) per line, log-log."},
+	{metric: "files_per_second", name: "files-per-second", title: "Files per second", yLabel: "files per second",
+		primary: "files", minX: 2,
+		about: "Median files written per second, log-log; flat lines mean the per-file cost (open, close, sync) dominates."},
+	{metric: "write_syscalls_per_mib", name: "syscalls-per-mib", title: "Write syscalls per MiB", yLabel: "write syscalls per MiB",
+		primary: "size", minX: 1,
+		about: "Write-family system calls per MiB written (/proc/self/io syscw); small records without a buffer cost one syscall each."},
+	{metric: "latency_p99", name: "latency-p99", title: "Per-file p99 latency", yLabel: "p99 time to write one file",
+		primary: "size", minX: 1,
+		about: "Median over repetitions of the 99th percentile of the time to write one file."},
+}
+
+// def is m's entry in resultset.Metrics.
+func (m chartMetric) def() *resultset.Metric { return resultset.MetricByName(m.metric) }
+
+// tick labels y values in the metric's unit.
+func (m chartMetric) tick() func(float64) string {
+	if d := m.def(); d != nil {
+		switch d.Unit {
+		case "B/s":
+			return rateTick
+		case "s":
+			return durationTick
+		}
+	}
+	return countTick
+}
+
+// better is "Higher is better." or "Lower is better.", from the table.
+func (m chartMetric) better() string {
+	if d := m.def(); d != nil && d.Better == resultset.HigherIsBetter {
+		return "Higher is better."
+	}
+	return "Lower is better."
+}
+
+// stats summarizes the metric for every cell of sums (median and 95%
+// interval of its per-repetition samples), once per chart set.
+func (m chartMetric) stats(sums []*Summary) func(*Summary) Stat {
+	d := m.def()
+	out := make(map[*Summary]Stat, len(sums))
+	if d != nil {
+		for _, s := range sums {
+			out[s] = newStat(d.Samples(s.Cell))
+		}
+	}
+	return func(s *Summary) Stat { return out[s] }
 }
 
 // chartName is the file name (without extension) of metric m against x.
@@ -68,7 +107,7 @@ func allCharts() []Chart {
 	for _, m := range chartMetrics {
 		for _, x := range xOrder(m, numericDims()) {
 			out = append(out, Chart{Name: chartName(m, x), Title: m.title + " vs " + x.short,
-				About: m.about + " Error bars are the 95% confidence interval of the median."})
+				About: m.about + " " + m.better() + " Error bars are the 95% confidence interval of the median."})
 		}
 	}
 	return append(out, Chart{"winner-map", "Winner map: fastest strategy per (files, size)",
@@ -150,7 +189,7 @@ func tupleKey(vs []dimVal) string {
 // size, sync...). With one strategy and nothing else to tell lines apart,
 // the first other swept parameter makes the lines. It returns nil and a
 // reason when the set has fewer than minX distinct x values.
-func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*figure, string) {
+func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Stat, x *dim, minX int) (*figure, string) {
 	var in []*Summary
 	zeros := map[string]bool{}
 	xs := map[int64]bool{}
@@ -159,11 +198,11 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 			continue
 		}
 		xv := x.num(s.Cell)
-		y := m.y(s)
-		if xv <= 0 || !y.OK() {
+		ys := y(s)
+		if xv <= 0 || !ys.OK() {
 			continue
 		}
-		if !(y.Median > 0) {
+		if !(ys.Median > 0) {
 			zeros[s.Cell.Strategy] = true
 			continue
 		}
@@ -263,7 +302,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 			allSeries[sk] = &series{key: sk, vals: sv, name: seriesLabel(seriesDims, sv, s)}
 		}
 		xv := float64(x.num(s.Cell))
-		p.series[sk] = append(p.series[sk], point{x: xv, y: m.y(s)})
+		p.series[sk] = append(p.series[sk], point{x: xv, y: y(s)})
 		p.xs[xv] = true
 	}
 
@@ -380,7 +419,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, x *dim, minX int) (*
 		p.X.Min, p.X.Max = padLog(xmin, xmax, 1.25)
 		ylo, yhi := niceLogRange(ymin, ymax)
 		p.Y.Min, p.Y.Max = math.Log10(ylo), math.Log10(yhi)
-		p.Y.Tick.Marker = log10Axis{label: m.tick}
+		p.Y.Tick.Marker = log10Axis{label: m.tick()}
 		fig.panels = append(fig.panels, p)
 	}
 	for _, sr := range order {

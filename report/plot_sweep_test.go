@@ -55,7 +55,7 @@ func chartByName(t *testing.T, sets []*Set, labels []string, name string) *figur
 			if x.name == m.primary {
 				minX = m.minX
 			}
-			fig, why := lineChart(sums, dims, m, x, minX)
+			fig, why := lineChart(sums, dims, m, m.stats(sums), x, minX)
 			if fig == nil {
 				t.Fatalf("%s not drawn: %s", name, why)
 			}
@@ -357,5 +357,22 @@ func TestPlotsBounded(t *testing.T) {
 	}
 	if !slices.Contains(written, filepath.Join(dir, "throughput-vs-chunk.png")) || !slices.Contains(written, filepath.Join(dir, "winner-map.png")) {
 		t.Errorf("written %v", written)
+	}
+}
+
+// TestChartMetricsInTable: every charted metric is read from the one table
+// of metrics, and every numeric axis of the table of parameters can be an x.
+func TestChartMetricsInTable(t *testing.T) {
+	for _, m := range chartMetrics {
+		if m.def() == nil {
+			t.Errorf("chart %s: metric %q is not in resultset.Metrics", m.name, m.metric)
+		}
+	}
+	var names []string
+	for _, d := range numericDims() {
+		names = append(names, d.name)
+	}
+	if got := strings.Join(names, ","); got != "files,size,record,buffer,chunk,concurrency,batch,queue_depth" {
+		t.Errorf("numeric axes %s", got)
 	}
 }
