@@ -337,7 +337,7 @@ func TestPlotsBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	dir := t.TempDir()
-	written, notes, err := WritePlots(dir, []*Set{synthSet(cells...)}, []string{"many"})
+	written, notes, err := WritePlotsWith(dir, []*Set{synthSet(cells...)}, []string{"many"}, PlotOptions{DPI: 72})
 	if err != nil {
 		t.Fatal(err)
 	}

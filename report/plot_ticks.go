@@ -231,7 +231,7 @@ func (t logTicks) Ticks(min, max float64) []plot.Tick {
 type log10Axis struct{ label func(float64) string }
 
 func (a log10Axis) Ticks(min, max float64) []plot.Tick {
-	ticks := logTicks{label: a.label}.Ticks(math.Pow(10, min), math.Pow(10, max))
+	ticks := logTicks(a).Ticks(math.Pow(10, min), math.Pow(10, max))
 	for i := range ticks {
 		// Clamp the ends, which may differ from the axis bounds by rounding.
 		ticks[i].Value = math.Min(math.Max(math.Log10(ticks[i].Value), min), max)
