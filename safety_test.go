@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -79,7 +80,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 // mmap meets the full disk as SIGBUS, which must not kill the run.
 func TestRunENOSPC(t *testing.T) {
 	dir := mountTmpfs(t, "size=16m")
-	cfg := quick(dir, "bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered")
+	cfg := quick(dir, strategies.Names()...)
 	cfg.Files = []int{1, 4}
 	cfg.Sizes = []int64{4 << 10, 8 << 20}
 	cfg.Knobs = map[string][]string{"per_file": {"chunked", "mmap"}}
@@ -107,8 +108,16 @@ func TestRunENOSPC(t *testing.T) {
 			}
 		}
 	}
-	if full != 8 || ok != 16 {
-		t.Errorf("got %d full-disk cells and %d small cells, want 8 and 16", full, ok)
+	want := 0 // cells per (files, size): two per-file writers for pool and semaphore
+	for _, s := range strategies.All() {
+		if slices.Contains(s.Knobs(), "per_file") {
+			want += 2
+		} else {
+			want++
+		}
+	}
+	if full != want || ok != 2*want {
+		t.Errorf("got %d full-disk cells and %d small cells, want %d and %d", full, ok, want, 2*want)
 	}
 	if !set.Complete {
 		t.Error("set not marked complete")

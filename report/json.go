@@ -18,6 +18,9 @@ type JSONSummary struct {
 	Tool          string    `json:"tool"`           // "writebench"
 	Confidence    float64   `json:"confidence"`     // 0.95
 	Sets          []JSONSet `json:"sets"`
+	// Verdicts holds one entry per comparison group of every set (see
+	// package report/verdict), in set order.
+	Verdicts []JSONVerdict `json:"verdicts"`
 }
 
 // JSONSet is one result set's summary.
@@ -144,6 +147,7 @@ func Summaries(sets []*Set, labels []string) *JSONSummary {
 		}
 		doc.Sets = append(doc.Sets, js)
 	}
+	doc.Verdicts = jsonVerdicts(sets, labels)
 	return doc
 }
 

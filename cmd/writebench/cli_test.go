@@ -44,7 +44,7 @@ func TestListCommand(t *testing.T) {
 		}
 		names = append(names, f[0])
 	}
-	want := strategies.Names()
+	want := strategies.Names() // the registry, sorted
 	if !slices.Equal(names, want) {
 		t.Errorf("list shows %v, want %v in this order", names, want)
 	}
