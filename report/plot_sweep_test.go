@@ -290,22 +290,46 @@ func TestTickLabels(t *testing.T) {
 }
 
 func TestWinnerShading(t *testing.T) {
+	// Without a paired verdict: the 95% intervals decide.
 	clear := Winner{Clear: true, RunnerUp: &Summary{}}
 	noise := Winner{Clear: false, RunnerUp: &Summary{}}
 	alone := Winner{}
-	if winnerVerdict(clear) != verdictClear || winnerVerdict(noise) != verdictUndecided || winnerVerdict(alone) != verdictAlone {
-		t.Fatal("verdicts")
+	if winnerVerdict(clear, nil).v != verdictClear || winnerVerdict(noise, nil).v != verdictUndecided || winnerVerdict(alone, nil).v != verdictAlone {
+		t.Fatal("verdicts without a paired verdict")
 	}
+	// With report.Verdicts: equal times in every round are a tie, twice as
+	// fast in every round is a winner.
+	var cells []Cell
+	for _, c := range []struct {
+		size     int64
+		bufio, u float64
+	}{{4096, 0.01, 0.01}, {65536, 0.01, 0.02}} {
+		cells = append(cells, synthCell("bufio", 10, c.size, c.bufio, 8), synthCell("unbuffered", 10, c.size, c.u, 8))
+	}
+	sets := []*Set{synthSet(cells...)}
+	vi := indexVerdicts(sets, []string{"s"})
+	got := map[int64]squareDecision{}
+	for _, w := range Winners(Summarize(sets, []string{"s"})) {
+		got[w.FileSize] = winnerVerdict(w, vi)
+	}
+	if d := got[4096]; d.v != verdictTie || len(d.tiedWith) != 1 {
+		t.Errorf("equal times: %+v, want a tie with one other leader", d)
+	}
+	if d := got[65536]; d.v != verdictClear {
+		t.Errorf("twice as fast: %+v, want a winner", d)
+	}
+	// Three shades per strategy, all distinct.
 	n := 3
 	seen := map[float64]bool{}
 	for si := range n {
-		strong := squareShade(si, n, verdictClear)
-		pale := squareShade(si, n, verdictUndecided)
-		if strong == pale || seen[strong] || seen[pale] {
-			t.Errorf("strategy %d: shades %v %v not distinct", si, strong, pale)
+		for _, v := range []squareVerdict{verdictClear, verdictTie, verdictUndecided} {
+			z := squareShade(si, n, v)
+			if seen[z] {
+				t.Errorf("strategy %d verdict %d: shade %v reused", si, v, z)
+			}
+			seen[z] = true
 		}
-		seen[strong], seen[pale] = true, true
-		if squareShade(si, n, verdictAlone) != pale {
+		if squareShade(si, n, verdictAlone) != squareShade(si, n, verdictUndecided) {
 			t.Error("an uncontested square is not shaded like an undecided one")
 		}
 	}

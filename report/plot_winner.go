@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/report/verdict"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -27,30 +28,89 @@ const (
 type squareVerdict int
 
 const (
-	verdictClear     squareVerdict = iota // the winner's interval clears the runner-up's
-	verdictUndecided                      // intervals overlap or too few samples: within noise
+	verdictClear     squareVerdict = iota // a winner: faster than every other contender beyond the tie margin
+	verdictTie                            // the leaders are equivalent within the tie margin
+	verdictUndecided                      // the intervals are too wide to say
 	verdictAlone                          // only one strategy succeeded: nothing to beat
 )
 
-// winnerVerdict decides one square. It is the one place the winner map
-// asks how sure a win is.
-func winnerVerdict(w Winner) squareVerdict {
-	switch {
-	case w.RunnerUp == nil:
-		return verdictAlone
-	case w.Clear:
-		return verdictClear
+// squareDecision is the verdict of one square and, for a tie, the other
+// leaders.
+type squareDecision struct {
+	v        squareVerdict
+	tiedWith []string
+}
+
+// verdictIndex holds the paired verdict (report.Verdicts) of every
+// comparison group, by set label, files, size and sync mode.
+type verdictIndex map[string]*Verdict
+
+func verdictKey(label, files, size, sync string) string {
+	return label + "\x00" + files + "\x00" + size + "\x00" + sync
+}
+
+// indexVerdicts decides every comparison group of the sets, with the
+// options each set was sampled with.
+func indexVerdicts(sets []*Set, labels []string) verdictIndex {
+	vi := verdictIndex{}
+	for _, sv := range allVerdicts(sets, labels) {
+		for i := range sv.vs {
+			v := &sv.vs[i]
+			var files, size, sync string
+			for _, p := range v.Group {
+				switch p.Name {
+				case "files":
+					files = p.Value
+				case "size":
+					size = p.Value
+				case "sync":
+					sync = p.Value
+				}
+			}
+			vi[verdictKey(sv.label, files, size, sync)] = v
+		}
 	}
-	return verdictUndecided
+	return vi
+}
+
+// winnerVerdict decides one square: from the group's paired verdict when
+// there is one (winner, tie or undecided), else from whether the winner's
+// 95% interval clears the runner-up's. It is the one place the winner map
+// asks how sure a win is.
+func winnerVerdict(w Winner, vi verdictIndex) squareDecision {
+	if w.RunnerUp == nil {
+		return squareDecision{v: verdictAlone}
+	}
+	if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
+		switch v.Verdict {
+		case verdict.Winner:
+			return squareDecision{v: verdictClear}
+		case verdict.Tie:
+			var others []string
+			if len(v.Leaders) > 1 {
+				others = v.Leaders[1:]
+			}
+			return squareDecision{v: verdictTie, tiedWith: others}
+		}
+		return squareDecision{v: verdictUndecided}
+	}
+	if w.Clear {
+		return squareDecision{v: verdictClear}
+	}
+	return squareDecision{v: verdictUndecided}
 }
 
 // squareShade is the palette index of a square won by strategy si of n:
-// its strong colour for a clear win, its pale colour otherwise.
+// its strong colour for a clear win, a medium one for a tie, a pale one
+// when undecided or uncontested.
 func squareShade(si, n int, v squareVerdict) float64 {
-	if v == verdictClear {
+	switch v {
+	case verdictClear:
 		return float64(si)
+	case verdictTie:
+		return float64(n + si)
 	}
-	return float64(n + si)
+	return float64(2*n + si)
 }
 
 // colorBox is a legend thumbnail: a filled square.
@@ -108,7 +168,7 @@ func thin[T any](vs []T, n int) []T {
 // size coloured by the fastest strategy: a strong colour when the win is
 // clear, a pale one when it is within noise or uncontested. Squares name
 // the winner and its margin over the runner-up.
-func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) {
+func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (*figure, string) {
 	ws := Winners(sums)
 	contested := 0
 	var strategies []string
@@ -162,11 +222,13 @@ func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) 
 	}
 	// Palette: strong colours for clear wins, then pale ones.
 	n := len(strategies)
-	pal := make(fixedPalette, 2*n)
+	pal := make(fixedPalette, 3*n)
 	for i := range strategies {
-		pal[i] = lighten(paletteColor(i), 0.35)
-		pal[n+i] = lighten(paletteColor(i), 0.8)
+		pal[i] = lighten(paletteColor(i), 0.3)
+		pal[n+i] = lighten(paletteColor(i), 0.6)
+		pal[2*n+i] = lighten(paletteColor(i), 0.85)
 	}
+	tie := 0.0
 	inLegend := map[string]bool{}
 	anyPale := false
 	varying = dropSync(varying)
@@ -201,11 +263,14 @@ func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) 
 				continue // thinned out
 			}
 			si := index(w.Best.Cell.Strategy)
-			verdict := winnerVerdict(w)
-			if verdict != verdictClear {
+			d := winnerVerdict(w, vi)
+			if d.v != verdictClear {
 				anyPale = true
 			}
-			g.z[[2]int{c, r}] = squareShade(si, n, verdict)
+			if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
+				tie = v.Tie
+			}
+			g.z[[2]int{c, r}] = squareShade(si, n, d.v)
 			inLegend[w.Best.Cell.Strategy] = true
 			if !labelled {
 				continue
@@ -220,13 +285,15 @@ func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) 
 			if len(vals) > 0 {
 				lines = append(lines, strings.Join(vals, " "))
 			}
-			switch verdict {
+			switch d.v {
 			case verdictAlone:
 				lines = append(lines, "only one ran")
 			case verdictClear:
 				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy)
+			case verdictTie:
+				lines = append(lines, "tie with "+listSome(d.tiedWith, 2))
 			case verdictUndecided:
-				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy, "(within noise)")
+				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy, "(undecided)")
 			}
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
 			labels.Labels = append(labels.Labels, strings.Join(lines, "\n"))
@@ -277,7 +344,11 @@ func winnerMap(sums []*Summary, varying []string, multi bool) (*figure, string) 
 	}
 	fig.title = "Fastest strategy per (files, size)"
 	if anyPale {
-		fig.footnotes = append(fig.footnotes, "Strong colour: a clear win (95% intervals apart). Pale: within noise or only one strategy ran. Grey: all failed.")
+		t := "the tie margin"
+		if tie > 0 {
+			t = fmt.Sprintf("±%.0f%%", 100*tie)
+		}
+		fig.footnotes = append(fig.footnotes, "Strong colour: a winner (paired verdict). Medium: a tie within "+t+". Pale: undecided, or only one strategy ran. Grey: all failed.")
 	}
 	for _, n := range fig.notes {
 		fig.footnotes = append(fig.footnotes, n+".")
