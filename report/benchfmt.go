@@ -19,8 +19,12 @@ import (
 // One op is one repetition (the whole batch of files). Units: sec/op, B/s
 // (logical bytes, absent for empty files), files/s and syscalls/op (absent
 // when the kernel counter was unavailable). Failed cells are listed as
-// comments. File configuration lines carry the environment; with several
-// sets, a "set" key names each.
+// comments. File configuration lines carry only what makes results
+// incomparable (goos, goarch, page-cache, and a "set" key naming each set
+// when there are several); the rest of the environment (cpu, kernel, fs,
+// device, writebench and Go version) is written as "# key: value" comments,
+// so benchstat compares runs from two machines or builds by default instead
+// of splitting them into separate tables.
 func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 	bw := benchfmt.NewWriter(w)
 	for _, u := range []struct{ unit, better string }{
@@ -47,15 +51,16 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			varying[v] = true
 		}
 		e := set.Env
+		// Only keys that make results incomparable are configuration:
+		// benchstat puts results whose configuration differs in separate
+		// tables and compares nothing across them. What differs between
+		// two machines or builds of the same experiment (CPU, kernel,
+		// disk, filesystem, writebench version) is written as comments, so
+		// `benchstat old.txt new.txt` compares by default.
 		cfg := []benchfmt.Config{
 			{Key: "goos", Value: []byte(e.GOOS), File: true},
 			{Key: "goarch", Value: []byte(e.GOARCH), File: true},
-			{Key: "cpu", Value: []byte(e.CPU), File: true},
-			{Key: "kernel", Value: []byte(e.Kernel), File: true},
-			{Key: "fs", Value: []byte(e.FSType), File: true},
-			{Key: "device", Value: []byte(e.Device), File: true},
 			{Key: "page-cache", Value: []byte(e.PageCache), File: true},
-			{Key: "writebench", Value: []byte(e.WritebenchVersion), File: true},
 		}
 		if len(sets) > 1 {
 			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(benchSafe(label)), File: true})
@@ -71,6 +76,16 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			}
 		}
 		cfg = kept
+		for _, kv := range [][2]string{
+			{"cpu", e.CPU}, {"kernel", e.Kernel}, {"fs", e.FSType}, {"device", e.Device},
+			{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
+		} {
+			if v := escapeText(oneLine(kv[1], 200)); v != "" {
+				if _, err := fmt.Fprintf(w, "# %s: %s\n", kv[0], v); err != nil {
+					return err
+				}
+			}
+		}
 		for _, s := range mine {
 			c := s.Cell
 			name := benchName(c, varying)

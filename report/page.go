@@ -15,19 +15,9 @@ type Chart struct {
 	Name, Title, About string
 }
 
-// Charts lists every chart WritePlots can draw, in page order.
-var Charts = []Chart{
-	{"throughput", "Throughput vs file size",
-		"Median logical throughput (MB/s = 10^6 bytes/s) per strategy, log-log, one panel per file count; error bars are the 95% confidence interval of the median. Higher is better."},
-	{"files-per-second", "Files per second vs file count",
-		"Median files written per second, log-log, one panel per file size. Higher is better; flat lines mean the per-file cost (open, close, sync) dominates."},
-	{"syscalls-per-mib", "Write syscalls per MiB by strategy",
-		"Write-family system calls per MiB written (from /proc/self/io). Small records without a buffer cost one syscall each: this is why unbuffered small writes lose."},
-	{"latency-p99", "Per-file p99 latency by strategy",
-		"Median over repetitions of the 99th percentile of the time to write one file. Lower is better."},
-	{"winner-map", "Winner map: fastest strategy per (files, size)",
-		"Each cell names the fastest strategy for that file count and size, and its lead over the runner-up."},
-}
+// Charts lists every chart WritePlots can draw, in page order: every
+// metric against every parameter a set can sweep, then the winner map.
+var Charts = allCharts()
 
 // WriteMarkdownPage writes one self-contained Markdown page to path: the
 // environment of each set, the tables, the charts found in plotsDir (as
@@ -131,7 +121,7 @@ func envRows(s *Set) [][]string {
 		{"repetitions", fmt.Sprintf("%d counted + %d warm-up per cell, interleaved (seed %d)", e.Repeat, e.Warmup, e.Seed)},
 		{"verified", fmt.Sprintf("%v", e.Verify)},
 		{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
-		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + fmt.Sprintf(", sweep took %.0f s", e.TotalSeconds)},
+		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took " + formatDuration(e.TotalSeconds)},
 		{"status", status},
 	}
 	rows = escapeRows(rows, escapeMarkdown)

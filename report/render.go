@@ -233,7 +233,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			fps,
 			statOr(s.SyscallsPerMiB, formatSig),
 			statOr(s.StorageRatio, func(v float64) string { return formatSig(v) + "x" }),
-			statOr(s.SyncShare, formatPercent),
+			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
 			relative(s),
@@ -244,6 +244,20 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		rows = append(rows, r)
 	}
 	return header, rows
+}
+
+// syncShareText is the sync share; above 100% (syncs of several workers
+// overlapped) it says over how many workers it is summed: "180% (10
+// workers)".
+func syncShareText(s *Summary) string {
+	t := statOr(s.SyncShare, formatPercent)
+	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
+		if w := s.Cell.Concurrency; w > 1 {
+			return t + " (" + plural(w, "worker") + ")"
+		}
+		return t + " (summed over workers)"
+	}
+	return t
 }
 
 func relative(s *Summary) string {

@@ -245,7 +245,7 @@ func TestBrokenPipeEndsRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no partial set saved: %v", err)
 	}
-	if set.Complete || set.Interrupted != "interrupted by SIGPIPE" {
+	if set.Complete || set.Interrupted != "SIGPIPE" {
 		t.Errorf("set complete=%v interrupted=%q; want incomplete, SIGPIPE", set.Complete, set.Interrupted)
 	}
 }

@@ -157,7 +157,7 @@ func TestSignalStopsRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("partial result set: %v", err)
 			}
-			if set.Complete || set.Interrupted != "interrupted by "+tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
+			if set.Complete || set.Interrupted != tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
 				t.Errorf("set complete=%v interrupted=%q results=%+v", set.Complete, set.Interrupted, set.Results)
 			}
 			if err := report.Render(&bytes.Buffer{}, []*report.Set{set}, []string{"out"}, "table"); err != nil {

@@ -20,9 +20,12 @@ import (
 var endSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGABRT}
 
 // interruptedError means a signal stopped the command: exit 128+signal.
+// Its message is the signal's name alone ("SIGINT"): the runner records it
+// as the set's Interrupted field, which renderers print after
+// "interrupted by ".
 type interruptedError struct{ sig os.Signal }
 
-func (e *interruptedError) Error() string { return "interrupted by " + signalName(e.sig) }
+func (e *interruptedError) Error() string { return signalName(e.sig) }
 
 func (e *interruptedError) exitCode() int {
 	if s, ok := e.sig.(syscall.Signal); ok {
