@@ -226,6 +226,9 @@ func (r *ring) registerBuffers(bufs [][]byte) error {
 func (r *ring) space() uint32 { return r.entries - (r.tail - atomic.LoadUint32(r.sqHead)) }
 
 // next returns the next free SQE, zeroed, or nil when the SQ ring is full.
+// uring never sees nil: its ring has one entry per slot plus one for the
+// fsync, every submit empties the SQ ring, and between two submits each
+// slot and the fsync are queued at most once.
 func (r *ring) next() *ringSQE {
 	if r.space() == 0 {
 		return nil
