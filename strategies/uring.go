@@ -17,4 +17,12 @@ func (uringStrategy) Describe() string {
 func (uringStrategy) Knobs() []string                           { return []string{"chunk", "queue_depth", "prealloc"} }
 func (uringStrategy) Write(ctx context.Context, b *Batch) error { return writeURing(ctx, b) }
 
+// OpenCell gives the runner a session that keeps the ring and its
+// registered buffers from one repetition of the cell to the next.
+func (uringStrategy) OpenCell(ctx context.Context, p Params) (Session, error) {
+	return openURingSession(ctx, p)
+}
+
+var _ CellOpener = uringStrategy{}
+
 func init() { Register(uringStrategy{}) }

@@ -36,8 +36,67 @@ type uringRun struct {
 	w       *worker // only for its path buffer
 }
 
-// writeURing writes the batch through one ring, files one after another.
+// uringState is a ring with its registered slot buffers. Strategy.Write
+// sets one up per call; a cell's Session (OpenCell) keeps it from one
+// repetition to the next while the batch asks for the same slots.
+type uringState struct {
+	r       *ring
+	slots   []ringSlot
+	chunk   int
+	content *Content
+}
+
+// ready sets the state up for chunk-byte pieces in nslots slots, reusing
+// the ring and buffers it has when they match.
+func (st *uringState) ready(b *Batch, chunk, nslots int) error {
+	if st.r != nil && st.chunk == chunk && len(st.slots) == nslots && st.content == b.Content {
+		return nil
+	}
+	if err := st.close(); err != nil {
+		return err
+	}
+	r, err := newRing(uint32(nslots + 1)) // + the linked fsync
+	if err != nil {
+		return ringError(err)
+	}
+	slots := make([]ringSlot, nslots)
+	mems := make([][]byte, nslots)
+	for k := range slots {
+		slots[k].buf = newAlignedBuffer(b.Content, chunk, ringPageSize)
+		mems[k] = slots[k].buf.mem()
+	}
+	if err := r.registerBuffers(mems); err != nil {
+		r.close()
+		return ringError(err)
+	}
+	st.r, st.slots, st.chunk, st.content = r, slots, chunk, b.Content
+	return nil
+}
+
+// close unmaps and closes the ring (unregistering its buffers), if any.
+func (st *uringState) close() error {
+	if st.r == nil {
+		return nil
+	}
+	err := st.r.close()
+	st.r, st.slots, st.content = nil, nil, nil
+	return err
+}
+
+// writeURing writes the batch through a ring set up for this call.
 func writeURing(ctx context.Context, b *Batch) (err error) {
+	var st uringState
+	defer func() {
+		if cerr := st.close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	return writeURingState(ctx, b, &st)
+}
+
+// writeURingState writes the batch through st's ring, files one after
+// another. After an error st is closed, so a later call starts afresh.
+func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) {
 	// File 0's one look at ctx before its create (see the loop below) is
 	// this one, so a cancelled cell sets up no ring.
 	if err := ctx.Err(); err != nil {
@@ -54,30 +113,24 @@ func writeURing(ctx context.Context, b *Batch) (err error) {
 	chunk := int(min(int64(p.Chunk), max(b.Size, 1)))
 	pieces := (max(b.Size, 1) + int64(chunk) - 1) / int64(chunk)
 	nslots := int(min(int64(p.QueueDepth), pieces))
-	r, err := newRing(uint32(nslots + 1)) // + the linked fsync
-	if err != nil {
-		return ringError(err)
+	if err := st.ready(b, chunk, nslots); err != nil {
+		return err
 	}
+	r := st.r
+	r.submitted, r.enters = 0, 0
 	defer func() {
 		if b.Issued != nil {
 			b.Issued.RingSubmissions.Add(r.submitted)
 			b.Issued.RingEnters.Add(r.enters)
 		}
-		if cerr := r.close(); err == nil && cerr != nil {
-			err = cerr
+		if err != nil {
+			st.close()
 		}
 	}()
 	u := &uringRun{b: b, r: r, chunk: chunk, rwFlags: rwFlags,
-		slots: make([]ringSlot, nslots), free: make([]int, 0, nslots),
-		w: newPathWorker(b)}
-	mems := make([][]byte, nslots)
+		slots: st.slots, free: make([]int, 0, nslots), w: newPathWorker(b)}
 	for k := range u.slots {
-		u.slots[k].buf = newAlignedBuffer(b.Content, chunk, ringPageSize)
-		mems[k] = u.slots[k].buf.mem()
 		u.free = append(u.free, k)
-	}
-	if err := r.registerBuffers(mems); err != nil {
-		return ringError(err)
 	}
 	for i := 0; i < b.Files; i++ {
 		if i > 0 {
@@ -91,6 +144,24 @@ func writeURing(ctx context.Context, b *Batch) (err error) {
 	}
 	return nil
 }
+
+// uringSession is a cell's ring, kept across its repetitions, so that
+// setting up the ring and registering its buffers is paid once per cell
+// (in its first repetition, usually the warm-up) rather than in every one.
+type uringSession struct{ st uringState }
+
+func openURingSession(ctx context.Context, p Params) (Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return &uringSession{}, nil
+}
+
+func (s *uringSession) Write(ctx context.Context, b *Batch) error {
+	return writeURingState(ctx, b, &s.st)
+}
+func (s *uringSession) Usage() (ChildUsage, bool) { return ChildUsage{}, false }
+func (s *uringSession) Close() error              { return s.st.close() }
 
 const ringPageSize = 4096
 

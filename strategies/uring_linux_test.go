@@ -369,3 +369,64 @@ func denyRingSetup(arch uint32) error {
 	}
 	return nil
 }
+
+// TestURingSession checks the per-cell session: repetitions of one shape
+// reuse the ring, each reports its own counts, another shape or an error
+// sets up afresh, and Close leaves no descriptor or mapping.
+func TestURingSession(t *testing.T) {
+	skipIfNoRing(t)
+	fds0, maps0 := openFDs(t)
+	sess, err := (uringStrategy{}).OpenCell(context.Background(), Params{Chunk: 4096, QueueDepth: 4}.WithDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := sess.(*uringSession)
+	content := NewContent(1) // one per run, as the runner's
+	var first *ring
+	for rep := range 3 {
+		b := kernelBatch(t, "", 2, 64<<10, Params{Chunk: 4096, QueueDepth: 4})
+		b.Content = content
+		if err := sess.Write(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		checkFiles(t, b)
+		if got := b.Issued.RingSubmissions.Load(); got != 32 {
+			t.Errorf("repetition %d: RingSubmissions = %d, want 32 (its own writes only)", rep, got)
+		}
+		if rep == 0 {
+			first = us.st.r
+		} else if us.st.r != first {
+			t.Errorf("repetition %d set up a new ring", rep)
+		}
+	}
+	// Another shape (fewer pieces than the depth) needs other slots.
+	b := kernelBatch(t, "", 1, 4096, Params{Chunk: 4096, QueueDepth: 4})
+	b.Content = content
+	if err := sess.Write(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	checkFiles(t, b)
+	if us.st.r == first || len(us.st.slots) != 1 {
+		t.Errorf("a 1-piece file reused the 4-slot ring (%d slots)", len(us.st.slots))
+	}
+	// A failed repetition drops the ring.
+	b = kernelBatch(t, "", 2, 10, Params{Chunk: 4096, QueueDepth: 4})
+	if err := os.WriteFile(b.Path(1), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Write(context.Background(), b); err == nil {
+		t.Fatal("Write over an existing file succeeded")
+	}
+	if us.st.r != nil {
+		t.Error("the ring outlived a failed repetition")
+	}
+	if u, ok := sess.Usage(); ok || u != (ChildUsage{}) {
+		t.Errorf("Usage() = %+v, %v; want none (in-process)", u, ok)
+	}
+	if err := sess.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fds1, maps1 := openFDs(t); fds1 != fds0 || maps1 != maps0 {
+		t.Errorf("after Close: %d descriptors and %d io_uring mappings, before %d and %d", fds1, maps1, fds0, maps0)
+	}
+}

@@ -14,3 +14,8 @@ func writeURing(ctx context.Context, b *Batch) error {
 	}
 	return Skip("io_uring is Linux only (this is %s)", runtime.GOOS)
 }
+
+// openURingSession skips: io_uring is a Linux interface.
+func openURingSession(ctx context.Context, p Params) (Session, error) {
+	return nil, Skip("io_uring is Linux only (this is %s)", runtime.GOOS)
+}
