@@ -46,6 +46,11 @@ type runFlags struct {
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
 	seed                               uint64
+	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
+	// and any an embedding command (ab) adds before config.
+	exec, execFile []string
+	execTimeout    time.Duration
+	custom         []strategies.Strategy
 }
 
 func newRunFlags() *runFlags {
@@ -72,6 +77,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
+	addExecFlags(f)
 	return f
 }
 
@@ -174,6 +180,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
+	custom, err := f.execStrategies()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Custom = custom
 	cfg.Command = append([]string{"writebench", "run"}, args...)
 	if err := cfg.Validate(); err != nil {
 		return cfg, usagef("run: %v", err)
