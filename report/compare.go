@@ -45,7 +45,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/perf/benchmath"
+	"github.com/writebench/writebench/report/stats"
 )
 
 // Defaults of CompareOptions and the compare command.
@@ -337,8 +337,7 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 		cc.Verdict, cc.Note = VerdictFixed, "base: "+b.Error
 		return cc
 	}
-	bv := append([]float64(nil), m.values(b)...)
-	nv := append([]float64(nil), m.values(n)...)
+	bv, nv := m.values(b), m.values(n)
 	cc.NBase, cc.NNew = len(bv), len(nv)
 	for _, vs := range [][]float64{bv, nv} {
 		for _, v := range vs {
@@ -352,14 +351,10 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 		cc.Verdict, cc.Note = VerdictNoData, opt.Metric+" was not recorded"
 		return cc
 	}
-	th := benchmath.DefaultThresholds
-	th.CompareAlpha = opt.Alpha
-	bs := benchmath.NewSample(bv, &th) // sorts bv and nv in place: they are copies
-	ns := benchmath.NewSample(nv, &th)
-	cc.BaseMedian = benchmath.AssumeNothing.Summary(bs, CompareConfidence).Center
-	cc.NewMedian = benchmath.AssumeNothing.Summary(ns, CompareConfidence).Center
-	cc.Change = cmpRatio(cc.NewMedian, cc.BaseMedian) - 1
-	lo, hi, conf := cmpRatioCI(bv, nv, CompareConfidence)
+	cc.BaseMedian = stats.Median(bv)
+	cc.NewMedian = stats.Median(nv)
+	cc.Change = stats.Ratio(cc.NewMedian, cc.BaseMedian) - 1
+	lo, hi, conf := stats.TwoSampleRatioCI(bv, nv, CompareConfidence)
 	cc.ChangeLo, cc.ChangeHi, cc.Confidence = lo-1, hi-1, conf
 
 	if len(bv) < CompareMinSamples || len(nv) < CompareMinSamples {
@@ -367,14 +362,14 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 		cc.Note = fmt.Sprintf("need >= %d samples per side to decide, have %d+%d", CompareMinSamples, len(bv), len(nv))
 		return cc
 	}
-	if minP := 2 * cmpUCDF(len(bv), len(nv))[0]; minP >= opt.Alpha {
+	if minP := stats.MinMannWhitneyP(len(bv), len(nv)); minP >= opt.Alpha {
 		// Even completely separated samples could not reach alpha.
 		cc.Verdict = VerdictTooFewSamples
 		cc.Note = fmt.Sprintf("%d+%d samples cannot reach alpha %v (smallest possible p is %.3g); take more repetitions", len(bv), len(nv), opt.Alpha, minP)
 		return cc
 	}
 	// A failed U-test (e.g. every value equal) comes back as P = 1.
-	cc.P = benchmath.AssumeNothing.Compare(bs, ns).P
+	cc.P = stats.MannWhitneyP(bv, nv)
 	cc.PAdj = cc.P
 	cc.setVerdict(opt)
 	return cc
@@ -394,130 +389,24 @@ func (cc *CellComparison) setVerdict(opt CompareOptions) {
 	}
 }
 
-// cmpCorrect applies the Holm–Bonferroni step-down correction to the
-// p-values of the tested cells: the k-th smallest of m p-values is
-// multiplied by m-k+1 (and made monotone), so a comparison of many cells
-// raises a false alarm with probability at most alpha, not alpha per cell.
+// cmpCorrect applies the Holm–Bonferroni step-down correction
+// (stats.Holm) to the p-values of the tested cells, so a comparison of many
+// cells raises a false alarm with probability at most alpha, not alpha per
+// cell.
 func cmpCorrect(cells []CellComparison, opt CompareOptions) {
 	if opt.Correction == "none" {
 		return
 	}
-	var idx []int
+	ps := make([]float64, len(cells))
 	for i := range cells {
-		if !math.IsNaN(cells[i].P) {
-			idx = append(idx, i)
+		ps[i] = cells[i].P
+	}
+	for i, p := range stats.Holm(ps) {
+		if !math.IsNaN(p) {
+			cells[i].PAdj = p
+			cells[i].setVerdict(opt)
 		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return cells[idx[a]].P < cells[idx[b]].P })
-	m, running := len(idx), 0.0
-	for k, i := range idx {
-		running = max(running, min(1, float64(m-k)*cells[i].P))
-		cells[i].PAdj = running
-		cells[i].setVerdict(opt)
-	}
-}
-
-// cmpRatio is x/y with 0/0 = 1 and x/0 = +Inf.
-func cmpRatio(x, y float64) float64 {
-	switch {
-	case y == 0 && x == 0:
-		return 1
-	case y == 0:
-		return math.Inf(1)
-	}
-	return x / y
-}
-
-// cmpRatioCI returns the distribution-free confidence interval of the ratio
-// new/base (Hodges–Lehmann/Moses, from the sorted pairwise ratios) and its
-// actual confidence. The bounds are 0 and +Inf (confidence 0) when the
-// samples are too few for the requested confidence.
-func cmpRatioCI(base, new []float64, confidence float64) (lo, hi, actual float64) {
-	m, n := len(base), len(new)
-	if m == 0 || n == 0 {
-		return math.NaN(), math.NaN(), 0
-	}
-	k, actual := cmpUOrder(m, n, (1-confidence)/2)
-	if k == 0 {
-		return 0, math.Inf(1), 0
-	}
-	r := make([]float64, 0, m*n)
-	for _, b := range base {
-		for _, x := range new {
-			r = append(r, cmpRatio(x, b))
-		}
-	}
-	sort.Float64s(r)
-	return r[k-1], r[m*n-k], actual
-}
-
-// cmpUOrder returns the largest k >= 1 with P(U <= k-1) <= tail under the null
-// distribution of the Mann–Whitney U statistic for samples of m and n, and
-// the two-sided confidence 1 - 2·P(U <= k-1). It returns 0, 0 when even k = 1
-// exceeds tail.
-func cmpUOrder(m, n int, tail float64) (int, float64) {
-	cdf := cmpUCDF(m, n)
-	k := 0
-	for u := 0; u < len(cdf) && cdf[u] <= tail; u++ {
-		k = u + 1
-	}
-	if k == 0 {
-		return 0, 0
-	}
-	return k, 1 - 2*cdf[k-1]
-}
-
-// cmpUCDF returns P(U <= u) for u = 0..m·n/2 under the null hypothesis (no
-// ties). It is exact up to 10000 pairs, from the recurrence
-// N(i, j, u) = N(i-1, j, u-j) + N(i, j-1, u) on the number of rank orders
-// (additions only, so it stays accurate), and a normal approximation with
-// continuity correction above, where it is accurate to well under 0.1% of
-// the order statistic.
-func cmpUCDF(m, n int) []float64 {
-	mn := m * n
-	half := mn / 2
-	cdf := make([]float64, half+1)
-	if mn > 10000 {
-		mu := float64(mn) / 2
-		sd := math.Sqrt(float64(mn) * float64(m+n+1) / 12)
-		for u := range cdf {
-			cdf[u] = 0.5 * math.Erfc(-(float64(u)+0.5-mu)/(sd*math.Sqrt2))
-		}
-		return cdf
-	}
-	// prev[j][u] = N(i-1, j, u), cur[j][u] = N(i, j, u), for u <= half.
-	prev := make([][]float64, n+1)
-	cur := make([][]float64, n+1)
-	for j := range prev {
-		prev[j] = make([]float64, half+1)
-		cur[j] = make([]float64, half+1)
-		prev[j][0] = 1 // N(0, j, 0) = 1
-	}
-	for i := 1; i <= m; i++ {
-		clear(cur[0])
-		cur[0][0] = 1 // N(i, 0, 0) = 1
-		for j := 1; j <= n; j++ {
-			for u := 0; u <= half; u++ {
-				v := cur[j-1][u]
-				if u >= j {
-					v += prev[j][u-j]
-				}
-				cur[j][u] = v
-			}
-		}
-		prev, cur = cur, prev
-	}
-	counts := prev[n]
-	total := 1.0 // C(m+n, m)
-	for i := 1; i <= m; i++ {
-		total = total * float64(n+i) / float64(i)
-	}
-	acc := 0.0
-	for u := range cdf {
-		acc += counts[u]
-		cdf[u] = acc / total
-	}
-	return cdf
 }
 
 // Regressions returns the cells whose verdict is a regression.

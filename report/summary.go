@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/perf/benchmath"
+	"github.com/writebench/writebench/report/stats"
 )
 
 // Confidence is the confidence level of every interval writebench prints.
@@ -42,7 +42,7 @@ func (s Stat) RelCI() float64 {
 	return math.Max(s.Hi-s.Median, s.Median-s.Lo) / math.Abs(s.Median)
 }
 
-// newStat summarizes values (which it copies: benchmath sorts in place).
+// newStat summarizes values (stats.MedianCI, which copies them).
 // Negative values mean "unavailable"; if any sample is negative the metric
 // is unavailable.
 func newStat(values []float64) Stat {
@@ -56,13 +56,8 @@ func newStat(values []float64) Stat {
 		}
 		vs[i] = v
 	}
-	sample := benchmath.NewSample(vs, &benchmath.DefaultThresholds)
-	sum := benchmath.AssumeNothing.Summary(sample, Confidence)
-	st := Stat{N: len(vs), Median: sum.Center, Lo: sum.Lo, Hi: sum.Hi}
-	st.HasCI = len(sum.Warnings) == 0 && !math.IsInf(sum.Lo, 0) && !math.IsInf(sum.Hi, 0)
-	if !st.HasCI {
-		st.Lo, st.Hi = 0, 0
-	}
+	med, lo, hi, ok := stats.MedianCI(vs, Confidence)
+	st := Stat{N: len(vs), Median: med, Lo: lo, Hi: hi, HasCI: ok}
 	return st
 }
 
