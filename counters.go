@@ -6,6 +6,8 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"time"
+
+	"github.com/writebench/writebench/strategies"
 )
 
 // counters is a snapshot of the process-wide figures read just before and
@@ -19,9 +21,18 @@ type counters struct {
 
 var heapMetrics = []string{"/gc/heap/allocs:objects", "/gc/heap/allocs:bytes"}
 
-func (c *counters) read() {
-	c.syscw, c.writeBytes = readProcIO()
-	c.user, c.sys = cpuTimes()
+// read takes the snapshot. With a session that runs in other processes
+// (an external writer), the I/O and CPU figures are that process's, so
+// every column means the same as for a built-in strategy.
+func (c *counters) read(sess strategies.Session) {
+	if u, ok := sessionUsage(sess); ok {
+		c.syscw, c.writeBytes = u.WriteSyscalls, u.StorageBytes
+		c.user = time.Duration(u.UserSeconds * float64(time.Second))
+		c.sys = time.Duration(u.SysSeconds * float64(time.Second))
+	} else {
+		c.syscw, c.writeBytes = readProcIO()
+		c.user, c.sys = cpuTimes()
+	}
 	s := []metrics.Sample{{Name: heapMetrics[0]}, {Name: heapMetrics[1]}}
 	metrics.Read(s)
 	if s[0].Value.Kind() == metrics.KindUint64 {
@@ -30,6 +41,13 @@ func (c *counters) read() {
 	if s[1].Value.Kind() == metrics.KindUint64 {
 		c.allocBytes = s[1].Value.Uint64()
 	}
+}
+
+func sessionUsage(s strategies.Session) (strategies.ChildUsage, bool) {
+	if s == nil {
+		return strategies.ChildUsage{}, false
+	}
+	return s.Usage()
 }
 
 // sub returns c - b; I/O deltas stay -1 when either side lacks them.

@@ -37,6 +37,13 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		Start:             start.UTC(),
 		SyncTimed:         true,
 		Preset:            cfg.Preset,
+		MinSampleSeconds:  max(cfg.MinSample, 0).Seconds(),
+	}
+	if cfg.Budget > 0 {
+		e.BudgetSeconds = cfg.Budget.Seconds()
+		e.MinRounds = cfg.MinRounds
+		e.Precision = cfg.Precision
+		e.Tie = cfg.Tie
 	}
 	if cfg.DropCaches {
 		e.PageCache = "dropped before every repetition (sync; echo 3 > /proc/sys/vm/drop_caches)"

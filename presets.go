@@ -1,17 +1,34 @@
 package writebench
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
-// Preset is a named sweep: the strategies, file counts, sizes and
-// repetitions of a Config. Flags given on the command line override it.
+// Preset is a named sweep: a Config without the machine-specific fields.
+// Flags given on the command line override it.
 type Preset struct {
 	Name        string
 	Description string
-	Strategies  []string // nil: all
+	Strategies  []string // nil: all registered
 	Files       []int
 	Sizes       []int64
-	Repeat      int
-	Warmup      int
+	Knobs       map[string][]string
+	Repeat      int           // counted repetitions; with a Budget, the most a cell gets
+	Warmup      int           // negative: none
+	Budget      time.Duration // 0: no adaptive sampling
+}
+
+// Config returns the preset as a Config.
+func (p Preset) Config() Config {
+	knobs := map[string][]string{}
+	for k, v := range p.Knobs {
+		knobs[k] = append([]string(nil), v...)
+	}
+	return Config{
+		Strategies: p.Strategies, Files: p.Files, Sizes: p.Sizes, Knobs: knobs,
+		Repeat: p.Repeat, Warmup: p.Warmup, Budget: p.Budget, Preset: p.Name,
+	}
 }
 
 const (
@@ -20,29 +37,33 @@ const (
 )
 
 // Presets are the built-in sweeps. "default" is what a plain
-// `writebench run` measures.
+// `writebench run` measures. Run times in descriptions were measured on a
+// 2-core VM with ext4 (Nov 2026); other machines differ 2-3x, so check
+// yours with --dry-run.
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "all six strategies over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB (about 25 s on 2 cores)",
+		Description: "every registered strategy over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 40 s budget",
 		Files:       []int{1, 16, 256},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
-		Repeat:      10,
+		Repeat:      30,
 		Warmup:      1,
+		Budget:      40 * time.Second,
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: all six strategies, 1 and 64 files of 4KiB and 1MiB (under 15 s)",
+		Description: "a first look: every registered strategy, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
-		Repeat:      10,
+		Repeat:      20,
 		Warmup:      1,
+		Budget:      12 * time.Second,
 	},
 	"ci": {
 		Name:        "ci",
-		Description: "a small, stable sweep for CI regression runs: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB, 12 repetitions (about 4 s)",
-		// Chosen for stability (see scripts/false-positive.md): cells of many
-		// small files swing ±25% between runs with the state of ext4's inode
+		Description: "a small, stable sweep for CI regression runs: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB, 12 repetitions each (fixed, no budget)",
+		// Chosen for stability (see docs/statistics.md): cells of many small
+		// files swing ±25% between runs with the state of ext4's inode
 		// allocator, cells under 1 ms with scheduling, and pool's small-file
 		// cells with Go's thread hand-offs. 1-4 MiB files keep every cell
 		// dominated by the copy into the page cache.

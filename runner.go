@@ -1,17 +1,25 @@
 // Package writebench is the runner behind the writebench command: it expands
 // a sweep of strategies × file counts × file sizes × parameters into cells,
-// runs every cell's repetitions interleaved in a seeded shuffled order, times
-// exactly the strategy's work, reads every written byte back to verify it,
-// and returns the raw samples as a resultset.Set.
+// runs every cell's repetitions interleaved round by round in a seeded
+// shuffled order, times exactly the strategy's work, reads every written
+// byte back to verify it, and returns the raw samples as a resultset.Set.
 //
 // The runner is public so another Go program can measure its own
 // strategies.Strategy under the same conditions as the built-in ones: put
-// it in Config.Custom and name it in Config.Strategies.
+// it in Config.Custom and name it in Config.Strategies. It links no
+// renderer: the result set is package report/resultset.
 //
-// The timed region of a repetition holds Strategy.Write and, for sync mode
-// "end", the final syncfs; nothing else. Creating and removing the scratch
-// directory, dropping caches, verification, progress updates and reading the
-// counters all happen outside it.
+// The timed region of a repetition holds Strategy.Write (run Loops times
+// back to back when one batch is shorter than Config.MinSample) and, for
+// sync mode "end", the final syncfs; nothing else. Creating and removing
+// the scratch directories, dropping caches, starting external programs,
+// verification, progress updates and reading the counters all happen
+// outside it.
+//
+// Repetition k of every cell runs in round k, so samples of the cells of one
+// comparison group (same files, size and sync) are paired by round; with a
+// Budget, rounds after the first MinRounds go only to groups whose paired
+// verdict is still undecided (see adaptive.go).
 package writebench
 
 import (
@@ -24,80 +32,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
-)
-
-// Config describes a sweep. A zero field means its documented default.
-type Config struct {
-	// Strategies names the strategies to run, in order (default: all
-	// registered, sorted). Names are looked up in Custom first, then in the
-	// strategies registry.
-	Strategies []string
-	// Custom holds strategies that are not in the registry.
-	Custom []strategies.Strategy
-
-	Files       []int                 // file counts (default 1, 16, 256)
-	Sizes       []int64               // bytes per file (default 4KiB, 64KiB, 1MiB)
-	Records     []int                 // bytes per record (default 256)
-	Buffers     []int                 // bufio buffer sizes (default 8KiB)
-	Chunks      []int                 // chunk sizes (default 64KiB)
-	Concurrency []int                 // pool workers / semaphore slots (default 10)
-	PerFile     []string              // how pool and semaphore write each file (default chunked)
-	Sync        []strategies.SyncMode // sync modes (default none)
-
-	Repeat int // counted repetitions per cell (default 10)
-	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
-
-	Dir          string // where scratch directories are made (default os.TempDir())
-	NoVerify     bool   // skip reading every file back
-	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
-	NoSpaceCheck bool   // skip the free-space check before each cell
-	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
-
-	Preset  string   // recorded in the result set's env
-	Command []string // recorded in the result set's env
-
-	// Progress, when non-nil, is told about every repetition, always
-	// outside the timed region.
-	Progress Progress
-	// Log, when non-nil, receives notes (stale scratch directories, ...).
-	Log io.Writer
-}
-
-// Progress observes a running sweep. Its methods are called from the
-// runner's goroutine, never inside a timed region.
-type Progress interface {
-	// Start is called once with the number of repetitions the sweep will run
-	// (warmups included).
-	Start(total int)
-	// Step is called after each repetition of cell (the i-th of the sweep).
-	Step(cell *resultset.Cell, counted bool, err error)
-	// Done is called once when the sweep ends, however it ends.
-	Done()
-}
-
-// Defaults of Config.
-var (
-	DefaultFiles = []int{1, 16, 256}
-	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
-)
-
-const (
-	DefaultRepeat = 10
-	DefaultWarmup = 1
-)
-
-// Limits that catch absurd input before anything is written.
-const (
-	MaxFiles    = 10_000_000
-	MaxFileSize = 1 << 50
-	MaxRepeat   = 10_000
-	MaxParam    = 1 << 30 // record, buffer, chunk
-	MaxConc     = 100_000
 )
 
 // cell is a cell of the sweep while it runs.
@@ -105,8 +43,12 @@ type cell struct {
 	res      *resultset.Cell
 	strategy strategies.Strategy
 	params   strategies.Params
-	failed   bool
+	done     bool   // failed or skipped: no more repetitions
 	dir      string // the cell's scratch directory, once made
+	session  strategies.Session
+	loops    int           // batches per repetition (0: not calibrated yet)
+	repCost  time.Duration // wall time of the last repetition, everything included
+	reps     int           // repetitions run (warm-ups included)
 }
 
 // ErrInterrupted is returned (wrapped with the context's cause) when the
@@ -114,10 +56,16 @@ type cell struct {
 // valid, holds every completed repetition and has Complete false.
 var ErrInterrupted = errors.New("sweep interrupted")
 
+// errSkipped marks a repetition whose strategy cannot run on this machine.
+type errSkipped struct{ reason string }
+
+func (e *errSkipped) Error() string { return "skipped: " + e.reason }
+
 // Run runs the sweep cfg describes and returns its result set. A cell that
-// fails records its error and the sweep goes on; Run's error is reserved for
-// bad configuration (nothing was written), an unusable --dir, and
-// interruption (ErrInterrupted, with a valid partial set).
+// fails records its error and the sweep goes on; a cell its strategy cannot
+// run here is recorded as skipped with the reason. Run's error is reserved
+// for bad configuration (a *ConfigError; nothing was written), an unusable
+// Dir, and interruption (ErrInterrupted, with a valid partial set).
 func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
@@ -144,28 +92,55 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1)}
 	defer func() {
+		for i := range cells {
+			r.closeSession(&cells[i])
+		}
 		if err := scratch.remove(); err != nil {
 			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", scratch.dir, err)
 		}
 	}()
 
-	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1)}
-	warm := max(cfg.Warmup, 0)
-	rounds := warm + cfg.Repeat
+	plan := planSweep(&cfg, cells)
+	set.Env.Looks = len(plan.looks)
+	set.Env.Confidence = plan.confidence
 	if cfg.Progress != nil {
-		cfg.Progress.Start(rounds * len(cells))
+		cfg.Progress.Start(plan.reps, plan.estimate)
 		defer cfg.Progress.Done()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
-	order := make([]int, len(cells))
-	for i := range order {
-		order[i] = i
-	}
+	groups := groupCells(cells)
 	interrupted := false
+	deadline := time.Time{}
+	if cfg.Budget > 0 {
+		deadline = start.Add(cfg.Budget)
+	}
 rounds:
-	for round := 0; round < rounds; round++ {
-		counted := round >= warm
+	for round := 0; round < plan.warm+cfg.Repeat; round++ {
+		counted := round >= plan.warm
+		k := round - plan.warm // counted round index
+		var order []int
+		for i := range cells {
+			c := &cells[i]
+			if c.done || (counted && k >= cfg.MinRounds && groups.decided(i)) {
+				continue
+			}
+			order = append(order, i)
+		}
+		if len(order) == 0 {
+			break
+		}
+		if counted && k >= cfg.MinRounds && !deadline.IsZero() {
+			var cost time.Duration
+			for _, i := range order {
+				cost += cells[i].repCost
+			}
+			if time.Now().Add(cost).After(deadline) {
+				set.Env.BudgetSpent = true
+				break
+			}
+		}
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
 			c := &cells[i]
@@ -173,37 +148,39 @@ rounds:
 				interrupted = true
 				break rounds
 			}
-			if c.failed {
-				if cfg.Progress != nil {
-					cfg.Progress.Step(c.res, counted, errors.New(c.res.Error))
-				}
-				continue
-			}
-			err := r.rep(ctx, i, c, counted)
+			t0 := time.Now()
+			err := r.rep(ctx, i, c, counted, k)
+			c.repCost = time.Since(t0)
+			c.reps++
 			if err != nil && ctx.Err() != nil {
 				interrupted = true
 				break rounds
 			}
-			if err != nil {
-				c.failed = true
+			var skip *errSkipped
+			switch {
+			case errors.As(err, &skip):
+				c.done = true
+				c.res.Skipped = skip.reason
+			case err != nil:
+				c.done = true
 				c.res.Error = err.Error()
 				c.res.Verified = false
 			}
-			if (err != nil || round == rounds-1) && c.dir != "" {
-				// The cell is done: give its directory back now rather than
-				// at the end of the sweep.
-				if rerr := os.RemoveAll(c.dir); rerr == nil {
-					c.dir = ""
-				}
+			if c.done || round == plan.warm+cfg.Repeat-1 {
+				r.finishCell(c)
 			}
 			if cfg.Progress != nil {
 				cfg.Progress.Step(c.res, counted, err)
 			}
 		}
+		if counted && slices.Contains(plan.looks, k+1) {
+			groups.look(cells, &cfg, plan.confidence)
+		}
 	}
 	for i := range cells {
 		c := &cells[i]
-		c.res.Verified = !cfg.NoVerify && !c.failed && len(c.res.Seconds) > 0
+		r.finishCell(c)
+		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
 	set.Complete = !interrupted
@@ -215,203 +192,30 @@ rounds:
 	return set, nil
 }
 
+// finishCell gives a cell's directory and session back once it will run no
+// more repetitions.
+func (r *runner) finishCell(c *cell) {
+	r.closeSession(c)
+	if c.dir != "" {
+		if err := os.RemoveAll(c.dir); err == nil {
+			c.dir = ""
+		}
+	}
+}
+
+func (r *runner) closeSession(c *cell) {
+	if c.session != nil {
+		if err := c.session.Close(); err != nil {
+			logf(r.cfg.Log, "warning: cell %s: closing its writer: %v", c.res.Key(), err)
+		}
+		c.session = nil
+	}
+}
+
 func logf(w io.Writer, format string, args ...any) {
 	if w != nil {
 		fmt.Fprintf(w, format+"\n", args...)
 	}
-}
-
-func (cfg Config) withDefaults() Config {
-	if len(cfg.Strategies) == 0 {
-		for _, s := range cfg.Custom {
-			cfg.Strategies = append(cfg.Strategies, s.Name())
-		}
-		if len(cfg.Strategies) == 0 {
-			cfg.Strategies = strategies.Names()
-		}
-	}
-	if len(cfg.Files) == 0 {
-		cfg.Files = DefaultFiles
-	}
-	if len(cfg.Sizes) == 0 {
-		cfg.Sizes = DefaultSizes
-	}
-	if len(cfg.Records) == 0 {
-		cfg.Records = []int{strategies.DefaultRecord}
-	}
-	if len(cfg.Buffers) == 0 {
-		cfg.Buffers = []int{strategies.DefaultBuffer}
-	}
-	if len(cfg.Chunks) == 0 {
-		cfg.Chunks = []int{strategies.DefaultChunk}
-	}
-	if len(cfg.Concurrency) == 0 {
-		cfg.Concurrency = []int{strategies.DefaultConcurrency}
-	}
-	if len(cfg.PerFile) == 0 {
-		cfg.PerFile = []string{strategies.DefaultPerFile}
-	}
-	if len(cfg.Sync) == 0 {
-		cfg.Sync = []strategies.SyncMode{strategies.SyncNone}
-	}
-	if cfg.Repeat == 0 {
-		cfg.Repeat = DefaultRepeat
-	}
-	if cfg.Warmup == 0 {
-		cfg.Warmup = DefaultWarmup
-	}
-	if cfg.Dir == "" {
-		cfg.Dir = os.TempDir()
-	}
-	return cfg
-}
-
-// ConfigError is a bad Config field: Field names the flag it comes from.
-type ConfigError struct {
-	Field string // flag name without dashes, e.g. "sizes"
-	Msg   string
-}
-
-func (e *ConfigError) Error() string { return "--" + e.Field + ": " + e.Msg }
-
-func cfgErr(field, format string, args ...any) error {
-	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
-}
-
-// lookup finds a strategy by name in Custom, then in the registry.
-func (cfg *Config) lookup(name string) (strategies.Strategy, error) {
-	for _, s := range cfg.Custom {
-		if s.Name() == name {
-			return s, nil
-		}
-	}
-	return strategies.Lookup(name)
-}
-
-// Validate checks cfg (with defaults applied), that --dir is a writable
-// directory and, with DropCaches, that caches can be dropped, leaving nothing
-// behind: the checks Run makes before it writes anything. The CLI calls it
-// before it makes the default results/ directory, so bad input writes
-// nothing at all.
-func (cfg Config) Validate() error {
-	c := cfg.withDefaults()
-	_, err := c.check()
-	return err
-}
-
-// check validates cfg (defaults applied) and the places it will use, and
-// returns the cells of the sweep.
-func (cfg *Config) check() ([]cell, error) {
-	cells, err := cfg.expand()
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
-	}
-	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
-		}
-	}
-	return cells, nil
-}
-
-// expand validates cfg and returns one cell per point of the sweep. Knobs
-// that do not apply to a strategy are left out, so sweeping --record does
-// not duplicate chunked cells.
-func (cfg *Config) expand() ([]cell, error) {
-	if cfg.Repeat < 1 || cfg.Repeat > MaxRepeat {
-		return nil, cfgErr("repeat", "%d is out of range (1 to %d)", cfg.Repeat, MaxRepeat)
-	}
-	if cfg.Warmup > MaxRepeat {
-		return nil, cfgErr("warmup", "%d is out of range (0 to %d)", cfg.Warmup, MaxRepeat)
-	}
-	for _, f := range cfg.Files {
-		if f < 1 || f > MaxFiles {
-			return nil, cfgErr("files", "%d is out of range (1 to %d)", f, MaxFiles)
-		}
-	}
-	for _, s := range cfg.Sizes {
-		if s < 0 || s > MaxFileSize {
-			return nil, cfgErr("sizes", "%d is out of range (0 to 1PiB)", s)
-		}
-	}
-	for name, l := range map[string][]int{"record": cfg.Records, "buffer": cfg.Buffers, "chunk": cfg.Chunks} {
-		for _, v := range l {
-			if v < 1 || v > MaxParam {
-				return nil, cfgErr(name, "%d is out of range (1 to 1GiB)", v)
-			}
-		}
-	}
-	for _, v := range cfg.Concurrency {
-		if v < 1 || v > MaxConc {
-			return nil, cfgErr("concurrency", "%d is out of range (1 to %d)", v, MaxConc)
-		}
-	}
-	for _, pf := range cfg.PerFile {
-		if known := strategies.PerFileNames(); !slices.Contains(known, pf) {
-			return nil, cfgErr("per-file", "unknown per-file writer %q (known: %s)", pf, strings.Join(known, ", "))
-		}
-	}
-	for _, s := range cfg.Sync {
-		if _, err := strategies.ParseSync(string(s)); err != nil {
-			return nil, cfgErr("sync", "%v", err)
-		}
-	}
-	var cells []cell
-	seen := map[string]bool{}
-	for _, name := range cfg.Strategies {
-		s, err := cfg.lookup(name)
-		if err != nil {
-			return nil, cfgErr("strategies", "%v", err)
-		}
-		pfs := []string{""}
-		if slices.Contains(s.Knobs(), "per_file") {
-			pfs = cfg.PerFile
-		}
-		for _, pf := range pfs {
-			knobs := strategies.Knobs(s, pf)
-			pick := func(knob string, vals []int) []int {
-				if slices.Contains(knobs, knob) {
-					return vals
-				}
-				return []int{0}
-			}
-			for _, files := range cfg.Files {
-				for _, size := range cfg.Sizes {
-					for _, rec := range pick("record", cfg.Records) {
-						for _, buf := range pick("buffer", cfg.Buffers) {
-							for _, chunk := range pick("chunk", cfg.Chunks) {
-								for _, conc := range pick("concurrency", cfg.Concurrency) {
-									for _, sync := range cfg.Sync {
-										rc := &resultset.Cell{
-											Strategy: s.Name(), Files: files, FileSize: size,
-											Record: rec, Buffer: buf, Chunk: chunk, Concurrency: conc,
-											PerFile: pf, Sync: string(sync),
-											// Empty, not null, in the JSON of a cell that
-											// never completed a repetition.
-											Seconds: []float64{}, WriteSyscalls: []int64{}, StorageBytes: []int64{},
-											SyncSeconds: []float64{}, UserSeconds: []float64{}, SysSeconds: []float64{},
-											Allocs: []uint64{}, AllocBytes: []uint64{},
-										}
-										if seen[rc.Key()] {
-											continue
-										}
-										seen[rc.Key()] = true
-										p := strategies.Params{Record: rec, Buffer: buf, Chunk: chunk,
-											Concurrency: conc, PerFile: pf, Sync: sync}.WithDefaults()
-										cells = append(cells, cell{res: rc, strategy: s, params: p})
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return cells, nil
 }
 
 // runner holds the state shared by every repetition.
@@ -424,13 +228,15 @@ type runner struct {
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
-// space, makes the cell's directory on its first repetition, drops caches and
-// reads the counters; inside it runs the strategy (and the final sync for
-// --sync end); after it, it verifies every file and empties the directory.
-func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err error) {
+// space, makes the cell's directories, opens the cell's session, drops caches
+// and reads the counters; inside it runs the strategy Loops times (and the
+// final sync for sync mode end); after it, it verifies every file and empties
+// the directories. k is the counted round (negative for warm-ups).
+func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int) (err error) {
 	rc := c.res
+	loops := max(c.loops, 1)
 	if !r.cfg.NoSpaceCheck {
-		if err := checkSpace(r.scratch.dir, rc.Files, rc.FileSize); err != nil {
+		if err := checkSpace(r.scratch.dir, loops*rc.Files, rc.FileSize); err != nil {
 			return err
 		}
 	}
@@ -444,22 +250,51 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 		}
 		c.dir = dir
 	}
-	dir := c.dir
 	defer func() {
-		if rerr := emptyDir(dir); rerr != nil && err == nil {
+		if rerr := emptyDir(c.dir); rerr != nil && err == nil {
 			err = withHint(fmt.Errorf("remove scratch files: %w", rerr))
 		}
 	}()
-	if cap(r.latency) < rc.Files {
-		r.latency = make([]time.Duration, rc.Files)
-		r.syncTime = make([]time.Duration, rc.Files)
+	// Loops > 1: one fresh subdirectory per batch, made before the clock.
+	dirs := []string{c.dir}
+	if loops > 1 {
+		dirs = dirs[:0]
+		for j := range loops {
+			d := filepath.Join(c.dir, "l"+strconv.Itoa(j))
+			if err := os.Mkdir(d, 0o755); err != nil {
+				return withHint(fmt.Errorf("make scratch directory: %w", err))
+			}
+			dirs = append(dirs, d)
+		}
 	}
-	b := &strategies.Batch{
-		Dir: dir, Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content,
-		Latency: r.latency[:rc.Files], SyncTime: r.syncTime[:rc.Files],
+	if c.session == nil {
+		if o, ok := c.strategy.(strategies.CellOpener); ok {
+			s, err := o.OpenCell(ctx, c.params)
+			if reason, skip := strategies.SkipReason(err); skip {
+				return &errSkipped{reason}
+			}
+			if err != nil {
+				return fmt.Errorf("start the strategy's writer: %w", err)
+			}
+			c.session = s
+		}
 	}
-	clear(b.Latency)
-	clear(b.SyncTime)
+	n := loops * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, loops)
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
 	if r.cfg.DropCaches {
 		if err := dropCaches(); err != nil {
 			return err
@@ -468,54 +303,131 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool) (err e
 	collectBeforeTimed()
 
 	var before, after counters
-	before.read()
+	before.read(c.session)
 	t0 := time.Now()
-	werr := callWrite(ctx, c.strategy, b)
+	var werr error
 	var endSync time.Duration
-	if werr == nil && c.params.Sync == strategies.SyncEnd {
-		ts := time.Now()
-		werr = strategies.SyncFS(dir)
-		endSync = time.Since(ts)
+	for _, b := range batches {
+		werr = r.write(ctx, c, b)
+		if werr == nil && c.params.Sync == strategies.SyncEnd {
+			ts := time.Now()
+			werr = strategies.SyncFS(b.Dir)
+			endSync += time.Since(ts)
+		}
+		if werr != nil {
+			break
+		}
 	}
 	elapsed := time.Since(t0)
-	after.read()
+	after.read(c.session)
 
 	if werr != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if reason, skip := strategies.SkipReason(werr); skip {
+			return &errSkipped{reason}
+		}
 		return withHint(werr)
 	}
+	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
-		if err := Verify(ctx, b); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		for _, b := range batches {
+			var verr error
+			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+				var got strategies.RecordCounts
+				got, verr = rv.VerifyRecords(ctx, b)
+				rcount = addCounts(rcount, got)
+			} else {
+				verr = Verify(ctx, b)
 			}
-			return withHint(err) // EIO reading back deserves the same advice
+			if verr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return withHint(verr) // EIO reading back deserves the same advice
+			}
 		}
+	}
+	if c.loops == 0 {
+		c.loops = calibrate(elapsed, r.cfg.MinSample)
+		rc.Loops = c.loops
 	}
 	if !counted {
 		return nil
 	}
-	syncSum := endSync
-	for _, d := range b.SyncTime {
-		syncSum += d
+	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+	return nil
+}
+
+// write runs one batch through the cell's session or its strategy.
+func (r *runner) write(ctx context.Context, c *cell, b *strategies.Batch) error {
+	if c.session != nil {
+		return callWrite(ctx, c.strategy.Name(), c.session.Write, b)
 	}
-	d := after.sub(&before)
-	rc.Seconds = append(rc.Seconds, elapsed.Seconds())
-	rc.WriteSyscalls = append(rc.WriteSyscalls, d.syscw)
-	rc.StorageBytes = append(rc.StorageBytes, d.writeBytes)
-	rc.SyncSeconds = append(rc.SyncSeconds, syncSum.Seconds())
-	rc.UserSeconds = append(rc.UserSeconds, d.user.Seconds())
-	rc.SysSeconds = append(rc.SysSeconds, d.sys.Seconds())
-	rc.Allocs = append(rc.Allocs, d.allocs)
-	rc.AllocBytes = append(rc.AllocBytes, d.allocBytes)
-	if p50, p99, pmax, ok := percentiles(b.Latency); ok {
+	return callWrite(ctx, c.strategy.Name(), c.strategy.Write, b)
+}
+
+// record appends one counted repetition's samples to c, per batch.
+func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d counters, issued *strategies.Issued, rcount strategies.RecordCounts, n int) {
+	rc := c.res
+	per := 1 / float64(loops)
+	perInt := func(v int64) int64 {
+		if v < 0 {
+			return v
+		}
+		return v / int64(loops)
+	}
+	syncSum := endSync
+	for _, s := range r.syncTime[:n] {
+		syncSum += s
+	}
+	enters, subs := issued.RingEnters.Load(), issued.RingSubmissions.Load()
+	syscw := d.syscw
+	if syscw >= 0 {
+		syscw += enters // io_uring_enter calls are the ring strategies' write system calls
+	}
+	rc.Rounds = append(rc.Rounds, k)
+	rc.Seconds = append(rc.Seconds, elapsed.Seconds()*per)
+	rc.WriteSyscalls = append(rc.WriteSyscalls, perInt(syscw))
+	rc.StorageBytes = append(rc.StorageBytes, perInt(d.writeBytes))
+	rc.SyncSeconds = append(rc.SyncSeconds, syncSum.Seconds()*per)
+	rc.UserSeconds = append(rc.UserSeconds, d.user.Seconds()*per)
+	rc.SysSeconds = append(rc.SysSeconds, d.sys.Seconds()*per)
+	rc.Allocs = append(rc.Allocs, d.allocs/uint64(loops))
+	rc.AllocBytes = append(rc.AllocBytes, d.allocBytes/uint64(loops))
+	if p50, p99, pmax, ok := percentiles(r.latency[:n]); ok {
 		rc.LatencyP50 = append(rc.LatencyP50, p50)
 		rc.LatencyP99 = append(rc.LatencyP99, p99)
 		rc.LatencyMax = append(rc.LatencyMax, pmax)
 	}
-	return nil
+	if _, ok := c.strategy.(strategies.RecordVerifier); ok && !r.cfg.NoVerify {
+		rc.Records = append(rc.Records, rcount.Expected/int64(loops))
+		rc.CorruptRecords = append(rc.CorruptRecords, rcount.Corrupt())
+	}
+	if enters > 0 || subs > 0 || len(rc.RingEnters) > 0 {
+		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))
+		rc.RingEnters = append(rc.RingEnters, enters/int64(loops))
+	}
+}
+
+func addCounts(a, b strategies.RecordCounts) strategies.RecordCounts {
+	return strategies.RecordCounts{
+		Expected: a.Expected + b.Expected, Intact: a.Intact + b.Intact, Torn: a.Torn + b.Torn,
+		Lost: a.Lost + b.Lost, Duplicated: a.Duplicated + b.Duplicated, Mismatched: a.Mismatched + b.Mismatched,
+	}
+}
+
+// calibrate returns how many batches one repetition must run back to back
+// for the timed sample to last at least minSample, given one batch took d.
+func calibrate(d, minSample time.Duration) int {
+	if minSample <= 0 || d >= minSample {
+		return 1
+	}
+	if d <= 0 {
+		return MaxLoops
+	}
+	return min(int((minSample+d-1)/d), MaxLoops)
 }
 
 // percentiles returns the p50, p99 and max of lat in seconds (nearest-rank),
@@ -538,13 +450,13 @@ func percentiles(lat []time.Duration) (p50, p99, pmax float64, ok bool) {
 // callWrite runs s.Write, turning a panic in the strategy's own goroutine
 // into the cell's error so one broken strategy cannot lose the sweep's
 // results.
-func callWrite(ctx context.Context, s strategies.Strategy, b *strategies.Batch) (err error) {
+func callWrite(ctx context.Context, name string, write func(context.Context, *strategies.Batch) error, b *strategies.Batch) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("strategy %s panicked: %v", s.Name(), r)
+			err = fmt.Errorf("strategy %s panicked: %v", name, r)
 		}
 	}()
-	return s.Write(ctx, b)
+	return write(ctx, b)
 }
 
 // emptyDir removes every entry of dir (all made by the strategy inside the

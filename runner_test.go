@@ -78,36 +78,71 @@ func cellCounts(cells []cell) map[string]int {
 // that do not apply to a strategy are not multiplied.
 func TestExpand(t *testing.T) {
 	all := strategies.Names()
+	// want computes the expected number of cells of each strategy from its
+	// knobs: the product of the swept lists of the axes that apply to it,
+	// with a --per-file list expanded writer by writer.
+	want := func(cfg Config) map[string]int {
+		cfg = cfg.withDefaults()
+		n := func(name string) int {
+			if v, ok := cfg.Knobs[name]; ok {
+				return len(v)
+			}
+			return 1
+		}
+		out := map[string]int{}
+		for _, name := range cfg.Strategies {
+			s, err := strategies.Lookup(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perFiles := []string{""}
+			if slices.Contains(s.Knobs(), "per_file") {
+				perFiles = []string{strategies.DefaultPerFile}
+				if v, ok := cfg.Knobs["per_file"]; ok {
+					perFiles = v
+				}
+			}
+			total := 0
+			for _, pf := range perFiles {
+				k := strategies.Knobs(s, pf)
+				c := len(cfg.Files) * len(cfg.Sizes) * n("sync")
+				for _, a := range resultset.Axes {
+					if a.Knob && a.Name != "per_file" && slices.Contains(k, a.Name) {
+						c *= n(a.Name)
+					}
+				}
+				total += c
+			}
+			out[name] = total
+		}
+		return out
+	}
 	tests := []struct {
 		name string
 		cfg  Config
-		want map[string]int // cells per strategy
+		want map[string]int // cells per strategy; nil: computed by want
 	}{
-		{"defaults", Config{Strategies: all},
-			map[string]int{"bufio": 9, "chunked": 9, "mmap": 9, "pool": 9, "semaphore": 9, "unbuffered": 9}},
-		{"files x sizes", Config{Strategies: all, Files: []int{1, 2}, Sizes: []int64{1, 2, 3}},
-			map[string]int{"bufio": 6, "chunked": 6, "mmap": 6, "pool": 6, "semaphore": 6, "unbuffered": 6}},
-		{"record applies to unbuffered and bufio only",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Records: []int{256, 4096}},
-			map[string]int{"bufio": 2, "chunked": 1, "mmap": 1, "pool": 1, "semaphore": 1, "unbuffered": 2}},
-		{"buffer applies to bufio only",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Buffers: []int{4096, 8192, 65536}},
-			map[string]int{"bufio": 3, "chunked": 1, "mmap": 1, "pool": 1, "semaphore": 1, "unbuffered": 1}},
-		{"chunk applies to chunked, mmap and their per-file use",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Chunks: []int{4096, 65536}},
-			map[string]int{"bufio": 1, "chunked": 2, "mmap": 2, "pool": 2, "semaphore": 2, "unbuffered": 1}},
-		{"concurrency applies to pool and semaphore only",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Concurrency: []int{1, 2, 10}},
-			map[string]int{"bufio": 1, "chunked": 1, "mmap": 1, "pool": 3, "semaphore": 3, "unbuffered": 1}},
+		{"defaults", Config{Strategies: all}, nil},
+		{"files x sizes", Config{Strategies: all, Files: []int{1, 2}, Sizes: []int64{1, 2, 3}}, nil},
+		{"record", Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"record": {"256", "4096"}}}, nil},
+		{"buffer", Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"buffer": {"4096", "8192", "65536"}}}, nil},
+		{"chunk", Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"chunk": {"4KiB", "64KiB"}}}, nil},
+		{"concurrency", Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"concurrency": {"1", "2", "10"}}}, nil},
 		{"per-file list, with the per-file writer's own knobs",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, PerFile: []string{"chunked", "bufio", "unbuffered"}, Records: []int{256, 4096}},
-			map[string]int{"bufio": 2, "chunked": 1, "mmap": 1, "pool": 1 + 2 + 2, "semaphore": 1 + 2 + 2, "unbuffered": 2}},
+			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"per_file": {"chunked", "bufio", "unbuffered"}, "record": {"256", "4096"}}}, nil},
 		{"sync applies to every strategy",
-			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Sync: []strategies.SyncMode{"none", "close", "end"}},
-			map[string]int{"bufio": 3, "chunked": 3, "mmap": 3, "pool": 3, "semaphore": 3, "unbuffered": 3}},
+			Config{Strategies: all, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"sync": {"none", "close", "end"}}}, nil},
 		{"a repeated name is not duplicated",
 			Config{Strategies: []string{"chunked", "chunked"}, Files: []int{1, 1}, Sizes: []int64{1}},
 			map[string]int{"chunked": 1}},
+		{"pool per-file list hand-checked",
+			Config{Strategies: []string{"pool", "chunked"}, Files: []int{1}, Sizes: []int64{1}, Knobs: map[string][]string{"per_file": {"chunked", "unbuffered"}, "record": {"1", "2"}, "chunk": {"1", "2", "3"}}},
+			map[string]int{"pool": 3 + 2, "chunked": 3}},
+	}
+	for i := range tests {
+		if tests[i].want == nil {
+			tests[i].want = want(tests[i].cfg)
+		}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,22 +174,17 @@ func checkCellParams(t *testing.T, c cell) {
 	t.Helper()
 	r := c.res
 	knobs := strategies.Knobs(c.strategy, r.PerFile)
-	for _, k := range []struct {
-		knob string
-		val  int
-		p    int
-	}{{"record", r.Record, c.params.Record}, {"buffer", r.Buffer, c.params.Buffer},
-		{"chunk", r.Chunk, c.params.Chunk}, {"concurrency", r.Concurrency, c.params.Concurrency}} {
-		applies := slices.Contains(knobs, k.knob)
-		if applies && (k.val == 0 || k.val != k.p) {
-			t.Errorf("%s: %s = %d, params %d; want equal and set", r.Key(), k.knob, k.val, k.p)
+	for _, a := range resultset.Axes {
+		if !a.Knob || a.Kind == resultset.KindName {
+			continue
 		}
-		if !applies && k.val != 0 {
-			t.Errorf("%s: %s = %d recorded although it does not apply", r.Key(), k.knob, k.val)
+		applies := slices.Contains(knobs, a.Name)
+		if applies != a.Applies(r) {
+			t.Errorf("%s: %s recorded = %v, applies to the strategy = %v", r.Key(), a.Name, a.Applies(r), applies)
 		}
-		if k.p == 0 {
-			t.Errorf("%s: params.%s is 0, want its default", r.Key(), k.knob)
-		}
+	}
+	if p := paramsOf(r); p != c.params || p.Record == 0 || p.Chunk == 0 || p.Batch == 0 || p.QueueDepth == 0 {
+		t.Errorf("%s: params %+v, want paramsOf(cell) %+v with defaults filled", r.Key(), c.params, p)
 	}
 	if slices.Contains(knobs, "per_file") != (r.PerFile != "") {
 		t.Errorf("%s: per_file %q does not match the strategy's knobs %v", r.Key(), r.PerFile, knobs)
@@ -168,7 +198,7 @@ func checkCellParams(t *testing.T, c cell) {
 // strategy with several knobs.
 func TestExpandProduct(t *testing.T) {
 	cfg := Config{Strategies: []string{"bufio"}, Files: []int{1, 16}, Sizes: []int64{4096, 8192},
-		Records: []int{64, 256}, Buffers: []int{4096, 8192}, Sync: []strategies.SyncMode{"none", "data"}}.withDefaults()
+		Knobs: map[string][]string{"record": {"64", "256"}, "buffer": {"4096", "8192"}, "sync": {"none", "data"}}}.withDefaults()
 	cells, err := cfg.expand()
 	if err != nil {
 		t.Fatal(err)
@@ -182,9 +212,9 @@ func TestExpandProduct(t *testing.T) {
 	}
 	for _, f := range cfg.Files {
 		for _, s := range cfg.Sizes {
-			for _, r := range cfg.Records {
-				for _, b := range cfg.Buffers {
-					for _, y := range cfg.Sync {
+			for _, r := range []int{64, 256} {
+				for _, b := range []int{4096, 8192} {
+					for _, y := range []string{"none", "data"} {
 						if k := fmt.Sprintf("%d/%d/%d/%d/%s", f, s, r, b, y); !got[k] {
 							t.Errorf("missing cell %s", k)
 						}
@@ -233,13 +263,19 @@ func TestValidate(t *testing.T) {
 		{"files", Config{Files: []int{MaxFiles + 1}}, "out of range"},
 		{"sizes", Config{Sizes: []int64{-1}}, "-1"},
 		{"sizes", Config{Sizes: []int64{MaxFileSize + 1}}, "out of range"},
-		{"record", Config{Records: []int{0}}, "0 is out of range"},
-		{"buffer", Config{Buffers: []int{MaxParam + 1}}, "out of range"},
-		{"chunk", Config{Chunks: []int{-1}}, "-1"},
-		{"concurrency", Config{Concurrency: []int{0}}, "0 is out of range"},
-		{"per-file", Config{PerFile: []string{"semaphore"}}, `"semaphore"`},
-		{"sync", Config{Sync: []strategies.SyncMode{"maybe"}}, `"maybe"`},
-		{"strategies", Config{Strategies: []string{"bogus"}}, "known: bufio, chunked, mmap, pool, semaphore, unbuffered"},
+		{"record", Config{Knobs: map[string][]string{"record": {"0"}}}, "0B is out of range"},
+		{"buffer", Config{Knobs: map[string][]string{"buffer": {"2GiB"}}}, "out of range"},
+		{"chunk", Config{Knobs: map[string][]string{"chunk": {"-1"}}}, "-1"},
+		{"concurrency", Config{Knobs: map[string][]string{"concurrency": {"0"}}}, "0 is out of range"},
+		{"per_file", Config{Knobs: map[string][]string{"per_file": {"semaphore"}}}, `"semaphore"`},
+		{"sync", Config{Knobs: map[string][]string{"sync": {"maybe"}}}, `"maybe"`},
+		{"queue_depth", Config{Knobs: map[string][]string{"queue_depth": {"0"}}}, "out of range"},
+		{"prealloc", Config{Knobs: map[string][]string{"prealloc": {"fallocat"}}}, `did you mean "fallocate"`},
+		{"batch", Config{Knobs: map[string][]string{"batch": {"1025"}}}, "out of range"},
+		{"knobs", Config{Knobs: map[string][]string{"zeta": {"1"}, "alpha": {"1"}}}, `"alpha"`},
+		// Several bad values: the first axis of the table is named, every time.
+		{"record", Config{Knobs: map[string][]string{"record": {"0"}, "buffer": {"0"}, "chunk": {"0"}}}, "out of range"},
+		{"strategies", Config{Strategies: []string{"bogus"}}, "known: " + strings.Join(strategies.Names(), ", ")},
 		{"strategies", Config{Strategies: []string{"chunkd"}}, `did you mean "chunked"`},
 	}
 	for _, tt := range tests {
@@ -252,8 +288,8 @@ func TestValidate(t *testing.T) {
 			if ce.Field != tt.field {
 				t.Errorf("Field = %q, want %q (error %q)", ce.Field, tt.field, err)
 			}
-			if !strings.HasPrefix(err.Error(), "--"+tt.field+": ") || !strings.Contains(err.Error(), tt.msg) {
-				t.Errorf("error %q, want it to start with --%s: and contain %q", err, tt.field, tt.msg)
+			if !strings.HasPrefix(err.Error(), tt.field+": ") || !strings.Contains(err.Error(), tt.msg) {
+				t.Errorf("error %q, want it to start with %s: and contain %q", err, tt.field, tt.msg)
 			}
 			// Run refuses the same config without touching --dir.
 			dir := t.TempDir()
@@ -301,6 +337,9 @@ func runRecorder(t *testing.T, cfg Config) (*recorder, *resultset.Set) {
 	rec := &recorder{name: "rec"}
 	cfg.Custom = []strategies.Strategy{rec}
 	cfg.Dir = t.TempDir()
+	if cfg.MinSample == 0 {
+		cfg.MinSample = -1 // count calls exactly: no batch looping
+	}
 	set, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +352,7 @@ func runRecorder(t *testing.T, cfg Config) (*recorder, *resultset.Set) {
 // that the same Seed gives the same order.
 func TestInterleaving(t *testing.T) {
 	files := []int{1, 2, 3, 4, 5, 6}
-	cfg := Config{Files: files, Sizes: []int64{10}, Repeat: 6, Warmup: 2, Seed: 42}
+	cfg := Config{Files: files, Sizes: []int64{10}, Repeat: 6, Warmup: 2, Seed: 42, MinSample: -1}
 	rec, set := runRecorder(t, cfg)
 	calls := rec.calls()
 	if len(calls) != len(files)*8 {
@@ -412,7 +451,7 @@ type countingProgress struct {
 	total, steps, counted, errs, done int
 }
 
-func (p *countingProgress) Start(total int) { p.total = total }
+func (p *countingProgress) Start(total int, _ time.Duration) { p.total = total }
 func (p *countingProgress) Step(c *resultset.Cell, counted bool, err error) {
 	p.steps++
 	if counted {
@@ -438,7 +477,7 @@ func TestFailingCellSweepGoesOn(t *testing.T) {
 	prog := &countingProgress{}
 	dir := t.TempDir()
 	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{rec},
-		Files: []int{1, 2, 3}, Sizes: []int64{10}, Repeat: 4, Warmup: 1, Dir: dir, Progress: prog, Seed: 7})
+		Files: []int{1, 2, 3}, Sizes: []int64{10}, Repeat: 4, Warmup: 1, Dir: dir, Progress: prog, Seed: 7, MinSample: -1})
 	if err != nil {
 		t.Fatalf("Run = %v; a failed cell must not fail the sweep", err)
 	}
@@ -467,12 +506,13 @@ func TestFailingCellSweepGoesOn(t *testing.T) {
 	if !set.Complete {
 		t.Error("set not Complete")
 	}
-	if prog.total != 15 || prog.steps != 15 || prog.counted != 12 || prog.done != 1 {
-		t.Errorf("progress: total %d, steps %d, counted %d, done %d; want 15, 15, 12, 1", prog.total, prog.steps, prog.counted, prog.done)
+	// The failed cell runs no more repetitions after its failure: 2 cells ×
+	// 5 steps + 1.
+	if prog.total != 15 || prog.steps != 11 || prog.counted != 8 || prog.done != 1 {
+		t.Errorf("progress: total %d, steps %d, counted %d, done %d; want 15, 11, 8, 1", prog.total, prog.steps, prog.counted, prog.done)
 	}
-	// The failed cell reports its error at each of its 5 steps.
-	if prog.errs != 5 {
-		t.Errorf("progress saw %d errors, want 5", prog.errs)
+	if prog.errs != 1 {
+		t.Errorf("progress saw %d errors, want 1", prog.errs)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("--dir holds %d entries after Run, want 0", len(ents))
@@ -492,7 +532,7 @@ func TestInterrupted(t *testing.T) {
 	}}
 	dir := t.TempDir()
 	set, err := Run(ctx, Config{Custom: []strategies.Strategy{rec}, Files: []int{1, 2}, Sizes: []int64{10},
-		Repeat: 6, Warmup: -1, Dir: dir})
+		Repeat: 6, Warmup: -1, Dir: dir, MinSample: -1})
 	if !errors.Is(err, ErrInterrupted) || !errors.Is(err, cause) {
 		t.Fatalf("Run = %v, want ErrInterrupted wrapping the cause", err)
 	}
@@ -548,7 +588,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	}}
 	set, err := Run(context.Background(), Config{Strategies: []string{"chunked", "mmap", "rec"},
 		Custom: []strategies.Strategy{rec}, Files: []int{1, 3}, Sizes: []int64{5000},
-		Repeat: 1, Warmup: -1, Dir: dir, Log: &log})
+		Repeat: 1, Warmup: -1, Dir: dir, Log: &log, MinSample: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -569,7 +609,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 func TestRunSpaceCheck(t *testing.T) {
 	dir := t.TempDir()
 	set, err := Run(context.Background(), Config{Strategies: []string{"chunked"}, Files: []int{1},
-		Sizes: []int64{1, MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir})
+		Sizes: []int64{1, MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir, MinSample: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -674,12 +714,12 @@ func TestSpaceNeeded(t *testing.T) {
 // sync (inside the timed region) and is zero for none.
 func TestRunSyncRecorded(t *testing.T) {
 	set, err := Run(context.Background(), Config{Strategies: []string{"chunked", "pool"}, Files: []int{2}, Sizes: []int64{4096},
-		Sync: strategies.SyncModes, Repeat: 2, Warmup: -1, Dir: t.TempDir()})
+		Knobs: map[string][]string{"sync": {"none", "data", "close", "end"}}, Repeat: 2, Warmup: -1, Dir: t.TempDir(), MinSample: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Results) != 2*len(strategies.SyncModes) {
-		t.Fatalf("%d cells, want %d", len(set.Results), 2*len(strategies.SyncModes))
+	if len(set.Results) != 2*4 {
+		t.Fatalf("%d cells, want %d", len(set.Results), 2*4)
 	}
 	for _, c := range set.Results {
 		if c.Failed() || len(c.SyncSeconds) != 2 {

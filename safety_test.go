@@ -45,7 +45,7 @@ func mountTmpfs(t *testing.T, opts string) string {
 
 // quick is a one-repetition config with no warm-up.
 func quick(dir string, strats ...string) Config {
-	return Config{Strategies: strats, Dir: dir, Repeat: 1, Warmup: -1, Seed: 1}
+	return Config{Strategies: strats, Dir: dir, Repeat: 1, Warmup: -1, Seed: 1, MinSample: -1}
 }
 
 // roundTrip saves set and loads it back, as writebench run and report do.
@@ -82,7 +82,7 @@ func TestRunENOSPC(t *testing.T) {
 	cfg := quick(dir, "bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered")
 	cfg.Files = []int{1, 4}
 	cfg.Sizes = []int64{4 << 10, 8 << 20}
-	cfg.PerFile = []string{"chunked", "mmap"}
+	cfg.Knobs = map[string][]string{"per_file": {"chunked", "mmap"}}
 	cfg.NoSpaceCheck = true
 	set, err := Run(context.Background(), cfg)
 	if err != nil {
@@ -170,7 +170,7 @@ func TestRunReadOnlyDir(t *testing.T) {
 	}
 	set, err := Run(context.Background(), quick(dir, "chunked"))
 	var ce *ConfigError
-	if set != nil || !errors.As(err, &ce) || ce.Field != "dir" || err.Error() != "--dir: "+dir+" "+want {
+	if set != nil || !errors.As(err, &ce) || ce.Field != "dir" || err.Error() != "dir: "+dir+" "+want {
 		t.Fatalf("Run(--dir %s) = %v, %v; want no set and \"--dir: %s %s\"", dir, set, err, dir, want)
 	}
 }
@@ -333,7 +333,7 @@ func TestRunInterruptedInBigCell(t *testing.T) {
 	dir := t.TempDir()
 	cfg := quick(dir, "chunked", "unbuffered")
 	cfg.Files, cfg.Sizes = []int{1}, []int64{4096, 4 << 30}
-	cfg.Records = []int{256}
+	cfg.Knobs = map[string][]string{"record": {"256"}}
 	if err := checkSpace(dir, 1, 4<<30); err != nil {
 		t.Skipf("skipped: %v", err)
 	}

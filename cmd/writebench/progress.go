@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/vbauerster/mpb/v8"
@@ -43,9 +44,24 @@ type barProgress struct {
 	bar     *mpb.Bar
 	refresh chan any
 	label   string
+	// start and estimate give the ETA: the sweep's estimate (the same
+	// figure --dry-run prints) minus the time spent, or, once the sweep has
+	// outrun its estimate, the average time per repetition so far.
+	start    time.Time
+	estimate time.Duration
 }
 
-func (b *barProgress) Start(total int) {
+func (b *barProgress) eta(st decor.Statistics) string {
+	spent := time.Since(b.start)
+	left := b.estimate - spent
+	if left <= 0 && st.Current > 0 {
+		left = time.Duration(float64(spent) / float64(st.Current) * float64(st.Total-st.Current))
+	}
+	return max(left, 0).Round(time.Second).String()
+}
+
+func (b *barProgress) Start(total int, estimate time.Duration) {
+	b.start, b.estimate = time.Now(), estimate
 	b.refresh = make(chan any)
 	b.p = mpb.New(mpb.WithOutput(b.w), mpb.WithManualRefresh(b.refresh), mpb.WithWidth(40))
 	b.bar = b.p.AddBar(int64(total),
@@ -55,8 +71,7 @@ func (b *barProgress) Start(total int) {
 		),
 		mpb.AppendDecorators(
 			decor.Percentage(decor.WC{W: 5}),
-			decor.Name(" ETA "),
-			decor.AverageETA(decor.ET_STYLE_GO),
+			decor.Any(func(st decor.Statistics) string { return " ETA " + b.eta(st) }),
 			decor.Any(func(decor.Statistics) string { return "  " + b.label }),
 		),
 	)
@@ -83,7 +98,7 @@ type lineProgress struct {
 	total, done int
 }
 
-func (l *lineProgress) Start(total int) { l.total = total }
+func (l *lineProgress) Start(total int, _ time.Duration) { l.total = total }
 func (l *lineProgress) Step(c *report.Cell, counted bool, err error) {
 	l.done++
 	kind := "rep"

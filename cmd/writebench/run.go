@@ -15,6 +15,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -36,15 +37,18 @@ Examples:
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
   writebench run --preset ci --out new.json && writebench compare base.json new.json`
 
-// runFlags holds the parsed flags of run.
+// runFlags holds the parsed flags of run. The sweep's axes (files, sizes
+// and every knob) are registered from resultset.Axes, one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
-	strategies, perFile, sync          stringList
-	files, concurrency                 intList
-	sizes, record, buffer, chunk       sizeList
-	repeat, warmup                     int
+	strategies                         stringList
+	axes                               []*axisFlag
+	repeat, warmup, minRounds          int
+	budget, minSample                  time.Duration
+	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	dryRun                             bool
 	seed                               uint64
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
 	// and any an embedding command (ab) adds before config.
@@ -58,16 +62,19 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
-	fs.Var(&f.files, "files", "file counts per cell (default from --preset: 1,16,256)")
-	fs.Var(&f.sizes, "sizes", "bytes per file (default from --preset: 4KiB,64KiB,1MiB)")
-	fs.Var(&f.record, "record", "bytes per application record for unbuffered and bufio (default 256)")
-	fs.Var(&f.buffer, "buffer", "bufio.Writer size (default 8KiB)")
-	fs.Var(&f.chunk, "chunk", "bytes per write for chunked, per copy for mmap (default 64KiB)")
-	fs.Var(&f.concurrency, "concurrency", "pool workers / semaphore slots (default 10)")
-	fs.Var(&f.perFile, "per-file", "how pool and semaphore write each file: unbuffered, bufio, chunked or mmap (default chunked)")
-	fs.Var(&f.sync, "sync", "durability: none, close (fsync before close), data (fdatasync before close), end (one syncfs at the end) (default none)")
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; 6 is the fewest with a 95% interval for the median, more narrow it (default 10)")
+	for _, a := range resultset.Axes {
+		af := &axisFlag{axis: a}
+		f.axes = append(f.axes, af)
+		fs.Var(af, a.Flag, axisHelp(a))
+	}
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
 	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided (0: every cell runs --repeat; default from --preset)")
+	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default 6)")
+	fs.Float64Var(&f.precision, "precision", 0, "interval half-width (relative) at which a group counts as decided even if it straddles the tie margin (default 0.05)")
+	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie (default 0.05)")
+	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 10ms; 0 or negative: off)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
@@ -81,6 +88,19 @@ func newRunFlags() *runFlags {
 	return f
 }
 
+// axisHelp is the help line of an axis flag.
+func axisHelp(a *resultset.Axis) string {
+	h := a.Help
+	if a.Name == "per_file" {
+		h += ": " + strings.Join(strategies.PerFileNames(), ", ")
+	}
+	def := a.Default
+	if a.Name == "files" || a.Name == "size" {
+		def = "from --preset"
+	}
+	return h + " (default " + def + ")"
+}
+
 func init() {
 	commands["run"] = &command{
 		summary: "run a sweep of write strategies and save the raw samples",
@@ -90,8 +110,25 @@ func init() {
 	flagSets["run"] = func() *pflag.FlagSet { return newRunFlags().fs }
 }
 
+// flagOf maps a field named by a writebench.ConfigError to its flag.
+func flagOf(field string) string {
+	if a := resultset.AxisByName(field); a != nil {
+		return a.Flag
+	}
+	return strings.ReplaceAll(field, "_", "-")
+}
+
+// configError turns a library error into a usage error naming the flag.
+func configError(err error) error {
+	var ce *writebench.ConfigError
+	if errors.As(err, &ce) {
+		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
+	}
+	return usagef("run: %v", err)
+}
+
 // config turns the flags into a runner config: the preset first, then
-// every flag the user gave.
+// every flag the user set (fs.Visit).
 func (f *runFlags) config(args []string) (writebench.Config, error) {
 	p, ok := writebench.Presets[f.preset]
 	if !ok {
@@ -101,71 +138,64 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		}
 		return writebench.Config{}, usagef("run: %s", msg)
 	}
-	cfg := writebench.Config{
-		Strategies: p.Strategies, Files: p.Files, Sizes: p.Sizes,
-		Repeat: p.Repeat, Warmup: p.Warmup,
-		Preset: p.Name,
-	}
-	set := func(name string) bool { return f.fs.Changed(name) }
-	if set("strategies") {
-		cfg.Strategies = f.strategies
-	}
-	if set("files") {
-		cfg.Files = f.files
-	}
-	if set("sizes") {
-		cfg.Sizes = f.sizes
-	}
-	// Sizes above MaxParam are refused here, naming the value as given
-	// (toInts clamps them, which would show a made-up number).
-	for _, p := range []struct {
-		name string
-		v    sizeList
-	}{{"record", f.record}, {"buffer", f.buffer}, {"chunk", f.chunk}} {
-		for _, x := range p.v {
-			if set(p.name) && x > writebench.MaxParam {
-				return cfg, usagef("run: --%s: %s is out of range (1 to 1GiB)", p.name, report.FormatBytes(x))
+	cfg := p.Config()
+	var bad error
+	f.fs.Visit(func(fl *pflag.Flag) {
+		if bad != nil {
+			return
+		}
+		switch fl.Name {
+		case "strategies":
+			cfg.Strategies = f.strategies
+		case "repeat":
+			if f.repeat < 1 {
+				bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
+			}
+			cfg.Repeat = f.repeat
+		case "warmup":
+			if f.warmup < 0 {
+				bad = usagef("run: --warmup: %d is negative", f.warmup)
+			}
+			cfg.Warmup = f.warmup
+			if f.warmup == 0 {
+				cfg.Warmup = -1 // Config: negative means none
+			}
+		case "budget":
+			cfg.Budget = f.budget
+		case "min-rounds":
+			cfg.MinRounds = f.minRounds
+		case "precision":
+			cfg.Precision = f.precision
+		case "tie":
+			cfg.Tie = f.tie
+		case "min-sample":
+			cfg.MinSample = f.minSample
+			if f.minSample <= 0 {
+				cfg.MinSample = -1 // Config: negative means off
 			}
 		}
-	}
-	if set("record") {
-		cfg.Records = toInts(f.record)
-	}
-	if set("buffer") {
-		cfg.Buffers = toInts(f.buffer)
-	}
-	if set("chunk") {
-		cfg.Chunks = toInts(f.chunk)
-	}
-	if set("concurrency") {
-		cfg.Concurrency = f.concurrency
-	}
-	if set("per-file") {
-		cfg.PerFile = f.perFile
-	}
-	if set("sync") {
-		for _, s := range f.sync {
-			m, err := strategies.ParseSync(s)
-			if err != nil {
-				return cfg, usagef("run: --sync: %v", err)
+		for _, af := range f.axes {
+			if af.axis.Flag != fl.Name {
+				continue
 			}
-			cfg.Sync = append(cfg.Sync, m)
+			switch af.axis.Name {
+			case "files":
+				cfg.Files = nil
+				for _, n := range af.nums {
+					cfg.Files = append(cfg.Files, int(n))
+				}
+			case "size":
+				cfg.Sizes = af.nums
+			default:
+				if cfg.Knobs == nil {
+					cfg.Knobs = map[string][]string{}
+				}
+				cfg.Knobs[af.axis.Name] = af.vals
+			}
 		}
-	}
-	if set("repeat") {
-		if f.repeat < 1 {
-			return cfg, usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
-		}
-		cfg.Repeat = f.repeat
-	}
-	if set("warmup") {
-		if f.warmup < 0 {
-			return cfg, usagef("run: --warmup: %d is negative", f.warmup)
-		}
-		cfg.Warmup = f.warmup
-		if f.warmup == 0 {
-			cfg.Warmup = -1 // Config: negative means none
-		}
+	})
+	if bad != nil {
+		return cfg, bad
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -187,17 +217,9 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.Custom = custom
 	cfg.Command = append([]string{"writebench", "run"}, args...)
 	if err := cfg.Validate(); err != nil {
-		return cfg, usagef("run: %v", err)
+		return cfg, configError(err)
 	}
 	return cfg, nil
-}
-
-func toInts(v []int64) []int {
-	out := make([]int, len(v))
-	for i, x := range v {
-		out[i] = int(min(x, int64(writebench.MaxParam)+1))
-	}
-	return out
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -211,6 +233,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	cfg, err := f.config(args)
 	if err != nil {
 		return err
+	}
+	if f.dryRun {
+		return dryRun(stdout, cfg)
 	}
 	out := f.out
 	if out == "" {
@@ -226,7 +251,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if set == nil {
 		var ce *writebench.ConfigError
 		if errors.As(runErr, &ce) {
-			return usagef("run: %v", runErr)
+			return configError(runErr)
 		}
 		return runErr
 	}
@@ -334,10 +359,12 @@ func syncNote(set *report.Set) string {
 		}
 	}
 	desc := map[string]string{
-		"none":  "none (no fsync: this times the page cache, not the disk)",
-		"close": "close (fsync before each close, inside the timing)",
-		"data":  "data (fdatasync before each close, inside the timing)",
-		"end":   "end (one syncfs after all files, inside the timing)",
+		"none":     "none (no fsync: this times the page cache, not the disk)",
+		"close":    "close (fsync before each close, inside the timing)",
+		"data":     "data (fdatasync before each close, inside the timing)",
+		"end":      "end (one syncfs after all files, inside the timing)",
+		"dsync":    "dsync (RWF_DSYNC on every write, inside the timing)",
+		"uncached": "uncached (RWF_DONTCACHE on every write: page cache bypassed after writeback, no sync)",
 	}
 	var parts []string
 	for _, m := range modes {

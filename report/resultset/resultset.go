@@ -72,6 +72,31 @@ type Env struct {
 	TotalSeconds      float64   `json:"total_seconds"` // wall time of the whole sweep
 	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
+
+	// Adaptive sampling (see writebench.Config.Budget); zero in sets of a
+	// fixed number of repetitions and in sets written before it existed.
+	BudgetSeconds float64 `json:"budget_seconds,omitempty"` // the --budget, seconds
+	BudgetSpent   bool    `json:"budget_spent,omitempty"`   // the sweep stopped because the budget ran out
+	MinRounds     int     `json:"min_rounds,omitempty"`     // counted rounds every cell got before groups could stop
+	Precision     float64 `json:"precision,omitempty"`      // interval half-width that counted as decided
+	Tie           float64 `json:"tie,omitempty"`            // tie margin used to decide
+	// Looks is how many times the runner looked at the data to decide
+	// whether to go on (the final verdict included); Confidence is the
+	// per-look confidence it used (0.95 split over the looks, Bonferroni),
+	// which verdicts rendered from this set use too, so stopping early does
+	// not inflate false decisions. 0 means 0.95.
+	Looks      int     `json:"looks,omitempty"`
+	Confidence float64 `json:"confidence,omitempty"`
+	// MinSampleSeconds is the shortest timed sample (--min-sample); cells
+	// whose batch was shorter ran it Loops times per repetition.
+	MinSampleSeconds float64 `json:"min_sample_seconds,omitempty"`
+}
+
+// GroupKey names the comparison group of c: the workload every contender
+// of the group performs (files, size, sync mode). Cells of one group are
+// compared with each other, paired by round.
+func GroupKey(c *Cell) string {
+	return "files=" + strconv.Itoa(c.Files) + "/size=" + FormatBytes(c.FileSize) + "/sync=" + c.Sync
 }
 
 // Cell is one point of the sweep: a strategy with one value for every
@@ -146,6 +171,34 @@ func (c *Cell) Round(k int) int {
 	return k
 }
 
+// PairedRatios returns, for every round in which both cells have a sample,
+// the speed of c relative to ref: ref's seconds over c's seconds (below 1
+// means c is slower). Cells of one comparison group did the same work in
+// each round, back to back, so the ratio cancels the drift of the machine.
+func PairedRatios(ref, c *Cell) []float64 {
+	at := make(map[int]float64, len(ref.Seconds))
+	for k, s := range ref.Seconds {
+		at[ref.Round(k)] = s
+	}
+	var out []float64
+	for k, s := range c.Seconds {
+		if r, ok := at[c.Round(k)]; ok && s > 0 && r > 0 {
+			out = append(out, r/s)
+		}
+	}
+	return out
+}
+
+// Unsafe reports whether any counted repetition of c found corrupt records.
+func (c *Cell) Unsafe() bool {
+	for _, n := range c.CorruptRecords {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Failed reports whether the cell recorded an error.
 func (c *Cell) Failed() bool { return c.Error != "" }
 
@@ -165,26 +218,18 @@ func (c *Cell) Key() string {
 // Param is one named parameter of a cell, formatted for display.
 type Param struct{ Name, Value string }
 
-// Params lists the parameters that apply to c (those beyond strategy, files
-// and size), in a fixed order, values in human units.
+// Params lists the parameters that apply to c beyond strategy, files and
+// size, in the order of Axes, values as keys write them.
 func (c *Cell) Params() []Param {
 	var ps []Param
-	if c.Record > 0 {
-		ps = append(ps, Param{"record", FormatBytes(int64(c.Record))})
+	for _, a := range Axes {
+		if a.Name == "files" || a.Name == "size" || !a.Applies(c) {
+			continue
+		}
+		if v := a.Format(c); a.Omit == "" || v != a.Omit {
+			ps = append(ps, Param{a.Name, v})
+		}
 	}
-	if c.Buffer > 0 {
-		ps = append(ps, Param{"buffer", FormatBytes(int64(c.Buffer))})
-	}
-	if c.Chunk > 0 {
-		ps = append(ps, Param{"chunk", FormatBytes(int64(c.Chunk))})
-	}
-	if c.Concurrency > 0 {
-		ps = append(ps, Param{"concurrency", strconv.Itoa(c.Concurrency)})
-	}
-	if c.PerFile != "" {
-		ps = append(ps, Param{"per_file", c.PerFile})
-	}
-	ps = append(ps, Param{"sync", c.Sync})
 	return ps
 }
 

@@ -1,0 +1,195 @@
+package writebench
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/strategies"
+)
+
+// plan is what a sweep will do before it starts: rounds, the rounds at which
+// the runner looks at the data (adaptive sampling), and an estimate.
+type plan struct {
+	warm int // uncounted rounds
+	// looks lists the counted-round counts after which the runner decides
+	// which groups go on (empty without a budget).
+	looks []int
+	// confidence is the per-look confidence: 0.95 split over every look and
+	// the final verdict (Bonferroni), the guard against optional stopping.
+	confidence float64
+	reps       int           // repetitions planned (the most, with a budget)
+	estimate   time.Duration // estimated wall time of the sweep
+}
+
+// confidence is the overall confidence of verdicts.
+const confidence = 0.95
+
+// planSweep computes the plan of cfg over cells.
+func planSweep(cfg *Config, cells []cell) plan {
+	p := plan{warm: max(cfg.Warmup, 0), confidence: confidence}
+	if cfg.MinSample > 0 && p.warm == 0 {
+		p.warm = 1 // the calibration repetition is never counted
+	}
+	if cfg.Budget > 0 {
+		for n := cfg.MinRounds; n < cfg.Repeat; n = max(n+2, int(math.Ceil(float64(n)*1.5))) {
+			p.looks = append(p.looks, n)
+		}
+		p.confidence = stats.Bonferroni(confidence, len(p.looks)+1)
+	}
+	p.reps = (p.warm + cfg.Repeat) * len(cells)
+	var total time.Duration
+	for i := range cells {
+		rep := estimateRep(cells[i].res, cfg)
+		rounds := cfg.Repeat
+		if cfg.Budget > 0 {
+			rounds = cfg.MinRounds // the least it gets; groups that stay undecided get more
+		}
+		total += time.Duration(p.warm+rounds) * rep
+	}
+	if cfg.Budget > 0 && total < cfg.Budget {
+		// Undecided groups take more rounds: assume about half the budget's
+		// remainder is used, which is what the default sweep does here.
+		total += (cfg.Budget - total) / 2
+	}
+	if cfg.Budget > 0 {
+		total = min(total, cfg.Budget)
+	}
+	p.estimate = total
+	return p
+}
+
+// Costs behind estimateRep, measured on a 2-core VM with ext4 (Nov 2026) by
+// timing plain runs of each strategy; other machines differ 2-3x.
+const (
+	costPerFile    = 40 * time.Microsecond  // create + close + verify + remove one file
+	costPerSyscall = 1500 * time.Nanosecond // one small write(2) into the page cache
+	costPerGB      = 400 * time.Millisecond // copy + read back of 1 GB through the page cache
+	costPerFsync   = 2 * time.Millisecond   // fsync/fdatasync of a small file on this disk
+	costPerRep     = 300 * time.Microsecond // runner overhead per repetition
+)
+
+// estimateRep estimates the wall time of one repetition of c, everything
+// included (verification, cleanup, Loops batches to reach MinSample).
+func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
+	files := time.Duration(c.Files)
+	bytes := float64(c.Files) * float64(c.FileSize)
+	piece := int64(strategies.DefaultChunk)
+	for _, v := range []int{c.Record, c.Chunk} {
+		if v > 0 && int64(v) < piece {
+			piece = int64(v)
+		}
+	}
+	if c.Strategy == "bufio" && c.Buffer > 0 {
+		piece = int64(c.Buffer)
+	}
+	writes := float64(c.Files) * math.Ceil(float64(c.FileSize)/float64(max(piece, 1)))
+	d := files*costPerFile + time.Duration(writes*float64(costPerSyscall)) +
+		time.Duration(bytes/1e9*float64(costPerGB))
+	switch c.Sync {
+	case "close", "data":
+		d += files * costPerFsync
+	case "end":
+		d += costPerFsync * 4
+	case "dsync":
+		d += time.Duration(writes * float64(costPerFsync))
+	}
+	if cfg.MinSample > 0 && d < cfg.MinSample {
+		d = cfg.MinSample * 12 / 10 // looped up to MinSample, plus verification
+	}
+	return d + costPerRep
+}
+
+// groupState tracks the comparison groups of a sweep and which are decided.
+type groupState struct {
+	of      []int   // group index of each cell
+	members [][]int // cells of each group
+	done    []bool  // group decided at the last look
+}
+
+// groupCells groups cells by resultset.GroupKey, in order of first
+// appearance.
+func groupCells(cells []cell) *groupState {
+	g := &groupState{of: make([]int, len(cells))}
+	index := map[string]int{}
+	for i := range cells {
+		k := resultset.GroupKey(cells[i].res)
+		gi, ok := index[k]
+		if !ok {
+			gi = len(g.members)
+			index[k] = gi
+			g.members = append(g.members, nil)
+			g.done = append(g.done, false)
+		}
+		g.of[i] = gi
+		g.members[gi] = append(g.members[gi], i)
+	}
+	return g
+}
+
+// decided reports whether cell i's group was decided at the last look.
+func (g *groupState) decided(i int) bool { return g.done[g.of[i]] }
+
+// look decides, for every group, whether it needs more rounds.
+func (g *groupState) look(cells []cell, cfg *Config, conf float64) {
+	for gi, m := range g.members {
+		if g.done[gi] {
+			continue
+		}
+		var cs []*resultset.Cell
+		for _, i := range m {
+			if !cells[i].done {
+				cs = append(cs, cells[i].res)
+			}
+		}
+		g.done[gi] = GroupSettled(cs, conf, cfg.Tie, cfg.Precision)
+	}
+}
+
+// GroupSettled reports whether more rounds are unlikely to change the
+// verdict of a group of contenders (cells of one workload): for every
+// contender other than the fastest, the interval of its paired speed ratio
+// to the fastest (per-round ratios, stats.RatioInterval at conf) is either
+// entirely below 1-tie (slower), entirely within ±tie (a tie), or no wider
+// than ±precision. Unsafe contenders (corrupt records) and contenders without
+// samples are left out; a group of fewer than two contenders is settled.
+func GroupSettled(cs []*resultset.Cell, conf, tie, precision float64) bool {
+	var live []*resultset.Cell
+	for _, c := range cs {
+		if len(c.Seconds) > 0 && !c.Unsafe() && !c.Failed() && c.Skipped == "" {
+			live = append(live, c)
+		}
+	}
+	if len(live) < 2 {
+		return true
+	}
+	best := slices.MinFunc(live, func(a, b *resultset.Cell) int {
+		ma, mb := stats.Median(a.Seconds), stats.Median(b.Seconds)
+		switch {
+		case ma < mb:
+			return -1
+		case ma > mb:
+			return 1
+		}
+		return 0
+	})
+	for _, c := range live {
+		if c == best {
+			continue
+		}
+		ratios := resultset.PairedRatios(best, c)
+		_, lo, hi, ok := stats.RatioInterval(ratios, conf)
+		if !ok {
+			return false
+		}
+		slower := hi < 1-tie
+		tied := lo >= 1-tie && hi <= 1+tie
+		precise := (hi-lo)/2 <= precision
+		if !slower && !tied && !precise {
+			return false
+		}
+	}
+	return true
+}

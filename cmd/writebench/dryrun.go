@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/report"
+)
+
+// dryRun prints what `run` would do with cfg and writes nothing.
+func dryRun(stdout io.Writer, cfg writebench.Config) error {
+	p, err := writebench.DryRun(cfg)
+	if err != nil {
+		return configError(err)
+	}
+	ew := &lineWriter{w: stdout}
+	fmt.Fprintf(ew, "%s, %s per cell\n", report.Plural(len(p.Cells), "cell"), roundsText(p))
+	for i, c := range p.Cells {
+		fmt.Fprintf(ew, "  %-70s ~%s per repetition\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()))
+	}
+	fmt.Fprintf(ew, "at most %s; estimated wall time %s\n", report.Plural(p.Repetitions, "repetition"), report.FormatDuration(p.Estimate.Seconds()))
+	fmt.Fprintln(ew, "(estimated from costs measured on a 2-core VM with ext4; other machines differ 2-3x. Nothing was written.)")
+	return ew.err
+}
+
+func roundsText(p *writebench.Plan) string {
+	warm := ""
+	if p.Warmup > 0 {
+		warm = fmt.Sprintf("%d uncounted + ", p.Warmup)
+	}
+	if p.MinRounds < p.Repeat {
+		return fmt.Sprintf("%s%d to %d counted repetitions (adaptive, within the budget)", warm, p.MinRounds, p.Repeat)
+	}
+	return fmt.Sprintf("%s%d counted repetitions", warm, p.Repeat)
+}
+
+// lineWriter keeps the first write error, so a long listing is checked once.
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	if l.err != nil {
+		return 0, l.err
+	}
+	n, err := l.w.Write(p)
+	l.err = err
+	return n, err
+}

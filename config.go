@@ -1,0 +1,459 @@
+package writebench
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/strategies"
+)
+
+// Config describes a sweep. A zero field means its documented default.
+type Config struct {
+	// Strategies names the strategies to run, in order (default: all
+	// registered, sorted). Names are looked up in Custom first, then in the
+	// strategies registry.
+	Strategies []string
+	// Custom holds strategies that are not in the registry (your own, or
+	// external programs).
+	Custom []strategies.Strategy
+
+	Files []int   // file counts (default 1, 16, 256)
+	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
+	// Knobs holds the values to sweep for every other axis of
+	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
+	// "per_file", "batch", "queue_depth", "prealloc", "sync"), written as on
+	// the command line ("64KiB", "10", "fallocate"). An axis not listed takes
+	// its default; a knob applies only to the strategies that list it.
+	Knobs map[string][]string
+
+	// Repeat is the number of counted repetitions per cell (default 10).
+	// With a Budget it is the most a cell gets.
+	Repeat int
+	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
+
+	// Budget, when positive, bounds the whole sweep's wall time and turns on
+	// adaptive sampling: every cell runs MinRounds counted rounds, then
+	// further rounds go only to comparison groups whose verdict is still
+	// undecided, until each is decided, the budget is spent or Repeat is
+	// reached. Zero runs Repeat rounds for every cell.
+	Budget time.Duration
+	// MinRounds is the counted rounds every cell gets before any group may
+	// stop (default 6, the fewest with a 95% interval).
+	MinRounds int
+	// Precision is the half-width of the paired ratio interval that counts
+	// as decided even when it straddles the tie margin (default 0.05).
+	Precision float64
+	// Tie is the margin within which two contenders are a tie (default 0.05).
+	Tie float64
+	// MinSample is the shortest timed sample: a batch that takes less is run
+	// several times back to back per repetition (each into a fresh
+	// directory), the count calibrated on the cell's first, uncounted
+	// repetition (default 10ms; negative: off).
+	MinSample time.Duration
+
+	Dir          string // where scratch directories are made (default os.TempDir())
+	NoVerify     bool   // skip reading every file back
+	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
+	NoSpaceCheck bool   // skip the free-space check before each cell
+	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
+
+	Preset  string   // recorded in the result set's env
+	Command []string // recorded in the result set's env
+
+	// Progress, when non-nil, is told about every repetition, always
+	// outside the timed region.
+	Progress Progress
+	// Log, when non-nil, receives notes (stale scratch directories, ...).
+	Log io.Writer
+}
+
+// Progress observes a running sweep. Its methods are called from the
+// runner's goroutine, never inside a timed region.
+type Progress interface {
+	// Start is called once with the number of repetitions the sweep plans
+	// (warm-ups included; with a budget, the most it may run) and the
+	// estimated wall time.
+	Start(total int, estimate time.Duration)
+	// Step is called after each repetition of cell.
+	Step(cell *resultset.Cell, counted bool, err error)
+	// Done is called once when the sweep ends, however it ends.
+	Done()
+}
+
+// Defaults of Config.
+var (
+	DefaultFiles = []int{1, 16, 256}
+	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
+)
+
+// Defaults of Config's scalar fields.
+const (
+	DefaultRepeat    = 10
+	DefaultWarmup    = 1
+	DefaultMinRounds = 6
+	DefaultPrecision = 0.05
+	DefaultTie       = 0.05
+	DefaultMinSample = 10 * time.Millisecond
+	// MaxLoops bounds how many times one repetition runs its batch to reach
+	// MinSample.
+	MaxLoops = 1000
+)
+
+// Limits that catch absurd input before anything is written.
+const (
+	MaxFiles    = resultset.MaxFiles
+	MaxFileSize = resultset.MaxFileSize
+	MaxRepeat   = 10_000
+	MaxParam    = resultset.MaxParam // record, buffer, chunk
+	MaxConc     = resultset.MaxConcurrency
+)
+
+// ConfigError is a bad Config field. Field names the Config field or the
+// axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
+// "repeat"; the command line maps it to its flag.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Msg }
+
+func cfgErr(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (cfg Config) withDefaults() Config {
+	if len(cfg.Strategies) == 0 {
+		for _, s := range cfg.Custom {
+			cfg.Strategies = append(cfg.Strategies, s.Name())
+		}
+		if len(cfg.Strategies) == 0 {
+			cfg.Strategies = strategies.Names()
+		}
+	}
+	if len(cfg.Files) == 0 {
+		cfg.Files = DefaultFiles
+	}
+	if len(cfg.Sizes) == 0 {
+		cfg.Sizes = DefaultSizes
+	}
+	if cfg.Repeat == 0 {
+		cfg.Repeat = DefaultRepeat
+	}
+	if cfg.Warmup == 0 {
+		cfg.Warmup = DefaultWarmup
+	}
+	if cfg.MinRounds == 0 {
+		cfg.MinRounds = DefaultMinRounds
+	}
+	if cfg.Precision == 0 {
+		cfg.Precision = DefaultPrecision
+	}
+	if cfg.Tie == 0 {
+		cfg.Tie = DefaultTie
+	}
+	if cfg.MinSample == 0 {
+		cfg.MinSample = DefaultMinSample
+	}
+	if cfg.Dir == "" {
+		cfg.Dir = os.TempDir()
+	}
+	return cfg
+}
+
+// lookup finds a strategy by name in Custom, then in the registry.
+func (cfg *Config) lookup(name string) (strategies.Strategy, error) {
+	for _, s := range cfg.Custom {
+		if s.Name() == name {
+			return s, nil
+		}
+	}
+	return strategies.Lookup(name)
+}
+
+// Validate checks cfg (with defaults applied), that Dir is a writable
+// directory and, with DropCaches, that caches can be dropped, leaving nothing
+// behind: the checks Run makes before it writes anything.
+func (cfg Config) Validate() error {
+	c := cfg.withDefaults()
+	_, err := c.check()
+	return err
+}
+
+// check validates cfg (defaults applied) and the places it will use, and
+// returns the cells of the sweep.
+func (cfg *Config) check() ([]cell, error) {
+	cells, err := cfg.expand()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDir(cfg.Dir); err != nil {
+		return nil, err
+	}
+	if cfg.DropCaches {
+		if err := canDropCaches(); err != nil {
+			return nil, err
+		}
+	}
+	return cells, nil
+}
+
+// axisValues is the validated list of values of one axis.
+type axisValues struct {
+	axis  *resultset.Axis
+	nums  []int64
+	names []string
+}
+
+func (v *axisValues) len() int {
+	if v.axis.Kind == resultset.KindName {
+		return len(v.names)
+	}
+	return len(v.nums)
+}
+
+// validNames is the list a named axis's values must come from.
+func validNames(a *resultset.Axis) []string {
+	if a.Name == "per_file" {
+		return strategies.PerFileNames()
+	}
+	return a.Names
+}
+
+// parseAxis parses and checks the textual values of axis a.
+func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
+	av := axisValues{axis: a}
+	if len(vals) == 0 {
+		return av, cfgErr(a.Name, "no values")
+	}
+	for _, s := range vals {
+		switch a.Kind {
+		case resultset.KindName:
+			known := validNames(a)
+			if !slices.Contains(known, s) {
+				msg := fmt.Sprintf("unknown value %q (known: %s)", s, strings.Join(known, ", "))
+				if c := strategies.Closest(s, known); c != "" {
+					msg += fmt.Sprintf("; did you mean %q?", c)
+				}
+				return av, cfgErr(a.Name, "%s", msg)
+			}
+			av.names = append(av.names, s)
+		default:
+			var n int64
+			var err error
+			if a.Kind == resultset.KindSize {
+				n, err = ParseSize(s)
+			} else {
+				n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+				if err != nil {
+					err = fmt.Errorf("%q is not a whole number", s)
+				}
+			}
+			if err != nil {
+				return av, cfgErr(a.Name, "%v", err)
+			}
+			if err := a.CheckNumber(n); err != nil {
+				return av, cfgErr(a.Name, "%v", err)
+			}
+			av.nums = append(av.nums, n)
+		}
+	}
+	return av, nil
+}
+
+// sweepAxes returns the values of every axis in table order, validated in
+// that order, so the same bad input always names the same field.
+func (cfg *Config) sweepAxes() ([]axisValues, error) {
+	for _, name := range sortedKeys(cfg.Knobs) {
+		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
+			var known []string
+			for _, a := range resultset.Axes[2:] {
+				known = append(known, a.Name)
+			}
+			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
+		}
+	}
+	var out []axisValues
+	for _, a := range resultset.Axes {
+		var av axisValues
+		switch a.Name {
+		case "files":
+			av.axis = a
+			for _, f := range cfg.Files {
+				if err := a.CheckNumber(int64(f)); err != nil {
+					return nil, cfgErr("files", "%v", err)
+				}
+				av.nums = append(av.nums, int64(f))
+			}
+		case "size":
+			av.axis = a
+			for _, s := range cfg.Sizes {
+				if err := a.CheckNumber(s); err != nil {
+					return nil, cfgErr("sizes", "%v", err)
+				}
+				av.nums = append(av.nums, s)
+			}
+		default:
+			vals, ok := cfg.Knobs[a.Name]
+			if !ok {
+				vals = strings.Split(a.Default, ",")
+			}
+			var err error
+			if av, err = parseAxis(a, vals); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, av)
+	}
+	return out, nil
+}
+
+// checkScalars validates the scalar fields in a fixed order.
+func (cfg *Config) checkScalars() error {
+	switch {
+	case cfg.Repeat < 1 || cfg.Repeat > MaxRepeat:
+		return cfgErr("repeat", "%d is out of range (1 to %d)", cfg.Repeat, MaxRepeat)
+	case cfg.Warmup > MaxRepeat:
+		return cfgErr("warmup", "%d is out of range (0 to %d)", cfg.Warmup, MaxRepeat)
+	case cfg.MinRounds < 1 || cfg.MinRounds > MaxRepeat:
+		return cfgErr("min_rounds", "%d is out of range (1 to %d)", cfg.MinRounds, MaxRepeat)
+	case cfg.Budget < 0:
+		return cfgErr("budget", "%v is negative", cfg.Budget)
+	case !(cfg.Precision > 0 && cfg.Precision < 1):
+		return cfgErr("precision", "%v is out of range (above 0, below 1)", cfg.Precision)
+	case !(cfg.Tie > 0 && cfg.Tie < 1):
+		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
+	case cfg.MinSample > time.Minute:
+		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
+	}
+	return nil
+}
+
+// expand validates cfg and returns one cell per point of the sweep: the
+// cartesian product of the axes that apply to each strategy. Knobs that do
+// not apply to a strategy are left out, so sweeping record does not
+// duplicate chunked cells.
+func (cfg *Config) expand() ([]cell, error) {
+	if err := cfg.checkScalars(); err != nil {
+		return nil, err
+	}
+	axes, err := cfg.sweepAxes()
+	if err != nil {
+		return nil, err
+	}
+	var strats []strategies.Strategy
+	for _, name := range cfg.Strategies {
+		s, err := cfg.lookup(name)
+		if err != nil {
+			return nil, cfgErr("strategies", "%v", err)
+		}
+		strats = append(strats, s)
+	}
+	var cells []cell
+	seen := map[string]bool{}
+	for _, s := range strats {
+		perFiles := []string{""}
+		if slices.Contains(s.Knobs(), "per_file") {
+			for _, av := range axes {
+				if av.axis.Name == "per_file" {
+					perFiles = av.names
+				}
+			}
+		}
+		for _, pf := range perFiles {
+			knobs := strategies.Knobs(s, pf)
+			var use []axisValues
+			for _, av := range axes {
+				switch {
+				case av.axis.Name == "per_file":
+					if pf != "" {
+						use = append(use, axisValues{axis: av.axis, names: []string{pf}})
+					}
+				case !av.axis.Knob || slices.Contains(knobs, av.axis.Name):
+					use = append(use, av)
+				}
+			}
+			for _, idx := range product(use) {
+				rc := newCell(s.Name())
+				for k, av := range use {
+					if av.axis.Kind == resultset.KindName {
+						av.axis.Set(rc, 0, av.names[idx[k]])
+					} else {
+						av.axis.Set(rc, av.nums[idx[k]], "")
+					}
+				}
+				if seen[rc.Key()] {
+					continue
+				}
+				seen[rc.Key()] = true
+				cells = append(cells, cell{res: rc, strategy: s, params: paramsOf(rc)})
+			}
+		}
+	}
+	return cells, nil
+}
+
+// product lists every combination of indices into the value lists of axes,
+// the last axis varying fastest.
+func product(axes []axisValues) [][]int {
+	out := [][]int{{}}
+	for _, av := range axes {
+		var next [][]int
+		for _, prefix := range out {
+			for i := 0; i < av.len(); i++ {
+				next = append(next, append(slices.Clone(prefix), i))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// newCell returns an empty cell of strategy name whose sample arrays are
+// empty, not null, in the JSON even if it never completes a repetition.
+func newCell(name string) *resultset.Cell {
+	return &resultset.Cell{
+		Strategy: name,
+		Seconds:  []float64{}, WriteSyscalls: []int64{}, StorageBytes: []int64{},
+		SyncSeconds: []float64{}, UserSeconds: []float64{}, SysSeconds: []float64{},
+		Allocs: []uint64{}, AllocBytes: []uint64{},
+	}
+}
+
+// paramsOf is the one place a cell's axis values become the strategy's
+// Params (defaults filled in).
+func paramsOf(c *resultset.Cell) strategies.Params {
+	return strategies.Params{
+		Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency,
+		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
+		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
+	}.WithDefaults()
+}
+
+// KnobNames lists the axis names Config.Knobs accepts, in table order.
+func KnobNames() []string {
+	var out []string
+	for _, a := range resultset.Axes {
+		if a.Name != "files" && a.Name != "size" {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// sortedKeys returns m's keys sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

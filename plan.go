@@ -1,0 +1,45 @@
+package writebench
+
+import (
+	"time"
+
+	"github.com/writebench/writebench/report/resultset"
+)
+
+// Plan describes what Run would do with a Config, without doing it.
+type Plan struct {
+	Cells []resultset.Cell // the cells of the sweep, in expansion order, without samples
+	// Rounds is the number of repetitions of every cell: Warmup uncounted
+	// plus Repeat counted (the most, with a budget).
+	Warmup, Repeat int
+	// MinRounds is the counted rounds every cell gets when a Budget makes
+	// sampling adaptive (else equal to Repeat).
+	MinRounds int
+	// Repetitions is the most repetitions the sweep may run.
+	Repetitions int
+	// Estimate is the estimated wall time of the sweep, from costs measured
+	// on a 2-core VM with ext4: a rough guide, machines differ 2-3x.
+	Estimate time.Duration
+	// EstimateCell is the estimated wall time of one repetition per cell.
+	EstimateCell []time.Duration
+}
+
+// DryRun validates cfg and returns its plan. It writes nothing (it checks
+// that Dir is writable with a probe file it removes, as Validate does).
+func DryRun(cfg Config) (*Plan, error) {
+	cfg = cfg.withDefaults()
+	cells, err := cfg.check()
+	if err != nil {
+		return nil, err
+	}
+	p := planSweep(&cfg, cells)
+	out := &Plan{Warmup: p.warm, Repeat: cfg.Repeat, MinRounds: cfg.Repeat, Repetitions: p.reps, Estimate: p.estimate}
+	if cfg.Budget > 0 {
+		out.MinRounds = min(cfg.MinRounds, cfg.Repeat)
+	}
+	for _, c := range cells {
+		out.Cells = append(out.Cells, *c.res)
+		out.EstimateCell = append(out.EstimateCell, estimateRep(c.res, &cfg))
+	}
+	return out, nil
+}
