@@ -43,8 +43,10 @@ significantly slower); a cell that NEW fails and BASE does not regresses
 too. Cells with too few paired rounds for an interval (raise --repeat) get
 no verdict.
 
-Every run flag applies (--files, --sizes, --repeat, --sync, --dir, ...);
-the result set is saved only with --out.
+Every run flag applies (--files, --sizes, --repeat, --sync, --dir, ...),
+except that the preset's --budget is ignored (every cell runs --repeat
+rounds, 30 with the default preset) unless --budget is given; the result
+set is saved only with --out.
 
 Exit status: 0 no regression, 1 at least one regression, 2 usage error.
 
@@ -169,6 +171,11 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Command = append([]string{"writebench", "ab"}, args...)
+	if !f.fs.Changed("budget") {
+		// Every cell runs --repeat rounds: adaptive stopping would look at
+		// the data before the final, Bonferroni-corrected verdict.
+		cfg.Budget = 0
+	}
 	if f.out != "" {
 		if err := checkOut(f.out, false); err != nil {
 			return err
