@@ -42,7 +42,11 @@ type Config struct {
 	// adaptive sampling: every cell runs MinRounds counted rounds, then
 	// further rounds go only to comparison groups whose verdict is still
 	// undecided, until each is decided, the budget is spent or Repeat is
-	// reached. Zero runs Repeat rounds for every cell.
+	// reached. The warm-ups and the first counted round always run; after
+	// them no round starts that would end past the budget (by the cost of
+	// each cell's last repetition), so on a slow machine cells may end with
+	// fewer than MinRounds samples and their groups undecided. Zero runs
+	// Repeat rounds for every cell.
 	Budget time.Duration
 	// MinRounds is the counted rounds every cell gets before any group may
 	// stop (default 6, the fewest with a 95% interval).

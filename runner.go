@@ -131,7 +131,11 @@ rounds:
 		if len(order) == 0 {
 			break
 		}
-		if counted && k >= cfg.MinRounds && !deadline.IsZero() {
+		// The budget bounds the sweep: after the warm-ups and the first
+		// counted round (without which there is nothing to report), no round
+		// starts that would end past it, by the cost of each cell's last
+		// repetition.
+		if counted && k >= 1 && !deadline.IsZero() {
 			var cost time.Duration
 			for _, i := range order {
 				cost += cells[i].repCost

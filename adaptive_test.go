@@ -1,0 +1,330 @@
+package writebench
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/strategies"
+)
+
+// sleeper writes its batch correctly and then waits d per batch, so its
+// speed is known and far apart from another sleeper's.
+type sleeper struct {
+	recorder
+	d    time.Duration
+	dirs atomic.Int64
+	seen map[string]bool
+}
+
+func newSleeper(name string, d time.Duration) *sleeper {
+	return &sleeper{recorder: recorder{name: name}, d: d, seen: map[string]bool{}}
+}
+
+func (s *sleeper) Write(ctx context.Context, b *strategies.Batch) error {
+	s.mu.Lock()
+	if !s.seen[b.Dir] {
+		s.seen[b.Dir] = true
+		s.dirs.Add(1)
+	}
+	s.mu.Unlock()
+	if err := s.recorder.Write(ctx, b); err != nil {
+		return err
+	}
+	time.Sleep(s.d)
+	return nil
+}
+
+// TestMinSampleLoops checks that a batch shorter than MinSample runs several
+// times per repetition, each time into a fresh directory, that the count is
+// recorded, and that the samples are per batch.
+func TestMinSampleLoops(t *testing.T) {
+	s := newSleeper("fast", time.Millisecond)
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{s}, Files: []int{2}, Sizes: []int64{100},
+		Repeat: 3, Warmup: 1, MinSample: 200 * time.Millisecond, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := set.Results[0]
+	// 1ms batches and a 200ms minimum: about 200 loops on an idle machine,
+	// fewer on a loaded one, never 1 unless one batch took 200ms.
+	if c.Loops < 2 || c.Loops > 200 {
+		t.Fatalf("Loops = %d, want 2 to 200 (1ms batches, 200ms minimum sample)", c.Loops)
+	}
+	// One calibration repetition, then 3 counted ones of Loops batches each.
+	if got, want := len(s.calls()), 1+3*c.Loops; got != want {
+		t.Errorf("%d batches written, want %d", got, want)
+	}
+	// The batches of one repetition each had a directory of their own
+	// (made empty before the clock, removed after).
+	if got := int(s.dirs.Load()); got < c.Loops {
+		t.Errorf("%d distinct directories, want at least %d", got, c.Loops)
+	}
+	// Samples are per batch: at least the 1ms sleep, far below the 200ms
+	// the repetition took.
+	for k, sec := range c.Seconds {
+		if sec < 0.001 || sec > 0.1 {
+			t.Errorf("sample %d = %v s, want the time of one batch (about 1ms)", k, sec)
+		}
+	}
+	if set.Env.MinSampleSeconds != 0.2 {
+		t.Errorf("env min_sample_seconds = %v, want 0.2", set.Env.MinSampleSeconds)
+	}
+	for _, tt := range []struct {
+		d, min time.Duration
+		want   int
+	}{{time.Millisecond, 10 * time.Millisecond, 10}, {3 * time.Millisecond, 10 * time.Millisecond, 4},
+		{20 * time.Millisecond, 10 * time.Millisecond, 1}, {0, 10 * time.Millisecond, MaxLoops},
+		{time.Nanosecond, time.Second, MaxLoops}, {time.Millisecond, -1, 1}} {
+		if got := calibrate(tt.d, tt.min); got != tt.want {
+			t.Errorf("calibrate(%v, %v) = %d, want %d", tt.d, tt.min, got, tt.want)
+		}
+	}
+}
+
+// TestMinSampleOff checks that a negative MinSample never loops.
+func TestMinSampleOff(t *testing.T) {
+	rec, set := runRecorder(t, Config{Files: []int{1}, Sizes: []int64{10}, Repeat: 2, Warmup: -1, MinSample: -1})
+	if set.Results[0].Loops != 1 || len(rec.calls()) != 2 {
+		t.Errorf("loops %d, %d calls; want 1 and 2", set.Results[0].Loops, len(rec.calls()))
+	}
+}
+
+// skipper cannot run here.
+type skipper struct{ recorder }
+
+func (s *skipper) Write(ctx context.Context, b *strategies.Batch) error {
+	s.recorder.Write(ctx, b)
+	return strategies.Skip("O_DIRECT refused by tmpfs")
+}
+
+// TestSkippedCell checks that a strategy that cannot run on this machine
+// makes its cell skipped with the reason, not failed, without samples, and
+// that the sweep goes on.
+func TestSkippedCell(t *testing.T) {
+	sk := &skipper{recorder{name: "skip"}}
+	ok := &recorder{name: "ok"}
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{sk, ok}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 3, Warmup: 1, MinSample: -1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range set.Results {
+		switch c.Strategy {
+		case "skip":
+			if c.Skipped != "O_DIRECT refused by tmpfs" || c.Failed() || len(c.Seconds) != 0 || c.Verified {
+				t.Errorf("skipped cell: skipped %q, error %q, %d samples, verified %v", c.Skipped, c.Error, len(c.Seconds), c.Verified)
+			}
+			if n := len(sk.calls()); n != 1 {
+				t.Errorf("skipped strategy called %d times, want once", n)
+			}
+		case "ok":
+			if c.Skipped != "" || len(c.Seconds) != 3 {
+				t.Errorf("other cell: skipped %q, %d samples", c.Skipped, len(c.Seconds))
+			}
+		}
+	}
+	back := roundTrip(t, set)
+	if back.Results[0].Skipped == "" && back.Results[1].Skipped == "" {
+		t.Error("skip reason lost on save and load")
+	}
+}
+
+// recordWriter writes one shared file and reports a fixed record count.
+type recordWriter struct {
+	recorder
+	corrupt int64
+}
+
+func (r *recordWriter) Write(ctx context.Context, b *strategies.Batch) error {
+	return os.WriteFile(filepath.Join(b.Dir, "shared"), []byte("records"), 0o644)
+}
+
+func (r *recordWriter) VerifyRecords(ctx context.Context, b *strategies.Batch) (strategies.RecordCounts, error) {
+	if _, err := os.Stat(filepath.Join(b.Dir, "shared")); err != nil {
+		return strategies.RecordCounts{}, err
+	}
+	return strategies.RecordCounts{Expected: 10, Intact: 10 - r.corrupt, Torn: r.corrupt}, nil
+}
+
+// TestRecordVerifier checks that strategies verifying their own records skip
+// the per-file check and get records and corrupt_records per sample.
+func TestRecordVerifier(t *testing.T) {
+	rw := &recordWriter{recorder: recorder{name: "rw"}, corrupt: 3}
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{rw}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 2, Warmup: -1, MinSample: -1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := set.Results[0]
+	if c.Failed() || !slices.Equal(c.Records, []int64{10, 10}) || !slices.Equal(c.CorruptRecords, []int64{3, 3}) {
+		t.Fatalf("error %q, records %v, corrupt %v; want no error, [10 10], [3 3]", c.Error, c.Records, c.CorruptRecords)
+	}
+	if !c.Unsafe() {
+		t.Error("a cell with corrupt records is not Unsafe")
+	}
+}
+
+// opener counts sessions.
+type opener struct {
+	recorder
+	opened, closed atomic.Int64
+	failOpen       error
+}
+
+type openSession struct{ o *opener }
+
+func (o *opener) OpenCell(ctx context.Context, p strategies.Params) (strategies.Session, error) {
+	if o.failOpen != nil {
+		return nil, o.failOpen
+	}
+	o.opened.Add(1)
+	return &openSession{o}, nil
+}
+
+func (s *openSession) Write(ctx context.Context, b *strategies.Batch) error { return s.o.recorder.Write(ctx, b) }
+func (s *openSession) Usage() (strategies.ChildUsage, bool) {
+	return strategies.ChildUsage{WriteSyscalls: int64(len(s.o.calls())) * 100, StorageBytes: 0}, true
+}
+func (s *openSession) Close() error { s.o.closed.Add(1); return nil }
+
+// TestCellSession checks that a CellOpener's session opens once per cell,
+// before the clock, closes after the cell's last repetition, and that its
+// usage replaces the process counters.
+func TestCellSession(t *testing.T) {
+	o := &opener{recorder: recorder{name: "ext"}}
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{o}, Files: []int{1, 2}, Sizes: []int64{10},
+		Repeat: 3, Warmup: 1, MinSample: -1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.opened.Load() != 2 || o.closed.Load() != 2 {
+		t.Errorf("opened %d, closed %d sessions; want 2 and 2 (one per cell)", o.opened.Load(), o.closed.Load())
+	}
+	for _, c := range set.Results {
+		for _, n := range c.WriteSyscalls {
+			if n != 100 {
+				t.Errorf("%s: write_syscalls %v, want the session's 100 per repetition", c.Key(), c.WriteSyscalls)
+				break
+			}
+		}
+	}
+	sk := &opener{recorder: recorder{name: "py"}, failOpen: strategies.Skip("python3 has no module aiofiles (run scripts/setup-python.sh)")}
+	set, err = Run(context.Background(), Config{Custom: []strategies.Strategy{sk}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 2, Warmup: 1, MinSample: -1, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := set.Results[0]; !strings.Contains(c.Skipped, "aiofiles") || c.Failed() {
+		t.Errorf("a session that cannot start: skipped %q, error %q; want skipped with the reason", c.Skipped, c.Error)
+	}
+}
+
+// TestAdaptiveStopsDecidedGroups checks adaptive sampling: a group with a
+// clear winner stops after MinRounds, while the budget bounds the rest.
+func TestAdaptiveStopsDecidedGroups(t *testing.T) {
+	fast := newSleeper("fast", 1*time.Millisecond)
+	slow := newSleeper("slow", 6*time.Millisecond)
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{fast, slow}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 40, MinRounds: 8, Warmup: 1, MinSample: -1, Budget: time.Minute, Dir: t.TempDir(), Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range set.Results {
+		if len(c.Seconds) >= 40 {
+			t.Errorf("%s: %d samples; a decided group should stop well before --repeat 40", c.Strategy, len(c.Seconds))
+		}
+		if len(c.Seconds) < 8 {
+			t.Errorf("%s: %d samples, want at least MinRounds 8", c.Strategy, len(c.Seconds))
+		}
+	}
+	if set.Env.Looks < 2 || !(set.Env.Confidence > 0.95 && set.Env.Confidence < 1) {
+		t.Errorf("env looks %d confidence %v; want several looks and a Bonferroni-split confidence", set.Env.Looks, set.Env.Confidence)
+	}
+	// Rounds pair the samples: both cells have the same rounds.
+	if !slices.Equal(set.Results[0].Rounds, set.Results[1].Rounds) {
+		t.Errorf("rounds differ: %v vs %v", set.Results[0].Rounds, set.Results[1].Rounds)
+	}
+}
+
+// TestBudgetBounds checks that the budget stops the sweep before --repeat
+// when the cells are too slow for it, and says so.
+func TestBudgetBounds(t *testing.T) {
+	a := newSleeper("a", 20*time.Millisecond)
+	b := newSleeper("b", 20*time.Millisecond)
+	start := time.Now()
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{a, b}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 100, Warmup: 1, MinSample: -1, Budget: 300 * time.Millisecond, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(set.Results[0].Seconds)
+	if n >= 100 || !set.Env.BudgetSpent {
+		t.Errorf("%d samples, budget_spent %v; want the budget to stop the sweep", n, set.Env.BudgetSpent)
+	}
+	// Generous: each round costs ~40ms; the budget allows 300ms.
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("sweep took %v with a 300ms budget", el)
+	}
+}
+
+// TestGroupSettled checks the stopping rule on synthetic cells.
+func TestGroupSettled(t *testing.T) {
+	mk := func(name string, secs ...float64) *resultset.Cell {
+		return &resultset.Cell{Strategy: name, Files: 1, Sync: "none", Seconds: secs}
+	}
+	n := func(v float64, k int) []float64 {
+		out := make([]float64, k)
+		for i := range out {
+			out[i] = v * (1 + 0.001*float64(i%3))
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		cs   []*resultset.Cell
+		want bool
+	}{
+		{"one contender", []*resultset.Cell{mk("a", n(1, 8)...)}, true},
+		{"clear winner", []*resultset.Cell{mk("a", n(1, 8)...), mk("b", n(2, 8)...)}, true},
+		{"exact tie", []*resultset.Cell{mk("a", n(1, 8)...), mk("b", n(1, 8)...)}, true},
+		{"too few pairs", []*resultset.Cell{mk("a", n(1, 3)...), mk("b", n(2, 3)...)}, false},
+		{"noisy, straddling the margin", []*resultset.Cell{
+			mk("a", 1, 1, 1, 1, 1, 1, 1, 1),
+			mk("b", 0.8, 1.3, 0.9, 1.25, 0.85, 1.2, 1.0, 1.1)}, false},
+		{"unsafe contender ignored", []*resultset.Cell{mk("a", n(1, 8)...),
+			{Strategy: "u", Seconds: []float64{1, 0.5, 2, 1, 0.5, 2, 1, 3}, CorruptRecords: []int64{1, 0, 0, 0, 0, 0, 0, 0}}}, true},
+	}
+	for _, tt := range tests {
+		if got := GroupSettled(tt.cs, 0.95, 0.05, 0.05); got != tt.want {
+			t.Errorf("%s: GroupSettled = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestDryRunWritesNothing checks DryRun's plan and that it leaves Dir as it
+// was.
+func TestDryRunWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	p, err := DryRun(Config{Strategies: []string{"chunked", "bufio"}, Files: []int{1, 4}, Sizes: []int64{4096}, Dir: dir, Budget: 10 * time.Second, Repeat: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Cells) != 4 || p.Repetitions != 4*21 || p.MinRounds != DefaultMinRounds || p.Estimate <= 0 || p.Estimate > 10*time.Second {
+		t.Errorf("plan: %d cells, %d reps, min rounds %d, estimate %v", len(p.Cells), p.Repetitions, p.MinRounds, p.Estimate)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("dry run left %d entries in the directory", len(ents))
+	}
+	var ce *ConfigError
+	if _, err := DryRun(Config{Files: []int{0}, Dir: dir}); !errors.As(err, &ce) || ce.Field != "files" {
+		t.Errorf("DryRun with files 0 = %v, want a ConfigError for files", err)
+	}
+}
