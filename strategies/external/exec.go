@@ -256,7 +256,7 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	if err != nil {
 		return nil, fmt.Errorf("%s: make pattern directory: %w", e.name, err)
 	}
-	s := &session{e: e, params: p, patDir: patDir, lines: make(chan string, 4), exited: make(chan struct{})}
+	s := &session{e: e, params: p, patDir: patDir, lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -330,6 +330,7 @@ type session struct {
 	patSeed uint64
 	dead    error // the program was killed or lost; every later Write fails with it
 	closed  bool
+	done    chan struct{} // closed by Close: the line reader stops delivering
 }
 
 func (s *session) readLines(r io.Reader) {
@@ -340,7 +341,12 @@ func (s *session) readLines(r io.Reader) {
 		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
 			continue // comments and blank lines are for humans debugging a writer
 		}
-		s.lines <- line
+		select {
+		case s.lines <- line:
+		case <-s.done:
+			// Closed: nobody reads any more. Keep draining so the
+			// program is not blocked writing to a full pipe.
+		}
 	}
 	s.readErr = sc.Err()
 	close(s.lines)
@@ -404,6 +410,17 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 			return err
 		}
 		s.pattern, s.patSeed = p, seed
+	}
+	// A line waiting before the request is sent is a second reply to the
+	// previous request: taking it as this one's would time nothing.
+	select {
+	case line, ok := <-s.lines:
+		if ok {
+			s.kill()
+			s.dead = fmt.Errorf("%s: program sent %q between requests (one reply line per request)%s", s.e.name, truncate(line, 80), s.stderrTail())
+			return s.dead
+		}
+	default:
 	}
 	target := s.e.Target
 	if target == "" {
@@ -471,6 +488,7 @@ func (s *session) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.done)
 	var err error
 	if s.cmd != nil {
 		s.stdin.Close()

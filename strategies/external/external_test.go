@@ -248,6 +248,19 @@ func TestFailures(t *testing.T) {
 	}
 }
 
+func TestTwoRepliesToOneRequest(t *testing.T) {
+	e, _ := external.NewExec("x", "sh "+script(t, "echo ready\nread l\necho ok\necho ok\nread l\necho ok\nread l\n"))
+	s := open(t, e)
+	if err := s.Write(context.Background(), batch(t, 1, 0, strategies.Params{})); err != nil {
+		t.Fatalf("first Write: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the extra line arrive
+	err := s.Write(context.Background(), batch(t, 1, 0, strategies.Params{}))
+	if err == nil || !strings.Contains(err.Error(), `sent "ok" between requests`) {
+		t.Fatalf("second Write error = %v, want the extra reply named", err)
+	}
+}
+
 func TestGarbageContentFailsVerification(t *testing.T) {
 	// Writes the right file names with the wrong bytes.
 	e, err := external.NewExec("garbage", "sh "+script(t, `echo ready
