@@ -12,7 +12,7 @@ except ImportError as e:
 async def write(req):
     synced = 0.0
     for i in range(req.files):
-        data = req.content.file_bytes(i, req.size)
+        data = req.data(i)
         async with aiofiles.open(req.path(i), "wb", buffering=0) as f:
             for rec in wbproto.records(data, req.record):
                 await f.write(rec)

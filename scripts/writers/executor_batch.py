@@ -13,7 +13,7 @@ pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 def write_all(req):
     synced = 0.0
     for i in range(req.files):
-        data = req.content.file_bytes(i, req.size)
+        data = req.data(i)
         with open(req.path(i), "wb", buffering=0) as f:
             for part in wbproto.records(data, req.chunk):
                 f.write(part)

@@ -15,7 +15,7 @@ except ImportError as e:
 
 async def one(req, sem, i):
     async with sem:
-        data = req.content.file_bytes(i, req.size)
+        data = req.data(i)
         async with aiofiles.open(req.path(i), "wb") as f:
             for part in wbproto.records(data, req.chunk):
                 await f.write(part)

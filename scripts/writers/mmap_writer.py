@@ -12,7 +12,7 @@ import wbproto
 def write(req):
     synced = 0.0
     for i in range(req.files):
-        data = memoryview(req.content.file_bytes(i, req.size))
+        data = memoryview(req.data(i))
         fd = os.open(req.path(i), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             if req.size > 0:

@@ -7,7 +7,7 @@ import wbproto
 def write(req):
     synced = 0.0
     for i in range(req.files):
-        data = req.content.file_bytes(i, req.size)
+        data = req.data(i)
         with open(req.path(i), "wb", buffering=req.buffer) as f:
             for rec in wbproto.records(data, req.record):
                 f.write(rec)

@@ -9,7 +9,7 @@ import wbproto
 
 
 def write_file(req, i):
-    data = req.content.file_bytes(i, req.size)
+    data = req.data(i)
     with open(req.path(i), "wb", buffering=0) as f:
         for part in wbproto.records(data, req.chunk):
             f.write(part)

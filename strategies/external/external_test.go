@@ -64,7 +64,7 @@ func buildWriteBench(t *testing.T) string {
 			return
 		}
 		workerBin = filepath.Join(dir, "writebench")
-		cmd := exec.Command("go", "build", "-o", workerBin, "./cmd/writebench")
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", workerBin, "./cmd/writebench")
 		cmd.Dir = repoRoot(t)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			workerErr = errors.New(string(out))
