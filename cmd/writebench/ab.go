@@ -45,8 +45,10 @@ no verdict.
 
 Every run flag applies (--files, --sizes, --repeat, --sync, --dir, ...),
 except that the preset's --budget is ignored (every cell runs --repeat
-rounds, 30 with the default preset) unless --budget is given; the result
-set is saved only with --out.
+rounds, 30 with the default preset) unless --budget is given, and each
+sample is one batch unless --min-sample is given (its loop count is
+calibrated per cell, so BASE and NEW could time different numbers of
+batches); the result set is saved only with --out.
 
 Exit status: 0 no regression, 1 at least one regression, 2 usage error.
 
@@ -175,6 +177,12 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// Every cell runs --repeat rounds: adaptive stopping would look at
 		// the data before the final, Bonferroni-corrected verdict.
 		cfg.Budget = 0
+	}
+	if !f.fs.Changed("min-sample") {
+		// One batch per sample on both sides: the loop count is calibrated
+		// per cell from its warm-up, so BASE and NEW could otherwise time
+		// different numbers of back-to-back batches.
+		cfg.MinSample = -1
 	}
 	if f.out != "" {
 		if err := checkOut(f.out, false); err != nil {
