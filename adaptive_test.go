@@ -189,7 +189,9 @@ func (o *opener) OpenCell(ctx context.Context, p strategies.Params) (strategies.
 	return &openSession{o}, nil
 }
 
-func (s *openSession) Write(ctx context.Context, b *strategies.Batch) error { return s.o.recorder.Write(ctx, b) }
+func (s *openSession) Write(ctx context.Context, b *strategies.Batch) error {
+	return s.o.recorder.Write(ctx, b)
+}
 func (s *openSession) Usage() (strategies.ChildUsage, bool) {
 	return strategies.ChildUsage{WriteSyscalls: int64(len(s.o.calls())) * 100, StorageBytes: 0}, true
 }

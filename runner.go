@@ -407,7 +407,7 @@ func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d
 	}
 	if _, ok := c.strategy.(strategies.RecordVerifier); ok && !r.cfg.NoVerify {
 		rc.Records = append(rc.Records, rcount.Expected/int64(loops))
-		rc.CorruptRecords = append(rc.CorruptRecords, rcount.Corrupt())
+		rc.CorruptRecords = append(rc.CorruptRecords, rcount.Corrupt()/int64(loops))
 	}
 	if enters > 0 || subs > 0 || len(rc.RingEnters) > 0 {
 		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))

@@ -8,34 +8,56 @@ import (
 	"strings"
 )
 
-// Formats lists the output formats Render accepts, in the order shown in help.
-var Formats = []string{"table", "markdown", "csv", "json", "benchfmt"}
+// Format is one output format of Render: its name, whether it is for
+// people (human formats get explanatory notes on stdout; machine formats
+// keep stdout parseable) and the function that writes it.
+type Format struct {
+	Name   string
+	Human  bool
+	Help   string
+	render func(w io.Writer, sets []*Set, labels []string) error
+}
 
-// Render writes the result sets in the given format to w:
-//
-//   - table: text tables for a terminal
-//   - markdown: the same tables as GitHub-flavoured Markdown
-//   - csv: one header row and one row per cell, raw medians in base units
-//   - json: the derived summary (medians and 95% intervals per cell)
-//   - benchfmt: Go benchmark format, one line per repetition, for benchstat
-//
-// labels[i] names sets[i] (usually its file name); when several sets are
+// formatTable is the one table of output formats; Formats, Render, help
+// and the command line's checks all read it.
+var formatTable = []Format{
+	{"table", true, "text tables for a terminal", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, false) }},
+	{"markdown", true, "the same tables as GitHub-flavoured Markdown", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, true) }},
+	{"csv", false, "one header row and one row per cell, raw medians in base units", renderCSV},
+	{"json", false, "the derived summary (medians and 95% intervals per cell, verdicts)", renderJSON},
+	{"benchfmt", false, "Go benchmark format, one line per repetition, for benchstat", renderBenchfmt},
+}
+
+// Formats lists the output formats Render accepts, in the order shown in help.
+var Formats = func() []string {
+	var out []string
+	for _, f := range formatTable {
+		out = append(out, f.Name)
+	}
+	return out
+}()
+
+// LookupFormat returns the format named name, or an error naming the known
+// ones.
+func LookupFormat(name string) (Format, error) {
+	for _, f := range formatTable {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats, ", "))
+}
+
+// Render writes the result sets in the given format (see formatTable) to
+// w. labels[i] names sets[i] (usually its file name); when several sets are
 // given, every row carries its label so they can sit side by side. Render
 // only writes to w.
 func Render(w io.Writer, sets []*Set, labels []string, format string) error {
-	switch format {
-	case "table":
-		return renderTables(w, sets, labels, false)
-	case "markdown":
-		return renderTables(w, sets, labels, true)
-	case "csv":
-		return renderCSV(w, sets, labels)
-	case "json":
-		return renderJSON(w, sets, labels)
-	case "benchfmt":
-		return renderBenchfmt(w, sets, labels)
+	f, err := LookupFormat(format)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats, ", "))
+	return f.render(w, sets, labels)
 }
 
 // renderTables writes the per-cell table, the fastest-per-group table and

@@ -224,7 +224,7 @@ type RecordCounts struct {
 	Expected   int64 // records the writers wrote
 	Intact     int64 // found whole, once, with a matching checksum
 	Torn       int64 // headers found whose record is cut, overlapped or fails its checksum
-	Lost       int64 // expected records not found intact anywhere
+	Lost       int64 // expected records found neither intact nor as a torn header
 	Duplicated int64 // intact records found more than once (extra copies)
 	Mismatched int64 // index entries that do not point at their record (pairs)
 }

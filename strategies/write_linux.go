@@ -30,12 +30,3 @@ func fdatasync(fd int) error { return unix.Fdatasync(fd) }
 
 // syncfs flushes the whole filesystem holding fd (syncfs(2)).
 func syncfs(fd int) error { return unix.Syncfs(fd) }
-
-// fsFree returns the bytes available on the filesystem holding fd.
-func fsFree(fd int) (uint64, bool) {
-	var st unix.Statfs_t
-	if unix.Fstatfs(fd, &st) != nil {
-		return 0, false
-	}
-	return st.Bavail * uint64(st.Bsize), true
-}

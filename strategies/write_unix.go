@@ -12,6 +12,3 @@ func fdatasync(fd int) error { return unix.Fsync(fd) }
 
 // syncfs falls back to sync(2): there is no per-filesystem sync here.
 func syncfs(fd int) error { unix.Sync(); return nil }
-
-// fsFree is not known here.
-func fsFree(fd int) (uint64, bool) { return 0, false }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -60,8 +59,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags("report", fs, args, stdout); err != nil {
 		return err
 	}
-	if !slices.Contains(report.Formats, cfg.format) {
-		return usagef("report: --format: unknown format %q (known: %s)", cfg.format, strings.Join(report.Formats, ", "))
+	if _, err := report.LookupFormat(cfg.format); err != nil {
+		return usagef("report: --format: %v", err)
 	}
 	files := fs.Args()
 	if len(files) == 0 {

@@ -202,8 +202,8 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	default:
 		return cfg, usagef("run: --progress: unknown value %q (known: auto, always, never)", f.progress)
 	}
-	if !slices.Contains(report.Formats, f.format) {
-		return cfg, usagef("run: --format: unknown format %q (known: %s)", f.format, strings.Join(report.Formats, ", "))
+	if _, err := report.LookupFormat(f.format); err != nil {
+		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
 	cfg.NoVerify = f.noVerify
@@ -271,7 +271,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// The sync line leads human formats; machine formats (csv, json,
 	// benchfmt) stay parseable on stdout and get it on stderr.
 	noteTo := stdout
-	if f.format != "table" && f.format != "markdown" {
+	if fm, _ := report.LookupFormat(f.format); !fm.Human {
 		noteTo = stderr
 	}
 	fmt.Fprintln(noteTo, syncNote(set))

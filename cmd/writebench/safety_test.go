@@ -233,7 +233,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 // must be EMFILE with the hint — while every concurrency-2 cell runs; the
 // scratch files are gone, the exit status is 1 and the result set is valid.
 func TestEMFILE(t *testing.T) {
-	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
+	dir, out := diskDir(t), filepath.Join(t.TempDir(), "out.json")
 	cmd, stderr := writebenchCmd(t, []string{"WRITEBENCH_TEST_NOFILE=40"}, "run", "--dir", dir, "--out", out,
 		"--progress", "never", "--strategies", "semaphore,pool", "--files", "300,301,302", "--sizes", "4096", "--sync", "close",
 		"--concurrency", "1000,2", "--repeat", "1", "--warmup", "0", "--seed", "1")
@@ -277,6 +277,35 @@ func TestEMFILE(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("--dir holds %d entries, want 0", len(entries))
 	}
+}
+
+// diskDir returns a scratch directory on a disk-backed filesystem, where
+// fsync waits for the device: t.TempDir() unless TMPDIR is a tmpfs (fsync
+// returns at once there, so no goroutine ever holds its descriptor long),
+// else a directory beside this package's source. It skips the test with the
+// reason when neither is on a disk.
+func diskDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if !isTmpfs(dir) {
+		return dir
+	}
+	d, err := os.MkdirTemp(".", ".emfile-test-")
+	if err != nil {
+		t.Skipf("skipped: TMPDIR is a tmpfs and no directory can be made beside the source: %v", err)
+	}
+	abs, _ := filepath.Abs(d)
+	t.Cleanup(func() { os.RemoveAll(abs) })
+	if isTmpfs(abs) {
+		t.Skip("skipped: TMPDIR and the source tree are on tmpfs, where fsync returns at once and goroutines never hold descriptors long enough to hit EMFILE")
+	}
+	return abs
+}
+
+// isTmpfs reports whether dir is on a tmpfs (statfs f_type TMPFS_MAGIC).
+func isTmpfs(dir string) bool {
+	var st syscall.Statfs_t
+	return syscall.Statfs(dir, &st) == nil && st.Type == 0x01021994
 }
 
 // TestRunReadOnlyMounts checks, with read-only tmpfs mounts, that an

@@ -1,5 +1,0 @@
-//go:build !unix
-
-package writebench
-
-const oNoFollow = 0
