@@ -90,6 +90,7 @@ type abSide struct {
 	label   string // "base" or "new"
 	command string // as given
 	argv    string // command run (with " worker" for a binary)
+	worker  bool   // a writebench binary: requests name built-in strategies
 }
 
 func abCommand(label, cmd string) (abSide, error) {
@@ -103,6 +104,7 @@ func abCommand(label, cmd string) (abSide, error) {
 	s := abSide{label: label, command: cmd, argv: cmd}
 	if len(words) == 1 {
 		s.argv = shellQuote(words[0]) + " worker"
+		s.worker = true
 	}
 	return s, nil
 }
@@ -143,15 +145,27 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	explicit := f.fs.Changed("strategies")
 	var execNames []string
 	for _, n := range names {
 		var knobs []string
-		if s, err := strategies.Lookup(n); err == nil {
+		s, err := strategies.Lookup(n)
+		if err != nil && (sides[0].worker || sides[1].worker) {
+			return usagef("ab: --strategies: %v", err)
+		}
+		if err == nil {
+			why := ""
 			if _, ok := s.(strategies.RecordVerifier); ok {
-				return usagef("ab: strategy %s verifies its records in-process; ab cannot compare it through a worker", n)
+				why = "verifies its records in-process"
+			} else if _, ok := s.(strategies.CellOpener); ok {
+				why = "keeps per-cell state"
 			}
-			if _, ok := s.(strategies.CellOpener); ok {
-				return usagef("ab: strategy %s keeps per-cell state; ab cannot compare it through a worker yet", n)
+			if why != "" && explicit {
+				return usagef("ab: strategy %s %s; ab cannot compare it through a worker", n, why)
+			}
+			if why != "" {
+				fmt.Fprintf(stderr, "writebench: ab: leaving out %s: it %s, which a worker cannot serve\n", n, why)
+				continue
 			}
 			knobs = s.Knobs()
 		}
@@ -164,6 +178,9 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			f.custom = append(f.custom, e)
 			execNames = append(execNames, e.Name())
 		}
+	}
+	if len(execNames) == 0 {
+		return usagef("ab: no strategy left to compare (see --strategies)")
 	}
 	if err := f.fs.Set("strategies", strings.Join(execNames, ",")); err != nil {
 		return usagef("ab: %v", err)
@@ -183,6 +200,9 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// per cell from its warm-up, so BASE and NEW could otherwise time
 		// different numbers of back-to-back batches.
 		cfg.MinSample = -1
+	}
+	if f.dryRun {
+		return dryRun(stdout, cfg)
 	}
 	if f.out != "" {
 		if err := checkOut(f.out, false); err != nil {

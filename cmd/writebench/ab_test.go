@@ -111,6 +111,8 @@ func TestABUsage(t *testing.T) {
 		{[]string{"ab", "a", "b", "--exec", "x=y"}, "--exec and --exec-file do not apply"},
 		{[]string{"ab", "a 'b", "c"}, "unterminated"},
 		{[]string{"ab", "a", "b", "--preset", "nosuch"}, "unknown preset"},
+		{[]string{"ab", "/bin/wb-a", "/bin/wb-b", "--strategies", "chunkd"}, `did you mean "chunked"`},
+		{[]string{"ab", "/bin/wb-a", "/bin/wb-b", "--strategies", "shared-locked"}, "verifies its records in-process"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
