@@ -43,7 +43,8 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "every registered strategy over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 40 s budget",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered, writev) over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 40 s budget",
+		Strategies:  defaultStrategies,
 		Files:       []int{1, 16, 256},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
 		Repeat:      30,
@@ -52,12 +53,32 @@ var Presets = map[string]Preset{
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: every registered strategy, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
+		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
+		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
 		Repeat:      20,
 		Warmup:      1,
 		Budget:      12 * time.Second,
+	},
+	"all": {
+		Name:        "all",
+		Description: "every registered strategy (async offload, unbounded fan-out, O_DIRECT, io_uring and the shared-file writers included) over 16 files of 64KiB and 1MiB, adaptive within a 90 s budget",
+		Files:       []int{16},
+		Sizes:       []int64{64 * kib, 1 * mib},
+		Repeat:      30,
+		Warmup:      1,
+		Budget:      90 * time.Second,
+	},
+	"claim6": {
+		Name:        "claim6",
+		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (about 15 s)",
+		Strategies:  []string{"shared-unlocked", "shared-locked", "shared-pwrite", "shared-queue", "paired-unlocked", "paired-locked"},
+		Files:       []int{1},
+		Sizes:       []int64{8 * mib},
+		Knobs:       map[string][]string{"record": {"300"}, "buffer": {"4KiB"}, "concurrency": {"8"}},
+		Repeat:      10,
+		Warmup:      1,
 	},
 	"ci": {
 		Name:        "ci",
@@ -74,6 +95,12 @@ var Presets = map[string]Preset{
 		Warmup:     2,
 	},
 }
+
+// defaultStrategies are the strategies of the default and quick presets:
+// the everyday ways of writing files. The others (offload, unbounded,
+// direct, uring, the shared-file writers) answer narrower questions and have
+// presets or flags of their own.
+var defaultStrategies = []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered", "writev"}
 
 // PresetNames returns the preset names, sorted.
 func PresetNames() []string {

@@ -110,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		defer cfg.Progress.Done()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
-	groups := groupCells(cells)
+	groups := newGroups(set)
 	interrupted := false
 	deadline := time.Time{}
 	if cfg.Budget > 0 {
@@ -123,7 +123,7 @@ rounds:
 		var order []int
 		for i := range cells {
 			c := &cells[i]
-			if c.done || (counted && k >= cfg.MinRounds && groups.decided(i)) {
+			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
 				continue
 			}
 			order = append(order, i)
@@ -178,7 +178,7 @@ rounds:
 			}
 		}
 		if counted && slices.Contains(plan.looks, k+1) {
-			groups.look(cells, &cfg, plan.confidence)
+			groups.look(set, &cfg, plan.confidence)
 		}
 	}
 	for i := range cells {

@@ -28,6 +28,14 @@ package report
 //     threshold; "~" when not significant. With fewer than CompareMinSamples
 //     samples on either side (or too few for alpha to be reachable at all)
 //     there is no verdict and the cell never counts as a regression.
+//   - Power: a cell that is not significant ("~") but whose change interval
+//     is wider than the threshold (its half-width relative to the ratio
+//     new/base, the larger relative distance from the ratio to a bound,
+//     exceeds it) gets the verdict "cannot detect":
+//     the run-to-run noise is too large for a change of the threshold's size
+//     to be seen, so its PASS says nothing. It is not a regression (exit
+//     codes are unchanged); take more repetitions or quieten the machine.
+//     With threshold 0 the check is off.
 //   - Failed cells: a cell that succeeded in base and failed in new is a
 //     regression ("new failure"); one that failed in base and succeeds in new
 //     is reported as "fixed"; one that failed in both as "both failed".
@@ -36,12 +44,13 @@ package report
 //     regressions.
 
 import (
+	"github.com/writebench/writebench/report/resultset"
+
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -90,24 +99,25 @@ type CompareOptions struct {
 // Corrections lists the valid CompareOptions.Correction values.
 var Corrections = []string{"holm", "none"}
 
-// Verdict is the outcome for one matched cell.
-type Verdict string
+// CompareVerdict is the outcome for one matched cell of a comparison.
+type CompareVerdict string
 
 // The verdicts.
 const (
-	VerdictRegression      Verdict = "regression"       // significant and worse by more than the threshold
-	VerdictImprovement     Verdict = "improvement"      // significant and better by more than the threshold
-	VerdictWithinThreshold Verdict = "within threshold" // significant but smaller than the threshold
-	VerdictUnchanged       Verdict = "~"                // not significant
-	VerdictTooFewSamples   Verdict = "too few samples"  // no verdict: fewer than CompareMinSamples on a side
-	VerdictNoData          Verdict = "no data"          // the metric was not recorded for this cell
-	VerdictNewFailure      Verdict = "new failure"      // succeeded in base, failed in new: a regression
-	VerdictFixed           Verdict = "fixed"            // failed in base, succeeds in new
-	VerdictBothFailed      Verdict = "both failed"      // failed in both sets
+	VerdictRegression      CompareVerdict = "regression"       // significant and worse by more than the threshold
+	VerdictImprovement     CompareVerdict = "improvement"      // significant and better by more than the threshold
+	VerdictWithinThreshold CompareVerdict = "within threshold" // significant but smaller than the threshold
+	VerdictUnchanged       CompareVerdict = "~"                // not significant
+	VerdictTooFewSamples   CompareVerdict = "too few samples"  // no verdict: fewer than CompareMinSamples on a side
+	VerdictNoData          CompareVerdict = "no data"          // the metric was not recorded for this cell
+	VerdictInsensitive     CompareVerdict = "cannot detect"    // not significant, and too noisy to see a threshold-sized change
+	VerdictNewFailure      CompareVerdict = "new failure"      // succeeded in base, failed in new: a regression
+	VerdictFixed           CompareVerdict = "fixed"            // failed in base, succeeds in new
+	VerdictBothFailed      CompareVerdict = "both failed"      // failed in both sets
 )
 
 // IsRegression reports whether v makes the comparison fail.
-func (v Verdict) IsRegression() bool {
+func (v CompareVerdict) IsRegression() bool {
 	return v == VerdictRegression || v == VerdictNewFailure
 }
 
@@ -129,8 +139,12 @@ type CellComparison struct {
 	PAdj       float64 // P after the multiple-comparison correction (= P with "none")
 	NBase      int
 	NNew       int
-	Verdict    Verdict
-	Note       string // why there is no verdict, or the new error
+	Verdict    CompareVerdict
+	Note       string // why there is no verdict, the new error, or how noisy the cell is
+	// Noise is the half-width of the interval of the ratio new/base
+	// relative to the ratio (the larger relative distance from the ratio to
+	// a bound: 0.25 means ±25%), a fraction; NaN when not computed.
+	Noise float64
 }
 
 // CompareEnvDiff is one environment field that differs between the two sets.
@@ -159,41 +173,36 @@ type Comparison struct {
 	OnlyNew  []string
 }
 
-// cmpMetric describes one comparable sample array.
+// cmpMetric describes one comparable metric: a lower-is-better entry of
+// the metrics table (resultset.Metrics), so compare spells every metric as
+// the JSON summary, CSV and charts do.
 type cmpMetric struct {
-	unit   string // "s", "count" or "bytes"
+	unit   string // the table's unit, "B" shown as bytes
 	values func(c *Cell) []float64
 }
 
-func cmpFloats[T int64 | uint64](xs []T) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = float64(x)
+// cmpMetricNamed returns the comparable metric named name.
+func cmpMetricNamed(name string) (cmpMetric, bool) {
+	m := resultset.MetricByName(name)
+	if m == nil || m.Better != resultset.LowerIsBetter {
+		return cmpMetric{}, false
 	}
-	return out
+	unit := m.Unit
+	if unit == "B" {
+		unit = "bytes"
+	}
+	return cmpMetric{unit: unit, values: m.Samples}, true
 }
 
-var cmpMetrics = map[string]cmpMetric{
-	"seconds":        {"s", func(c *Cell) []float64 { return c.Seconds }},
-	"sync_seconds":   {"s", func(c *Cell) []float64 { return c.SyncSeconds }},
-	"user_seconds":   {"s", func(c *Cell) []float64 { return c.UserSeconds }},
-	"sys_seconds":    {"s", func(c *Cell) []float64 { return c.SysSeconds }},
-	"latency_p50":    {"s", func(c *Cell) []float64 { return c.LatencyP50 }},
-	"latency_p99":    {"s", func(c *Cell) []float64 { return c.LatencyP99 }},
-	"latency_max":    {"s", func(c *Cell) []float64 { return c.LatencyMax }},
-	"write_syscalls": {"count", func(c *Cell) []float64 { return cmpFloats(c.WriteSyscalls) }},
-	"storage_bytes":  {"bytes", func(c *Cell) []float64 { return cmpFloats(c.StorageBytes) }},
-	"allocs":         {"count", func(c *Cell) []float64 { return cmpFloats(c.Allocs) }},
-	"alloc_bytes":    {"bytes", func(c *Cell) []float64 { return cmpFloats(c.AllocBytes) }},
-}
-
-// CompareMetrics lists the metrics Compare accepts, sorted.
+// CompareMetrics lists the metrics Compare accepts (the metrics for which
+// larger is worse), in the table's order.
 func CompareMetrics() []string {
-	names := make([]string, 0, len(cmpMetrics))
-	for n := range cmpMetrics {
-		names = append(names, n)
+	var names []string
+	for _, m := range resultset.Metrics {
+		if m.Better == resultset.LowerIsBetter {
+			names = append(names, m.Name)
+		}
 	}
-	sort.Strings(names)
 	return names
 }
 
@@ -203,7 +212,7 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 	if opt.Metric == "" {
 		opt.Metric = DefaultCompareMetric
 	}
-	m, ok := cmpMetrics[opt.Metric]
+	m, ok := cmpMetricNamed(opt.Metric)
 	if !ok {
 		return nil, fmt.Errorf("unknown metric %q (known: %s)", opt.Metric, strings.Join(CompareMetrics(), ", "))
 	}
@@ -324,7 +333,7 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 	nan := math.NaN()
 	cc := CellComparison{
 		Key: key, Base: b, New: n,
-		BaseMedian: nan, NewMedian: nan, Change: nan, ChangeLo: nan, ChangeHi: nan, P: nan, PAdj: nan,
+		BaseMedian: nan, NewMedian: nan, Change: nan, ChangeLo: nan, ChangeHi: nan, P: nan, PAdj: nan, Noise: nan,
 	}
 	switch {
 	case b.Failed() && n.Failed():
@@ -356,6 +365,9 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 	cc.Change = stats.Ratio(cc.NewMedian, cc.BaseMedian) - 1
 	lo, hi, conf := stats.TwoSampleRatioCI(bv, nv, CompareConfidence)
 	cc.ChangeLo, cc.ChangeHi, cc.Confidence = lo-1, hi-1, conf
+	if r := 1 + cc.Change; r > 0 && !math.IsInf(r, 0) {
+		cc.Noise = math.Max((1+cc.ChangeHi)/r-1, 1-(1+cc.ChangeLo)/r)
+	}
 
 	if len(bv) < CompareMinSamples || len(nv) < CompareMinSamples {
 		cc.Verdict = VerdictTooFewSamples
@@ -377,7 +389,11 @@ func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) Cel
 
 // setVerdict decides a tested cell from its (corrected) p-value and change.
 func (cc *CellComparison) setVerdict(opt CompareOptions) {
+	cc.Note = ""
 	switch {
+	case !(cc.PAdj < opt.Alpha) && opt.Threshold > 0 && cc.Noise > opt.Threshold:
+		cc.Verdict = VerdictInsensitive
+		cc.Note = fmt.Sprintf("cannot detect a change of %s here: noise ±%s", cmpFormatPct(opt.Threshold, false), cmpFormatNoise(cc.Noise))
 	case !(cc.PAdj < opt.Alpha):
 		cc.Verdict = VerdictUnchanged
 	case cc.Change > opt.Threshold:
@@ -411,20 +427,26 @@ func cmpCorrect(cells []CellComparison, opt CompareOptions) {
 
 // Regressions returns the cells whose verdict is a regression.
 func (c *Comparison) Regressions() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v.IsRegression() })
+	return c.filter(func(v CompareVerdict) bool { return v.IsRegression() })
 }
 
 // Improvements returns the cells that improved significantly.
 func (c *Comparison) Improvements() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v == VerdictImprovement })
+	return c.filter(func(v CompareVerdict) bool { return v == VerdictImprovement })
+}
+
+// Insensitive returns the cells too noisy to detect a change of the
+// threshold's size.
+func (c *Comparison) Insensitive() []CellComparison {
+	return c.filter(func(v CompareVerdict) bool { return v == VerdictInsensitive })
 }
 
 // Undecided returns the cells without a verdict (too few samples).
 func (c *Comparison) Undecided() []CellComparison {
-	return c.filter(func(v Verdict) bool { return v == VerdictTooFewSamples })
+	return c.filter(func(v CompareVerdict) bool { return v == VerdictTooFewSamples })
 }
 
-func (c *Comparison) filter(keep func(Verdict) bool) []CellComparison {
+func (c *Comparison) filter(keep func(CompareVerdict) bool) []CellComparison {
 	var out []CellComparison
 	for _, cc := range c.Cells {
 		if keep(cc.Verdict) {
@@ -468,7 +490,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	if ew.err != nil {
 		return ew.err
 	}
-	unit := cmpMetrics[c.Metric].unit
+	unit := cmpUnit(c.Metric)
 	header := []string{"cell", "base", "new", "change", "95% CI", "p", "n", "verdict"}
 	rows := make([][]string, 0, len(c.Cells))
 	for _, cc := range c.Cells {
@@ -509,6 +531,8 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
 		case cc.Verdict == VerdictNoData:
 			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+		case cc.Verdict == VerdictInsensitive:
+			line(fmt.Sprintf("%s: %s (n=%d+%d); take more repetitions", cc.Note, cc.Key, cc.NBase, cc.NNew))
 		}
 	}
 	line(c.summary())
@@ -517,7 +541,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 
 // figures is "KEY: seconds 10.0ms -> 15.0ms, +50.0% [+45.0%, +55.0%], p=0.001, n=8+8".
 func (c *Comparison) figures(cc *CellComparison) string {
-	unit := cmpMetrics[c.Metric].unit
+	unit := cmpUnit(c.Metric)
 	p := "p=" + cmpFormatP(cc.PAdj)
 	if strings.HasPrefix(p, "p=<") {
 		p = "p" + p[2:]
@@ -530,19 +554,23 @@ func (c *Comparison) figures(cc *CellComparison) string {
 // summary is the closing line, e.g. "result: 1 regression, 0 improvements,
 // 5 unchanged, 1 without verdict; 0 only in base, 0 only in new".
 func (c *Comparison) summary() string {
-	reg, imp, und := len(c.Regressions()), len(c.Improvements()), 0
+	reg, imp, und, ins := len(c.Regressions()), len(c.Improvements()), 0, len(c.Insensitive())
 	for _, cc := range c.Cells {
 		if cc.Verdict == VerdictTooFewSamples || cc.Verdict == VerdictNoData {
 			und++
 		}
 	}
-	other := len(c.Cells) - reg - imp - und
+	other := len(c.Cells) - reg - imp - und - ins
 	verdict := "PASS"
 	if reg > 0 {
 		verdict = "FAIL"
 	}
-	return fmt.Sprintf("result: %s: %s, %s, %d other, %d without verdict; %d only in base, %d only in new",
-		verdict, plural(reg, "regression"), plural(imp, "improvement"), other, und, len(c.OnlyBase), len(c.OnlyNew))
+	noisy := ""
+	if ins > 0 {
+		noisy = fmt.Sprintf(", %d too noisy to detect %s", ins, cmpFormatPct(c.Threshold, false))
+	}
+	return fmt.Sprintf("result: %s: %s, %s, %d other, %d without verdict%s; %d only in base, %d only in new",
+		verdict, plural(reg, "regression"), plural(imp, "improvement"), other, und, noisy, len(c.OnlyBase), len(c.OnlyNew))
 }
 
 // cmpJSONFloat is a float64 that encodes NaN and ±Inf as null.
@@ -561,21 +589,22 @@ func (f cmpJSONFloat) MarshalJSON() ([]byte, error) {
 // were not computed or are unbounded are null.
 func (c *Comparison) WriteJSON(w io.Writer) error {
 	type cellJSON struct {
-		Key        string       `json:"key"`
-		Strategy   string       `json:"strategy"`
-		BaseMedian cmpJSONFloat `json:"base_median"`
-		NewMedian  cmpJSONFloat `json:"new_median"`
-		Change     cmpJSONFloat `json:"change"`
-		ChangeLo   cmpJSONFloat `json:"change_lo"`
-		ChangeHi   cmpJSONFloat `json:"change_hi"`
-		Confidence cmpJSONFloat `json:"confidence"`
-		P          cmpJSONFloat `json:"p"`
-		PAdj       cmpJSONFloat `json:"p_corrected"`
-		NBase      int          `json:"n_base"`
-		NNew       int          `json:"n_new"`
-		Verdict    Verdict      `json:"verdict"`
-		Regression bool         `json:"regression"`
-		Note       string       `json:"note,omitempty"`
+		Key        string         `json:"key"`
+		Strategy   string         `json:"strategy"`
+		BaseMedian cmpJSONFloat   `json:"base_median"`
+		NewMedian  cmpJSONFloat   `json:"new_median"`
+		Change     cmpJSONFloat   `json:"change"`
+		ChangeLo   cmpJSONFloat   `json:"change_lo"`
+		ChangeHi   cmpJSONFloat   `json:"change_hi"`
+		Confidence cmpJSONFloat   `json:"confidence"`
+		P          cmpJSONFloat   `json:"p"`
+		PAdj       cmpJSONFloat   `json:"p_corrected"`
+		NBase      int            `json:"n_base"`
+		NNew       int            `json:"n_new"`
+		Verdict    CompareVerdict `json:"verdict"`
+		Noise      cmpJSONFloat   `json:"noise"`
+		Regression bool           `json:"regression"`
+		Note       string         `json:"note,omitempty"`
 	}
 	out := struct {
 		Metric       string           `json:"metric"`
@@ -587,14 +616,15 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Pass         bool             `json:"pass"`
 		Regressions  int              `json:"regressions"`
 		Improvements int              `json:"improvements"`
+		Insensitive  int              `json:"too_noisy"`
 		Warnings     []string         `json:"warnings"`
 		EnvDiffs     []CompareEnvDiff `json:"env_differences"`
 		Cells        []cellJSON       `json:"cells"`
 		OnlyBase     []string         `json:"only_in_base"`
 		OnlyNew      []string         `json:"only_in_new"`
 	}{
-		Metric: c.Metric, Unit: cmpMetrics[c.Metric].unit, Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
-		Confidence: CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()),
+		Metric: c.Metric, Unit: cmpUnit(c.Metric), Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
+		Confidence: CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()), Insensitive: len(c.Insensitive()),
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
 	}
@@ -608,7 +638,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 			BaseMedian: cmpJSONFloat(cc.BaseMedian), NewMedian: cmpJSONFloat(cc.NewMedian),
 			Change: cmpJSONFloat(cc.Change), ChangeLo: cmpJSONFloat(cc.ChangeLo), ChangeHi: cmpJSONFloat(cc.ChangeHi),
 			Confidence: cmpJSONFloat(cc.Confidence), P: cmpJSONFloat(cc.P), PAdj: cmpJSONFloat(cc.PAdj),
-			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Regression: cc.Verdict.IsRegression(), Note: cc.Note,
+			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Noise: cmpJSONFloat(cc.Noise), Regression: cc.Verdict.IsRegression(), Note: cc.Note,
 		})
 	}
 	enc := json.NewEncoder(w)
@@ -652,6 +682,17 @@ func cmpFormatCI(lo, hi float64) string {
 	return "[" + cmpFormatPct(lo, true) + ", " + cmpFormatPct(hi, true) + "]"
 }
 
+// cmpFormatNoise formats a noise half-width fraction as "25%" or "2.5%".
+func cmpFormatNoise(f float64) string {
+	if math.IsInf(f, 1) {
+		return "∞"
+	}
+	if 100*f < 10 {
+		return strconv.FormatFloat(100*f, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(100*f, 'f', 0, 64) + "%"
+}
+
 func cmpFormatP(p float64) string {
 	switch {
 	case math.IsNaN(p):
@@ -663,6 +704,11 @@ func cmpFormatP(p float64) string {
 }
 
 func cmpFormatAlpha(a float64) string { return strconv.FormatFloat(a, 'g', -1, 64) }
+
+func cmpUnit(metric string) string {
+	m, _ := cmpMetricNamed(metric)
+	return m.unit
+}
 
 // cmpFormatValue formats v in unit "s" (ns, µs, ms, s), "bytes" (B, KiB, MiB,
 // GiB) or "count" (exact when whole), with three significant digits.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,8 +74,8 @@ func mustCompare(t *testing.T, base, new *Set, opt CompareOptions) *Comparison {
 	return c
 }
 
-func verdicts(c *Comparison) map[string]Verdict {
-	m := map[string]Verdict{}
+func verdicts(c *Comparison) map[string]CompareVerdict {
+	m := map[string]CompareVerdict{}
 	for _, cc := range c.Cells {
 		m[cc.Base.Strategy] = cc.Verdict
 	}
@@ -96,18 +97,18 @@ func TestCompareVerdicts(t *testing.T) {
 		name        string
 		n           int
 		new         [3]float64
-		want        map[string]Verdict
+		want        map[string]CompareVerdict
 		regressions []string // strategies
 	}{
-		{"same set", 8, one, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]Verdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
+		{"same set", 8, one, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
 		{"1% slower everywhere", 8, [3]float64{1.01, 1.01, 1.01}, nil, nil},
-		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]Verdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]Verdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
+		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]CompareVerdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
+		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]CompareVerdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
 		// 5+5 is the fewest that survives the Holm correction over 3 cells
 		// (smallest p 0.0079 x 3 < 0.05); 4+4 is in TestCompareHolm.
-		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]Verdict{"bufio": VerdictRegression}, []string{"bufio"}},
-		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]Verdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
+		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]CompareVerdict{"bufio": VerdictRegression}, []string{"bufio"}},
+		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]CompareVerdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,7 +268,7 @@ func TestCompareFailedCells(t *testing.T) {
 	base.Results[2].Error = "mmap: not supported"              // fails in both
 	new.Results[2].Error = "mmap: not supported"
 	c := mustCompare(t, base, new, CompareOptions{})
-	want := map[string]Verdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
+	want := map[string]CompareVerdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
 	if got := verdicts(c); got["bufio"] != want["bufio"] || got["pool"] != want["pool"] || got["unbuffered"] != want["unbuffered"] {
 		t.Errorf("verdicts %v, want %v", got, want)
 	}
@@ -471,5 +472,64 @@ func TestCompareHolm(t *testing.T) {
 		if !math.IsNaN(c.P) && c.PAdj < c.P {
 			t.Errorf("%s: p_adj %v < p %v", c.Key, c.PAdj, c.P)
 		}
+	}
+}
+
+// compare knows its power: a cell whose samples scatter by ±30% cannot show
+// a 10% change, and says so instead of a plain "~"; the comparison still
+// passes. The same cell with ±2% noise is simply unchanged.
+func TestCompareTooNoisyForThreshold(t *testing.T) {
+	wide := []float64{0.7, 1.3, 0.85, 1.15, 1.0, 0.75, 1.25, 0.95}
+	noisy := func(scale float64) *Set {
+		s := cmpSet(8, [3]float64{1, 1, 1})
+		s.Results[0].Seconds = make([]float64, len(wide))
+		for i, x := range wide {
+			s.Results[0].Seconds[i] = 0.010 * scale * x
+		}
+		return s
+	}
+	// new is the same pattern in another order: no real change.
+	base, new := noisy(1), noisy(1)
+	slices.Reverse(new.Results[0].Seconds)
+	c := mustCompare(t, base, new, CompareOptions{Threshold: 0.10})
+	cc := c.Cells[0]
+	if cc.Verdict != VerdictInsensitive || cc.Verdict.IsRegression() {
+		t.Fatalf("noisy cell: verdict %q (noise %v), want %q", cc.Verdict, cc.Noise, VerdictInsensitive)
+	}
+	if !(cc.Noise > 0.10) {
+		t.Errorf("noise %v, want > 0.10", cc.Noise)
+	}
+	out := tableText(t, c, false)
+	for _, want := range []string{"cannot detect a change of 10% here: noise ±", "take more repetitions", "result: PASS", "1 too noisy to detect 10%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, q := range c.Cells[1:] {
+		if q.Verdict != VerdictUnchanged {
+			t.Errorf("%s: quiet cell verdict %q (noise %v), want ~", q.Key, q.Verdict, q.Noise)
+		}
+	}
+	// Any noise exceeds a tiny threshold.
+	if v := mustCompare(t, base, new, CompareOptions{Threshold: 1e-9}).Cells[0].Verdict; v != VerdictInsensitive {
+		t.Errorf("tiny threshold: %q", v)
+	}
+	var b bytes.Buffer
+	if err := c.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		TooNoisy int  `json:"too_noisy"`
+		Pass     bool `json:"pass"`
+		Cells    []struct {
+			Verdict string   `json:"verdict"`
+			Noise   *float64 `json:"noise"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.TooNoisy != 1 || !doc.Pass || doc.Cells[0].Verdict != "cannot detect" || doc.Cells[0].Noise == nil {
+		t.Errorf("json: too_noisy %d, pass %v, cell %+v", doc.TooNoisy, doc.Pass, doc.Cells[0])
 	}
 }

@@ -158,8 +158,12 @@ const howToRead = `## How to read this
   (1 MB/s = 10^6 bytes/s). **±** is the 95% confidence interval of that median, computed without assuming a
   distribution (golang.org/x/perf/benchmath); it needs at least 6 repetitions, so cells with fewer say "no CI".
   Two cells whose intervals overlap are not reliably different: use ` + "`writebench compare`" + ` for a test.
-- **vs fastest** compares medians within one row group (same files, size and sync mode); **margin** is the winner's
-  lead over the runner-up.
+- **Verdicts** come first: for every comparison group (same files, size and sync mode) the samples of each round are
+  paired (repetition k of every cell ran back to back), and each contender's speed relative to the fastest is the
+  median per-round ratio with a distribution-free 95% interval, corrected for the number of contenders. A contender
+  is *slower* when its whole interval is below 1 - 5%, a *tie* when it lies within ±5%, else *undecided* (the line
+  says about how many more rounds would decide it). Cells that corrupted records are never recommended. **vs fastest**
+  in the cell table compares plain medians. Details: docs/verdicts.md.
 - **Syscalls/MiB** and **storage/logical** come from /proc/self/io. With sync=none the data may still sit in the page
   cache when the clock stops, so storage bytes can be below 1x: the numbers measure the page cache, not the disk.
 - **Sync share** is time in fsync/fdatasync/syncfs over wall time, summed over workers; above 100% means concurrent

@@ -24,6 +24,7 @@ var formatTable = []Format{
 	{"table", true, "text tables for a terminal", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, false) }},
 	{"markdown", true, "the same tables as GitHub-flavoured Markdown", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, true) }},
 	{"csv", false, "one header row and one row per cell, raw medians in base units", renderCSV},
+	{"csv-verdicts", false, "one row per contender of every comparison group: the verdicts as a table", renderVerdictCSV},
 	{"json", false, "the derived summary (medians and 95% intervals per cell, verdicts)", renderJSON},
 	{"benchfmt", false, "Go benchmark format, one line per repetition, for benchstat", renderBenchfmt},
 }
@@ -60,8 +61,9 @@ func Render(w io.Writer, sets []*Set, labels []string, format string) error {
 	return f.render(w, sets, labels)
 }
 
-// renderTables writes the per-cell table, the fastest-per-group table and
-// the notes that explain them.
+// renderTables writes the answer first (one verdict line per comparison
+// group, the recommendations, the data-safety section), then the per-cell
+// table, the verdict table and the notes that explain them.
 func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) error {
 	sums := Summarize(sets, labels)
 	multi := len(sets) > 1
@@ -78,6 +80,8 @@ func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) erro
 		ew.printf("no cells in the result set\n")
 		return ew.err
 	}
+	svs := allVerdicts(sets, labels)
+	writeAnswer(ew, svs, markdown)
 	if ew.err != nil {
 		return ew.err
 	}
@@ -85,16 +89,16 @@ func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) erro
 	if err := writeTable(w, header, rows, markdown); err != nil {
 		return err
 	}
-	if wh, wr := winnerTable(sums, multi); len(wr) > 0 {
+	if vh, vr := verdictTable(svs); len(vr) > 0 {
 		if markdown {
-			ew.printf("\nFastest strategy per row group:\n\n")
+			ew.printf("\nVerdict per comparison group:\n\n")
 		} else {
-			ew.printf("\nFastest per (files, size):\n")
+			ew.printf("\nVerdict per comparison group:\n")
 		}
 		if ew.err != nil {
 			return ew.err
 		}
-		if err := writeTable(w, wh, wr, markdown); err != nil {
+		if err := writeTable(w, vh, vr, markdown); err != nil {
 			return err
 		}
 	}
@@ -239,66 +243,6 @@ func relative(s *Summary) string {
 	return fmt.Sprintf("%.2fx", s.Relative)
 }
 
-// winnerTable builds the fastest-per-group table.
-func winnerTable(sums []*Summary, multi bool) ([]string, [][]string) {
-	ws := Winners(sums)
-	syncVaries := false
-	for _, v := range varyingParams(sums) {
-		if v == "sync" {
-			syncVaries = true
-		}
-	}
-	varying := varyingParams(sums)
-	var header []string
-	if multi {
-		header = append(header, "set")
-	}
-	header = append(header, "files", "size")
-	if syncVaries {
-		header = append(header, "sync")
-	}
-	header = append(header, "fastest", "throughput", "margin")
-	var rows [][]string
-	for _, w := range ws {
-		var r []string
-		if multi {
-			r = append(r, w.Label)
-		}
-		r = append(r, strconv.Itoa(w.Files), FormatBytes(w.FileSize))
-		if syncVaries {
-			r = append(r, w.Sync)
-		}
-		tput := formatCount(w.Best.FilesPerSec.Median) + " files/s"
-		if w.Best.BytesPerSec.OK() {
-			tput = formatRate(w.Best.BytesPerSec.Median)
-		}
-		r = append(r, seriesName(w.Best, dropSync(varying), false), tput, marginText(w, dropSync(varying)))
-		rows = append(rows, r)
-	}
-	return header, rows
-}
-
-func dropSync(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if n != "sync" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-func marginText(w Winner, varying []string) string {
-	if w.RunnerUp == nil {
-		return "only one strategy"
-	}
-	m := marginString(w.Margin) + " over " + seriesName(w.RunnerUp, varying, false)
-	if !w.Clear {
-		m += " (within noise)"
-	}
-	return m
-}
-
 // tableNotes explains the columns and lists the fixed parameters.
 func tableNotes(sums []*Summary) []string {
 	var notes []string
@@ -315,7 +259,7 @@ func tableNotes(sums []*Summary) []string {
 		"Throughput is logical bytes (files x size) per second, median over repetitions, in decimal units (1 MB/s = 10^6 bytes/s); sizes are binary (1 MiB = 2^20 bytes).",
 		"± is the 95% confidence interval of the median (golang.org/x/perf/benchmath, no distribution assumed), as the larger distance from the median; it needs at least 6 repetitions, so cells with fewer say \"n=N, no CI\".",
 		"Sync share is time spent in fsync/fdatasync/syncfs over wall time; it is summed over workers, so it can exceed 100% for pool and semaphore when syncs overlap.",
-		"vs fastest is median speed relative to the fastest cell with the same set, files, size and sync mode; the margin is the fastest one's lead over the runner-up, marked \"within noise\" unless the two 95% intervals are disjoint.",
+		"vs fastest in the cell table is median speed relative to the fastest cell with the same set, files, size and sync mode. The verdicts instead pair the samples of each round (repetition k of every cell ran back to back) and take the median of the per-round speed ratios to the group's fastest safe contender, with a sign-test interval Bonferroni-corrected over the group's contenders: slower when the whole interval is below 1 - tie, tie when it lies within ±tie, else undecided. Cells with corrupt records are never recommended; see docs/verdicts.md.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
 	return notes
@@ -415,4 +359,15 @@ func formatPercent(v float64) string {
 		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 	}
 	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+}
+
+// dropSync returns names without "sync".
+func dropSync(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n != "sync" {
+			out = append(out, n)
+		}
+	}
+	return out
 }

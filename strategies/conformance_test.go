@@ -94,6 +94,9 @@ func writeOrSkip(t *testing.T, s strategies.Strategy, b *strategies.Batch) bool 
 			return false
 		}
 	}
+	if reason, ok := strategies.SkipReason(err); ok {
+		t.Skipf("%s cannot run here: %s", s.Name(), reason)
+	}
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
@@ -181,7 +184,7 @@ func TestWriteWithoutLatencySlices(t *testing.T) {
 		t.Run(v.name(), func(t *testing.T) {
 			b := newBatch(t, 5, 4097, forRecords(v.s, strategies.Params{PerFile: v.perFile, Sync: strategies.SyncClose}))
 			b.Latency, b.SyncTime = nil, nil
-			if err := v.s.Write(context.Background(), b); err != nil {
+			if err := writeSkipping(t, v.s, context.Background(), b); err != nil {
 				t.Fatalf("Write: %v", err)
 			}
 			checkWritten(t, v.s, b)
@@ -206,7 +209,7 @@ func TestWriteRefusesExistingFile(t *testing.T) {
 			if err := os.Symlink(victim, b.Path(1)); err != nil {
 				t.Fatal(err)
 			}
-			err := v.s.Write(context.Background(), b)
+			err := writeSkipping(t, v.s, context.Background(), b)
 			if err == nil {
 				t.Fatal("Write succeeded although file 1's path was a symlink")
 			}
@@ -240,6 +243,18 @@ func (c *countdownCtx) Err() error {
 		c.cancel()
 	}
 	return c.Context.Err()
+}
+
+// writeOrSkip runs s.Write and skips the test when the strategy reports
+// that this machine cannot run it (strategies.Skip: O_DIRECT refused,
+// io_uring disabled, a per-write flag the kernel lacks).
+func writeSkipping(t *testing.T, s strategies.Strategy, ctx context.Context, b *strategies.Batch) error {
+	t.Helper()
+	err := s.Write(ctx, b)
+	if reason, ok := strategies.SkipReason(err); ok {
+		t.Skipf("%s cannot run here: %s", s.Name(), reason)
+	}
+	return err
 }
 
 func countFiles(t *testing.T, dir string) int {
@@ -278,7 +293,7 @@ func TestCancellation(t *testing.T) {
 			b := newBatch(t, 50, 100, forRecords(v.s, strategies.Params{}))
 			ctx := newCountdown(5)
 			defer ctx.cancel()
-			err := v.s.Write(ctx, b)
+			err := writeSkipping(t, v.s, ctx, b)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Write cancelled mid-way = %v, want context.Canceled", err)
 			}
@@ -292,7 +307,7 @@ func TestCancellation(t *testing.T) {
 			b := newBatch(t, 1, size, forRecords(v.s, strategies.Params{Chunk: 4096, Record: 4096}))
 			ctx := newCountdown(3)
 			defer ctx.cancel()
-			err := v.s.Write(ctx, b)
+			err := writeSkipping(t, v.s, ctx, b)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Write cancelled inside a file = %v, want context.Canceled", err)
 			}
@@ -300,28 +315,37 @@ func TestCancellation(t *testing.T) {
 	}
 }
 
-// TestNamesSorted checks the registry's listing without naming every
-// strategy: sorted, unique, the same as All(), and including the original
-// six.
+// TestNamesSorted checks the registry's listings against each other:
+// Names sorted and unique, All in the same order, every --per-file writer
+// also a strategy of its own (registerWriter).
 func TestNamesSorted(t *testing.T) {
-	want := strategies.Names()
-	if !slices.IsSorted(want) || len(slices.Compact(slices.Clone(want))) != len(want) {
-		t.Errorf("Names() = %v, want sorted unique names", want)
+	names := strategies.Names()
+	if len(names) == 0 {
+		t.Fatal("Names() is empty")
 	}
-	for _, n := range []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"} {
-		if !slices.Contains(want, n) {
-			t.Errorf("Names() = %v lacks %s", want, n)
-		}
-	}
-	if got, want := strategies.PerFileNames(), []string{"bufio", "chunked", "mmap", "unbuffered"}; !slices.Equal(got, want) {
-		t.Errorf("PerFileNames() = %v, want %v", got, want)
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("Names() = %v, want sorted and unique", names)
 	}
 	var all []string
 	for _, s := range strategies.All() {
 		all = append(all, s.Name())
 	}
-	if !slices.Equal(all, want) {
-		t.Errorf("All() names = %v, want %v", all, want)
+	if !slices.Equal(all, names) {
+		t.Errorf("All() names = %v, want Names() = %v", all, names)
+	}
+	pf := strategies.PerFileNames()
+	if len(pf) == 0 || !slices.IsSorted(pf) {
+		t.Errorf("PerFileNames() = %v, want sorted and non-empty", pf)
+	}
+	for _, n := range pf {
+		if !slices.Contains(names, n) {
+			t.Errorf("per-file writer %q is not also a strategy", n)
+		}
+	}
+	for _, n := range []string{"pool", "semaphore"} {
+		if slices.Contains(pf, n) {
+			t.Errorf("PerFileNames() contains %q", n)
+		}
 	}
 }
 
@@ -381,34 +405,51 @@ func TestClosest(t *testing.T) {
 	}
 }
 
+// knobNames are the parameters a strategy may list as knobs.
+var knobNames = []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
+
 func TestKnobs(t *testing.T) {
+	// The built-in strategies' knobs; strategies registered elsewhere are
+	// checked against knobNames only.
 	want := map[string][]string{
-		"unbuffered":      {"record"},
-		"bufio":           {"record", "buffer"},
-		"chunked":         {"chunk"},
-		"mmap":            {"chunk"},
+		"unbuffered":      {"record", "prealloc"},
+		"bufio":           {"record", "buffer", "prealloc"},
+		"chunked":         {"chunk", "prealloc"},
+		"mmap":            {"chunk", "prealloc"},
 		"pool":            {"concurrency", "per_file"},
 		"semaphore":       {"concurrency", "per_file"},
+		"offload":         {"record", "concurrency", "prealloc"},
+		"unbounded":       {"chunk", "prealloc"},
+		"writev":          {"record", "batch", "prealloc"},
 		"shared-unlocked": {"record", "buffer", "concurrency"},
 		"shared-locked":   {"record", "buffer", "concurrency"},
 		"shared-pwrite":   {"record", "buffer", "concurrency"},
 		"shared-queue":    {"record", "buffer", "concurrency"},
 		"paired-unlocked": {"record", "concurrency"},
 		"paired-locked":   {"record", "concurrency"},
+		"direct":          {"chunk", "prealloc"},
+		"uring":           {"chunk", "queue_depth", "prealloc"},
 	}
-	known := []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
 	for _, s := range strategies.All() {
-		w, listed := want[s.Name()]
-		if got := s.Knobs(); listed && !slices.Equal(got, w) {
+		got := s.Knobs()
+		if w, ok := want[s.Name()]; ok && !slices.Equal(got, w) {
 			t.Errorf("%s.Knobs() = %v, want %v", s.Name(), got, w)
 		}
-		for _, k := range s.Knobs() {
-			if !slices.Contains(known, k) {
-				t.Errorf("%s.Knobs() has %q, not one of %v", s.Name(), k, known)
+		for _, k := range got {
+			if !slices.Contains(knobNames, k) {
+				t.Errorf("%s.Knobs() lists %q, not a parameter (%v)", s.Name(), k, knobNames)
 			}
 		}
 		if s.Describe() == "" || strings.Contains(s.Describe(), "\n") {
 			t.Errorf("%s.Describe() = %q, want one non-empty line", s.Name(), s.Describe())
+		}
+	}
+	// Every strategy that creates files (all but those delegating to a
+	// --per-file writer) reserves space as --prealloc asks.
+	for _, s := range strategies.All() {
+		k := s.Knobs()
+		if !slices.Contains(k, "per_file") && !slices.Contains(k, "prealloc") {
+			t.Errorf("%s.Knobs() = %v lacks prealloc", s.Name(), k)
 		}
 	}
 	pool, _ := strategies.Lookup("pool")
@@ -418,11 +459,12 @@ func TestKnobs(t *testing.T) {
 		perFile string
 		want    []string
 	}{
-		{pool, "chunked", []string{"concurrency", "per_file", "chunk"}},
-		{pool, "bufio", []string{"concurrency", "per_file", "record", "buffer"}},
-		{pool, "unbuffered", []string{"concurrency", "per_file", "record"}},
+		{pool, "chunked", []string{"concurrency", "per_file", "chunk", "prealloc"}},
+		{pool, "bufio", []string{"concurrency", "per_file", "record", "buffer", "prealloc"}},
+		{pool, "unbuffered", []string{"concurrency", "per_file", "record", "prealloc"}},
+		{pool, "writev", []string{"concurrency", "per_file", "record", "batch", "prealloc"}},
 		{pool, "nonsense", []string{"concurrency", "per_file"}},
-		{bufio, "chunked", []string{"record", "buffer"}}, // no per_file knob: perFile ignored
+		{bufio, "chunked", []string{"record", "buffer", "prealloc"}}, // no per_file knob: perFile ignored
 	}
 	for _, tt := range tests {
 		got := strategies.Knobs(tt.s, tt.perFile)

@@ -3,6 +3,7 @@ package strategies
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"time"
 )
@@ -18,7 +19,8 @@ type worker struct {
 	// path is Dir + "/f" + width digits + NUL; name rewrites the digits in
 	// place, so no path is formatted or allocated per file.
 	path   []byte
-	digits int // index of the first digit in path
+	digits int      // index of the first digit in path
+	vec    vecState // writev's gather buffers (see writev_linux.go)
 }
 
 // cancelEvery is how many bytes a writer may write between two looks at
@@ -79,6 +81,9 @@ func (w *worker) tick(ctx context.Context, n int) error {
 type fileWriter struct {
 	knobs    []string
 	readable bool // open O_RDWR (mmap needs it)
+	// noWrites says the body makes no write(2) that could carry RWF_*
+	// flags (mmap stores into a mapping): --sync dsync and uncached skip.
+	noWrites string
 	body     func(ctx context.Context, b *Batch, i int, f *file, w *worker) error
 }
 
@@ -93,12 +98,18 @@ func registerWriter(name, desc string, fw *fileWriter) {
 	Register(&simple{name: name, desc: desc, fw: fw})
 }
 
-// writeFile creates file i, writes it with fw, syncs it as b.Params.Sync
-// asks, closes it, and records its latency and sync time.
+// writeFile creates file i, reserves its space as b.Params.Prealloc asks,
+// writes it with fw (every write carrying the RWF_* flags of --sync dsync
+// or uncached), syncs it as b.Params.Sync asks, closes it, and records its
+// latency and sync time.
 func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) error {
 	// No new file once ctx is cancelled: pool workers would otherwise
 	// drain every queued job, and semaphore goroutines start their file.
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rwf, err := fw.writeFlags(b.Params.Sync)
+	if err != nil {
 		return err
 	}
 	var start time.Time
@@ -109,7 +120,11 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 	if err := f.create(w.name(i), fw.readable); err != nil {
 		return err
 	}
-	err := fw.body(ctx, b, i, f, w)
+	f.rwf = rwf
+	err = f.prealloc(b.Params.Prealloc, b.Size)
+	if err == nil {
+		err = fw.body(ctx, b, i, f, w)
+	}
 	if err == nil && (b.Params.Sync == SyncClose || b.Params.Sync == SyncData) {
 		var s time.Time
 		if b.SyncTime != nil {
@@ -127,6 +142,24 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 		b.Latency[i] = time.Since(start)
 	}
 	return err
+}
+
+// writeFlags returns the RWF_* flags fw's writes pass for sync mode s, or
+// the skip of a writer that cannot pass them or a platform without them.
+func (fw *fileWriter) writeFlags(s SyncMode) (int, error) {
+	if fw.noWrites != "" && (s == SyncDsync || s == SyncUncached) {
+		return 0, Skip("--sync %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
+	}
+	return writeFlags(s)
+}
+
+// checkPrealloc refuses an unknown preallocation mode.
+func checkPrealloc(m PreallocMode) error {
+	switch m {
+	case "", PreallocNone, PreallocFallocate, PreallocTruncate:
+		return nil
+	}
+	return fmt.Errorf("unknown --prealloc %q (known: %s)", m, joinModes(PreallocModes))
 }
 
 // sequential writes every file of b one after another with fw.

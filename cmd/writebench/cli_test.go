@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/strategies"
 )
@@ -43,7 +44,7 @@ func TestListCommand(t *testing.T) {
 		}
 		names = append(names, f[0])
 	}
-	want := strategies.Names()
+	want := strategies.Names() // the registry, sorted
 	if !slices.Equal(names, want) {
 		t.Errorf("list shows %v, want %v in this order", names, want)
 	}
@@ -136,7 +137,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
-		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, "ci, default, quick"}},
+		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(writebench.PresetNames(), ", ")}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
 		{"repeat too many", []string{"--repeat", "10001"}, []string{"--repeat", "10001"}},

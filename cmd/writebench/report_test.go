@@ -47,7 +47,7 @@ func TestReportCommandUsageErrors(t *testing.T) {
 	}{
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "nope.json"},
 		{"corrupt file", []string{corrupt}, "corrupt.json"},
-		{"unknown format", []string{reportFixture, "--format", "yaml"}, `report: --format: unknown format "yaml" (known: table, markdown, csv, json, benchfmt)`},
+		{"unknown format", []string{reportFixture, "--format", "yaml"}, `report: --format: unknown format "yaml" (known: table, markdown, csv, csv-verdicts, json, benchfmt)`},
 		{"no file", nil, "no result set given"},
 		{"unknown flag", []string{reportFixture, "--colour"}, "report: unknown flag: --colour"},
 	} {

@@ -1,0 +1,519 @@
+package report
+
+// The answer first: paired verdicts per comparison group (package
+// report/verdict decides them; this file words and tabulates them).
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/report/verdict"
+)
+
+// The verdict model lives in report/verdict (no renderer imports, so the
+// runner can use it); these aliases let renderers and callers say
+// report.Verdict.
+type (
+	VerdictOptions = verdict.VerdictOptions
+	Verdict        = verdict.Verdict
+	Contender      = verdict.Contender
+)
+
+// Verdicts decides every comparison group of s; see package
+// report/verdict for the method. The renderers pass
+// verdict.OptionsFor(s): the tie margin and confidence the set was sampled
+// with.
+func Verdicts(s *Set, o VerdictOptions) []Verdict { return verdict.Verdicts(s, o) }
+
+// setVerdicts is the verdicts of one set with its label.
+type setVerdicts struct {
+	label string
+	set   *Set
+	vs    []Verdict
+}
+
+func allVerdicts(sets []*Set, labels []string) []setVerdicts {
+	out := make([]setVerdicts, len(sets))
+	for i, s := range sets {
+		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, verdict.OptionsFor(s))}
+	}
+	return out
+}
+
+// groupName is "256 × 4KiB, sync none" plus any other fixed parameter.
+func groupName(v *Verdict) string {
+	var files, size, sync string
+	var rest []string
+	for _, p := range v.Group {
+		switch p.Name {
+		case "files":
+			files = p.Value
+		case "size":
+			size = p.Value
+		case "sync":
+			sync = p.Value
+		default:
+			rest = append(rest, p.Name+"="+p.Value)
+		}
+	}
+	s := files + " × " + size + ", sync " + sync
+	if len(rest) > 0 {
+		s += ", " + strings.Join(rest, ", ")
+	}
+	return s
+}
+
+// factor formats a speed factor: "1.31", "12.4".
+func factor(f float64) string {
+	if f >= 9.995 {
+		return strconv.FormatFloat(f, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(f, 'f', 2, 64)
+}
+
+// fasterBy is "1.31 ± 0.06× faster than pool": how much faster the fastest
+// ran than c, from c's ratio and interval (the factor is 1/ratio, its
+// interval [1/CIHigh, 1/CILow]; ± is the larger distance).
+func fasterBy(c *Contender) string {
+	f := 1 / c.Ratio
+	if math.IsNaN(c.CILow) || c.CILow <= 0 {
+		return factor(f) + "× faster (no interval yet) than " + c.Label
+	}
+	e := math.Max(f-1/c.CIHigh, 1/c.CILow-f)
+	return factor(f) + " ± " + factor(e) + "× faster than " + c.Label
+}
+
+// ratioText is "0.78×".
+func ratioText(r float64) string { return factor(r) + "×" }
+
+// notCompared lists the skipped, failed and unsafe contenders.
+func notCompared(v *Verdict) string {
+	var parts []string
+	for _, c := range v.Contenders {
+		switch c.Verdict {
+		case verdict.Skipped:
+			parts = append(parts, c.Label+" skipped ("+oneLine(c.Note, 60)+")")
+		case verdict.Failed:
+			parts = append(parts, c.Label+" failed")
+		case verdict.Unsafe:
+			parts = append(parts, c.Label+" unsafe (corrupted records)")
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; not compared: " + strings.Join(parts, ", ")
+}
+
+func contendersWith(v *Verdict, verdicts ...string) []*Contender {
+	var out []*Contender
+	for i := range v.Contenders {
+		for _, want := range verdicts {
+			if v.Contenders[i].Verdict == want {
+				out = append(out, &v.Contenders[i])
+			}
+		}
+	}
+	return out
+}
+
+// moreRoundsText says what would decide an undecided group, with the
+// --repeat that would give that many rounds in all.
+func moreRoundsText(v *Verdict) string {
+	if v.MoreRounds <= 0 {
+		return ""
+	}
+	repeat := 0
+	for _, c := range v.Contenders {
+		repeat = max(repeat, c.Pairs)
+	}
+	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
+	if v.MoreRounds >= verdict.MaxMoreRounds {
+		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
+	} else if repeat > 0 {
+		s += fmt.Sprintf(" (--repeat %d)", repeat+v.MoreRounds)
+	}
+	return s
+}
+
+// verdictLine states a group's answer in plain words, hyperfine style:
+// "chunked ran 1.31 ± 0.06× faster than pool", "bufio ≈ chunked, tie within
+// 5%", or why it is undecided.
+func verdictLine(v *Verdict) string {
+	tie := formatPercent(v.Tie)
+	switch v.Verdict {
+	case verdict.Winner:
+		slower := contendersWith(v, verdict.Slower)
+		if len(slower) == 0 {
+			return v.Fastest + " is the only contender that ran safely" + notCompared(v)
+		}
+		parts := make([]string, len(slower))
+		for i, c := range slower {
+			parts[i] = fasterBy(c)
+		}
+		return v.Fastest + " ran " + strings.Join(parts, ", ") + notCompared(v)
+	case verdict.Tie:
+		s := strings.Join(v.Leaders, " ≈ ") + ", tie within " + tie
+		for _, c := range contendersWith(v, verdict.Slower) {
+			s += "; " + c.Label + " slower (" + ratioText(c.Ratio) + ")"
+		}
+		return s + notCompared(v)
+	}
+	if v.Fastest == "" {
+		return "no verdict: no contender has samples" + notCompared(v)
+	}
+	var parts []string
+	minPairs, tooFew, noCommon := stats.MinPairs(v.PairConfidence), 0, false
+	for _, c := range contendersWith(v, verdict.Undecided) {
+		switch {
+		case c.Pairs == 0:
+			noCommon = true
+			parts = append(parts, c.Label+" (no round in common)")
+		case math.IsNaN(c.CILow):
+			tooFew = max(tooFew, c.Pairs)
+			parts = append(parts, c.Label+" ("+ratioText(c.Ratio)+")")
+		default:
+			parts = append(parts, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
+		}
+	}
+	var why string
+	switch {
+	case tooFew > 0:
+		why = fmt.Sprintf("%s too few for an interval (%d needed)", plural(tooFew, "paired round"), minPairs)
+		if tooFew == 1 {
+			why = strings.Replace(why, "too few", "is too few", 1)
+		} else {
+			why = strings.Replace(why, "too few", "are too few", 1)
+		}
+	case noCommon:
+		why = "some contenders share no round with it"
+	case len(parts) == 1:
+		why = "the interval reaches across the ±" + formatPercent(v.Tie) + " tie margin"
+	default:
+		why = "the intervals reach across the ±" + formatPercent(v.Tie) + " tie margin"
+	}
+	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
+	if ties := contendersWith(v, verdict.Tie); len(ties) > 0 {
+		labels := make([]string, len(ties))
+		for i, c := range ties {
+			labels[i] = c.Label
+		}
+		s += "; " + joinAnd(labels) + " tie with " + v.Fastest
+	}
+	if slower := contendersWith(v, verdict.Slower); len(slower) > 0 {
+		labels := make([]string, len(slower))
+		for i, c := range slower {
+			labels[i] = c.Label + " (" + ratioText(c.Ratio) + ")"
+		}
+		s += "; " + joinAnd(labels) + " slower"
+	}
+	if m := moreRoundsText(v); m != "" {
+		s += "; " + m
+	}
+	return s + notCompared(v)
+}
+
+// joinAnd is "a", "a and b", "a, b and c".
+func joinAnd(parts []string) string {
+	if len(parts) <= 1 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// recommendation is the short advice for one group: "for 256 × 4KiB, sync
+// none: any of bufio, chunked, unbuffered; avoid pool (0.78×)".
+func recommendation(v *Verdict) string {
+	var s string
+	switch v.Verdict {
+	case verdict.Winner:
+		s = "use " + v.Fastest
+	case verdict.Tie:
+		s = "any of " + strings.Join(v.Leaders, ", ")
+	default:
+		s = "no recommendation yet (undecided)"
+	}
+	{
+		var avoid []string
+		for _, c := range contendersWith(v, verdict.Slower) {
+			avoid = append(avoid, c.Label+" ("+ratioText(c.Ratio)+")")
+		}
+		if len(avoid) > 0 {
+			s += "; avoid " + strings.Join(avoid, ", ")
+		}
+	}
+	var unsafe []string
+	for _, c := range contendersWith(v, verdict.Unsafe) {
+		unsafe = append(unsafe, c.Label)
+	}
+	if len(unsafe) > 0 {
+		s += "; never " + strings.Join(unsafe, ", ") + ": it corrupted data here"
+	}
+	return "for " + groupName(v) + ": " + s
+}
+
+// writeAnswer writes the answer-first section: one line per group, the
+// recommendations and, when any cell counts records, the data-safety
+// section. It writes nothing when no set has a comparison group or records.
+func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
+	multi := len(svs) > 1
+	bullet := ""
+	if markdown {
+		bullet = "- "
+	}
+	prefix := func(sv *setVerdicts) string {
+		if multi {
+			return sv.label + ": "
+		}
+		return ""
+	}
+	any := false
+	for _, sv := range svs {
+		any = any || len(sv.vs) > 0
+	}
+	if any {
+		v0 := firstVerdict(svs)
+		ew.printf("Verdicts (per-round paired ratios, %s confidence per group, tie within ±%s):\n", formatPercent(v0.Confidence), formatPercent(v0.Tie))
+		if markdown {
+			ew.printf("\n")
+		}
+		for i := range svs {
+			sv := &svs[i]
+			for j := range sv.vs {
+				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(&sv.vs[j]), verdictLine(&sv.vs[j]))
+			}
+		}
+		ew.printf("\nRecommendation:\n")
+		if markdown {
+			ew.printf("\n")
+		}
+		for i := range svs {
+			sv := &svs[i]
+			for j := range sv.vs {
+				ew.printf("%s%s%s\n", bullet, prefix(sv), recommendation(&sv.vs[j]))
+			}
+		}
+		ew.printf("\n")
+	}
+	if lines := safetyLines(svs); len(lines) > 0 {
+		ew.printf("Data safety (records checked after every repetition of strategies whose writers share files):\n")
+		if markdown {
+			ew.printf("\n")
+		}
+		for _, l := range lines {
+			ew.printf("%s%s\n", bullet, l)
+		}
+		ew.printf("\n")
+	}
+}
+
+func firstVerdict(svs []setVerdicts) *Verdict {
+	for i := range svs {
+		if len(svs[i].vs) > 0 {
+			return &svs[i].vs[0]
+		}
+	}
+	return &Verdict{Confidence: verdict.DefaultConfidence, Tie: verdict.DefaultTie}
+}
+
+// safetyLines says, for every cell that counts records, how many were
+// corrupted and in how many repetitions.
+func safetyLines(svs []setVerdicts) []string {
+	var out []string
+	for _, sv := range svs {
+		for i := range sv.set.Results {
+			c := &sv.set.Results[i]
+			if len(c.Records) == 0 {
+				continue
+			}
+			var recs, bad int64
+			reps := 0
+			for k := range c.Records {
+				recs += c.Records[k]
+				if k < len(c.CorruptRecords) && c.CorruptRecords[k] > 0 {
+					bad += c.CorruptRecords[k]
+					reps++
+				}
+			}
+			name := c.Strategy + " (" + strconv.Itoa(c.Files) + " × " + FormatBytes(c.FileSize) + ", sync " + c.Sync + ")"
+			if len(svs) > 1 {
+				name = sv.label + ": " + name
+			}
+			if bad == 0 {
+				out = append(out, fmt.Sprintf("%s: no corrupt record in %d (%s)", name, recs, plural(len(c.Records), "repetition")))
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: UNSAFE: %d of %d records corrupted (%s) in %d of %s",
+				name, bad, recs, formatPercent(float64(bad)/float64(max(recs, 1))), reps, plural(len(c.Records), "repetition")))
+		}
+	}
+	return out
+}
+
+// verdictTable builds the table of every contender of every group.
+func verdictTable(svs []setVerdicts) ([]string, [][]string) {
+	multi := len(svs) > 1
+	var header []string
+	if multi {
+		header = append(header, "set")
+	}
+	header = append(header, "group", "verdict", "contender", "vs fastest", "interval", "rounds", "contender verdict")
+	var rows [][]string
+	for _, sv := range svs {
+		for j := range sv.vs {
+			v := &sv.vs[j]
+			for k, c := range v.Contenders {
+				var r []string
+				if multi {
+					r = append(r, sv.label)
+				}
+				g, gv := groupName(v), v.Verdict
+				if k > 0 {
+					g, gv = "", ""
+				}
+				vs, iv := "-", "-"
+				if !math.IsNaN(c.Ratio) {
+					vs = ratioText(c.Ratio)
+				}
+				if c.Verdict == verdict.Fastest {
+					vs = "1×"
+				} else if !math.IsNaN(c.CILow) {
+					iv = "[" + factor(c.CILow) + ", " + factor(c.CIHigh) + "]"
+				}
+				rounds := "-"
+				if c.Pairs > 0 {
+					rounds = strconv.Itoa(c.Pairs)
+				}
+				r = append(r, g, gv, c.Label, vs, iv, rounds, c.Verdict)
+				rows = append(rows, r)
+			}
+		}
+	}
+	return header, rows
+}
+
+// verdictCSVHeader is the header of the csv-verdicts format: one row per
+// contender of every comparison group. Ratios are speeds relative to the
+// group's fastest safe contender; empty fields are not computed.
+var verdictCSVHeader = []string{
+	"set", "files", "file_size", "sync", "group_verdict", "fastest", "leaders", "more_rounds", "tie", "confidence", "pair_confidence",
+	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note",
+}
+
+// renderVerdictCSV writes the csv-verdicts format.
+func renderVerdictCSV(w io.Writer, sets []*Set, labels []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(verdictCSVHeader); err != nil {
+		return err
+	}
+	num := func(f float64) string {
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(f, 'g', 6, 64)
+	}
+	for _, sv := range allVerdicts(sets, labels) {
+		for j := range sv.vs {
+			v := &sv.vs[j]
+			first := &sv.set.Results[v.Contenders[0].Cell]
+			for _, c := range v.Contenders {
+				cell := &sv.set.Results[c.Cell]
+				var params []string
+				for _, p := range c.Differs {
+					params = append(params, p.Name+"="+p.Value)
+				}
+				row := []string{
+					sv.label, strconv.Itoa(first.Files), strconv.FormatInt(first.FileSize, 10), first.Sync,
+					v.Verdict, v.Fastest, strings.Join(v.Leaders, ";"), strconv.Itoa(v.MoreRounds),
+					num(v.Tie), num(v.Confidence), num(v.PairConfidence),
+					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
+					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
+					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
+				}
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// JSONVerdict is one comparison group's verdict in the json format.
+// Ratios are speeds relative to the fastest safe contender; null when not
+// computed.
+type JSONVerdict struct {
+	Set            string            `json:"set"`
+	Group          map[string]string `json:"group"` // fixed parameters: files, size, sync, ...
+	Files          int               `json:"files"`
+	FileSize       int64             `json:"file_size"`
+	Sync           string            `json:"sync"`
+	Verdict        string            `json:"verdict"` // winner, tie or undecided
+	Fastest        string            `json:"fastest"`
+	Leaders        []string          `json:"leaders"`
+	MoreRounds     int               `json:"more_rounds"`
+	Tie            float64           `json:"tie"`
+	Confidence     float64           `json:"confidence"`
+	PairConfidence float64           `json:"pair_confidence"` // Bonferroni-corrected, per contender
+	Contenders     []JSONContender   `json:"contenders"`
+}
+
+// JSONContender is one contender of a JSONVerdict.
+type JSONContender struct {
+	Label          string            `json:"label"`
+	Strategy       string            `json:"strategy"`
+	Params         map[string]string `json:"params,omitempty"` // the knob values that tell it apart
+	Key            string            `json:"key"`              // Cell.Key()
+	Ratio          cmpJSONFloat      `json:"ratio"`
+	CILow          cmpJSONFloat      `json:"ci_low"`
+	CIHigh         cmpJSONFloat      `json:"ci_high"`
+	Rounds         int               `json:"rounds"` // paired rounds with the fastest
+	Verdict        string            `json:"verdict"`
+	Unsafe         bool              `json:"unsafe"`
+	Records        int64             `json:"records,omitempty"`
+	CorruptRecords int64             `json:"corrupt_records,omitempty"`
+	Note           string            `json:"note,omitempty"`
+}
+
+func jsonVerdicts(sets []*Set, labels []string) []JSONVerdict {
+	out := []JSONVerdict{}
+	for _, sv := range allVerdicts(sets, labels) {
+		for j := range sv.vs {
+			v := &sv.vs[j]
+			first := &sv.set.Results[v.Contenders[0].Cell]
+			jv := JSONVerdict{
+				Set: sv.label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
+				Verdict: v.Verdict, Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
+				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence,
+			}
+			if jv.Leaders == nil {
+				jv.Leaders = []string{}
+			}
+			for _, p := range v.Group {
+				jv.Group[p.Name] = p.Value
+			}
+			for _, c := range v.Contenders {
+				jc := JSONContender{
+					Label: c.Label, Strategy: c.Strategy, Key: sv.set.Results[c.Cell].Key(),
+					Ratio: cmpJSONFloat(c.Ratio), CILow: cmpJSONFloat(c.CILow), CIHigh: cmpJSONFloat(c.CIHigh),
+					Rounds: c.Pairs, Verdict: c.Verdict, Unsafe: c.Unsafe, Records: c.Records, CorruptRecords: c.CorruptRecords, Note: c.Note,
+				}
+				if len(c.Differs) > 0 {
+					jc.Params = map[string]string{}
+					for _, p := range c.Differs {
+						jc.Params[p.Name] = p.Value
+					}
+				}
+				jv.Contenders = append(jv.Contenders, jc)
+			}
+			out = append(out, jv)
+		}
+	}
+	return out
+}

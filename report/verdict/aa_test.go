@@ -1,0 +1,114 @@
+package verdict_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/strategies"
+)
+
+// renamed is a built-in strategy under another name: two of them are an
+// A/A pair, identical in everything but the name.
+type renamed struct {
+	strategies.Strategy
+	name string
+}
+
+func (r renamed) Name() string { return r.name }
+
+// TestAAFalseDecisions runs the real runner on an A/A pair ("a" and "b",
+// both the built-in bufio) many times and counts how often a group gets a
+// winner although there is nothing to find. With the default options (a
+// false "winner" needs a proven lead of more than the ±5% tie margin) the
+// rate must stay at or below alpha = 1 - confidence = 5%. The same runs are
+// also judged with a margin of 0.1% (any proven difference counts): that is
+// the plain false-positive rate of the paired interval with the fastest
+// picked from the data, logged for information. With 10 independent pairs
+// it would be about 2% (the sign-test interval's actual confidence is
+// 97.9%); more means the rounds are not independent, or that "identical"
+// cells differ within a run (see docs/verdicts.md).
+//
+// It writes real files (two groups per run: 16 × 4 KiB and 16 × 64 KiB, 10
+// counted rounds, under $WRITEBENCH_AA_DIR or the test's temporary
+// directory) and takes minutes, so it runs only with WRITEBENCH_AA=1;
+// WRITEBENCH_AA_RUNS sets the number of runs (default 200, 400 groups).
+// The rate is judged only from 100 groups up; fewer are just logged.
+// WRITEBENCH_AA_VERBOSE=1 logs every contender of every group with a
+// winner, with its samples.
+func TestAAFalseDecisions(t *testing.T) {
+	if os.Getenv("WRITEBENCH_AA") != "1" {
+		t.Skip("A/A false-decision check runs the real runner for about a minute: set WRITEBENCH_AA=1 to run it")
+	}
+	runs := 200
+	if v := os.Getenv("WRITEBENCH_AA_RUNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("WRITEBENCH_AA_RUNS=%q: want a positive integer", v)
+		}
+		runs = n
+	}
+	dir := os.Getenv("WRITEBENCH_AA_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	bufio, err := strategies.Lookup("bufio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := []strategies.Strategy{renamed{bufio, "a"}, renamed{bufio, "b"}}
+	margins := []float64{verdict.DefaultTie, 0.001} // only the first (the default) is asserted
+	type tally struct{ groups, winner, tie, undecided int }
+	counts := make([]tally, len(margins))
+	for run := range runs {
+		set, err := writebench.Run(context.Background(), writebench.Config{
+			Strategies: []string{"a", "b"},
+			Custom:     custom,
+			Files:      []int{16},
+			Sizes:      []int64{4 << 10, 64 << 10},
+			Repeat:     10,
+			Dir:        dir,
+			Seed:       uint64(run + 1),
+		})
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		for i, m := range margins {
+			for _, v := range verdict.Verdicts(set, verdict.VerdictOptions{Tie: m}) {
+				counts[i].groups++
+				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == verdict.Winner {
+					for _, c := range v.Contenders {
+						sec := set.Results[c.Cell].Seconds
+						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, sec)
+					}
+				}
+				switch v.Verdict {
+				case verdict.Winner:
+					counts[i].winner++
+				case verdict.Tie:
+					counts[i].tie++
+				default:
+					counts[i].undecided++
+				}
+			}
+		}
+	}
+	alpha := 1 - verdict.DefaultConfidence
+	for i, m := range margins {
+		c := counts[i]
+		rate := float64(c.winner) / float64(c.groups)
+		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner (%.1f%%), %d tie, %d undecided",
+			100*m, c.groups, runs, c.winner, 100*rate, c.tie, c.undecided)
+		t.Log(msg)
+		if c.groups < 100 {
+			t.Logf("tie margin ±%g%%: fewer than 100 groups, too few to judge the rate", 100*m)
+		}
+		if i == 0 && c.groups >= 100 && rate > alpha {
+			t.Errorf("%s: false winner rate %.1f%% above alpha %.0f%%", msg, 100*rate, 100*alpha)
+		}
+	}
+}

@@ -1,0 +1,546 @@
+// Package verdict decides, inside one result set, which strategy (or which
+// value of a swept knob) is fastest for every comparison group, from
+// per-round paired ratios: the answer writebench prints first. It imports
+// the result schema and report/stats only, no renderer, so the runner can
+// call GroupDecided for adaptive sampling.
+//
+// # Groups
+//
+// A comparison group is the set of cells of one result set equal in files,
+// file size and sync mode: every other parameter (record, buffer, chunk,
+// concurrency, per_file and the knobs added later) is a choice of how to
+// write, so cells that differ in it compete. A contender is one cell; its
+// label is its strategy plus the parameters whose value differs between the
+// cells of that strategy in the group (the swept knobs), e.g.
+// "chunked chunk=64KiB". When every cell of a group has the same strategy
+// (a pure knob sweep) the label is the knob values alone ("chunk=64KiB").
+// Groups with a single cell are not compared and get no verdict.
+//
+// # Paired ratios
+//
+// The runner interleaves repetitions: sample k of every cell of a sweep ran
+// in round Cell.Round(k), back to back with the other cells' samples of
+// that round. Pairing two cells' samples by round cancels the drift that
+// moves all of them together (writeback of an earlier cell, a neighbour on
+// the host), which independent per-cell intervals cannot. For a contender c
+// and the group's fastest cell F the per-round ratio is
+// seconds_F(k) / seconds_c(k), c's speed relative to F (below 1 when c is
+// slower); files and size are equal inside a group, so this is also the
+// ratio of throughputs. The estimate and its interval come from
+// stats.RatioInterval: the median ratio with the sign-test interval, exact
+// and distribution-free (see there for why).
+//
+// The fastest cell F is the safe, successful cell with the smallest median
+// seconds; if another contender's median paired ratio to it is above 1 (the
+// median of ratios and the ratio of medians can disagree), that one becomes
+// F instead, until none is above 1.
+//
+// # Decisions
+//
+// With Tie the margin (default 5%) each contender other than F is
+//
+//   - "slower" when its whole interval lies below 1 - Tie,
+//   - "tie" when its whole interval lies inside [1 - Tie, 1 + Tie],
+//   - "undecided" otherwise (the interval straddles a boundary, or there
+//     are too few paired rounds for an interval: 6 at 95%).
+//
+// Multiple comparisons: a group of m+1 safe contenders makes m comparisons
+// against F, so every interval is computed at the Bonferroni-corrected
+// confidence 1 - (1-Confidence)/m (stats.Bonferroni): the m intervals hold
+// together with probability at least Confidence, and the group verdict,
+// which needs every one of them, is wrong with probability at most
+// 1 - Confidence. The intervals printed are these corrected ones. (Picking F
+// from the same data is a selection the correction does not cover exactly;
+// the A/A check in the package tests and docs/verdicts.md measures the
+// resulting false-winner rate on real runs.)
+//
+// The group verdict is
+//
+//   - "winner" when every other safe contender is slower than F,
+//   - "tie" when every other safe contender is slower or tied, at least one
+//     tied: the leaders (F and the tied ones) are equivalent within Tie,
+//   - "undecided" when any safe contender is undecided, or no contender has
+//     samples.
+//
+// Unsafe cells (any corrupt record) are never the fastest nor part of the
+// decision: they are listed with verdict "unsafe" and, when they have
+// paired rounds with F, their ratio for information. Skipped and failed
+// cells are listed as "skipped" and "failed", never as zero throughput.
+package verdict
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/stats"
+)
+
+// Defaults of VerdictOptions and GroupDecided.
+const (
+	DefaultTie        = 0.05 // ±5%
+	DefaultConfidence = 0.95
+	DefaultPrecision  = 0.05 // interval half-width, relative
+	// MaxMoreRounds caps Verdict.MoreRounds: beyond it the difference is
+	// too close to the tie margin to decide in practice.
+	MaxMoreRounds = 1000
+)
+
+// Group verdicts.
+const (
+	Winner    = "winner"
+	Tie       = "tie"
+	Undecided = "undecided"
+)
+
+// Contender verdicts (Tie and Undecided above are shared).
+const (
+	Fastest = "fastest"
+	Slower  = "slower"
+	Skipped = "skipped"
+	Failed  = "failed"
+	Unsafe  = "unsafe"
+)
+
+// VerdictOptions configures Verdicts. Zero fields mean their defaults.
+type VerdictOptions struct {
+	// Tie is the margin within which two contenders are equivalent, as a
+	// fraction: 0.05 means ±5%. Default DefaultTie.
+	Tie float64
+	// Confidence is the family-wise confidence of a group's decision, in
+	// (0, 1); each contender's interval is Bonferroni-corrected from it.
+	// Default DefaultConfidence. A sampler that looks at a growing set L
+	// times should pass stats.Bonferroni(0.95, L) (see GroupDecided).
+	Confidence float64
+}
+
+// OptionsFor returns the options a set was sampled with: the tie margin and
+// the per-look confidence the runner recorded in its Env when it sampled
+// adaptively (--budget), so the final verdict uses the same guard against
+// optional stopping; zero (the defaults) for sets without them.
+func OptionsFor(s *resultset.Set) VerdictOptions {
+	var o VerdictOptions
+	if t := s.Env.Tie; t > 0 && t < 1 {
+		o.Tie = t
+	}
+	if c := s.Env.Confidence; c > 0 && c < 1 {
+		o.Confidence = c
+	}
+	return o
+}
+
+func (o VerdictOptions) withDefaults() VerdictOptions {
+	if !(o.Tie > 0) || math.IsInf(o.Tie, 0) {
+		o.Tie = DefaultTie
+	}
+	if !(o.Confidence > 0 && o.Confidence < 1) {
+		o.Confidence = DefaultConfidence
+	}
+	return o
+}
+
+// Verdict is the decision for one comparison group.
+type Verdict struct {
+	Group      []resultset.Param // fixed parameters: files, size, sync, then any shared by every cell
+	Verdict    string            // Winner, Tie or Undecided
+	Fastest    string            // label of the fastest safe contender; empty when none has samples
+	Contenders []Contender       // the fastest first, then by decreasing ratio; skipped, failed last
+	// MoreRounds is a rough estimate of how many more rounds would decide an
+	// undecided group (from how the intervals shrink with the square root
+	// of the number of pairs), capped at MaxMoreRounds; 0 when decided.
+	MoreRounds int
+
+	// Leaders are the labels of the fastest contender and those tied with
+	// it, fastest first (one label for a winner).
+	Leaders []string
+	// Tie and Confidence are the options used; PairConfidence is the
+	// Bonferroni-corrected confidence of each contender's interval.
+	Tie, Confidence, PairConfidence float64
+}
+
+// Contender is one cell of a group and how it compares with the fastest.
+type Contender struct {
+	Label, Strategy string
+	Differs         []resultset.Param // the knob values that tell it apart from its strategy's other cells
+	Cell            int               // index in set.Results
+	// Ratio is the median per-round speed relative to the fastest (1 for
+	// the fastest, below 1 when slower); CILow and CIHigh bound its
+	// interval at Verdict.PairConfidence. NaN when not computed (no
+	// samples, no paired rounds, or too few for an interval).
+	Ratio, CILow, CIHigh float64
+	Verdict              string // Fastest, Slower, Tie, Undecided, Skipped, Failed or Unsafe
+	Unsafe               bool   // the cell has corrupt records (sum of CorruptRecords > 0)
+
+	Pairs int    // paired rounds with the fastest
+	Note  string // why it was skipped, its error, or why it is undecided
+	// Records and CorruptRecords are the sums over counted repetitions
+	// (0 for strategies that do not count records).
+	Records, CorruptRecords int64
+}
+
+// Groups returns the comparison groups of s (cells with the same
+// resultset.GroupKey: files, size and sync) with at least two cells, as
+// indices into s.Results in set order, ordered by files, size and then
+// first appearance.
+func Groups(s *resultset.Set) [][]int {
+	idx := map[string]int{}
+	var out [][]int
+	for i := range s.Results {
+		k := resultset.GroupKey(&s.Results[i])
+		g, ok := idx[k]
+		if !ok {
+			g = len(out)
+			idx[k] = g
+			out = append(out, nil)
+		}
+		out[g] = append(out[g], i)
+	}
+	out = slices.DeleteFunc(out, func(g []int) bool { return len(g) < 2 })
+	sort.SliceStable(out, func(a, b int) bool {
+		x, y := &s.Results[out[a][0]], &s.Results[out[b][0]]
+		if x.Files != y.Files {
+			return x.Files < y.Files
+		}
+		return x.FileSize < y.FileSize
+	})
+	return out
+}
+
+// Verdicts decides every comparison group of s (see Groups), in Groups
+// order.
+func Verdicts(s *resultset.Set, o VerdictOptions) []Verdict {
+	var out []Verdict
+	for _, g := range Groups(s) {
+		out = append(out, Decide(s, g, o))
+	}
+	return out
+}
+
+// Decide decides the group made of the cells s.Results[i] for i in cells,
+// which should be equal in files, size and sync (see Groups).
+func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
+	o = o.withDefaults()
+	v := Verdict{Tie: o.Tie, Confidence: o.Confidence, PairConfidence: o.Confidence}
+	v.Group, v.Contenders = describe(s, cells)
+	nan := math.NaN()
+	var eligible []int // indices into v.Contenders: safe, successful, with samples
+	for i := range v.Contenders {
+		ct := &v.Contenders[i]
+		c := &s.Results[ct.Cell]
+		ct.Ratio, ct.CILow, ct.CIHigh = nan, nan, nan
+		for k := range c.CorruptRecords {
+			ct.CorruptRecords += c.CorruptRecords[k]
+		}
+		for k := range c.Records {
+			ct.Records += c.Records[k]
+		}
+		ct.Unsafe = c.Unsafe()
+		switch {
+		case c.Skipped != "":
+			ct.Verdict, ct.Note = Skipped, c.Skipped
+		case c.Failed():
+			ct.Verdict, ct.Note = Failed, c.Error
+		case ct.Unsafe:
+			ct.Verdict = Unsafe
+		case len(validSeconds(c)) == 0:
+			ct.Verdict, ct.Note = Undecided, "no samples"
+		default:
+			eligible = append(eligible, i)
+		}
+	}
+	if len(eligible) == 0 {
+		v.Verdict = Undecided
+		sortContenders(v.Contenders)
+		return v
+	}
+
+	// F: smallest median seconds, then moved to any contender whose median
+	// paired ratio to F is above 1.
+	fastest := eligible[0]
+	for _, i := range eligible[1:] {
+		if stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) <
+			stats.Median(validSeconds(&s.Results[v.Contenders[fastest].Cell])) {
+			fastest = i
+		}
+	}
+	visited := map[int]bool{fastest: true}
+	for moved := true; moved; {
+		moved = false
+		f := &s.Results[v.Contenders[fastest].Cell]
+		best, bestRatio := -1, 1.0
+		for _, i := range eligible {
+			if visited[i] {
+				continue
+			}
+			if r := stats.Median(resultset.PairedRatios(f, &s.Results[v.Contenders[i].Cell])); r > bestRatio {
+				best, bestRatio = i, r
+			}
+		}
+		if best >= 0 {
+			fastest, moved = best, true
+			visited[best] = true
+		}
+	}
+	fc := &v.Contenders[fastest]
+	fc.Ratio, fc.CILow, fc.CIHigh, fc.Verdict = 1, 1, 1, Fastest
+	fc.Pairs = len(validSeconds(&s.Results[fc.Cell]))
+	v.Fastest = fc.Label
+	v.Leaders = []string{fc.Label}
+
+	m := len(eligible) - 1
+	v.PairConfidence = stats.Bonferroni(o.Confidence, m)
+	f := &s.Results[fc.Cell]
+	lowT, highT := 1-o.Tie, 1+o.Tie
+	for i := range v.Contenders {
+		ct := &v.Contenders[i]
+		if i == fastest || !(ct.Verdict == "" || ct.Verdict == Unsafe) {
+			continue
+		}
+		rs := resultset.PairedRatios(f, &s.Results[ct.Cell])
+		ct.Pairs = len(rs)
+		if len(rs) == 0 {
+			if ct.Verdict == "" {
+				ct.Verdict, ct.Note = Undecided, "no rounds in common with the fastest"
+			}
+			continue
+		}
+		est, lo, hi, ok := stats.RatioInterval(rs, v.PairConfidence)
+		ct.Ratio = est
+		if ok {
+			ct.CILow, ct.CIHigh = lo, hi
+		}
+		if ct.Verdict == Unsafe {
+			continue
+		}
+		switch {
+		case !ok:
+			ct.Verdict = Undecided
+			ct.Note = "too few paired rounds for an interval"
+		case hi < lowT:
+			ct.Verdict = Slower
+		case lo >= lowT && hi <= highT:
+			ct.Verdict = Tie
+			v.Leaders = append(v.Leaders, ct.Label)
+		default:
+			ct.Verdict = Undecided
+		}
+	}
+
+	v.Verdict = Winner
+	for _, i := range eligible {
+		switch v.Contenders[i].Verdict {
+		case Undecided:
+			v.Verdict = Undecided
+		case Tie:
+			if v.Verdict == Winner {
+				v.Verdict = Tie
+			}
+		}
+	}
+	if v.Verdict == Undecided {
+		v.MoreRounds = moreRounds(v.Contenders, v.PairConfidence, o.Tie)
+	}
+	sortContenders(v.Contenders)
+	return v
+}
+
+// GroupDecided reports whether the group made of cells (indices into
+// s.Results, equal in files, size and sync; see Groups) needs no more
+// rounds: its verdict is a winner or a tie, or every undecided contender's
+// interval is already narrower than ±precision (relative; 0 means
+// DefaultPrecision), so more rounds would only pin a difference too close
+// to the tie margin to matter. A group whose contenders all failed, were
+// skipped or are unsafe is decided too: more rounds cannot help it.
+//
+// Optional stopping: a sampler that calls GroupDecided after every round
+// and stops at the first true inflates the error rate, since it gets many
+// chances to stop on a lucky interval. The guard expected of the runner is
+// to look at most L times per group (e.g. every round from the minimum up
+// to a maximum, or at doubling round counts) and to pass
+// o.Confidence = stats.Bonferroni(0.95, L), i.e. 1 - 0.05/L: a union bound
+// over the looks keeps the chance of any wrong decision at 5%. The final
+// report then uses the same corrected confidence, or the default one when
+// the runner ran a fixed number of rounds.
+func GroupDecided(s *resultset.Set, cells []int, o VerdictOptions, precision float64) bool {
+	if !(precision > 0) {
+		precision = DefaultPrecision
+	}
+	v := Decide(s, cells, o)
+	if v.Verdict != Undecided {
+		return true
+	}
+	if v.Fastest == "" {
+		// Nothing eligible: decided only when every cell is done for good.
+		for _, ct := range v.Contenders {
+			if ct.Verdict == Undecided {
+				return false
+			}
+		}
+		return true
+	}
+	for _, ct := range v.Contenders {
+		if ct.Verdict != Undecided {
+			continue
+		}
+		if math.IsNaN(ct.CILow) || halfWidth(ct) > precision {
+			return false
+		}
+	}
+	return true
+}
+
+// halfWidth is the larger relative distance from the estimate to a bound,
+// in log terms (0.05 ≈ ±5%).
+func halfWidth(ct Contender) float64 {
+	return max(math.Log(ct.CIHigh/ct.Ratio), math.Log(ct.Ratio/ct.CILow))
+}
+
+// moreRounds estimates how many more rounds would decide every undecided
+// contender: the interval half-width h (log scale) shrinks about as
+// 1/sqrt(pairs), and deciding needs it below the distance d from the
+// estimate to the nearest boundary it must clear (below 1 - tie for
+// slower; inside both bounds for a tie; whichever is nearer). Contenders
+// without an interval need at least stats.MinPairs pairs.
+func moreRounds(cs []Contender, conf, tie float64) int {
+	need := 0
+	lowT, highT := math.Log(1-tie), math.Log(1+tie)
+	for _, ct := range cs {
+		if ct.Verdict != Undecided {
+			continue
+		}
+		minPairs := stats.MinPairs(conf)
+		if math.IsNaN(ct.CILow) || math.IsNaN(ct.Ratio) {
+			need = max(need, minPairs-ct.Pairs, 1)
+			continue
+		}
+		e := math.Log(ct.Ratio)
+		h := halfWidth(ct)
+		d := lowT - e // to be slower: e + h' < lowT
+		if tieD := min(e-lowT, highT-e); tieD > d {
+			d = tieD
+		}
+		if d <= 0 || h <= 0 {
+			need = MaxMoreRounds
+			continue
+		}
+		n := float64(ct.Pairs) * (h / d) * (h / d)
+		extra := int(math.Ceil(n)) - ct.Pairs
+		need = max(need, extra, minPairs-ct.Pairs, 1)
+	}
+	return min(need, MaxMoreRounds)
+}
+
+// validSeconds returns c's seconds samples (none when any is negative or
+// NaN, which Validate rejects anyway).
+func validSeconds(c *resultset.Cell) []float64 {
+	for _, x := range c.Seconds {
+		if !(x >= 0) {
+			return nil
+		}
+	}
+	return c.Seconds
+}
+
+// describe builds the group's fixed parameters and its contenders' labels.
+func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
+	first := &s.Results[cells[0]]
+	group := []resultset.Param{
+		{Name: "files", Value: itoa(first.Files)},
+		{Name: "size", Value: resultset.FormatBytes(first.FileSize)},
+		{Name: "sync", Value: first.Sync},
+	}
+	// Parameters every cell has with one value are fixed too.
+	shared := map[string]string{}
+	count := map[string]int{}
+	for _, i := range cells {
+		for _, p := range knobs(&s.Results[i]) {
+			if v, ok := shared[p.Name]; ok && v != p.Value {
+				shared[p.Name] = "\x00" // differs
+			} else if !ok {
+				shared[p.Name] = p.Value
+			}
+			count[p.Name]++
+		}
+	}
+	for _, p := range knobs(first) {
+		if v := shared[p.Name]; v != "\x00" && count[p.Name] == len(cells) {
+			group = append(group, p)
+		}
+	}
+	// Per strategy: which knobs vary among its cells.
+	vals := map[string]map[string]map[string]bool{} // strategy -> knob -> values
+	strategiesSeen := map[string]bool{}
+	for _, i := range cells {
+		c := &s.Results[i]
+		strategiesSeen[c.Strategy] = true
+		if vals[c.Strategy] == nil {
+			vals[c.Strategy] = map[string]map[string]bool{}
+		}
+		for _, p := range knobs(c) {
+			if vals[c.Strategy][p.Name] == nil {
+				vals[c.Strategy][p.Name] = map[string]bool{}
+			}
+			vals[c.Strategy][p.Name][p.Value] = true
+		}
+	}
+	oneStrategy := len(strategiesSeen) == 1
+	cs := make([]Contender, 0, len(cells))
+	for _, i := range cells {
+		c := &s.Results[i]
+		ct := Contender{Strategy: c.Strategy, Cell: i}
+		var parts []string
+		if !oneStrategy {
+			parts = append(parts, c.Strategy)
+		}
+		for _, p := range knobs(c) {
+			if len(vals[c.Strategy][p.Name]) > 1 {
+				ct.Differs = append(ct.Differs, p)
+				parts = append(parts, p.Name+"="+p.Value)
+			}
+		}
+		if len(parts) == 0 {
+			parts = append(parts, c.Strategy)
+		}
+		ct.Label = strings.Join(parts, " ")
+		cs = append(cs, ct)
+	}
+	return group, cs
+}
+
+// knobs are a cell's parameters other than sync (which is part of the
+// group).
+func knobs(c *resultset.Cell) []resultset.Param {
+	return slices.DeleteFunc(c.Params(), func(p resultset.Param) bool { return p.Name == "sync" })
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// sortContenders orders the fastest first, then by decreasing ratio
+// (contenders without one after those with), then skipped and failed, each
+// in set order.
+func sortContenders(cs []Contender) {
+	rank := func(c *Contender) int {
+		switch {
+		case c.Verdict == Fastest:
+			return 0
+		case c.Verdict == Skipped || c.Verdict == Failed:
+			return 3
+		case math.IsNaN(c.Ratio):
+			return 2
+		}
+		return 1
+	}
+	sort.SliceStable(cs, func(a, b int) bool {
+		ra, rb := rank(&cs[a]), rank(&cs[b])
+		if ra != rb {
+			return ra < rb
+		}
+		if ra == 1 && cs[a].Ratio != cs[b].Ratio {
+			return cs[a].Ratio > cs[b].Ratio
+		}
+		return cs[a].Cell < cs[b].Cell
+	})
+}

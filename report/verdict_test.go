@@ -1,0 +1,182 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// vcell builds a successful cell of 256 files × 4 KiB, sync none, whose
+// seconds follow base·(1 + 0.01·((k·7) mod 5 - 2)) for rounds 0..n-1: a
+// fixed ±2% pattern shared by every cell built with the same n, plus a
+// per-cell wobble so ratios are not all equal.
+func vcell(strategy string, chunk int, base float64, n int) Cell {
+	c := Cell{Strategy: strategy, Files: 256, FileSize: 4096, Chunk: chunk, Sync: "none", Verified: true}
+	for k := range n {
+		x := base * (1 + 0.01*float64((k*7)%5-2)) * (1 + 0.002*float64(int(base*1000+float64(k))%3))
+		c.Seconds = append(c.Seconds, x)
+		c.WriteSyscalls = append(c.WriteSyscalls, 10)
+		c.StorageBytes = append(c.StorageBytes, 1<<20)
+		c.SyncSeconds = append(c.SyncSeconds, 0)
+		c.UserSeconds = append(c.UserSeconds, 0.001)
+		c.SysSeconds = append(c.SysSeconds, 0.001)
+		c.Allocs = append(c.Allocs, 1)
+		c.AllocBytes = append(c.AllocBytes, 1)
+	}
+	return c
+}
+
+func corrupt(c Cell, bad int64) Cell {
+	for range c.Seconds {
+		c.Records = append(c.Records, 1000)
+		c.CorruptRecords = append(c.CorruptRecords, bad)
+	}
+	return c
+}
+
+func vset(cells ...Cell) *Set {
+	return &Set{Schema: 1, Tool: "writebench", Complete: true, Env: Env{Repeat: 10}, Results: cells}
+}
+
+func renderString(t *testing.T, s *Set, format string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Render(&b, []*Set{s}, []string{"x"}, format); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestVerdictText(t *testing.T) {
+	skipped := Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "O_DIRECT is not supported on tmpfs"}
+	for _, tt := range []struct {
+		name string
+		set  *Set
+		want []string // substrings, in this order
+		not  []string
+	}{
+		{"winner", vset(vcell("bufio", 0, 1.3, 10), vcell("chunked", 0, 1.0, 10), vcell("pool", 0, 2.0, 10)),
+			[]string{"256 × 4KiB, sync none: chunked ran 1.30 ± 0.0", "× faster than bufio, 2.00 ± 0.0", "× faster than pool",
+				"for 256 × 4KiB, sync none: use chunked; avoid bufio (0.77×), pool (0.50×)", "┌"},
+			[]string{"Data safety", "undecided:"}},
+		{"tie", vset(vcell("bufio", 0, 1.0, 12), vcell("chunked", 0, 1.01, 12), vcell("unbuffered", 0, 0.995, 12), vcell("pool", 0, 1.28, 12)),
+			[]string{"unbuffered ≈ bufio ≈ chunked, tie within 5%; pool slower (0.78×)",
+				"any of unbuffered, bufio, chunked; avoid pool (0.78×)"}, nil},
+		{"unsafe fastest", vset(corrupt(vcell("shared", 0, 0.5, 10), 3), vcell("locked", 0, 1.0, 10), corrupt(vcell("locked2", 0, 1.5, 10), 0)),
+			[]string{"locked ran 1.50 ± 0.0", "not compared: shared unsafe (corrupted records)",
+				"use locked; avoid locked2 (0.67×); never shared: it corrupted data here",
+				"Data safety", "shared (256 × 4KiB, sync none): UNSAFE: 30 of 10000 records corrupted (0.3%) in 10 of 10 repetitions",
+				"locked2 (256 × 4KiB, sync none): no corrupt record in 10000 (10 repetitions)"}, nil},
+		{"skipped contender", vset(skipped, vcell("a", 0, 1.0, 10), vcell("b", 0, 1.2, 10)),
+			[]string{"a ran 1.20 ± 0.0", "× faster than b; not compared: direct skipped (O_DIRECT is not supported on tmpfs)"},
+			[]string{"direct (0"}},
+		{"knob sweep", vset(vcell("chunked", 4096, 2.0, 10), vcell("chunked", 65536, 1.0, 10), vcell("chunked", 1<<20, 1.01, 10)),
+			[]string{"chunk=64KiB ≈ chunk=1MiB, tie within 5%; chunk=4KiB slower (0.50×)"}, nil},
+		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
+			[]string{"undecided: a leads b (0.67×), but 4 paired rounds are too few for an interval (6 needed); about 2 more rounds would decide it (--repeat 6)",
+				"no recommendation yet (undecided)"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, format := range []string{"table", "markdown"} {
+				out := renderString(t, tt.set, format)
+				rest := out
+				for _, w := range tt.want {
+					if format == "markdown" && w == "┌" {
+						w = "| strategy"
+					}
+					i := strings.Index(rest, w)
+					if i < 0 {
+						t.Errorf("%s: missing (or out of order) %q in:\n%s", format, w, out)
+						break
+					}
+					rest = rest[i+len(w):]
+				}
+				for _, w := range tt.not {
+					if strings.Contains(out, w) {
+						t.Errorf("%s: unexpected %q in:\n%s", format, w, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+// The json format's verdicts array and the csv-verdicts format carry the
+// same decisions.
+func TestVerdictMachineReadable(t *testing.T) {
+	s := vset(corrupt(vcell("shared", 0, 0.5, 10), 3), vcell("locked", 0, 1.0, 10), vcell("slow", 0, 2.0, 10),
+		Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "no O_DIRECT"})
+	var doc struct {
+		Verdicts []struct {
+			Set        string            `json:"set"`
+			Group      map[string]string `json:"group"`
+			Verdict    string            `json:"verdict"`
+			Fastest    string            `json:"fastest"`
+			Contenders []struct {
+				Label    string   `json:"label"`
+				Strategy string   `json:"strategy"`
+				Ratio    *float64 `json:"ratio"`
+				CILow    *float64 `json:"ci_low"`
+				CIHigh   *float64 `json:"ci_high"`
+				Verdict  string   `json:"verdict"`
+				Unsafe   bool     `json:"unsafe"`
+			} `json:"contenders"`
+		} `json:"verdicts"`
+	}
+	if err := json.Unmarshal([]byte(renderString(t, s, "json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Verdicts) != 1 {
+		t.Fatalf("%d verdicts, want 1", len(doc.Verdicts))
+	}
+	v := doc.Verdicts[0]
+	if v.Set != "x" || v.Verdict != "winner" || v.Fastest != "locked" || v.Group["files"] != "256" || v.Group["size"] != "4KiB" || v.Group["sync"] != "none" {
+		t.Errorf("verdict %+v", v)
+	}
+	got := map[string]string{}
+	for _, c := range v.Contenders {
+		got[c.Label] = c.Verdict
+		switch c.Verdict {
+		case "slower":
+			if c.Ratio == nil || c.CILow == nil || c.CIHigh == nil || !(*c.CIHigh < 0.95) {
+				t.Errorf("%s: slower without an interval below 0.95: %+v", c.Label, c)
+			}
+		case "skipped":
+			if c.Ratio != nil {
+				t.Errorf("%s: skipped with a ratio %v", c.Label, *c.Ratio)
+			}
+		case "unsafe":
+			if !c.Unsafe {
+				t.Errorf("%s: unsafe verdict without unsafe flag", c.Label)
+			}
+		}
+	}
+	want := map[string]string{"locked": "fastest", "slow": "slower", "shared": "unsafe", "direct": "skipped"}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("json: %s = %q, want %q", k, got[k], w)
+		}
+	}
+
+	recs, err := csv.NewReader(strings.NewReader(renderString(t, s, "csv-verdicts"))).ReadAll()
+	if err != nil {
+		t.Fatalf("csv-verdicts does not parse: %v", err)
+	}
+	if len(recs) != 5 {
+		t.Fatalf("csv-verdicts: %d rows, want header + 4", len(recs))
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, r := range recs[1:] {
+		if w := want[r[col["contender"]]]; r[col["verdict"]] != w || r[col["group_verdict"]] != "winner" || r[col["fastest"]] != "locked" {
+			t.Errorf("csv row %v: verdict %q, want %q", r, r[col["verdict"]], w)
+		}
+		if r[col["verdict"]] == "skipped" && r[col["ratio"]] != "" {
+			t.Errorf("csv: skipped row has ratio %q", r[col["ratio"]])
+		}
+	}
+}

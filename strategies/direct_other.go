@@ -1,0 +1,14 @@
+//go:build !linux
+
+package strategies
+
+import (
+	"context"
+	"runtime"
+)
+
+// writeDirect skips: O_DIRECT and its alignment rules are implemented for
+// Linux only (macOS has F_NOCACHE instead, with other semantics).
+func writeDirect(ctx context.Context, b *Batch) error {
+	return Skip("O_DIRECT writes are implemented for Linux only (this is %s)", runtime.GOOS)
+}

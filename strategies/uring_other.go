@@ -1,0 +1,13 @@
+//go:build !linux
+
+package strategies
+
+import (
+	"context"
+	"runtime"
+)
+
+// writeURing skips: io_uring is a Linux interface.
+func writeURing(ctx context.Context, b *Batch) error {
+	return Skip("io_uring is Linux only (this is %s)", runtime.GOOS)
+}
