@@ -287,6 +287,9 @@ type abCell struct {
 type abResult struct {
 	cells      []abCell
 	failedBoth int
+	family     float64 // the confidence asked for, over all tested cells
+	tested     int     // cells with samples on both sides
+	bonferroni bool
 }
 
 func (r *abResult) regressions() []abCell {
@@ -347,7 +350,7 @@ func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool)
 			p.new = c
 		}
 	}
-	res := &abResult{}
+	res := &abResult{family: confidence, bonferroni: bonferroni}
 	tested := 0
 	for _, k := range order {
 		p := pairs[k]
@@ -355,6 +358,7 @@ func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool)
 			tested++
 		}
 	}
+	res.tested = tested
 	conf := confidence
 	if bonferroni {
 		conf = stats.Bonferroni(confidence, tested)
@@ -440,8 +444,12 @@ func (r *abResult) write(w io.Writer) error {
 		}
 	}
 	if len(r.cells) > 0 {
+		corr := "no correction: each cell alone"
+		if r.bonferroni {
+			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.tested, plural(r.tested), 100*r.family)
+		}
 		fmt.Fprintf(ew, "Intervals at %.4g%% per cell (%s); a regression is a ratio above %.4g with the interval above 1.\n",
-			100*r.cells[0].confidence, corrNote(r.cells[0].confidence), 1+r.cells[0].threshold)
+			100*r.cells[0].confidence, corr, 1+r.cells[0].threshold)
 	}
 	if n := len(r.regressions()); n > 0 {
 		fmt.Fprintf(ew, "NEW is slower than BASE in %d of %d cells.\n", n, len(r.cells))
@@ -449,10 +457,6 @@ func (r *abResult) write(w io.Writer) error {
 		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.cells))
 	}
 	return ew.err
-}
-
-func corrNote(conf float64) string {
-	return fmt.Sprintf("family-wise error at most %.3g", 1-conf)
 }
 
 func plural(n int) string {

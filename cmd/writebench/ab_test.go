@@ -90,6 +90,11 @@ func TestJudgeABBonferroni(t *testing.T) {
 			t.Errorf("per-cell confidence %v, want %v", c.confidence, want)
 		}
 	}
+	var out bytes.Buffer
+	res.write(&out)
+	if !strings.Contains(out.String(), "Bonferroni over 3 tested cells: all hold together with 95% confidence") {
+		t.Errorf("output does not state the correction:\n%s", out.String())
+	}
 	if n := len(res.regressions()); n != 3 {
 		t.Errorf("%d regressions, want 3 (a clean 20%% slowdown)", n)
 	}
