@@ -73,7 +73,8 @@ func init() {
 // abDefaultRounds is ab's --repeat unless given: the paired sign-test
 // interval needs many rounds on a noisy machine. With 30 rounds a 20%
 // slowdown of 16 x 1MiB chunked was caught in 8 and 4 of 10 runs on a
-// loaded 2-core VM; with 100, in 10 of 10, and A/A alarmed in 0 of 10.
+// loaded 2-core VM; with 100, in 10 of 10 (twice), and A/A alarmed in 0
+// of 10 (twice).
 const abDefaultRounds = 100
 
 // abOptions are ab's own flags.
