@@ -161,7 +161,8 @@ type Comparison struct {
 	Alpha      float64
 	Correction string
 	// EnvDiffs lists environment fields that differ: Hostname, CPU, Cores,
-	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS and GOARCH.
+	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS, GOARCH
+	// and Ranks (MPI ranks, 1 for a single process).
 	EnvDiffs []CompareEnvDiff
 	// Warnings are one-line warnings about the inputs (environment
 	// differences, incomplete sets, duplicate cells).
@@ -319,6 +320,7 @@ func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
 		{"drop_caches", strconv.FormatBool(a.DropCaches), strconv.FormatBool(b.DropCaches)},
 		{"goos", a.GOOS, b.GOOS},
 		{"goarch", a.GOARCH, b.GOARCH},
+		{"ranks", strconv.Itoa(max(a.Ranks, 1)), strconv.Itoa(max(b.Ranks, 1))},
 	}
 	var out []CompareEnvDiff
 	for _, f := range fields {
@@ -469,13 +471,17 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 		}
 		fmt.Fprintln(ew, s)
 	}
+	esc := escapeText
+	if markdown {
+		esc = escapeMarkdown
+	}
 	para := func() {
 		if markdown {
 			fmt.Fprintln(ew)
 		}
 	}
 	for _, s := range c.Warnings {
-		line("warning: " + s)
+		line("warning: " + esc(s))
 	}
 	if len(c.Warnings) > 0 {
 		para()
@@ -516,23 +522,23 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	}
 	para()
 	for _, k := range c.OnlyBase {
-		line("only in base: " + k)
+		line("only in base: " + esc(k))
 	}
 	for _, k := range c.OnlyNew {
-		line("only in new: " + k)
+		line("only in new: " + esc(k))
 	}
 	for _, cc := range c.Cells {
 		switch {
 		case cc.Verdict == VerdictNewFailure:
-			line(fmt.Sprintf("regression: %s: newly fails: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("regression: %s: newly fails: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictRegression || cc.Verdict == VerdictImprovement:
 			line(fmt.Sprintf("%s: %s", cc.Verdict, c.figures(&cc)))
 		case cc.Verdict == VerdictTooFewSamples:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictNoData:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictInsensitive:
-			line(fmt.Sprintf("%s: %s (n=%d+%d); take more repetitions", cc.Note, cc.Key, cc.NBase, cc.NNew))
+			line(fmt.Sprintf("%s: %s (n=%d+%d); take more repetitions", esc(cc.Note), esc(cc.Key), cc.NBase, cc.NNew))
 		}
 	}
 	line(c.summary())
@@ -641,9 +647,12 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Noise: cmpJSONFloat(cc.Noise), Regression: cc.Verdict.IsRegression(), Note: cc.Note,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonEscapeControls(data), '\n'))
+	return err
 }
 
 func cmpNonNil(s []string) []string {

@@ -40,14 +40,14 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 	}
 	for _, s := range Summarize(sets, labels) {
 		c := s.Cell
-		row := []string{s.Label, c.Strategy}
+		row := []string{escapeCSV(s.Label), escapeCSV(c.Strategy)}
 		for _, a := range resultset.Axes {
 			switch {
 			case !a.Applies(c):
 				row = append(row, "")
 			case a.Kind == resultset.KindName:
 				_, v := a.Get(c)
-				row = append(row, v)
+				row = append(row, escapeCSV(v))
 			default:
 				n, _ := a.Get(c)
 				row = append(row, strconv.FormatInt(n, 10))
@@ -61,7 +61,7 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 		if s.Relative > 0 {
 			rel = strconv.FormatFloat(s.Relative, 'g', 6, 64)
 		}
-		row = append(row, rel, strconv.FormatBool(c.Verified), c.Skipped, c.Error)
+		row = append(row, rel, strconv.FormatBool(c.Verified), escapeCSV(c.Skipped), escapeCSV(c.Error))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -137,6 +137,6 @@ func renderJSON(w io.Writer, sets []*Set, labels []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(data, '\n'))
+	_, err = w.Write(append(jsonEscapeControls(data), '\n'))
 	return err
 }

@@ -70,9 +70,9 @@ func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) erro
 	ew := &errWriter{w: w}
 	for i, s := range sets {
 		if markdown {
-			ew.printf("- **%s**: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
-			ew.printf("%s: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
 		}
 	}
 	ew.printf("\n")
@@ -156,6 +156,9 @@ func envLine(s *Set) string {
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
+	if r := ranksEnv(s); r != "" {
+		parts = append(parts, r)
+	}
 	if !s.Complete {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
@@ -193,6 +196,10 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 	header = append(header, "strategy", "files", "size")
 	header = append(header, varying...)
 	header = append(header, "throughput", "files/s", "syscalls/MiB", "storage/logical", "sync share", "CPU/MiB", "p99 latency", "vs fastest")
+	ranks := anyRanks(sums)
+	if ranks {
+		header = append(header, "ranks")
+	}
 	var rows [][]string
 	for _, s := range sums {
 		c := s.Cell
@@ -206,6 +213,9 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
+			if ranks {
+				r = append(r, strconv.Itoa(c.RankCount()))
+			}
 			rows = append(rows, r)
 			continue
 		}
@@ -223,14 +233,31 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			fps,
 			statOr(s.SyscallsPerMiB, formatSig),
 			statOr(s.StorageRatio, func(v float64) string { return formatSig(v) + "x" }),
-			statOr(s.SyncShare, formatPercent),
+			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
 			relative(s),
 		)
+		if ranks {
+			r = append(r, rankColumn(s))
+		}
 		rows = append(rows, r)
 	}
 	return header, rows
+}
+
+// syncShareText is the sync share; above 100% (syncs of several workers
+// overlapped) it says over how many workers it is summed: "180% (10
+// workers)".
+func syncShareText(s *Summary) string {
+	t := statOr(s.SyncShare, formatPercent)
+	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
+		if w := s.Cell.Concurrency; w > 1 {
+			return t + " (" + plural(w, "worker") + ")"
+		}
+		return t + " (summed over workers)"
+	}
+	return t
 }
 
 func relative(s *Summary) string {
@@ -262,6 +289,9 @@ func tableNotes(sums []*Summary) []string {
 		"vs fastest in the cell table is median speed relative to the fastest cell with the same set, files, size and sync mode. The verdicts instead pair the samples of each round (repetition k of every cell ran back to back) and take the median of the per-round speed ratios to the group's fastest safe contender, with a sign-test interval Bonferroni-corrected over the group's contenders: slower when the whole interval is below 1 - tie, tie when it lies within ±tie, else undecided. Cells with corrupt records are never recommended; see docs/verdicts.md.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
+	if anyRanks(sums) {
+		notes = append(notes, ranksNote)
+	}
 	return notes
 }
 

@@ -163,7 +163,7 @@ func setLabel(labels []string, i int) string {
 }
 
 func syncOrder(s string) int {
-	for i, m := range []string{"none", "end", "data", "close"} {
+	for i, m := range []string{"none", "data", "close", "end", "dsync", "uncached"} {
 		if s == m {
 			return i
 		}
@@ -366,21 +366,4 @@ func paramValue(c *Cell, name string) string {
 		}
 	}
 	return "-"
-}
-
-// seriesName names a cell's line in charts and its label in tables: the
-// strategy plus the varying parameters, prefixed by the set label when
-// several sets are shown.
-func seriesName(s *Summary, varying []string, multi bool) string {
-	var b strings.Builder
-	if multi {
-		b.WriteString(s.Label + ": ")
-	}
-	b.WriteString(s.Cell.Strategy)
-	for _, name := range varying {
-		if v := paramValue(s.Cell, name); v != "-" {
-			b.WriteString(" " + name + "=" + v)
-		}
-	}
-	return b.String()
 }

@@ -16,10 +16,22 @@ func (directStrategy) Describe() string {
 }
 func (directStrategy) Knobs() []string { return []string{"chunk", "prealloc"} }
 func (directStrategy) Write(ctx context.Context, b *Batch) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	if reason := directRefusesFlags(b.Params.Sync); reason != "" {
+		return Skip("%s", reason)
 	}
 	return writeDirect(ctx, b)
+}
+
+func (directStrategy) refusesFlags(_ string, m SyncMode) string { return directRefusesFlags(m) }
+
+// directRefusesFlags is direct's skip reason for --sync uncached: O_DIRECT
+// writes do not go through the page cache, so RWF_DONTCACHE has nothing to
+// drop. RWF_DSYNC (--sync dsync) is passed with every write.
+func directRefusesFlags(m SyncMode) string {
+	if m != SyncUncached {
+		return ""
+	}
+	return "--sync uncached: O_DIRECT writes bypass the page cache already; RWF_DONTCACHE does not apply to them"
 }
 
 func init() { Register(directStrategy{}) }

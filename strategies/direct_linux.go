@@ -61,6 +61,22 @@ func dioAlignment(fd int, path string) (DirectAlignment, error) {
 	return checkAlign(DirectAlignment{int(st.Blksize), "st_blksize (last resort)"}, path)
 }
 
+// fsTypeNote names the in-memory file system holding dir, which has no
+// direct I/O (" (ramfs)", " (tmpfs)"), or is "" for any other.
+func fsTypeNote(dir string) string {
+	var fs unix.Statfs_t
+	if unix.Statfs(dir, &fs) != nil {
+		return ""
+	}
+	switch fs.Type {
+	case unix.RAMFS_MAGIC:
+		return " (ramfs, which has no direct I/O)"
+	case unix.TMPFS_MAGIC:
+		return " (tmpfs, which has no direct I/O)"
+	}
+	return ""
+}
+
 func checkAlign(a DirectAlignment, path string) (DirectAlignment, error) {
 	if a.Bytes <= 0 || a.Bytes&(a.Bytes-1) != 0 {
 		return DirectAlignment{}, Skip("the direct-I/O alignment of %s from %s is %d, not a power of two", path, a.Source, a.Bytes)
@@ -79,11 +95,9 @@ type directRun struct {
 
 // writeDirect writes the batch's files one after another with O_DIRECT.
 func writeDirect(ctx context.Context, b *Batch) error {
-	if b.Params.Sync == SyncUncached {
-		return Skip("O_DIRECT writes bypass the page cache already; RWF_DONTCACHE (--sync uncached) does not apply to them")
-	}
 	d := &directRun{b: b, w: newPathWorker(b)}
 	for i := 0; i < b.Files; i++ {
+		// The one look at ctx before each file's create, as writeFile's.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -125,7 +139,7 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 	path := string(pathz[:len(pathz)-1]) // for messages; one allocation per file
 	fd, err := openNUL(pathz, createFlags|unix.O_WRONLY|unix.O_DIRECT, 0o644)
 	if err == unix.EINVAL {
-		return Skip("the file system of %s refuses O_DIRECT (EINVAL at open)", path)
+		return Skip("the file system of %s%s refuses O_DIRECT (EINVAL at open)", path, fsTypeNote(b.Dir))
 	}
 	if err != nil {
 		return &os.PathError{Op: "create", Path: path, Err: err}
@@ -143,8 +157,9 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 			return err
 		}
 	}
-	if err := kernelPrealloc(fd, b.Size, b.Params.Prealloc); err != nil {
-		return &os.PathError{Op: string(b.Params.Prealloc), Path: path, Err: err}
+	f := file{fd: fd, name: pathz[:len(pathz)-1]}
+	if err := f.prealloc(b.Params.Prealloc, b.Size); err != nil {
+		return err
 	}
 	dsync := b.Params.Sync == SyncDsync
 	since := 0
@@ -152,6 +167,9 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 		n := int(dioAlignUp(min(int64(d.chunk), b.Size-off), d.align.Bytes))
 		p := d.buf.Bytes(i, off, n)
 		if err := d.writeAligned(fd, p, off, dsync); err != nil {
+			if _, ok := SkipReason(err); ok {
+				return err
+			}
 			return &os.PathError{Op: "write (O_DIRECT)", Path: path, Err: err}
 		}
 		off += int64(n)
@@ -175,7 +193,6 @@ func (d *directRun) file(ctx context.Context, i int) (err error) {
 		if b.SyncTime != nil {
 			t = time.Now()
 		}
-		f := file{fd: fd, name: pathz[:len(pathz)-1]}
 		err := f.sync(s == SyncData)
 		if b.SyncTime != nil {
 			b.SyncTime[i] = time.Since(t)
@@ -204,7 +221,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 		case err == unix.EINTR:
 			continue
 		case dsync && (err == unix.EOPNOTSUPP || err == unix.ENOSYS):
-			return Skip("pwritev2 with RWF_DSYNC is refused here (%v)", err)
+			return rwfRefused(unix.RWF_DSYNC, d.w.current(), err)
 		case err != nil:
 			return fmt.Errorf("at offset %d: %w", off, err)
 		case n == 0:
@@ -213,32 +230,6 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 			return fmt.Errorf("short direct write of %d bytes at offset %d, not a multiple of the alignment %d: %w", n, off, d.align.Bytes, unix.EIO)
 		}
 		p, off = p[n:], off+int64(n)
-	}
-	return nil
-}
-
-// kernelPrealloc reserves size bytes of fd as mode asks (fallocate(2) or
-// ftruncate(2)); nothing for "none" or an empty file.
-func kernelPrealloc(fd int, size int64, mode PreallocMode) error {
-	if size == 0 {
-		return nil
-	}
-	var err error
-	switch mode {
-	case PreallocFallocate:
-		for {
-			if err = unix.Fallocate(fd, 0, 0, size); err != unix.EINTR {
-				break
-			}
-		}
-		if err == unix.EOPNOTSUPP {
-			return Skip("--prealloc fallocate: the file system does not support fallocate(2) (%v)", err)
-		}
-	case PreallocTruncate:
-		err = unix.Ftruncate(fd, size)
-	}
-	if err != nil {
-		return fmt.Errorf("prealloc %s: %w", mode, err)
 	}
 	return nil
 }

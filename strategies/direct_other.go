@@ -10,5 +10,8 @@ import (
 // writeDirect skips: O_DIRECT and its alignment rules are implemented for
 // Linux only (macOS has F_NOCACHE instead, with other semantics).
 func writeDirect(ctx context.Context, b *Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return Skip("O_DIRECT writes are implemented for Linux only (this is %s)", runtime.GOOS)
 }

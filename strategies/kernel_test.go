@@ -150,25 +150,66 @@ func mountFS(t *testing.T, fstype string) string {
 
 // TestPreallocFallocateRefused runs --prealloc fallocate on ramfs, which
 // has no fallocate(2): every cell is skipped with the reason, not failed
-// and not silently written without the reservation.
+// and not silently written without the reservation. A strategy that cannot
+// write on ramfs at all (its --prealloc none cell is skipped there, as
+// O_DIRECT's is) must be skipped for that same reason instead.
 func TestPreallocFallocateRefused(t *testing.T) {
 	ramfs := mountFS(t, "ramfs")
 	for _, v := range preallocVariants() {
 		t.Run(v.name(), func(t *testing.T) {
-			dir, err := os.MkdirTemp(ramfs, "c")
-			if err != nil {
-				t.Fatal(err)
-			}
-			b := newBatch(t, 2, 4097, strategies.Params{PerFile: v.perFile, Prealloc: strategies.PreallocFallocate})
-			b.Dir = dir
-			err = v.s.Write(context.Background(), b)
+			p := strategies.Params{PerFile: v.perFile, Prealloc: strategies.PreallocFallocate}
+			cantRun, cannot := skipsAnyway(t, v, ramfs, 2, 4097, p, func(p *strategies.Params) { p.Prealloc = strategies.PreallocNone })
+			b := newBatchIn(t, ramfs, 2, 4097, p)
+			err := v.s.Write(context.Background(), b)
 			r, ok := strategies.SkipReason(err)
+			if cannot {
+				if !ok || normalize(r, b.Dir) != cantRun {
+					t.Fatalf("Write = %v, want the skip of --prealloc none on ramfs: %q", err, cantRun)
+				}
+				return
+			}
 			if !ok || !strings.Contains(r, "fallocate") || !strings.Contains(r, "not supported") {
 				t.Fatalf("Write = %v, want a skip naming fallocate and EOPNOTSUPP", err)
 			}
 		})
 	}
 }
+
+// newBatchIn is newBatch in a fresh directory under root.
+func newBatchIn(t *testing.T, root string, files int, size int64, p strategies.Params) *strategies.Batch {
+	t.Helper()
+	dir, err := os.MkdirTemp(root, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBatch(t, files, size, p)
+	b.Dir = dir
+	return b
+}
+
+// skipsAnyway runs v's cell p with the knob under test set back to its
+// plain value by plain, in a fresh directory under root, and returns the
+// skip reason when that plain cell is skipped too (the strategy cannot
+// write there at all: O_DIRECT on tmpfs or ramfs), with the directory
+// replaced by normalize's placeholder. Any other failure of the plain cell
+// fails the test.
+func skipsAnyway(t *testing.T, v variant, root string, files int, size int64, p strategies.Params, plain func(*strategies.Params)) (string, bool) {
+	t.Helper()
+	plain(&p)
+	b := newBatchIn(t, root, files, size, p)
+	err := v.s.Write(context.Background(), b)
+	if r, ok := strategies.SkipReason(err); ok {
+		return normalize(r, b.Dir), true
+	}
+	if err != nil {
+		t.Fatalf("the plain cell (%+v) failed: %v", b.Params, err)
+	}
+	return "", false
+}
+
+// normalize replaces a batch directory in a skip reason, so reasons of two
+// batches compare.
+func normalize(reason, dir string) string { return strings.ReplaceAll(reason, dir, "<dir>") }
 
 // isTmpfs reports whether dir is on a tmpfs.
 func isTmpfs(dir string) bool {
@@ -177,12 +218,17 @@ func isTmpfs(dir string) bool {
 }
 
 // TestPerWriteFlags runs --sync dsync and uncached on every variant, on
-// the test's own filesystem (ext4 here) and on a tmpfs. dsync must work
-// wherever writes are made (RWF_DSYNC needs nothing of the filesystem);
-// mmap must skip both. tmpfs has no uncached buffered writes, so
-// uncached must be skipped there, naming RWF_DONTCACHE: a variant that
-// succeeds has not passed the flag. Elsewhere uncached works or is skipped
-// naming the kernel requirement.
+// the test's own filesystem (ext4 here) and on a tmpfs. A strategy that
+// refuses a mode by design (strategies.RefusesWriteFlags: its writes cannot
+// carry the flag, as mmap's stores, the shared-file writers' os.File writes
+// and O_DIRECT with RWF_DONTCACHE) must skip with the reason it declares,
+// naming the mode. A strategy that cannot write on the filesystem at all
+// (its --sync none cell is skipped there, as O_DIRECT's is on tmpfs) must
+// skip for that same reason. Every other one passes the flag: dsync must
+// work (RWF_DSYNC needs nothing of the filesystem); tmpfs has no uncached
+// buffered writes, so uncached must be skipped there naming RWF_DONTCACHE
+// and Linux 6.14 (a variant that succeeds has not passed the flag);
+// elsewhere uncached works or is skipped naming RWF_DONTCACHE.
 func TestPerWriteFlags(t *testing.T) {
 	dirs := map[string]string{"tempdir": t.TempDir()}
 	if shm := "/dev/shm"; isTmpfs(shm) {
@@ -202,20 +248,29 @@ func TestPerWriteFlags(t *testing.T) {
 		}
 		tmpfs := isTmpfs(root)
 		for _, v := range variants() {
+			p := forRecords(v.s, strategies.Params{PerFile: v.perFile, Record: 1000, Chunk: 16 << 10})
+			var cantRun string
+			var cannot, checked bool
 			for _, mode := range []strategies.SyncMode{strategies.SyncDsync, strategies.SyncUncached} {
 				t.Run(fmt.Sprintf("%s/%s/sync=%s", where, v.name(), mode), func(t *testing.T) {
-					dir, err := os.MkdirTemp(root, "c")
-					if err != nil {
-						t.Fatal(err)
+					refusal, refuses := strategies.RefusesWriteFlags(v.s, v.perFile, mode)
+					if !refuses && !checked {
+						cantRun, cannot = skipsAnyway(t, v, root, 2, 70001, p, func(p *strategies.Params) { p.Sync = strategies.SyncNone })
+						checked = true
 					}
-					b := newBatch(t, 2, 70001, strategies.Params{PerFile: v.perFile, Sync: mode, Record: 1000, Chunk: 16 << 10})
-					b.Dir = dir
-					err = v.s.Write(context.Background(), b)
+					p := p
+					p.Sync = mode
+					b := newBatchIn(t, root, 2, 70001, p)
+					err := v.s.Write(context.Background(), b)
 					reason, skipped := strategies.SkipReason(err)
 					switch {
-					case usesMmap(v):
-						if !skipped || !strings.Contains(reason, "mmap") {
-							t.Fatalf("Write = %v, want a skip saying mmap passes no per-write flags", err)
+					case refuses:
+						if !skipped || reason != refusal || !strings.Contains(reason, "--sync "+string(mode)) {
+							t.Fatalf("Write = %v, want the skip RefusesWriteFlags declares, naming --sync %s: %q", err, mode, refusal)
+						}
+					case cannot:
+						if !skipped || normalize(reason, b.Dir) != cantRun {
+							t.Fatalf("Write = %v, want the skip of --sync none here: %q", err, cantRun)
 						}
 					case mode == strategies.SyncUncached && tmpfs:
 						if !skipped || !strings.Contains(reason, "RWF_DONTCACHE") || !strings.Contains(reason, "6.14") {
@@ -230,11 +285,18 @@ func TestPerWriteFlags(t *testing.T) {
 						if err != nil {
 							t.Fatalf("Write: %v", err)
 						}
-						if err := writebench.Verify(context.Background(), b); err != nil {
-							t.Fatalf("Verify: %v", err)
-						}
+						checkWritten(t, v.s, b)
 					}
 				})
+			}
+		}
+	}
+	// The declared refusals hold where they are known: mmap stores into a
+	// mapping, so the mmap writer, wherever it is used, refuses both modes.
+	for _, mode := range []strategies.SyncMode{strategies.SyncDsync, strategies.SyncUncached} {
+		for _, v := range variants() {
+			if _, refuses := strategies.RefusesWriteFlags(v.s, v.perFile, mode); usesMmap(v) && !refuses {
+				t.Errorf("RefusesWriteFlags(%s, --sync %s) = false, but mmap makes no write to pass the flag to", v.name(), mode)
 			}
 		}
 	}

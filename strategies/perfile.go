@@ -58,6 +58,10 @@ func (w *worker) name(i int) []byte {
 	return w.path
 }
 
+// current returns the path name last wrote, for error messages only (it
+// allocates).
+func (w *worker) current() string { return string(w.path[:len(w.path)-1]) }
+
 // close releases what the worker holds; it may be reused afterwards.
 func (w *worker) close() {
 	if w.bw != nil {
@@ -147,10 +151,19 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 // writeFlags returns the RWF_* flags fw's writes pass for sync mode s, or
 // the skip of a writer that cannot pass them or a platform without them.
 func (fw *fileWriter) writeFlags(s SyncMode) (int, error) {
-	if fw.noWrites != "" && (s == SyncDsync || s == SyncUncached) {
-		return 0, Skip("--sync %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
+	if reason := fw.refusesFlags(s); reason != "" {
+		return 0, Skip("%s", reason)
 	}
 	return writeFlags(s)
+}
+
+// refusesFlags is the skip reason of a writer whose body makes no write to
+// pass sync mode s's per-write flag to, or "".
+func (fw *fileWriter) refusesFlags(s SyncMode) string {
+	if fw == nil || fw.noWrites == "" || !perWriteFlags(s) {
+		return ""
+	}
+	return fmt.Sprintf("--sync %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
 }
 
 // checkPrealloc refuses an unknown preallocation mode.
@@ -184,6 +197,7 @@ func (s *simple) Name() string                              { return s.name }
 func (s *simple) Describe() string                          { return s.desc }
 func (s *simple) Knobs() []string                           { return s.fw.knobs }
 func (s *simple) Write(ctx context.Context, b *Batch) error { return sequential(ctx, b, s.fw) }
+func (s *simple) refusesFlags(_ string, m SyncMode) string  { return s.fw.refusesFlags(m) }
 
 // writePieces writes file i's content to dst in writes of piece bytes (the
 // last one shorter), looking at ctx every cancelEvery bytes. It is the

@@ -61,9 +61,8 @@ func (pl recordPlan) bodyOffset(w int, seq int64) int64 {
 // header, is skipped with the reason naming the flag.
 func planRecords(b *Batch) (recordPlan, error) {
 	p := b.Params
-	switch p.Sync {
-	case SyncDsync, SyncUncached:
-		return recordPlan{}, Skip("--sync %s: the shared-file strategies do not pass per-write flags; use --sync data, close or end", p.Sync)
+	if reason := sharedRefusesFlags(p.Sync); reason != "" {
+		return recordPlan{}, Skip("%s", reason)
 	}
 	if p.Record < 1 || p.Record >= maxRecordBody {
 		return recordPlan{}, Skip("--record %d: a shared-file record body holds 1 to %d bytes", p.Record, maxRecordBody-1)
@@ -82,6 +81,16 @@ func planRecords(b *Batch) (recordPlan, error) {
 			b.Size, pl.perWriter, int64(maxRecordSeq))
 	}
 	return pl, nil
+}
+
+// sharedRefusesFlags is the skip reason of the shared-file strategies for a
+// per-write flag mode: their writers write through os.File (bufio, WriteAt,
+// O_APPEND descriptors), which passes no RWF_* flags.
+func sharedRefusesFlags(m SyncMode) string {
+	if !perWriteFlags(m) {
+		return ""
+	}
+	return fmt.Sprintf("--sync %s: the shared-file strategies do not pass per-write flags (their writers write through os.File); use --sync data, close or end", m)
 }
 
 // encodeRecord writes writer w's record seq with body into dst, which has

@@ -92,11 +92,17 @@ var kernelRelease = sync.OnceValue(func() string {
 
 // flagRefused is the skip of a cell whose per-write flag the kernel or the
 // filesystem refused (EOPNOTSUPP or EINVAL), naming what it needs.
-func flagRefused(f *file, err error) error {
+func flagRefused(f *file, err error) error { return rwfRefused(f.rwf, f.path(), err) }
+
+// rwfRefused is the one skip of a cell whose per-write RWF_* flags (pwritev2
+// or an io_uring write) the kernel or the file system of path refused with
+// err: it names the flag, its --sync mode, what the flag needs and this
+// kernel's release.
+func rwfRefused(flags int, path string, err error) error {
 	mode, flag, need := SyncDsync, "RWF_DSYNC", "Linux 4.7+"
-	if f.rwf == unix.RWF_DONTCACHE {
+	if flags&unix.RWF_DONTCACHE != 0 {
 		mode, flag, need = SyncUncached, "RWF_DONTCACHE", "Linux 6.14+ and a filesystem that opts in to uncached buffered writes (tmpfs does not)"
 	}
-	return Skip("--sync %s: pwritev2(%s) on %s refused: %v; it needs %s (this kernel: %s)",
-		mode, flag, f.path(), err, need, kernelRelease())
+	return Skip("--sync %s: a write with %s to %s was refused: %v; it needs %s (this kernel: %s)",
+		mode, flag, path, err, need, kernelRelease())
 }

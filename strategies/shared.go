@@ -38,6 +38,9 @@ type sharedStrategy struct {
 func (s *sharedStrategy) Name() string     { return s.name }
 func (s *sharedStrategy) Describe() string { return s.desc }
 func (s *sharedStrategy) Knobs() []string  { return s.knobs }
+func (s *sharedStrategy) refusesFlags(_ string, m SyncMode) string {
+	return sharedRefusesFlags(m)
+}
 
 // Write writes b.Files shared files (pairs) one after another, each by
 // b.Params.Concurrency concurrent writers.

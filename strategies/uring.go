@@ -14,12 +14,7 @@ func (uringStrategy) Name() string { return "uring" }
 func (uringStrategy) Describe() string {
 	return "io_uring: --queue-depth fixed-buffer writes of --chunk bytes in flight per file, fsync linked after the last"
 }
-func (uringStrategy) Knobs() []string { return []string{"chunk", "queue_depth", "prealloc"} }
-func (uringStrategy) Write(ctx context.Context, b *Batch) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return writeURing(ctx, b)
-}
+func (uringStrategy) Knobs() []string                           { return []string{"chunk", "queue_depth", "prealloc"} }
+func (uringStrategy) Write(ctx context.Context, b *Batch) error { return writeURing(ctx, b) }
 
 func init() { Register(uringStrategy{}) }

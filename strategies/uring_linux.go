@@ -38,6 +38,11 @@ type uringRun struct {
 
 // writeURing writes the batch through one ring, files one after another.
 func writeURing(ctx context.Context, b *Batch) (err error) {
+	// File 0's one look at ctx before its create (see the loop below) is
+	// this one, so a cancelled cell sets up no ring.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	p := b.Params
 	var rwFlags uint32
 	switch p.Sync {
@@ -75,8 +80,10 @@ func writeURing(ctx context.Context, b *Batch) (err error) {
 		return ringError(err)
 	}
 	for i := 0; i < b.Files; i++ {
-		if err := ctx.Err(); err != nil {
-			return err
+		if i > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
 		if err := u.file(ctx, i); err != nil {
 			return err
@@ -110,14 +117,15 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 		return &os.PathError{Op: "create", Path: string(path[:len(path)-1]), Err: err}
 	}
 	name := func() string { return string(path[:len(path)-1]) }
-	err = kernelPrealloc(fd, b.Size, b.Params.Prealloc)
+	f := file{fd: fd, name: path[:len(path)-1]}
+	err = f.prealloc(b.Params.Prealloc, b.Size)
 	if err == nil {
 		err = u.writeAll(ctx, fd, i)
-	}
-	if err != nil {
-		var se *SkipError
-		if !errors.As(err, &se) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-			err = &os.PathError{Op: "io_uring write", Path: name(), Err: err}
+		if err != nil {
+			var se *SkipError
+			if !errors.As(err, &se) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				err = &os.PathError{Op: "io_uring write", Path: name(), Err: err}
+			}
 		}
 	}
 	if cerr := unix.Close(fd); err == nil && cerr != nil {
@@ -260,8 +268,7 @@ func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
 			case res == 0:
 				fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
 			case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
-				fail(Skip("io_uring writes with %s are refused here (%v): the kernel or file system lacks the flag",
-					rwfName(u.rwFlags), unix.Errno(-res)))
+				fail(rwfRefused(int(u.rwFlags), u.w.current(), unix.Errno(-res)))
 			default:
 				fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
 			}
@@ -293,16 +300,6 @@ func (u *uringRun) queueWrite(fd int, k int, flags uint8) {
 	sqe.opFlags = u.rwFlags
 	sqe.bufIndex = uint16(k)
 	sqe.userData = uint64(k)
-}
-
-func rwfName(f uint32) string {
-	switch f {
-	case unix.RWF_DSYNC:
-		return "RWF_DSYNC"
-	case unix.RWF_DONTCACHE:
-		return "RWF_DONTCACHE"
-	}
-	return fmt.Sprintf("RWF flags %#x", f)
 }
 
 // ringError turns an error of setting up io_uring into a skip when it says

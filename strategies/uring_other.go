@@ -9,5 +9,8 @@ import (
 
 // writeURing skips: io_uring is a Linux interface.
 func writeURing(ctx context.Context, b *Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	return Skip("io_uring is Linux only (this is %s)", runtime.GOOS)
 }

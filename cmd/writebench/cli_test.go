@@ -370,3 +370,60 @@ func TestRunInterrupted(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpEverywhere: -h and --help print help and exit 0 on every command,
+// including version and help itself.
+func TestHelpEverywhere(t *testing.T) {
+	for _, name := range commandNames() {
+		for _, h := range []string{"-h", "--help"} {
+			code, out, errs := runCLI(t, name, h)
+			if code != 0 || !strings.Contains(out, "writebench "+name) || errs != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", name, h, code, out, errs)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help", "-h"}, {"help", "--help"}, {"help", "help"}, {"-h"}, {"help", "version"}} {
+		if code, out, _ := runCLI(t, args...); code != 0 || out == "" {
+			t.Errorf("%v: exit %d, stdout %q", args, code, out)
+		}
+	}
+}
+
+// TestUnknownFlagDidYouMean: an unknown flag is one line on stderr with the
+// nearest flag, exit 2.
+func TestUnknownFlagDidYouMean(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--strategy", "bufio"}, "unknown flag: --strategy; did you mean --strategies?"},
+		{[]string{"run", "--size=4KiB"}, "did you mean --sizes?"},
+		{[]string{"report", "--fromat", "csv", "x.json"}, "unknown flag: --fromat; did you mean --format?"},
+		{[]string{"compare", "--treshold", "5%", "a.json", "b.json"}, "did you mean --threshold?"},
+		{[]string{"run", "-strategies", "bufio"}, "did you mean --strategies?"},
+		{[]string{"run", "--zzzzzzzz"}, "unknown flag: --zzzzzzzz (see 'writebench help run')"},
+		{[]string{"rnu"}, `unknown command "rnu"`},
+	} {
+		code, out, errs := runCLI(t, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", c.args, code, out, errs, c.want)
+		}
+	}
+}
+
+func TestFormatElapsedAndPlural(t *testing.T) {
+	for _, c := range []struct {
+		sec  float64
+		want string
+	}{{0.0123, "12ms"}, {0.4, "400ms"}, {0.9996, "1.0s"}, {27.51, "27.5s"}, {185, "3m05s"}} {
+		if got := formatElapsed(c.sec); got != c.want {
+			t.Errorf("formatElapsed(%v) = %q, want %q", c.sec, got, c.want)
+		}
+	}
+	if pluralize(1, "cell") != "1 cell" || pluralize(0, "cell") != "0 cells" || pluralize(12, "cell") != "12 cells" {
+		t.Error("pluralize")
+	}
+	if got := (&interruptedError{sig: os.Interrupt}).Error(); got != "SIGINT" {
+		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)
+	}
+}
