@@ -264,6 +264,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg.Log = stderr
 	cfg.Progress = newProgress(f.progress, stderr)
+	// Say up front what will run, for about how long, and where the set
+	// goes, so results/ never appears unannounced.
+	if p, err := writebench.DryRun(cfg); err == nil {
+		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
+			pluralize(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+	}
 
 	set, runErr := writebench.Run(ctx, cfg)
 	if set == nil {
@@ -315,8 +321,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !set.Complete {
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}
-	fmt.Fprintf(stderr, "writebench: %d cells, %s; sweep took %.1fs; result set saved to %s\n",
-		len(set.Results), status, set.Env.TotalSeconds, resultset.Printable(out))
+	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
+		pluralize(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
 	if runErr != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie
