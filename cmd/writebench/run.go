@@ -211,6 +211,9 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
+	if p.ExecFile != "" && len(f.execFile) == 0 {
+		f.execFile = []string{p.ExecFile}
+	}
 	custom, err := f.execStrategies()
 	if err != nil {
 		return cfg, err
