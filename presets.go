@@ -17,6 +17,10 @@ type Preset struct {
 	Repeat      int           // counted repetitions; with a Budget, the most a cell gets
 	Warmup      int           // negative: none
 	Budget      time.Duration // 0: no adaptive sampling
+	// ExecFile names an exec file of external strategies (NAME=COMMAND
+	// lines) the preset needs; the command line reads it unless
+	// --exec-file is given. Paths in it are relative to the repository root.
+	ExecFile string
 }
 
 // Config returns the preset as a Config.
@@ -79,6 +83,17 @@ var Presets = map[string]Preset{
 		Knobs:       map[string][]string{"record": {"300"}, "buffer": {"4KiB"}, "concurrency": {"8"}},
 		Repeat:      10,
 		Warmup:      1,
+	},
+	"seeds": {
+		Name:        "seeds",
+		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
+		Strategies:  []string{"unbuffered", "bufio", "chunked", "py-aiofiles-unbuf", "py-aiofiles-buf", "py-open-buffered", "py-executor-batch"},
+		Files:       []int{1},
+		Sizes:       []int64{4 * mib},
+		Knobs:       map[string][]string{"record": {"256"}},
+		Repeat:      10,
+		Warmup:      1,
+		ExecFile:    "scripts/python.exec",
 	},
 	"ci": {
 		Name:        "ci",

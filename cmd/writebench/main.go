@@ -12,6 +12,8 @@
 //	writebench list                     list the strategies
 //	writebench report FILE... [flags]   render saved result sets
 //	writebench compare BASE NEW [flags] compare two sets; exit 1 on a regression
+//	writebench ab BASE NEW [flags]      A/B two builds or writer programs in one run
+//	writebench worker [STRATEGY]        serve the strategies to another writebench (ab)
 //	writebench version                  print the version
 //	writebench help [command]           show help
 //

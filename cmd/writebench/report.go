@@ -18,6 +18,7 @@ type reportConfig struct {
 	format   string
 	plots    string
 	markdown string
+	dpi      int
 }
 
 func reportFlags(cfg *reportConfig) *pflag.FlagSet {
@@ -25,6 +26,7 @@ func reportFlags(cfg *reportConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
 	fs.StringVar(&cfg.plots, "plots", "", "write charts as PNG and SVG into `DIR` (created if missing)")
 	fs.StringVar(&cfg.markdown, "markdown", "", "write a self-contained Markdown page to `FILE` (links the charts of --plots)")
+	fs.IntVar(&cfg.dpi, "dpi", report.DefaultPlotDPI, "resolution of the PNG charts (96 is one pixel per CSS pixel; the default is sharp on high-density screens)")
 	return fs
 }
 
@@ -64,6 +66,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := report.LookupFormat(cfg.format); err != nil {
 		return usagef("report: --format: %v", err)
 	}
+	if cfg.dpi < 24 || cfg.dpi > 1200 {
+		return usagef("report: --dpi: %d is out of range (24 to 1200)", cfg.dpi)
+	}
 	files := fs.Args()
 	if len(files) == 0 {
 		return usagef("report: no result set given (usage: writebench report FILE...)")
@@ -100,7 +105,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		done := make(chan result, 1)
 		go func() {
-			w, n, err := report.WritePlots(cfg.plots, sets, labels)
+			w, n, err := report.WritePlotsWith(cfg.plots, sets, labels, report.PlotOptions{DPI: cfg.dpi})
 			done <- result{w, n, err}
 		}()
 		var r result

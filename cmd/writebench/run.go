@@ -51,6 +51,11 @@ type runFlags struct {
 	dryRun                             bool
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
+	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
+	// and any an embedding command (ab) adds before config.
+	exec, execFile []string
+	execTimeout    time.Duration
+	custom         []strategies.Strategy
 }
 
 func newRunFlags() *runFlags {
@@ -80,6 +85,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
+	addExecFlags(f)
 	return f
 }
 
@@ -205,6 +211,14 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
+	if p.ExecFile != "" && len(f.execFile) == 0 {
+		f.execFile = []string{p.ExecFile}
+	}
+	custom, err := f.execStrategies()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Custom = custom
 	cfg.Command = append([]string{"writebench", "run"}, args...)
 	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
@@ -253,6 +267,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg.Log = stderr
 	cfg.Progress = newProgress(f.progress, stderr)
+	// Say up front what will run, for about how long, and where the set
+	// goes, so results/ never appears unannounced.
+	if p, err := writebench.DryRun(cfg); err == nil {
+		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
+			pluralize(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+	}
 
 	set, runErr := writebench.Run(ctx, cfg)
 	if set == nil {
@@ -304,8 +324,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !set.Complete {
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}
-	fmt.Fprintf(stderr, "writebench: %d cells, %s; sweep took %.1fs; result set saved to %s\n",
-		len(set.Results), status, set.Env.TotalSeconds, resultset.Printable(out))
+	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
+		pluralize(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
 	if runErr != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie
