@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/exec"
 	"strings"
 	"text/tabwriter"
 
@@ -117,6 +119,26 @@ func abCommand(label, cmd string) (abSide, error) {
 	return s, nil
 }
 
+// checkProgram refuses a side whose program cannot be found, before
+// anything runs: a CI job with a wrong path must not pass as "no
+// regression".
+func (a abSide) checkProgram() error {
+	words, _ := external.SplitCommand(a.command)
+	switch {
+	case len(words) == 0:
+		return nil
+	case strings.ContainsRune(words[0], '/'):
+		if st, err := os.Stat(words[0]); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return usagef("ab: %s: %s is not an executable file", strings.ToUpper(a.label), words[0])
+		}
+	default:
+		if _, err := exec.LookPath(words[0]); err != nil {
+			return usagef("ab: %s: program %q not found in PATH", strings.ToUpper(a.label), words[0])
+		}
+	}
+	return nil
+}
+
 // shellQuote quotes s for SplitCommand.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
@@ -190,6 +212,11 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(execNames) == 0 {
 		return usagef("ab: no strategy left to compare (see --strategies)")
 	}
+	for _, side := range sides {
+		if err := side.checkProgram(); err != nil {
+			return err
+		}
+	}
 	if err := f.fs.Set("strategies", strings.Join(execNames, ",")); err != nil {
 		return usagef("ab: %v", err)
 	}
@@ -251,6 +278,16 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if res.failedBoth > 0 {
 		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.failedBoth, plural(res.failedBoth))}
+	}
+	measured := false
+	for i := range set.Results {
+		c := &set.Results[i]
+		measured = measured || (strings.HasPrefix(c.Strategy, "new/") && len(c.Seconds) > 0)
+	}
+	if !measured {
+		// NEW wrote nothing that could be measured (every cell skipped):
+		// that is not evidence of no regression.
+		return &failedError{msg: "ab: NEW was not measured in any cell (see the skipped cells above)"}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -139,5 +141,24 @@ func TestABCommandWord(t *testing.T) {
 		if err != nil || s.argv != c.want {
 			t.Errorf("abCommand(%q) = %q, %v; want %q", c.in, s.argv, err, c.want)
 		}
+	}
+}
+
+// TestABMissingProgram checks that a BASE or NEW that cannot be run is a
+// usage error before anything runs, not a silent "no regression".
+func TestABMissingProgram(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"ab", filepath.Join(dir, "nope"), "/bin/sh", "--strategies", "chunked"},
+		{"ab", "/bin/sh", "no-such-program-wb", "--strategies", "chunked"},
+		{"ab", dir, "/bin/sh", "--strategies", "chunked"},
+	} {
+		code, _, stderr := runCLI(t, append(args, "--dir", dir)...)
+		if code != 2 || !(strings.Contains(stderr, "not an executable file") || strings.Contains(stderr, "not found in PATH")) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 naming the program", args, code, stderr)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a refused ab wrote %d entries", len(ents))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,6 +36,11 @@ import (
 //     the start of the test, so report and compare examples have input.
 //   - The command must succeed (exit 0). compare may also exit 1: a
 //     regression is a verdict, not a broken example.
+//   - The working directory holds a link to the repository's scripts/, as
+//     the README's commands are run from the repository root.
+//   - writebench ab gets --repeat 6 --files 1 --sizes 4KiB appended, and a
+//     BASE or NEW path ending in /writebench that does not exist is built
+//     from this tree first (go build), so the A/B example runs for real.
 //   - A command starting with scripts/NAME must name an executable file of
 //     the repository; it is not run (scripts build and sweep at full scale).
 //   - Everything else (go test, go install, benchstat, mpirun, cd...) is
@@ -204,6 +210,9 @@ func writebenchArgs(words []string) ([]string, bool) {
 // smallScale adapts the arguments of a writebench run example so it runs in
 // well under a second.
 func smallScale(args []string, dir string) []string {
+	if len(args) > 0 && args[0] == "ab" {
+		return append(args, "--repeat", "6", "--files", "1", "--sizes", "4KiB", "--progress", "never", "--dir", dir)
+	}
 	if len(args) == 0 || args[0] != "run" {
 		return args
 	}
@@ -265,6 +274,11 @@ func TestREADMEExamples(t *testing.T) {
 	work := t.TempDir()
 	scratch := t.TempDir()
 	t.Chdir(work)
+	// The README's commands run from the repository root, so the working
+	// directory gets the repository's scripts/ (writers, exec files).
+	if err := os.Symlink(filepath.Join(repo, "scripts"), filepath.Join(work, "scripts")); err != nil {
+		t.Fatal(err)
+	}
 
 	// A small result set every report/compare example can read.
 	seed := filepath.Join(scratch, "seed.json")
@@ -296,6 +310,25 @@ func TestREADMEExamples(t *testing.T) {
 			continue
 		}
 		args = smallScale(args, scratch)
+		// ab examples name two writebench binaries: build this tree's
+		// once into each path that does not exist yet.
+		if len(args) >= 3 && args[0] == "ab" {
+			for _, bin := range args[1:3] {
+				if _, err := os.Stat(bin); err == nil || !strings.HasSuffix(bin, "/writebench") {
+					continue
+				}
+				if testing.Short() {
+					t.Logf("README.md:%d: ab example not run in -short mode (it builds writebench)", c.line)
+					continue
+				}
+				abs, _ := filepath.Abs(bin)
+				build := exec.Command("go", "build", "-o", abs, "./cmd/writebench")
+				build.Dir = repo
+				if out, err := build.CombinedOutput(); err != nil {
+					t.Fatalf("README.md:%d: build %s: %v\n%s", c.line, bin, err, out)
+				}
+			}
+		}
 		// Input sets: copies of the seed set.
 		for i, a := range args {
 			if !strings.HasSuffix(a, ".json") || (i > 0 && (args[i-1] == "--out" || args[i-1] == "--markdown")) || strings.HasPrefix(a, "--out=") {
