@@ -272,11 +272,11 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 		}
 		return ""
 	}
-	any := false
+	hasGroups := false
 	for _, sv := range svs {
-		any = any || len(sv.vs) > 0
+		hasGroups = hasGroups || len(sv.vs) > 0
 	}
-	if any {
+	if hasGroups {
 		v0 := firstVerdict(svs)
 		ew.printf("Verdicts (per-round paired ratios, %s confidence per group, tie within ±%s):\n", formatPercent(v0.Confidence), formatPercent(v0.Tie))
 		if markdown {

@@ -323,7 +323,6 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 			ct.Verdict = Slower
 		case lo >= lowT && hi <= highT:
 			ct.Verdict = Tie
-			v.Leaders = append(v.Leaders, ct.Label)
 		default:
 			ct.Verdict = Undecided
 		}
@@ -344,6 +343,12 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		v.MoreRounds = moreRounds(v.Contenders, v.PairConfidence, o.Tie)
 	}
 	sortContenders(v.Contenders)
+	// Leaders in contender order: the fastest, then the tied ones by ratio.
+	for _, c := range v.Contenders {
+		if c.Verdict == Tie {
+			v.Leaders = append(v.Leaders, c.Label)
+		}
+	}
 	return v
 }
 
