@@ -254,7 +254,7 @@ func TestRunRecordsFaults(t *testing.T) {
 			if tc.file >= 0 {
 				name = strategies.FileName(tc.file, 1)
 			}
-			pathRE := "verify " + regexp.QuoteMeta(dir) + "/" + regexp.QuoteMeta(writebench.ScratchPrefix) + `[^/]+/[^/]+/` + regexp.QuoteMeta(name) + "[: ]"
+			pathRE := "verify " + regexp.QuoteMeta(dir) + "/" + regexp.QuoteMeta(writebench.ScratchPrefix) + `[^/]+/(?:[^/]+/)+` + regexp.QuoteMeta(name) + "[: ]"
 			if !regexp.MustCompile(pathRE).MatchString(bad.Error) {
 				t.Errorf("cell error %q does not name the file (want a match for %s)", bad.Error, pathRE)
 			}
