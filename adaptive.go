@@ -33,10 +33,13 @@ func planSweep(cfg *Config, cells []cell) plan {
 	if cfg.MinSample > 0 && p.warm == 0 {
 		p.warm = 1 // the calibration repetition is never counted
 	}
-	if cfg.Budget > 0 {
-		for n := cfg.MinRounds; n < cfg.Repeat; n = max(n+2, int(math.Ceil(float64(n)*1.5))) {
-			p.looks = append(p.looks, n)
-		}
+	if cfg.Budget > 0 && cfg.MinRounds < cfg.Repeat {
+		// One interim look, after MinRounds, then the final verdict: the
+		// 5% are split over these two looks (Bonferroni), the guard
+		// against optional stopping. More looks would each cost a wider
+		// interval, and the sign-test interval needs 7 pairs at 97.5%
+		// (DefaultMinRounds) already.
+		p.looks = []int{cfg.MinRounds}
 		p.confidence = stats.Bonferroni(confidence, len(p.looks)+1)
 	}
 	p.reps = (p.warm + cfg.Repeat) * len(cells)
@@ -108,6 +111,7 @@ type groupState struct {
 	of      []int   // group index of each cell
 	members [][]int // cells of each group
 	done    []bool  // group decided at the last look
+	slower  []bool  // cell proven slower than its group's fastest at the last look
 }
 
 func newGroups(set *resultset.Set) *groupState {
@@ -117,6 +121,7 @@ func newGroups(set *resultset.Set) *groupState {
 	}
 	g.members = verdict.Groups(set)
 	g.done = make([]bool, len(g.members))
+	g.slower = make([]bool, len(set.Results))
 	for gi, m := range g.members {
 		for _, i := range m {
 			g.of[i] = gi
@@ -125,9 +130,13 @@ func newGroups(set *resultset.Set) *groupState {
 	return g
 }
 
-// decided reports whether cell i's group was decided at the last look; a
-// cell with no other contender in its workload needs no more rounds.
-func (g *groupState) decided(i int) bool { return g.of[i] < 0 || g.done[g.of[i]] }
+// decided reports whether cell i needs no more rounds: its group was
+// decided at the look, it was proven slower than its group's fastest there
+// (its verdict cannot become "fastest" and more of its rounds would not
+// change the group's), or it has no other contender in its workload.
+func (g *groupState) decided(i int) bool {
+	return g.of[i] < 0 || g.done[g.of[i]] || g.slower[i]
+}
 
 // look decides, for every group still open, whether it needs more rounds:
 // verdict.GroupDecided at the per-look confidence, the same decision the
@@ -135,8 +144,19 @@ func (g *groupState) decided(i int) bool { return g.of[i] < 0 || g.done[g.of[i]]
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 	o := verdict.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
 	for gi, m := range g.members {
-		if !g.done[gi] {
-			g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision)
+		if g.done[gi] {
+			continue
+		}
+		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
+			continue
+		}
+		// The group goes on, but only with the contenders still in
+		// question: one already proven slower costs rounds (often the most:
+		// unbuffered 256 × 1MiB) without changing the verdict.
+		for _, ct := range verdict.Decide(set, m, o).Contenders {
+			if ct.Verdict == verdict.Slower {
+				g.slower[ct.Cell] = true
+			}
 		}
 	}
 }

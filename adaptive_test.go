@@ -246,8 +246,8 @@ func TestAdaptiveStopsDecidedGroups(t *testing.T) {
 			t.Errorf("%s: %d samples, want at least MinRounds 8", c.Strategy, len(c.Seconds))
 		}
 	}
-	if set.Env.Looks < 2 || !(set.Env.Confidence > 0.95 && set.Env.Confidence < 1) {
-		t.Errorf("env looks %d confidence %v; want several looks and a Bonferroni-split confidence", set.Env.Looks, set.Env.Confidence)
+	if set.Env.Looks != 2 || set.Env.Confidence != 0.975 {
+		t.Errorf("env looks %d confidence %v; want 2 (one interim look and the final verdict) and 0.975", set.Env.Looks, set.Env.Confidence)
 	}
 	// Rounds pair the samples: both cells have the same rounds.
 	if !slices.Equal(set.Results[0].Rounds, set.Results[1].Rounds) {

@@ -49,7 +49,8 @@ type Config struct {
 	// Repeat rounds for every cell.
 	Budget time.Duration
 	// MinRounds is the counted rounds every cell gets before any group may
-	// stop (default 6, the fewest with a 95% interval).
+	// stop (default 7, the fewest with a sign-test interval at 97.5%, the
+	// confidence of the interim look).
 	MinRounds int
 	// Precision is the half-width of the paired ratio interval that counts
 	// as decided even when it straddles the tie margin (default 0.05).
@@ -106,7 +107,7 @@ var (
 const (
 	DefaultRepeat    = 10
 	DefaultWarmup    = 1
-	DefaultMinRounds = 6
+	DefaultMinRounds = 7
 	DefaultPrecision = 0.05
 	DefaultTie       = 0.05
 	DefaultMinSample = 10 * time.Millisecond

@@ -117,7 +117,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	}()
 
 	plan := planSweep(&cfg, cells)
-	set.Env.Looks = len(plan.looks)
+	if len(plan.looks) > 0 {
+		set.Env.Looks = len(plan.looks) + 1 // the final verdict is a look too
+	}
 	set.Env.Confidence = plan.confidence
 	if cfg.Progress != nil {
 		cfg.Progress.Start(plan.reps, plan.estimate)

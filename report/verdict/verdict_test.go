@@ -230,21 +230,24 @@ func TestVerdictUnsafeCounts(t *testing.T) {
 	}
 }
 
-// Bonferroni: with more contenders every interval is wider, so a pair that
-// is decided alone can be undecided in a crowd.
-func TestVerdictBonferroni(t *testing.T) {
+// Intersection-union: every comparison is made at the group's confidence,
+// so a crowd of contenders needs no more rounds than a pair.
+func TestVerdictIntersectionUnion(t *testing.T) {
 	two := only(t, makeSet(13, 6, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 2, noise: 0.01}))
 	if two.PairConfidence != 0.95 || two.Verdict != Winner {
 		t.Errorf("two contenders: confidence %v, verdict %s; want 0.95, winner", two.PairConfidence, two.Verdict)
 	}
-	three := only(t, makeSet(13, 6, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 2, noise: 0.01},
-		spec{strategy: "c", seconds: 2, noise: 0.01}))
-	if math.Abs(three.PairConfidence-0.975) > 1e-12 {
-		t.Errorf("three contenders: pair confidence %v, want 0.975", three.PairConfidence)
+	seven := only(t, makeSet(13, 6, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 2, noise: 0.01},
+		spec{strategy: "c", seconds: 2, noise: 0.01}, spec{strategy: "d", seconds: 1.5, noise: 0.01}, spec{strategy: "e", seconds: 3, noise: 0.01},
+		spec{strategy: "f", seconds: 1.2, noise: 0.01}, spec{strategy: "g", seconds: 4, noise: 0.01}))
+	if seven.PairConfidence != 0.95 || seven.Verdict != Winner || seven.Fastest != "a" {
+		t.Errorf("seven contenders, 6 rounds: confidence %v, %s (fastest %q); want 0.95, winner a", seven.PairConfidence, seven.Verdict, seven.Fastest)
 	}
-	// 6 pairs give no interval at 97.5% (7 needed).
-	if three.Verdict != Undecided || three.MoreRounds != 1 {
-		t.Errorf("three contenders, 6 rounds: %s, %d more rounds; want undecided, 1", three.Verdict, three.MoreRounds)
+	// One undecided comparison keeps the whole group undecided.
+	close := only(t, makeSet(13, 6, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 2, noise: 0.01},
+		spec{strategy: "c", seconds: 1.04, noise: 0.03}))
+	if close.Verdict == Winner {
+		t.Errorf("a contender within the margin: verdict %s, want no winner", close.Verdict)
 	}
 }
 
