@@ -2,11 +2,11 @@ package writebench
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/report/verdict"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -102,94 +102,41 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 	return d + costPerRep
 }
 
-// groupState tracks the comparison groups of a sweep and which are decided.
+// groupState tracks the comparison groups of a sweep (verdict.Groups: the
+// cells of one workload) and which are decided.
 type groupState struct {
 	of      []int   // group index of each cell
 	members [][]int // cells of each group
 	done    []bool  // group decided at the last look
 }
 
-// groupCells groups cells by resultset.GroupKey, in order of first
-// appearance.
-func groupCells(cells []cell) *groupState {
-	g := &groupState{of: make([]int, len(cells))}
-	index := map[string]int{}
-	for i := range cells {
-		k := resultset.GroupKey(cells[i].res)
-		gi, ok := index[k]
-		if !ok {
-			gi = len(g.members)
-			index[k] = gi
-			g.members = append(g.members, nil)
-			g.done = append(g.done, false)
+func newGroups(set *resultset.Set) *groupState {
+	g := &groupState{of: make([]int, len(set.Results))}
+	for i := range g.of {
+		g.of[i] = -1 // a cell alone in its workload has nothing to decide
+	}
+	g.members = verdict.Groups(set)
+	g.done = make([]bool, len(g.members))
+	for gi, m := range g.members {
+		for _, i := range m {
+			g.of[i] = gi
 		}
-		g.of[i] = gi
-		g.members[gi] = append(g.members[gi], i)
 	}
 	return g
 }
 
-// decided reports whether cell i's group was decided at the last look.
-func (g *groupState) decided(i int) bool { return g.done[g.of[i]] }
+// decided reports whether cell i's group was decided at the last look; a
+// cell with no other contender in its workload needs no more rounds.
+func (g *groupState) decided(i int) bool { return g.of[i] < 0 || g.done[g.of[i]] }
 
-// look decides, for every group, whether it needs more rounds.
-func (g *groupState) look(cells []cell, cfg *Config, conf float64) {
+// look decides, for every group still open, whether it needs more rounds:
+// verdict.GroupDecided at the per-look confidence, the same decision the
+// report prints.
+func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
+	o := verdict.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
 	for gi, m := range g.members {
-		if g.done[gi] {
-			continue
-		}
-		var cs []*resultset.Cell
-		for _, i := range m {
-			if !cells[i].done {
-				cs = append(cs, cells[i].res)
-			}
-		}
-		g.done[gi] = GroupSettled(cs, conf, cfg.Tie, cfg.Precision)
-	}
-}
-
-// GroupSettled reports whether more rounds are unlikely to change the
-// verdict of a group of contenders (cells of one workload): for every
-// contender other than the fastest, the interval of its paired speed ratio
-// to the fastest (per-round ratios, stats.RatioInterval at conf) is either
-// entirely below 1-tie (slower), entirely within ±tie (a tie), or no wider
-// than ±precision. Unsafe contenders (corrupt records) and contenders without
-// samples are left out; a group of fewer than two contenders is settled.
-func GroupSettled(cs []*resultset.Cell, conf, tie, precision float64) bool {
-	var live []*resultset.Cell
-	for _, c := range cs {
-		if len(c.Seconds) > 0 && !c.Unsafe() && !c.Failed() && c.Skipped == "" {
-			live = append(live, c)
+		if !g.done[gi] {
+			g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision)
 		}
 	}
-	if len(live) < 2 {
-		return true
-	}
-	best := slices.MinFunc(live, func(a, b *resultset.Cell) int {
-		ma, mb := stats.Median(a.Seconds), stats.Median(b.Seconds)
-		switch {
-		case ma < mb:
-			return -1
-		case ma > mb:
-			return 1
-		}
-		return 0
-	})
-	for _, c := range live {
-		if c == best {
-			continue
-		}
-		ratios := resultset.PairedRatios(best, c)
-		_, lo, hi, ok := stats.RatioInterval(ratios, conf)
-		if !ok {
-			return false
-		}
-		slower := hi < 1-tie
-		tied := lo >= 1-tie && hi <= 1+tie
-		precise := (hi-lo)/2 <= precision
-		if !slower && !tied && !precise {
-			return false
-		}
-	}
-	return true
 }

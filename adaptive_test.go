@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -274,40 +273,6 @@ func TestBudgetBounds(t *testing.T) {
 	// Generous: each round costs ~40ms; the budget allows 300ms.
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("sweep took %v with a 300ms budget", el)
-	}
-}
-
-// TestGroupSettled checks the stopping rule on synthetic cells.
-func TestGroupSettled(t *testing.T) {
-	mk := func(name string, secs ...float64) *resultset.Cell {
-		return &resultset.Cell{Strategy: name, Files: 1, Sync: "none", Seconds: secs}
-	}
-	n := func(v float64, k int) []float64 {
-		out := make([]float64, k)
-		for i := range out {
-			out[i] = v * (1 + 0.001*float64(i%3))
-		}
-		return out
-	}
-	tests := []struct {
-		name string
-		cs   []*resultset.Cell
-		want bool
-	}{
-		{"one contender", []*resultset.Cell{mk("a", n(1, 8)...)}, true},
-		{"clear winner", []*resultset.Cell{mk("a", n(1, 8)...), mk("b", n(2, 8)...)}, true},
-		{"exact tie", []*resultset.Cell{mk("a", n(1, 8)...), mk("b", n(1, 8)...)}, true},
-		{"too few pairs", []*resultset.Cell{mk("a", n(1, 3)...), mk("b", n(2, 3)...)}, false},
-		{"noisy, straddling the margin", []*resultset.Cell{
-			mk("a", 1, 1, 1, 1, 1, 1, 1, 1),
-			mk("b", 0.8, 1.3, 0.9, 1.25, 0.85, 1.2, 1.0, 1.1)}, false},
-		{"unsafe contender ignored", []*resultset.Cell{mk("a", n(1, 8)...),
-			{Strategy: "u", Seconds: []float64{1, 0.5, 2, 1, 0.5, 2, 1, 3}, CorruptRecords: []int64{1, 0, 0, 0, 0, 0, 0, 0}}}, true},
-	}
-	for _, tt := range tests {
-		if got := GroupSettled(tt.cs, 0.95, 0.05, 0.05); got != tt.want {
-			t.Errorf("%s: GroupSettled = %v, want %v", tt.name, got, tt.want)
-		}
 	}
 }
 

@@ -68,6 +68,11 @@ type Config struct {
 	NoSpaceCheck bool   // skip the free-space check before each cell
 	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
 
+	// Job is the run this process is part of (writebench.StartJob): nil for
+	// a single process. With several MPI ranks every rank runs the sweep
+	// and every rank's Run returns the same aggregate set (see ranks.go).
+	Job *Job
+
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
 
@@ -121,13 +126,19 @@ const (
 
 // ConfigError is a bad Config field. Field names the Config field or the
 // axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
-// "repeat"; the command line maps it to its flag.
+// "repeat"; the command line maps it to its flag. It is empty when no field
+// is at fault (a run launched as several ranks without MPI).
 type ConfigError struct {
 	Field string
 	Msg   string
 }
 
-func (e *ConfigError) Error() string { return e.Field + ": " + e.Msg }
+func (e *ConfigError) Error() string {
+	if e.Field == "" { // not one field's fault (e.g. how the run was launched)
+		return e.Msg
+	}
+	return e.Field + ": " + e.Msg
+}
 
 func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
@@ -198,6 +209,9 @@ func (cfg *Config) check() ([]cell, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLauncher(cfg.Job); err != nil {
+		return nil, err
+	}
 	if err := checkDir(cfg.Dir); err != nil {
 		return nil, err
 	}
@@ -205,6 +219,9 @@ func (cfg *Config) check() ([]cell, error) {
 		if err := canDropCaches(); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkMemory(cells, cfg.NoVerify); err != nil {
+		return nil, err
 	}
 	return cells, nil
 }

@@ -17,6 +17,10 @@ type Preset struct {
 	Repeat      int           // counted repetitions; with a Budget, the most a cell gets
 	Warmup      int           // negative: none
 	Budget      time.Duration // 0: no adaptive sampling
+	// ExecFile names an exec file of external strategies (NAME=COMMAND
+	// lines) the preset needs; the command line reads it unless
+	// --exec-file is given. Paths in it are relative to the repository root.
+	ExecFile string
 }
 
 // Config returns the preset as a Config.
@@ -43,7 +47,8 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "every registered strategy over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 40 s budget",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered, writev) over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 40 s budget",
+		Strategies:  defaultStrategies,
 		Files:       []int{1, 16, 256},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
 		Repeat:      30,
@@ -52,12 +57,43 @@ var Presets = map[string]Preset{
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: every registered strategy, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
+		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
+		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
 		Repeat:      20,
 		Warmup:      1,
 		Budget:      12 * time.Second,
+	},
+	"all": {
+		Name:        "all",
+		Description: "every registered strategy (async offload, unbounded fan-out, O_DIRECT, io_uring and the shared-file writers included) over 16 files of 64KiB and 1MiB, adaptive within a 90 s budget",
+		Files:       []int{16},
+		Sizes:       []int64{64 * kib, 1 * mib},
+		Repeat:      30,
+		Warmup:      1,
+		Budget:      90 * time.Second,
+	},
+	"claim6": {
+		Name:        "claim6",
+		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (about 15 s)",
+		Strategies:  []string{"shared-unlocked", "shared-locked", "shared-pwrite", "shared-queue", "paired-unlocked", "paired-locked"},
+		Files:       []int{1},
+		Sizes:       []int64{8 * mib},
+		Knobs:       map[string][]string{"record": {"300"}, "buffer": {"4KiB"}, "concurrency": {"8"}},
+		Repeat:      10,
+		Warmup:      1,
+	},
+	"seeds": {
+		Name:        "seeds",
+		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
+		Strategies:  []string{"unbuffered", "bufio", "chunked", "py-aiofiles-unbuf", "py-aiofiles-buf", "py-open-buffered", "py-executor-batch"},
+		Files:       []int{1},
+		Sizes:       []int64{4 * mib},
+		Knobs:       map[string][]string{"record": {"256"}},
+		Repeat:      10,
+		Warmup:      1,
+		ExecFile:    "scripts/python.exec",
 	},
 	"ci": {
 		Name:        "ci",
@@ -74,6 +110,12 @@ var Presets = map[string]Preset{
 		Warmup:     2,
 	},
 }
+
+// defaultStrategies are the strategies of the default and quick presets:
+// the everyday ways of writing files. The others (offload, unbounded,
+// direct, uring, the shared-file writers) answer narrower questions and have
+// presets or flags of their own.
+var defaultStrategies = []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered", "writev"}
 
 // PresetNames returns the preset names, sorted.
 func PresetNames() []string {

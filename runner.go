@@ -65,8 +65,10 @@ func (e *errSkipped) Error() string { return "skipped: " + e.reason }
 // fails records its error and the sweep goes on; a cell its strategy cannot
 // run here is recorded as skipped with the reason. Run's error is reserved
 // for bad configuration (a *ConfigError; nothing was written), an unusable
-// Dir, and interruption (ErrInterrupted, with a valid partial set).
-func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
+// Dir, interruption (ErrInterrupted, with a valid partial set), and a
+// scratch directory that could not be removed (*ScratchLeftError, with a
+// valid complete set).
+func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
@@ -76,7 +78,12 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
+	g := newGroup(cfg.Job)
+	if cfg.Seed, err = g.start(ctx, cfg.Seed, cells); err != nil {
+		return nil, err
+	}
 	env := collectEnv(cfg, start)
+	g.describe(&env)
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
@@ -89,16 +96,22 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
 	scratch, err := newScratch(cfg.Dir)
-	if err != nil {
+	if err := g.agree(ctx, err); err != nil {
+		if scratch != nil {
+			scratch.remove()
+		}
 		return nil, err
 	}
-	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1)}
+	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1), group: g}
 	defer func() {
 		for i := range cells {
 			r.closeSession(&cells[i])
 		}
 		if err := scratch.remove(); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", scratch.dir, err)
+			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(scratch.dir), err)
+			if runErr == nil {
+				runErr = &ScratchLeftError{Dir: scratch.dir, Err: err}
+			}
 		}
 	}()
 
@@ -110,8 +123,9 @@ func Run(ctx context.Context, cfg Config) (*resultset.Set, error) {
 		defer cfg.Progress.Done()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
-	groups := groupCells(cells)
+	groups := newGroups(set)
 	interrupted := false
+	var cause error // why the sweep stopped early, when not ctx's
 	deadline := time.Time{}
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
@@ -123,7 +137,7 @@ rounds:
 		var order []int
 		for i := range cells {
 			c := &cells[i]
-			if c.done || (counted && k >= cfg.MinRounds && groups.decided(i)) {
+			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
 				continue
 			}
 			order = append(order, i)
@@ -140,7 +154,13 @@ rounds:
 			for _, i := range order {
 				cost += cells[i].repCost
 			}
-			if time.Now().Add(cost).After(deadline) {
+			// With several ranks, rank 0's clock decides for all.
+			spent, err := g.decide(ctx, time.Now().Add(cost).After(deadline))
+			if err != nil {
+				interrupted, cause = true, err
+				break
+			}
+			if spent {
 				set.Env.BudgetSpent = true
 				break
 			}
@@ -158,6 +178,13 @@ rounds:
 			c.reps++
 			if err != nil && ctx.Err() != nil {
 				interrupted = true
+				break rounds
+			}
+			var ce *collectiveError
+			if errors.As(err, &ce) {
+				// The ranks cannot talk any more (one died?): stop with
+				// what was measured.
+				interrupted, cause = true, ce
 				break rounds
 			}
 			var skip *errSkipped
@@ -178,7 +205,7 @@ rounds:
 			}
 		}
 		if counted && slices.Contains(plan.looks, k+1) {
-			groups.look(cells, &cfg, plan.confidence)
+			groups.look(set, &cfg, plan.confidence)
 		}
 	}
 	for i := range cells {
@@ -189,7 +216,9 @@ rounds:
 	set.Env.TotalSeconds = time.Since(start).Seconds()
 	set.Complete = !interrupted
 	if interrupted {
-		cause := context.Cause(ctx)
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
 		set.Interrupted = cause.Error()
 		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
 	}
@@ -229,6 +258,7 @@ type runner struct {
 	content  *strategies.Content
 	latency  []time.Duration
 	syncTime []time.Duration
+	group    *group // the ranks of the run (one by default)
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -239,24 +269,40 @@ type runner struct {
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int) (err error) {
 	rc := c.res
 	loops := max(c.loops, 1)
+	// With several ranks, every failure before the clock is agreed on (by
+	// the failing rank here, by the others at the end of the setup), so a
+	// cell fails on every rank or on none.
+	g := r.group
 	if !r.cfg.NoSpaceCheck {
-		if err := checkSpace(r.scratch.dir, loops*rc.Files, rc.FileSize); err != nil {
-			return err
+		// Ranks on one host share its disks: count all their files.
+		if err := checkSpace(r.scratch.dir, g.hostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return g.agree(ctx, err)
 		}
 	}
-	// One directory per cell, made on its first repetition and emptied
-	// after every one: the first (warm-up) repetition pays for growing the
-	// directory, the counted ones all start from the same empty directory.
-	if c.dir == "" {
-		dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx))
+	// A fresh directory for every repetition, removed after it: anything
+	// tied to one directory (its place on disk, its block group, its
+	// size) then varies from round to round, where the paired interval
+	// accounts for it, instead of favouring one cell for the whole sweep
+	// (an A/A run of two identical strategies showed such persistent
+	// differences of about 5% with one directory per cell).
+	{
+		dir := filepath.Join(r.scratch.dir, "c"+strconv.Itoa(idx)+"r"+strconv.Itoa(c.reps))
 		if err := os.Mkdir(dir, 0o755); err != nil {
-			return withHint(fmt.Errorf("make scratch directory: %w", err))
+			return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
 		c.dir = dir
 	}
 	defer func() {
-		if rerr := emptyDir(c.dir); rerr != nil && err == nil {
-			err = withHint(fmt.Errorf("remove scratch files: %w", rerr))
+		rerr := emptyDir(c.dir)
+		if rerr == nil {
+			rerr = os.Remove(c.dir)
+			c.dir = ""
+		}
+		if rerr != nil {
+			rerr = withHint(fmt.Errorf("remove scratch files: %w", rerr))
+		}
+		if err == nil {
+			err = g.agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
 	// Loops > 1: one fresh subdirectory per batch, made before the clock.
@@ -266,7 +312,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		for j := range loops {
 			d := filepath.Join(c.dir, "l"+strconv.Itoa(j))
 			if err := os.Mkdir(d, 0o755); err != nil {
-				return withHint(fmt.Errorf("make scratch directory: %w", err))
+				return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 			}
 			dirs = append(dirs, d)
 		}
@@ -275,10 +321,10 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		if o, ok := c.strategy.(strategies.CellOpener); ok {
 			s, err := o.OpenCell(ctx, c.params)
 			if reason, skip := strategies.SkipReason(err); skip {
-				return &errSkipped{reason}
+				return g.agree(ctx, &errSkipped{reason})
 			}
 			if err != nil {
-				return fmt.Errorf("start the strategy's writer: %w", err)
+				return g.agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
 			}
 			c.session = s
 		}
@@ -301,10 +347,18 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	clear(r.syncTime[:n])
 	if r.cfg.DropCaches {
 		if err := dropCaches(); err != nil {
-			return err
+			return g.agree(ctx, err)
 		}
 	}
+	if err := g.agree(ctx, nil); err != nil {
+		return err // another rank's setup failed
+	}
 	collectBeforeTimed()
+	// Every rank starts the repetition together (IOR's barrier), each
+	// timing itself from its own exit from the barrier.
+	if err := g.barrier(ctx); err != nil {
+		return err
+	}
 
 	var before, after counters
 	before.read(c.session)
@@ -330,9 +384,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			return ctx.Err()
 		}
 		if reason, skip := strategies.SkipReason(werr); skip {
-			return &errSkipped{reason}
+			return g.agree(ctx, &errSkipped{reason})
 		}
-		return withHint(werr)
+		return g.agree(ctx, withHint(werr))
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
@@ -349,19 +403,28 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				return withHint(verr) // EIO reading back deserves the same advice
+				return g.agree(ctx, withHint(verr)) // EIO reading back deserves the same advice
 			}
 		}
 	}
+	if err := g.agree(ctx, nil); err != nil {
+		return err // another rank's write or verification failed
+	}
 	if c.loops == 0 {
-		c.loops = calibrate(elapsed, r.cfg.MinSample)
+		// With several ranks, calibrated on the slowest rank's batch, so
+		// every rank runs the same loops.
+		slowest, err := g.max(ctx, elapsed)
+		if err != nil {
+			return err
+		}
+		c.loops = calibrate(slowest, r.cfg.MinSample)
 		rc.Loops = c.loops
 	}
 	if !counted {
 		return nil
 	}
 	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
-	return nil
+	return g.merge(ctx, rc)
 }
 
 // write runs one batch through the cell's session or its strategy.
@@ -407,7 +470,7 @@ func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d
 	}
 	if _, ok := c.strategy.(strategies.RecordVerifier); ok && !r.cfg.NoVerify {
 		rc.Records = append(rc.Records, rcount.Expected/int64(loops))
-		rc.CorruptRecords = append(rc.CorruptRecords, rcount.Corrupt())
+		rc.CorruptRecords = append(rc.CorruptRecords, rcount.Corrupt()/int64(loops))
 	}
 	if enters > 0 || subs > 0 || len(rc.RingEnters) > 0 {
 		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -79,7 +80,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 // mmap meets the full disk as SIGBUS, which must not kill the run.
 func TestRunENOSPC(t *testing.T) {
 	dir := mountTmpfs(t, "size=16m")
-	cfg := quick(dir, "bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered")
+	cfg := quick(dir, strategies.Names()...)
 	cfg.Files = []int{1, 4}
 	cfg.Sizes = []int64{4 << 10, 8 << 20}
 	cfg.Knobs = map[string][]string{"per_file": {"chunked", "mmap"}}
@@ -90,8 +91,27 @@ func TestRunENOSPC(t *testing.T) {
 	}
 	set = roundTrip(t, set)
 	ok, full := 0, 0
+	// A strategy that cannot write on tmpfs at all (O_DIRECT: tmpfs has no
+	// direct I/O) has every cell skipped, with a reason naming tmpfs; its
+	// cells are counted as they come, like the others'.
+	skips := map[string]int{}
 	for _, c := range set.Results {
-		switch {
+		if c.Skipped != "" {
+			skips[c.Strategy+"/"+c.PerFile]++
+		}
+	}
+	for _, c := range set.Results {
+		switch n := skips[c.Strategy+"/"+c.PerFile]; {
+		case n > 0:
+			cells := len(cfg.Files) * len(cfg.Sizes)
+			if n != cells || c.Skipped == "" || !strings.Contains(c.Skipped, "tmpfs") || c.Failed() || len(c.Seconds) != 0 {
+				t.Errorf("%s: skipped %q (error %q) with %d of its %d cells skipped; a strategy that cannot write on tmpfs skips every cell naming tmpfs", c.Key(), c.Skipped, c.Error, n, cells)
+			}
+			if c.FileSize == 4<<10 {
+				ok++
+			} else if c.Files == 4 {
+				full++
+			}
 		case c.Files == 4 && c.FileSize == 8<<20:
 			full++
 			if !strings.Contains(c.Error, "no space left on device") || !strings.Contains(c.Error, "(hint: the filesystem of --dir is full") {
@@ -107,8 +127,16 @@ func TestRunENOSPC(t *testing.T) {
 			}
 		}
 	}
-	if full != 8 || ok != 16 {
-		t.Errorf("got %d full-disk cells and %d small cells, want 8 and 16", full, ok)
+	want := 0 // cells per (files, size): two per-file writers for pool and semaphore
+	for _, s := range strategies.All() {
+		if slices.Contains(s.Knobs(), "per_file") {
+			want += 2
+		} else {
+			want++
+		}
+	}
+	if full != want || ok != 2*want {
+		t.Errorf("got %d full-disk cells and %d small cells, want %d and %d", full, ok, want, 2*want)
 	}
 	if !set.Complete {
 		t.Error("set not marked complete")
@@ -440,7 +468,8 @@ func (r *remounter) Write(ctx context.Context, b *strategies.Batch) error {
 
 // TestRunEROFSMidRun remounts --dir read-only during the sweep: every cell
 // after that fails with EROFS and its hint, the run still returns a valid
-// set, and the scratch directory that cannot be removed is reported.
+// set, and the scratch directory that cannot be removed is reported, in
+// the log and as a *ScratchLeftError (the CLI exits 1 on it).
 func TestRunEROFSMidRun(t *testing.T) {
 	dir := mountTmpfs(t, "size=16m")
 	t.Cleanup(func() { exec.Command("mount", "-o", "remount,rw", dir).Run() }) // before the umount
@@ -451,8 +480,9 @@ func TestRunEROFSMidRun(t *testing.T) {
 	cfg.Repeat = 2
 	cfg.Log = &log
 	set, err := Run(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("Run: %v", err)
+	var left *ScratchLeftError
+	if !errors.As(err, &left) || !strings.HasPrefix(left.Dir, dir+"/writebench-") || set == nil {
+		t.Fatalf("Run: %v, want a *ScratchLeftError naming the scratch directory and a set", err)
 	}
 	set = roundTrip(t, set)
 	for _, c := range set.Results {

@@ -37,23 +37,46 @@ func newScratch(dir string) (*scratch, error) {
 	return &scratch{dir: d}, nil
 }
 
+// ScratchLeftError is Run's error when the sweep finished (its set is
+// valid and returned) but the scratch directory could not be removed: the
+// files under Dir are writebench's and take space until removed by hand.
+// The CLI exits 1 on it.
+type ScratchLeftError struct {
+	Dir string
+	Err error
+}
+
+func (e *ScratchLeftError) Error() string {
+	return fmt.Sprintf("the scratch directory %s could not be removed: %v (remove it by hand)", resultset.Printable(e.Dir), e.Err)
+}
+
+func (e *ScratchLeftError) Unwrap() error { return e.Err }
+
 // remove deletes the scratch directory and everything in it: all of it was
 // created by this process.
 func (s *scratch) remove() error { return os.RemoveAll(s.dir) }
 
+// maxMarker is the longest marker file findStale reads: a pid and a newline.
+const maxMarker = 32
+
 // findStale lists scratch directories under dir left by writebench processes
-// that no longer run. They are reported, never removed.
+// that no longer run, for display: names come from a shared directory, so
+// they are escaped with resultset.Printable. They are reported, never
+// removed. Only real directories (not symlinks) holding a regular marker
+// file of at most maxMarker bytes count; markers are read without
+// following links or blocking (see readMarker), so a planted FIFO, device
+// or link cannot hang the run or exhaust its memory.
 func findStale(dir string) []string {
 	matches, _ := filepath.Glob(filepath.Join(dir, ScratchPrefix+"*"))
 	var stale []string
 	for _, m := range matches {
-		data, err := os.ReadFile(filepath.Join(m, scratchMarker))
+		data, err := readMarker(m)
 		if err != nil {
 			continue // not ours, or not readable: leave it alone and quiet
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
 		if err != nil || !processAlive(pid) {
-			stale = append(stale, m)
+			stale = append(stale, resultset.Printable(m))
 		}
 	}
 	return stale
@@ -159,6 +182,7 @@ var hints = map[syscall.Errno]string{
 	syscall.EMFILE: "too many open files in this process: lower --concurrency or raise the fd limit (ulimit -n)",
 	syscall.ENFILE: "the system-wide open-file table is full: lower --concurrency or raise fs.file-max",
 	syscall.EACCES: "permission denied under --dir: choose a directory you can write",
+	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller --sizes or raise the limit",
 }
 
 // withHint appends a one-line hint to err when it carries an OS error

@@ -19,8 +19,12 @@ import (
 // One op is one repetition (the whole batch of files). Units: sec/op, B/s
 // (logical bytes, absent for empty files), files/s and syscalls/op (absent
 // when the kernel counter was unavailable). Failed cells are listed as
-// comments. File configuration lines carry the environment; with several
-// sets, a "set" key names each.
+// comments. File configuration lines carry only what makes results
+// incomparable (goos, goarch, page-cache, and a "set" key naming each set
+// when there are several); the rest of the environment (cpu, kernel, fs,
+// device, writebench and Go version) is written as "# key: value" comments,
+// so benchstat compares runs from two machines or builds by default instead
+// of splitting them into separate tables.
 func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 	bw := benchfmt.NewWriter(w)
 	for _, u := range []struct{ unit, better string }{
@@ -47,18 +51,22 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			varying[v] = true
 		}
 		e := set.Env
+		// Only keys that make results incomparable are configuration:
+		// benchstat puts results whose configuration differs in separate
+		// tables and compares nothing across them. What differs between
+		// two machines or builds of the same experiment (CPU, kernel,
+		// disk, filesystem, writebench version) is written as comments, so
+		// `benchstat old.txt new.txt` compares by default.
 		cfg := []benchfmt.Config{
 			{Key: "goos", Value: []byte(e.GOOS), File: true},
 			{Key: "goarch", Value: []byte(e.GOARCH), File: true},
-			{Key: "cpu", Value: []byte(e.CPU), File: true},
-			{Key: "kernel", Value: []byte(e.Kernel), File: true},
-			{Key: "fs", Value: []byte(e.FSType), File: true},
-			{Key: "device", Value: []byte(e.Device), File: true},
 			{Key: "page-cache", Value: []byte(e.PageCache), File: true},
-			{Key: "writebench", Value: []byte(e.WritebenchVersion), File: true},
 		}
 		if len(sets) > 1 {
-			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(label), File: true})
+			cfg = append(cfg, benchfmt.Config{Key: "set", Value: []byte(benchSafe(label)), File: true})
+		}
+		for i := range cfg { // values end at the end of their line
+			cfg[i].Value = []byte(escapeText(string(cfg[i].Value)))
 		}
 		// Keys with empty values would be written as deletions: drop them.
 		kept := cfg[:0]
@@ -68,11 +76,21 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 			}
 		}
 		cfg = kept
+		for _, kv := range [][2]string{
+			{"cpu", e.CPU}, {"kernel", e.Kernel}, {"fs", e.FSType}, {"device", e.Device},
+			{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
+		} {
+			if v := escapeText(oneLine(kv[1], 200)); v != "" {
+				if _, err := fmt.Fprintf(w, "# %s: %s\n", kv[0], v); err != nil {
+					return err
+				}
+			}
+		}
 		for _, s := range mine {
 			c := s.Cell
 			name := benchName(c, varying)
 			if c.Failed() {
-				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, oneLine(c.Error, 200)); err != nil {
+				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, escapeText(oneLine(c.Error, 200))); err != nil {
 					return err
 				}
 				continue
@@ -84,7 +102,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 					if c.FileSize > 0 {
 						r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Bytes()) / sec, Unit: "B/s"})
 					}
-					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files) / sec, Unit: "files/s"})
+					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files*c.RankCount()) / sec, Unit: "files/s"})
 				}
 				if c.WriteSyscalls[rep] >= 0 {
 					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.WriteSyscalls[rep]), Unit: "syscalls/op"})
@@ -102,14 +120,14 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 // /strategy=S/files=N/size=Z, then every varying parameter, then /sync=M.
 func benchName(c *Cell, varying map[string]bool) string {
 	var b strings.Builder
-	b.WriteString("/strategy=" + c.Strategy)
+	b.WriteString("/strategy=" + benchSafe(c.Strategy))
 	b.WriteString("/files=" + strconv.Itoa(c.Files))
 	b.WriteString("/size=" + FormatBytes(c.FileSize))
 	for _, p := range c.Params() {
 		if p.Name != "sync" && varying[p.Name] {
-			b.WriteString("/" + p.Name + "=" + p.Value)
+			b.WriteString("/" + p.Name + "=" + benchSafe(p.Value))
 		}
 	}
-	b.WriteString("/sync=" + c.Sync)
+	b.WriteString("/sync=" + benchSafe(c.Sync))
 	return b.String()
 }

@@ -44,12 +44,13 @@ package report
 //     regressions.
 
 import (
+	"github.com/writebench/writebench/report/resultset"
+
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -160,7 +161,8 @@ type Comparison struct {
 	Alpha      float64
 	Correction string
 	// EnvDiffs lists environment fields that differ: Hostname, CPU, Cores,
-	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS and GOARCH.
+	// Kernel, FSType, Device, MountOptions, Dir, DropCaches, GOOS, GOARCH
+	// and Ranks (MPI ranks, 1 for a single process).
 	EnvDiffs []CompareEnvDiff
 	// Warnings are one-line warnings about the inputs (environment
 	// differences, incomplete sets, duplicate cells).
@@ -172,41 +174,36 @@ type Comparison struct {
 	OnlyNew  []string
 }
 
-// cmpMetric describes one comparable sample array.
+// cmpMetric describes one comparable metric: a lower-is-better entry of
+// the metrics table (resultset.Metrics), so compare spells every metric as
+// the JSON summary, CSV and charts do.
 type cmpMetric struct {
-	unit   string // "s", "count" or "bytes"
+	unit   string // the table's unit, "B" shown as bytes
 	values func(c *Cell) []float64
 }
 
-func cmpFloats[T int64 | uint64](xs []T) []float64 {
-	out := make([]float64, len(xs))
-	for i, x := range xs {
-		out[i] = float64(x)
+// cmpMetricNamed returns the comparable metric named name.
+func cmpMetricNamed(name string) (cmpMetric, bool) {
+	m := resultset.MetricByName(name)
+	if m == nil || m.Better != resultset.LowerIsBetter {
+		return cmpMetric{}, false
 	}
-	return out
+	unit := m.Unit
+	if unit == "B" {
+		unit = "bytes"
+	}
+	return cmpMetric{unit: unit, values: m.Samples}, true
 }
 
-var cmpMetrics = map[string]cmpMetric{
-	"seconds":        {"s", func(c *Cell) []float64 { return c.Seconds }},
-	"sync_seconds":   {"s", func(c *Cell) []float64 { return c.SyncSeconds }},
-	"user_seconds":   {"s", func(c *Cell) []float64 { return c.UserSeconds }},
-	"sys_seconds":    {"s", func(c *Cell) []float64 { return c.SysSeconds }},
-	"latency_p50":    {"s", func(c *Cell) []float64 { return c.LatencyP50 }},
-	"latency_p99":    {"s", func(c *Cell) []float64 { return c.LatencyP99 }},
-	"latency_max":    {"s", func(c *Cell) []float64 { return c.LatencyMax }},
-	"write_syscalls": {"count", func(c *Cell) []float64 { return cmpFloats(c.WriteSyscalls) }},
-	"storage_bytes":  {"bytes", func(c *Cell) []float64 { return cmpFloats(c.StorageBytes) }},
-	"allocs":         {"count", func(c *Cell) []float64 { return cmpFloats(c.Allocs) }},
-	"alloc_bytes":    {"bytes", func(c *Cell) []float64 { return cmpFloats(c.AllocBytes) }},
-}
-
-// CompareMetrics lists the metrics Compare accepts, sorted.
+// CompareMetrics lists the metrics Compare accepts (the metrics for which
+// larger is worse), in the table's order.
 func CompareMetrics() []string {
-	names := make([]string, 0, len(cmpMetrics))
-	for n := range cmpMetrics {
-		names = append(names, n)
+	var names []string
+	for _, m := range resultset.Metrics {
+		if m.Better == resultset.LowerIsBetter {
+			names = append(names, m.Name)
+		}
 	}
-	sort.Strings(names)
 	return names
 }
 
@@ -216,7 +213,7 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 	if opt.Metric == "" {
 		opt.Metric = DefaultCompareMetric
 	}
-	m, ok := cmpMetrics[opt.Metric]
+	m, ok := cmpMetricNamed(opt.Metric)
 	if !ok {
 		return nil, fmt.Errorf("unknown metric %q (known: %s)", opt.Metric, strings.Join(CompareMetrics(), ", "))
 	}
@@ -323,6 +320,7 @@ func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
 		{"drop_caches", strconv.FormatBool(a.DropCaches), strconv.FormatBool(b.DropCaches)},
 		{"goos", a.GOOS, b.GOOS},
 		{"goarch", a.GOARCH, b.GOARCH},
+		{"ranks", strconv.Itoa(max(a.Ranks, 1)), strconv.Itoa(max(b.Ranks, 1))},
 	}
 	var out []CompareEnvDiff
 	for _, f := range fields {
@@ -473,13 +471,17 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 		}
 		fmt.Fprintln(ew, s)
 	}
+	esc := escapeText
+	if markdown {
+		esc = escapeMarkdown
+	}
 	para := func() {
 		if markdown {
 			fmt.Fprintln(ew)
 		}
 	}
 	for _, s := range c.Warnings {
-		line("warning: " + s)
+		line("warning: " + esc(s))
 	}
 	if len(c.Warnings) > 0 {
 		para()
@@ -494,7 +496,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	if ew.err != nil {
 		return ew.err
 	}
-	unit := cmpMetrics[c.Metric].unit
+	unit := cmpUnit(c.Metric)
 	header := []string{"cell", "base", "new", "change", "95% CI", "p", "n", "verdict"}
 	rows := make([][]string, 0, len(c.Cells))
 	for _, cc := range c.Cells {
@@ -520,23 +522,23 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 	}
 	para()
 	for _, k := range c.OnlyBase {
-		line("only in base: " + k)
+		line("only in base: " + esc(k))
 	}
 	for _, k := range c.OnlyNew {
-		line("only in new: " + k)
+		line("only in new: " + esc(k))
 	}
 	for _, cc := range c.Cells {
 		switch {
 		case cc.Verdict == VerdictNewFailure:
-			line(fmt.Sprintf("regression: %s: newly fails: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("regression: %s: newly fails: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictRegression || cc.Verdict == VerdictImprovement:
 			line(fmt.Sprintf("%s: %s", cc.Verdict, c.figures(&cc)))
 		case cc.Verdict == VerdictTooFewSamples:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictNoData:
-			line(fmt.Sprintf("no verdict: %s: %s", cc.Key, cc.Note))
+			line(fmt.Sprintf("no verdict: %s: %s", esc(cc.Key), esc(cc.Note)))
 		case cc.Verdict == VerdictInsensitive:
-			line(fmt.Sprintf("%s: %s (n=%d+%d); take more repetitions", cc.Note, cc.Key, cc.NBase, cc.NNew))
+			line(fmt.Sprintf("%s: %s (n=%d+%d); take more repetitions", esc(cc.Note), esc(cc.Key), cc.NBase, cc.NNew))
 		}
 	}
 	line(c.summary())
@@ -545,7 +547,7 @@ func (c *Comparison) WriteTable(w io.Writer, markdown bool) error {
 
 // figures is "KEY: seconds 10.0ms -> 15.0ms, +50.0% [+45.0%, +55.0%], p=0.001, n=8+8".
 func (c *Comparison) figures(cc *CellComparison) string {
-	unit := cmpMetrics[c.Metric].unit
+	unit := cmpUnit(c.Metric)
 	p := "p=" + cmpFormatP(cc.PAdj)
 	if strings.HasPrefix(p, "p=<") {
 		p = "p" + p[2:]
@@ -627,7 +629,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		OnlyBase     []string         `json:"only_in_base"`
 		OnlyNew      []string         `json:"only_in_new"`
 	}{
-		Metric: c.Metric, Unit: cmpMetrics[c.Metric].unit, Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
+		Metric: c.Metric, Unit: cmpUnit(c.Metric), Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
 		Confidence: CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()), Insensitive: len(c.Insensitive()),
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
@@ -645,9 +647,12 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 			NBase: cc.NBase, NNew: cc.NNew, Verdict: cc.Verdict, Noise: cmpJSONFloat(cc.Noise), Regression: cc.Verdict.IsRegression(), Note: cc.Note,
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	data, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonEscapeControls(data), '\n'))
+	return err
 }
 
 func cmpNonNil(s []string) []string {
@@ -708,6 +713,11 @@ func cmpFormatP(p float64) string {
 }
 
 func cmpFormatAlpha(a float64) string { return strconv.FormatFloat(a, 'g', -1, 64) }
+
+func cmpUnit(metric string) string {
+	m, _ := cmpMetricNamed(metric)
+	return m.unit
+}
 
 // cmpFormatValue formats v in unit "s" (ns, µs, ms, s), "bytes" (B, KiB, MiB,
 // GiB) or "count" (exact when whole), with three significant digits.

@@ -4,16 +4,31 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/writebench/writebench/report/resultset"
 )
 
-// csvHeader is the header row of the csv format. Every value column is the
-// median over the cell's repetitions in base units (seconds, bytes, counts);
-// an empty field means unavailable.
-var csvHeader = []string{
-	"set", "strategy", "files", "file_size", "record", "buffer", "chunk", "concurrency", "per_file", "sync",
-	"n", "seconds", "bytes_per_second", "files_per_second", "write_syscalls", "storage_bytes",
-	"sync_seconds", "user_seconds", "sys_seconds", "allocs", "alloc_bytes",
-	"latency_p50_seconds", "latency_p99_seconds", "latency_max_seconds", "relative_speed", "verified", "error",
+// csvHeader is the header row of the csv format: the set, the strategy, one
+// column per axis of resultset.Axes (in base units: bytes and counts; file
+// size is "file_size"), the number of samples, one column per metric of
+// resultset.Metrics (the median over the cell's repetitions in base units;
+// an empty field means unavailable), then relative speed, verification,
+// skip reason and error.
+var csvHeader = func() []string {
+	h := []string{"set", "strategy"}
+	for _, a := range resultset.Axes {
+		h = append(h, csvAxisName(a))
+	}
+	h = append(h, "n")
+	h = append(h, resultset.MetricNames()...)
+	return append(h, "relative_speed", "verified", "skipped", "error")
+}()
+
+func csvAxisName(a *resultset.Axis) string {
+	if a.Name == "size" {
+		return "file_size"
+	}
+	return a.Name
 }
 
 // renderCSV writes one header row and one row per cell, medians in base
@@ -25,29 +40,28 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 	}
 	for _, s := range Summarize(sets, labels) {
 		c := s.Cell
-		optInt := func(v int) string {
-			if v == 0 {
-				return ""
+		row := []string{escapeCSV(s.Label), escapeCSV(c.Strategy)}
+		for _, a := range resultset.Axes {
+			switch {
+			case !a.Applies(c):
+				row = append(row, "")
+			case a.Kind == resultset.KindName:
+				_, v := a.Get(c)
+				row = append(row, escapeCSV(v))
+			default:
+				n, _ := a.Get(c)
+				row = append(row, strconv.FormatInt(n, 10))
 			}
-			return strconv.Itoa(v)
 		}
-		row := []string{
-			s.Label, c.Strategy, strconv.Itoa(c.Files), strconv.FormatInt(c.FileSize, 10),
-			optInt(c.Record), optInt(c.Buffer), optInt(c.Chunk), optInt(c.Concurrency), c.PerFile, c.Sync,
-			strconv.Itoa(s.N),
-		}
-		for _, st := range []Stat{
-			s.Seconds, s.BytesPerSec, s.FilesPerSec, s.WriteSyscalls, s.StorageBytes,
-			s.SyncSeconds, s.UserSeconds, s.SysSeconds, s.Allocs, s.AllocBytes,
-			s.LatencyP50, s.LatencyP99, s.LatencyMax,
-		} {
-			row = append(row, csvFloat(st))
+		row = append(row, strconv.Itoa(s.N))
+		for _, m := range resultset.Metrics {
+			row = append(row, csvFloat(s.Metrics[m.Name]))
 		}
 		rel := ""
 		if s.Relative > 0 {
 			rel = strconv.FormatFloat(s.Relative, 'g', 6, 64)
 		}
-		row = append(row, rel, strconv.FormatBool(c.Verified), c.Error)
+		row = append(row, rel, strconv.FormatBool(c.Verified), escapeCSV(c.Skipped), escapeCSV(c.Error))
 		if err := cw.Write(row); err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func ExampleRender() {
 	sc := bufio.NewScanner(&buf)
 	sc.Scan()
 	sc.Scan()
-	fmt.Println(sc.Text()[:40])
+	fmt.Println(sc.Text()[:47])
 	// Output:
-	// basic,bufio,10,4096,256,8192,,,,none,6,0
+	// basic,bufio,10,4096,256,8192,,,,,,,none,6,0.000
 }

@@ -75,29 +75,9 @@ type JSONWin struct {
 	Margin   float64 `json:"margin,omitempty"`    // fastest / runner-up - 1
 }
 
-// metricNames maps json metric names to their Stat, in base units.
-func metricStats(s *Summary) map[string]Stat {
-	return map[string]Stat{
-		"seconds":                s.Seconds,
-		"bytes_per_second":       s.BytesPerSec,
-		"files_per_second":       s.FilesPerSec,
-		"write_syscalls":         s.WriteSyscalls,
-		"write_syscalls_per_mib": s.SyscallsPerMiB,
-		"storage_bytes":          s.StorageBytes,
-		"storage_ratio":          s.StorageRatio,
-		"sync_seconds":           s.SyncSeconds,
-		"sync_share":             s.SyncShare,
-		"cpu_seconds":            s.CPUSeconds,
-		"cpu_seconds_per_mib":    s.CPUPerMiB,
-		"user_seconds":           s.UserSeconds,
-		"sys_seconds":            s.SysSeconds,
-		"allocs":                 s.Allocs,
-		"alloc_bytes":            s.AllocBytes,
-		"latency_p50_seconds":    s.LatencyP50,
-		"latency_p99_seconds":    s.LatencyP99,
-		"latency_max_seconds":    s.LatencyMax,
-	}
-}
+// metricStats maps metric names (resultset.Metrics, the one spelling
+// everywhere) to their Stat, in base units.
+func metricStats(s *Summary) map[string]Stat { return s.Metrics }
 
 // Summaries builds the json format's document.
 func Summaries(sets []*Set, labels []string) *JSONSummary {
@@ -157,6 +137,6 @@ func renderJSON(w io.Writer, sets []*Set, labels []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(data, '\n'))
+	_, err = w.Write(append(jsonEscapeControls(data), '\n'))
 	return err
 }

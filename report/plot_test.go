@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -20,8 +21,19 @@ func TestWritePlots(t *testing.T) {
 	if len(notes) != 0 {
 		t.Errorf("unexpected notes for a full set: %v", notes)
 	}
-	if len(written) != 2*len(Charts) {
-		t.Fatalf("wrote %d files, want PNG+SVG for %d charts: %v", len(written), len(Charts), written)
+	// basic sweeps files and sizes: every metric against both, and the map.
+	var names []string
+	for _, p := range written {
+		if strings.HasSuffix(p, ".png") {
+			names = append(names, strings.TrimSuffix(filepath.Base(p), ".png"))
+		}
+	}
+	want := "throughput throughput-vs-files files-per-second files-per-second-vs-size syscalls-per-mib syscalls-per-mib-vs-files latency-p99 latency-p99-vs-files winner-map"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("charts:\n got %s\nwant %s", got, want)
+	}
+	if len(written) != 2*len(names) {
+		t.Errorf("wrote %d files, want PNG+SVG for each of %d charts", len(written), len(names))
 	}
 	for _, path := range written {
 		data, err := os.ReadFile(path)
@@ -35,9 +47,9 @@ func TestWritePlots(t *testing.T) {
 				t.Fatalf("%s: %v", path, err)
 			}
 			b := img.Bounds()
-			// Sized for a README: wide enough to read, not a poster.
-			if b.Dx() < 400 || b.Dx() > 1400 || b.Dy() < 300 || b.Dy() > 1400 {
-				t.Errorf("%s: %dx%d px, want between 400x300 and 1400x1400", path, b.Dx(), b.Dy())
+			// 2x for high-density screens: a 300pt panel is 800 px.
+			if b.Dx() < 800 || b.Dx() > 3000 || b.Dy() < 600 || b.Dy() > 3000 {
+				t.Errorf("%s: %dx%d px, want between 800x600 and 3000x3000", path, b.Dx(), b.Dy())
 			}
 		case ".svg":
 			checkSVG(t, path, data)
@@ -65,6 +77,13 @@ func checkSVG(t *testing.T, path string, data []byte) {
 	}
 	if root != "svg" {
 		t.Errorf("%s: root element %q, want svg", path, root)
+	}
+	// Text names a font a viewer may lack: it needs a generic fallback.
+	for _, m := range regexp.MustCompile(`font-family:([^;"]*)`).FindAllStringSubmatch(string(data), -1) {
+		if !strings.HasSuffix(strings.TrimSpace(m[1]), "serif") {
+			t.Errorf("%s: font-family %q has no generic fallback", path, m[1])
+			break
+		}
 	}
 }
 

@@ -8,40 +8,57 @@ import (
 	"strings"
 )
 
-// Formats lists the output formats Render accepts, in the order shown in help.
-var Formats = []string{"table", "markdown", "csv", "csv-verdicts", "json", "benchfmt"}
+// Format is one output format of Render: its name, whether it is for
+// people (human formats get explanatory notes on stdout; machine formats
+// keep stdout parseable) and the function that writes it.
+type Format struct {
+	Name   string
+	Human  bool
+	Help   string
+	render func(w io.Writer, sets []*Set, labels []string) error
+}
 
-// Render writes the result sets in the given format to w:
-//
-//   - table: text tables for a terminal
-//   - markdown: the same tables as GitHub-flavoured Markdown
-//   - csv: one header row and one row per cell, raw medians in base units
-//   - csv-verdicts: one header row and one row per contender of every
-//     comparison group: the verdicts as a table (a separate format so each
-//     CSV stays one rectangular table)
-//   - json: the derived summary (medians and 95% intervals per cell) and
-//     the verdicts
-//   - benchfmt: Go benchmark format, one line per repetition, for benchstat
-//
-// labels[i] names sets[i] (usually its file name); when several sets are
+// formatTable is the one table of output formats; Formats, Render, help
+// and the command line's checks all read it.
+var formatTable = []Format{
+	{"table", true, "text tables for a terminal", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, false) }},
+	{"markdown", true, "the same tables as GitHub-flavoured Markdown", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, true) }},
+	{"csv", false, "one header row and one row per cell, raw medians in base units", renderCSV},
+	{"csv-verdicts", false, "one row per contender of every comparison group: the verdicts as a table", renderVerdictCSV},
+	{"json", false, "the derived summary (medians and 95% intervals per cell, verdicts)", renderJSON},
+	{"benchfmt", false, "Go benchmark format, one line per repetition, for benchstat", renderBenchfmt},
+}
+
+// Formats lists the output formats Render accepts, in the order shown in help.
+var Formats = func() []string {
+	var out []string
+	for _, f := range formatTable {
+		out = append(out, f.Name)
+	}
+	return out
+}()
+
+// LookupFormat returns the format named name, or an error naming the known
+// ones.
+func LookupFormat(name string) (Format, error) {
+	for _, f := range formatTable {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats, ", "))
+}
+
+// Render writes the result sets in the given format (see formatTable) to
+// w. labels[i] names sets[i] (usually its file name); when several sets are
 // given, every row carries its label so they can sit side by side. Render
 // only writes to w.
 func Render(w io.Writer, sets []*Set, labels []string, format string) error {
-	switch format {
-	case "table":
-		return renderTables(w, sets, labels, false)
-	case "markdown":
-		return renderTables(w, sets, labels, true)
-	case "csv":
-		return renderCSV(w, sets, labels)
-	case "csv-verdicts":
-		return renderVerdictCSV(w, sets, labels)
-	case "json":
-		return renderJSON(w, sets, labels)
-	case "benchfmt":
-		return renderBenchfmt(w, sets, labels)
+	f, err := LookupFormat(format)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats, ", "))
+	return f.render(w, sets, labels)
 }
 
 // renderTables writes the answer first (one verdict line per comparison
@@ -53,9 +70,9 @@ func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) erro
 	ew := &errWriter{w: w}
 	for i, s := range sets {
 		if markdown {
-			ew.printf("- **%s**: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
-			ew.printf("%s: %s\n", setLabel(labels, i), envLine(s))
+			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
 		}
 	}
 	ew.printf("\n")
@@ -139,6 +156,9 @@ func envLine(s *Set) string {
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
+	if r := ranksEnv(s); r != "" {
+		parts = append(parts, r)
+	}
 	if !s.Complete {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
@@ -176,6 +196,10 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 	header = append(header, "strategy", "files", "size")
 	header = append(header, varying...)
 	header = append(header, "throughput", "files/s", "syscalls/MiB", "storage/logical", "sync share", "CPU/MiB", "p99 latency", "vs fastest")
+	ranks := anyRanks(sums)
+	if ranks {
+		header = append(header, "ranks")
+	}
 	var rows [][]string
 	for _, s := range sums {
 		c := s.Cell
@@ -189,6 +213,9 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
+			if ranks {
+				r = append(r, strconv.Itoa(c.RankCount()))
+			}
 			rows = append(rows, r)
 			continue
 		}
@@ -206,14 +233,31 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			fps,
 			statOr(s.SyscallsPerMiB, formatSig),
 			statOr(s.StorageRatio, func(v float64) string { return formatSig(v) + "x" }),
-			statOr(s.SyncShare, formatPercent),
+			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
 			relative(s),
 		)
+		if ranks {
+			r = append(r, rankColumn(s))
+		}
 		rows = append(rows, r)
 	}
 	return header, rows
+}
+
+// syncShareText is the sync share; above 100% (syncs of several workers
+// overlapped) it says over how many workers it is summed: "180% (10
+// workers)".
+func syncShareText(s *Summary) string {
+	t := statOr(s.SyncShare, formatPercent)
+	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
+		if w := s.Cell.Concurrency; w > 1 {
+			return t + " (" + plural(w, "worker") + ")"
+		}
+		return t + " (summed over workers)"
+	}
+	return t
 }
 
 func relative(s *Summary) string {
@@ -245,6 +289,9 @@ func tableNotes(sums []*Summary) []string {
 		"vs fastest in the cell table is median speed relative to the fastest cell with the same set, files, size and sync mode. The verdicts instead pair the samples of each round (repetition k of every cell ran back to back) and take the median of the per-round speed ratios to the group's fastest safe contender, with a sign-test interval Bonferroni-corrected over the group's contenders: slower when the whole interval is below 1 - tie, tie when it lies within ±tie, else undecided. Cells with corrupt records are never recommended; see docs/verdicts.md.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
+	if anyRanks(sums) {
+		notes = append(notes, ranksNote)
+	}
 	return notes
 }
 

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/writebench/writebench/report/resultset"
+
 	"fmt"
 	"math"
 	"sort"
@@ -89,6 +91,10 @@ type Summary struct {
 	LatencyP99     Stat
 	LatencyMax     Stat
 
+	// Metrics holds every metric of resultset.Metrics by name (the fields
+	// above are views of the common ones).
+	Metrics map[string]Stat
+
 	// Group names the row group the cell is ranked in: set, files, size and
 	// sync mode. Relative is this cell's median speed relative to the
 	// fastest cell of its group (1 for the fastest); 0 for failed cells.
@@ -157,7 +163,7 @@ func setLabel(labels []string, i int) string {
 }
 
 func syncOrder(s string) int {
-	for i, m := range []string{"none", "end", "data", "close"} {
+	for i, m := range []string{"none", "data", "close", "end", "dsync", "uncached"} {
 		if s == m {
 			return i
 		}
@@ -180,64 +186,31 @@ func summarizeCell(label string, c *Cell) *Summary {
 	if c.Failed() {
 		return s
 	}
-	n := len(c.Seconds)
-	logical := float64(c.Bytes())
-	mib := logical / MiB
-	per := func(f func(i int) float64) []float64 {
-		vs := make([]float64, n)
-		for i := range vs {
-			vs[i] = f(i)
-		}
-		return vs
+	// Every metric comes from the one table, resultset.Metrics: computed
+	// per repetition from the raw samples, then summarized.
+	s.Metrics = make(map[string]Stat, len(resultset.Metrics))
+	for _, m := range resultset.Metrics {
+		s.Metrics[m.Name] = newStat(m.Samples(c))
 	}
-	ints := func(xs []int64) []float64 { return per(func(i int) float64 { return float64(xs[i]) }) }
-	uints := func(xs []uint64) []float64 { return per(func(i int) float64 { return float64(xs[i]) }) }
-	valid := func(xs []int64) bool {
-		for _, x := range xs {
-			if x < 0 {
-				return false
-			}
-		}
-		return len(xs) > 0
-	}
-	hasTime := true
-	for _, v := range c.Seconds {
-		if v <= 0 {
-			hasTime = false
-		}
-	}
-	s.Seconds = newStat(c.Seconds)
-	if hasTime {
-		s.FilesPerSec = newStat(per(func(i int) float64 { return float64(c.Files) / c.Seconds[i] }))
-		if logical > 0 {
-			s.BytesPerSec = newStat(per(func(i int) float64 { return logical / c.Seconds[i] }))
-		}
-		s.SyncShare = newStat(per(func(i int) float64 { return c.SyncSeconds[i] / c.Seconds[i] }))
-	}
-	if valid(c.WriteSyscalls) {
-		s.WriteSyscalls = newStat(ints(c.WriteSyscalls))
-		if logical > 0 {
-			s.SyscallsPerMiB = newStat(per(func(i int) float64 { return float64(c.WriteSyscalls[i]) / mib }))
-		}
-	}
-	if valid(c.StorageBytes) {
-		s.StorageBytes = newStat(ints(c.StorageBytes))
-		if logical > 0 {
-			s.StorageRatio = newStat(per(func(i int) float64 { return float64(c.StorageBytes[i]) / logical }))
-		}
-	}
-	s.SyncSeconds = newStat(c.SyncSeconds)
-	s.UserSeconds = newStat(c.UserSeconds)
-	s.SysSeconds = newStat(c.SysSeconds)
-	s.CPUSeconds = newStat(per(func(i int) float64 { return c.UserSeconds[i] + c.SysSeconds[i] }))
-	if logical > 0 {
-		s.CPUPerMiB = newStat(per(func(i int) float64 { return (c.UserSeconds[i] + c.SysSeconds[i]) / mib }))
-	}
-	s.Allocs = newStat(uints(c.Allocs))
-	s.AllocBytes = newStat(uints(c.AllocBytes))
-	s.LatencyP50 = newStat(c.LatencyP50)
-	s.LatencyP99 = newStat(c.LatencyP99)
-	s.LatencyMax = newStat(c.LatencyMax)
+	st := func(name string) Stat { return s.Metrics[name] }
+	s.Seconds = st("seconds")
+	s.FilesPerSec = st("files_per_second")
+	s.BytesPerSec = st("bytes_per_second")
+	s.SyncShare = st("sync_share")
+	s.WriteSyscalls = st("write_syscalls")
+	s.SyscallsPerMiB = st("write_syscalls_per_mib")
+	s.StorageBytes = st("storage_bytes")
+	s.StorageRatio = st("storage_ratio")
+	s.SyncSeconds = st("sync_seconds")
+	s.UserSeconds = st("user_seconds")
+	s.SysSeconds = st("sys_seconds")
+	s.CPUSeconds = st("cpu_seconds")
+	s.CPUPerMiB = st("cpu_seconds_per_mib")
+	s.Allocs = st("allocs")
+	s.AllocBytes = st("alloc_bytes")
+	s.LatencyP50 = st("latency_p50")
+	s.LatencyP99 = st("latency_p99")
+	s.LatencyMax = st("latency_max")
 	return s
 }
 
@@ -393,21 +366,4 @@ func paramValue(c *Cell, name string) string {
 		}
 	}
 	return "-"
-}
-
-// seriesName names a cell's line in charts and its label in tables: the
-// strategy plus the varying parameters, prefixed by the set label when
-// several sets are shown.
-func seriesName(s *Summary, varying []string, multi bool) string {
-	var b strings.Builder
-	if multi {
-		b.WriteString(s.Label + ": ")
-	}
-	b.WriteString(s.Cell.Strategy)
-	for _, name := range varying {
-		if v := paramValue(s.Cell, name); v != "-" {
-			b.WriteString(" " + name + "=" + v)
-		}
-	}
-	return b.String()
 }

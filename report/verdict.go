@@ -410,6 +410,9 @@ var verdictCSVHeader = []string{
 	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note",
 }
 
+// verdictCSVText are the columns of verdictCSVHeader that hold text.
+var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23}
+
 // renderVerdictCSV writes the csv-verdicts format.
 func renderVerdictCSV(w io.Writer, sets []*Set, labels []string) error {
 	cw := csv.NewWriter(w)
@@ -439,6 +442,9 @@ func renderVerdictCSV(w io.Writer, sets []*Set, labels []string) error {
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
 					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
 					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
+				}
+				for _, i := range verdictCSVText { // text from the set: escaped
+					row[i] = escapeCSV(row[i])
 				}
 				if err := cw.Write(row); err != nil {
 					return err

@@ -25,21 +25,30 @@
 # scripts/false-positive.md). CONFIRM=0 turns this off.
 #
 # Environment:
-#   NEW        where to save the new result set (default: ci-new.json)
+#   NEW        where to save the new result set (default: results/ci-new.json)
 #   CONFIRM    1 (default): re-run once to confirm a regression; 0: fail at once
 #   SETTLE     seconds to wait before each run of the preset (default 30)
 #   RUN_FLAGS  extra flags for `writebench run` (word-split), e.g. "--dir /mnt/data"
 #   WRITEBENCH a prebuilt writebench binary to use instead of building one
 set -u
 
-if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-	sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+case ${1:-} in
+-h | --help)
+	usage
+	exit 0
+	;;
+"")
+	usage >&2
+	echo "ci-regression: no baseline given" >&2
 	exit 2
-fi
+	;;
+esac
 baseline=$1
 shift
-new=${NEW:-ci-new.json}
 root=$(cd "$(dirname "$0")/.." && pwd)
+new=${NEW:-$root/results/ci-new.json}
+mkdir -p "$(dirname "$new")" || exit 2
 
 if [ -n "${WRITEBENCH:-}" ]; then
 	wb=$WRITEBENCH

@@ -7,13 +7,22 @@
 #
 #   -n RUNS   alternations per workload (default 7, at least 5)
 #   -d DIR    where both tools write (default /tmp); the same filesystem
-#   -w LIST   workloads to run (default "1 2 3 4")
+#   -w LIST   workloads to run (default "1 2 3 4 5 6 7 8 9")
 #
-# Workloads (issue 6):
-#   1  one 1 GiB file in 1 MiB writes, no sync      fio psync bs=1m        | writebench chunked --chunk 1MiB
-#   2  the same with one sync at the end            fio end_fsync=1        | writebench --sync end
-#   3  10,000 files of 4 KiB, no sync               fio nrfiles=10000 ...  | writebench chunked, pool, semaphore
-#   4  1,000 files of 4 KiB, fsync before close     fio fsync_on_close=1   | writebench --sync close
+# Environment: WB_BIN, when set, is the writebench binary to run instead of
+# building ./cmd/writebench (any program taking the same run flags and
+# writing the same JSON will do).
+#
+# Workloads (issue 6, then issue 11: like-for-like settings named):
+#   1  one 1 GiB file in 1 MiB writes, no sync      fio psync bs=1m fallocate=none  | chunked --chunk 1MiB (no prealloc)
+#   2  the same with one sync at the end            fio end_fsync=1                 | --sync end
+#   3  10,000 files of 4 KiB, no sync               fio nrfiles=10000 ...           | chunked, pool, semaphore
+#   4  1,000 files of 4 KiB, fsync before close     fio fsync_on_close=1            | --sync close
+#   5  1 GiB in 1 MiB writes, preallocated          fio default job (fallocate=native) | chunked --prealloc fallocate
+#   6  1 GiB in 1 MiB O_DIRECT writes               fio --direct=1 (fallocate=native)  | direct --prealloc fallocate
+#   7  1 GiB in 4 KiB writes, 32 in flight          fio io_uring iodepth=32 fallocate=none | uring --queue-depth 32
+#   8  1 GiB in 4 KiB writes, one at a time         fio psync fallocate=none         | uring --queue-depth 1
+#   9  the same, engine for engine                  fio io_uring iodepth=1 fallocate=none | uring --queue-depth 1
 #
 # Measure: wall-clock of the whole job's work for both tools, file creation
 # included. fio: io_bytes / job_runtime (ms) from --output-format=json; its
@@ -31,13 +40,13 @@ set -euo pipefail
 
 RUNS=7
 DIR=/tmp
-WORKLOADS="1 2 3 4"
+WORKLOADS="1 2 3 4 5 6 7 8 9"
 while getopts "n:d:w:h" opt; do
 	case $opt in
 	n) RUNS=$OPTARG ;;
 	d) DIR=$OPTARG ;;
 	w) WORKLOADS=$OPTARG ;;
-	h) sed -n '2,30p' "$0"; exit 0 ;;
+	h) sed -n '2,38p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -58,16 +67,22 @@ need jq jq
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fio-crosscheck.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-WB=$WORK/writebench
-(cd "$ROOT" && go build -o "$WB" ./cmd/writebench)
+if [[ -n ${WB_BIN:-} ]]; then
+	WB=$WB_BIN
+else
+	WB=$WORK/writebench
+	(cd "$ROOT" && go build -o "$WB" ./cmd/writebench)
+fi
 
 # fio_run ARGS...: run one fio job in a fresh directory under DIR; print bytes/s.
+# The workload's ARGS name the engine and the preallocation (fio's default is
+# fallocate=native; a later --fallocate overrides an earlier one).
 fio_run() {
 	local d
 	d=$(mktemp -d "$DIR/fio-crosscheck-job.XXXXXX")
 	sync
-	fio --name=job --directory="$d" --ioengine=psync --rw=write --fallocate=none \
-		--create_on_open=1 --output-format=json "$@" >"$WORK/fio.json" || { rm -rf "$d"; return 1; }
+	fio --name=job --directory="$d" --rw=write --create_on_open=1 --output-format=json "$@" \
+		>"$WORK/fio.json" || { rm -rf "$d"; return 1; }
 	rm -rf "$d"
 	jq -r '.jobs[0] | (.write.io_bytes / (.job_runtime / 1000))' "$WORK/fio.json"
 }
@@ -79,7 +94,7 @@ wb_run() {
 	sync
 	"$WB" run --dir "$DIR" --files "$files" --sizes "$size" --repeat 1 --warmup 0 \
 		--out "$WORK/wb.json" --format json "$@" >/dev/null 2>"$WORK/wb.err" || { cat "$WORK/wb.err" >&2; return 1; }
-	jq -r '.results[0] | if (.error // "") != "" then error(.error) else (.files * .file_size / .seconds[0]) end' "$WORK/wb.json"
+	jq -r '.results[0] | if (.error // "") != "" then error(.error) elif (.skipped // "") != "" then error("skipped: " + .skipped) else (.files * .file_size / .seconds[0]) end' "$WORK/wb.json"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
@@ -88,32 +103,62 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 declare -A TITLE FIO TARGET WBARGS WBFILES WBSIZE
 TITLE[1]="1 × 1 GiB, 1 MiB writes, no sync"
-FIO[1]="--bs=1m --size=1g --nrfiles=1"
+FIO[1]="--ioengine=psync --fallocate=none --bs=1m --size=1g --nrfiles=1"
 TARGET[1]=1.0
 WBFILES[1]=1 WBSIZE[1]=1GiB
 WBARGS[1]="chunked:--strategies chunked --chunk 1MiB --sync none"
 
 TITLE[2]="1 × 1 GiB, 1 MiB writes, sync at the end"
-FIO[2]="--bs=1m --size=1g --nrfiles=1 --end_fsync=1"
+FIO[2]="--ioengine=psync --fallocate=none --bs=1m --size=1g --nrfiles=1 --end_fsync=1"
 TARGET[2]=1.0
 WBFILES[2]=1 WBSIZE[2]=1GiB
 WBARGS[2]="chunked:--strategies chunked --chunk 1MiB --sync end"
 
 TITLE[3]="10,000 × 4 KiB, no sync"
-FIO[3]="--bs=4k --nrfiles=10000 --filesize=4k --size=40000k --openfiles=1"
+FIO[3]="--ioengine=psync --fallocate=none --bs=4k --nrfiles=10000 --filesize=4k --size=40000k --openfiles=1"
 TARGET[3]=1.2
 WBFILES[3]=10000 WBSIZE[3]=4KiB
 WBARGS[3]="chunked:--strategies chunked --sync none|pool:--strategies pool --sync none|semaphore:--strategies semaphore --sync none"
 
 TITLE[4]="1,000 × 4 KiB, fsync before close"
-FIO[4]="--bs=4k --nrfiles=1000 --filesize=4k --size=4000k --openfiles=1 --fsync_on_close=1"
+FIO[4]="--ioengine=psync --fallocate=none --bs=4k --nrfiles=1000 --filesize=4k --size=4000k --openfiles=1 --fsync_on_close=1"
 TARGET[4]=0.95
 WBFILES[4]=1000 WBSIZE[4]=4KiB
 WBARGS[4]="chunked:--strategies chunked --sync close|pool:--strategies pool --sync close|semaphore:--strategies semaphore --sync close"
 
+TITLE[5]="1 × 1 GiB, 1 MiB writes, preallocated (fallocate)"
+FIO[5]="--ioengine=psync --bs=1m --size=1g --nrfiles=1"
+TARGET[5]=1.0
+WBFILES[5]=1 WBSIZE[5]=1GiB
+WBARGS[5]="chunked:--strategies chunked --chunk 1MiB --prealloc fallocate --sync none"
+
+TITLE[6]="1 × 1 GiB, 1 MiB O_DIRECT writes, preallocated"
+FIO[6]="--ioengine=psync --bs=1m --size=1g --nrfiles=1 --direct=1"
+TARGET[6]=0.95
+WBFILES[6]=1 WBSIZE[6]=1GiB
+WBARGS[6]="direct:--strategies direct --chunk 1MiB --prealloc fallocate --sync none"
+
+TITLE[7]="1 × 1 GiB, 4 KiB writes, io_uring depth 32"
+FIO[7]="--ioengine=io_uring --iodepth=32 --fallocate=none --bs=4k --size=1g --nrfiles=1"
+TARGET[7]=0.9
+WBFILES[7]=1 WBSIZE[7]=1GiB
+WBARGS[7]="uring:--strategies uring --chunk 4KiB --queue-depth 32 --sync none"
+
+TITLE[8]="1 × 1 GiB, 4 KiB writes, one at a time (fio psync)"
+FIO[8]="--ioengine=psync --fallocate=none --bs=4k --size=1g --nrfiles=1"
+TARGET[8]=0.9
+WBFILES[8]=1 WBSIZE[8]=1GiB
+WBARGS[8]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
+
+TITLE[9]="1 × 1 GiB, 4 KiB writes, io_uring depth 1"
+FIO[9]="--ioengine=io_uring --iodepth=1 --fallocate=none --bs=4k --size=1g --nrfiles=1"
+TARGET[9]=0.9
+WBFILES[9]=1 WBSIZE[9]=1GiB
+WBARGS[9]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
+
 echo "# fio cross-check"
 echo
-echo "Generated by \`scripts/fio-crosscheck.sh -n $RUNS -d $DIR\` on $(date -u +%Y-%m-%dT%H:%MZ)."
+echo "Generated by \`${WB_BIN:+WB_BIN=$WB_BIN }scripts/fio-crosscheck.sh -n $RUNS -d $DIR -w \"$WORKLOADS\"\` on $(date -u +%Y-%m-%dT%H:%MZ)."
 echo
 echo "## Machine"
 echo

@@ -9,7 +9,7 @@ import (
 // application still writes Params.Record-byte records, but they collect in
 // a Params.Buffer-byte buffer and reach the kernel one full buffer at a time.
 var bufioWriter = &fileWriter{
-	knobs: []string{"record", "buffer"},
+	knobs: []string{"record", "buffer", "prealloc"},
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
 		if w.bw == nil || w.bw.Size() != b.Params.Buffer {
 			w.bw = bufio.NewWriterSize(f, b.Params.Buffer)

@@ -6,7 +6,7 @@ import "context"
 // file goes to the kernel in Params.Chunk-byte writes (64 KiB by default),
 // so neither the syscall count nor the buffer grows with the file.
 var chunkedWriter = &fileWriter{
-	knobs: []string{"chunk"},
+	knobs: []string{"chunk", "prealloc"},
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
 		return writePieces(ctx, f, b, i, w, min(b.Params.Chunk, w.buf.Cap()))
 	},

@@ -23,12 +23,13 @@ const (
 // concurrent use; each goroutine needs its own Buffer.
 type Content struct {
 	block [BlockSize]byte // body pattern; header bytes are stamped per block
+	seed  uint64
 }
 
 // NewContent returns the generator for seed. The same seed always yields
 // the same bytes.
 func NewContent(seed uint64) *Content {
-	c := &Content{}
+	c := &Content{seed: seed}
 	x := seed ^ 0x9E3779B97F4A7C15
 	for i := range c.block {
 		// splitmix64, one byte per step, mapped away from zero.
@@ -41,6 +42,10 @@ func NewContent(seed uint64) *Content {
 	}
 	return c
 }
+
+// Seed returns the seed c was made from, so a writer in another process
+// (strategies/external) can generate the same bytes.
+func (c *Content) Seed() uint64 { return c.seed }
 
 // Buffer is a reusable window of content. Bytes returns any range of up to
 // the Buffer's size at the cost of stamping the headers of the blocks it

@@ -8,6 +8,7 @@ import "os"
 type file struct {
 	*os.File
 	name string
+	rwf  int // always 0 here: writeFlags refuses every flag off Linux
 }
 
 func (f *file) path() string { return f.name }
@@ -37,6 +38,20 @@ func (f *file) create(path []byte, readable bool) error {
 func (f *file) sync(dataOnly bool) error { return f.File.Sync() }
 
 func (f *file) truncate(size int64) error { return f.File.Truncate(size) }
+
+// prealloc: ftruncate works everywhere; fallocate(2) is Linux's.
+func (f *file) prealloc(m PreallocMode, size int64) error {
+	switch m {
+	case PreallocTruncate:
+		if size == 0 {
+			return nil
+		}
+		return f.truncate(size)
+	case PreallocFallocate:
+		return Skip("--prealloc fallocate needs fallocate(2), which only Linux has")
+	}
+	return checkPrealloc(m)
+}
 
 // SyncFS flushes what this process wrote under dir; off unix there is no
 // syncfs, so it syncs every regular file in dir.

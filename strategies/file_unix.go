@@ -19,7 +19,10 @@ type file struct {
 	// to run, holding the P during a write changes nothing but the cost,
 	// while pool and semaphore must keep Go's normal behaviour, in which a
 	// goroutine blocked in write(2) lets the others open their files.
-	raw  bool
+	raw bool
+	// rwf holds the RWF_* flags (--sync dsync, uncached) every write passes
+	// to pwritev2(2) at the current offset; 0 keeps plain write(2).
+	rwf  int
 	name []byte // the path, a view of the worker's path buffer; see path
 }
 
@@ -58,16 +61,19 @@ func (f *file) Write(p []byte) (int, error) {
 	for done < len(p) {
 		var n int
 		var err error
-		if f.raw {
+		switch {
+		case f.rwf != 0:
+			n, err = pwritev2(f.fd, p[done:], f.rwf)
+		case f.raw:
 			n, err = rawWrite(f.fd, p[done:])
-		} else {
+		default:
 			n, err = unix.Write(f.fd, p[done:])
 		}
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return done, &os.PathError{Op: "write", Path: f.path(), Err: err}
+			return done, f.writeError(err)
 		}
 		if n == 0 {
 			return done, &os.PathError{Op: "write", Path: f.path(), Err: unix.EIO}
@@ -98,6 +104,50 @@ func (f *file) sync(dataOnly bool) error {
 		return &os.PathError{Op: op, Path: f.path(), Err: err}
 	}
 	return nil
+}
+
+// writeError wraps err from a write of f: a per-write flag the kernel or
+// filesystem refuses makes the cell skipped (see flagRefused), anything
+// else is the write's error.
+func (f *file) writeError(err error) error {
+	if f.rwf != 0 && (err == unix.EOPNOTSUPP || err == unix.EINVAL) {
+		return flagRefused(f, err)
+	}
+	op := "write"
+	if f.rwf != 0 {
+		op = "pwritev2"
+	}
+	return &os.PathError{Op: op, Path: f.path(), Err: err}
+}
+
+// prealloc reserves the file's size as m asks, right after create (the
+// --prealloc knob, like fio's fallocate=): fallocate(2) allocates blocks
+// for all of it, ftruncate(2) only sets the size (sparse). A zero-byte file
+// needs nothing (fallocate of length 0 is EINVAL). A filesystem without
+// fallocate makes the cell skipped with the reason.
+func (f *file) prealloc(m PreallocMode, size int64) error {
+	if size == 0 {
+		return checkPrealloc(m)
+	}
+	switch m {
+	case PreallocNone, "":
+		return nil
+	case PreallocTruncate:
+		return f.truncate(size)
+	case PreallocFallocate:
+		err := fallocate(f.fd, size)
+		if err == unix.EOPNOTSUPP {
+			return Skip("--prealloc fallocate: the filesystem of %s does not support fallocate(2) (%v)", f.path(), err)
+		}
+		if err != nil {
+			if _, ok := SkipReason(err); ok {
+				return err
+			}
+			return &os.PathError{Op: "fallocate", Path: f.path(), Err: err}
+		}
+		return nil
+	}
+	return checkPrealloc(m)
 }
 
 func (f *file) truncate(size int64) error {

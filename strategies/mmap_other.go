@@ -9,7 +9,8 @@ import (
 )
 
 var mmapWriter = &fileWriter{
-	knobs: []string{"chunk"},
+	knobs:    []string{"chunk", "prealloc"},
+	noWrites: "mmap stores into a shared mapping and makes no write(2) to pass them to",
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
 		return fmt.Errorf("mmap: %w on this OS", errors.ErrUnsupported)
 	},

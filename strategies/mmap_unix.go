@@ -20,15 +20,26 @@ const mmapWindow = 64 << 20
 // content in Params.Chunk pieces, munmap. No write(2) is made; the page
 // cache is filled by page faults. A zero-byte file is created and left
 // empty (a zero-length mapping is invalid).
+//
+// A shared mapping needs the file's size set first, so mmap always does what
+// --prealloc truncate does: with --prealloc none and truncate it makes one
+// ftruncate(2) (the same call either way, so the two cells measure the same
+// thing); with fallocate, fallocate(2) sets the size and also allocates the
+// blocks, so the page faults and writeback find them reserved. --sync dsync
+// and uncached are skipped: stores into a mapping pass no per-write flags.
 var mmapWriter = &fileWriter{
-	knobs:    []string{"chunk"},
+	knobs:    []string{"chunk", "prealloc"},
 	readable: true,
+	noWrites: "mmap stores into a shared mapping and makes no write(2) to pass them to",
 	body: func(ctx context.Context, b *Batch, i int, f *file, w *worker) error {
 		if b.Size == 0 {
 			return nil
 		}
-		if err := f.truncate(b.Size); err != nil {
-			return err
+		// writeFile has set the size already for truncate and fallocate.
+		if b.Params.Prealloc == PreallocNone || b.Params.Prealloc == "" {
+			if err := f.truncate(b.Size); err != nil {
+				return err
+			}
 		}
 		chunk := int64(min(b.Params.Chunk, w.buf.Cap()))
 		for woff := int64(0); woff < b.Size; woff += mmapWindow {

@@ -3,6 +3,7 @@ package strategies
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"time"
 )
@@ -18,7 +19,8 @@ type worker struct {
 	// path is Dir + "/f" + width digits + NUL; name rewrites the digits in
 	// place, so no path is formatted or allocated per file.
 	path   []byte
-	digits int // index of the first digit in path
+	digits int      // index of the first digit in path
+	vec    vecState // writev's gather buffers (see writev_linux.go)
 }
 
 // cancelEvery is how many bytes a writer may write between two looks at
@@ -56,6 +58,10 @@ func (w *worker) name(i int) []byte {
 	return w.path
 }
 
+// current returns the path name last wrote, for error messages only (it
+// allocates).
+func (w *worker) current() string { return string(w.path[:len(w.path)-1]) }
+
 // close releases what the worker holds; it may be reused afterwards.
 func (w *worker) close() {
 	if w.bw != nil {
@@ -79,6 +85,9 @@ func (w *worker) tick(ctx context.Context, n int) error {
 type fileWriter struct {
 	knobs    []string
 	readable bool // open O_RDWR (mmap needs it)
+	// noWrites says the body makes no write(2) that could carry RWF_*
+	// flags (mmap stores into a mapping): --sync dsync and uncached skip.
+	noWrites string
 	body     func(ctx context.Context, b *Batch, i int, f *file, w *worker) error
 }
 
@@ -93,12 +102,18 @@ func registerWriter(name, desc string, fw *fileWriter) {
 	Register(&simple{name: name, desc: desc, fw: fw})
 }
 
-// writeFile creates file i, writes it with fw, syncs it as b.Params.Sync
-// asks, closes it, and records its latency and sync time.
+// writeFile creates file i, reserves its space as b.Params.Prealloc asks,
+// writes it with fw (every write carrying the RWF_* flags of --sync dsync
+// or uncached), syncs it as b.Params.Sync asks, closes it, and records its
+// latency and sync time.
 func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) error {
 	// No new file once ctx is cancelled: pool workers would otherwise
 	// drain every queued job, and semaphore goroutines start their file.
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rwf, err := fw.writeFlags(b.Params.Sync)
+	if err != nil {
 		return err
 	}
 	var start time.Time
@@ -109,7 +124,11 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 	if err := f.create(w.name(i), fw.readable); err != nil {
 		return err
 	}
-	err := fw.body(ctx, b, i, f, w)
+	f.rwf = rwf
+	err = f.prealloc(b.Params.Prealloc, b.Size)
+	if err == nil {
+		err = fw.body(ctx, b, i, f, w)
+	}
 	if err == nil && (b.Params.Sync == SyncClose || b.Params.Sync == SyncData) {
 		var s time.Time
 		if b.SyncTime != nil {
@@ -127,6 +146,33 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 		b.Latency[i] = time.Since(start)
 	}
 	return err
+}
+
+// writeFlags returns the RWF_* flags fw's writes pass for sync mode s, or
+// the skip of a writer that cannot pass them or a platform without them.
+func (fw *fileWriter) writeFlags(s SyncMode) (int, error) {
+	if reason := fw.refusesFlags(s); reason != "" {
+		return 0, Skip("%s", reason)
+	}
+	return writeFlags(s)
+}
+
+// refusesFlags is the skip reason of a writer whose body makes no write to
+// pass sync mode s's per-write flag to, or "".
+func (fw *fileWriter) refusesFlags(s SyncMode) string {
+	if fw == nil || fw.noWrites == "" || !perWriteFlags(s) {
+		return ""
+	}
+	return fmt.Sprintf("--sync %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
+}
+
+// checkPrealloc refuses an unknown preallocation mode.
+func checkPrealloc(m PreallocMode) error {
+	switch m {
+	case "", PreallocNone, PreallocFallocate, PreallocTruncate:
+		return nil
+	}
+	return fmt.Errorf("unknown --prealloc %q (known: %s)", m, joinModes(PreallocModes))
 }
 
 // sequential writes every file of b one after another with fw.
@@ -151,6 +197,7 @@ func (s *simple) Name() string                              { return s.name }
 func (s *simple) Describe() string                          { return s.desc }
 func (s *simple) Knobs() []string                           { return s.fw.knobs }
 func (s *simple) Write(ctx context.Context, b *Batch) error { return sequential(ctx, b, s.fw) }
+func (s *simple) refusesFlags(_ string, m SyncMode) string  { return s.fw.refusesFlags(m) }
 
 // writePieces writes file i's content to dst in writes of piece bytes (the
 // last one shorter), looking at ctx every cancelEvery bytes. It is the

@@ -65,4 +65,8 @@ func perFileWriter(name string) (*fileWriter, error) {
 	return fw, nil
 }
 
+func (pool) refusesFlags(perFile string, m SyncMode) string {
+	return fileWriters[perFile].refusesFlags(m)
+}
+
 func init() { Register(pool{}) }

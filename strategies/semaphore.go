@@ -51,4 +51,8 @@ func (semaphoreStrategy) Write(ctx context.Context, b *Batch) error {
 	return err
 }
 
+func (semaphoreStrategy) refusesFlags(perFile string, m SyncMode) string {
+	return fileWriters[perFile].refusesFlags(m)
+}
+
 func init() { Register(semaphoreStrategy{}) }

@@ -224,7 +224,7 @@ type RecordCounts struct {
 	Expected   int64 // records the writers wrote
 	Intact     int64 // found whole, once, with a matching checksum
 	Torn       int64 // headers found whose record is cut, overlapped or fails its checksum
-	Lost       int64 // expected records not found intact anywhere
+	Lost       int64 // expected records found neither intact nor as a torn header
 	Duplicated int64 // intact records found more than once (extra copies)
 	Mismatched int64 // index entries that do not point at their record (pairs)
 }
@@ -381,6 +381,33 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// RefusesWriteFlags reports whether s, with perFile for pool and semaphore
+// (as in Knobs), refuses sync mode m by design on every machine because its
+// writes cannot carry m's per-write RWF_* flag: mmap stores into a mapping,
+// writers that share files write through os.File, and O_DIRECT writes have
+// no cached pages for RWF_DONTCACHE to drop. reason is the skip reason its
+// cells of mode m get. A refusal that depends on the machine (a kernel or
+// file system without the flag) is not reported here: it is known only at
+// the first write.
+func RefusesWriteFlags(s Strategy, perFile string, m SyncMode) (reason string, refused bool) {
+	if r, ok := s.(flagRefuser); ok {
+		if reason := r.refusesFlags(perFile, m); reason != "" {
+			return reason, true
+		}
+	}
+	return "", false
+}
+
+// flagRefuser is implemented by the built-in strategies that refuse some
+// per-write flag mode by design; refusesFlags returns the skip reason, or ""
+// when the strategy passes m's flag with every write.
+type flagRefuser interface {
+	refusesFlags(perFile string, m SyncMode) string
+}
+
+// perWriteFlags says whether m asks for an RWF_* flag on every write.
+func perWriteFlags(m SyncMode) bool { return m == SyncDsync || m == SyncUncached }
 
 // PerFileNames lists the valid values of Params.PerFile, sorted.
 func PerFileNames() []string {

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/pflag"
+	"github.com/writebench/writebench/strategies"
 )
 
 // command is one subcommand: its one-line summary, its usage text and the
@@ -41,22 +39,6 @@ type failedError struct{ msg string }
 
 func (e *failedError) Error() string { return e.msg }
 
-// interruptedError means a signal stopped the command: exit 128+signal.
-type interruptedError struct{ sig os.Signal }
-
-func (e *interruptedError) Error() string { return "interrupted by " + signalName(e.sig) }
-
-// signalName is the conventional name of the signals writebench handles.
-func signalName(s os.Signal) string {
-	switch s {
-	case os.Interrupt:
-		return "SIGINT"
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	}
-	return s.String()
-}
-
 // errHelpShown means -h/--help printed the help: exit 0.
 var errHelpShown = errors.New("help shown")
 
@@ -69,11 +51,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch name {
 	case "-h", "--help", "help":
 		if len(args) > 1 && name == "help" {
-			c, ok := commands[args[1]]
-			if !ok {
-				return usagef("help: unknown command %q (known: %s)", args[1], strings.Join(commandNames(), ", "))
+			topic := args[1]
+			if topic == "-h" || topic == "--help" || topic == "help" {
+				printTopHelp(stdout)
+				return nil
 			}
-			printCommandHelp(stdout, args[1], c, nil)
+			c, ok := commands[topic]
+			if !ok {
+				return usagef("help: unknown command %q (known: %s)%s", topic, strings.Join(commandNames(), ", "), didYouMean(topic, commandNames()))
+			}
+			printCommandHelp(stdout, topic, c, nil)
 			return nil
 		}
 		printTopHelp(stdout)
@@ -83,7 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	c, ok := commands[name]
 	if !ok {
-		return usagef("unknown command %q (known: %s)", name, strings.Join(commandNames(), ", "))
+		if strings.HasPrefix(name, "-") {
+			return usagef("unknown flag %q before the command (usage: writebench COMMAND [flags]; known commands: %s)", name, strings.Join(commandNames(), ", "))
+		}
+		return usagef("unknown command %q (known: %s)%s", name, strings.Join(commandNames(), ", "), didYouMean(name, commandNames()))
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
 	if errors.Is(err, errHelpShown) {
@@ -108,7 +98,7 @@ func printTopHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'writebench help COMMAND' for a command's flags and examples.")
-	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed or a regression was found, 2 usage error, 130/143 interrupted.")
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch directory was left or stdout failed, 2 usage error, 128+N ended by signal N (129 SIGHUP, 130 SIGINT, 141 closed pipe, 143 SIGTERM).")
 }
 
 func printCommandHelp(w io.Writer, name string, c *command, fs *pflag.FlagSet) {
@@ -149,9 +139,100 @@ func parseFlags(name string, fs *pflag.FlagSet, args []string, stdout io.Writer)
 			printCommandHelp(stdout, name, commands[name], fs)
 			return errHelpShown
 		}
-		return usagef("%s: %v", name, err)
+		return usagef("%s: %s", name, flagErrorText(err, fs))
 	}
 	return nil
+}
+
+// flagErrorText is pflag's error on one line, with a did-you-mean for an
+// unknown flag: "unknown flag: --strategy; did you mean --strategies?".
+func flagErrorText(err error, fs *pflag.FlagSet) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	var names, shorts []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		names = append(names, f.Name)
+		if f.Shorthand != "" {
+			shorts = append(shorts, f.Shorthand)
+		}
+	})
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		name, _, _ = strings.Cut(name, "=")
+		if c := closestFlag(name, names); c != "" {
+			return msg + "; did you mean --" + c + "?"
+		}
+		return msg + " (see 'writebench help " + fs.Name() + "')"
+	}
+	if sh, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
+		// "'s' in -s": a single dash before a long name is a common slip.
+		if _, word, found := strings.Cut(sh, " in -"); found {
+			if c := closestFlag(word, names); c != "" {
+				return msg + "; did you mean --" + c + "?"
+			}
+		}
+		return msg + " (see 'writebench help " + fs.Name() + "')"
+	}
+	return msg
+}
+
+// closestFlag is the flag name nearest to name: one it is a prefix or
+// plural/singular of, else the closest by edit distance if plausible.
+func closestFlag(name string, names []string) string {
+	singular := func(w string) string {
+		if stem, ok := strings.CutSuffix(w, "ies"); ok {
+			return stem + "y"
+		}
+		return strings.TrimSuffix(w, "s")
+	}
+	for _, n := range names {
+		if singular(n) == singular(name) {
+			return n
+		}
+	}
+	var prefixed []string
+	for _, n := range names {
+		if len(name) >= 3 && strings.HasPrefix(n, name) {
+			prefixed = append(prefixed, n)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return strategies.Closest(name, names)
+}
+
+// didYouMean is "; did you mean "x"?" for the candidate closest to s, or "".
+func didYouMean(s string, candidates []string) string {
+	if c := strategies.Closest(s, candidates); c != "" {
+		return fmt.Sprintf("; did you mean %q?", c)
+	}
+	return ""
+}
+
+// helpRequested reports whether args is just -h or --help, for commands
+// that take no flags.
+func helpRequested(args []string) bool {
+	return len(args) == 1 && (args[0] == "-h" || args[0] == "--help")
+}
+
+// pluralize is "1 cell", "2 cells".
+func pluralize(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// formatElapsed formats a wall time for humans: "850ms" below a second
+// (where "0.0s" would say nothing), "27.5s" below a minute, "3m05s" above.
+func formatElapsed(sec float64) string {
+	switch {
+	case sec < 0.9995:
+		return fmt.Sprintf("%.0fms", sec*1000)
+	case sec < 59.95:
+		return fmt.Sprintf("%.1fs", sec)
+	}
+	m := int(sec) / 60
+	return fmt.Sprintf("%dm%02ds", m, int(sec)-60*m)
 }
 
 func exitCode(err error, stderr io.Writer) int {
@@ -166,11 +247,8 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "writebench: "+ue.msg)
 		return 2
 	case errors.As(err, &ie):
-		fmt.Fprintln(stderr, "writebench: "+ie.Error())
-		if ie.sig == syscall.SIGTERM {
-			return 143
-		}
-		return 130
+		fmt.Fprintln(stderr, "writebench: interrupted by "+ie.Error())
+		return ie.exitCode()
 	case errors.As(err, &fe):
 		if fe.msg != "" {
 			fmt.Fprintln(stderr, "writebench: "+fe.msg)
@@ -180,41 +258,4 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "writebench: "+err.Error())
 		return 1
 	}
-}
-
-// signalState remembers which signal cancelled the context, so the exit code
-// can say 130 (SIGINT) or 143 (SIGTERM). A second signal exits at once.
-
-func notifyContext(parent context.Context) (context.Context, func()) {
-	ctx, cancel := context.WithCancelCause(parent)
-	ch := make(chan os.Signal, 2)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() {
-		select {
-		case s := <-ch:
-			cancel(&interruptedError{sig: s})
-		case <-done:
-			return
-		}
-		select {
-		case s := <-ch:
-			fmt.Fprintf(os.Stderr, "writebench: second %v, exiting at once\n", s)
-			if s == syscall.SIGTERM {
-				os.Exit(143)
-			}
-			os.Exit(130)
-		case <-done:
-		}
-	}()
-	return ctx, func() { close(done); signal.Stop(ch); cancel(nil) }
-}
-
-// interruption returns the interruptedError that cancelled ctx, or nil.
-func interruption(ctx context.Context) error {
-	var ie *interruptedError
-	if errors.As(context.Cause(ctx), &ie) {
-		return ie
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/strategies"
 )
@@ -43,7 +44,7 @@ func TestListCommand(t *testing.T) {
 		}
 		names = append(names, f[0])
 	}
-	want := []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
+	want := strategies.Names() // the registry, sorted
 	if !slices.Equal(names, want) {
 		t.Errorf("list shows %v, want %v in this order", names, want)
 	}
@@ -136,7 +137,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
-		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, "ci, default, quick"}},
+		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(writebench.PresetNames(), ", ")}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
 		{"repeat too many", []string{"--repeat", "10001"}, []string{"--repeat", "10001"}},
@@ -367,5 +368,62 @@ func TestRunInterrupted(t *testing.T) {
 		if set.Complete || set.Interrupted == "" {
 			t.Errorf("%v: saved set Complete %v, Interrupted %q", tt.sig, set.Complete, set.Interrupted)
 		}
+	}
+}
+
+// TestHelpEverywhere: -h and --help print help and exit 0 on every command,
+// including version and help itself.
+func TestHelpEverywhere(t *testing.T) {
+	for _, name := range commandNames() {
+		for _, h := range []string{"-h", "--help"} {
+			code, out, errs := runCLI(t, name, h)
+			if code != 0 || !strings.Contains(out, "writebench "+name) || errs != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", name, h, code, out, errs)
+			}
+		}
+	}
+	for _, args := range [][]string{{"help", "-h"}, {"help", "--help"}, {"help", "help"}, {"-h"}, {"help", "version"}} {
+		if code, out, _ := runCLI(t, args...); code != 0 || out == "" {
+			t.Errorf("%v: exit %d, stdout %q", args, code, out)
+		}
+	}
+}
+
+// TestUnknownFlagDidYouMean: an unknown flag is one line on stderr with the
+// nearest flag, exit 2.
+func TestUnknownFlagDidYouMean(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--strategy", "bufio"}, "unknown flag: --strategy; did you mean --strategies?"},
+		{[]string{"run", "--size=4KiB"}, "did you mean --sizes?"},
+		{[]string{"report", "--fromat", "csv", "x.json"}, "unknown flag: --fromat; did you mean --format?"},
+		{[]string{"compare", "--treshold", "5%", "a.json", "b.json"}, "did you mean --threshold?"},
+		{[]string{"run", "-strategies", "bufio"}, "did you mean --strategies?"},
+		{[]string{"run", "--zzzzzzzz"}, "unknown flag: --zzzzzzzz (see 'writebench help run')"},
+		{[]string{"rnu"}, `unknown command "rnu"`},
+	} {
+		code, out, errs := runCLI(t, c.args...)
+		if code != 2 || out != "" || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and one line with %q", c.args, code, out, errs, c.want)
+		}
+	}
+}
+
+func TestFormatElapsedAndPlural(t *testing.T) {
+	for _, c := range []struct {
+		sec  float64
+		want string
+	}{{0.0123, "12ms"}, {0.4, "400ms"}, {0.9996, "1.0s"}, {27.51, "27.5s"}, {185, "3m05s"}} {
+		if got := formatElapsed(c.sec); got != c.want {
+			t.Errorf("formatElapsed(%v) = %q, want %q", c.sec, got, c.want)
+		}
+	}
+	if pluralize(1, "cell") != "1 cell" || pluralize(0, "cell") != "0 cells" || pluralize(12, "cell") != "12 cells" {
+		t.Error("pluralize")
+	}
+	if got := (&interruptedError{sig: os.Interrupt}).Error(); got != "SIGINT" {
+		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
 )
 
 const compareUsage = `Usage: writebench compare BASE NEW [flags]
@@ -141,7 +142,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	switch c.format {
 	case "json":
 		for _, w := range cmp.Warnings {
-			fmt.Fprintln(stderr, "warning: "+w)
+			fmt.Fprintln(stderr, "warning: "+resultset.Printable(w))
 		}
 		err = cmp.WriteJSON(stdout)
 	default:

@@ -19,11 +19,11 @@ func init() {
 }
 
 func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if helpRequested(args) {
+		printCommandHelp(stdout, "list", commands["list"], nil)
+		return nil
+	}
 	if len(args) > 0 {
-		if args[0] == "-h" || args[0] == "--help" {
-			printCommandHelp(stdout, "list", commands["list"], nil)
-			return nil
-		}
 		return usagef("list: unexpected argument %q", args[0])
 	}
 	fmt.Fprintln(stdout, "Strategies:")

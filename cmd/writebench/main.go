@@ -12,21 +12,20 @@
 //	writebench list                     list the strategies
 //	writebench report FILE... [flags]   render saved result sets
 //	writebench compare BASE NEW [flags] compare two sets; exit 1 on a regression
+//	writebench ab BASE NEW [flags]      A/B two builds or writer programs in one run
+//	writebench worker [STRATEGY]        serve the strategies to another writebench (ab)
 //	writebench version                  print the version
 //	writebench help [command]           show help
 //
-// Exit status: 0 ok, 1 a cell failed or a regression was found, 2 usage
-// error, 130 or 143 interrupted by SIGINT or SIGTERM.
+// Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch
+// directory could not be removed or stdout could not be written, 2 usage
+// error (nothing was written), 128+N ended by signal N (129 SIGHUP, 130
+// SIGINT, 131 SIGQUIT, 134 SIGABRT, 141 a closed pipe on stdout or stderr,
+// 143 SIGTERM).
 package main
 
-import (
-	"context"
-	"os"
-)
+import "os"
 
 func main() {
-	ctx, stop := notifyContext(context.Background())
-	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	os.Exit(exitCode(err, os.Stderr))
+	os.Exit(mainExit(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -50,6 +50,12 @@ type runFlags struct {
 	noVerify, dropCaches, noSpace      bool
 	dryRun                             bool
 	seed                               uint64
+	job                                *writebench.Job // the MPI ranks, if any (set before config)
+	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
+	// and any an embedding command (ab) adds before config.
+	exec, execFile []string
+	execTimeout    time.Duration
+	custom         []strategies.Strategy
 }
 
 func newRunFlags() *runFlags {
@@ -79,6 +85,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
+	addExecFlags(f)
 	return f
 }
 
@@ -115,7 +122,7 @@ func flagOf(field string) string {
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
 	var ce *writebench.ConfigError
-	if errors.As(err, &ce) {
+	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
 	}
 	return usagef("run: %v", err)
@@ -196,15 +203,24 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	default:
 		return cfg, usagef("run: --progress: unknown value %q (known: auto, always, never)", f.progress)
 	}
-	if !slices.Contains(report.Formats, f.format) {
-		return cfg, usagef("run: --format: unknown format %q (known: %s)", f.format, strings.Join(report.Formats, ", "))
+	if _, err := report.LookupFormat(f.format); err != nil {
+		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.Seed = f.seed
+	if p.ExecFile != "" && len(f.execFile) == 0 {
+		f.execFile = []string{p.ExecFile}
+	}
+	custom, err := f.execStrategies()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Custom = custom
 	cfg.Command = append([]string{"writebench", "run"}, args...)
+	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
 		return cfg, configError(err)
 	}
@@ -218,6 +234,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if f.fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	}
+	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
+	// default build), before anything is checked or written.
+	job, err := writebench.StartJob()
+	if err != nil {
+		return usagef("run: %v", err)
+	}
+	defer func() {
+		if err := job.Finalize(); err != nil {
+			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
+		}
+	}()
+	f.job = job
+	if job.Rank() != 0 {
+		// Only rank 0 reports and saves; the others print errors only.
+		return runRank(ctx, f, args, job, stderr)
 	}
 	cfg, err := f.config(args)
 	if err != nil {
@@ -235,6 +267,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	cfg.Log = stderr
 	cfg.Progress = newProgress(f.progress, stderr)
+	// Say up front what will run, for about how long, and where the set
+	// goes, so results/ never appears unannounced.
+	if p, err := writebench.DryRun(cfg); err == nil {
+		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
+			pluralize(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+	}
 
 	set, runErr := writebench.Run(ctx, cfg)
 	if set == nil {
@@ -246,21 +284,29 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	if err := report.Save(out, set); err != nil {
+	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
 		fallback, ferr := saveFallback(set)
 		if ferr != nil {
-			return fmt.Errorf("save result set: %w; also failed to save it under %s: %v", err, os.TempDir(), ferr)
+			// Nothing saved: the summary below is all that is left of the
+			// measurements, so it is printed all the same.
+			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; also failed to save it under %s: %v; the summary below is all that is kept\n",
+				err, resultset.Printable(os.TempDir()), ferr)
+			saveErr = fmt.Errorf("result set NOT saved (to %s nor under %s)", resultset.Printable(out), resultset.Printable(os.TempDir()))
+			saved = "(nowhere: not saved)"
+		} else {
+			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; saved it to %s instead\n", err, fallback)
+			saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", resultset.Printable(out), fallback)
+			saved = fallback
 		}
-		fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; saved it to %s instead\n", err, fallback)
-		saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", out, fallback)
-		out = fallback
 	}
+	out = saved
 	// The sync line leads human formats; machine formats (csv, json,
 	// benchfmt) stay parseable on stdout and get it on stderr.
 	noteTo := stdout
-	if f.format != "table" && f.format != "markdown" {
+	if fm, _ := report.LookupFormat(f.format); !fm.Human {
 		noteTo = stderr
 	}
 	fmt.Fprintln(noteTo, syncNote(set))
@@ -271,15 +317,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for i := range set.Results {
 		if set.Results[i].Failed() {
 			failed++
-			fmt.Fprintf(stderr, "writebench: cell %s failed: %s\n", set.Results[i].Key(), set.Results[i].Error)
+			fmt.Fprintf(stderr, "writebench: cell %s failed: %s\n", resultset.Printable(set.Results[i].Key()), resultset.Printable(set.Results[i].Error))
 		}
 	}
 	status := "complete"
 	if !set.Complete {
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}
-	fmt.Fprintf(stderr, "writebench: %d cells, %s; sweep took %.1fs; result set saved to %s\n",
-		len(set.Results), status, set.Env.TotalSeconds, out)
+	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
+		pluralize(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
 	if runErr != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie
@@ -295,46 +341,46 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
+// saveSet saves set to out: an explicit --out is replaced (if it is a
+// regular file, see resultset.WriteFileAtomic); the default name is never
+// replaced: another name with a numeric suffix is taken when it exists, so
+// two runs started in the same second both keep their sets. It returns the
+// path written.
+func saveSet(out string, isDefault bool, set *report.Set) (string, error) {
+	if isDefault {
+		return resultset.SaveNew(out, set)
+	}
+	return out, report.Save(out, set)
+}
+
 // saveFallback saves set to a new file in os.TempDir() when --out could not
 // be written after the sweep, and returns its path.
 func saveFallback(set *report.Set) (string, error) {
-	f, err := os.CreateTemp("", "unsaved-writebench-set-*.json")
-	if err != nil {
-		return "", err
-	}
-	path := f.Name()
-	f.Close()
-	if err := report.Save(path, set); err != nil {
-		os.Remove(path)
-		return "", err
-	}
-	return path, nil
+	name := fmt.Sprintf("unsaved-writebench-set-%s-%d.json", time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
+	return resultset.SaveNew(filepath.Join(os.TempDir(), name), set)
 }
 
 // checkOut makes sure the result set can be written to path before any
-// measuring starts. The default results/ directory is created if missing.
+// measuring starts: an explicit --out must be a regular file (or a symlink
+// to one) or a new name in an existing directory this user can write (see
+// resultset.CheckOutput); the default results/ directory is created if
+// missing.
 func checkOut(path string, isDefault bool) error {
-	dir := filepath.Dir(path)
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return usagef("run: --out: %s is a directory", path)
+	if !isDefault {
+		if err := resultset.CheckOutput(path); err != nil {
+			return usagef("run: --out: %v", err)
+		}
+		return nil
 	}
-	st, err := os.Stat(dir)
-	switch {
-	case err != nil && isDefault && errors.Is(err, os.ErrNotExist):
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
-	case err != nil:
-		return usagef("run: --out: directory %s: %v", dir, errors.Unwrap(err))
-	case !st.IsDir():
-		return usagef("run: --out: %s is not a directory", dir)
 	}
-	probe, err := os.CreateTemp(dir, ".writebench-probe-*")
-	if err != nil {
-		return usagef("run: --out: cannot write in %s: %v", dir, errors.Unwrap(err))
+	if err := resultset.CheckNew(path); err != nil {
+		return usagef("run: --out: %v", err)
 	}
-	probe.Close()
-	os.Remove(probe.Name())
 	return nil
 }
 

@@ -49,17 +49,18 @@ func TestHelperMain(t *testing.T) {
 			os.Exit(3)
 		}
 	}
+	if os.Getenv("WRITEBENCH_TEST_SLOW_CLEANUP") != "1" {
+		os.Exit(mainExit(args, os.Stdout, os.Stderr))
+	}
 	ctx, stop := notifyContext(context.Background())
-	if os.Getenv("WRITEBENCH_TEST_SLOW_CLEANUP") == "1" {
+	{
 		os.Stdout.WriteString("ready\n")
 		<-ctx.Done()
 		os.Stdout.WriteString("cancelled\n")
 		time.Sleep(10 * time.Second) // a clean-up that takes long
 		os.Exit(0)
 	}
-	err := run(ctx, args, os.Stdout, os.Stderr)
 	stop()
-	os.Exit(exitCode(err, os.Stderr))
 }
 
 // writebenchCmd returns a command running writebench with args in a child.
@@ -105,7 +106,8 @@ func waitForWriting(t *testing.T, dir string, done <-chan error) {
 	t.Fatal("writebench did not start writing within 20s")
 }
 
-// TestSignalStopsRun sends a real SIGINT, then a real SIGTERM, to a run
+// TestSignalStopsRun sends a real SIGINT, SIGTERM, SIGHUP, SIGQUIT or
+// SIGABRT to a run
 // inside a 4 GiB cell written in 256-byte records (a minute of work): the
 // child must exit 130 or 143 within seconds, remove its scratch directory
 // and save a loadable result set marked incomplete with the signal.
@@ -114,7 +116,8 @@ func TestSignalStopsRun(t *testing.T) {
 		sig  syscall.Signal
 		code int
 		name string
-	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGTERM, 143, "SIGTERM"}} {
+	}{{syscall.SIGINT, 130, "SIGINT"}, {syscall.SIGTERM, 143, "SIGTERM"}, {syscall.SIGHUP, 129, "SIGHUP"},
+		{syscall.SIGQUIT, 131, "SIGQUIT"}, {syscall.SIGABRT, 134, "SIGABRT"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
 			cmd, stderr := writebenchCmd(t, nil, "run", "--dir", dir, "--out", out, "--progress", "never",
@@ -154,7 +157,7 @@ func TestSignalStopsRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("partial result set: %v", err)
 			}
-			if set.Complete || set.Interrupted != "interrupted by "+tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
+			if set.Complete || set.Interrupted != tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
 				t.Errorf("set complete=%v interrupted=%q results=%+v", set.Complete, set.Interrupted, set.Results)
 			}
 			if err := report.Render(&bytes.Buffer{}, []*report.Set{set}, []string{"out"}, "table"); err != nil {
@@ -233,7 +236,7 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 // must be EMFILE with the hint — while every concurrency-2 cell runs; the
 // scratch files are gone, the exit status is 1 and the result set is valid.
 func TestEMFILE(t *testing.T) {
-	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "out.json")
+	dir, out := diskDir(t), filepath.Join(t.TempDir(), "out.json")
 	cmd, stderr := writebenchCmd(t, []string{"WRITEBENCH_TEST_NOFILE=40"}, "run", "--dir", dir, "--out", out,
 		"--progress", "never", "--strategies", "semaphore,pool", "--files", "300,301,302", "--sizes", "4096", "--sync", "close",
 		"--concurrency", "1000,2", "--repeat", "1", "--warmup", "0", "--seed", "1")
@@ -279,6 +282,35 @@ func TestEMFILE(t *testing.T) {
 	}
 }
 
+// diskDir returns a scratch directory on a disk-backed filesystem, where
+// fsync waits for the device: t.TempDir() unless TMPDIR is a tmpfs (fsync
+// returns at once there, so no goroutine ever holds its descriptor long),
+// else a directory beside this package's source. It skips the test with the
+// reason when neither is on a disk.
+func diskDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if !isTmpfs(dir) {
+		return dir
+	}
+	d, err := os.MkdirTemp(".", ".emfile-test-")
+	if err != nil {
+		t.Skipf("skipped: TMPDIR is a tmpfs and no directory can be made beside the source: %v", err)
+	}
+	abs, _ := filepath.Abs(d)
+	t.Cleanup(func() { os.RemoveAll(abs) })
+	if isTmpfs(abs) {
+		t.Skip("skipped: TMPDIR and the source tree are on tmpfs, where fsync returns at once and goroutines never hold descriptors long enough to hit EMFILE")
+	}
+	return abs
+}
+
+// isTmpfs reports whether dir is on a tmpfs (statfs f_type TMPFS_MAGIC).
+func isTmpfs(dir string) bool {
+	var st syscall.Statfs_t
+	return syscall.Statfs(dir, &st) == nil && st.Type == 0x01021994
+}
+
 // TestRunReadOnlyMounts checks, with read-only tmpfs mounts, that an
 // unwritable --dir or --out is exit 2 with one line naming the flag, the
 // path and EROFS, before anything is measured; and that an existing --out
@@ -301,7 +333,7 @@ func TestRunReadOnlyMounts(t *testing.T) {
 		want string
 	}{
 		{[]string{"--dir", ro, "--out", out}, "writebench: run: --dir: " + ro + " is not writable: read-only file system\n"},
-		{[]string{"--dir", t.TempDir(), "--out", filepath.Join(ro, "x.json")}, "writebench: run: --out: cannot write in " + ro + ": read-only file system\n"},
+		{[]string{"--dir", t.TempDir(), "--out", filepath.Join(ro, "x.json")}, "writebench: run: --out: " + filepath.Join(ro, "x.json") + ": cannot create files in " + ro + ": read-only file system\n"},
 	} {
 		code, _, stderr := runCLI(t, append([]string{"run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB"}, tc.args...)...)
 		if code != 2 || stderr != tc.want {

@@ -27,44 +27,6 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-type intList []int
-
-func (l *intList) String() string {
-	s := make([]string, len(*l))
-	for i, v := range *l {
-		s[i] = strconv.Itoa(v)
-	}
-	return strings.Join(s, ",")
-}
-func (l *intList) Type() string { return "ints" }
-func (l *intList) Set(s string) error {
-	v, err := writebench.ParseIntList(s)
-	if err != nil {
-		return err
-	}
-	*l = v
-	return nil
-}
-
-type sizeList []int64
-
-func (l *sizeList) String() string {
-	s := make([]string, len(*l))
-	for i, v := range *l {
-		s[i] = strconv.FormatInt(v, 10)
-	}
-	return strings.Join(s, ",")
-}
-func (l *sizeList) Type() string { return "sizes" }
-func (l *sizeList) Set(s string) error {
-	v, err := writebench.ParseSizeList(s)
-	if err != nil {
-		return err
-	}
-	*l = v
-	return nil
-}
-
 // axisFlag is the flag of one sweep axis (resultset.Axes): a
 // comma-separated list parsed as the axis's kind (sizes in IEC units,
 // counts, names). Ranges and names are checked by the runner's Validate, so

@@ -61,7 +61,7 @@ var Axes = []*Axis{
 		get:  func(c *Cell) (int64, string) { return int64(c.Record), "" },
 		set:  func(c *Cell, n int64, _ string) { c.Record = int(n) }},
 	{Name: "buffer", Flag: "buffer", Kind: KindSize, Default: "8KiB", Min: 1, Max: MaxParam, Knob: true,
-		Help: "bufio.Writer size (bufio, shared-unlocked)",
+		Help: "bufio.Writer size (bufio, shared-*)",
 		get:  func(c *Cell) (int64, string) { return int64(c.Buffer), "" },
 		set:  func(c *Cell, n int64, _ string) { c.Buffer = int(n) }},
 	{Name: "chunk", Flag: "chunk", Kind: KindSize, Default: "64KiB", Min: 1, Max: MaxParam, Knob: true,

@@ -65,8 +65,8 @@ var Metrics = []*Metric{
 			}
 			return perTime(c, float64(c.Bytes()))
 		}},
-	{Name: "files_per_second", Unit: "files/s", Better: HigherIsBetter, Help: "files written per second",
-		samples: func(c *Cell) []float64 { return perTime(c, float64(c.Files)) }},
+	{Name: "files_per_second", Unit: "files/s", Better: HigherIsBetter, Help: "files written per second (all ranks)",
+		samples: func(c *Cell) []float64 { return perTime(c, float64(c.Files*c.RankCount())) }},
 	{Name: "write_syscalls", Unit: "count", Better: LowerIsBetter, Help: "write-family system calls (/proc/self/io syscw; io_uring_enter calls for io_uring strategies)",
 		samples: func(c *Cell) []float64 { return validInts(c.WriteSyscalls) }},
 	{Name: "write_syscalls_per_mib", Unit: "count/MiB", Better: LowerIsBetter, Help: "write syscalls per MiB of logical bytes",

@@ -18,7 +18,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -73,6 +72,14 @@ type Env struct {
 	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 
+	// Ranks is the number of processes of an MPI run (mpirun, srun) that
+	// all ran the sweep; 0 or 1 means a single process. Hosts names the
+	// host of every rank, indexed by rank. SharedDir is true when all ranks
+	// wrote under one shared scratch directory instead of one each.
+	Ranks     int      `json:"ranks,omitempty"`
+	Hosts     []string `json:"hosts,omitempty"`
+	SharedDir bool     `json:"shared_dir,omitempty"`
+
 	// Adaptive sampling (see writebench.Config.Budget); zero in sets of a
 	// fixed number of repetitions and in sets written before it existed.
 	BudgetSeconds float64 `json:"budget_seconds,omitempty"` // the --budget, seconds
@@ -122,6 +129,12 @@ type Cell struct {
 	// 0 or 1 means once. Seconds and the counters are per batch (divided
 	// by Loops).
 	Loops int `json:"loops,omitempty"`
+	// Ranks is the number of MPI ranks that each wrote the cell's files ×
+	// file_size in every repetition; 0 or 1 means a single process. With
+	// several ranks, Seconds is the aggregate time (from the barrier that
+	// starts a repetition to the last rank's end), the counters are summed
+	// over ranks, and RankSeconds keeps every rank's own time.
+	Ranks int `json:"ranks,omitempty"`
 
 	// Rounds is the round of the sweep each counted sample was taken in
 	// (0 = first counted round). Samples of cells of one comparison group
@@ -139,6 +152,10 @@ type Cell struct {
 	LatencyP50    []float64 `json:"latency_p50,omitempty"` // per-file write latency percentiles, seconds
 	LatencyP99    []float64 `json:"latency_p99,omitempty"`
 	LatencyMax    []float64 `json:"latency_max,omitempty"`
+	// RankSeconds, in a run of several ranks, is every rank's own time of
+	// the timed region per counted repetition: RankSeconds[k][r] is rank r's
+	// time in sample k (Seconds[k] is their maximum).
+	RankSeconds [][]float64 `json:"rank_seconds,omitempty"`
 
 	// Records and CorruptRecords, for strategies whose writers share files:
 	// records expected and records found damaged (torn, lost, duplicated or
@@ -160,8 +177,12 @@ type Cell struct {
 	Skipped string `json:"skipped,omitempty"`
 }
 
-// Bytes is the logical number of bytes one repetition of c writes.
-func (c *Cell) Bytes() int64 { return int64(c.Files) * c.FileSize }
+// Bytes is the logical number of bytes one repetition of c writes: files ×
+// file size, times the number of ranks in a run of several.
+func (c *Cell) Bytes() int64 { return int64(c.RankCount()) * int64(c.Files) * c.FileSize }
+
+// RankCount is the number of ranks that wrote the cell (at least 1).
+func (c *Cell) RankCount() int { return max(c.Ranks, 1) }
 
 // Round returns the round of sample k (see Rounds).
 func (c *Cell) Round(k int) int {
@@ -246,56 +267,24 @@ func FormatBytes(n int64) string {
 	return strconv.FormatInt(n, 10) + "B"
 }
 
-// Save writes s as indented JSON to path atomically: it writes a temporary
-// file in the same directory, fsyncs it and renames it over path, so a crash
-// never leaves a truncated file and an existing path is replaced only by a
-// complete one.
+// Save writes s as indented JSON to path atomically (see WriteFileAtomic):
+// a crash never leaves a truncated file, an existing regular file is
+// replaced only by a complete one, and anything else at path (a device, a
+// FIFO, a directory) is refused.
 func Save(path string, s *Set) error {
-	data, err := json.MarshalIndent(s, "", "  ")
+	data, err := encode(s)
 	if err != nil {
-		return fmt.Errorf("encode result set: %w", err)
+		return err
 	}
-	return WriteFileAtomic(path, append(data, '\n'))
+	return WriteFileAtomic(path, data)
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory, fsync and rename. On error the temporary file is removed and
-// path is left as it was.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+func encode(s *Set) ([]byte, error) {
+	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("encode result set: %w", err)
 	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return append(data, '\n'), nil
 }
 
 // Load reads and checks a result set. It rejects, with an error naming the
@@ -303,15 +292,45 @@ func WriteFileAtomic(path string, data []byte) error {
 // malformed JSON, a file written by another tool, a newer schema, and cells
 // whose sample arrays disagree in length or hold impossible values.
 func Load(path string) (*Set, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSetFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, errors.Unwrap(err))
+		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
 	s, err := Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
 	return s, nil
+}
+
+// MaxSetBytes is the largest result set Load reads: far above any real
+// set (a sweep of 10,000 cells × 10,000 repetitions is below it), so a
+// planted endless file (/dev/zero) fails fast instead of filling memory.
+const MaxSetBytes = 1 << 30
+
+// readSetFile reads path, refusing directories and devices and anything
+// longer than MaxSetBytes. A pipe (a shell's <(...)) is read as a file.
+func readSetFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.Unwrap(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if m := st.Mode(); !m.IsRegular() && m&os.ModeNamedPipe == 0 {
+		return nil, fmt.Errorf("is %s, not a result set file", kindOf(m))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxSetBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxSetBytes {
+		return nil, fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+	}
+	return data, nil
 }
 
 // Decode reads and checks a result set from r; see Load.
@@ -397,12 +416,35 @@ func jsonKind(k reflect.Kind) string {
 func (s *Set) Validate() error {
 	for i := range s.Results {
 		c := &s.Results[i]
-		where := fmt.Sprintf("result %d (%s)", i, c.Strategy)
+		where := fmt.Sprintf("result %d (%s)", i, Printable(c.Strategy))
 		if c.Strategy == "" {
 			return fmt.Errorf("result %d: no strategy", i)
 		}
+		if !ValidName(c.Strategy) {
+			return fmt.Errorf("result %d: invalid strategy name %s (1 to 64 letters, digits, '.', '_', '+', '-')", i, strconv.Quote(c.Strategy))
+		}
+		if c.PerFile != "" && !ValidName(c.PerFile) {
+			return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
+		}
 		if c.Files < 0 || c.FileSize < 0 {
 			return fmt.Errorf("%s: negative files or file_size", where)
+		}
+		if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
+			return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
+		}
+		for _, p := range []struct {
+			name string
+			v    int
+		}{{"record", c.Record}, {"buffer", c.Buffer}, {"chunk", c.Chunk}, {"concurrency", c.Concurrency},
+			{"batch", c.Batch}, {"queue_depth", c.QueueDepth}, {"loops", c.Loops}} {
+			if p.v < 0 {
+				return fmt.Errorf("%s: negative %s %d", where, p.name, p.v)
+			}
+		}
+		switch c.Prealloc {
+		case "", "none", "fallocate", "truncate":
+		default:
+			return fmt.Errorf("%s: unknown prealloc %s", where, strconv.Quote(c.Prealloc))
 		}
 		switch c.Sync {
 		case "none", "close", "data", "end", "dsync", "uncached":
@@ -424,16 +466,43 @@ func (s *Set) Validate() error {
 			{"latency_max", len(c.LatencyMax), true}, {"rounds", len(c.Rounds), true},
 			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
 			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
+			{"rank_seconds", len(c.RankSeconds), true},
 		} {
 			if a.l != n && !(a.optional && a.l == 0) {
 				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
 			}
 		}
-		for _, v := range c.Seconds {
-			if !(v >= 0) {
-				return fmt.Errorf("%s: invalid seconds sample %v", where, v)
+		for _, a := range []struct {
+			name string
+			v    []float64
+		}{{"seconds", c.Seconds}, {"sync_seconds", c.SyncSeconds}, {"user_seconds", c.UserSeconds},
+			{"sys_seconds", c.SysSeconds}, {"latency_p50", c.LatencyP50}, {"latency_p99", c.LatencyP99},
+			{"latency_max", c.LatencyMax}} {
+			for _, v := range a.v {
+				if !(v >= 0) || math.IsInf(v, 0) {
+					return fmt.Errorf("%s: invalid %s sample %v", where, a.name, v)
+				}
 			}
 		}
+		if c.Ranks < 0 {
+			return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
+		}
+		for k, rs := range c.RankSeconds {
+			if len(rs) != c.RankCount() {
+				return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
+			}
+			for _, v := range rs {
+				if !(v >= 0) || v > c.Seconds[k] {
+					return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
+				}
+			}
+		}
+	}
+	if s.Env.Ranks < 0 {
+		return fmt.Errorf("env: negative ranks %d", s.Env.Ranks)
+	}
+	if len(s.Env.Hosts) > 0 && len(s.Env.Hosts) != max(s.Env.Ranks, 1) {
+		return fmt.Errorf("env: hosts names %d ranks, ranks is %d", len(s.Env.Hosts), s.Env.Ranks)
 	}
 	return nil
 }

@@ -1,0 +1,532 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/strategies"
+	"github.com/writebench/writebench/strategies/external"
+)
+
+const abUsage = `Usage: writebench ab BASE NEW [run flags] [--threshold 10%] [--confidence 0.95]
+
+Runs every selected cell twice in one sweep, once written by BASE and once
+by NEW, interleaved round by round (round k of both runs back to back, in a
+shuffled order), and judges NEW against BASE from the per-round ratios
+NEW/BASE of the write time, which cancel the machine's drift. No baseline
+file is kept: build both revisions and compare them on the same machine.
+
+BASE and NEW are commands. A single word is a writebench binary and means
+"BIN worker" (the built-in strategy named in --strategies, as that build
+implements it); anything longer is run as given and must speak the
+external-writer protocol (docs/protocol.md), e.g. "python3 old/writer.py".
+With protocol programs, --strategies names what each request asks for.
+
+Per cell it prints the median time of each side and the ratio NEW/BASE
+with a distribution-free interval (the sign-test interval of the median
+paired ratio) at --confidence, Bonferroni-corrected over the cells, so an
+A/A comparison of many cells raises a false alarm with probability at most
+1 - --confidence, not that much per cell. A cell regresses when its ratio
+is above 1 + --threshold and its corrected interval lies above 1 (NEW
+significantly slower); a cell that NEW fails and BASE does not regresses
+too. Cells with too few paired rounds for an interval (raise --repeat) get
+no verdict.
+
+Every run flag applies (--files, --sizes, --repeat, --sync, --dir, ...),
+except that --repeat is 100 rounds unless given (the preset's is for a
+sweep; a paired test on a noisy machine needs more), the preset's --budget
+is ignored (every cell runs --repeat rounds) unless given, and each
+sample is one batch unless --min-sample is given (its loop count is
+calibrated per cell, so BASE and NEW could time different numbers of
+batches); the result set is saved only with --out.
+
+Exit status: 0 no regression, 1 at least one regression, 2 usage error.
+
+Examples:
+  writebench ab ./base/writebench ./head/writebench --strategies chunked --files 16 --sizes 1MiB
+  writebench ab ./base/writebench ./head/writebench --preset ci --threshold 5%
+  writebench ab "python3 base/writer.py" "python3 writer.py" --strategies mywriter --files 64 --sizes 64KiB`
+
+func init() {
+	commands["ab"] = &command{
+		summary: "A/B two builds (or writer programs) in one interleaved run; exit 1 if NEW is slower",
+		usage:   abUsage,
+		run:     abCmd,
+	}
+	flagSets["ab"] = func() *pflag.FlagSet {
+		f, _ := newABFlags()
+		return f.fs
+	}
+}
+
+// abDefaultRounds is ab's --repeat unless given: the paired sign-test
+// interval needs many rounds on a noisy machine. With 30 rounds a 20%
+// slowdown of 16 x 1MiB chunked was caught in 8 and 4 of 10 runs on a
+// loaded 2-core VM; with 100, in 10 of 10 (twice), and A/A alarmed in 0
+// of 10 (twice).
+const abDefaultRounds = 100
+
+// abOptions are ab's own flags.
+type abOptions struct {
+	threshold  string
+	confidence float64
+	correction string
+}
+
+func newABFlags() (*runFlags, *abOptions) {
+	f := newRunFlags()
+	o := &abOptions{}
+	f.fs.StringVar(&o.threshold, "threshold", "10%", "smallest slowdown that fails: a percentage (10%) or a fraction (0.1)")
+	f.fs.Float64Var(&o.confidence, "confidence", 0.95, "confidence of the paired-ratio intervals, over all cells together")
+	f.fs.StringVar(&o.correction, "correction", "bonferroni", "multiple-comparison correction of the intervals: bonferroni or none")
+	return f, o
+}
+
+// abSide is BASE or NEW.
+type abSide struct {
+	label   string // "base" or "new"
+	command string // as given
+	argv    string // command run (with " worker" for a binary)
+	worker  bool   // a writebench binary: requests name built-in strategies
+}
+
+func abCommand(label, cmd string) (abSide, error) {
+	words, err := external.SplitCommand(cmd)
+	if err != nil {
+		return abSide{}, usagef("ab: %s command %q: %v", strings.ToUpper(label), cmd, err)
+	}
+	if len(words) == 0 {
+		return abSide{}, usagef("ab: %s command is empty", strings.ToUpper(label))
+	}
+	s := abSide{label: label, command: cmd, argv: cmd}
+	if len(words) == 1 {
+		s.argv = shellQuote(words[0]) + " worker"
+		s.worker = true
+	}
+	return s, nil
+}
+
+// checkProgram refuses a side whose program cannot be found, before
+// anything runs: a CI job with a wrong path must not pass as "no
+// regression".
+func (a abSide) checkProgram() error {
+	words, _ := external.SplitCommand(a.command)
+	switch {
+	case len(words) == 0:
+		return nil
+	case strings.ContainsRune(words[0], '/'):
+		if st, err := os.Stat(words[0]); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return usagef("ab: %s: %s is not an executable file", strings.ToUpper(a.label), words[0])
+		}
+	default:
+		if _, err := exec.LookPath(words[0]); err != nil {
+			return usagef("ab: %s: program %q not found in PATH", strings.ToUpper(a.label), words[0])
+		}
+	}
+	return nil
+}
+
+// shellQuote quotes s for SplitCommand.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	f, o := newABFlags()
+	if err := parseFlags("ab", f.fs, args, stdout); err != nil {
+		return err
+	}
+	if f.fs.NArg() != 2 {
+		return usagef("ab: want two commands, BASE and NEW, got %d argument(s) (usage: writebench ab BASE NEW [flags])", f.fs.NArg())
+	}
+	th, err := parseThreshold(o.threshold)
+	if err != nil {
+		return usagef("ab: %v", err)
+	}
+	if !(o.confidence > 0 && o.confidence < 1) {
+		return usagef("ab: --confidence %v: must be between 0 and 1 (exclusive), e.g. 0.95", o.confidence)
+	}
+	if o.correction != "bonferroni" && o.correction != "none" {
+		return usagef("ab: --correction %q: want bonferroni or none", o.correction)
+	}
+	if f.fs.Changed("exec") || f.fs.Changed("exec-file") {
+		return usagef("ab: --exec and --exec-file do not apply: BASE and NEW are the two commands")
+	}
+	var sides [2]abSide
+	for i, label := range []string{"base", "new"} {
+		if sides[i], err = abCommand(label, f.fs.Arg(i)); err != nil {
+			return err
+		}
+	}
+	names, err := abStrategyNames(f)
+	if err != nil {
+		return err
+	}
+	explicit := f.fs.Changed("strategies")
+	var execNames []string
+	for _, n := range names {
+		var knobs []string
+		s, err := strategies.Lookup(n)
+		if err != nil && (sides[0].worker || sides[1].worker) {
+			return usagef("ab: --strategies: %v", err)
+		}
+		if err == nil {
+			why := ""
+			if _, ok := s.(strategies.RecordVerifier); ok {
+				why = "verifies its records in-process"
+			} else if _, ok := s.(strategies.CellOpener); ok {
+				why = "keeps per-cell state"
+			}
+			if why != "" && explicit {
+				return usagef("ab: strategy %s %s; ab cannot compare it through a worker", n, why)
+			}
+			if why != "" {
+				fmt.Fprintf(stderr, "writebench: ab: leaving out %s: it %s, which a worker cannot serve\n", n, why)
+				continue
+			}
+			knobs = s.Knobs()
+		}
+		for _, side := range sides {
+			e, err := external.NewExec(side.label+"/"+n, side.argv)
+			if err != nil {
+				return usagef("ab: %v", err)
+			}
+			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
+			f.custom = append(f.custom, e)
+			execNames = append(execNames, e.Name())
+		}
+	}
+	if len(execNames) == 0 {
+		return usagef("ab: no strategy left to compare (see --strategies)")
+	}
+	for _, side := range sides {
+		if err := side.checkProgram(); err != nil {
+			return err
+		}
+	}
+	if err := f.fs.Set("strategies", strings.Join(execNames, ",")); err != nil {
+		return usagef("ab: %v", err)
+	}
+	cfg, err := f.config(args)
+	if err != nil {
+		return err
+	}
+	cfg.Command = append([]string{"writebench", "ab"}, args...)
+	if !f.fs.Changed("budget") {
+		// Every cell runs --repeat rounds: adaptive stopping would look at
+		// the data before the final, Bonferroni-corrected verdict.
+		cfg.Budget = 0
+	}
+	if !f.fs.Changed("repeat") {
+		cfg.Repeat = abDefaultRounds
+	}
+	if !f.fs.Changed("min-sample") {
+		// One batch per sample on both sides: the loop count is calibrated
+		// per cell from its warm-up, so BASE and NEW could otherwise time
+		// different numbers of back-to-back batches.
+		cfg.MinSample = -1
+	}
+	if f.dryRun {
+		return dryRun(stdout, cfg)
+	}
+	if f.out != "" {
+		if err := checkOut(f.out, false); err != nil {
+			return err
+		}
+	}
+	cfg.Log = stderr
+	cfg.Progress = newProgress(f.progress, stderr)
+	set, runErr := writebench.Run(ctx, cfg)
+	if set == nil {
+		var ce *writebench.ConfigError
+		if errors.As(runErr, &ce) {
+			return usagef("ab: %v", runErr)
+		}
+		return runErr
+	}
+	if f.out != "" {
+		if err := report.Save(f.out, set); err != nil {
+			fmt.Fprintf(stderr, "writebench: ab: cannot save the result set: %v\n", err)
+		}
+	}
+	if runErr != nil {
+		if ie := interruption(ctx); ie != nil {
+			return ie
+		}
+		return runErr
+	}
+	res := judgeAB(set, th, o.confidence, o.correction == "bonferroni")
+	fmt.Fprintf(stdout, "BASE: %s\nNEW:  %s\n", sides[0].argv, sides[1].argv)
+	if err := res.write(stdout); err != nil {
+		return fmt.Errorf("ab: write output: %w", err)
+	}
+	if n := len(res.regressions()); n > 0 {
+		return &failedError{msg: fmt.Sprintf("ab: %d regression%s: NEW is slower than BASE", n, plural(n))}
+	}
+	if res.failedBoth > 0 {
+		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.failedBoth, plural(res.failedBoth))}
+	}
+	measured := false
+	for i := range set.Results {
+		c := &set.Results[i]
+		measured = measured || (strings.HasPrefix(c.Strategy, "new/") && len(c.Seconds) > 0)
+	}
+	if !measured {
+		// NEW wrote nothing that could be measured (every cell skipped):
+		// that is not evidence of no regression.
+		return &failedError{msg: "ab: NEW was not measured in any cell (see the skipped cells above)"}
+	}
+	return nil
+}
+
+// abStrategyNames is --strategies, else the preset's, else every built-in.
+func abStrategyNames(f *runFlags) ([]string, error) {
+	if f.fs.Changed("strategies") {
+		return f.strategies, nil
+	}
+	p, ok := writebench.Presets[f.preset]
+	if !ok {
+		return nil, usagef("ab: --preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
+	}
+	if len(p.Strategies) > 0 {
+		return p.Strategies, nil
+	}
+	return strategies.Names(), nil
+}
+
+// abCell is the verdict on one cell.
+type abCell struct {
+	key               string  // cell key without the side
+	baseMed, newMed   float64 // median seconds
+	pairs             int
+	est, lo, hi       float64
+	ok                bool    // an interval was computed
+	confidence        float64 // per-cell confidence used
+	verdict           string  // "slower", "faster", "same", "no verdict", "FAILED in NEW", ...
+	regression        bool
+	baseErr, newErr   string
+	baseSkip, newSkip string
+	threshold         float64
+}
+
+type abResult struct {
+	cells      []abCell
+	failedBoth int
+	family     float64 // the confidence asked for, over all tested cells
+	tested     int     // cells with samples on both sides
+	bonferroni bool
+}
+
+func (r *abResult) regressions() []abCell {
+	var out []abCell
+	for _, c := range r.cells {
+		if c.regression {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sideKey splits a cell's strategy "base/chunked" into the side and the key
+// of the cell with the side removed.
+func sideKey(c *resultset.Cell) (side, key string) {
+	side, name, ok := strings.Cut(c.Strategy, "/")
+	if !ok {
+		return "", ""
+	}
+	cc := *c
+	cc.Strategy = name
+	return side, cc.Key()
+}
+
+// pairedRatios returns NEW/BASE per round, for rounds both sides measured.
+func pairedRatios(base, new *resultset.Cell) []float64 {
+	byRound := map[int]float64{}
+	for k, s := range base.Seconds {
+		byRound[base.Round(k)] = s
+	}
+	var out []float64
+	for k, s := range new.Seconds {
+		if b, ok := byRound[new.Round(k)]; ok && b > 0 && s > 0 {
+			out = append(out, s/b)
+		}
+	}
+	return out
+}
+
+// judgeAB pairs base/X and new/X cells and judges each.
+func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool) *abResult {
+	type pair struct{ base, new *resultset.Cell }
+	pairs := map[string]*pair{}
+	var order []string
+	for i := range set.Results {
+		c := &set.Results[i]
+		side, key := sideKey(c)
+		p := pairs[key]
+		if p == nil {
+			p = &pair{}
+			pairs[key] = p
+			order = append(order, key)
+		}
+		switch side {
+		case "base":
+			p.base = c
+		case "new":
+			p.new = c
+		}
+	}
+	res := &abResult{family: confidence, bonferroni: bonferroni}
+	tested := 0
+	for _, k := range order {
+		p := pairs[k]
+		if p.base != nil && p.new != nil && !p.base.Failed() && !p.new.Failed() && p.base.Skipped == "" && p.new.Skipped == "" {
+			tested++
+		}
+	}
+	res.tested = tested
+	conf := confidence
+	if bonferroni {
+		conf = stats.Bonferroni(confidence, tested)
+	}
+	for _, k := range order {
+		p := pairs[k]
+		c := abCell{key: k, confidence: conf, threshold: threshold, est: math.NaN()}
+		if p.base == nil || p.new == nil {
+			c.verdict = "unpaired"
+			res.cells = append(res.cells, c)
+			continue
+		}
+		c.baseErr, c.newErr = p.base.Error, p.new.Error
+		c.baseSkip, c.newSkip = p.base.Skipped, p.new.Skipped
+		switch {
+		case c.baseErr != "" && c.newErr != "":
+			c.verdict = "FAILED on both sides"
+			res.failedBoth++
+		case c.newErr != "":
+			c.verdict = "FAILED in NEW (regression)"
+			c.regression = true
+		case c.baseErr != "":
+			c.verdict = "failed in BASE only"
+		case c.baseSkip != "" || c.newSkip != "":
+			c.verdict = "skipped"
+		default:
+			c.baseMed, c.newMed = stats.Median(p.base.Seconds), stats.Median(p.new.Seconds)
+			ratios := pairedRatios(p.base, p.new)
+			c.pairs = len(ratios)
+			c.est, c.lo, c.hi, c.ok = stats.RatioInterval(ratios, conf)
+			switch {
+			case !c.ok:
+				c.verdict = fmt.Sprintf("no verdict (%d paired rounds; %d needed at %.4g%%: raise --repeat)", c.pairs, stats.MinPairs(conf), 100*conf)
+			case c.lo > 1 && c.est > 1+threshold:
+				c.verdict = "SLOWER (regression)"
+				c.regression = true
+			case c.lo > 1:
+				c.verdict = "slower, within --threshold"
+			case c.hi < 1 && c.est < 1/(1+threshold):
+				c.verdict = "faster"
+			case c.hi < 1:
+				c.verdict = "faster, within --threshold"
+			default:
+				c.verdict = "no significant change"
+			}
+		}
+		res.cells = append(res.cells, c)
+	}
+	return res
+}
+
+func (r *abResult) write(w io.Writer) error {
+	ew := &abWriter{w: w}
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "cell\tbase median\tnew median\tnew/base [interval]\tpairs\tverdict")
+	for _, c := range r.cells {
+		ratio := "-"
+		if !math.IsNaN(c.est) {
+			ratio = fmt.Sprintf("%.3f", c.est)
+			if c.ok {
+				ratio += fmt.Sprintf(" [%.3f, %.3f]", c.lo, c.hi)
+			}
+		}
+		bm, nm := "-", "-"
+		if c.baseMed > 0 {
+			bm, nm = fmtSeconds(c.baseMed), fmtSeconds(c.newMed)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.key, bm, nm, ratio, c.pairs, c.verdict)
+	}
+	tw.Flush()
+	for _, c := range r.cells {
+		if c.baseErr != "" {
+			fmt.Fprintf(ew, "BASE %s: %s\n", c.key, c.baseErr)
+		}
+		if c.newErr != "" {
+			fmt.Fprintf(ew, "NEW  %s: %s\n", c.key, c.newErr)
+		}
+		if c.baseSkip != "" {
+			fmt.Fprintf(ew, "BASE %s skipped: %s\n", c.key, c.baseSkip)
+		}
+		if c.newSkip != "" {
+			fmt.Fprintf(ew, "NEW  %s skipped: %s\n", c.key, c.newSkip)
+		}
+	}
+	if len(r.cells) > 0 {
+		corr := "no correction: each cell alone"
+		if r.bonferroni {
+			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.tested, plural(r.tested), 100*r.family)
+		}
+		fmt.Fprintf(ew, "Intervals at %.4g%% per cell (%s); a regression is a ratio above %.4g with the interval above 1.\n",
+			100*r.cells[0].confidence, corr, 1+r.cells[0].threshold)
+	}
+	if n := len(r.regressions()); n > 0 {
+		fmt.Fprintf(ew, "NEW is slower than BASE in %d of %d cells.\n", n, len(r.cells))
+	} else {
+		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.cells))
+	}
+	return ew.err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// fmtSeconds formats a duration in seconds with 3 significant digits.
+func fmtSeconds(sec float64) string {
+	switch {
+	case sec >= 1:
+		return fmt.Sprintf("%.3gs", sec)
+	case sec >= 1e-3:
+		return fmt.Sprintf("%.3gms", sec*1e3)
+	default:
+		return fmt.Sprintf("%.3gµs", sec*1e6)
+	}
+}
+
+// abWriter remembers the first write error.
+type abWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *abWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}

@@ -1,0 +1,60 @@
+package report
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// TestBenchfmtComparableAcrossMachines: two runs of one experiment on two
+// machines (other CPU, kernel, disk, writebench version) render with equal
+// configuration, so benchstat compares them instead of splitting them into
+// separate tables; the environment is still there, as comments.
+func TestBenchfmtComparableAcrossMachines(t *testing.T) {
+	a := loadFixture(t, "basic")
+	b := loadFixture(t, "basic")
+	b.Env.CPU, b.Env.Kernel, b.Env.Device, b.Env.FSType, b.Env.WritebenchVersion = "Other CPU", "5.15.0", "/dev/nvme0n1", "xfs", "v9.9.9"
+	configs := map[string]bool{}
+	for i, s := range []*Set{a, b} {
+		var buf bytes.Buffer
+		if err := Render(&buf, []*Set{s}, []string{"x"}, "benchfmt"); err != nil {
+			t.Fatal(err)
+		}
+		text := buf.String()
+		for _, want := range []string{"# cpu: " + s.Env.CPU, "# kernel: " + s.Env.Kernel, "# device: " + s.Env.Device, "# fs: " + s.Env.FSType} {
+			if !strings.Contains(text, want+"\n") {
+				t.Errorf("set %d: no comment line %q", i, want)
+			}
+		}
+		r := benchfmt.NewReader(&buf, "x.txt")
+		n := 0
+		for r.Scan() {
+			switch rec := r.Result().(type) {
+			case *benchfmt.SyntaxError:
+				t.Errorf("set %d: %v", i, rec)
+			case *benchfmt.Result:
+				n++
+				var cfg []string
+				for _, c := range rec.Config {
+					if c.File {
+						cfg = append(cfg, c.Key+"="+string(c.Value))
+					}
+				}
+				configs[strings.Join(cfg, " ")] = true
+			}
+		}
+		if n == 0 {
+			t.Fatalf("set %d: no results", i)
+		}
+	}
+	if len(configs) != 1 {
+		t.Errorf("file configuration differs between machines, benchstat would not compare: %v", configs)
+	}
+	for c := range configs {
+		if !strings.Contains(c, "goos=linux") {
+			t.Errorf("configuration %q lacks goos", c)
+		}
+	}
+}

@@ -1,0 +1,358 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/writebench/writebench/report/verdict"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Bounds on the winner map: at most maxWinnerPanels (set, sync) panels and
+// maxWinnerAxis file counts and sizes per panel (evenly spaced, ends kept);
+// squares are labelled only up to maxLabelledAxis per axis.
+const (
+	maxWinnerPanels = 6
+	maxWinnerAxis   = 12
+	maxLabelledAxis = 6
+)
+
+// squareVerdict is how sure the winner of one square is.
+type squareVerdict int
+
+const (
+	verdictClear     squareVerdict = iota // a winner: faster than every other contender beyond the tie margin
+	verdictTie                            // the leaders are equivalent within the tie margin
+	verdictUndecided                      // the intervals are too wide to say
+	verdictAlone                          // only one strategy succeeded: nothing to beat
+)
+
+// squareDecision is the verdict of one square and, for a tie, the other
+// leaders.
+type squareDecision struct {
+	v        squareVerdict
+	tiedWith []string
+}
+
+// verdictIndex holds the paired verdict (report.Verdicts) of every
+// comparison group, by set label, files, size and sync mode.
+type verdictIndex map[string]*Verdict
+
+func verdictKey(label, files, size, sync string) string {
+	return label + "\x00" + files + "\x00" + size + "\x00" + sync
+}
+
+// indexVerdicts decides every comparison group of the sets, with the
+// options each set was sampled with.
+func indexVerdicts(sets []*Set, labels []string) verdictIndex {
+	vi := verdictIndex{}
+	for _, sv := range allVerdicts(sets, labels) {
+		for i := range sv.vs {
+			v := &sv.vs[i]
+			var files, size, sync string
+			for _, p := range v.Group {
+				switch p.Name {
+				case "files":
+					files = p.Value
+				case "size":
+					size = p.Value
+				case "sync":
+					sync = p.Value
+				}
+			}
+			vi[verdictKey(sv.label, files, size, sync)] = v
+		}
+	}
+	return vi
+}
+
+// winnerVerdict decides one square: from the group's paired verdict when
+// there is one (winner, tie or undecided), else from whether the winner's
+// 95% interval clears the runner-up's. It is the one place the winner map
+// asks how sure a win is.
+func winnerVerdict(w Winner, vi verdictIndex) squareDecision {
+	if w.RunnerUp == nil {
+		return squareDecision{v: verdictAlone}
+	}
+	if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
+		switch v.Verdict {
+		case verdict.Winner:
+			return squareDecision{v: verdictClear}
+		case verdict.Tie:
+			var others []string
+			if len(v.Leaders) > 1 {
+				others = v.Leaders[1:]
+			}
+			return squareDecision{v: verdictTie, tiedWith: others}
+		}
+		return squareDecision{v: verdictUndecided}
+	}
+	if w.Clear {
+		return squareDecision{v: verdictClear}
+	}
+	return squareDecision{v: verdictUndecided}
+}
+
+// squareShade is the palette index of a square won by strategy si of n:
+// its strong colour for a clear win, a medium one for a tie, a pale one
+// when undecided or uncontested.
+func squareShade(si, n int, v squareVerdict) float64 {
+	switch v {
+	case verdictClear:
+		return float64(si)
+	case verdictTie:
+		return float64(n + si)
+	}
+	return float64(2*n + si)
+}
+
+// colorBox is a legend thumbnail: a filled square.
+type colorBox struct{ c color.Color }
+
+func (b colorBox) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	c.FillPolygon(b.c, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
+}
+
+// lighten mixes c with white so black text stays readable on it.
+func lighten(c color.Color, f float64) color.Color {
+	r, g, b, _ := c.RGBA()
+	mix := func(v uint32) uint8 { return uint8(float64(v>>8)*(1-f) + 255*f) }
+	return color.RGBA{R: mix(r), G: mix(g), B: mix(b), A: 255}
+}
+
+type fixedPalette []color.Color
+
+func (p fixedPalette) Colors() []color.Color { return p }
+
+// winnerGrid is the heat-map grid of one winner-map panel: column c is the
+// c-th file size, row r the r-th file count, Z the palette index (NaN when
+// no cell of the group succeeded).
+type winnerGrid struct {
+	sizes []int64
+	files []int
+	z     map[[2]int]float64
+}
+
+func (g winnerGrid) Dims() (c, r int) { return len(g.sizes), len(g.files) }
+func (g winnerGrid) X(c int) float64  { return float64(c) }
+func (g winnerGrid) Y(r int) float64  { return float64(r) }
+func (g winnerGrid) Z(c, r int) float64 {
+	if v, ok := g.z[[2]int{c, r}]; ok {
+		return v
+	}
+	return math.NaN()
+}
+
+// thin keeps at most n of the sorted values, evenly spaced, first and last
+// included.
+func thin[T any](vs []T, n int) []T {
+	if len(vs) <= n {
+		return vs
+	}
+	out := make([]T, n)
+	for i := range out {
+		out[i] = vs[i*(len(vs)-1)/(n-1)]
+	}
+	return out
+}
+
+// winnerMap draws, per set and sync mode, a grid over file count × file
+// size coloured by the fastest strategy: a strong colour when the win is
+// clear, a pale one when it is within noise or uncontested. Squares name
+// the winner and its margin over the runner-up.
+func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (*figure, string) {
+	ws := Winners(sums)
+	contested := 0
+	var strategies []string
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if w.Candidates >= 2 {
+			contested++
+		}
+	}
+	for _, s := range sums {
+		if !seen[s.Cell.Strategy] {
+			seen[s.Cell.Strategy] = true
+			strategies = append(strategies, s.Cell.Strategy)
+		}
+	}
+	if contested == 0 {
+		return nil, "needs at least two strategies that succeeded at the same files and size"
+	}
+	sort.Strings(strategies)
+	index := func(s string) int { return sort.SearchStrings(strategies, s) }
+	type panelKey struct{ label, sync string }
+	var keys []panelKey
+	byPanel := map[panelKey][]Winner{}
+	for _, w := range ws {
+		k := panelKey{w.Label, w.Sync}
+		if _, ok := byPanel[k]; !ok {
+			keys = append(keys, k)
+		}
+		byPanel[k] = append(byPanel[k], w)
+	}
+	labelIdx := map[string]int{} // sums are in set order
+	for _, k := range keys {
+		if _, ok := labelIdx[k.label]; !ok {
+			labelIdx[k.label] = len(labelIdx)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if a, b := labelIdx[keys[i].label], labelIdx[keys[j].label]; a != b {
+			return a < b
+		}
+		return syncRank(keys[i].sync) < syncRank(keys[j].sync)
+	})
+	fig := &figure{}
+	if len(keys) > maxWinnerPanels {
+		var left []string
+		for _, k := range keys[maxWinnerPanels:] {
+			left = append(left, strings.TrimPrefix(k.label+" ", " ")+"sync="+k.sync)
+		}
+		fig.notes = append(fig.notes, fmt.Sprintf("%d of %d panels shown, left out: %s", maxWinnerPanels, len(keys), listSome(left, 4)))
+		keys = keys[:maxWinnerPanels]
+	}
+	// Palette: strong colours for clear wins, then pale ones.
+	n := len(strategies)
+	pal := make(fixedPalette, 3*n)
+	for i := range strategies {
+		pal[i] = lighten(paletteColor(i), 0.3)
+		pal[n+i] = lighten(paletteColor(i), 0.6)
+		pal[2*n+i] = lighten(paletteColor(i), 0.85)
+	}
+	tie := 0.0
+	inLegend := map[string]bool{}
+	anyPale := false
+	varying = dropSync(varying)
+	cutAxes := 0
+	for _, k := range keys {
+		pw := byPanel[k]
+		g := winnerGrid{z: map[[2]int]float64{}}
+		sizeSet, fileSet := map[int64]bool{}, map[int]bool{}
+		for _, w := range pw {
+			sizeSet[w.FileSize] = true
+			fileSet[w.Files] = true
+		}
+		for s := range sizeSet {
+			g.sizes = append(g.sizes, s)
+		}
+		for f := range fileSet {
+			g.files = append(g.files, f)
+		}
+		sort.Slice(g.sizes, func(i, j int) bool { return g.sizes[i] < g.sizes[j] })
+		sort.Ints(g.files)
+		if len(g.sizes) > maxWinnerAxis || len(g.files) > maxWinnerAxis {
+			cutAxes++
+			g.sizes = thin(g.sizes, maxWinnerAxis)
+			g.files = thin(g.files, maxWinnerAxis)
+		}
+		labelled := len(g.sizes) <= maxLabelledAxis && len(g.files) <= maxLabelledAxis
+		var labels plotter.XYLabels
+		for _, w := range pw {
+			c := sort.Search(len(g.sizes), func(i int) bool { return g.sizes[i] >= w.FileSize })
+			r := sort.SearchInts(g.files, w.Files)
+			if c == len(g.sizes) || g.sizes[c] != w.FileSize || r == len(g.files) || g.files[r] != w.Files {
+				continue // thinned out
+			}
+			si := index(w.Best.Cell.Strategy)
+			d := winnerVerdict(w, vi)
+			if d.v != verdictClear {
+				anyPale = true
+			}
+			if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
+				tie = v.Tie
+			}
+			g.z[[2]int{c, r}] = squareShade(si, n, d.v)
+			inLegend[w.Best.Cell.Strategy] = true
+			if !labelled {
+				continue
+			}
+			lines := []string{w.Best.Cell.Strategy}
+			var vals []string
+			for _, name := range varying {
+				if v := paramValue(w.Best.Cell, name); v != "-" {
+					vals = append(vals, name+"="+v)
+				}
+			}
+			if len(vals) > 0 {
+				lines = append(lines, strings.Join(vals, " "))
+			}
+			switch d.v {
+			case verdictAlone:
+				lines = append(lines, "only one ran")
+			case verdictClear:
+				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy)
+			case verdictTie:
+				lines = append(lines, "tie with "+listSome(d.tiedWith, 2))
+			case verdictUndecided:
+				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy, "(undecided)")
+			}
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			labels.Labels = append(labels.Labels, strings.Join(lines, "\n"))
+		}
+		hm := plotter.NewHeatMap(g, pal)
+		hm.Min, hm.Max = 0, float64(len(pal)-1)
+		hm.NaN = color.Gray{Y: 230}
+		p := plot.New()
+		var title []string
+		if multi {
+			title = append(title, k.label)
+		}
+		title = append(title, "sync="+k.sync)
+		p.Title.Text = strings.Join(title, ", ")
+		p.X.Label.Text = "file size"
+		p.Y.Label.Text = "files per repetition"
+		p.Add(hm)
+		if len(labels.Labels) > 0 {
+			if lp, err := plotter.NewLabels(labels); err == nil {
+				for i := range lp.TextStyle {
+					lp.TextStyle[i].XAlign = draw.XCenter
+					lp.TextStyle[i].YAlign = draw.YCenter
+					lp.TextStyle[i].Font.Size = vg.Points(9)
+				}
+				p.Add(lp)
+			}
+		}
+		var sizeNames, fileNames []string
+		for _, s := range g.sizes {
+			sizeNames = append(sizeNames, FormatBytes(s))
+		}
+		for _, f := range g.files {
+			fileNames = append(fileNames, strconv.Itoa(f))
+		}
+		p.NominalX(sizeNames...)
+		p.NominalY(fileNames...)
+		p.X.Min, p.X.Max = -0.5, float64(len(g.sizes))-0.5
+		p.Y.Min, p.Y.Max = -0.5, float64(len(g.files))-0.5
+		fig.panels = append(fig.panels, p)
+	}
+	if cutAxes > 0 {
+		fig.notes = append(fig.notes, fmt.Sprintf("%d panel(s) show at most %d file counts and %d sizes, evenly spaced; the tables list every group", cutAxes, maxWinnerAxis, maxWinnerAxis))
+	}
+	for i, s := range strategies {
+		if inLegend[s] {
+			fig.legend = append(fig.legend, legendEntry{s, []plot.Thumbnailer{colorBox{pal[i]}}})
+		}
+	}
+	fig.title = "Fastest strategy per (files, size)"
+	if anyPale {
+		t := "the tie margin"
+		if tie > 0 {
+			t = fmt.Sprintf("±%.0f%%", 100*tie)
+		}
+		fig.footnotes = append(fig.footnotes, "Strong colour: a winner (paired verdict). Medium: a tie within "+t+". Pale: undecided, or only one strategy ran. Grey: all failed.")
+	}
+	for _, n := range fig.notes {
+		fig.footnotes = append(fig.footnotes, n+".")
+	}
+	fig.cols = min(len(fig.panels), 2)
+	return fig, ""
+}

@@ -1,0 +1,36 @@
+//go:build !linux
+
+package resultset
+
+import (
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+func checkReplaceable(path, real string, st fs.FileInfo, euid int) error { return nil }
+
+func trustLink(path, link string, st fs.FileInfo, euid int) error { return nil }
+
+func keepOwner(f *os.File, st fs.FileInfo) {}
+
+func newFileMode() fs.FileMode {
+	m := syscall.Umask(0o22)
+	syscall.Umask(m)
+	return fs.FileMode(0o666 &^ m)
+}
+
+func renameNoReplace(from, to string) error {
+	if err := os.Link(from, to); err != nil {
+		return err
+	}
+	return os.Remove(from)
+}
+
+func replaceRegular(tmp string, t target) error {
+	st, err := os.Lstat(t.path)
+	if err != nil || !st.Mode().IsRegular() || !os.SameFile(st, t.st) {
+		return outErr(t.path, "changed while it was being written; not replaced")
+	}
+	return os.Rename(tmp, t.path)
+}

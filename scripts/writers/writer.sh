@@ -1,0 +1,65 @@
+#!/bin/sh
+# writer.sh: a writebench external writer in POSIX sh, to show the protocol
+# (docs/protocol.md) is language-neutral. Slow: one
+# printf and one cat per 4 KiB block. Each block is the 24-byte header
+# "WB<file, 8 hex>@<block, 12 hex>\n" followed by bytes 24..4095 of the
+# pattern file the request names; head -c cuts the last block.
+#
+#   writebench run --exec 'sh-writer=sh scripts/writers/writer.sh' --files 4 --sizes 64KiB
+set -u
+set -f
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+tab=$(printf '\t')
+echo "ready sh writer.sh"
+while IFS= read -r line; do
+	case $line in
+	write"$tab"*) ;;
+	*) echo "error not a write request"; continue ;;
+	esac
+	dir='' files=0 size=0 pattern='' sync=none prealloc=none
+	IFS=$tab
+	for kv in $line; do
+		case $kv in
+		dir=*) dir=${kv#dir=} ;;
+		files=*) files=${kv#files=} ;;
+		size=*) size=${kv#size=} ;;
+		width=*) width=${kv#width=} ;;
+		pattern=*) pattern=${kv#pattern=} ;;
+		sync=*) sync=${kv#sync=} ;;
+		prealloc=*) prealloc=${kv#prealloc=} ;;
+		esac
+	done
+	unset IFS
+	case $sync in none | close | data | end) ;; *)
+		echo "skip sync mode $sync is not implemented by writer.sh"
+		continue
+		;;
+	esac
+	if [ "$prealloc" != none ]; then
+		echo "skip preallocation $prealloc is not implemented by writer.sh"
+		continue
+	fi
+	if [ "$pattern" != "${cached:-}" ]; then
+		tail -c +25 "$pattern" >"$tmp/body" || { echo "error cannot read pattern $pattern"; continue; }
+		cached=$pattern
+	fi
+	blocks=$(((size + 4095) / 4096))
+	i=0 err=''
+	while [ "$i" -lt "$files" ]; do
+		path=$(printf '%s/f%0*d' "$dir" "$width" "$i")
+		k=0
+		while [ "$k" -lt "$blocks" ]; do
+			printf 'WB%08x@%012x\n' "$i" "$k"
+			cat "$tmp/body"
+			k=$((k + 1))
+		done | head -c "$size" >"$path" || err="cannot write $path"
+		case $sync in
+		close) sync "$path" || err="sync $path failed" ;;
+		data) sync -d "$path" || err="sync -d $path failed" ;;
+		esac
+		[ -n "$err" ] && break
+		i=$((i + 1))
+	done
+	if [ -n "$err" ]; then echo "error $err"; else echo ok; fi
+done

@@ -1,0 +1,566 @@
+package external
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/writebench/writebench/strategies"
+)
+
+// Defaults of Exec's time limits.
+const (
+	// DefaultTimeout bounds one repetition (one request and its reply). A
+	// program that takes longer is killed and its cell fails.
+	DefaultTimeout = 10 * time.Minute
+	// DefaultStartTimeout bounds start-up: from starting the program to its
+	// "ready" (or "skip") line.
+	DefaultStartTimeout = time.Minute
+	// closeGrace is how long Close waits for the program to exit after its
+	// standard input is closed before killing it.
+	closeGrace = 5 * time.Second
+)
+
+// knownKnobs are the parameters an exec line may declare.
+var knownKnobs = []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
+
+// Exec is a strategy run by an external program that speaks the protocol
+// of docs/protocol.md. Fields may be changed before the first cell starts.
+type Exec struct {
+	name    string
+	command string
+	argv    []string
+
+	// Target is the strategy name sent in every request (default: the
+	// exec's own name). `writebench ab` sets it to the built-in strategy a
+	// worker should run.
+	Target string
+	// KnobList is what Knobs returns: the parameters whose sweep makes
+	// separate cells (from NAME[knob,...]=COMMAND). Every parameter is
+	// sent in every request regardless.
+	KnobList []string
+	// Timeout bounds each repetition (default DefaultTimeout).
+	Timeout time.Duration
+	// StartTimeout bounds start-up (default DefaultStartTimeout).
+	StartTimeout time.Duration
+}
+
+var (
+	_ strategies.Strategy   = (*Exec)(nil)
+	_ strategies.CellOpener = (*Exec)(nil)
+)
+
+// NewExec returns the strategy name that runs command, a program and its
+// arguments split like a shell does (quotes and backslashes, no
+// expansion, no pipes: write `sh -c '...'` for those). name is lower case,
+// without spaces, '=' or brackets.
+func NewExec(name, command string) (*Exec, error) {
+	if name == "" || strings.ToLower(name) != name || strings.ContainsAny(name, " \t=[],") {
+		return nil, fmt.Errorf("exec strategy name %q: want a non-empty lower-case name without spaces, '=', ',' or brackets", name)
+	}
+	argv, err := SplitCommand(command)
+	if err != nil {
+		return nil, fmt.Errorf("exec strategy %s: %w", name, err)
+	}
+	if len(argv) == 0 {
+		return nil, fmt.Errorf("exec strategy %s: empty command", name)
+	}
+	return &Exec{name: name, command: command, argv: argv}, nil
+}
+
+// ParseExec parses one NAME=COMMAND or NAME[knob,...]=COMMAND definition,
+// the value of --exec and a line of an --exec-file.
+func ParseExec(def string) (*Exec, error) {
+	head, command, ok := strings.Cut(def, "=")
+	if !ok {
+		return nil, fmt.Errorf("exec definition %q: want NAME=COMMAND", truncate(def, 80))
+	}
+	head = strings.TrimSpace(head)
+	var knobs []string
+	if i := strings.IndexByte(head, '['); i >= 0 {
+		if !strings.HasSuffix(head, "]") {
+			return nil, fmt.Errorf("exec definition %q: knob list must end with ]", truncate(def, 80))
+		}
+		for _, k := range strings.Split(head[i+1:len(head)-1], ",") {
+			k = strings.TrimSpace(k)
+			if k == "" {
+				continue
+			}
+			if !slices.Contains(knownKnobs, k) {
+				return nil, fmt.Errorf("exec definition %q: unknown knob %q (known: %s)", truncate(def, 80), k, strings.Join(knownKnobs, ", "))
+			}
+			knobs = append(knobs, k)
+		}
+		head = strings.TrimSpace(head[:i])
+	}
+	e, err := NewExec(head, strings.TrimSpace(command))
+	if err != nil {
+		return nil, err
+	}
+	e.KnobList = knobs
+	return e, nil
+}
+
+// ParseExecFile reads exec definitions from path: one NAME=COMMAND (or
+// NAME[knob,...]=COMMAND) per line; blank lines and lines starting with #
+// are ignored. Errors name the file and line.
+func ParseExecFile(path string) ([]*Exec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("exec file: %w", err)
+	}
+	return parseExecs(path, string(data))
+}
+
+func parseExecs(path, data string) ([]*Exec, error) {
+	var out []*Exec
+	seen := map[string]int{}
+	for i, line := range strings.Split(data, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		e, err := ParseExec(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
+		}
+		if prev, dup := seen[e.name]; dup {
+			return nil, fmt.Errorf("%s:%d: strategy %s already defined on line %d", path, i+1, e.name, prev)
+		}
+		seen[e.name] = i + 1
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// AsStrategies converts execs for writebench.Config.Custom.
+func AsStrategies(execs []*Exec) []strategies.Strategy {
+	out := make([]strategies.Strategy, len(execs))
+	for i, e := range execs {
+		out[i] = e
+	}
+	return out
+}
+
+// SplitCommand splits a command line into words: whitespace separates
+// words, single quotes keep everything literally, double quotes keep
+// everything but a backslash before " or \, and a backslash outside quotes
+// keeps the next character. Nothing is expanded.
+func SplitCommand(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		case c == '\\':
+			if i+1 >= len(s) {
+				return nil, errors.New("command ends with a lone backslash")
+			}
+			i++
+			cur.WriteByte(s[i])
+			inWord = true
+		case c == '\'':
+			j := strings.IndexByte(s[i+1:], '\'')
+			if j < 0 {
+				return nil, errors.New("unterminated ' in command")
+			}
+			cur.WriteString(s[i+1 : i+1+j])
+			i += j + 1
+			inWord = true
+		case c == '"':
+			inWord = true
+			closed := false
+			for i++; i < len(s); i++ {
+				if s[i] == '"' {
+					closed = true
+					break
+				}
+				if s[i] == '\\' && i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
+					i++
+				}
+				cur.WriteByte(s[i])
+			}
+			if !closed {
+				return nil, errors.New("unterminated \" in command")
+			}
+		default:
+			cur.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+// Name is the exec's strategy name.
+func (e *Exec) Name() string { return e.name }
+
+// Command is the command line the exec runs.
+func (e *Exec) Command() string { return e.command }
+
+// Describe names the program.
+func (e *Exec) Describe() string { return "external program: " + e.command }
+
+// Knobs returns KnobList.
+func (e *Exec) Knobs() []string { return e.KnobList }
+
+// Write fails: an external strategy keeps its program running across the
+// repetitions of a cell, so it needs a runner that calls OpenCell.
+func (e *Exec) Write(ctx context.Context, b *strategies.Batch) error {
+	return fmt.Errorf("strategy %s runs an external program and needs a runner that calls OpenCell (strategies.CellOpener)", e.name)
+}
+
+func (e *Exec) timeout() time.Duration {
+	if e.Timeout > 0 {
+		return e.Timeout
+	}
+	return DefaultTimeout
+}
+
+func (e *Exec) startTimeout() time.Duration {
+	if e.StartTimeout > 0 {
+		return e.StartTimeout
+	}
+	return DefaultStartTimeout
+}
+
+// OpenCell starts the program, waits for its "ready" line and returns the
+// cell's session. A program that cannot be found, or that answers "skip
+// REASON", makes a *strategies.SkipError; one that exits, says anything
+// else or stays silent past StartTimeout makes an error with the tail of
+// its standard error.
+func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Session, error) {
+	path, err := exec.LookPath(e.argv[0])
+	if err != nil {
+		return nil, strategies.Skip("%s: program %q not found (%v); install it or fix the command %q", e.name, e.argv[0], unwrapExec(err), e.command)
+	}
+	patDir, err := os.MkdirTemp("", "writebench-exec-*")
+	if err != nil {
+		return nil, fmt.Errorf("%s: make pattern directory: %w", e.name, err)
+	}
+	s := &session{e: e, params: p, patDir: patDir, lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	// The runner's content seed is 1; Write rewrites the pattern if a
+	// batch brings another seed.
+	c1 := strategies.NewContent(1)
+	if s.pattern, err = s.writePattern(c1); err != nil {
+		return nil, err
+	}
+	s.patSeed = 1
+	cmd := exec.Command(path, e.argv[1:]...)
+	cmd.Env = append(os.Environ(), "WRITEBENCH_PROTOCOL=1")
+	cmd.Stderr = &s.stderr
+	cmd.SysProcAttr = sysProcAttr()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.name, err)
+	}
+	// Our own pipe rather than StdoutPipe: Wait closes that one as soon as
+	// the program exits, which could lose a last line still unread.
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.name, err)
+	}
+	cmd.Stdout = outW
+	if err := cmd.Start(); err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("%s: start %q: %w", e.name, e.command, err)
+	}
+	outW.Close()
+	s.cmd, s.stdin = cmd, stdin
+	go s.readLines(outR)
+	go func() {
+		s.waitErr = cmd.Wait()
+		close(s.exited)
+	}()
+	r, err := s.await(ctx, e.startTimeout(), "start-up")
+	if err != nil {
+		return nil, err
+	}
+	switch r.Verb {
+	case "ready":
+	case "skip":
+		return nil, strategies.Skip("%s: %s", e.name, r.Text)
+	case "error":
+		return nil, fmt.Errorf("%s: start-up failed: %s%s", e.name, r.Text, s.stderrTail())
+	default:
+		return nil, fmt.Errorf("%s: first line %q is not ready or skip%s", e.name, r.Verb, s.stderrTail())
+	}
+	ok = true
+	return s, nil
+}
+
+// session is one cell's running program.
+type session struct {
+	e       *Exec
+	params  strategies.Params
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	lines   chan string // stdout lines; closed at EOF
+	readErr error       // set before lines is closed
+	exited  chan struct{}
+	waitErr error // set before exited is closed
+	stderr  tailBuffer
+	patDir  string
+	pattern string // path of the pattern file, once written for seed patSeed
+	patSeed uint64
+	dead    error // the program was killed or lost; every later Write fails with it
+	closed  bool
+	done    chan struct{} // closed by Close: the line reader stops delivering
+}
+
+func (s *session) readLines(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || strings.TrimSpace(line) == "" {
+			continue // comments and blank lines are for humans debugging a writer
+		}
+		select {
+		case s.lines <- line:
+		case <-s.done:
+			// Closed: nobody reads any more. Keep draining so the
+			// program is not blocked writing to a full pipe.
+		}
+	}
+	s.readErr = sc.Err()
+	close(s.lines)
+}
+
+// await waits for the program's next line, its exit, the timeout or ctx.
+// On anything but a well-formed line it kills the program and marks the
+// session dead.
+func (s *session) await(ctx context.Context, timeout time.Duration, what string) (Reply, error) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	var line string
+	var ok bool
+	select {
+	case line, ok = <-s.lines:
+	case <-s.exited:
+		// It exited: take a line it wrote just before, if any.
+		select {
+		case line, ok = <-s.lines:
+		case <-time.After(time.Second):
+		}
+	case <-t.C:
+		s.kill()
+		s.dead = fmt.Errorf("%s: no reply within %v during %s: killed the program (raise the limit with --exec-timeout)%s", s.e.name, timeout, what, s.stderrTail())
+		return Reply{}, s.dead
+	case <-ctx.Done():
+		s.kill()
+		s.dead = fmt.Errorf("%s: %w", s.e.name, context.Cause(ctx))
+		return Reply{}, ctx.Err()
+	}
+	if !ok {
+		s.kill()
+		<-s.exited
+		msg := "exited"
+		if s.readErr != nil {
+			msg = "sent an unreadable line: " + s.readErr.Error()
+		}
+		s.dead = fmt.Errorf("%s: program %s during %s without replying (%s)%s", s.e.name, msg, what, exitStatus(s.waitErr), s.stderrTail())
+		return Reply{}, s.dead
+	}
+	r, err := ParseReply(line)
+	if err != nil {
+		s.kill()
+		s.dead = fmt.Errorf("%s: during %s: %w%s", s.e.name, what, err, s.stderrTail())
+		return Reply{}, s.dead
+	}
+	return r, nil
+}
+
+// Write sends the batch and waits for the reply; this is the timed call.
+func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
+	if s.dead != nil {
+		return s.dead
+	}
+	seed := b.Content.Seed()
+	if s.pattern == "" || s.patSeed != seed {
+		// Normally written once per cell, on the first (warm-up)
+		// repetition; a few microseconds.
+		p, err := s.writePattern(b.Content)
+		if err != nil {
+			return err
+		}
+		s.pattern, s.patSeed = p, seed
+	}
+	// A line waiting before the request is sent is a second reply to the
+	// previous request: taking it as this one's would time nothing.
+	select {
+	case line, ok := <-s.lines:
+		if ok {
+			s.kill()
+			s.dead = fmt.Errorf("%s: program sent %q between requests (one reply line per request)%s", s.e.name, truncate(line, 80), s.stderrTail())
+			return s.dead
+		}
+	default:
+	}
+	target := s.e.Target
+	if target == "" {
+		target = s.e.name
+	}
+	req := &Request{Strategy: target, Dir: b.Dir, Files: b.Files, Size: b.Size,
+		Width: strategies.NameWidth(b.Files), Seed: seed, Pattern: s.pattern, Params: b.Params}
+	line, err := req.Encode()
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.e.name, err)
+	}
+	if _, err := io.WriteString(s.stdin, line+"\n"); err != nil {
+		s.kill()
+		<-s.exited
+		s.dead = fmt.Errorf("%s: send request: program gone (%s)%s", s.e.name, exitStatus(s.waitErr), s.stderrTail())
+		return s.dead
+	}
+	r, err := s.await(ctx, s.e.timeout(), "a repetition")
+	if err != nil {
+		return err
+	}
+	switch r.Verb {
+	case "ok":
+		if b.SyncTime != nil && len(b.SyncTime) > 0 && r.SyncSeconds > 0 {
+			b.SyncTime[0] += time.Duration(r.SyncSeconds * float64(time.Second))
+		}
+		if b.Issued != nil {
+			b.Issued.RingSubmissions.Add(r.RingSubmissions)
+			b.Issued.RingEnters.Add(r.RingEnters)
+		}
+		return nil
+	case "skip":
+		return strategies.Skip("%s: %s", s.e.name, r.Text)
+	case "error":
+		return fmt.Errorf("%s: %s", s.e.name, r.Text)
+	}
+	s.kill()
+	s.dead = fmt.Errorf("%s: replied %q to a write request (want ok, error or skip)%s", s.e.name, r.Verb, s.stderrTail())
+	return s.dead
+}
+
+func (s *session) writePattern(c *strategies.Content) (string, error) {
+	var blk [strategies.BlockSize]byte
+	c.Expected(blk[:], 0, 0)
+	path := filepath.Join(s.patDir, fmt.Sprintf("pattern-%d", c.Seed()))
+	if err := os.WriteFile(path, blk[:], 0o644); err != nil {
+		return "", fmt.Errorf("%s: write content pattern: %w", s.e.name, err)
+	}
+	return path, nil
+}
+
+// Usage reads the program's cumulative /proc/PID/io and CPU times (its
+// own and those of children it has waited for).
+func (s *session) Usage() (strategies.ChildUsage, bool) {
+	if s.cmd == nil || s.cmd.Process == nil || s.dead != nil {
+		return strategies.ChildUsage{}, false
+	}
+	return procUsage(s.cmd.Process.Pid)
+}
+
+// Close closes the program's standard input, waits up to closeGrace for it
+// to exit, kills it otherwise, and removes the pattern directory.
+func (s *session) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	var err error
+	if s.cmd != nil {
+		s.stdin.Close()
+		select {
+		case <-s.exited:
+		case <-time.After(closeGrace):
+			s.kill()
+			<-s.exited
+			err = fmt.Errorf("%s: program did not exit within %v of its input closing; killed it", s.e.name, closeGrace)
+		}
+		// Reap whatever the program left in its process group.
+		killGroup(s.cmd.Process.Pid)
+	}
+	if s.patDir != "" {
+		if rerr := os.RemoveAll(s.patDir); rerr != nil && err == nil {
+			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.patDir, rerr)
+		}
+	}
+	return err
+}
+
+// kill ends the program and its process group.
+func (s *session) kill() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		killGroup(s.cmd.Process.Pid)
+		s.cmd.Process.Kill()
+	}
+}
+
+func (s *session) stderrTail() string {
+	t := strings.TrimSpace(s.stderr.String())
+	if t == "" {
+		return ""
+	}
+	return "; its stderr ends: " + oneLine(t)
+}
+
+func exitStatus(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+func unwrapExec(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	return err
+}
+
+// tailBuffer keeps the last tailMax bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 2048
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailMax {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
