@@ -160,3 +160,27 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 		}
 	}
 }
+
+// sameLoops gives every cell of a group the same number of batches per
+// repetition, the smallest its cells were calibrated to: a batch's time
+// depends a little on how many run back to back (the page cache and the
+// directories are warmer), so contenders timed with different loop counts
+// are not compared like with like (an A/A run of two identical strategies
+// showed twice the false winners when their calibrations differed). The
+// smallest keeps the group's cost that of its slowest contender.
+func (g *groupState) sameLoops(cells []cell) {
+	for _, m := range g.members {
+		least := 0
+		for _, i := range m {
+			if l := cells[i].loops; l > 0 && (least == 0 || l < least) {
+				least = l
+			}
+		}
+		for _, i := range m {
+			if cells[i].loops > 0 {
+				cells[i].loops = least
+				cells[i].res.Loops = least
+			}
+		}
+	}
+}

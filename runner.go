@@ -208,6 +208,9 @@ rounds:
 				cfg.Progress.Step(c.res, counted, err)
 			}
 		}
+		if round == plan.warm-1 {
+			groups.sameLoops(cells)
+		}
 		if counted && slices.Contains(plan.looks, k+1) {
 			groups.look(set, &cfg, plan.confidence)
 		}

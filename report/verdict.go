@@ -285,7 +285,12 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 		for i := range svs {
 			sv := &svs[i]
 			for j := range sv.vs {
-				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(&sv.vs[j]), verdictLine(&sv.vs[j]))
+				v := &sv.vs[j]
+				line := verdictLine(v)
+				for _, w := range v.Warnings {
+					line += " (warning: " + w + ")"
+				}
+				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(v), line)
 			}
 		}
 		ew.printf("\nRecommendation:\n")
@@ -467,6 +472,7 @@ type JSONVerdict struct {
 	Tie            float64           `json:"tie"`
 	Confidence     float64           `json:"confidence"`
 	PairConfidence float64           `json:"pair_confidence"` // Bonferroni-corrected, per contender
+	Warnings       []string          `json:"warnings,omitempty"`
 	Contenders     []JSONContender   `json:"contenders"`
 }
 
@@ -496,7 +502,7 @@ func jsonVerdicts(sets []*Set, labels []string) []JSONVerdict {
 			jv := JSONVerdict{
 				Set: sv.label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
 				Verdict: v.Verdict, Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
-				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence,
+				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence, Warnings: v.Warnings,
 			}
 			if jv.Leaders == nil {
 				jv.Leaders = []string{}

@@ -180,3 +180,17 @@ func TestVerdictMachineReadable(t *testing.T) {
 		}
 	}
 }
+
+// A group whose contenders ran different loop counts says so on its line
+// and in the json.
+func TestVerdictLoopsWarningRendered(t *testing.T) {
+	a, b := vcell("a", 0, 1.0, 10), vcell("b", 0, 1.5, 10)
+	a.Loops, b.Loops = 3, 10
+	s := vset(a, b)
+	if out := renderString(t, s, "table"); !strings.Contains(out, "(warning: contenders ran 3 to 10 batches per sample (loops)") {
+		t.Errorf("no loops warning in:\n%s", out)
+	}
+	if out := renderString(t, s, "json"); !strings.Contains(out, `"warnings": [`) {
+		t.Errorf("no warnings in json:\n%s", out)
+	}
+}

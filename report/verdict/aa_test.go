@@ -83,7 +83,7 @@ func TestAAFalseDecisions(t *testing.T) {
 				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == verdict.Winner {
 					for _, c := range v.Contenders {
 						sec := set.Results[c.Cell].Seconds
-						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, sec)
+						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d loops %d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, set.Results[c.Cell].Loops, sec)
 					}
 				}
 				switch v.Verdict {

@@ -73,6 +73,7 @@
 package verdict
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -160,6 +161,10 @@ type Verdict struct {
 	// Leaders are the labels of the fastest contender and those tied with
 	// it, fastest first (one label for a winner).
 	Leaders []string
+	// Warnings are conditions that make the comparison less trustworthy,
+	// in words: contenders that ran different numbers of batches per
+	// sample (Cell.Loops), which the A/A check shows biases the ratios.
+	Warnings []string
 	// Tie and Confidence are the options used; PairConfidence is the
 	// confidence of each contender's interval (equal to Confidence: the
 	// group verdict is an intersection-union test).
@@ -294,6 +299,15 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 	fc.Pairs = len(validSeconds(&s.Results[fc.Cell]))
 	v.Fastest = fc.Label
 	v.Leaders = []string{fc.Label}
+
+	loMin, loMax := math.MaxInt, 0
+	for _, i := range eligible {
+		l := max(s.Results[v.Contenders[i].Cell].Loops, 1)
+		loMin, loMax = min(loMin, l), max(loMax, l)
+	}
+	if loMin != loMax {
+		v.Warnings = append(v.Warnings, fmt.Sprintf("contenders ran %d to %d batches per sample (loops): per-batch times of different loop counts are not comparable, so part of any difference may come from that", loMin, loMax))
+	}
 
 	// An intersection-union test: every comparison at Confidence (see the
 	// package comment).

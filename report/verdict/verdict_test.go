@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/writebench/writebench/report/resultset"
@@ -343,5 +344,23 @@ func TestOptionsFor(t *testing.T) {
 	}
 	if v := Verdicts(s, o)[0]; v.Verdict != Tie || v.Confidence != 0.99 {
 		t.Errorf("verdict %s at %v, want tie at 0.99", v.Verdict, v.Confidence)
+	}
+}
+
+// Contenders calibrated to different loop counts get a warning: the A/A
+// check found that per-batch times of different loop counts differ.
+func TestVerdictLoopsWarning(t *testing.T) {
+	s := makeSet(31, 10, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 1.5, noise: 0.01})
+	if v := only(t, s); len(v.Warnings) != 0 {
+		t.Errorf("same loops: warnings %q", v.Warnings)
+	}
+	s.Results[0].Loops, s.Results[1].Loops = 3, 10
+	v := only(t, s)
+	if len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "3 to 10 batches per sample") {
+		t.Errorf("loops 3 and 10: warnings %q", v.Warnings)
+	}
+	s.Results[0].Loops, s.Results[1].Loops = 0, 1 // 0 means once
+	if v := only(t, s); len(v.Warnings) != 0 {
+		t.Errorf("loops 0 and 1: warnings %q", v.Warnings)
 	}
 }
