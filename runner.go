@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/stats"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -117,10 +118,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	}()
 
 	plan := planSweep(&cfg, cells)
-	if len(plan.looks) > 0 {
-		set.Env.Looks = len(plan.looks) + 1 // the final verdict is a look too
-	}
-	set.Env.Confidence = plan.confidence
+	looked := 0 // interim looks made; the final verdict is one more
 	if cfg.Progress != nil {
 		cfg.Progress.Start(plan.reps, plan.estimate)
 		defer cfg.Progress.Done()
@@ -213,12 +211,20 @@ rounds:
 		}
 		if counted && slices.Contains(plan.looks, k+1) {
 			groups.look(set, &cfg, plan.confidence)
+			looked++
 		}
 	}
 	for i := range cells {
 		c := &cells[i]
 		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
+	}
+	if looked > 0 {
+		// The 5% are split over the looks actually made (they depend on
+		// the clock, never on the data): a budget that ran out before the
+		// interim look leaves the final verdict its full 95%.
+		set.Env.Looks = looked + 1
+		set.Env.Confidence = stats.Bonferroni(confidence, looked+1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
 	set.Complete = !interrupted
