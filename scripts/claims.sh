@@ -33,4 +33,15 @@ for c in $CLAIMS; do
 	# shellcheck disable=SC2086
 	"$WRITEBENCH" run $common $args $RUN_FLAGS --out "$OUT/claim$c.json" >"$OUT/claim$c.txt" || status=1
 done
+# The answer per claim: the verdict lines writebench printed for each
+# workload (per-round paired ratios; see docs/verdicts.md), next to the
+# claim's text. docs/claims.md reads them against each claim.
+echo
+echo "Claims, as measured on this machine ($(uname -sr), $(nproc) cores):"
+for c in $CLAIMS; do
+	claim=$(grep -E "^$c\. " /work/shared/CLAIMS.md 2>/dev/null | cut -c1-110)
+	echo "claim ${claim:-$c}"
+	grep -E '^[0-9]+ × ' "$OUT/claim$c.txt" | sed 's/^/    /'
+	grep -E '^for [0-9]+ × ' "$OUT/claim$c.txt" | sed 's/^/    → /'
+done
 exit $status
