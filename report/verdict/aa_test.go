@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report/verdict"
@@ -64,8 +65,17 @@ func TestAAFalseDecisions(t *testing.T) {
 	margins := []float64{verdict.DefaultTie, 0.001} // only the first (the default) is asserted
 	type tally struct{ groups, winner, tie, undecided int }
 	counts := make([]tally, len(margins))
+	// WRITEBENCH_AA_BUDGET=30s runs each sweep adaptively (up to 30
+	// rounds within the budget, one interim look), as the default preset
+	// does, to measure the false decisions of adaptive sampling too.
+	var budget time.Duration
+	if v := os.Getenv("WRITEBENCH_AA_BUDGET"); v != "" {
+		if budget, err = time.ParseDuration(v); err != nil || budget <= 0 {
+			t.Fatalf("WRITEBENCH_AA_BUDGET=%q: want a positive duration", v)
+		}
+	}
 	for run := range runs {
-		set, err := writebench.Run(context.Background(), writebench.Config{
+		cfg := writebench.Config{
 			Strategies: []string{"a", "b"},
 			Custom:     custom,
 			Files:      []int{16},
@@ -73,12 +83,18 @@ func TestAAFalseDecisions(t *testing.T) {
 			Repeat:     10,
 			Dir:        dir,
 			Seed:       uint64(run + 1),
-		})
+		}
+		if budget > 0 {
+			cfg.Budget, cfg.Repeat = budget, 30
+		}
+		set, err := writebench.Run(context.Background(), cfg)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		for i, m := range margins {
-			for _, v := range verdict.Verdicts(set, verdict.VerdictOptions{Tie: m}) {
+			o := verdict.OptionsFor(set) // the set's own per-look confidence
+			o.Tie = m
+			for _, v := range verdict.Verdicts(set, o) {
 				counts[i].groups++
 				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == verdict.Winner {
 					for _, c := range v.Contenders {
