@@ -516,7 +516,8 @@ func fmtSeconds(sec float64) string {
 	}
 }
 
-// abWriter remembers the first write error.
+// abWriter remembers the first write error, so a long listing (ab, --dry-run)
+// is checked once.
 type abWriter struct {
 	w   io.Writer
 	err error

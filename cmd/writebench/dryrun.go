@@ -14,7 +14,7 @@ func dryRun(stdout io.Writer, cfg writebench.Config) error {
 	if err != nil {
 		return configError(err)
 	}
-	ew := &lineWriter{w: stdout}
+	ew := &abWriter{w: stdout}
 	fmt.Fprintf(ew, "%s, %s per cell\n", report.Plural(len(p.Cells), "cell"), roundsText(p))
 	for i, c := range p.Cells {
 		fmt.Fprintf(ew, "  %-70s ~%s per repetition\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()))
@@ -33,19 +33,4 @@ func roundsText(p *writebench.Plan) string {
 		return fmt.Sprintf("%s%d to %d counted repetitions (adaptive, within the budget)", warm, p.MinRounds, p.Repeat)
 	}
 	return fmt.Sprintf("%s%d counted repetitions", warm, p.Repeat)
-}
-
-// lineWriter keeps the first write error, so a long listing is checked once.
-type lineWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (l *lineWriter) Write(p []byte) (int, error) {
-	if l.err != nil {
-		return 0, l.err
-	}
-	n, err := l.w.Write(p)
-	l.err = err
-	return n, err
 }
