@@ -2,7 +2,6 @@ package writebench
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strconv"
 )
@@ -159,9 +158,4 @@ func checkLauncher(j *Job) error {
 		return errNeedMPI(src, n)
 	}
 	return nil
-}
-
-// rankError is a failure of one rank, which fails the cell on every rank.
-func rankError(rank int, host, msg string) string {
-	return fmt.Sprintf("rank %d (%s): %s", rank, host, msg)
 }

@@ -54,14 +54,12 @@ func TestHelperMain(t *testing.T) {
 		os.Exit(mainExit(args, os.Stdout, os.Stderr))
 	}
 	ctx, stop := notifyContext(context.Background())
-	{
-		os.Stdout.WriteString("ready\n")
-		<-ctx.Done()
-		os.Stdout.WriteString("cancelled\n")
-		time.Sleep(10 * time.Second) // a clean-up that takes long
-		os.Exit(0)
-	}
-	stop()
+	defer stop()
+	os.Stdout.WriteString("ready\n")
+	<-ctx.Done()
+	os.Stdout.WriteString("cancelled\n")
+	time.Sleep(10 * time.Second) // a clean-up that takes long
+	os.Exit(0)
 }
 
 // writebenchCmd returns a command running writebench with args in a child.

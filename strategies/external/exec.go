@@ -444,7 +444,7 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 	}
 	switch r.Verb {
 	case "ok":
-		if b.SyncTime != nil && len(b.SyncTime) > 0 && r.SyncSeconds > 0 {
+		if len(b.SyncTime) > 0 && r.SyncSeconds > 0 {
 			b.SyncTime[0] += time.Duration(r.SyncSeconds * float64(time.Second))
 		}
 		if b.Issued != nil {
