@@ -21,21 +21,30 @@ import (
 
 const runUsage = `Usage: writebench run [flags]
 
-Runs every strategy over the cartesian product of --files × --sizes × the
-other list flags, --warmup uncounted then --repeat counted repetitions per
-cell, interleaved across cells in a shuffled order (--seed), verifies every
-byte written, saves the raw samples as JSON (--out) and prints a summary.
+Runs the preset's strategies (or --strategies) over the cartesian product of
+--files × --sizes × the other list flags, in rounds: every cell's repetition
+k runs in round k, in a shuffled order (--seed), so the cells of one workload
+are compared round by round. Verifies every byte written, saves the raw
+samples as JSON (--out) and prints the answer first: one verdict line per
+workload, a recommendation, then the tables.
 
-Sizes take plain bytes or IEC units: 4096, 4KiB, 1MiB, 2GiB. Lists are
-comma-separated. Flags given override the --preset.
+With --budget (the default and quick presets have one) every cell gets
+--min-rounds rounds if time allows, then only the contenders still in
+question go on. Sizes take plain bytes or IEC units: 4096, 4KiB, 1MiB, 2GiB.
+Lists are comma-separated. Flags given override the --preset.
+
+Run times below were measured on a 2-core VM with ext4; other machines differ
+2-3x: --dry-run estimates yours.
 
 Examples:
-  writebench run                                   # all strategies, default sweep (under a minute)
-  writebench run --preset quick                    # a first look in ~15 s
-  writebench run --strategies bufio,unbuffered --files 1 --sizes 64MiB --record 64,256,4096
+  writebench run                                   # the default sweep, 39-45 s there
+  writebench run --preset quick                    # a first look, about 11 s there
+  writebench run --dry-run                         # the cells and the estimated time, nothing written
+  writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
-  writebench run --preset ci --out new.json && writebench compare base.json new.json`
+  writebench run --preset claim6                   # writers sharing one file: who corrupts data
+  writebench run --exec 'mine=python3 my_writer.py' --strategies mine,bufio   # your own writer (docs/protocol.md)`
 
 // runFlags holds the parsed flags of run. The sweep's axes (files, sizes
 // and every knob) are registered from resultset.Axes, one typed value each.
