@@ -47,7 +47,7 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (39-45 s on a 2-core VM)",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 16, 256},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
@@ -57,7 +57,7 @@ var Presets = map[string]Preset{
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
+		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget (about 11 s on a 2-core VM)",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
@@ -76,7 +76,7 @@ var Presets = map[string]Preset{
 	},
 	"claim6": {
 		Name:        "claim6",
-		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (about 15 s)",
+		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (2.5 s on a 2-core VM)",
 		Strategies:  []string{"shared-unlocked", "shared-locked", "shared-pwrite", "shared-queue", "paired-unlocked", "paired-locked"},
 		Files:       []int{1},
 		Sizes:       []int64{8 * mib},
@@ -86,7 +86,7 @@ var Presets = map[string]Preset{
 	},
 	"seeds": {
 		Name:        "seeds",
-		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
+		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason; 30 s on a 2-core VM)",
 		Strategies:  []string{"unbuffered", "bufio", "chunked", "py-aiofiles-unbuf", "py-aiofiles-buf", "py-open-buffered", "py-executor-batch"},
 		Files:       []int{1},
 		Sizes:       []int64{4 * mib},
