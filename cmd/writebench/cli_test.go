@@ -159,6 +159,10 @@ func TestRunUsageErrors(t *testing.T) {
 		{"budget not a duration", []string{"--budget", "40"}, []string{"--budget", "40"}},
 		{"precision", []string{"--precision", "2"}, []string{"--precision:", "out of range"}},
 		{"tie", []string{"--tie", "-0.1"}, []string{"--tie:", "out of range"}},
+		// An explicit zero is refused, not read as "the default".
+		{"tie 0", []string{"--tie", "0"}, []string{"--tie:", "out of range"}},
+		{"precision 0", []string{"--precision", "0"}, []string{"--precision:", "out of range"}},
+		{"min-rounds 0", []string{"--min-rounds", "0"}, []string{"--min-rounds:", "out of range"}},
 		{"positional argument", []string{"extra"}, []string{`"extra"`}},
 		{"positional after flags", []string{"--files", "1", "more"}, []string{`"more"`}},
 	}

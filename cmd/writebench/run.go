@@ -173,10 +173,20 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		case "budget":
 			cfg.Budget = f.budget
 		case "min-rounds":
+			// An explicit 0 is not "the default": the library's zero is.
+			if f.minRounds < 1 {
+				bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
+			}
 			cfg.MinRounds = f.minRounds
 		case "precision":
+			if !(f.precision > 0 && f.precision < 1) {
+				bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
+			}
 			cfg.Precision = f.precision
 		case "tie":
+			if !(f.tie > 0 && f.tie < 1) {
+				bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
+			}
 			cfg.Tie = f.tie
 		case "min-sample":
 			cfg.MinSample = f.minSample
