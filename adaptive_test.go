@@ -232,7 +232,7 @@ func TestCellSession(t *testing.T) {
 // clear winner stops after MinRounds, while the budget bounds the rest.
 func TestAdaptiveStopsDecidedGroups(t *testing.T) {
 	fast := newSleeper("fast", 1*time.Millisecond)
-	slow := newSleeper("slow", 6*time.Millisecond)
+	slow := newSleeper("slow", 40*time.Millisecond) // 40x apart: a load spike cannot reverse one round
 	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{fast, slow}, Files: []int{1}, Sizes: []int64{10},
 		Repeat: 40, MinRounds: 8, Warmup: 1, MinSample: -1, Budget: time.Minute, Dir: t.TempDir(), Seed: 3})
 	if err != nil {
