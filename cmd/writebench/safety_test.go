@@ -131,6 +131,9 @@ func TestSignalStopsRun(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
+			// A failing test must not leave the child running (it would
+			// outlive the test's directories and save its set elsewhere).
+			t.Cleanup(func() { cmd.Process.Kill() })
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			waitForWriting(t, dir, done)
