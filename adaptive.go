@@ -85,8 +85,8 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 			piece = int64(v)
 		}
 	}
-	if c.Strategy == "bufio" && c.Buffer > 0 {
-		piece = int64(c.Buffer)
+	if c.Buffer > 0 {
+		piece = int64(c.Buffer) // buffered writers reach the kernel a buffer at a time
 	}
 	writes := float64(c.Files) * math.Ceil(float64(c.FileSize)/float64(max(piece, 1)))
 	d := files*costPerFile + time.Duration(writes*float64(costPerSyscall)) +

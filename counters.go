@@ -1,10 +1,8 @@
 package writebench
 
 import (
-	"bytes"
 	"os"
 	"runtime/metrics"
-	"strconv"
 	"time"
 
 	"github.com/writebench/writebench/strategies"
@@ -73,26 +71,5 @@ func readProcIO() (syscw, writeBytes int64) {
 	if err != nil {
 		return -1, -1
 	}
-	return parseProcIO(data)
-}
-
-func parseProcIO(data []byte) (syscw, writeBytes int64) {
-	syscw, writeBytes = -1, -1
-	for line := range bytes.Lines(data) {
-		k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte(": "))
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch string(k) {
-		case "syscw":
-			syscw = n
-		case "write_bytes":
-			writeBytes = n
-		}
-	}
-	return syscw, writeBytes
+	return strategies.ParseProcIO(data)
 }

@@ -45,8 +45,7 @@ type cell struct {
 	res      *resultset.Cell
 	strategy strategies.Strategy
 	params   strategies.Params
-	done     bool   // failed or skipped: no more repetitions
-	dir      string // the cell's scratch directory, once made
+	done     bool // failed or skipped: no more repetitions
 	session  strategies.Session
 	loops    int           // batches per repetition (0: not calibrated yet)
 	repCost  time.Duration // wall time of the last repetition, everything included
@@ -238,11 +237,11 @@ rounds:
 	return set, nil
 }
 
-// finishCell gives a cell's directory and session back once it will run no
-// more repetitions.
+// finishCell gives a cell's session back once it will run no more
+// repetitions (its batch directories are emptied after every repetition;
+// the pool goes with the scratch directory).
 func (r *runner) finishCell(c *cell) {
 	r.closeSession(c)
-	c.dir = "" // its batch directories were emptied; the pool goes with the scratch directory
 }
 
 func (r *runner) closeSession(c *cell) {
@@ -315,7 +314,6 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
 	}
-	c.dir = base
 	defer func() {
 		var rerr error
 		for _, d := range dirs {

@@ -637,9 +637,9 @@ func TestParseProcIO(t *testing.T) {
 		{"similar keys", "cancelled_write_bytes: 9\nsyscwx: 1\n", -1, -1},
 	}
 	for _, tt := range tests {
-		s, w := parseProcIO([]byte(tt.in))
+		s, w := strategies.ParseProcIO([]byte(tt.in))
 		if s != tt.syscw || w != tt.wbytes {
-			t.Errorf("%s: parseProcIO = %d, %d; want %d, %d", tt.name, s, w, tt.syscw, tt.wbytes)
+			t.Errorf("%s: ParseProcIO = %d, %d; want %d, %d", tt.name, s, w, tt.syscw, tt.wbytes)
 		}
 	}
 }

@@ -56,17 +56,7 @@ func indexVerdicts(sets []*Set, labels []string) verdictIndex {
 	for _, sv := range allVerdicts(sets, labels) {
 		for i := range sv.vs {
 			v := &sv.vs[i]
-			var files, size, sync string
-			for _, p := range v.Group {
-				switch p.Name {
-				case "files":
-					files = p.Value
-				case "size":
-					size = p.Value
-				case "sync":
-					sync = p.Value
-				}
-			}
+			files, size, sync, _ := workload(v)
 			vi[verdictKey(sv.label, files, size, sync)] = v
 		}
 	}

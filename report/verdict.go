@@ -45,10 +45,9 @@ func allVerdicts(sets []*Set, labels []string) []setVerdicts {
 	return out
 }
 
-// groupName is "256 × 4KiB, sync none" plus any other fixed parameter.
-func groupName(v *Verdict) string {
-	var files, size, sync string
-	var rest []string
+// workload splits a verdict's fixed parameters into the workload (files,
+// size, sync) and the rest ("name=value").
+func workload(v *Verdict) (files, size, sync string, rest []string) {
 	for _, p := range v.Group {
 		switch p.Name {
 		case "files":
@@ -61,6 +60,12 @@ func groupName(v *Verdict) string {
 			rest = append(rest, p.Name+"="+p.Value)
 		}
 	}
+	return files, size, sync, rest
+}
+
+// groupName is "256 × 4KiB, sync none" plus any other fixed parameter.
+func groupName(v *Verdict) string {
+	files, size, sync, rest := workload(v)
 	s := files + " × " + size + ", sync " + sync
 	if len(rest) > 0 {
 		s += ", " + strings.Join(rest, ", ")

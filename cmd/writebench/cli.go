@@ -214,14 +214,6 @@ func helpRequested(args []string) bool {
 	return len(args) == 1 && (args[0] == "-h" || args[0] == "--help")
 }
 
-// pluralize is "1 cell", "2 cells".
-func pluralize(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 // formatElapsed formats a wall time for humans: "850ms" below a second
 // (where "0.0s" would say nothing), "27.5s" below a minute, "3m05s" above.
 func formatElapsed(sec float64) string {

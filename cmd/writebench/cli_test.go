@@ -424,8 +424,8 @@ func TestFormatElapsedAndPlural(t *testing.T) {
 			t.Errorf("formatElapsed(%v) = %q, want %q", c.sec, got, c.want)
 		}
 	}
-	if pluralize(1, "cell") != "1 cell" || pluralize(0, "cell") != "0 cells" || pluralize(12, "cell") != "12 cells" {
-		t.Error("pluralize")
+	if report.Plural(1, "cell") != "1 cell" || report.Plural(0, "cell") != "0 cells" || report.Plural(12, "cell") != "12 cells" {
+		t.Error("report.Plural")
 	}
 	if got := (&interruptedError{sig: os.Interrupt}).Error(); got != "SIGINT" {
 		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)

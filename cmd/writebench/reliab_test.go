@@ -295,14 +295,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 // table must still be printed (it is all that is left of the
 // measurements) and the exit status is 1.
 func TestBothSavesFailSummaryPrinted(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: mounting a tmpfs needs root")
-	}
-	full := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", full).CombinedOutput(); err != nil {
-		t.Skipf("skipped: mount failed: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	full := mountTmpfs(t, "size=64k")
 	filler, _ := os.Create(filepath.Join(full, "filler"))
 	for {
 		if _, err := filler.Write(make([]byte, 4096)); err != nil {

@@ -290,7 +290,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	// goes, so results/ never appears unannounced.
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
-			pluralize(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)
@@ -344,7 +344,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}
 	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
-		pluralize(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
+		report.Plural(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
 	if runErr != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie

@@ -319,19 +319,28 @@ func isTmpfs(dir string) bool {
 	return syscall.Statfs(dir, &st) == nil && st.Type == 0x01021994
 }
 
+// mountTmpfs mounts a tmpfs with opts on a fresh temporary directory,
+// unmounted when the test ends, or skips the test with the reason (not
+// root, no CAP_SYS_ADMIN).
+func mountTmpfs(t *testing.T, opts string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: mounting a tmpfs needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("skipped: mount -t tmpfs -o %s failed: %v: %s", opts, err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	return dir
+}
+
 // TestRunReadOnlyMounts checks, with read-only tmpfs mounts, that an
 // unwritable --dir or --out is exit 2 with one line naming the flag, the
 // path and EROFS, before anything is measured; and that an existing --out
 // in a writable place is left as it was when the run is refused.
 func TestRunReadOnlyMounts(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: mounting a read-only tmpfs needs root")
-	}
-	ro := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro).CombinedOutput(); err != nil {
-		t.Skipf("skipped: mount failed: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", ro).Run() })
+	ro := mountTmpfs(t, "ro,size=1m")
 	outDir := t.TempDir()
 	out := filepath.Join(outDir, "old.json")
 	old := []byte("an earlier result set\n")
@@ -370,14 +379,7 @@ func assertNoTemp(t *testing.T, dir string) {
 // the measurements must be saved to a file in $TMPDIR, named on stderr,
 // the old --out must be untouched, and the exit status must be 1.
 func TestRunSaveFailsKeepsResults(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: mounting a tmpfs needs root")
-	}
-	full := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", full).CombinedOutput(); err != nil {
-		t.Skipf("skipped: mount failed: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", full).Run() })
+	full := mountTmpfs(t, "size=64k")
 	out := filepath.Join(full, "out.json")
 	old := []byte("an earlier result set\n")
 	if err := os.WriteFile(out, old, 0o644); err != nil {
@@ -416,14 +418,7 @@ func TestRunSaveFailsKeepsResults(t *testing.T) {
 // one runs, the tmpfs is left empty, the set is saved and the exit is 1.
 // Without --no-space-check the big cell is not started at all.
 func TestRunENOSPCExit1(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: mounting a tmpfs needs root")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("skipped: mount failed: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := mountTmpfs(t, "size=16m")
 	for _, tc := range []struct {
 		flag, want string
 	}{

@@ -1,7 +1,6 @@
 package external
 
 import (
-	"bytes"
 	"os"
 	"strconv"
 	"strings"
@@ -28,23 +27,8 @@ func procUsage(pid int) (strategies.ChildUsage, bool) {
 	if err != nil {
 		return strategies.ChildUsage{}, false
 	}
-	u := strategies.ChildUsage{WriteSyscalls: -1, StorageBytes: -1}
-	for line := range bytes.Lines(io) {
-		k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte(": "))
-		if !ok {
-			continue
-		}
-		n, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
-			continue
-		}
-		switch string(k) {
-		case "syscw":
-			u.WriteSyscalls = n
-		case "write_bytes":
-			u.StorageBytes = n
-		}
-	}
+	u := strategies.ChildUsage{}
+	u.WriteSyscalls, u.StorageBytes = strategies.ParseProcIO(io)
 	user, sys, ok := parseStatTimes(string(stat))
 	if !ok {
 		return strategies.ChildUsage{}, false
