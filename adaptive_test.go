@@ -295,3 +295,24 @@ func TestDryRunWritesNothing(t *testing.T) {
 		t.Errorf("DryRun with files 0 = %v, want a ConfigError for files", err)
 	}
 }
+
+// TestSameLoopsInGroup checks that the contenders of one workload run the
+// same number of batches per sample (the smallest any was calibrated to),
+// so their per-batch times are comparable.
+func TestSameLoopsInGroup(t *testing.T) {
+	fast := newSleeper("fast", 0)
+	slow := newSleeper("slow", 5*time.Millisecond)
+	set, err := Run(context.Background(), Config{Custom: []strategies.Strategy{fast, slow}, Files: []int{1}, Sizes: []int64{10},
+		Repeat: 2, Warmup: 1, MinSample: 50 * time.Millisecond, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := set.Results[0].Loops, set.Results[1].Loops
+	if a != b || a < 2 {
+		t.Errorf("loops %d and %d, want equal and above 1 (the slow cell's 5ms batch needs about 10 for 50ms)", a, b)
+	}
+	// The fast cell alone would have needed far more than the slow one.
+	if a > 50 {
+		t.Errorf("loops %d: want the smallest calibration of the group (about 10), not the largest", a)
+	}
+}
