@@ -2,6 +2,8 @@ package writebench
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
@@ -162,25 +164,90 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 }
 
 // sameLoops gives every cell of a group the same number of batches per
-// repetition, the smallest its cells were calibrated to: a batch's time
-// depends a little on how many run back to back (the page cache and the
-// directories are warmer), so contenders timed with different loop counts
-// are not compared like with like (an A/A run of two identical strategies
-// showed twice the false winners when their calibrations differed). The
-// smallest keeps the group's cost that of its slowest contender.
+// repetition: a batch's time depends a little on how many run back to back
+// (the page cache and the directories are warmer), so contenders timed with
+// different loop counts are not compared like with like (an A/A run of two
+// identical strategies showed twice the false winners when their
+// calibrations differed). The count is the median of the cells'
+// calibrations (the lower middle one for an even count): each calibration
+// rests on one batch of the warm-up, and on a busy machine one of them is
+// often several times slower than the rest, which with the smallest count
+// would leave the whole group with samples far below MinSample, where the
+// noise of a shared machine is largest. A contender slower than most gets
+// samples longer than MinSample; one faster, shorter.
 func (g *groupState) sameLoops(cells []cell) {
 	for _, m := range g.members {
-		least := 0
+		var ls []int
 		for _, i := range m {
-			if l := cells[i].loops; l > 0 && (least == 0 || l < least) {
-				least = l
+			if l := cells[i].loops; l > 0 {
+				ls = append(ls, l)
 			}
 		}
+		if len(ls) == 0 {
+			continue
+		}
+		slices.Sort(ls)
+		mid := ls[(len(ls)-1)/2]
 		for _, i := range m {
 			if cells[i].loops > 0 {
-				cells[i].loops = least
-				cells[i].res.Loops = least
+				cells[i].loops = mid
+				cells[i].res.Loops = mid
 			}
 		}
 	}
+}
+
+// blockOrder returns the round's cells in a seeded random order that keeps
+// the contenders of one workload together: the groups in a shuffled order,
+// each group's cells shuffled inside its block, cells without a group as
+// blocks of their own. A paired ratio then compares two samples taken
+// moments apart instead of anywhere in a round of the whole sweep, so the
+// load that drifts within a round (writeback and journal commits of the
+// big cells, a neighbour on the host) hits both sides of a pair alike.
+func (g *groupState) blockOrder(rng *rand.Rand, order []int) []int {
+	var blocks [][]int
+	at := map[int]int{} // group -> index in blocks
+	for _, i := range order {
+		gi := g.of[i]
+		if gi < 0 {
+			blocks = append(blocks, []int{i})
+			continue
+		}
+		b, ok := at[gi]
+		if !ok {
+			b = len(blocks)
+			at[gi] = b
+			blocks = append(blocks, nil)
+		}
+		blocks[b] = append(blocks[b], i)
+	}
+	rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
+	out := order[:0]
+	for _, b := range blocks {
+		rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
+		out = append(out, b...)
+	}
+	return out
+}
+
+// assignDirs returns the directory of every cell for one round: each
+// group's own directories, d<i> for its cells i, dealt to its cells in a
+// seeded random order; a cell without a group keeps its own. A directory so
+// only ever holds batches of one workload (the same number of files, so
+// the same directory size and history), while which contender gets which
+// one changes from round to round. Dealing the directories of the whole
+// sweep instead let a 1-file batch land in a directory that last held 256
+// files and vice versa, which moved single samples by 30% and more.
+func (g *groupState) assignDirs(rng *rand.Rand) []int {
+	dir := make([]int, len(g.of))
+	for i := range dir {
+		dir[i] = i
+	}
+	for _, m := range g.members {
+		p := rng.Perm(len(m))
+		for k, i := range m {
+			dir[i] = m[p[k]]
+		}
+	}
+	return dir
 }

@@ -3,6 +3,8 @@ package writebench
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -297,8 +300,8 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 // TestSameLoopsInGroup checks that the contenders of one workload run the
-// same number of batches per sample (the smallest any was calibrated to),
-// so their per-batch times are comparable.
+// same number of batches per sample (the median calibration, the smaller
+// one of two), so their per-batch times are comparable.
 func TestSameLoopsInGroup(t *testing.T) {
 	fast := newSleeper("fast", 0)
 	slow := newSleeper("slow", 5*time.Millisecond)
@@ -314,5 +317,80 @@ func TestSameLoopsInGroup(t *testing.T) {
 	// The fast cell alone would have needed far more than the slow one.
 	if a > 50 {
 		t.Errorf("loops %d: want the smallest calibration of the group (about 10), not the largest", a)
+	}
+}
+
+// fakeGroups is a groupState over n cells where groups lists the cells of
+// each comparison group; other cells have none.
+func fakeGroups(n int, groups ...[]int) *groupState {
+	g := &groupState{of: make([]int, n), members: groups, done: make([]bool, len(groups)), slower: make([]bool, n)}
+	for i := range g.of {
+		g.of[i] = -1
+	}
+	for gi, m := range groups {
+		for _, i := range m {
+			g.of[i] = gi
+		}
+	}
+	return g
+}
+
+// TestSameLoopsMedian: one contender whose warm-up batch was slow (and so
+// calibrated to few loops) must not pull the whole group down to it.
+func TestSameLoopsMedian(t *testing.T) {
+	cells := make([]cell, 5)
+	for i, l := range []int{1, 30, 10, 0, 7} {
+		cells[i].loops = l
+		cells[i].res = &resultset.Cell{Loops: l}
+	}
+	fakeGroups(5, []int{0, 1, 2}, []int{3, 4}).sameLoops(cells)
+	for i, want := range []int{10, 10, 10, 0, 7} {
+		if cells[i].loops != want || cells[i].res.Loops != want {
+			t.Errorf("cell %d: loops %d (recorded %d), want %d", i, cells[i].loops, cells[i].res.Loops, want)
+		}
+	}
+}
+
+// TestBlockOrderAndDirs: a round runs each group's cells back to back (in
+// an order that changes with the seed), and deals each group only its own
+// directories.
+func TestBlockOrderAndDirs(t *testing.T) {
+	groups := [][]int{{0, 3, 6}, {1, 4}, {2, 5, 7}}
+	g := fakeGroups(9, groups...) // cell 8 has no group
+	orders := map[string]bool{}
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		order := g.blockOrder(rng, []int{0, 1, 2, 3, 4, 5, 6, 7, 8})
+		if len(order) != 9 {
+			t.Fatalf("order %v: want all 9 cells", order)
+		}
+		orders[fmt.Sprint(order)] = true
+		seen := map[int]bool{}
+		for k, i := range order {
+			if seen[i] {
+				t.Fatalf("order %v repeats cell %d", order, i)
+			}
+			seen[i] = true
+			if k > 0 && g.of[i] >= 0 && g.of[order[k-1]] != g.of[i] && slices.ContainsFunc(order[:k-1], func(j int) bool { return g.of[j] == g.of[i] }) {
+				t.Fatalf("order %v splits the block of cell %d's group", order, i)
+			}
+		}
+		dirs := g.assignDirs(rng)
+		for _, m := range groups {
+			var got []int
+			for _, i := range m {
+				got = append(got, dirs[i])
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, m) {
+				t.Fatalf("group %v got directories %v, want its own", m, got)
+			}
+		}
+		if dirs[8] != 8 {
+			t.Fatalf("a cell without a group got directory %d, want its own (8)", dirs[8])
+		}
+	}
+	if len(orders) < 10 {
+		t.Errorf("20 seeds gave only %d different orders", len(orders))
 	}
 }

@@ -47,11 +47,11 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 256 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (39-45 s on a 2-core VM)",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (45 s on a 2-core VM)",
 		Strategies:  defaultStrategies,
-		Files:       []int{1, 16, 256},
+		Files:       []int{1, 16, 64},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
-		Repeat:      30,
+		Repeat:      200,
 		Warmup:      1,
 		Budget:      45 * time.Second,
 	},
@@ -61,7 +61,7 @@ var Presets = map[string]Preset{
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
-		Repeat:      20,
+		Repeat:      200,
 		Warmup:      1,
 		Budget:      12 * time.Second,
 	},

@@ -165,8 +165,8 @@ rounds:
 				break
 			}
 		}
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		r.assign = rng.Perm(len(cells)) // the directory each cell writes into this round
+		order = groups.blockOrder(rng, order)
+		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
 		for _, i := range order {
 			c := &cells[i]
 			if ctx.Err() != nil {

@@ -164,6 +164,14 @@ func verdictLine(v *Verdict) string {
 		return v.Fastest + " ran " + strings.Join(parts, ", ") + notCompared(v)
 	case verdict.Tie:
 		s := strings.Join(v.Leaders, " ≈ ") + ", tie within " + tie
+		if nf := noFaster(v); len(nf) > 0 {
+			none := "none is more than " + tie + " faster (" + joinAnd(nf) + ": slower or tied, undecided)"
+			if len(v.Leaders) == 1 {
+				s = v.Fastest + " leads: " + none
+			} else {
+				s += "; " + strings.Replace(none, "faster", "faster than "+v.Fastest, 1)
+			}
+		}
 		for _, c := range contendersWith(v, verdict.Slower) {
 			s += "; " + c.Label + " slower (" + ratioText(c.Ratio) + ")"
 		}
@@ -176,6 +184,8 @@ func verdictLine(v *Verdict) string {
 	minPairs, tooFew, noCommon := stats.MinPairs(v.PairConfidence), 0, false
 	for _, c := range contendersWith(v, verdict.Undecided) {
 		switch {
+		case c.NoFaster:
+			continue // listed below
 		case c.Pairs == 0:
 			noCommon = true
 			parts = append(parts, c.Label+" (no round in common)")
@@ -198,11 +208,14 @@ func verdictLine(v *Verdict) string {
 	case noCommon:
 		why = "some contenders share no round with it"
 	case len(parts) == 1:
-		why = "the interval reaches across the ±" + formatPercent(v.Tie) + " tie margin"
+		why = "it may still be faster by more than " + formatPercent(v.Tie) + " (its interval reaches above " + factor(1+v.Tie) + "×)"
 	default:
-		why = "the intervals reach across the ±" + formatPercent(v.Tie) + " tie margin"
+		why = "they may still be faster by more than " + formatPercent(v.Tie) + " (their intervals reach above " + factor(1+v.Tie) + "×)"
 	}
 	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
+	if nf := noFaster(v); len(nf) > 0 {
+		s += "; " + joinAnd(nf) + " not faster by more than " + formatPercent(v.Tie)
+	}
 	if ties := contendersWith(v, verdict.Tie); len(ties) > 0 {
 		labels := make([]string, len(ties))
 		for i, c := range ties {
@@ -223,6 +236,18 @@ func verdictLine(v *Verdict) string {
 	return s + notCompared(v)
 }
 
+// noFaster lists the undecided contenders that cannot be faster than the
+// fastest by more than the margin, with their ratio and interval.
+func noFaster(v *Verdict) []string {
+	var out []string
+	for _, c := range contendersWith(v, verdict.Undecided) {
+		if c.NoFaster {
+			out = append(out, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
+		}
+	}
+	return out
+}
+
 // joinAnd is "a", "a and b", "a, b and c".
 func joinAnd(parts []string) string {
 	if len(parts) <= 1 {
@@ -240,6 +265,9 @@ func recommendation(v *Verdict) string {
 		s = "use " + v.Fastest
 	case verdict.Tie:
 		s = "any of " + strings.Join(v.Leaders, ", ")
+		if len(v.Leaders) == 1 {
+			s = "use " + v.Fastest + " (none is more than " + formatPercent(v.Tie) + " faster)"
+		}
 	default:
 		s = "no recommendation yet (undecided)"
 	}
@@ -412,7 +440,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 // group's fastest safe contender; empty fields are not computed.
 var verdictCSVHeader = []string{
 	"set", "files", "file_size", "sync", "group_verdict", "fastest", "leaders", "more_rounds", "tie", "confidence", "pair_confidence",
-	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note",
+	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note", "no_faster",
 }
 
 // verdictCSVText are the columns of verdictCSVHeader that hold text.
@@ -447,6 +475,7 @@ func renderVerdictCSV(w io.Writer, sets []*Set, labels []string) error {
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
 					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
 					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
+					strconv.FormatBool(c.NoFaster),
 				}
 				for _, i := range verdictCSVText { // text from the set: escaped
 					row[i] = escapeCSV(row[i])
@@ -496,6 +525,10 @@ type JSONContender struct {
 	Records        int64             `json:"records,omitempty"`
 	CorruptRecords int64             `json:"corrupt_records,omitempty"`
 	Note           string            `json:"note,omitempty"`
+	// NoFaster: undecided, but not faster than the fastest by more than
+	// the tie margin (its interval's upper bound is within it), so it does
+	// not hold the group undecided.
+	NoFaster bool `json:"no_faster,omitempty"`
 }
 
 func jsonVerdicts(sets []*Set, labels []string) []JSONVerdict {
@@ -520,6 +553,7 @@ func jsonVerdicts(sets []*Set, labels []string) []JSONVerdict {
 					Label: c.Label, Strategy: c.Strategy, Key: sv.set.Results[c.Cell].Key(),
 					Ratio: cmpJSONFloat(c.Ratio), CILow: cmpJSONFloat(c.CILow), CIHigh: cmpJSONFloat(c.CIHigh),
 					Rounds: c.Pairs, Verdict: c.Verdict, Unsafe: c.Unsafe, Records: c.Records, CorruptRecords: c.CorruptRecords, Note: c.Note,
+					NoFaster: c.NoFaster,
 				}
 				if len(c.Differs) > 0 {
 					jc.Params = map[string]string{}

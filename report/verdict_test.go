@@ -28,6 +28,19 @@ func vcell(strategy string, chunk int, base float64, n int) Cell {
 	return c
 }
 
+// ratioCell is a cell of 12 rounds whose seconds are 1/r[k]: next to
+// ratioCell(name, nil) (all ones) its per-round ratios are exactly r.
+func ratioCell(strategy string, r []float64) Cell {
+	c := vcell(strategy, 0, 1, 12)
+	for k := range c.Seconds {
+		c.Seconds[k] = 1
+		if r != nil {
+			c.Seconds[k] = 1 / r[k]
+		}
+	}
+	return c
+}
+
 func corrupt(c Cell, bad int64) Cell {
 	for range c.Seconds {
 		c.Records = append(c.Records, 1000)
@@ -74,6 +87,9 @@ func TestVerdictText(t *testing.T) {
 			[]string{"direct (0"}},
 		{"knob sweep", vset(vcell("chunked", 4096, 2.0, 10), vcell("chunked", 65536, 1.0, 10), vcell("chunked", 1<<20, 1.01, 10)),
 			[]string{"chunk=64KiB ≈ chunk=1MiB, tie within 5%; chunk=4KiB slower (0.50×)"}, nil},
+		{"no faster", vset(ratioCell("a", nil), ratioCell("b", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99}), vcell("c", 0, 2, 12)),
+			[]string{"a leads: none is more than 5% faster (b (0.95× [0.92, 0.99]): slower or tied, undecided); c slower",
+				"for 256 × 4KiB, sync none: use a (none is more than 5% faster); avoid c"}, []string{"undecided:"}},
 		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
 			[]string{"undecided: a leads b (0.67×), but 4 paired rounds are too few for an interval (6 needed); about 2 more rounds would decide it (--repeat 6)",
 				"no recommendation yet (undecided)"}, nil},

@@ -22,6 +22,23 @@ type renamed struct {
 
 func (r renamed) Name() string { return r.name }
 
+// handicapped is a built-in strategy made slower by a known fraction: after
+// each batch it spins for that fraction of the batch's own time, so its
+// true speed relative to the original is 1/(1+h).
+type handicapped struct {
+	renamed
+	h float64
+}
+
+func (s handicapped) Write(ctx context.Context, b *strategies.Batch) error {
+	t0 := time.Now()
+	err := s.Strategy.Write(ctx, b)
+	until := t0.Add(time.Duration(float64(time.Since(t0)) * (1 + s.h)))
+	for time.Now().Before(until) {
+	}
+	return err
+}
+
 // TestAAFalseDecisions runs the real runner on an A/A pair ("a" and "b",
 // both the built-in bufio) many times and counts how often a group gets a
 // winner although there is nothing to find. With the default options (a
@@ -62,8 +79,21 @@ func TestAAFalseDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	custom := []strategies.Strategy{renamed{bufio, "a"}, renamed{bufio, "b"}}
+	// WRITEBENCH_AA_HANDICAP=0.1 makes "b" slower by that fraction (an A/B
+	// check with a known answer): then "a" is faster by more than the tie
+	// margin, and a decided group that names "b" the fastest is wrong (the
+	// indifference-zone error; see the package comment). Counted as
+	// "wrong", asserted at or below alpha like false winners.
+	handicap := 0.0
+	if v := os.Getenv("WRITEBENCH_AA_HANDICAP"); v != "" {
+		if handicap, err = strconv.ParseFloat(v, 64); err != nil || !(handicap > 0) {
+			t.Fatalf("WRITEBENCH_AA_HANDICAP=%q: want a positive fraction", v)
+		}
+		custom[1] = handicapped{renamed{bufio, "b"}, handicap}
+		t.Logf("b is a with a %g%% handicap: a is %.1f%% faster", 100*handicap, 100*handicap)
+	}
 	margins := []float64{verdict.DefaultTie, 0.001} // only the first (the default) is asserted
-	type tally struct{ groups, winner, tie, undecided int }
+	type tally struct{ groups, winner, tie, undecided, wrong int }
 	counts := make([]tally, len(margins))
 	// WRITEBENCH_AA_BUDGET=30s runs each sweep adaptively (up to 30
 	// rounds within the budget, one interim look), as the default preset
@@ -102,6 +132,9 @@ func TestAAFalseDecisions(t *testing.T) {
 						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d loops %d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, set.Results[c.Cell].Loops, sec)
 					}
 				}
+				if v.Verdict != verdict.Undecided && v.Fastest == "b" {
+					counts[i].wrong++
+				}
 				switch v.Verdict {
 				case verdict.Winner:
 					counts[i].winner++
@@ -117,14 +150,20 @@ func TestAAFalseDecisions(t *testing.T) {
 	for i, m := range margins {
 		c := counts[i]
 		rate := float64(c.winner) / float64(c.groups)
-		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner (%.1f%%), %d tie, %d undecided",
-			100*m, c.groups, runs, c.winner, 100*rate, c.tie, c.undecided)
+		if handicap > 0 {
+			rate = float64(c.wrong) / float64(c.groups) // a winner is right, b decided fastest is wrong
+		}
+		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner, %d tie, %d undecided; %d decided with b fastest (%.1f%%)",
+			100*m, c.groups, runs, c.winner, c.tie, c.undecided, c.wrong, 100*float64(c.wrong)/float64(c.groups))
+		if handicap == 0 {
+			msg += fmt.Sprintf("; false winners %.1f%%", 100*rate)
+		}
 		t.Log(msg)
 		if c.groups < 100 {
 			t.Logf("tie margin ±%g%%: fewer than 100 groups, too few to judge the rate", 100*m)
 		}
-		if i == 0 && c.groups >= 100 && rate > alpha {
-			t.Errorf("%s: false winner rate %.1f%% above alpha %.0f%%", msg, 100*rate, 100*alpha)
+		if i == 0 && c.groups >= 100 && rate > alpha && (handicap == 0 || handicap > m) {
+			t.Errorf("%s: false decision rate %.1f%% above alpha %.0f%%", msg, 100*rate, 100*alpha)
 		}
 	}
 }

@@ -42,7 +42,10 @@
 //   - "slower" when its whole interval lies below 1 - Tie,
 //   - "tie" when its whole interval lies inside [1 - Tie, 1 + Tie],
 //   - "undecided" otherwise (the interval straddles a boundary, or there
-//     are too few paired rounds for an interval: 6 at 95%).
+//     are too few paired rounds for an interval: 6 at 95%). An undecided
+//     contender whose upper bound is at most 1 + Tie is NoFaster: it is
+//     not faster than F by more than the margin, so whatever more rounds
+//     would show (slower or tie) cannot change which contender to use.
 //
 // Multiple comparisons: a group verdict is an intersection-union test.
 // "winner" claims that F is faster than every other contender beyond the
@@ -61,10 +64,27 @@
 // The group verdict is
 //
 //   - "winner" when every other safe contender is slower than F,
-//   - "tie" when every other safe contender is slower or tied, at least one
-//     tied: the leaders (F and the tied ones) are equivalent within Tie,
-//   - "undecided" when any safe contender is undecided, or no contender has
-//     samples.
+//   - "tie" when no other safe contender can be faster than F by more than
+//     Tie (each is slower, tied or NoFaster) and not all are slower: F is
+//     within the margin of the best. The leaders are F and the tied ones,
+//     equivalent within Tie; NoFaster contenders are not among them (they
+//     may be slower by more than the margin),
+//   - "undecided" when some safe contender may still be faster than F by
+//     more than Tie (its interval reaches above 1 + Tie, or it has none),
+//     or no contender has samples.
+//
+// This is the indifference-zone formulation of selecting the best
+// (Bechhofer 1954): a decided group names a contender that is, with the
+// group's confidence, no more than Tie slower than the truly fastest one.
+// It asks only the one-sided question the recommendation needs of each
+// contender near the top (could it be faster than F by more than the
+// margin?), so a contender that is, say, 4% slower than F decides the
+// group as soon as its upper bound clears 1 + Tie, where the two-sided
+// question (tie or slower?) would wait for an interval that clears 1 - Tie
+// on one side or the other, which takes ever more rounds the closer it
+// lies to the margin. Each one-sided comparison rejects at most
+// (1 - Confidence)/2 of the time, so the intersection-union argument below
+// holds with room to spare.
 //
 // Unsafe cells (any corrupt record) are never the fastest nor part of the
 // decision: they are listed with verdict "unsafe" and, when they have
@@ -183,6 +203,11 @@ type Contender struct {
 	Ratio, CILow, CIHigh float64
 	Verdict              string // Fastest, Slower, Tie, Undecided, Skipped, Failed or Unsafe
 	Unsafe               bool   // the cell has corrupt records (sum of CorruptRecords > 0)
+	// NoFaster marks an undecided contender whose interval's upper bound
+	// is at most 1 + Tie: not faster than the fastest by more than the
+	// margin, slower or tied still undecided. It does not hold its group
+	// undecided.
+	NoFaster bool
 
 	Pairs int    // paired rounds with the fastest
 	Note  string // why it was skipped, its error, or why it is undecided
@@ -345,15 +370,20 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 			ct.Verdict = Tie
 		default:
 			ct.Verdict = Undecided
+			if hi <= highT {
+				ct.NoFaster = true
+				ct.Note = fmt.Sprintf("not faster than %s by more than %s; slower or tie undecided", fc.Label, percent(o.Tie))
+			}
 		}
 	}
 
 	v.Verdict = Winner
 	for _, i := range eligible {
-		switch v.Contenders[i].Verdict {
-		case Undecided:
+		ct := &v.Contenders[i]
+		switch {
+		case ct.Verdict == Undecided && !ct.NoFaster:
 			v.Verdict = Undecided
-		case Tie:
+		case ct.Verdict == Tie || ct.NoFaster:
 			if v.Verdict == Winner {
 				v.Verdict = Tie
 			}
@@ -423,17 +453,17 @@ func halfWidth(ct Contender) float64 {
 	return max(math.Log(ct.CIHigh/ct.Ratio), math.Log(ct.Ratio/ct.CILow))
 }
 
-// moreRounds estimates how many more rounds would decide every undecided
-// contender: the interval half-width h (log scale) shrinks about as
-// 1/sqrt(pairs), and deciding needs it below the distance d from the
-// estimate to the nearest boundary it must clear (below 1 - tie for
-// slower; inside both bounds for a tie; whichever is nearer). Contenders
-// without an interval need at least stats.MinPairs pairs.
+// moreRounds estimates how many more rounds would decide the group: the
+// interval half-width h (log scale) shrinks about as 1/sqrt(pairs), and
+// every undecided contender that may still be faster than the fastest by
+// more than the margin needs its upper bound below 1 + tie, i.e. h below
+// the distance d from its estimate to that bound. Contenders without an
+// interval need at least stats.MinPairs pairs.
 func moreRounds(cs []Contender, conf, tie float64) int {
 	need := 0
-	lowT, highT := math.Log(1-tie), math.Log(1+tie)
+	highT := math.Log(1 + tie)
 	for _, ct := range cs {
-		if ct.Verdict != Undecided {
+		if ct.Verdict != Undecided || ct.NoFaster {
 			continue
 		}
 		minPairs := stats.MinPairs(conf)
@@ -442,11 +472,8 @@ func moreRounds(cs []Contender, conf, tie float64) int {
 			continue
 		}
 		e := math.Log(ct.Ratio)
-		h := halfWidth(ct)
-		d := lowT - e // to be slower: e + h' < lowT
-		if tieD := min(e-lowT, highT-e); tieD > d {
-			d = tieD
-		}
+		h := math.Log(ct.CIHigh / ct.Ratio) // the bound that must move
+		d := highT - e
 		if d <= 0 || h <= 0 {
 			need = MaxMoreRounds
 			continue
@@ -569,3 +596,6 @@ func sortContenders(cs []Contender) {
 		return cs[a].Cell < cs[b].Cell
 	})
 }
+
+// percent is 0.05 as "5%".
+func percent(f float64) string { return strconv.FormatFloat(100*f, 'g', 3, 64) + "%" }

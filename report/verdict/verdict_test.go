@@ -93,6 +93,7 @@ func TestVerdicts(t *testing.T) {
 		ratio    map[string]float64 // contender label -> approximate ratio (±3%)
 		moreLow  int                // MoreRounds >= moreLow (0: must be 0)
 		moreHigh int
+		noFaster []string // the contenders that must be NoFaster; every other must not be
 	}{
 		{
 			name: "clear winner",
@@ -115,6 +116,17 @@ func TestVerdicts(t *testing.T) {
 				spec{strategy: "pool", seconds: 1.28, noise: 0.005}),
 			verdict: Tie, fastest: "unbuffered", leaders: []string{"unbuffered", "bufio", "chunked"},
 			per: map[string]string{"bufio": Tie, "chunked": Tie, "unbuffered": Fastest, "pool": Slower},
+		},
+		{
+			// b is 4.8% slower: its interval straddles 1 - Tie, so whether
+			// it is slower or tied stays open, but it cannot be faster than
+			// a by more than the margin: a is the choice.
+			name: "near the margin: no faster decides the group",
+			set: makeSet(13, 12, nil, spec{strategy: "a", seconds: 1.0, noise: 0.03},
+				spec{strategy: "b", seconds: 1.05, noise: 0.03}, spec{strategy: "c", seconds: 2, noise: 0.03}),
+			verdict: Tie, fastest: "a", leaders: []string{"a"},
+			per:      map[string]string{"a": Fastest, "b": Undecided, "c": Slower},
+			noFaster: []string{"b"},
 		},
 		{
 			name: "undecided: noisy and few rounds",
@@ -213,6 +225,15 @@ func TestVerdicts(t *testing.T) {
 					if !math.IsNaN(c.Ratio) || c.Note == "" {
 						t.Errorf("%s: %s with ratio %v and note %q; want NaN and a reason", c.Label, c.Verdict, c.Ratio, c.Note)
 					}
+				}
+			}
+			for _, c := range v.Contenders {
+				want := slices.Contains(tt.noFaster, c.Label)
+				if c.NoFaster != want {
+					t.Errorf("%s: NoFaster %v, want %v (%s [%.3f, %.3f])", c.Label, c.NoFaster, want, c.Verdict, c.CILow, c.CIHigh)
+				}
+				if c.NoFaster && (c.Verdict != Undecided || !(c.CIHigh <= 1+DefaultTie) || c.Note == "") {
+					t.Errorf("%s: NoFaster with verdict %s, upper bound %v, note %q", c.Label, c.Verdict, c.CIHigh, c.Note)
 				}
 			}
 			if len(v.Contenders) > 0 && v.Fastest != "" && v.Contenders[0].Label != v.Fastest {
