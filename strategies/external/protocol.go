@@ -37,14 +37,11 @@ type Request struct {
 	Dir      string // existing empty directory; no tab or newline
 	Files    int
 	Size     int64
-	Width    int // digits of the zero-padded file index in names: Dir/<Prefix>f<index>
-	// Prefix starts every file name (strategies.Batch.Prefix): "r3-" for
-	// rank 3 under --shared-dir. Sent only when not empty, so a request
-	// without one is exactly the protocol's request before prefixes.
-	Prefix  string
-	Seed    uint64 // content seed (scripts/content.py, strategies.NewContent)
-	Pattern string // path of a file holding the 4096-byte block pattern of Seed (header bytes included, to be overwritten)
-	Params  strategies.Params
+	Width    int    // digits of the zero-padded file index in names: Dir/<Prefix>f<index>
+	Prefix   string // starts every file name (Batch.Prefix, "r3-" under --shared-dir); sent only when not empty
+	Seed     uint64 // content seed (scripts/content.py, strategies.NewContent)
+	Pattern  string // path of a file holding the 4096-byte block pattern of Seed (header bytes included, to be overwritten)
+	Params   strategies.Params
 }
 
 // fields returns the request's key=value pairs in wire order.
