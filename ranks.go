@@ -91,11 +91,14 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 // With --shared-dir every rank writes to the one file system of the shared
 // directory: it counts every rank.
 func (g *group) hostRanks() int {
-	if !g.multi() || len(g.hosts) == 0 {
+	if !g.multi() {
 		return 1
 	}
 	if g.shared {
 		return g.c.Size()
+	}
+	if len(g.hosts) == 0 {
+		return 1
 	}
 	me, n := g.hosts[g.c.Rank()], 0
 	for _, h := range g.hosts {
