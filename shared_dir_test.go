@@ -61,6 +61,9 @@ func TestSharedDirSingleProcess(t *testing.T) {
 		if err != nil {
 			t.Fatalf("shared %v: %v", shared, err)
 		}
+		if err := set.Validate(); err != nil {
+			t.Errorf("shared %v: Validate: %v", shared, err)
+		}
 		if set.Env.SharedDir != shared {
 			t.Errorf("shared %v: env.shared_dir %v", shared, set.Env.SharedDir)
 		}
