@@ -78,7 +78,7 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 	}
 	var differ error
 	if mine != root {
-		differ = fmt.Errorf("expanded %d cells that differ from rank 0's: every rank must get the same flags and strategies", len(cells))
+		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(cells))
 	}
 	if err := g.agree(ctx, differ); err != nil {
 		return 0, err
