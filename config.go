@@ -73,6 +73,15 @@ type Config struct {
 	// a single process. With several MPI ranks every rank runs the sweep
 	// and every rank's Run returns the same aggregate set (see ranks.go).
 	Job *Job
+	// SharedDir puts every rank's files of a cell into one directory
+	// (mdtest's "hard" case: the ranks contend for one directory's
+	// entries) instead of one scratch directory per rank: rank 0 makes the
+	// scratch directory under Dir, which must then be one file system
+	// mounted at the same path on every rank's host, and rank r names its
+	// files with strategies.RankPrefix(r) ("r3-f0042"), verifies and
+	// removes only those. A single process accepts it (its files are named
+	// r0-f0042). Recorded as env.shared_dir.
+	SharedDir bool
 
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env

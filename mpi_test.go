@@ -299,3 +299,97 @@ func TestMPIRankDiesRank(t *testing.T) {
 		t.Errorf("Finalize after an abandoned collective = nil, want it skipped with a reason")
 	}
 }
+
+// sharingStrategy writes like rankStrategy, then, still inside Write,
+// waits (up to 10 s) until the batch's directory holds a file of every
+// rank's prefix: it proves that the ranks write into one directory. It
+// records what it saw in seen.
+type sharingStrategy struct {
+	rankStrategy
+	seen map[string]bool // prefixes found next to this rank's files
+}
+
+func (s *sharingStrategy) Write(ctx context.Context, b *strategies.Batch) error {
+	if err := s.rankStrategy.Write(ctx, b); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		found := map[string]bool{}
+		ents, err := os.ReadDir(b.Dir)
+		if err != nil {
+			return err
+		}
+		for _, e := range ents {
+			if p, _, ok := strings.Cut(e.Name(), "-"); ok {
+				found[p+"-"] = true
+			}
+		}
+		if len(found) == s.job.Size() || time.Now().After(deadline) {
+			for p := range found {
+				s.seen[p] = true
+			}
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestMPISharedDir runs TestMPISharedDirRank as 4 ranks under mpirun with
+// SharedDir: the ranks' files meet in one directory, every cell verifies on
+// every rank, and nothing is left under Dir.
+func TestMPISharedDir(t *testing.T) {
+	dir := t.TempDir()
+	cmd := mpirunCommand(t, 4, os.Args[0], "-test.run=^TestMPISharedDirRank$", "-test.v")
+	cmd.Env = append(os.Environ(), "WRITEBENCH_MPI_CHILD=1", "WRITEBENCH_MPI_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpirun: %v\n%s", err, out)
+	}
+	for r := range 4 {
+		if want := fmt.Sprintf("rank %d of 4: shared directory ok", r); !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	assertEmptyDir(t, dir)
+}
+
+// TestMPISharedDirRank is one rank of TestMPISharedDir.
+func TestMPISharedDirRank(t *testing.T) {
+	if os.Getenv("WRITEBENCH_MPI_CHILD") == "" {
+		t.Skip("runs only as a rank of TestMPISharedDir")
+	}
+	job, err := StartJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Finalize()
+	spy := &sharingStrategy{rankStrategy: rankStrategy{name: "sharing", job: job, failOn: -1, skipOn: -1}, seen: map[string]bool{}}
+	set, err := Run(context.Background(), Config{
+		Job: job, Custom: []strategies.Strategy{spy}, Strategies: []string{"sharing", "bufio", "uring", "paired-locked"},
+		Files: []int{1, 7}, Sizes: []int64{5000}, Repeat: 2, Warmup: -1, MinSample: -1,
+		Dir: os.Getenv("WRITEBENCH_MPI_DIR"), SharedDir: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Validate(); err != nil {
+		t.Errorf("Validate: %v", err)
+	}
+	if !set.Env.SharedDir || set.Env.Ranks != 4 || !set.Complete {
+		t.Errorf("env shared_dir %v ranks %d complete %v", set.Env.SharedDir, set.Env.Ranks, set.Complete)
+	}
+	for _, c := range set.Results {
+		if c.Failed() || c.Ranks != 4 || len(c.RankSeconds) != 2 || !c.Verified {
+			t.Errorf("%s: error %q skipped %q ranks %d rank samples %d verified %v", c.Key(), c.Error, c.Skipped, c.Ranks, len(c.RankSeconds), c.Verified)
+		}
+	}
+	for r := range 4 {
+		if p := strategies.RankPrefix(r); !spy.seen[p] {
+			t.Errorf("rank %d never saw a file named %s… in its batch directory (saw %v)", job.Rank(), p, spy.seen)
+		}
+	}
+	if !t.Failed() {
+		fmt.Printf("rank %d of %d: shared directory ok\n", job.Rank(), job.Size())
+	}
+}

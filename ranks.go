@@ -35,8 +35,9 @@ import (
 //     barrier), every rank's own time is kept in rank_seconds, counters
 //     are summed and latency percentiles are the worst rank's.
 type group struct {
-	c     coordinator
-	hosts []string // host of every rank, once started
+	c      coordinator
+	hosts  []string // host of every rank, once started
+	shared bool     // --shared-dir: one scratch directory for every rank
 }
 
 func newGroup(j *Job) *group { return &group{c: j.coord()} }
@@ -64,6 +65,9 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 		return 0, &collectiveError{err}
 	}
 	h := fnv.New64a()
+	if g.shared {
+		h.Write([]byte("--shared-dir\n")) // a rank without it would write elsewhere
+	}
 	for _, c := range cells {
 		h.Write([]byte(c.res.Key() + "\n"))
 	}
@@ -74,7 +78,7 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 	}
 	var differ error
 	if mine != root {
-		differ = fmt.Errorf("expanded %d cells that differ from rank 0's: every rank must get the same flags and strategies", len(cells))
+		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(cells))
 	}
 	if err := g.agree(ctx, differ); err != nil {
 		return 0, err
@@ -84,8 +88,16 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 
 // hostRanks is the number of ranks on this rank's host (1 for a single
 // process): they share its filesystems, so the space check counts them all.
+// With --shared-dir every rank writes to the one file system of the shared
+// directory: it counts every rank.
 func (g *group) hostRanks() int {
-	if !g.multi() || len(g.hosts) == 0 {
+	if !g.multi() {
+		return 1
+	}
+	if g.shared {
+		return g.c.Size()
+	}
+	if len(g.hosts) == 0 {
 		return 1
 	}
 	me, n := g.hosts[g.c.Rank()], 0
@@ -311,8 +323,9 @@ func mergeSamples(all [][]float64) (merged, perRank []float64) {
 	return merged, perRank
 }
 
-// describe records the ranks and their hosts in env.
+// describe records the ranks, their hosts and --shared-dir in env.
 func (g *group) describe(env *resultset.Env) {
+	env.SharedDir = g.shared
 	if !g.multi() {
 		return
 	}
@@ -347,4 +360,104 @@ func (g *group) max(ctx context.Context, d time.Duration) (time.Duration, error)
 		return 0, &collectiveError{err}
 	}
 	return time.Duration(m * float64(time.Second)), nil
+}
+
+// prefix is the file-name prefix of this rank's batches: none in a
+// directory of its own, strategies.RankPrefix(rank) under --shared-dir (a
+// single process too, so its names are those of rank 0 of a shared run).
+func (g *group) prefix() string {
+	if !g.shared {
+		return ""
+	}
+	return strategies.RankPrefix(g.c.Rank())
+}
+
+// contentSeed is the content seed of this rank's files: 1 (as ever) for
+// rank 0 and a single process, 1+r for rank r, so no two ranks write the
+// same bytes and storage that deduplicates cannot store one copy for all.
+func (g *group) contentSeed() uint64 { return 1 + uint64(g.c.Rank()) }
+
+// makeScratch makes the run's scratch directory under dir: each rank its
+// own, or with --shared-dir one for every rank, made by rank 0, whose path
+// the other ranks receive and check they can see (dir must then be one
+// file system mounted at the same path on every host; a rank that cannot
+// see it fails the run with a *ConfigError of field shared_dir before
+// anything is written).
+func (g *group) makeScratch(ctx context.Context, dir string) (*scratch, error) {
+	if !g.shared || !g.multi() {
+		s, err := newScratch(dir)
+		if err := g.agree(ctx, err); err != nil {
+			if s != nil {
+				s.remove()
+			}
+			return nil, err
+		}
+		return s, nil
+	}
+	var s *scratch
+	var err error
+	path := ""
+	if g.c.Rank() == 0 {
+		if s, err = newScratch(dir); err == nil {
+			path = s.dir
+		}
+	}
+	if err := g.agree(ctx, err); err != nil {
+		return nil, err
+	}
+	path, err = g.c.BcastString(ctx, 0, path)
+	if err != nil {
+		if s != nil {
+			s.remove()
+		}
+		return nil, &collectiveError{err}
+	}
+	var unseen error
+	if g.c.Rank() != 0 {
+		s = &scratch{dir: path, borrowed: true}
+		if _, err := readMarker(path); err != nil {
+			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
+				"--dir must be one file system mounted at the same path on every rank's host",
+				resultset.Printable(path), err)
+		}
+	}
+	if err := g.agree(ctx, unseen); err != nil {
+		s.remove() // rank 0's; the others' are borrowed
+		var ce *collectiveError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, cfgErr("shared_dir", "%v", err)
+	}
+	return s, nil
+}
+
+// afterTimed, with --shared-dir and several ranks, waits for every rank to
+// end its timed region, so no rank reads the shared directory back
+// (verification) while another still creates files in it: that would
+// contend for the directory inside the other rank's timing.
+func (g *group) afterTimed(ctx context.Context) error {
+	if !g.shared {
+		return nil
+	}
+	return g.barrier(ctx)
+}
+
+// removeScratch removes the run's scratch directory at the end of the run.
+// With --shared-dir and several ranks only rank 0 removes it, after a
+// barrier, so no rank still works in it; when the barrier cannot complete
+// (interrupted, a rank gone) rank 0 removes it all the same, retrying
+// briefly while other ranks may still be emptying their files: everything
+// in it is the run's own.
+func (g *group) removeScratch(ctx context.Context, s *scratch) error {
+	if !g.shared || !g.multi() {
+		return s.remove()
+	}
+	berr := g.barrier(ctx)
+	err := s.remove() // nothing on ranks other than 0: borrowed
+	for try := 0; err != nil && berr != nil && try < 20; try++ {
+		time.Sleep(50 * time.Millisecond)
+		err = s.remove()
+	}
+	return err
 }

@@ -80,6 +80,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
 	g := newGroup(cfg.Job)
+	g.shared = cfg.SharedDir
 	if cfg.Seed, err = g.start(ctx, cfg.Seed, cells); err != nil {
 		return nil, err
 	}
@@ -96,19 +97,16 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	for _, stale := range findStale(cfg.Dir) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
-	scratch, err := newScratch(cfg.Dir)
-	if err := g.agree(ctx, err); err != nil {
-		if scratch != nil {
-			scratch.remove()
-		}
+	scratch, err := g.makeScratch(ctx, cfg.Dir)
+	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(1), group: g}
+	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(g.contentSeed()), prefix: g.prefix(), group: g}
 	defer func() {
 		for i := range cells {
 			r.closeSession(&cells[i])
 		}
-		if err := scratch.remove(); err != nil {
+		if err := g.removeScratch(ctx, scratch); err != nil {
 			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(scratch.dir), err)
 			if runErr == nil {
 				runErr = &ScratchLeftError{Dir: scratch.dir, Err: err}
@@ -263,7 +261,8 @@ func logf(w io.Writer, format string, args ...any) {
 type runner struct {
 	cfg      Config
 	scratch  *scratch
-	content  *strategies.Content
+	content  *strategies.Content // this rank's (see group.contentSeed)
+	prefix   string              // this rank's file names under --shared-dir (see group.prefix)
 	latency  []time.Duration
 	syncTime []time.Duration
 	group    *group // the ranks of the run (one by default)
@@ -317,7 +316,8 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	defer func() {
 		var rerr error
 		for _, d := range dirs {
-			if rerr = emptyDir(d); rerr != nil {
+			// Only this rank's files: under --shared-dir the others' are theirs.
+			if rerr = strategies.Clean(d, r.prefix); rerr != nil {
 				break
 			}
 		}
@@ -349,7 +349,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	batches := make([]*strategies.Batch, loops)
 	for j := range batches {
 		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content,
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
 			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
 			Issued: issued,
 		}
@@ -389,6 +389,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	elapsed := time.Since(t0)
 	after.read(c.session)
+	if err := g.afterTimed(ctx); err != nil {
+		return err
+	}
 
 	if werr != nil {
 		if ctx.Err() != nil {
@@ -535,29 +538,4 @@ func callWrite(ctx context.Context, name string, write func(context.Context, *st
 		}
 	}()
 	return write(ctx, b)
-}
-
-// emptyDir removes every entry of dir (all made by the strategy inside the
-// cell's own directory), reading and removing in batches so a directory of
-// a million files needs no list of them.
-func emptyDir(dir string) error {
-	for {
-		d, err := os.Open(dir)
-		if err != nil {
-			return err
-		}
-		names, err := d.Readdirnames(4096)
-		d.Close()
-		if len(names) == 0 {
-			if err == nil || err == io.EOF {
-				return nil
-			}
-			return err
-		}
-		for _, n := range names {
-			if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
-				return err
-			}
-		}
-	}
 }

@@ -21,7 +21,12 @@ const ScratchPrefix = "writebench-"
 // owning process, so a later run can tell a stale directory from a live one.
 const scratchMarker = ".writebench-scratch"
 
-type scratch struct{ dir string }
+// scratch is the run's scratch directory. borrowed marks rank 0's shared
+// directory (--shared-dir) as another rank sees it: used, never removed.
+type scratch struct {
+	dir      string
+	borrowed bool
+}
 
 // newScratch makes a fresh, uniquely named scratch directory under dir.
 func newScratch(dir string) (*scratch, error) {
@@ -53,8 +58,15 @@ func (e *ScratchLeftError) Error() string {
 func (e *ScratchLeftError) Unwrap() error { return e.Err }
 
 // remove deletes the scratch directory and everything in it: all of it was
-// created by this process.
-func (s *scratch) remove() error { return os.RemoveAll(s.dir) }
+// created by this process (or, under --shared-dir, by the run's ranks in
+// the directory this process made). A borrowed directory is left to its
+// owner.
+func (s *scratch) remove() error {
+	if s.borrowed {
+		return nil
+	}
+	return os.RemoveAll(s.dir)
+}
 
 // maxMarker is the longest marker file findStale reads: a pid and a newline.
 const maxMarker = 32

@@ -321,6 +321,7 @@ func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
 		{"goos", a.GOOS, b.GOOS},
 		{"goarch", a.GOARCH, b.GOARCH},
 		{"ranks", strconv.Itoa(max(a.Ranks, 1)), strconv.Itoa(max(b.Ranks, 1))},
+		{"shared_dir", strconv.FormatBool(a.SharedDir), strconv.FormatBool(b.SharedDir)},
 	}
 	var out []CompareEnvDiff
 	for _, f := range fields {

@@ -90,3 +90,26 @@ func TestCompareRanksDiffer(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareSharedDirDiffers: a set of ranks sharing one directory
+// compared with one of a directory per rank is an environment difference.
+func TestCompareSharedDirDiffers(t *testing.T) {
+	base := loadFixture(t, "basic")
+	for _, shared := range []bool{false, true} {
+		new := loadFixture(t, "basic")
+		new.Env.SharedDir = shared
+		cmp, err := Compare(base, new, CompareOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, d := range cmp.EnvDiffs {
+			if d.Field == "shared_dir" {
+				found = d.Base == "false" && d.New == "true"
+			}
+		}
+		if found != shared {
+			t.Errorf("shared_dir %v: env diffs %+v, want a shared_dir difference: %v", shared, cmp.EnvDiffs, shared)
+		}
+	}
+}

@@ -16,8 +16,8 @@ type worker struct {
 	bw    *bufio.Writer
 	since int // bytes written since the last cancellation check
 	f     file
-	// path is Dir + "/f" + width digits + NUL; name rewrites the digits in
-	// place, so no path is formatted or allocated per file.
+	// path is Dir + "/" + Prefix + "f" + width digits + NUL; name rewrites
+	// the digits in place, so no path is formatted or allocated per file.
 	path   []byte
 	digits int      // index of the first digit in path
 	vec    vecState // writev's gather buffers (see writev_linux.go)
@@ -36,9 +36,11 @@ func newWorker(b *Batch) *worker {
 	}
 	w := &worker{buf: b.Content.NewBuffer(n)}
 	width := NameWidth(b.Files)
-	w.path = make([]byte, 0, len(b.Dir)+width+3)
+	w.path = make([]byte, 0, len(b.Dir)+len(b.Prefix)+width+3)
 	w.path = append(w.path, b.Dir...)
-	w.path = append(w.path, "/f"...)
+	w.path = append(w.path, '/')
+	w.path = append(w.path, b.Prefix...)
+	w.path = append(w.path, 'f')
 	w.digits = len(w.path)
 	for range width {
 		w.path = append(w.path, '0')

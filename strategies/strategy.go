@@ -22,7 +22,8 @@ import (
 
 // Strategy writes a batch of files.
 //
-// Write must create every file b.Path(i) for i in [0, b.Files) with exactly
+// Write must create every file b.Path(i) (named with b.Prefix) for i in
+// [0, b.Files) with exactly
 // b.Size bytes of content from b.Content, honour b.Params.Sync for "close"
 // and "data" (the runner does "end"), record per-file latency and sync time
 // when b.Latency and b.SyncTime are non-nil, and return promptly with
@@ -168,13 +169,21 @@ func (p Params) WithDefaults() Params {
 }
 
 // Batch is the work of one repetition of one cell: Files files of Size bytes
-// each in the empty directory Dir.
+// each in the directory Dir, which holds no file of the batch's Prefix.
 type Batch struct {
-	Dir     string   // scratch directory; exists and is empty
+	Dir     string   // scratch directory; exists and holds no file named with Prefix
 	Files   int      // number of files
 	Size    int64    // bytes per file
 	Params  Params   // with defaults filled in
 	Content *Content // what to write
+
+	// Prefix starts the name of every file of the batch: "" names them
+	// f0042 (the directory is then the batch's alone), RankPrefix(3) names
+	// them r3-f0042, so batches whose prefixes are not prefixes of one
+	// another can share Dir (MPI ranks under --shared-dir). Verify and
+	// Clean look only at the entries that start with it. It holds no '/'
+	// or NUL (see CheckPrefix).
+	Prefix string
 
 	// Latency, when non-nil (len Files), receives each file's time from open
 	// to close, sync included. SyncTime, when non-nil (len Files), receives
@@ -270,12 +279,34 @@ type ChildUsage struct {
 	SysSeconds    float64 // system CPU
 }
 
-// Path returns the path of file i: Dir/f<i> with i zero-padded to the
-// width of the batch's largest index, e.g. "/tmp/writebench-1/c3/f0042".
-// It allocates; the built-in strategies format names in a reused buffer
-// instead.
+// Path returns the path of file i: Dir/<Prefix>f<i> with i zero-padded to
+// the width of the batch's largest index, e.g. "/tmp/writebench-1/c3/f0042"
+// or, with Prefix "r3-", "/tmp/writebench-1/c3/r3-f0042". It allocates; the
+// built-in strategies format names in a reused buffer instead.
 func (b *Batch) Path(i int) string {
-	return b.Dir + "/" + FileName(i, NameWidth(b.Files))
+	return b.Dir + "/" + b.Prefix + FileName(i, NameWidth(b.Files))
+}
+
+// RankPrefix is the file-name prefix of MPI rank r's batches under
+// --shared-dir: "r3-" for rank 3. No rank's prefix is a prefix of
+// another's (the dash ends the number), so ranks sharing a directory never
+// take each other's files for their own.
+func RankPrefix(r int) string { return "r" + strconv.Itoa(r) + "-" }
+
+// MaxPrefix is the longest Batch.Prefix, in bytes.
+const MaxPrefix = 64
+
+// CheckPrefix refuses a file-name prefix that could name a file outside
+// the batch's directory or not at all: one holding '/' or NUL, or longer
+// than MaxPrefix bytes.
+func CheckPrefix(p string) error {
+	if len(p) > MaxPrefix {
+		return fmt.Errorf("file-name prefix %q is longer than %d bytes", p, MaxPrefix)
+	}
+	if strings.ContainsAny(p, "/\x00") {
+		return fmt.Errorf("file-name prefix %q holds '/' or NUL", p)
+	}
+	return nil
 }
 
 // FileName returns the base name of file i padded to width digits.

@@ -38,8 +38,12 @@ func (e *VerifyError) Error() string {
 
 // Verify reads back every file of b and checks it byte for byte against
 // b.Content: the directory must hold exactly the batch's files, each of
-// exactly b.Size bytes with the expected content. It runs outside the timed
-// region and stops early when ctx is cancelled.
+// exactly b.Size bytes with the expected content. With a b.Prefix, only the
+// entries named with it are the batch's: other entries belong to other
+// batches sharing the directory (other ranks under --shared-dir) and are
+// left alone, except files named as this batch's files without the prefix,
+// which only a strategy that ignores Prefix writes. It runs outside the
+// timed region and stops early when ctx is cancelled.
 func Verify(ctx context.Context, b *Batch) error {
 	if err := verifyEntries(b); err != nil {
 		return err
@@ -57,8 +61,9 @@ func Verify(ctx context.Context, b *Batch) error {
 	return nil
 }
 
-// verifyEntries checks that the directory holds b.Files entries, all named
-// as the batch names its files (an extra or misnamed file is caught here).
+// verifyEntries checks that the directory holds b.Files entries named with
+// b.Prefix, all named as the batch names its files (an extra or misnamed
+// file is caught here).
 func verifyEntries(b *Batch) error {
 	d, err := os.Open(b.Dir)
 	if err != nil {
@@ -71,8 +76,15 @@ func verifyEntries(b *Batch) error {
 	for {
 		names, err := d.Readdirnames(1024)
 		for _, name := range names {
+			rest, ours := strings.CutPrefix(name, b.Prefix)
+			if !ours {
+				if _, ok := parseName(name, width); ok {
+					return &VerifyError{Path: filepath.Join(b.Dir, name), Detail: fmt.Sprintf("unexpected file: named as a file of the batch but without its prefix %q (a strategy that ignores Batch.Prefix?)", b.Prefix)}
+				}
+				continue // another batch's, sharing the directory
+			}
 			n++
-			idx, ok := parseName(name, width)
+			idx, ok := parseName(rest, width)
 			if !ok || idx >= b.Files {
 				return &VerifyError{Path: filepath.Join(b.Dir, name), Detail: "unexpected file: the strategy wrote a file that is not in the batch"}
 			}
@@ -108,6 +120,53 @@ func parseName(name string, width int) (int, bool) {
 	}
 	v, err := strconv.Atoi(name[1:])
 	return v, err == nil
+}
+
+// Clean removes every entry of dir whose name starts with prefix (every
+// entry when prefix is ""): what batches named with prefix wrote there.
+// Entries of other prefixes (other ranks sharing the directory) stay. It
+// reads and removes in rounds of 4096 names, so a directory of a million
+// files needs no list of them, and passes over the directory until a pass
+// finds nothing to remove. It runs outside the timed region.
+func Clean(dir, prefix string) error {
+	if err := CheckPrefix(prefix); err != nil {
+		return err
+	}
+	for {
+		removed, err := cleanPass(dir, prefix)
+		if err != nil || removed == 0 {
+			return err
+		}
+	}
+}
+
+// cleanPass reads dir once to its end, removing the entries named with
+// prefix as it goes, and returns how many it removed.
+func cleanPass(dir, prefix string) (int, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	removed := 0
+	for {
+		names, err := d.Readdirnames(4096)
+		for _, n := range names {
+			if !strings.HasPrefix(n, prefix) {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
+				return removed, err
+			}
+			removed++
+		}
+		if err == io.EOF || (err == nil && len(names) == 0) {
+			return removed, nil
+		}
+		if err != nil {
+			return removed, err
+		}
+	}
 }
 
 func verifyFile(ctx context.Context, b *Batch, i int, buf []byte, want *Buffer) error {

@@ -165,6 +165,9 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.fs.Changed("exec") || f.fs.Changed("exec-file") {
 		return usagef("ab: --exec and --exec-file do not apply: BASE and NEW are the two commands")
 	}
+	if f.fs.Changed("shared-dir") {
+		return usagef("ab: --shared-dir does not apply: ab runs one process (--shared-dir is for MPI runs of 'writebench run'), and an older BASE would not name its files by rank")
+	}
 	var sides [2]abSide
 	for i, label := range []string{"base", "new"} {
 		if sides[i], err = abCommand(label, f.fs.Arg(i)); err != nil {

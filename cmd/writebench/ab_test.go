@@ -116,6 +116,7 @@ func TestABUsage(t *testing.T) {
 		{[]string{"ab", "a", "b", "--confidence", "1.5"}, "--confidence"},
 		{[]string{"ab", "a", "b", "--correction", "holm"}, "--correction"},
 		{[]string{"ab", "a", "b", "--exec", "x=y"}, "--exec and --exec-file do not apply"},
+		{[]string{"ab", "a", "b", "--shared-dir"}, "--shared-dir does not apply"},
 		{[]string{"ab", "a 'b", "c"}, "unterminated"},
 		{[]string{"ab", "a", "b", "--preset", "nosuch"}, "unknown preset"},
 		{[]string{"ab", "/bin/wb-a", "/bin/wb-b", "--strategies", "chunkd"}, `did you mean "chunked"`},

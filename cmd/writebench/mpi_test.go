@@ -90,3 +90,51 @@ func TestMPIRunCommand(t *testing.T) {
 		t.Errorf("out directory holds %v, want the set only", names)
 	}
 }
+
+// TestMPIRunCommandSharedDir: 'mpirun -np 4 writebench run --shared-dir'
+// saves a valid set with env.shared_dir, every cell verified on all 4
+// ranks, the summary says the ranks shared one directory, and --dir is
+// left empty.
+func TestMPIRunCommandSharedDir(t *testing.T) {
+	mpirun, err := exec.LookPath("mpirun")
+	if err != nil {
+		t.Skip("skipping the MPI tests: mpirun not found in PATH (install openmpi-bin)")
+	}
+	if v, _ := exec.Command(mpirun, "--version").CombinedOutput(); !strings.Contains(string(v), "Open MPI") {
+		t.Skipf("skipping the MPI tests: %s is not Open MPI's mpirun", mpirun)
+	}
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "set.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "4",
+		os.Args[0], "run", "--strategies", "bufio,pool,shared-locked", "--files", "1,16", "--sizes", "4KiB",
+		"--repeat", "2", "--warmup", "1", "--budget", "0", "--shared-dir", "--dir", dir, "--out", out, "--progress", "never")
+	cmd.Env = append(os.Environ(), "WRITEBENCH_AS_MAIN=1")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("mpirun: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "4 MPI ranks on 1 host") || !strings.Contains(stdout.String(), "sharing one directory") {
+		t.Errorf("the summary does not say 4 ranks shared one directory:\n%s", stdout.String())
+	}
+	set, err := report.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !set.Env.SharedDir || set.Env.Ranks != 4 || !set.Complete {
+		t.Errorf("env shared_dir %v ranks %d complete %v", set.Env.SharedDir, set.Env.Ranks, set.Complete)
+	}
+	if len(set.Results) != 6 {
+		t.Fatalf("%d cells, want 6", len(set.Results))
+	}
+	for _, c := range set.Results {
+		if c.Failed() || c.Skipped != "" || c.Ranks != 4 || len(c.RankSeconds) != 2 || !c.Verified {
+			t.Errorf("%s: error %q skipped %q ranks %d rank samples %d verified %v", c.Key(), c.Error, c.Skipped, c.Ranks, len(c.RankSeconds), c.Verified)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("--dir holds %d entries after the run, want none", len(ents))
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -24,6 +25,12 @@ func runRank(ctx context.Context, f *runFlags, args []string, job *writebench.Jo
 	if _, err := writebench.Run(ctx, cfg); err != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie
+		}
+		// A usage error found by the ranks together (--shared-dir on a
+		// --dir some rank cannot see) is one here too: exit 2, the flag named.
+		var ce *writebench.ConfigError
+		if errors.As(err, &ce) && ce.Field != "" {
+			return usagef("run: rank %d: --%s: %s", job.Rank(), flagOf(ce.Field), ce.Msg)
 		}
 		return fmt.Errorf("rank %d: %w", job.Rank(), err)
 	}

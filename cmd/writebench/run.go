@@ -58,6 +58,7 @@ type runFlags struct {
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	sharedDir                          bool
 	dryRun                             bool
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
@@ -94,6 +95,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
 	return f
@@ -230,6 +232,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.ExecFile != "" && len(f.execFile) == 0 {
 		f.execFile = []string{p.ExecFile}

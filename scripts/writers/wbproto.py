@@ -37,8 +37,11 @@ class Request:
         for kv in parts[1:]:
             k, _, v = kv.partition("=")
             self.fields[k] = int(v) if k in INT_FIELDS else v
+        self.prefix = ""  # absent from requests without --shared-dir
         for k, v in self.fields.items():
             setattr(self, k, v)
+        if "/" in self.prefix or "\0" in self.prefix:
+            raise ValueError("prefix %r holds '/' or NUL" % self.prefix)
         self.content = content.Content(self.fields.get("seed", 1))
 
     def data(self, i):
@@ -46,8 +49,8 @@ class Request:
         return file_data(self.content, i, self.size)
 
     def path(self, i):
-        """Path of file i: dir/f<i zero-padded to width digits>."""
-        return "%s/f%0*d" % (self.dir, self.width, i)
+        """Path of file i: dir/<prefix>f<i zero-padded to width digits>."""
+        return "%s/%sf%0*d" % (self.dir, self.prefix, self.width, i)
 
 
 # Content of files already generated, by (seed, file, size): every

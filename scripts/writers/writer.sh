@@ -17,7 +17,7 @@ while IFS= read -r line; do
 	write"$tab"*) ;;
 	*) echo "error not a write request"; continue ;;
 	esac
-	dir='' files=0 size=0 pattern='' sync=none prealloc=none
+	dir='' files=0 size=0 pattern='' sync=none prealloc=none prefix=''
 	IFS=$tab
 	for kv in $line; do
 		case $kv in
@@ -25,6 +25,7 @@ while IFS= read -r line; do
 		files=*) files=${kv#files=} ;;
 		size=*) size=${kv#size=} ;;
 		width=*) width=${kv#width=} ;;
+		prefix=*) prefix=${kv#prefix=} ;;
 		pattern=*) pattern=${kv#pattern=} ;;
 		sync=*) sync=${kv#sync=} ;;
 		prealloc=*) prealloc=${kv#prealloc=} ;;
@@ -47,7 +48,7 @@ while IFS= read -r line; do
 	blocks=$(((size + 4095) / 4096))
 	i=0 err=''
 	while [ "$i" -lt "$files" ]; do
-		path=$(printf '%s/f%0*d' "$dir" "$width" "$i")
+		path=$(printf '%s/%sf%0*d' "$dir" "$prefix" "$width" "$i")
 		k=0
 		while [ "$k" -lt "$blocks" ]; do
 			printf 'WB%08x@%012x\n' "$i" "$k"

@@ -427,7 +427,7 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 		target = s.e.name
 	}
 	req := &Request{Strategy: target, Dir: b.Dir, Files: b.Files, Size: b.Size,
-		Width: strategies.NameWidth(b.Files), Seed: seed, Pattern: s.pattern, Params: b.Params}
+		Width: strategies.NameWidth(b.Files), Prefix: b.Prefix, Seed: seed, Pattern: s.pattern, Params: b.Params}
 	line, err := req.Encode()
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.e.name, err)

@@ -191,6 +191,23 @@ func TestRoundTripRealChildren(t *testing.T) {
 					}
 				}
 			}
+			// Two ranks sharing one directory (--shared-dir): each batch
+			// named with its rank's prefix and written with its own seed.
+			dir := t.TempDir()
+			var ranks []*strategies.Batch
+			for r := range 2 {
+				b := batch(t, c.files, c.size, c.p)
+				b.Dir, b.Prefix, b.Content = dir, strategies.RankPrefix(r), strategies.NewContent(uint64(1+r))
+				if err := s.Write(context.Background(), b); err != nil {
+					t.Fatalf("rank %d's batch: Write: %v", r, err)
+				}
+				ranks = append(ranks, b)
+			}
+			for r, b := range ranks {
+				if err := writebench.Verify(context.Background(), b); err != nil {
+					t.Fatalf("rank %d's batch in a shared directory: Verify: %v", r, err)
+				}
+			}
 			u, ok := s.Usage()
 			if runtime.GOOS == "linux" {
 				if !ok {
@@ -435,11 +452,22 @@ func TestRequestRoundTrip(t *testing.T) {
 	if *got != *r {
 		t.Fatalf("round trip:\n got %+v\nwant %+v", *got, *r)
 	}
+	if strings.Contains(line, "prefix=") {
+		t.Errorf("a request without a prefix sends one (the protocol before prefixes has none): %q", line)
+	}
+	r.Prefix = strategies.RankPrefix(3)
+	line, err = r.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := external.ParseRequest(line); err != nil || *got != *r || !strings.Contains(line, "\tprefix=r3-") {
+		t.Fatalf("round trip with a prefix: %q gave %+v, %v", line, got, err)
+	}
 	r.Dir = "/tmp/tab\there"
 	if _, err := r.Encode(); err == nil {
 		t.Fatal("a dir with a tab was encoded")
 	}
-	for _, bad := range []string{"read\tdir=/x", "write\tdir=/x\tfiles=two", "write\tfiles=1", "write\tdir=/x\tfiles=1\tprotocol=9"} {
+	for _, bad := range []string{"read\tdir=/x", "write\tdir=/x\tfiles=two", "write\tfiles=1", "write\tdir=/x\tfiles=1\tprotocol=9", "write\tdir=/x\tfiles=1\tprefix=../../etc/"} {
 		if _, err := external.ParseRequest(bad); err == nil {
 			t.Errorf("ParseRequest(%q) accepted", bad)
 		}

@@ -37,7 +37,8 @@ type Request struct {
 	Dir      string // existing empty directory; no tab or newline
 	Files    int
 	Size     int64
-	Width    int    // digits of the zero-padded file index in names: Dir/f<index>
+	Width    int    // digits of the zero-padded file index in names: Dir/<Prefix>f<index>
+	Prefix   string // starts every file name (Batch.Prefix, "r3-" under --shared-dir); sent only when not empty
 	Seed     uint64 // content seed (scripts/content.py, strategies.NewContent)
 	Pattern  string // path of a file holding the 4096-byte block pattern of Seed (header bytes included, to be overwritten)
 	Params   strategies.Params
@@ -66,6 +67,9 @@ func (r *Request) fields() [][2]string {
 	}
 	if r.Pattern != "" {
 		f = append(f, [2]string{"pattern", r.Pattern})
+	}
+	if r.Prefix != "" {
+		f = append(f, [2]string{"prefix", r.Prefix})
 	}
 	return f
 }
@@ -133,6 +137,11 @@ func ParseRequest(line string) (*Request, error) {
 			r.Seed = n
 		case "pattern":
 			r.Pattern = v
+		case "prefix":
+			if e := strategies.CheckPrefix(v); e != nil && err == nil {
+				err = fmt.Errorf("field prefix: %v", e)
+			}
+			r.Prefix = v
 		case "record":
 			r.Params.Record = num(k, v)
 		case "buffer":

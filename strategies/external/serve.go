@@ -99,7 +99,7 @@ func (sv *server) handle(ctx context.Context, line string) (resp string) {
 		sv.latency = make([]time.Duration, req.Files)
 		sv.syncTime = make([]time.Duration, req.Files)
 	}
-	b := &strategies.Batch{Dir: req.Dir, Files: req.Files, Size: req.Size, Params: req.Params, Content: c,
+	b := &strategies.Batch{Dir: req.Dir, Files: req.Files, Size: req.Size, Params: req.Params, Content: c, Prefix: req.Prefix,
 		Latency: sv.latency[:req.Files], SyncTime: sv.syncTime[:req.Files], Issued: &strategies.Issued{}}
 	clear(b.Latency)
 	clear(b.SyncTime)
