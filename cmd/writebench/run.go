@@ -85,7 +85,7 @@ func newRunFlags() *runFlags {
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
-	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 10ms; 0 or negative: off)")
+	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
