@@ -113,7 +113,7 @@ type groupState struct {
 	of      []int   // group index of each cell
 	members [][]int // cells of each group
 	done    []bool  // group decided at the last look
-	slower  []bool  // cell proven slower than its group's fastest at the last look
+	settled []bool  // cell proven slower than its group's fastest at the last look, or no faster than it
 }
 
 func newGroups(set *resultset.Set) *groupState {
@@ -123,7 +123,7 @@ func newGroups(set *resultset.Set) *groupState {
 	}
 	g.members = verdict.Groups(set)
 	g.done = make([]bool, len(g.members))
-	g.slower = make([]bool, len(set.Results))
+	g.settled = make([]bool, len(set.Results))
 	for gi, m := range g.members {
 		for _, i := range m {
 			g.of[i] = gi
@@ -133,11 +133,12 @@ func newGroups(set *resultset.Set) *groupState {
 }
 
 // decided reports whether cell i needs no more rounds: its group was
-// decided at the look, it was proven slower than its group's fastest there
-// (its verdict cannot become "fastest" and more of its rounds would not
-// change the group's), or it has no other contender in its workload.
+// decided at the look, it was settled there (proven slower than its
+// group's fastest, or no faster than it by more than the tie margin: either
+// way it cannot hold the group undecided, and more of its rounds would only
+// cost time), or it has no other contender in its workload.
 func (g *groupState) decided(i int) bool {
-	return g.of[i] < 0 || g.done[g.of[i]] || g.slower[i]
+	return g.of[i] < 0 || g.done[g.of[i]] || g.settled[i]
 }
 
 // look decides, for every group still open, whether it needs more rounds:
@@ -152,12 +153,14 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
 			continue
 		}
-		// The group goes on, but only with the contenders still in
-		// question: one already proven slower costs rounds (often the most:
-		// unbuffered 256 × 1MiB) without changing the verdict.
+		// The group goes on, but only with the fastest and the contenders
+		// still in question: one already proven slower (often the
+		// costliest: unbuffered 64 × 1MiB) or no faster costs rounds
+		// without changing the verdict, rounds the budget gives to the
+		// contenders that may still beat the fastest.
 		for _, ct := range verdict.Decide(set, m, o).Contenders {
-			if ct.Verdict == verdict.Slower {
-				g.slower[ct.Cell] = true
+			if ct.Verdict == verdict.Slower || ct.NoFaster {
+				g.settled[ct.Cell] = true
 			}
 		}
 	}

@@ -323,7 +323,7 @@ func TestSameLoopsInGroup(t *testing.T) {
 // fakeGroups is a groupState over n cells where groups lists the cells of
 // each comparison group; other cells have none.
 func fakeGroups(n int, groups ...[]int) *groupState {
-	g := &groupState{of: make([]int, n), members: groups, done: make([]bool, len(groups)), slower: make([]bool, n)}
+	g := &groupState{of: make([]int, n), members: groups, done: make([]bool, len(groups)), settled: make([]bool, n)}
 	for i := range g.of {
 		g.of[i] = -1
 	}
@@ -392,5 +392,39 @@ func TestBlockOrderAndDirs(t *testing.T) {
 	}
 	if len(orders) < 10 {
 		t.Errorf("20 seeds gave only %d different orders", len(orders))
+	}
+}
+
+// TestLookSettlesNoFaster: at the interim look, an open group keeps only
+// its fastest and the contenders that may still beat it; one proven slower
+// and one no faster than the fastest by more than the margin stop.
+func TestLookSettlesNoFaster(t *testing.T) {
+	ratios := map[string][]float64{ // per-round speed relative to "a"
+		"a":      {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+		"slower": {0.5, 0.52, 0.49, 0.5, 0.51, 0.5, 0.48, 0.5, 0.5, 0.52, 0.5, 0.49},
+		"nofast": {0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99},
+		"open":   {0.8, 1.3, 0.9, 1.2, 0.85, 1.25, 0.95, 1.15, 0.9, 1.1, 0.99, 0.98},
+	}
+	set := &resultset.Set{}
+	for _, name := range []string{"a", "slower", "nofast", "open"} {
+		c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
+		for k, r := range ratios[name] {
+			c.Rounds = append(c.Rounds, k)
+			c.Seconds = append(c.Seconds, 1/r)
+		}
+		set.Results = append(set.Results, c)
+	}
+	g := newGroups(set)
+	g.look(set, &Config{Tie: 0.05, Precision: 0.05}, 0.95)
+	if g.done[0] {
+		t.Fatal("the group was decided at the look; want it open (\"open\" may still be faster than a)")
+	}
+	for i, want := range []bool{false, true, true, false} {
+		if g.settled[i] != want {
+			t.Errorf("%s: settled %v, want %v", set.Results[i].Strategy, g.settled[i], want)
+		}
+		if g.decided(i) != want {
+			t.Errorf("%s: decided %v, want %v", set.Results[i].Strategy, g.decided(i), want)
+		}
 	}
 }
