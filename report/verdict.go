@@ -128,8 +128,9 @@ func contendersWith(v *Verdict, verdicts ...string) []*Contender {
 }
 
 // moreRoundsText says what would decide an undecided group, with the
-// --repeat that would give that many rounds in all.
-func moreRoundsText(v *Verdict) string {
+// --repeat that would give that many rounds in all, or, when the set's
+// budget ended the sweep (budgetSpent), that a larger --budget would.
+func moreRoundsText(v *Verdict, budgetSpent bool) string {
 	if v.MoreRounds <= 0 {
 		return ""
 	}
@@ -140,6 +141,8 @@ func moreRoundsText(v *Verdict) string {
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
 	if v.MoreRounds >= verdict.MaxMoreRounds {
 		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
+	} else if budgetSpent {
+		s += " (the --budget ended the sweep first)"
 	} else if repeat > 0 {
 		s += fmt.Sprintf(" (--repeat %d)", repeat+v.MoreRounds)
 	}
@@ -149,7 +152,7 @@ func moreRoundsText(v *Verdict) string {
 // verdictLine states a group's answer in plain words, hyperfine style:
 // "chunked ran 1.31 ± 0.06× faster than pool", "bufio ≈ chunked, tie within
 // 5%", or why it is undecided.
-func verdictLine(v *Verdict) string {
+func verdictLine(v *Verdict, budgetSpent bool) string {
 	tie := formatPercent(v.Tie)
 	switch v.Verdict {
 	case verdict.Winner:
@@ -230,7 +233,7 @@ func verdictLine(v *Verdict) string {
 		}
 		s += "; " + joinAnd(labels) + " slower"
 	}
-	if m := moreRoundsText(v); m != "" {
+	if m := moreRoundsText(v, budgetSpent); m != "" {
 		s += "; " + m
 	}
 	return s + notCompared(v)
@@ -319,7 +322,7 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 			sv := &svs[i]
 			for j := range sv.vs {
 				v := &sv.vs[j]
-				line := verdictLine(v)
+				line := verdictLine(v, sv.set.Env.BudgetSpent)
 				for _, w := range v.Warnings {
 					line += " (warning: " + w + ")"
 				}

@@ -41,6 +41,11 @@ func ratioCell(strategy string, r []float64) Cell {
 	return c
 }
 
+func budgetSpent(s *Set) *Set {
+	s.Env.BudgetSpent = true
+	return s
+}
+
 func corrupt(c Cell, bad int64) Cell {
 	for range c.Seconds {
 		c.Records = append(c.Records, 1000)
@@ -90,6 +95,8 @@ func TestVerdictText(t *testing.T) {
 		{"no faster", vset(ratioCell("a", nil), ratioCell("b", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99}), vcell("c", 0, 2, 12)),
 			[]string{"a leads: none is more than 5% faster (b (0.95× [0.92, 0.99]): slower or tied, undecided); c slower",
 				"for 256 × 4KiB, sync none: use a (none is more than 5% faster); avoid c"}, []string{"undecided:"}},
+		{"undecided when the budget ran out", budgetSpent(vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4))),
+			[]string{"about 2 more rounds would decide it (the --budget ended the sweep first)"}, []string{"--repeat 6"}},
 		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
 			[]string{"undecided: a leads b (0.67×), but 4 paired rounds are too few for an interval (6 needed); about 2 more rounds would decide it (--repeat 6)",
 				"no recommendation yet (undecided)"}, nil},
