@@ -294,7 +294,7 @@ func TestWinnerShading(t *testing.T) {
 	clear := Winner{Clear: true, RunnerUp: &Summary{}}
 	noise := Winner{Clear: false, RunnerUp: &Summary{}}
 	alone := Winner{}
-	if winnerVerdict(clear, nil).v != verdictClear || winnerVerdict(noise, nil).v != verdictUndecided || winnerVerdict(alone, nil).v != verdictAlone {
+	if winnerVerdict(clear, nil, nil).v != verdictClear || winnerVerdict(noise, nil, nil).v != verdictUndecided || winnerVerdict(alone, nil, nil).v != verdictAlone {
 		t.Fatal("verdicts without a paired verdict")
 	}
 	// With report.Verdicts: equal times in every round are a tie, twice as
@@ -310,13 +310,20 @@ func TestWinnerShading(t *testing.T) {
 	vi := indexVerdicts(sets, []string{"s"})
 	got := map[int64]squareDecision{}
 	for _, w := range Winners(Summarize(sets, []string{"s"})) {
-		got[w.FileSize] = winnerVerdict(w, vi)
+		got[w.FileSize] = winnerVerdict(w, vi, nil)
 	}
 	if d := got[4096]; d.v != verdictTie || len(d.tiedWith) != 1 {
 		t.Errorf("equal times: %+v, want a tie with one other leader", d)
 	}
-	if d := got[65536]; d.v != verdictClear {
-		t.Errorf("twice as fast: %+v, want a winner", d)
+	if d := got[65536]; d.v != verdictClear || d.strategy != "bufio" || !strings.Contains(strings.Join(squareText(d), "\n"), "vs unbuffered") {
+		t.Errorf("twice as fast: %+v (%q), want bufio the winner, its margin over unbuffered", d, squareText(d))
+	}
+	// A tie decided by "no faster" alone has no other leader to name.
+	if got := squareText(squareDecision{v: verdictTie, tie: 0.05}); len(got) != 1 || got[0] != "none >5% faster" {
+		t.Errorf("tie with one leader: %q", got)
+	}
+	if got := squareText(squareDecision{v: verdictTie, tiedWith: []string{"a", "b", "c", "d"}}); got[0] != "tie with a, b +2" {
+		t.Errorf("tie with four: %q", got)
 	}
 	// Three shades per strategy, all distinct.
 	n := 3

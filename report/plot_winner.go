@@ -34,11 +34,17 @@ const (
 	verdictAlone                          // only one strategy succeeded: nothing to beat
 )
 
-// squareDecision is the verdict of one square and, for a tie, the other
-// leaders.
+// squareDecision is the verdict of one square: its fastest contender
+// (strategy for the colour, label for the text), for a tie the other
+// leaders, and the margin over the runner-up.
 type squareDecision struct {
 	v        squareVerdict
+	strategy string // the fastest contender's strategy
+	label    []string
 	tiedWith []string
+	margin   float64 // fastest speed / runner-up speed - 1; NaN when unknown
+	runnerUp string
+	tie      float64 // the group's tie margin (0 without a paired verdict)
 }
 
 // verdictIndex holds the paired verdict (report.Verdicts) of every
@@ -64,30 +70,90 @@ func indexVerdicts(sets []*Set, labels []string) verdictIndex {
 }
 
 // winnerVerdict decides one square: from the group's paired verdict when
-// there is one (winner, tie or undecided), else from whether the winner's
-// 95% interval clears the runner-up's. It is the one place the winner map
-// asks how sure a win is.
-func winnerVerdict(w Winner, vi verdictIndex) squareDecision {
-	if w.RunnerUp == nil {
-		return squareDecision{v: verdictAlone}
-	}
-	if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
-		switch v.Verdict {
-		case verdict.Winner:
-			return squareDecision{v: verdictClear}
-		case verdict.Tie:
-			var others []string
-			if len(v.Leaders) > 1 {
-				others = v.Leaders[1:]
+// there is one (its fastest contender, winner, tie or undecided), else from
+// the medians and whether the winner's 95% interval clears the
+// runner-up's. It is the one place the winner map asks who won a square and
+// how sure the win is, so the map never names another strategy than the
+// verdict lines do.
+func winnerVerdict(w Winner, vi verdictIndex, varying []string) squareDecision {
+	d := squareDecision{margin: w.Margin}
+	if w.Best != nil {
+		d.strategy, d.label = w.Best.Cell.Strategy, []string{w.Best.Cell.Strategy}
+		var vals []string
+		for _, name := range varying {
+			if v := paramValue(w.Best.Cell, name); v != "-" {
+				vals = append(vals, name+"="+v)
 			}
-			return squareDecision{v: verdictTie, tiedWith: others}
 		}
-		return squareDecision{v: verdictUndecided}
+		if len(vals) > 0 {
+			d.label = append(d.label, strings.Join(vals, " "))
+		}
 	}
-	if w.Clear {
-		return squareDecision{v: verdictClear}
+	if w.RunnerUp == nil {
+		d.v = verdictAlone
+		return d
 	}
-	return squareDecision{v: verdictUndecided}
+	if w.RunnerUp.Cell != nil {
+		d.runnerUp = w.RunnerUp.Cell.Strategy
+	}
+	v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]
+	if v == nil || v.Fastest == "" {
+		d.v = verdictUndecided
+		if w.Clear {
+			d.v = verdictClear
+		}
+		return d
+	}
+	fc := v.Contenders[0] // the fastest comes first
+	d.strategy, d.label, d.tie = fc.Strategy, strings.SplitN(fc.Label, " ", 2), v.Tie
+	d.margin, d.runnerUp = math.NaN(), ""
+	for _, c := range v.Contenders[1:] {
+		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != verdict.Unsafe {
+			d.margin, d.runnerUp = 1/c.Ratio-1, c.Label
+			break
+		}
+	}
+	switch v.Verdict {
+	case verdict.Winner:
+		d.v = verdictClear
+	case verdict.Tie:
+		d.v = verdictTie
+		if len(v.Leaders) > 1 {
+			d.tiedWith = v.Leaders[1:]
+		}
+	default:
+		d.v = verdictUndecided
+	}
+	return d
+}
+
+// squareText is the text of a square below its winner's label.
+func squareText(d squareDecision) []string {
+	vs := func() string {
+		if math.IsNaN(d.margin) || d.runnerUp == "" {
+			return ""
+		}
+		return marginString(d.margin) + " vs " + d.runnerUp
+	}
+	switch d.v {
+	case verdictAlone:
+		return []string{"only one ran"}
+	case verdictClear:
+		return []string{vs()}
+	case verdictTie:
+		if len(d.tiedWith) == 0 {
+			return []string{"none >" + formatPercent(d.tie) + " faster"}
+		}
+		t := "tie with " + strings.Join(d.tiedWith[:min(2, len(d.tiedWith))], ", ")
+		if len(d.tiedWith) > 2 {
+			t += fmt.Sprintf(" +%d", len(d.tiedWith)-2)
+		}
+		return []string{t}
+	}
+	if m := vs(); m != "" {
+		return []string{m, "(undecided)"}
+	}
+	return []string{"(undecided)"}
 }
 
 // squareShade is the palette index of a square won by strategy si of n:
@@ -252,8 +318,8 @@ func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (
 			if c == len(g.sizes) || g.sizes[c] != w.FileSize || r == len(g.files) || g.files[r] != w.Files {
 				continue // thinned out
 			}
-			si := index(w.Best.Cell.Strategy)
-			d := winnerVerdict(w, vi)
+			d := winnerVerdict(w, vi, varying)
+			si := index(d.strategy)
 			if d.v != verdictClear {
 				anyPale = true
 			}
@@ -261,30 +327,11 @@ func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (
 				tie = v.Tie
 			}
 			g.z[[2]int{c, r}] = squareShade(si, n, d.v)
-			inLegend[w.Best.Cell.Strategy] = true
+			inLegend[d.strategy] = true
 			if !labelled {
 				continue
 			}
-			lines := []string{w.Best.Cell.Strategy}
-			var vals []string
-			for _, name := range varying {
-				if v := paramValue(w.Best.Cell, name); v != "-" {
-					vals = append(vals, name+"="+v)
-				}
-			}
-			if len(vals) > 0 {
-				lines = append(lines, strings.Join(vals, " "))
-			}
-			switch d.v {
-			case verdictAlone:
-				lines = append(lines, "only one ran")
-			case verdictClear:
-				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy)
-			case verdictTie:
-				lines = append(lines, "tie with "+listSome(d.tiedWith, 2))
-			case verdictUndecided:
-				lines = append(lines, marginString(w.Margin)+" vs "+w.RunnerUp.Cell.Strategy, "(undecided)")
-			}
+			lines := append(d.label, squareText(d)...)
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
 			labels.Labels = append(labels.Labels, strings.Join(lines, "\n"))
 		}
@@ -336,9 +383,9 @@ func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (
 	if anyPale {
 		t := "the tie margin"
 		if tie > 0 {
-			t = fmt.Sprintf("±%.0f%%", 100*tie)
+			t = fmt.Sprintf("%.0f%%", 100*tie)
 		}
-		fig.footnotes = append(fig.footnotes, "Strong colour: a winner (paired verdict). Medium: a tie within "+t+". Pale: undecided, or only one strategy ran. Grey: all failed.")
+		fig.footnotes = append(fig.footnotes, "Strong colour: a winner (paired verdict). Medium: a tie (none more than "+t+" faster). Pale: undecided, or only one strategy ran. Grey: all failed.")
 	}
 	for _, n := range fig.notes {
 		fig.footnotes = append(fig.footnotes, n+".")
