@@ -109,8 +109,18 @@ func MemoryLimit() (limit uint64, source string, ok bool) {
 }
 
 // meminfo returns a /proc/meminfo field in bytes.
-func meminfo(field string) (uint64, bool) {
-	f, err := os.Open("/proc/meminfo")
+func meminfo(field string) (uint64, bool) { return procField("/proc/meminfo", field) }
+
+// PeakRSS returns this process's peak resident set size in bytes (VmHWM
+// in /proc/self/status; ok false where there is none). Unlike
+// getrusage's ru_maxrss it counts this program only: a process started by
+// a large parent inherits the parent's size in ru_maxrss (Linux records the
+// pre-exec address space, shared with the parent under vfork).
+func PeakRSS() (uint64, bool) { return procField("/proc/self/status", "VmHWM") }
+
+// procField returns a "Key: N [kB]" field of a /proc file, in bytes.
+func procField(path, field string) (uint64, bool) {
+	f, err := os.Open(path)
 	if err != nil {
 		return 0, false
 	}

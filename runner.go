@@ -228,6 +228,9 @@ rounds:
 		set.Env.Confidence = stats.Bonferroni(confidence, looked+1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
+	if rss, ok := PeakRSS(); ok {
+		set.Env.PeakRSS = rss
+	}
 	set.Complete = !interrupted
 	if interrupted {
 		if cause == nil {

@@ -69,6 +69,7 @@ type Env struct {
 	Command           []string  `json:"command"`       // full command line
 	Start             time.Time `json:"start"`         // UTC
 	TotalSeconds      float64   `json:"total_seconds"` // wall time of the whole sweep
+	PeakRSS           uint64    `json:"peak_rss,omitempty"` // peak resident set size of the sweep's process, bytes (0: unknown)
 	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 
