@@ -55,22 +55,22 @@ type Env struct {
 	Cores             int       `json:"cores"`
 	GOMAXPROCS        int       `json:"gomaxprocs"`
 	Hostname          string    `json:"hostname,omitempty"`
-	Dir               string    `json:"dir"`           // the --dir the scratch directories were made under
-	FSType            string    `json:"fs_type"`       // e.g. "ext4", "tmpfs"
-	Device            string    `json:"device"`        // mount source, e.g. /dev/vda
-	MountOptions      string    `json:"mount_options"` // e.g. "rw,relatime"
-	FreeBytes         uint64    `json:"free_bytes"`    // free space of Dir at start, bytes
-	PageCache         string    `json:"page_cache"`    // "kept" or "dropped between repetitions"
-	DropCaches        bool      `json:"drop_caches"`   // true when the page cache was dropped before every repetition
-	Verify            bool      `json:"verify"`        // true when every file was read back and checked
-	Warmup            int       `json:"warmup"`        // uncounted repetitions per cell
-	Repeat            int       `json:"repeat"`        // counted repetitions per cell
-	Seed              uint64    `json:"seed"`          // seed of the interleaving shuffle
-	Command           []string  `json:"command"`       // full command line
-	Start             time.Time `json:"start"`         // UTC
-	TotalSeconds      float64   `json:"total_seconds"` // wall time of the whole sweep
+	Dir               string    `json:"dir"`                // the --dir the scratch directories were made under
+	FSType            string    `json:"fs_type"`            // e.g. "ext4", "tmpfs"
+	Device            string    `json:"device"`             // mount source, e.g. /dev/vda
+	MountOptions      string    `json:"mount_options"`      // e.g. "rw,relatime"
+	FreeBytes         uint64    `json:"free_bytes"`         // free space of Dir at start, bytes
+	PageCache         string    `json:"page_cache"`         // "kept" or "dropped between repetitions"
+	DropCaches        bool      `json:"drop_caches"`        // true when the page cache was dropped before every repetition
+	Verify            bool      `json:"verify"`             // true when every file was read back and checked
+	Warmup            int       `json:"warmup"`             // uncounted repetitions per cell
+	Repeat            int       `json:"repeat"`             // counted repetitions per cell
+	Seed              uint64    `json:"seed"`               // seed of the interleaving shuffle
+	Command           []string  `json:"command"`            // full command line
+	Start             time.Time `json:"start"`              // UTC
+	TotalSeconds      float64   `json:"total_seconds"`      // wall time of the whole sweep
 	PeakRSS           uint64    `json:"peak_rss,omitempty"` // peak resident set size of the sweep's process, bytes (0: unknown)
-	SyncTimed         bool      `json:"sync_timed"`    // always true: sync calls are inside the timed region
+	SyncTimed         bool      `json:"sync_timed"`         // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 
 	// Ranks is the number of processes of an MPI run (mpirun, srun) that
