@@ -170,7 +170,10 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // often several times slower than the rest, which with the smallest count
 // would leave the whole group with samples far below MinSample, where the
 // noise of a shared machine is largest. A contender slower than most gets
-// samples longer than MinSample; one faster, shorter.
+// samples longer than MinSample, one faster shorter; the count is capped
+// at 10 times the smallest, so the slowest contender's samples stay within
+// about 10 MinSample (a group of fast writers beside one of 1-byte records
+// would otherwise give the slow one samples of seconds).
 func (g *groupState) sameLoops(cells []cell) {
 	for _, m := range g.members {
 		var ls []int
@@ -183,7 +186,7 @@ func (g *groupState) sameLoops(cells []cell) {
 			continue
 		}
 		slices.Sort(ls)
-		mid := ls[(len(ls)-1)/2]
+		mid := min(ls[(len(ls)-1)/2], 10*ls[0])
 		for _, i := range m {
 			if cells[i].loops > 0 {
 				cells[i].loops = mid

@@ -338,13 +338,15 @@ func fakeGroups(n int, groups ...[]int) *groupState {
 // TestSameLoopsMedian: one contender whose warm-up batch was slow (and so
 // calibrated to few loops) must not pull the whole group down to it.
 func TestSameLoopsMedian(t *testing.T) {
-	cells := make([]cell, 5)
-	for i, l := range []int{1, 30, 10, 0, 7} {
+	cells := make([]cell, 8)
+	for i, l := range []int{1, 30, 10, 0, 7, 2, 50, 60} {
 		cells[i].loops = l
 		cells[i].res = &resultset.Cell{Loops: l}
 	}
-	fakeGroups(5, []int{0, 1, 2}, []int{3, 4}).sameLoops(cells)
-	for i, want := range []int{10, 10, 10, 0, 7} {
+	// The last group's median (50) is capped at 10 times its smallest (2),
+	// so its slowest contender's samples stay near 10 MinSample.
+	fakeGroups(8, []int{0, 1, 2}, []int{3, 4}, []int{5, 6, 7}).sameLoops(cells)
+	for i, want := range []int{10, 10, 10, 0, 7, 20, 20, 20} {
 		if cells[i].loops != want || cells[i].res.Loops != want {
 			t.Errorf("cell %d: loops %d (recorded %d), want %d", i, cells[i].loops, cells[i].res.Loops, want)
 		}
