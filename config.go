@@ -24,7 +24,7 @@ type Config struct {
 	// external programs).
 	Custom []strategies.Strategy
 
-	Files []int   // file counts (default 1, 16, 256)
+	Files []int   // file counts (default 1, 16, 64)
 	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
 	// Knobs holds the values to sweep for every other axis of
 	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
@@ -108,7 +108,7 @@ type Progress interface {
 
 // Defaults of Config.
 var (
-	DefaultFiles = []int{1, 16, 256}
+	DefaultFiles = []int{1, 16, 64}
 	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
 )
 

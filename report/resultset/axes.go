@@ -48,7 +48,7 @@ type Axis struct {
 // Axes is the table of every axis, in the order keys, columns and flags list
 // them. Files and size come first; "sync" is last.
 var Axes = []*Axis{
-	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,256", Min: 1, Max: MaxFiles,
+	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,64", Min: 1, Max: MaxFiles,
 		Help: "file counts per cell (for shared-file strategies: shared files or pairs)",
 		get:  func(c *Cell) (int64, string) { return int64(c.Files), "" },
 		set:  func(c *Cell, n int64, _ string) { c.Files = int(n) }},
