@@ -57,7 +57,7 @@ var Presets = map[string]Preset{
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget (11.7-12.0 s on a 2-core VM)",
+		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget (10.7-12.0 s on a 2-core VM)",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
