@@ -201,24 +201,21 @@ func (g *groupState) sameLoops(cells []cell) {
 // each group's cells shuffled inside its block, cells without a group as
 // blocks of their own. A paired ratio then compares two samples taken
 // moments apart instead of anywhere in a round of the whole sweep, so the
-// load that drifts within a round (writeback and journal commits of the
-// big cells, a neighbour on the host) hits both sides of a pair alike.
+// load that drifts within a round (writeback of the big cells, the
+// host's work, a neighbour) hits both sides of a pair alike.
 func (g *groupState) blockOrder(rng *rand.Rand, order []int) []int {
+	in := make([]bool, len(g.of))
 	var blocks [][]int
-	at := map[int]int{} // group -> index in blocks
 	for _, i := range order {
-		gi := g.of[i]
-		if gi < 0 {
+		in[i] = true
+		if g.of[i] < 0 {
 			blocks = append(blocks, []int{i})
-			continue
 		}
-		b, ok := at[gi]
-		if !ok {
-			b = len(blocks)
-			at[gi] = b
-			blocks = append(blocks, nil)
+	}
+	for _, m := range g.members {
+		if b := slices.DeleteFunc(slices.Clone(m), func(i int) bool { return !in[i] }); len(b) > 0 {
+			blocks = append(blocks, b)
 		}
-		blocks[b] = append(blocks[b], i)
 	}
 	rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
 	out := order[:0]

@@ -1,6 +1,7 @@
 package writebench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -175,27 +176,14 @@ func (cfg Config) withDefaults() Config {
 	if len(cfg.Sizes) == 0 {
 		cfg.Sizes = DefaultSizes
 	}
-	if cfg.Repeat == 0 {
-		cfg.Repeat = DefaultRepeat
-	}
-	if cfg.Warmup == 0 {
-		cfg.Warmup = DefaultWarmup
-	}
-	if cfg.MinRounds == 0 {
-		cfg.MinRounds = DefaultMinRounds
-	}
-	if cfg.Precision == 0 {
-		cfg.Precision = DefaultPrecision
-	}
-	if cfg.Tie == 0 {
-		cfg.Tie = DefaultTie
-	}
-	if cfg.MinSample == 0 {
-		cfg.MinSample = DefaultMinSample
-	}
-	if cfg.Dir == "" {
-		cfg.Dir = os.TempDir()
-	}
+	// Zero means the default; negative Warmup and MinSample mean none/off.
+	cfg.Repeat = cmp.Or(cfg.Repeat, DefaultRepeat)
+	cfg.Warmup = cmp.Or(cfg.Warmup, DefaultWarmup)
+	cfg.MinRounds = cmp.Or(cfg.MinRounds, DefaultMinRounds)
+	cfg.Precision = cmp.Or(cfg.Precision, DefaultPrecision)
+	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
+	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
+	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
 	return cfg
 }
 

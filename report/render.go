@@ -383,14 +383,6 @@ func formatDuration(sec float64) string {
 	return scaled(sec, []string{"s"})
 }
 
-func formatPercent(v float64) string {
-	p := 100 * v
-	if p != 0 && math.Abs(p) < 1 {
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
-}
-
 // dropSync returns names without "sync".
 func dropSync(names []string) []string {
 	var out []string

@@ -26,4 +26,5 @@ var (
 	FormatBytes     = resultset.FormatBytes
 	FormatIEC       = resultset.FormatIEC
 	formatSig       = resultset.FormatSig
+	formatPercent   = resultset.FormatPercent
 )

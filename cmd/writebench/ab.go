@@ -355,21 +355,6 @@ func sideKey(c *resultset.Cell) (side, key string) {
 	return side, cc.Key()
 }
 
-// pairedRatios returns NEW/BASE per round, for rounds both sides measured.
-func pairedRatios(base, new *resultset.Cell) []float64 {
-	byRound := map[int]float64{}
-	for k, s := range base.Seconds {
-		byRound[base.Round(k)] = s
-	}
-	var out []float64
-	for k, s := range new.Seconds {
-		if b, ok := byRound[new.Round(k)]; ok && b > 0 && s > 0 {
-			out = append(out, s/b)
-		}
-	}
-	return out
-}
-
 // judgeAB pairs base/X and new/X cells and judges each.
 func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool) *abResult {
 	type pair struct{ base, new *resultset.Cell }
@@ -427,7 +412,7 @@ func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool)
 			c.verdict = "skipped"
 		default:
 			c.baseMed, c.newMed = stats.Median(p.base.Seconds), stats.Median(p.new.Seconds)
-			ratios := pairedRatios(p.base, p.new)
+			ratios := resultset.PairedRatios(p.new, p.base) // NEW/BASE seconds per round
 			c.pairs = len(ratios)
 			c.est, c.lo, c.hi, c.ok = stats.RatioInterval(ratios, conf)
 			switch {

@@ -521,6 +521,16 @@ func FormatIEC(n uint64) string {
 	return FormatSig(v) + units[i]
 }
 
+// FormatPercent formats a fraction as a percentage: 0.05 is "5%", 0.004
+// "0.4%".
+func FormatPercent(v float64) string {
+	p := 100 * v
+	if p != 0 && math.Abs(p) < 1 {
+		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+}
+
 // FormatSig formats v with about three significant digits, no exponent for
 // values from 0.001 up.
 func FormatSig(v float64) string {

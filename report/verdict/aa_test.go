@@ -153,9 +153,11 @@ func TestAAFalseDecisions(t *testing.T) {
 		if handicap > 0 {
 			rate = float64(c.wrong) / float64(c.groups) // a winner is right, b decided fastest is wrong
 		}
-		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner, %d tie, %d undecided; %d decided with b fastest (%.1f%%)",
-			100*m, c.groups, runs, c.winner, c.tie, c.undecided, c.wrong, 100*float64(c.wrong)/float64(c.groups))
-		if handicap == 0 {
+		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner, %d tie, %d undecided",
+			100*m, c.groups, runs, c.winner, c.tie, c.undecided)
+		if handicap > 0 {
+			msg += fmt.Sprintf("; %d decided with b fastest (%.1f%%)", c.wrong, 100*rate)
+		} else {
 			msg += fmt.Sprintf("; false winners %.1f%%", 100*rate)
 		}
 		t.Log(msg)

@@ -372,7 +372,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 			ct.Verdict = Undecided
 			if hi <= highT {
 				ct.NoFaster = true
-				ct.Note = fmt.Sprintf("not faster than %s by more than %s; slower or tie undecided", fc.Label, percent(o.Tie))
+				ct.Note = fmt.Sprintf("not faster than %s by more than %s; slower or tie undecided", fc.Label, resultset.FormatPercent(o.Tie))
 			}
 		}
 	}
@@ -596,6 +596,3 @@ func sortContenders(cs []Contender) {
 		return cs[a].Cell < cs[b].Cell
 	})
 }
-
-// percent is 0.05 as "5%".
-func percent(f float64) string { return strconv.FormatFloat(100*f, 'g', 3, 64) + "%" }
