@@ -19,8 +19,8 @@ type plan struct {
 	// looks lists the counted-round counts after which the runner decides
 	// which groups go on (empty without a budget).
 	looks []int
-	// confidence is the per-look confidence: 0.95 split over every look and
-	// the final verdict (Bonferroni), the guard against optional stopping.
+	// confidence is the two-sided confidence of the intervals at every
+	// look (lookConfidence), the guard against optional stopping.
 	confidence float64
 	reps       int           // repetitions planned (the most, with a budget)
 	estimate   time.Duration // estimated wall time of the sweep
@@ -28,6 +28,23 @@ type plan struct {
 
 // confidence is the overall confidence of verdicts.
 const confidence = 0.95
+
+// lookConfidence is the two-sided confidence of every interval of a sweep
+// that looks at its data L times, the final verdict included. Every
+// decision a verdict makes is one-sided: "slower" is an upper bound below
+// 1 - tie, "no faster" an upper bound at most 1 + tie, "tie" both bounds
+// inside the margin (two one-sided tests). A two-sided interval at c errs
+// in the direction of a decision at most (1 - c)/2 of the time, so over L
+// looks (a union bound) at most L(1 - c)/2: 5% for the runner's two looks
+// with 95% intervals. A sweep of fixed rounds (one look) keeps 95% too, so
+// every interval writebench prints is a 95% one unless more looks need
+// more; its decisions err at most 2.5% of the time.
+func lookConfidence(looks int) float64 {
+	if looks <= 2 {
+		return confidence
+	}
+	return 1 - 2*(1-confidence)/float64(looks)
+}
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
@@ -37,12 +54,11 @@ func planSweep(cfg *Config, cells []cell) plan {
 	}
 	if cfg.Budget > 0 && cfg.MinRounds < cfg.Repeat {
 		// One interim look, after MinRounds, then the final verdict: the
-		// 5% are split over these two looks (Bonferroni), the guard
-		// against optional stopping. More looks would each cost a wider
-		// interval, and the sign-test interval needs 7 pairs at 97.5%
-		// (DefaultMinRounds) already.
+		// 5% are split over these two looks, the guard against optional
+		// stopping (lookConfidence). More looks would each cost a wider
+		// interval.
 		p.looks = []int{cfg.MinRounds}
-		p.confidence = stats.Bonferroni(confidence, len(p.looks)+1)
+		p.confidence = lookConfidence(len(p.looks) + 1)
 	}
 	p.reps = (p.warm + cfg.Repeat) * len(cells)
 	var total time.Duration
@@ -146,17 +162,66 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
 			continue
 		}
-		// The group goes on, but only with the fastest and the contenders
-		// still in question: one already proven slower (often the
-		// costliest: unbuffered 64 × 1MiB) or no faster costs rounds
-		// without changing the verdict, rounds the budget gives to the
-		// contenders that may still beat the fastest.
-		for _, ct := range verdict.Decide(set, m, o).Contenders {
-			if ct.Verdict == verdict.Slower || ct.NoFaster {
-				g.settled[ct.Cell] = true
+		// The group goes on, but only with the contenders still in
+		// question: one already no faster than the rest (often the
+		// costliest: unbuffered 64 × 1MiB) costs rounds without changing
+		// the verdict, rounds the budget gives to the contenders that may
+		// still come out fastest.
+		g.settle(set, m, o)
+	}
+}
+
+// settle marks the cells of group m that need no more rounds: a contender
+// is settled when, on the rounds so far, its interval against every
+// contender that goes on shows it no faster than that one by more than
+// the tie margin. The fastest at the look is not enough to compare with:
+// the fastest at the end may be another contender (two near-equal ones
+// often swap), and a cell settled only against the first would then meet
+// the second with the few rounds it had, too few to decide (three of ten
+// default runs here ended undecided that way). Against every contender
+// that goes on, the final verdict, which picks its fastest among those
+// and makes its intervals at the same confidence on the same rounds,
+// reaches the same answer for a settled cell as the look did. Settled
+// cells are recorded in the set (Cell.Settled) for that reason.
+func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOptions) {
+	cand := map[int]bool{}
+	for _, ct := range verdict.Decide(set, m, o).Contenders {
+		if ct.Verdict == verdict.Slower || ct.NoFaster {
+			cand[ct.Cell] = true
+		}
+	}
+	// Settling a cell removes it from those that go on, which can only
+	// lift constraints; keeping one there adds one. Drop candidates until
+	// every remaining one is no faster than every cell that goes on.
+	for changed := true; changed; {
+		changed = false
+		for _, i := range m {
+			if !cand[i] {
+				continue
+			}
+			for _, j := range m {
+				if j == i || cand[j] || !eligible(&set.Results[j]) {
+					continue
+				}
+				_, _, hi, ok := stats.RatioInterval(resultset.PairedRatios(&set.Results[j], &set.Results[i]), o.Confidence)
+				if !ok || hi > 1+o.Tie {
+					delete(cand, i)
+					changed = true
+					break
+				}
 			}
 		}
 	}
+	for i := range cand {
+		g.settled[i] = true
+		set.Results[i].Settled = true
+	}
+}
+
+// eligible reports whether c takes part in its group's decision: safe,
+// successful, with samples (verdict.Decide's own test).
+func eligible(c *resultset.Cell) bool {
+	return c.Skipped == "" && !c.Failed() && !c.Unsafe() && len(c.Seconds) > 0
 }
 
 // sameLoops gives every cell of a group the same number of batches per

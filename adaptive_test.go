@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/verdict"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -249,8 +250,8 @@ func TestAdaptiveStopsDecidedGroups(t *testing.T) {
 			t.Errorf("%s: %d samples, want at least MinRounds 8", c.Strategy, len(c.Seconds))
 		}
 	}
-	if set.Env.Looks != 2 || set.Env.Confidence != 0.975 {
-		t.Errorf("env looks %d confidence %v; want 2 (one interim look and the final verdict) and 0.975", set.Env.Looks, set.Env.Confidence)
+	if set.Env.Looks != 2 || set.Env.Confidence != 0.95 {
+		t.Errorf("env looks %d confidence %v; want 2 (one interim look and the final verdict) and 0.95", set.Env.Looks, set.Env.Confidence)
 	}
 	// Rounds pair the samples: both cells have the same rounds.
 	if !slices.Equal(set.Results[0].Rounds, set.Results[1].Rounds) {
@@ -398,35 +399,68 @@ func TestBlockOrderAndDirs(t *testing.T) {
 }
 
 // TestLookSettlesNoFaster: at the interim look, an open group keeps only
-// its fastest and the contenders that may still beat it; one proven slower
-// and one no faster than the fastest by more than the margin stop.
+// the contenders that may still end fastest; one proven slower, and one no
+// faster by more than the margin than every contender that goes on, stop.
 func TestLookSettlesNoFaster(t *testing.T) {
-	ratios := map[string][]float64{ // per-round speed relative to "a"
-		"a":      {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-		"slower": {0.5, 0.52, 0.49, 0.5, 0.51, 0.5, 0.48, 0.5, 0.5, 0.52, 0.5, 0.49},
-		"nofast": {0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99},
-		"open":   {0.8, 1.3, 0.9, 1.2, 0.85, 1.25, 0.95, 1.15, 0.9, 1.1, 0.99, 0.98},
+	open := []float64{0.8, 1.3, 0.9, 1.2, 0.85, 1.25, 0.95, 1.15, 0.9, 1.1, 0.99, 0.98}
+	below := make([]float64, len(open)) // 0.8 × open: no faster than a, nor than open
+	for k, r := range open {
+		below[k] = 0.8 * r
 	}
-	set := &resultset.Set{}
-	for _, name := range []string{"a", "slower", "nofast", "open"} {
-		c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
-		for k, r := range ratios[name] {
-			c.Rounds = append(c.Rounds, k)
-			c.Seconds = append(c.Seconds, 1/r)
-		}
-		set.Results = append(set.Results, c)
-	}
-	g := newGroups(set)
-	g.look(set, &Config{Tie: 0.05, Precision: 0.05}, 0.95)
-	if g.done[0] {
-		t.Fatal("the group was decided at the look; want it open (\"open\" may still be faster than a)")
-	}
-	for i, want := range []bool{false, true, true, false} {
-		if g.settled[i] != want {
-			t.Errorf("%s: settled %v, want %v", set.Results[i].Strategy, g.settled[i], want)
-		}
-		if g.decided(i) != want {
-			t.Errorf("%s: decided %v, want %v", set.Results[i].Strategy, g.decided(i), want)
-		}
+	for _, tt := range []struct {
+		name   string
+		nofast []float64 // per-round speed relative to "a"
+		want   bool      // whether "nofast" is settled
+	}{
+		// No faster than a and never faster than open: whichever of the
+		// two ends fastest, nofast cannot change the verdict.
+		{"below both", below, true},
+		// No faster than a by more than 5%, but faster than open in some
+		// rounds by 10% and more: if open ends fastest, nofast would meet
+		// it with the look's rounds only, so it must go on.
+		{"faster than open", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ratios := map[string][]float64{ // per-round speed relative to "a"
+				"a":      {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+				"slower": {0.5, 0.52, 0.49, 0.5, 0.51, 0.5, 0.48, 0.5, 0.5, 0.52, 0.5, 0.49},
+				"nofast": tt.nofast,
+				"open":   open,
+			}
+			set := &resultset.Set{}
+			for _, name := range []string{"a", "slower", "nofast", "open"} {
+				c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
+				for k, r := range ratios[name] {
+					c.Rounds = append(c.Rounds, k)
+					c.Seconds = append(c.Seconds, 1/r)
+				}
+				set.Results = append(set.Results, c)
+			}
+			g := newGroups(set)
+			g.look(set, &Config{Tie: 0.05, Precision: 0.05}, 0.95)
+			if g.done[0] {
+				t.Fatal("the group was decided at the look; want it open (\"open\" may still be faster than a)")
+			}
+			for i, want := range []bool{false, true, tt.want, false} {
+				if g.settled[i] != want || set.Results[i].Settled != want {
+					t.Errorf("%s: settled %v (in the set %v), want %v", set.Results[i].Strategy, g.settled[i], set.Results[i].Settled, want)
+				}
+				if g.decided(i) != want {
+					t.Errorf("%s: decided %v, want %v", set.Results[i].Strategy, g.decided(i), want)
+				}
+			}
+			if !tt.want {
+				return
+			}
+			// The final verdict never picks a settled cell as the fastest,
+			// even when its few rounds have the smallest median.
+			for k := range set.Results[2].Seconds {
+				set.Results[2].Seconds[k] /= 1.3 // now faster than everyone in median
+			}
+			v := verdict.Decide(set, []int{0, 1, 2, 3}, verdict.VerdictOptions{Confidence: 0.95})
+			if v.Fastest == "nofast" {
+				t.Errorf("the settled cell was picked as the fastest: %+v", v)
+			}
+		})
 	}
 }

@@ -36,7 +36,6 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -222,10 +221,9 @@ rounds:
 	}
 	if looked > 0 {
 		// The 5% are split over the looks actually made (they depend on
-		// the clock, never on the data): a budget that ran out before the
-		// interim look leaves the final verdict its full 95%.
+		// the clock, never on the data; see lookConfidence).
 		set.Env.Looks = looked + 1
-		set.Env.Confidence = stats.Bonferroni(confidence, looked+1)
+		set.Env.Confidence = lookConfidence(looked + 1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
 	if rss, ok := PeakRSS(); ok {

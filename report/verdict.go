@@ -314,7 +314,7 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 	}
 	if hasGroups {
 		v0 := firstVerdict(svs)
-		ew.printf("Verdicts (per-round paired ratios, %s%% confidence per group, tie within ±%s):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), formatPercent(v0.Tie))
+		ew.printf("Verdicts (per-round paired ratios, %s%% intervals, tie within ±%s):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), formatPercent(v0.Tie))
 		if markdown {
 			ew.printf("\n")
 		}

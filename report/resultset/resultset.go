@@ -90,9 +90,11 @@ type Env struct {
 	Tie           float64 `json:"tie,omitempty"`            // tie margin used to decide
 	// Looks is how many times the runner looked at the data to decide
 	// whether to go on (the final verdict included); Confidence is the
-	// per-look confidence it used (0.95 split over the looks, Bonferroni),
-	// which verdicts rendered from this set use too, so stopping early does
-	// not inflate false decisions. 0 means 0.95.
+	// two-sided confidence of every interval at every look (each decision
+	// is one-sided, so the 5% are split over the looks as 2.5% each, 0.95
+	// with the two looks the runner makes), which verdicts rendered from
+	// this set use too, so stopping early does not inflate false
+	// decisions. 0 means 0.95.
 	Looks      int     `json:"looks,omitempty"`
 	Confidence float64 `json:"confidence,omitempty"`
 	// MinSampleSeconds is the shortest timed sample (--min-sample); cells
@@ -130,6 +132,12 @@ type Cell struct {
 	// 0 or 1 means once. Seconds and the counters are per batch (divided
 	// by Loops).
 	Loops int `json:"loops,omitempty"`
+	// Settled is set on a cell the runner stopped sampling at its interim
+	// look (adaptive sampling): its interval against every contender of
+	// its group that went on already showed it no faster than that one by
+	// more than the tie margin, so its rounds could not change the group's
+	// verdict. A settled cell is never its group's fastest.
+	Settled bool `json:"settled,omitempty"`
 	// Ranks is the number of MPI ranks that each wrote the cell's files ×
 	// file_size in every repetition; 0 or 1 means a single process. With
 	// several ranks, Seconds is the aggregate time (from the barrier that

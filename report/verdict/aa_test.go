@@ -79,6 +79,23 @@ func TestAAFalseDecisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	custom := []strategies.Strategy{renamed{bufio, "a"}, renamed{bufio, "b"}}
+	// WRITEBENCH_AA_CONTENDERS=4 adds identical contenders "c", "d", ...
+	// (up to 8 in all): with more than two, the interim look of an
+	// adaptive run settles some of them, and the final verdict must still
+	// hold (see Cell.Settled).
+	if v := os.Getenv("WRITEBENCH_AA_CONTENDERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 8 {
+			t.Fatalf("WRITEBENCH_AA_CONTENDERS=%q: want 2 to 8", v)
+		}
+		for k := 2; k < n; k++ {
+			custom = append(custom, renamed{bufio, string(rune('a' + k))})
+		}
+	}
+	names := make([]string, len(custom))
+	for k, c := range custom {
+		names[k] = c.Name()
+	}
 	// WRITEBENCH_AA_HANDICAP=0.1 makes "b" slower by that fraction (an A/B
 	// check with a known answer): then "a" is faster by more than the tie
 	// margin, and a decided group that names "b" the fastest is wrong (the
@@ -106,7 +123,7 @@ func TestAAFalseDecisions(t *testing.T) {
 	}
 	for run := range runs {
 		cfg := writebench.Config{
-			Strategies: []string{"a", "b"},
+			Strategies: names,
 			Custom:     custom,
 			Files:      []int{16},
 			Sizes:      []int64{4 << 10, 64 << 10},

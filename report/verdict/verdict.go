@@ -33,7 +33,10 @@
 // The fastest cell F is the safe, successful cell with the smallest median
 // seconds; if another contender's median paired ratio to it is above 1 (the
 // median of ratios and the ratio of medians can disagree), that one becomes
-// F instead, until none is above 1.
+// F instead, until none is above 1. A cell the runner settled at its
+// interim look (resultset.Cell.Settled: shown then to be no faster than
+// any contender that went on) is never F: it stopped with fewer rounds,
+// and the contenders that went on would otherwise meet it on those alone.
 //
 // # Decisions
 //
@@ -82,9 +85,10 @@
 // group as soon as its upper bound clears 1 + Tie, where the two-sided
 // question (tie or slower?) would wait for an interval that clears 1 - Tie
 // on one side or the other, which takes ever more rounds the closer it
-// lies to the margin. Each one-sided comparison rejects at most
-// (1 - Confidence)/2 of the time, so the intersection-union argument below
-// holds with room to spare.
+// lies to the margin. Every decision is one-sided (a tie is two one-sided
+// tests), so each errs at most (1 - Confidence)/2 of the time: 2.5% at the
+// default 95%. A sampler that looks at the data twice (GroupDecided) errs
+// at most twice that, 5%, with 95% intervals at both looks.
 //
 // Unsafe cells (any corrupt record) are never the fastest nor part of the
 // decision: they are listed with verdict "unsafe" and, when they have
@@ -135,10 +139,11 @@ type VerdictOptions struct {
 	// Tie is the margin within which two contenders are equivalent, as a
 	// fraction: 0.05 means ±5%. Default DefaultTie.
 	Tie float64
-	// Confidence is the family-wise confidence of a group's decision, in
-	// (0, 1); each contender's interval is made at it (intersection-union).
-	// Default DefaultConfidence. A sampler that looks at a growing set L
-	// times should pass stats.Bonferroni(0.95, L) (see GroupDecided).
+	// Confidence is the two-sided confidence of each contender's interval,
+	// in (0, 1); every decision is one-sided, so a group's decision errs at
+	// most (1 - Confidence)/2 of the time (intersection-union). Default
+	// DefaultConfidence. A sampler that looks at a growing set L times
+	// should pass 1 - 0.10/L for at most 5% in all (see GroupDecided).
 	Confidence float64
 }
 
@@ -293,9 +298,15 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 	}
 
 	// F: smallest median seconds, then moved to any contender whose median
-	// paired ratio to F is above 1.
-	fastest := eligible[0]
-	for _, i := range eligible[1:] {
+	// paired ratio to F is above 1; among the cells the runner did not
+	// settle (Cell.Settled: stopped at its interim look as no faster than
+	// every contender that went on), when there are any.
+	candidates := slices.DeleteFunc(slices.Clone(eligible), func(i int) bool { return s.Results[v.Contenders[i].Cell].Settled })
+	if len(candidates) == 0 {
+		candidates = eligible
+	}
+	fastest := candidates[0]
+	for _, i := range candidates[1:] {
 		if stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) <
 			stats.Median(validSeconds(&s.Results[v.Contenders[fastest].Cell])) {
 			fastest = i
@@ -306,7 +317,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		moved = false
 		f := &s.Results[v.Contenders[fastest].Cell]
 		best, bestRatio := -1, 1.0
-		for _, i := range eligible {
+		for _, i := range candidates {
 			if visited[i] {
 				continue
 			}
@@ -414,11 +425,11 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 // and stops at the first true inflates the error rate, since it gets many
 // chances to stop on a lucky interval. The guard expected of the runner is
 // to look at most L times per group (e.g. every round from the minimum up
-// to a maximum, or at doubling round counts) and to pass
-// o.Confidence = stats.Bonferroni(0.95, L), i.e. 1 - 0.05/L: a union bound
-// over the looks keeps the chance of any wrong decision at 5%. The final
-// report then uses the same corrected confidence, or the default one when
-// the runner ran a fixed number of rounds.
+// to a maximum, or at doubling round counts) and to pass o.Confidence =
+// 1 - 0.10/L: every decision is one-sided, erring at most (1 -
+// Confidence)/2 per look, and a union bound over the looks keeps the
+// chance of any wrong decision at 5% (95% intervals for the runner's two
+// looks). The final report then uses the same confidence.
 func GroupDecided(s *resultset.Set, cells []int, o VerdictOptions, precision float64) bool {
 	if !(precision > 0) {
 		precision = DefaultPrecision
