@@ -50,8 +50,8 @@ type Config struct {
 	// Repeat rounds for every cell.
 	Budget time.Duration
 	// MinRounds is the counted rounds every cell gets before any group may
-	// stop (default 7, the fewest with a sign-test interval at 97.5%, the
-	// confidence of the interim look).
+	// stop (default 7; the sign-test interval at the interim look's 95%
+	// needs 6).
 	MinRounds int
 	// Precision is the half-width of the paired ratio interval that counts
 	// as decided even when it straddles the tie margin (default 0.05).

@@ -508,7 +508,7 @@ type JSONVerdict struct {
 	MoreRounds     int               `json:"more_rounds"`
 	Tie            float64           `json:"tie"`
 	Confidence     float64           `json:"confidence"`
-	PairConfidence float64           `json:"pair_confidence"` // Bonferroni-corrected, per contender
+	PairConfidence float64           `json:"pair_confidence"` // two-sided, of each contender's interval
 	Warnings       []string          `json:"warnings,omitempty"`
 	Contenders     []JSONContender   `json:"contenders"`
 }

@@ -107,10 +107,10 @@ func TestAAFalseDecisions(t *testing.T) {
 			t.Fatalf("WRITEBENCH_AA_HANDICAP=%q: want a positive fraction", v)
 		}
 		custom[1] = handicapped{renamed{bufio, "b"}, handicap}
-		t.Logf("b is a with a %g%% handicap: a is %.1f%% faster", 100*handicap, 100*handicap)
+		t.Logf("b is a with a %.3g%% handicap: a is %.3g%% faster", 100*handicap, 100*handicap)
 	}
 	margins := []float64{verdict.DefaultTie, 0.001} // only the first (the default) is asserted
-	type tally struct{ groups, winner, tie, undecided, wrong int }
+	type tally struct{ groups, winner, tie, undecided, wrong, compared, slower int }
 	counts := make([]tally, len(margins))
 	// WRITEBENCH_AA_BUDGET=30s runs each sweep adaptively (up to 30
 	// rounds within the budget, one interim look), as the default preset
@@ -152,6 +152,17 @@ func TestAAFalseDecisions(t *testing.T) {
 				if v.Verdict != verdict.Undecided && v.Fastest == "b" {
 					counts[i].wrong++
 				}
+				// Per comparison: an identical contender labelled slower
+				// than the fastest is one interval's one-sided error.
+				for _, c := range v.Contenders {
+					if c.Verdict == verdict.Fastest || (handicap > 0 && c.Label == "b") {
+						continue
+					}
+					counts[i].compared++
+					if c.Verdict == verdict.Slower {
+						counts[i].slower++
+					}
+				}
 				switch v.Verdict {
 				case verdict.Winner:
 					counts[i].winner++
@@ -176,6 +187,9 @@ func TestAAFalseDecisions(t *testing.T) {
 			msg += fmt.Sprintf("; %d decided with b fastest (%.1f%%)", c.wrong, 100*rate)
 		} else {
 			msg += fmt.Sprintf("; false winners %.1f%%", 100*rate)
+		}
+		if c.compared > 0 {
+			msg += fmt.Sprintf("; %d of %d identical contenders labelled slower than the fastest (%.1f%%)", c.slower, c.compared, 100*float64(c.slower)/float64(c.compared))
 		}
 		t.Log(msg)
 		if c.groups < 100 {
