@@ -30,10 +30,12 @@
 // stats.RatioInterval: the median ratio with the sign-test interval, exact
 // and distribution-free (see there for why).
 //
-// The fastest cell F is the safe, successful cell with the smallest median
-// seconds; if another contender's median paired ratio to it is above 1 (the
-// median of ratios and the ratio of medians can disagree), that one becomes
-// F instead, until none is above 1. A cell the runner settled at its
+// The fastest cell F is the safe, successful contender the others beat
+// least: the one whose largest median paired ratio from another contender
+// is smallest (ties to the smaller median seconds). Normally no contender
+// beats it (every ratio to it is at most 1); paired medians can form a
+// cycle (a beats b, b beats c, c beats a), and then F is the one beaten by
+// the least. A cell the runner settled at its
 // interim look (resultset.Cell.Settled: shown then to be no faster than
 // any contender that went on) is never F: it stopped with fewer rounds,
 // and the contenders that went on would otherwise meet it on those alone.
@@ -97,6 +99,7 @@
 package verdict
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -297,37 +300,36 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		return v
 	}
 
-	// F: smallest median seconds, then moved to any contender whose median
-	// paired ratio to F is above 1; among the cells the runner did not
+	// F: the contender the others beat least. For each candidate X, its
+	// worst is the largest median paired ratio of another candidate to X
+	// (that one's speed relative to X, the estimate the lines print); F is
+	// the candidate with the smallest worst, the smaller median seconds
+	// first among equals. Normally that is the one no other beats (every
+	// ratio to it at most 1); when the medians form a cycle (a beats b, b
+	// beats c, c beats a, which near-equal contenders can do), it is the one
+	// beaten by the least. Candidates are the cells the runner did not
 	// settle (Cell.Settled: stopped at its interim look as no faster than
 	// every contender that went on), when there are any.
 	candidates := slices.DeleteFunc(slices.Clone(eligible), func(i int) bool { return s.Results[v.Contenders[i].Cell].Settled })
 	if len(candidates) == 0 {
-		candidates = eligible
+		candidates = slices.Clone(eligible)
 	}
-	fastest := candidates[0]
-	for _, i := range candidates[1:] {
-		if stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) <
-			stats.Median(validSeconds(&s.Results[v.Contenders[fastest].Cell])) {
-			fastest = i
-		}
-	}
-	visited := map[int]bool{fastest: true}
-	for moved := true; moved; {
-		moved = false
-		f := &s.Results[v.Contenders[fastest].Cell]
-		best, bestRatio := -1, 1.0
-		for _, i := range candidates {
-			if visited[i] {
+	medianSeconds := func(i int) float64 { return stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) }
+	slices.SortStableFunc(candidates, func(a, b int) int { return cmp.Compare(medianSeconds(a), medianSeconds(b)) })
+	fastest, fewest := candidates[0], math.Inf(1)
+	for _, x := range candidates {
+		worst := math.Inf(-1)
+		for _, c := range candidates {
+			if c == x {
 				continue
 			}
-			if r := stats.Median(resultset.PairedRatios(f, &s.Results[v.Contenders[i].Cell])); r > bestRatio {
-				best, bestRatio = i, r
+			rs := resultset.PairedRatios(&s.Results[v.Contenders[x].Cell], &s.Results[v.Contenders[c].Cell])
+			if est, _, _, _ := stats.RatioInterval(rs, o.Confidence); est > worst {
+				worst = est // NaN (no rounds in common) never counts
 			}
 		}
-		if best >= 0 {
-			fastest, moved = best, true
-			visited[best] = true
+		if worst < fewest {
+			fastest, fewest = x, worst
 		}
 	}
 	fc := &v.Contenders[fastest]

@@ -385,3 +385,34 @@ func TestVerdictLoopsWarning(t *testing.T) {
 		t.Errorf("loops 0 and 1: warnings %q", v.Warnings)
 	}
 }
+
+// TestVerdictFastestInCycle: paired medians can form a cycle (b beats a,
+// c beats b, a beats c). The fastest is then the contender beaten by the
+// least, so the line never says "c leads a (1.03×)" when picking b would
+// leave no contender above 1.01×. (Walking from beater to beater, as an
+// earlier version did, stopped at c.)
+func TestVerdictFastestInCycle(t *testing.T) {
+	types := [][3]float64{ // seconds of a, b, c in three kinds of rounds
+		{1.00, 0.97, 1.05},
+		{1.03, 1.00, 0.99},
+		{0.97, 1.03, 1.00},
+	}
+	s := &resultset.Set{Schema: 1, Tool: "writebench", Complete: true}
+	for i, name := range []string{"a", "b", "c"} {
+		c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
+		for k := range 12 {
+			c.Rounds = append(c.Rounds, k)
+			c.Seconds = append(c.Seconds, types[k%3][i])
+		}
+		s.Results = append(s.Results, c)
+	}
+	v := only(t, s)
+	if v.Fastest != "b" {
+		t.Fatalf("fastest %q, want b (beaten only by c, at 1.01×): %+v", v.Fastest, v.Contenders)
+	}
+	for _, c := range v.Contenders {
+		if c.Ratio > 1.011 {
+			t.Errorf("%s at %.3f× of the fastest; want at most 1.01×", c.Label, c.Ratio)
+		}
+	}
+}
