@@ -24,6 +24,7 @@ type plan struct {
 	confidence float64
 	reps       int           // repetitions planned (the most, with a budget)
 	estimate   time.Duration // estimated wall time of the sweep
+	first      time.Duration // estimated wall time of the warm-ups and the first counted round, which always run
 }
 
 // confidence is the overall confidence of verdicts.
@@ -61,15 +62,21 @@ func planSweep(cfg *Config, cells []cell) plan {
 		p.confidence = lookConfidence(len(p.looks) + 1)
 	}
 	p.reps = (p.warm + cfg.Repeat) * len(cells)
-	var total time.Duration
+	var total, first time.Duration
 	for i := range cells {
-		total += time.Duration(p.warm+cfg.Repeat) * estimateRep(cells[i].res, cfg)
+		rep := estimateRep(cells[i].res, cfg)
+		total += time.Duration(p.warm+cfg.Repeat) * rep
+		first += time.Duration(p.warm+min(cfg.Repeat, 1)) * rep
 	}
+	p.first = first
 	if cfg.Budget > 0 {
 		// Decided groups stop early, but on a noisy machine some group
 		// is nearly always still undecided when the budget runs out: the
 		// default and quick presets used all of theirs in every run here.
-		total = min(total, cfg.Budget)
+		// The warm-ups and the first counted round run whatever the
+		// budget, so a budget smaller than they are does not bound the
+		// sweep.
+		total = max(min(total, cfg.Budget), first)
 	}
 	p.estimate = total
 	return p

@@ -291,6 +291,18 @@ func TestDryRunWritesNothing(t *testing.T) {
 	if len(p.Cells) != 4 || p.Repetitions != 4*21 || p.MinRounds != DefaultMinRounds || p.Estimate <= 0 || p.Estimate > 10*time.Second {
 		t.Errorf("plan: %d cells, %d reps, min rounds %d, estimate %v", len(p.Cells), p.Repetitions, p.MinRounds, p.Estimate)
 	}
+	if p.OverBudget {
+		t.Errorf("a 10 s budget over four small cells reported as over budget")
+	}
+	// The warm-up and the first counted round run whatever the budget:
+	// a budget below them is not a bound, and the estimate says so.
+	big, err := DryRun(Config{Strategies: []string{"chunked"}, Files: []int{50000}, Sizes: []int64{1}, Dir: dir, Budget: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := 2 * big.EstimateCell[0]; !big.OverBudget || big.Estimate < first {
+		t.Errorf("50000 files with a 1 s budget: over budget %v, estimate %v; want true and at least the warm-up and first round (%v)", big.OverBudget, big.Estimate, first)
+	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("dry run left %d entries in the directory", len(ents))
 	}

@@ -22,6 +22,11 @@ type Plan struct {
 	Estimate time.Duration
 	// EstimateCell is the estimated wall time of one repetition per cell.
 	EstimateCell []time.Duration
+	// Budget is the Config's Budget; OverBudget is set when the warm-ups
+	// and the first counted round, which run whatever the budget, are
+	// estimated to take longer than it (Estimate is then theirs).
+	Budget     time.Duration
+	OverBudget bool
 }
 
 // DryRun validates cfg and returns its plan. It writes nothing (it checks
@@ -36,6 +41,7 @@ func DryRun(cfg Config) (*Plan, error) {
 	out := &Plan{Warmup: p.warm, Repeat: cfg.Repeat, MinRounds: cfg.Repeat, Repetitions: p.reps, Estimate: p.estimate}
 	if cfg.Budget > 0 {
 		out.MinRounds = min(cfg.MinRounds, cfg.Repeat)
+		out.Budget, out.OverBudget = cfg.Budget, p.first > cfg.Budget
 	}
 	for _, c := range cells {
 		out.Cells = append(out.Cells, *c.res)

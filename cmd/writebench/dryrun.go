@@ -20,6 +20,9 @@ func dryRun(stdout io.Writer, cfg writebench.Config) error {
 		fmt.Fprintf(ew, "  %-70s ~%s per repetition\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()))
 	}
 	fmt.Fprintf(ew, "at most %s; estimated wall time %s\n", report.Plural(p.Repetitions, "repetition"), report.FormatDuration(p.Estimate.Seconds()))
+	if p.OverBudget {
+		fmt.Fprintf(ew, "(the warm-ups and the first counted round always run, and alone take longer than --budget %s: fewer files or smaller sizes would keep to it)\n", report.FormatDuration(p.Budget.Seconds()))
+	}
 	fmt.Fprintln(ew, "(estimated from costs measured on a 2-core VM with ext4; other machines differ 2-3x. Nothing was written.)")
 	return ew.err
 }

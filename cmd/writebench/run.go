@@ -81,7 +81,7 @@ func newRunFlags() *runFlags {
 	}
 	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
 	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
-	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided (0: every cell runs --repeat; default from --preset)")
+	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
@@ -229,6 +229,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace

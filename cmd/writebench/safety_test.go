@@ -55,6 +55,7 @@ func TestHelperMain(t *testing.T) {
 	}
 	ctx, stop := notifyContext(context.Background())
 	defer stop()
+	setSecondNote("the scratch directory S may be left behind")
 	os.Stdout.WriteString("ready\n")
 	<-ctx.Done()
 	os.Stdout.WriteString("cancelled\n")
@@ -228,8 +229,8 @@ func TestSecondInterruptExitsAtOnce(t *testing.T) {
 		<-done
 		t.Fatalf("still running 5s after the second SIGINT; stderr:\n%s", stderr)
 	}
-	if code := exitStatus(t, err); code != 130 || !strings.Contains(stderr.String(), "writebench: second interrupt, exiting at once") {
-		t.Fatalf("exit %d, stderr %q; want 130 and the second-interrupt line", code, stderr)
+	if code := exitStatus(t, err); code != 130 || !strings.Contains(stderr.String(), "writebench: second interrupt, exiting at once (SIGINT); the scratch directory S may be left behind") {
+		t.Fatalf("exit %d, stderr %q; want 130 and the second-interrupt line saying what is left undone", code, stderr)
 	}
 	t.Logf("exited %v after the second SIGINT", time.Since(start).Round(time.Millisecond))
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -102,7 +103,11 @@ func notifyContextPipe(parent context.Context) (context.Context, func(), func(os
 		}
 		select {
 		case s := <-ch:
-			fmt.Fprintf(os.Stderr, "writebench: second %v, exiting at once (%s)\n", s, signalName(s))
+			note := ""
+			if p := secondNote.Load(); p != nil {
+				note = "; " + *p
+			}
+			fmt.Fprintf(os.Stderr, "writebench: second %v, exiting at once (%s)%s\n", s, signalName(s), note)
 			os.Exit((&interruptedError{sig: s}).exitCode())
 		case <-done:
 		}
@@ -118,6 +123,12 @@ func notifyContextPipe(parent context.Context) (context.Context, func(), func(os
 	}
 	return ctx, func() { close(done); signal.Stop(ch); signal.Stop(pipe); cancel(nil) }, interrupt
 }
+
+// secondNote says what exiting at a second signal leaves undone; run sets
+// it (setSecondNote) once it knows where its scratch directory goes.
+var secondNote atomic.Pointer[string]
+
+func setSecondNote(s string) { secondNote.Store(&s) }
 
 // interruption returns the interruptedError that cancelled ctx, or nil.
 func interruption(ctx context.Context) error {
