@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -118,7 +119,7 @@ func envRows(s *Set) [][]string {
 		{"CPU", fmt.Sprintf("%s, %d cores, GOMAXPROCS=%d", orDash(e.CPU), e.Cores, e.GOMAXPROCS)},
 		{"sync mode", strings.Join(sortedKeys(syncModes), ", ") + " (sync calls inside the timed region)"},
 		{"page cache", cache},
-		{"repetitions", fmt.Sprintf("%d counted + %d warm-up per cell, interleaved (seed %d)", e.Repeat, e.Warmup, e.Seed)},
+		{"repetitions", repetitionsRow(s)},
 		{"verified", fmt.Sprintf("%v", e.Verify)},
 		{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
 		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took " + formatDuration(e.TotalSeconds)},
@@ -163,3 +164,14 @@ const howToRead = `## How to read this
   of the 99th percentile of the time to write one file.
 - Results hold for this disk, filesystem, kernel and load only. Re-run on your own machine before choosing a strategy.
 `
+
+// repetitionsRow is the page's repetitions row: what ran, and for an
+// adaptive sweep its cap and budget.
+func repetitionsRow(s *Set) string {
+	e := s.Env
+	counted := strconv.Itoa(e.Repeat)
+	if e.BudgetSeconds > 0 {
+		counted = fmt.Sprintf("%s (adaptive: up to %d within a %s budget)", countedRange(s), e.Repeat, formatDuration(e.BudgetSeconds))
+	}
+	return fmt.Sprintf("%s counted + %d warm-up per cell, interleaved (seed %d)", counted, e.Warmup, e.Seed)
+}

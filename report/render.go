@@ -152,7 +152,7 @@ func envLine(s *Set) string {
 	if e.CPU != "" {
 		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
 	}
-	parts = append(parts, fmt.Sprintf("%s + %d warm-up", plural(e.Repeat, "repetition"), e.Warmup))
+	parts = append(parts, fmt.Sprintf("%s + %d warm-up", repetitionsText(s), e.Warmup))
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
@@ -163,6 +163,39 @@ func envLine(s *Set) string {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// repetitionsText says how many counted repetitions the cells got: the
+// --repeat of a fixed sweep ("10 repetitions"), or for an adaptive one the
+// range that ran and the cap ("7-50 of up to 200 repetitions (adaptive,
+// 45.0s budget)"), so a header never shows a cap as what ran.
+func repetitionsText(s *Set) string {
+	e := s.Env
+	if !(e.BudgetSeconds > 0) {
+		return plural(e.Repeat, "repetition")
+	}
+	return fmt.Sprintf("%s of up to %s (adaptive, %s budget)", countedRange(s), plural(e.Repeat, "repetition"), formatDuration(e.BudgetSeconds))
+}
+
+// countedRange is the fewest and most counted samples of s's cells, "7-50"
+// ("10" when equal, "none" without samples).
+func countedRange(s *Set) string {
+	lo, hi := -1, 0
+	for i := range s.Results {
+		if n := len(s.Results[i].Seconds); n > 0 {
+			if lo < 0 || n < lo {
+				lo = n
+			}
+			hi = max(hi, n)
+		}
+	}
+	switch {
+	case lo < 0:
+		return "none"
+	case lo == hi:
+		return strconv.Itoa(lo)
+	}
+	return fmt.Sprintf("%d-%d", lo, hi)
 }
 
 func plural(n int, word string) string {

@@ -250,3 +250,26 @@ func TestWinners(t *testing.T) {
 		}
 	}
 }
+
+// TestRepetitionsTextAdaptive: a budgeted set's header says how many
+// counted repetitions ran (the range over its cells) beside the cap, never
+// the cap alone; a fixed set keeps "N repetitions".
+func TestRepetitionsTextAdaptive(t *testing.T) {
+	s := &Set{Env: Env{Repeat: 200, Warmup: 1, BudgetSeconds: 45}}
+	for _, n := range []int{7, 50, 0} {
+		s.Results = append(s.Results, Cell{Seconds: make([]float64, n)})
+	}
+	if got, want := repetitionsText(s), "7-50 of up to 200 repetitions (adaptive, 45.0s budget)"; got != want {
+		t.Errorf("adaptive: %q, want %q", got, want)
+	}
+	if got := envLine(s); !strings.Contains(got, "7-50 of up to 200 repetitions (adaptive, 45.0s budget) + 1 warm-up") {
+		t.Errorf("env line %q lacks the counted range", got)
+	}
+	if got, want := repetitionsRow(s), "7-50 (adaptive: up to 200 within a 45.0s budget) counted + 1 warm-up per cell, interleaved (seed 0)"; got != want {
+		t.Errorf("page row: %q, want %q", got, want)
+	}
+	s.Env.BudgetSeconds = 0
+	if got, want := repetitionsText(s), "200 repetitions"; got != want {
+		t.Errorf("fixed: %q, want %q", got, want)
+	}
+}
