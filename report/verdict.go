@@ -288,7 +288,11 @@ func recommendation(v *Verdict) string {
 		unsafe = append(unsafe, c.Label)
 	}
 	if len(unsafe) > 0 {
-		s += "; never " + strings.Join(unsafe, ", ") + ": it corrupted data here"
+		pron := "it"
+		if len(unsafe) > 1 {
+			pron = "they"
+		}
+		s += "; never " + strings.Join(unsafe, ", ") + ": " + pron + " corrupted data here"
 	}
 	return "for " + groupName(v) + ": " + s
 }

@@ -87,6 +87,8 @@ func TestVerdictText(t *testing.T) {
 				"use locked; avoid locked2 (0.67×); never shared: it corrupted data here",
 				"Data safety", "shared (256 × 4KiB, sync none): UNSAFE: 30 of 10000 records corrupted (0.3%) in 10 of 10 repetitions",
 				"locked2 (256 × 4KiB, sync none): no corrupt record in 10000 (10 repetitions)"}, nil},
+		{"two unsafe", vset(corrupt(vcell("shared", 0, 0.5, 10), 3), corrupt(vcell("paired", 0, 0.6, 10), 2), vcell("locked", 0, 1.0, 10)),
+			[]string{"never shared, paired: they corrupted data here"}, []string{"it corrupted"}},
 		{"skipped contender", vset(skipped, vcell("a", 0, 1.0, 10), vcell("b", 0, 1.2, 10)),
 			[]string{"a ran 1.20 ± 0.0", "× faster than b; not compared: direct skipped (O_DIRECT is not supported on tmpfs)"},
 			[]string{"direct (0"}},
