@@ -208,6 +208,7 @@ func TestRunOutErrors(t *testing.T) {
 		{dir, "is a directory"},
 		{filepath.Join(dir, "missing", "out.json"), "--out"},
 		{filepath.Join(file, "out.json"), "is not a directory"},
+		{"", "--out: empty path"},
 	}
 	for _, tt := range tests {
 		code, _, errs := runCLI(t, "run", "--dir", t.TempDir(), "--out", tt.out, "--strategies", "chunked", "--files", "1", "--sizes", "1")

@@ -283,6 +283,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return dryRun(stdout, cfg)
 	}
 	out := f.out
+	if out == "" && f.fs.Changed("out") {
+		return usagef("run: --out: empty path (leave --out out to save to results/<UTC timestamp>.json)")
+	}
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
