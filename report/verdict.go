@@ -139,6 +139,14 @@ func moreRoundsText(v *Verdict, budgetSpent bool) string {
 		repeat = max(repeat, c.Pairs)
 	}
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
+	for _, c := range v.Contenders {
+		if c.Verdict == verdict.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
+			// Too few rounds for an interval: the estimate is only the
+			// rounds that would give one, not a decision.
+			s = "it needs at least " + plural(v.MoreRounds, "more round") + " before it can be decided"
+			break
+		}
+	}
 	if v.MoreRounds >= verdict.MaxMoreRounds {
 		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
 	} else if budgetSpent {

@@ -98,9 +98,9 @@ func TestVerdictText(t *testing.T) {
 			[]string{"a leads: none is more than 5% faster (b (0.95× [0.92, 0.99]): slower or tied, undecided); c slower",
 				"for 256 × 4KiB, sync none: use a (none is more than 5% faster); avoid c"}, []string{"undecided:"}},
 		{"undecided when the budget ran out", budgetSpent(vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4))),
-			[]string{"about 2 more rounds would decide it (the --budget ended the sweep first)"}, []string{"--repeat 6"}},
+			[]string{"it needs at least 2 more rounds before it can be decided (the --budget ended the sweep first)"}, []string{"--repeat 6", "about 2 more rounds would decide it"}},
 		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
-			[]string{"undecided: a leads b (0.67×), but 4 paired rounds are too few for an interval (6 needed); about 2 more rounds would decide it (--repeat 6)",
+			[]string{"undecided: a leads b (0.67×), but 4 paired rounds are too few for an interval (6 needed); it needs at least 2 more rounds before it can be decided (--repeat 6)",
 				"no recommendation yet (undecided)"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,11 +30,12 @@
 // stats.RatioInterval: the median ratio with the sign-test interval, exact
 // and distribution-free (see there for why).
 //
-// The fastest cell F is the safe, successful contender the others beat
-// least: the one whose largest median paired ratio from another contender
-// is smallest (ties to the smaller median seconds). Normally no contender
-// beats it (every ratio to it is at most 1); paired medians can form a
-// cycle (a beats b, b beats c, c beats a), and then F is the one beaten by
+// The fastest cell F is found by a walk: from the safe, successful
+// contender with the smallest median seconds, on to any contender whose
+// median paired ratio to it is above 1, until none is. Paired medians can
+// form a cycle (a beats b, b beats c, c beats a); then F is, of the
+// contenders the walk visited and those that beat its end, the one whose
+// largest ratio from any other contender is smallest: the one beaten by
 // the least. A cell the runner settled at its
 // interim look (resultset.Cell.Settled: shown then to be no faster than
 // any contender that went on) is never F: it stopped with fewer rounds,
@@ -99,7 +100,6 @@
 package verdict
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -300,36 +300,72 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 		return v
 	}
 
-	// F: the contender the others beat least. For each candidate X, its
-	// worst is the largest median paired ratio of another candidate to X
-	// (that one's speed relative to X, the estimate the lines print); F is
-	// the candidate with the smallest worst, the smaller median seconds
-	// first among equals. Normally that is the one no other beats (every
-	// ratio to it at most 1); when the medians form a cycle (a beats b, b
-	// beats c, c beats a, which near-equal contenders can do), it is the one
-	// beaten by the least. Candidates are the cells the runner did not
-	// settle (Cell.Settled: stopped at its interim look as no faster than
-	// every contender that went on), when there are any.
+	// F: the contender the others beat least. Start from the smallest
+	// median seconds and move to any contender whose median paired ratio
+	// to F (its speed relative to F, the estimate the lines print) is above
+	// 1, until none is or the walk comes back to one it visited. Normally
+	// that ends with F beaten by none. When the medians form a cycle (a
+	// beats b, b beats c, c beats a, which near-equal contenders can do),
+	// F is, of the contenders the walk visited and those that beat its
+	// end, the one whose largest ratio from any other contender is
+	// smallest, so a line
+	// never names a leader that another contender beats by more than it
+	// must. Candidates are the cells the runner did not settle
+	// (Cell.Settled: stopped at its interim look as no faster than every
+	// contender that went on), when there are any.
 	candidates := slices.DeleteFunc(slices.Clone(eligible), func(i int) bool { return s.Results[v.Contenders[i].Cell].Settled })
 	if len(candidates) == 0 {
 		candidates = slices.Clone(eligible)
 	}
-	medianSeconds := func(i int) float64 { return stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) }
-	slices.SortStableFunc(candidates, func(a, b int) int { return cmp.Compare(medianSeconds(a), medianSeconds(b)) })
-	fastest, fewest := candidates[0], math.Inf(1)
-	for _, x := range candidates {
-		worst := math.Inf(-1)
-		for _, c := range candidates {
-			if c == x {
+	ratio := func(x, c int) float64 { // c's speed relative to x, NaN without common rounds
+		est, _, _, _ := stats.RatioInterval(resultset.PairedRatios(&s.Results[v.Contenders[x].Cell], &s.Results[v.Contenders[c].Cell]), o.Confidence)
+		return est
+	}
+	fastest := candidates[0]
+	for _, i := range candidates[1:] {
+		if stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) <
+			stats.Median(validSeconds(&s.Results[v.Contenders[fastest].Cell])) {
+			fastest = i
+		}
+	}
+	visited := map[int]bool{fastest: true}
+	for moved := true; moved; {
+		moved = false
+		best, bestRatio := -1, 1.0
+		for _, i := range candidates {
+			if visited[i] {
 				continue
 			}
-			rs := resultset.PairedRatios(&s.Results[v.Contenders[x].Cell], &s.Results[v.Contenders[c].Cell])
-			if est, _, _, _ := stats.RatioInterval(rs, o.Confidence); est > worst {
-				worst = est // NaN (no rounds in common) never counts
+			if r := ratio(fastest, i); r > bestRatio {
+				best, bestRatio = i, r
 			}
 		}
-		if worst < fewest {
-			fastest, fewest = x, worst
+		if best >= 0 {
+			fastest, moved = best, true
+			visited[best] = true
+		}
+	}
+	var choices []int
+	cycle := false
+	for _, i := range candidates {
+		beats := i != fastest && ratio(fastest, i) > 1 // a cycle: i beats the walk's end
+		cycle = cycle || beats
+		if beats || visited[i] {
+			choices = append(choices, i)
+		}
+	}
+	if cycle {
+		fewest := math.Inf(1)
+		for _, x := range choices {
+			worst := math.Inf(-1)
+			for _, c := range candidates {
+				if r := ratio(x, c); c != x && r > worst {
+					worst = r // NaN (no rounds in common) never counts
+				}
+			}
+			if worst < fewest {
+				fastest, fewest = x, worst
+			}
 		}
 	}
 	fc := &v.Contenders[fastest]
