@@ -46,10 +46,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 				mine = append(mine, s)
 			}
 		}
-		varying := map[string]bool{}
-		for _, v := range varyingParams(mine) {
-			varying[v] = true
-		}
+		kv := newKnobView(mine)
 		e := set.Env
 		// Only keys that make results incomparable are configuration:
 		// benchstat puts results whose configuration differs in separate
@@ -88,7 +85,7 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 		}
 		for _, s := range mine {
 			c := s.Cell
-			name := benchName(c, varying)
+			name := benchName(c, kv)
 			if c.Failed() {
 				if _, err := fmt.Fprintf(w, "# skipped failed cell Write%s: %s\n", name, escapeText(oneLine(c.Error, 200))); err != nil {
 					return err
@@ -117,15 +114,17 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 }
 
 // benchName is the sub-benchmark part of a cell's name:
-// /strategy=S/files=N/size=Z, then every varying parameter, then /sync=M.
-func benchName(c *Cell, varying map[string]bool) string {
+// /strategy=S/files=N/size=Z, then every parameter that varies in the set
+// (any axis of resultset.Axes, in its order) and applies to the cell, then
+// /sync=M.
+func benchName(c *Cell, kv *knobView) string {
 	var b strings.Builder
 	b.WriteString("/strategy=" + benchSafe(c.Strategy))
 	b.WriteString("/files=" + strconv.Itoa(c.Files))
 	b.WriteString("/size=" + FormatBytes(c.FileSize))
-	for _, p := range c.Params() {
-		if p.Name != "sync" && varying[p.Name] {
-			b.WriteString("/" + p.Name + "=" + benchSafe(p.Value))
+	for _, name := range kv.varying {
+		if v := kv.value(c, name); name != "sync" && v != "-" {
+			b.WriteString("/" + name + "=" + benchSafe(v))
 		}
 	}
 	b.WriteString("/sync=" + benchSafe(c.Sync))

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+
+	"github.com/writebench/writebench/report/resultset"
 )
 
 // SummarySchemaVersion is the version of the json format's layout.
@@ -44,6 +46,9 @@ type JSONCell struct {
 	Chunk       int    `json:"chunk,omitempty"`
 	Concurrency int    `json:"concurrency,omitempty"`
 	PerFile     string `json:"per_file,omitempty"`
+	Batch       int    `json:"batch,omitempty"`
+	QueueDepth  int    `json:"queue_depth,omitempty"`
+	Prealloc    string `json:"prealloc,omitempty"` // omitted when "none", as in Key
 	Sync        string `json:"sync"`
 	N           int    `json:"n"`
 	Verified    bool   `json:"verified"`
@@ -75,6 +80,16 @@ type JSONWin struct {
 	Margin   float64 `json:"margin,omitempty"`    // fastest / runner-up - 1
 }
 
+// omitDefault is v, or "" when v is the Omit value of the axis named axis:
+// the value keys leave out, which every set measured before the axis
+// existed, so summaries of those sets read as before.
+func omitDefault(axis, v string) string {
+	if a := resultset.AxisByName(axis); a != nil && a.Omit != "" && v == a.Omit {
+		return ""
+	}
+	return v
+}
+
 // metricStats maps metric names (resultset.Metrics, the one spelling
 // everywhere) to their Stat, in base units.
 func metricStats(s *Summary) map[string]Stat { return s.Metrics }
@@ -96,6 +111,7 @@ func Summaries(sets []*Set, labels []string) *JSONSummary {
 			jc := JSONCell{
 				Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize,
 				Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency, PerFile: c.PerFile,
+				Batch: c.Batch, QueueDepth: c.QueueDepth, Prealloc: omitDefault("prealloc", c.Prealloc),
 				Sync: c.Sync, N: s.N, Verified: c.Verified, Error: c.Error,
 				RelativeSpeed: s.Relative, Fastest: s.Fastest,
 			}

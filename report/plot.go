@@ -118,7 +118,7 @@ func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (
 			notes = append(notes, n)
 		}
 	}
-	fig, why := winnerMap(sums, indexVerdicts(sets, labels), varyingParams(sums), len(sets) > 1)
+	fig, why := winnerMap(sums, indexVerdicts(sets, labels), newKnobView(sums), len(sets) > 1)
 	if fig == nil {
 		notes = append(notes, "chart winner-map skipped: "+why)
 		return written, notes, nil

@@ -75,14 +75,16 @@ func indexVerdicts(sets []*Set, labels []string) verdictIndex {
 // runner-up's. It is the one place the winner map asks who won a square and
 // how sure the win is, so the map never names another strategy than the
 // verdict lines do.
-func winnerVerdict(w Winner, vi verdictIndex, varying []string) squareDecision {
+func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	d := squareDecision{margin: w.Margin}
 	if w.Best != nil {
 		d.strategy, d.label = w.Best.Cell.Strategy, []string{w.Best.Cell.Strategy}
 		var vals []string
-		for _, name := range varying {
-			if v := paramValue(w.Best.Cell, name); v != "-" {
-				vals = append(vals, name+"="+v)
+		if kv != nil {
+			for _, name := range kv.varying {
+				if v := kv.value(w.Best.Cell, name); v != "-" {
+					vals = append(vals, name+"="+v)
+				}
 			}
 		}
 		if len(vals) > 0 {
@@ -224,7 +226,7 @@ func thin[T any](vs []T, n int) []T {
 // size coloured by the fastest strategy: a strong colour when the win is
 // clear, a pale one when it is within noise or uncontested. Squares name
 // the winner and its margin over the runner-up.
-func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (*figure, string) {
+func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*figure, string) {
 	ws := Winners(sums)
 	contested := 0
 	var strategies []string
@@ -287,7 +289,7 @@ func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (
 	tie := 0.0
 	inLegend := map[string]bool{}
 	anyPale := false
-	varying = dropSync(varying)
+	kv = &knobView{settings: kv.settings, varying: dropSync(kv.varying)}
 	cutAxes := 0
 	for _, k := range keys {
 		pw := byPanel[k]
@@ -318,7 +320,7 @@ func winnerMap(sums []*Summary, vi verdictIndex, varying []string, multi bool) (
 			if c == len(g.sizes) || g.sizes[c] != w.FileSize || r == len(g.files) || g.files[r] != w.Files {
 				continue // thinned out
 			}
-			d := winnerVerdict(w, vi, varying)
+			d := winnerVerdict(w, vi, kv)
 			si := index(d.strategy)
 			if d.v != verdictClear {
 				anyPale = true

@@ -221,7 +221,8 @@ func orDash(s string) string {
 
 // cellTable builds the main table: one row per cell.
 func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
-	varying := varyingParams(sums)
+	kv := newKnobView(sums)
+	varying := kv.varying
 	var header []string
 	if multi {
 		header = append(header, "set")
@@ -242,7 +243,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		r = append(r, c.Strategy, strconv.Itoa(c.Files), FormatBytes(c.FileSize))
 		for _, name := range varying {
-			r = append(r, paramValue(c, name))
+			r = append(r, kv.value(c, name))
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")

@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,21 +164,28 @@ func setLabel(labels []string, i int) string {
 }
 
 func syncOrder(s string) int {
-	for i, m := range []string{"none", "data", "close", "end", "dsync", "uncached"} {
-		if s == m {
+	if a := resultset.AxisByName("sync"); a != nil {
+		if i := slices.Index(a.Names, s); i >= 0 {
 			return i
 		}
 	}
 	return 99
 }
 
+// paramLess orders two cells of one strategy by their parameters, every
+// axis of resultset.Axes beyond files, size and sync (which order the
+// groups) in its order.
 func paramLess(a, b *Cell) bool {
-	for _, p := range [][2]int{{a.Record, b.Record}, {a.Buffer, b.Buffer}, {a.Chunk, b.Chunk}, {a.Concurrency, b.Concurrency}} {
-		if p[0] != p[1] {
-			return p[0] < p[1]
+	for _, ax := range resultset.Axes {
+		switch ax.Name {
+		case "files", "size", "sync":
+			continue
+		}
+		if c := ax.Compare(a, b); c != 0 {
+			return c < 0
 		}
 	}
-	return a.PerFile < b.PerFile
+	return false
 }
 
 func summarizeCell(label string, c *Cell) *Summary {
@@ -282,32 +290,70 @@ func Winners(sums []*Summary) []Winner {
 	return out
 }
 
-// varyingParams lists the parameter names (beyond strategy, files and size)
-// that take more than one value among the cells of sums that have them, in
-// Cell.Params order. "sync" is listed when it varies.
-func varyingParams(sums []*Summary) []string {
+// knobView is what tells apart the cells of one view (a cell table, one
+// set's benchmark lines, a winner map): the parameters that vary among
+// them and how to read every cell's value of them.
+type knobView struct {
+	settings *resultset.Settings
+	// varying lists the parameter names (beyond strategy, files and size)
+	// that take more than one value among the cells that have them, in the
+	// order of resultset.Axes; "sync" is listed when it varies.
+	varying []string
+}
+
+// newKnobView looks at every axis of resultset.Axes: an axis's Omit value
+// counts as a value (cells with prealloc "none" and "fallocate" differ,
+// though keys leave "none" out), and a cell that leaves it empty reads as
+// that value when another cell of its strategy has the axis (see
+// resultset.Settings), so older sets render as before.
+func newKnobView(sums []*Summary) *knobView {
+	cells := make([]*Cell, len(sums))
+	for i, s := range sums {
+		cells[i] = s.Cell
+	}
+	kv := &knobView{settings: resultset.NewSettings(cells)}
 	vals := map[string]map[string]bool{}
-	for _, s := range sums {
-		for _, p := range s.Cell.Params() {
+	for _, c := range cells {
+		for _, p := range kv.settings.Of(c) {
 			if vals[p.Name] == nil {
 				vals[p.Name] = map[string]bool{}
 			}
 			vals[p.Name][p.Value] = true
 		}
 	}
-	var out []string
-	for _, name := range paramNames {
-		if len(vals[name]) > 1 {
-			out = append(out, name)
+	for _, a := range resultset.Axes {
+		if len(vals[a.Name]) > 1 {
+			kv.varying = append(kv.varying, a.Name)
 		}
 	}
-	return out
+	return kv
 }
 
-var paramNames = []string{"record", "buffer", "chunk", "concurrency", "per_file", "sync"}
+// value returns c's value of parameter name, or "-" when it does not apply.
+// A nil knobView reads only what c has.
+func (kv *knobView) value(c *Cell, name string) string {
+	a := resultset.AxisByName(name)
+	if a == nil {
+		return "-"
+	}
+	var st *resultset.Settings
+	if kv != nil {
+		st = kv.settings
+	}
+	if v, ok := st.Value(c, a); ok {
+		return v
+	}
+	return "-"
+}
+
+// varyingParams lists the parameter names (beyond strategy, files and size)
+// that take more than one value among the cells of sums (see knobView), in
+// the order of resultset.Axes. "sync" is listed when it varies.
+func varyingParams(sums []*Summary) []string { return newKnobView(sums).varying }
 
 // fixedParams describes the parameters that do not vary, as
-// "name=value (strategies)", in paramNames order.
+// "name=value (strategies)", in the order of resultset.Axes. Values keys
+// leave out (prealloc "none") are left out here too.
 func fixedParams(sums []*Summary) []string {
 	varying := map[string]bool{}
 	for _, v := range varyingParams(sums) {
@@ -334,12 +380,12 @@ func fixedParams(sums []*Summary) []string {
 		}
 	}
 	var out []string
-	for _, name := range paramNames {
-		e := found[name]
+	for _, a := range resultset.Axes {
+		e := found[a.Name]
 		if e == nil {
 			continue
 		}
-		str := name + "=" + e.value
+		str := a.Name + "=" + e.value
 		if len(e.strategies) < len(allStrategies) {
 			str += " (" + strings.Join(sortedKeys(e.strategies), ", ") + ")"
 		}
@@ -355,15 +401,4 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// paramValue returns the value of parameter name of c, or "-" when it does
-// not apply.
-func paramValue(c *Cell, name string) string {
-	for _, p := range c.Params() {
-		if p.Name == name {
-			return p.Value
-		}
-	}
-	return "-"
 }

@@ -206,3 +206,60 @@ func (a *Axis) CheckNumber(n int64) error {
 	}
 	return nil
 }
+
+// Settings reads the values that tell the cells of one view apart (a
+// table, a comparison group, a benchmark file): every axis beyond files and
+// size, sync included. Unlike Params it keeps a value equal to its axis's
+// Omit value, so cells with prealloc "none" and "fallocate" show two
+// values of prealloc, not one value and one blank. A cell that leaves an
+// axis with an Omit value empty (a set written before the axis existed, or
+// by hand) reads as that value when another cell of its strategy in the
+// view has the axis: Key treats the two alike, and that is the value such
+// a cell measured. An axis no cell of a strategy has does not apply to it.
+type Settings struct {
+	has map[string]map[*Axis]bool // strategy -> axes some of its cells have
+}
+
+// NewSettings returns the Settings of a view made of cells.
+func NewSettings(cells []*Cell) *Settings {
+	s := &Settings{has: map[string]map[*Axis]bool{}}
+	for _, c := range cells {
+		for _, a := range Axes {
+			if a.Omit == "" || !a.Applies(c) {
+				continue
+			}
+			if s.has[c.Strategy] == nil {
+				s.has[c.Strategy] = map[*Axis]bool{}
+			}
+			s.has[c.Strategy][a] = true
+		}
+	}
+	return s
+}
+
+// Value returns c's value on a as keys and tables write it, and whether a
+// applies to c (see Settings). A nil Settings reads only what c has.
+func (s *Settings) Value(c *Cell, a *Axis) (string, bool) {
+	if a.Applies(c) {
+		return a.Format(c), true
+	}
+	if s != nil && a.Omit != "" && s.has[c.Strategy][a] {
+		return a.Omit, true
+	}
+	return "", false
+}
+
+// Of lists c's values on every axis beyond files and size that applies to
+// it (sync last), in the order of Axes.
+func (s *Settings) Of(c *Cell) []Param {
+	var ps []Param
+	for _, a := range Axes {
+		if a.Name == "files" || a.Name == "size" {
+			continue
+		}
+		if v, ok := s.Value(c, a); ok {
+			ps = append(ps, Param{a.Name, v})
+		}
+	}
+	return ps
+}

@@ -11,9 +11,11 @@
 // concurrency, per_file and the knobs added later) is a choice of how to
 // write, so cells that differ in it compete. A contender is one cell; its
 // label is its strategy plus the parameters whose value differs between the
-// cells of that strategy in the group (the swept knobs), e.g.
-// "chunked chunk=64KiB". When every cell of a group has the same strategy
-// (a pure knob sweep) the label is the knob values alone ("chunk=64KiB").
+// cells of that strategy in the group (the swept knobs: any axis of
+// resultset.Axes, where a default that keys leave out, such as prealloc
+// "none", counts as a value), e.g. "chunked chunk=64KiB". When every cell
+// of a group has the same strategy (a pure knob sweep) the label is the
+// knob values alone ("chunk=64KiB", "chunk=64KiB prealloc=none").
 // Groups with a single cell are not compared and get no verdict.
 //
 // # Paired ratios
@@ -571,7 +573,15 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 			group = append(group, p)
 		}
 	}
-	// Per strategy: which knobs vary among its cells.
+	// Per strategy: which knobs vary among its cells, on every axis of
+	// resultset.Axes, reading an axis's Omit value as a value (cells with
+	// prealloc "none" and "fallocate" differ, though Params leaves "none"
+	// out).
+	ptrs := make([]*resultset.Cell, len(cells))
+	for j, i := range cells {
+		ptrs[j] = &s.Results[i]
+	}
+	settings := resultset.NewSettings(ptrs)
 	vals := map[string]map[string]map[string]bool{} // strategy -> knob -> values
 	strategiesSeen := map[string]bool{}
 	for _, i := range cells {
@@ -580,7 +590,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		if vals[c.Strategy] == nil {
 			vals[c.Strategy] = map[string]map[string]bool{}
 		}
-		for _, p := range knobs(c) {
+		for _, p := range settingKnobs(settings, c) {
 			if vals[c.Strategy][p.Name] == nil {
 				vals[c.Strategy][p.Name] = map[string]bool{}
 			}
@@ -596,7 +606,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		if !oneStrategy {
 			parts = append(parts, c.Strategy)
 		}
-		for _, p := range knobs(c) {
+		for _, p := range settingKnobs(settings, c) {
 			if len(vals[c.Strategy][p.Name]) > 1 {
 				ct.Differs = append(ct.Differs, p)
 				parts = append(parts, p.Name+"="+p.Value)
@@ -612,9 +622,17 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 }
 
 // knobs are a cell's parameters other than sync (which is part of the
-// group).
+// group), as Params lists them: without values equal to an axis's Omit
+// value, so the group's fixed parameters read as before the axis existed.
 func knobs(c *resultset.Cell) []resultset.Param {
 	return slices.DeleteFunc(c.Params(), func(p resultset.Param) bool { return p.Name == "sync" })
+}
+
+// settingKnobs are a cell's values on every axis other than files, size
+// and sync, Omit values included (see resultset.Settings): what tells
+// contenders apart.
+func settingKnobs(st *resultset.Settings, c *resultset.Cell) []resultset.Param {
+	return slices.DeleteFunc(st.Of(c), func(p resultset.Param) bool { return p.Name == "sync" })
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
