@@ -476,3 +476,27 @@ func TestLookSettlesNoFaster(t *testing.T) {
 		})
 	}
 }
+
+// TestRunnerSamplesWithinValidateBounds: the shortest seconds sample the
+// runner can record, one tick of its nanosecond clock over MaxLoops batches,
+// is one resultset.Validate accepts (it refuses 0 and anything below
+// MinSeconds), and a set the runner writes with batch loops, several files
+// axes and several rounds validates: files at least 1, rounds increasing,
+// one cell per key.
+func TestRunnerSamplesWithinValidateBounds(t *testing.T) {
+	if shortest := time.Nanosecond.Seconds() / MaxLoops; shortest < resultset.MinSeconds {
+		t.Errorf("the runner can record a %v s sample, below resultset.MinSeconds %v", shortest, resultset.MinSeconds)
+	}
+	_, set := runRecorder(t, Config{Files: []int{1, 2, 1}, Sizes: []int64{0, 10}, Repeat: 3, Warmup: 1, MinSample: time.Millisecond})
+	if err := set.Validate(); err != nil {
+		t.Fatalf("a set the runner wrote does not validate: %v", err)
+	}
+	if len(set.Results) != 4 {
+		t.Errorf("%d cells, want 4 (files 1 given twice is one cell)", len(set.Results))
+	}
+	for _, c := range set.Results {
+		if len(c.Seconds) != 3 || !slices.Equal(c.Rounds, []int{0, 1, 2}) {
+			t.Errorf("%s: %d samples in rounds %v, want 3 in rounds 0, 1, 2", c.Key(), len(c.Seconds), c.Rounds)
+		}
+	}
+}

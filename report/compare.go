@@ -41,7 +41,9 @@ package report
 //     is reported as "fixed"; one that failed in both as "both failed".
 //     Neither of the last two counts as a regression.
 //   - Cells present in only one set are listed, and do not count as
-//     regressions.
+//     regressions. Compare itself accepts two sets without a cell in common
+//     (Comparison.Cells is empty); the compare command refuses them (exit
+//     2), as a comparison of nothing says nothing.
 
 import (
 	"github.com/writebench/writebench/report/resultset"

@@ -32,8 +32,8 @@ func TestLoadBadFiles(t *testing.T) {
 		{"zero-schema.json", `{"schema": 0, "tool": "writebench"}`, "invalid schema 0"},
 		{"wrong-type.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "files": "3", "sync": "none"}]}`, `field "results.files" holds a JSON string, expected an integer`},
 		{"unknown-field.json", `{"schema": 1, "tool": "writebench", "extra": 1}`, `unknown field "extra"`},
-		{"ragged.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "sync": "none", "seconds": [1], "write_syscalls": [1]}]}`, "result 0 (x): storage_bytes has 0 samples, seconds has 1"},
-		{"bad-sync.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "sync": "sometimes"}]}`, `unknown sync mode "sometimes"`},
+		{"ragged.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "files": 1, "sync": "none", "seconds": [1], "write_syscalls": [1]}]}`, "result 0 (x): storage_bytes has 0 samples, seconds has 1"},
+		{"bad-sync.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "files": 1, "sync": "sometimes"}]}`, `unknown sync mode "sometimes"`},
 		{"negative.json", `{"schema": 1, "tool": "writebench", "results": [{"strategy": "x", "files": -1, "sync": "none"}]}`, "negative files"},
 	}
 	for _, tt := range tests {

@@ -30,14 +30,15 @@ probability at most --alpha, not --alpha per cell. A change is a regression
 when the corrected p < --alpha and it is worse by more than --threshold; a cell that succeeded in BASE and fails in
 NEW is a regression too. Cells with fewer than 4 samples on a side get no
 verdict and never fail the comparison. Cells present in only one set are
-listed. Sets measured on different machines or filesystems are compared
-with a warning line.
+listed; two sets without a cell in common are an error. Sets measured on
+different machines or filesystems are compared with a warning line.
 
 --threshold takes a percentage ("5%") or a fraction below 1 ("0.05"); a bare
 number of 1 or more ("5") is rejected as ambiguous.
 
 Exit status: 0 no regression, 1 at least one regression (each named on its
-own line), 2 usage error or a file that cannot be read.
+own line), 2 usage error, a file that cannot be read, or two sets with no
+cell in common (nothing compared, nothing printed on stdout).
 
 Examples:
   writebench compare baseline.json new.json
@@ -138,6 +139,10 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cmp, err := report.Compare(base, newSet, c.opt)
 	if err != nil {
 		return usagef("compare: %v", err)
+	}
+	if len(cmp.Cells) == 0 {
+		// Most likely the wrong files: a PASS here would say nothing.
+		return usagef("compare: %s and %s have no cell in common: nothing to compare", resultset.Printable(c.base), resultset.Printable(c.new))
 	}
 	switch c.format {
 	case "json":

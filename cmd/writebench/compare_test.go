@@ -70,6 +70,13 @@ func TestCompareCommand(t *testing.T) {
 	})
 	otherHost := writeCompareSet(t, "other.json", 8, 1, 1, func(s *report.Set) { s.Env.Hostname = "laptop" })
 	failing := writeCompareSet(t, "failing.json", 8, 1, 1, func(s *report.Set) { s.Results[1].Error = "disk full" })
+	disjoint := writeCompareSet(t, "disjoint.json", 8, 1, 1, func(s *report.Set) {
+		for i := range s.Results {
+			s.Results[i].Files *= 2 // other workloads: no key in common with base
+		}
+	})
+	empty := writeCompareSet(t, "empty.json", 8, 1, 1, func(s *report.Set) { s.Results = nil })
+	zeroSeconds := writeCompareSet(t, "zero.json", 8, 1, 1, func(s *report.Set) { s.Results[0].Seconds[3] = 0 })
 
 	const bufioKey = "strategy=bufio/files=16/size=64KiB/sync=none"
 	const chunkedKey = "strategy=chunked/files=1/size=64KiB/sync=none"
@@ -98,6 +105,13 @@ func TestCompareCommand(t *testing.T) {
 		{"markdown", []string{base, slower, "--format", "markdown"}, 1, []string{"| cell ", "|:--", "- regression: " + bufioKey}, nil, nil},
 		{"metric", []string{base, slower, "--metric", "write_syscalls"}, 0, []string{"metric write_syscalls"}, nil, nil},
 
+		{"no cell in common", []string{base, disjoint}, 2, nil, nil,
+			[]string{"writebench: compare: " + base + " and " + disjoint + " have no cell in common: nothing to compare"}},
+		{"no cell in common, json", []string{base, disjoint, "--format", "json"}, 2, nil, nil, []string{"have no cell in common"}},
+		{"empty new set", []string{base, empty}, 2, nil, nil, []string{"have no cell in common"}},
+		{"empty sets", []string{empty, empty}, 2, nil, nil, []string{"have no cell in common"}},
+		{"invalid sample", []string{base, zeroSeconds}, 2, nil, nil,
+			[]string{"writebench: compare: new: " + zeroSeconds + ": result 0 (bufio): invalid seconds sample 0 (sample 3)"}},
 		{"missing file", []string{base, filepath.Join(t.TempDir(), "nope.json")}, 2, nil, nil, []string{"nope.json"}},
 		{"not a result set", []string{compareWriteFile(t, "junk.json", "{\"hello\": 1}"), base}, 2, nil, nil, []string{"junk.json", "not a writebench result set"}},
 		{"truncated", []string{base, compareWriteFile(t, "trunc.json", "{\"schema\": 1, \"tool\": \"writebench\", \"results\": [")}, 2, nil, nil, []string{"trunc.json"}},
@@ -134,6 +148,9 @@ func TestCompareCommand(t *testing.T) {
 			}
 			if tt.code == 2 && strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 				t.Errorf("usage error is not one line:\n%s", stderr)
+			}
+			if tt.code == 2 && stdout != "" {
+				t.Errorf("usage error, but stdout holds:\n%s", stdout)
 			}
 		})
 	}

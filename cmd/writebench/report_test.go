@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/report"
 )
 
 const reportFixture = "../../report/testdata/basic.json"
@@ -40,6 +42,28 @@ func TestReportCommandUsageErrors(t *testing.T) {
 	if err := os.WriteFile(corrupt, []byte(`{"schema": 1, "tool": "writebench", "results": [`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Sets the runner never writes, each of which report used to render
+	// with NaN or contradictory verdicts and exit 0.
+	invalid := func(name string, edit func(s *report.Set)) string {
+		s, err := report.Load(reportFixture)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(s)
+		path := filepath.Join(dir, name)
+		if err := report.Save(path, s); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	huge := invalid("huge.json", func(s *report.Set) { s.Results[1].Seconds[0] = 1e308 })
+	zero := invalid("zero.json", func(s *report.Set) { s.Results[1].Seconds[0] = 0 })
+	noFiles := invalid("nofiles.json", func(s *report.Set) { s.Results[1].Files = 0 })
+	dup := invalid("dup.json", func(s *report.Set) { s.Results = append(s.Results, s.Results[1]) })
+	rounds := invalid("rounds.json", func(s *report.Set) {
+		c := &s.Results[1]
+		c.Rounds = make([]int, len(c.Seconds)) // every sample in round 0
+	})
 	for _, c := range []struct {
 		name string
 		args []string
@@ -47,6 +71,12 @@ func TestReportCommandUsageErrors(t *testing.T) {
 	}{
 		{"missing file", []string{filepath.Join(dir, "nope.json")}, "nope.json"},
 		{"corrupt file", []string{corrupt}, "corrupt.json"},
+		{"seconds 1e308", []string{huge}, huge + ": result 1 (unbuffered): invalid seconds sample 1e+308"},
+		{"seconds 0", []string{zero}, zero + ": result 1 (unbuffered): invalid seconds sample 0"},
+		{"files 0", []string{noFiles}, noFiles + ": result 1 (unbuffered): files is 0"},
+		{"duplicate cell", []string{dup}, dup + ": result 8 (unbuffered): duplicate cell: same strategy and parameters as result 1"},
+		{"repeated rounds", []string{rounds}, rounds + ": result 1 (unbuffered): invalid rounds entry 0 (sample 1)"},
+		{"one bad set of two", []string{reportFixture, huge}, huge + ": result 1 (unbuffered)"},
 		{"unknown format", []string{reportFixture, "--format", "yaml"}, `report: --format: unknown format "yaml" (known: table, markdown, csv, csv-verdicts, json, benchfmt)`},
 		{"no file", nil, "no result set given"},
 		{"unknown flag", []string{reportFixture, "--colour"}, "report: unknown flag: --colour"},

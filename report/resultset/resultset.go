@@ -421,8 +421,21 @@ func jsonKind(k reflect.Kind) string {
 	return "another type"
 }
 
+// Bounds of a time sample (seconds, and the other sample arrays in
+// seconds) Validate accepts. The runner times a repetition with a
+// nanosecond clock and records it divided by the cell's loops (at most
+// writebench.MaxLoops, 1000), so none of its seconds samples is below
+// MinSeconds; a repetition writes at least one file, so none is 0. No real
+// sample comes near MaxSeconds (about 32 years). Within them, every figure
+// derived from the samples (throughput, ratios, intervals) stays finite.
+const (
+	MinSeconds = 1e-12
+	MaxSeconds = 1e9
+)
+
 // Validate checks the invariants a renderer relies on.
 func (s *Set) Validate() error {
+	keys := make(map[string]int, len(s.Results))
 	for i := range s.Results {
 		c := &s.Results[i]
 		where := fmt.Sprintf("result %d (%s)", i, Printable(c.Strategy))
@@ -437,6 +450,11 @@ func (s *Set) Validate() error {
 		}
 		if c.Files < 0 || c.FileSize < 0 {
 			return fmt.Errorf("%s: negative files or file_size", where)
+		}
+		if c.Files == 0 {
+			// The runner's files axis starts at 1 for every cell, skipped
+			// and failed ones included: 0 files has no throughput.
+			return fmt.Errorf("%s: files is 0: a cell writes at least 1 file", where)
 		}
 		if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
 			return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
@@ -484,13 +502,23 @@ func (s *Set) Validate() error {
 		for _, a := range []struct {
 			name string
 			v    []float64
-		}{{"seconds", c.Seconds}, {"sync_seconds", c.SyncSeconds}, {"user_seconds", c.UserSeconds},
-			{"sys_seconds", c.SysSeconds}, {"latency_p50", c.LatencyP50}, {"latency_p99", c.LatencyP99},
-			{"latency_max", c.LatencyMax}} {
-			for _, v := range a.v {
-				if !(v >= 0) || math.IsInf(v, 0) {
-					return fmt.Errorf("%s: invalid %s sample %v", where, a.name, v)
+			min  float64
+		}{{"seconds", c.Seconds, MinSeconds}, {"sync_seconds", c.SyncSeconds, 0}, {"user_seconds", c.UserSeconds, 0},
+			{"sys_seconds", c.SysSeconds, 0}, {"latency_p50", c.LatencyP50, 0}, {"latency_p99", c.LatencyP99, 0},
+			{"latency_max", c.LatencyMax, 0}} {
+			for k, v := range a.v {
+				// Written so that NaN fails too.
+				if !(v >= a.min && v <= MaxSeconds) {
+					return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.name, v, k, a.min, float64(MaxSeconds))
 				}
+			}
+		}
+		for k, r := range c.Rounds {
+			if r < 0 {
+				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): rounds are counted from 0", where, r, k)
+			}
+			if k > 0 && r <= c.Rounds[k-1] {
+				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
 			}
 		}
 		if c.Ranks < 0 {
@@ -506,6 +534,13 @@ func (s *Set) Validate() error {
 				}
 			}
 		}
+		// Cells are matched and grouped by key (compare, ab, verdicts):
+		// two cells with one key would be compared with themselves.
+		key := c.Key()
+		if j, ok := keys[key]; ok {
+			return fmt.Errorf("%s: duplicate cell: same strategy and parameters as result %d (%s)", where, j, key)
+		}
+		keys[key] = i
 	}
 	if s.Env.Ranks < 0 {
 		return fmt.Errorf("env: negative ranks %d", s.Env.Ranks)

@@ -94,3 +94,130 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+// nSamples gives the one cell of validSet n samples of 0.1 s in rounds
+// 0..n-1.
+func nSamples(c *Cell, n int) {
+	c.Seconds, c.WriteSyscalls, c.StorageBytes = nil, nil, nil
+	c.SyncSeconds, c.UserSeconds, c.SysSeconds, c.Allocs, c.AllocBytes = nil, nil, nil, nil, nil
+	c.Rounds = nil
+	for k := range n {
+		c.Rounds = append(c.Rounds, k)
+		c.Seconds = append(c.Seconds, 0.1)
+		c.WriteSyscalls = append(c.WriteSyscalls, 1)
+		c.StorageBytes = append(c.StorageBytes, -1)
+		c.SyncSeconds = append(c.SyncSeconds, 0)
+		c.UserSeconds = append(c.UserSeconds, 0)
+		c.SysSeconds = append(c.SysSeconds, 0)
+		c.Allocs = append(c.Allocs, 0)
+		c.AllocBytes = append(c.AllocBytes, 0)
+	}
+}
+
+// loadCells saves a set of cells to a file and loads it.
+func loadCells(t *testing.T, cells ...Cell) (string, error) {
+	t.Helper()
+	s := validSet()
+	s.Results = cells
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "set.json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(path)
+	return path, err
+}
+
+// TestValidateSampleRules: samples and shapes the runner never records
+// (a zero, huge or subnormal time, no files, rounds out of order) are
+// refused with one line naming the file, the cell and the field, and the
+// edge values it can record still load.
+func TestValidateSampleRules(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		mut  func(c *Cell)
+		want string // "" = must load
+	}{
+		{"seconds 1e308", func(c *Cell) { c.Seconds[0] = 1e308 }, "invalid seconds sample 1e+308 (sample 0)"},
+		{"seconds 0", func(c *Cell) { c.Seconds[0] = 0 }, "invalid seconds sample 0 (sample 0): want a time from 1e-12 to 1e+09 s"},
+		{"seconds negative", func(c *Cell) { c.Seconds[0] = -0.5 }, "invalid seconds sample -0.5"},
+		{"seconds subnormal", func(c *Cell) { c.Seconds[0] = 5e-324 }, "invalid seconds sample 5e-324"},
+		{"seconds above the maximum", func(c *Cell) { c.Seconds[0] = 2 * MaxSeconds }, "invalid seconds sample 2e+09"},
+		{"second sample bad", func(c *Cell) { nSamples(c, 3); c.Seconds[2] = 0 }, "invalid seconds sample 0 (sample 2)"},
+		{"sync_seconds huge", func(c *Cell) { c.SyncSeconds[0] = 1e300 }, "invalid sync_seconds sample 1e+300 (sample 0): want a time from 0 to 1e+09 s"},
+		{"latency huge", func(c *Cell) { c.LatencyMax = []float64{1e300} }, "invalid latency_max sample 1e+300"},
+		{"files 0", func(c *Cell) { c.Files = 0 }, "files is 0"},
+		{"files 0 skipped", func(c *Cell) { nSamples(c, 0); c.Files, c.Skipped = 0, "no io_uring" }, "files is 0"},
+		{"rounds negative", func(c *Cell) { c.Rounds = []int{-1} }, "invalid rounds entry -1 (sample 0)"},
+		{"rounds duplicated", func(c *Cell) { nSamples(c, 3); c.Rounds = []int{0, 1, 1} }, "invalid rounds entry 1 (sample 2): not after the previous sample's round 1"},
+		{"rounds decreasing", func(c *Cell) { nSamples(c, 3); c.Rounds = []int{2, 1, 3} }, "invalid rounds entry 1 (sample 1)"},
+
+		{"seconds at the minimum", func(c *Cell) { c.Seconds[0] = MinSeconds }, ""},
+		{"seconds at the maximum", func(c *Cell) { c.Seconds[0] = MaxSeconds }, ""},
+		{"zero sync and CPU time", func(c *Cell) { c.SyncSeconds[0], c.UserSeconds[0] = 0, 0 }, ""},
+		{"rounds with gaps", func(c *Cell) { nSamples(c, 3); c.Rounds = []int{0, 4, 9} }, ""},
+		{"no rounds (older sets)", func(c *Cell) { nSamples(c, 3); c.Rounds = nil }, ""},
+		{"skipped, no samples", func(c *Cell) { nSamples(c, 0); c.Skipped = "no io_uring" }, ""},
+		{"size 0", func(c *Cell) { c.FileSize = 0 }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := validSet().Results[0]
+			tc.mut(&c)
+			path, err := loadCells(t, c)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Load refused a set the runner can write: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Load accepted it, want an error with %q", tc.want)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, path+": result 0 (chunked): ") || !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Errorf("Load error %q: want one line with the path, \"result 0 (chunked)\" and %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+// TestValidateDuplicateCells: two results with one key (the same strategy
+// and parameters) are refused, naming both, and so are prealloc absent and
+// "none" (one key); cells that differ in any one parameter load.
+func TestValidateDuplicateCells(t *testing.T) {
+	a := validSet().Results[0]
+	other := a
+	other.Strategy = "bufio"
+	other.Chunk, other.Record, other.Buffer = 0, 256, 8192
+
+	dup := a
+	path, err := loadCells(t, a, other, dup)
+	want := "result 2 (chunked): duplicate cell: same strategy and parameters as result 0 (strategy=chunked/files=2/size=4KiB/chunk=64KiB/sync=none)"
+	if err == nil || err.Error() != path+": "+want {
+		t.Errorf("Load = %v, want %q", err, path+": "+want)
+	}
+
+	// prealloc "" and "none" have one key: the same cell.
+	none := a
+	none.Prealloc = "none"
+	if _, err := loadCells(t, a, none); err == nil || !strings.Contains(err.Error(), "result 1 (chunked): duplicate cell") {
+		t.Errorf("prealloc \"\" and \"none\": Load = %v, want a duplicate cell", err)
+	}
+
+	for name, mut := range map[string]func(c *Cell){
+		"chunk":    func(c *Cell) { c.Chunk = 4096 },
+		"files":    func(c *Cell) { c.Files = 3 },
+		"size":     func(c *Cell) { c.FileSize = 8192 },
+		"sync":     func(c *Cell) { c.Sync = "data" },
+		"prealloc": func(c *Cell) { c.Prealloc = "fallocate" },
+	} {
+		b := a
+		mut(&b)
+		if _, err := loadCells(t, a, other, b); err != nil {
+			t.Errorf("cells differing in %s: Load = %v", name, err)
+		}
+	}
+}
