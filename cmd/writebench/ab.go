@@ -203,7 +203,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			knobs = s.Knobs()
 		}
 		for _, side := range sides {
-			e, err := external.NewExec(side.label+"/"+n, side.argv)
+			e, err := external.NewExec(side.label+"."+n, side.argv)
 			if err != nil {
 				return usagef("ab: %v", err)
 			}
@@ -285,7 +285,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	measured := false
 	for i := range set.Results {
 		c := &set.Results[i]
-		measured = measured || (strings.HasPrefix(c.Strategy, "new/") && len(c.Seconds) > 0)
+		measured = measured || (strings.HasPrefix(c.Strategy, "new.") && len(c.Seconds) > 0)
 	}
 	if !measured {
 		// NEW wrote nothing that could be measured (every cell skipped):
@@ -343,10 +343,10 @@ func (r *abResult) regressions() []abCell {
 	return out
 }
 
-// sideKey splits a cell's strategy "base/chunked" into the side and the key
+// sideKey splits a cell's strategy "base.chunked" into the side and the key
 // of the cell with the side removed.
 func sideKey(c *resultset.Cell) (side, key string) {
-	side, name, ok := strings.Cut(c.Strategy, "/")
+	side, name, ok := strings.Cut(c.Strategy, ".")
 	if !ok {
 		return "", ""
 	}
@@ -355,7 +355,7 @@ func sideKey(c *resultset.Cell) (side, key string) {
 	return side, cc.Key()
 }
 
-// judgeAB pairs base/X and new/X cells and judges each.
+// judgeAB pairs base.X and new.X cells and judges each.
 func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool) *abResult {
 	type pair struct{ base, new *resultset.Cell }
 	pairs := map[string]*pair{}

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,8 +50,8 @@ func TestJudgeAB(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			base := abCellOf("base/chunked", 16, 0.01, c.n, 0.005)
-			newc := abCellOf("new/chunked", 16, 0.01*c.newFactor, c.n, -0.005)
+			base := abCellOf("base.chunked", 16, 0.01, c.n, 0.005)
+			newc := abCellOf("new.chunked", 16, 0.01*c.newFactor, c.n, -0.005)
 			if c.edit != nil {
 				c.edit(&base, &newc)
 			}
@@ -80,7 +82,7 @@ func TestJudgeABBonferroni(t *testing.T) {
 	// just pass at 95% alone can lose its verdict, never gain one.
 	var cells []resultset.Cell
 	for _, f := range []int{1, 2, 3} {
-		cells = append(cells, abCellOf("base/chunked", f, 0.01, 12, 0), abCellOf("new/chunked", f, 0.012, 12, 0))
+		cells = append(cells, abCellOf("base.chunked", f, 0.01, 12, 0), abCellOf("new.chunked", f, 0.012, 12, 0))
 	}
 	res := judgeAB(&resultset.Set{Results: cells}, 0.10, 0.95, true)
 	if len(res.cells) != 3 {
@@ -161,5 +163,37 @@ func TestABMissingProgram(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("a refused ab wrote %d entries", len(ents))
+	}
+}
+
+// TestABOutOpensInReport runs a real A/A (this test binary as both sides'
+// worker) with --out, and the saved set must open in report: ab named its
+// cells "base/chunked", which the loader refuses as a strategy name.
+func TestABOutOpensInReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two worker processes")
+	}
+	t.Setenv(helperEnv, "1") // the workers are this binary's TestHelperMain
+	worker := fmt.Sprintf("'%s' -test.run=^TestHelperMain$ -- worker", os.Args[0])
+	dir := t.TempDir()
+	out := filepath.Join(t.TempDir(), "ab.json")
+	code, _, stderr := runCLI(t, "ab", worker, worker, "--strategies", "chunked", "--files", "2", "--sizes", "4KiB",
+		"--repeat", "6", "--dir", dir, "--out", out, "--progress", "never")
+	if code != 0 {
+		t.Fatalf("ab: exit %d, stderr %q", code, stderr)
+	}
+	set, err := resultset.Load(out)
+	if err != nil {
+		t.Fatalf("the set ab saved does not load: %v", err)
+	}
+	var names []string
+	for _, c := range set.Results {
+		names = append(names, c.Strategy)
+	}
+	if !slices.Equal(names, []string{"base.chunked", "new.chunked"}) && !slices.Equal(names, []string{"new.chunked", "base.chunked"}) {
+		t.Errorf("cells %q, want base.chunked and new.chunked", names)
+	}
+	if code, _, stderr := runCLI(t, "report", out); code != 0 {
+		t.Errorf("report of ab's set: exit %d, stderr %q", code, stderr)
 	}
 }
