@@ -47,7 +47,7 @@ const (
 var Presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (43.8-45.0 s in ten runs on a 2-core VM)",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (43.6-45.0 s in seventeen runs on a 2-core VM)",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 16, 64},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},

@@ -38,7 +38,7 @@ Run times below were measured on a 2-core VM with ext4; other machines differ
 2-3x: --dry-run estimates yours.
 
 Examples:
-  writebench run                                   # the default sweep, 43.8-45.0 s there
+  writebench run                                   # the default sweep, 43.6-45.0 s there
   writebench run --preset quick                    # a first look, about 12 s there
   writebench run --dry-run                         # the cells and the estimated time, nothing written
   writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
