@@ -1,7 +1,9 @@
 package report
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -129,7 +131,7 @@ func (t pow2Ticks) Ticks(min, max float64) []plot.Tick {
 	useData := len(t.data) > 0 && len(t.data) <= 8
 	var ticks []plot.Tick
 	if useData {
-		for v := range t.data {
+		for _, v := range sortedKeysOf(t.data) {
 			if v >= min && v <= max && v != math.Exp2(math.Round(math.Log2(v))) {
 				ticks = append(ticks, plot.Tick{Value: v, Label: t.label(v)})
 			}
@@ -161,7 +163,7 @@ func (t countTicks) Ticks(min, max float64) []plot.Tick {
 		return logTicks{}.Ticks(min, max)
 	}
 	var ticks []plot.Tick
-	for v := range t.data {
+	for _, v := range sortedKeysOf(t.data) {
 		if v >= min && v <= max {
 			ticks = append(ticks, plot.Tick{Value: v, Label: countTick(v)})
 		}
@@ -237,4 +239,11 @@ func (a log10Axis) Ticks(min, max float64) []plot.Tick {
 		ticks[i].Value = math.Min(math.Max(math.Log10(ticks[i].Value), min), max)
 	}
 	return ticks
+}
+
+// sortedKeysOf returns the values of a tick set in increasing order: ranging
+// over the map itself would order the ticks, and so the SVG a chart is
+// written as, differently on every render of the same set.
+func sortedKeysOf(m map[float64]bool) []float64 {
+	return slices.Sorted(maps.Keys(m))
 }
