@@ -348,6 +348,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	status := "complete"
+	if failed > 0 {
+		status = fmt.Sprintf("complete, %d failed", failed)
+	}
 	if !set.Complete {
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}

@@ -429,7 +429,7 @@ func TestRunENOSPCExit1(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "out.json")
 		code, _, stderr := runCLI(t, "run", "--dir", dir, "--out", out, "--progress", "never", tc.flag,
 			"--strategies", "chunked", "--files", "3", "--sizes", "4KiB,8MiB", "--repeat", "1", "--warmup", "0")
-		if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "1 of 2 cells failed") {
+		if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "1 of 2 cells failed") || !strings.Contains(stderr, "2 cells, complete, 1 failed;") {
 			t.Errorf("%s: exit %d, stderr:\n%s\nwant 1 and %q", tc.flag, code, stderr, tc.want)
 		}
 		set, err := report.Load(out)
