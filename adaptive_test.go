@@ -16,6 +16,7 @@ import (
 	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/report/verdict"
 	"github.com/writebench/writebench/strategies"
+	"github.com/writebench/writebench/strategies/external"
 )
 
 // sleeper writes its batch correctly and then waits d per batch, so its
@@ -302,6 +303,21 @@ func TestDryRunWritesNothing(t *testing.T) {
 	}
 	if first := 2 * big.EstimateCell[0]; !big.OverBudget || big.Estimate < first {
 		t.Errorf("50000 files with a 1 s budget: over budget %v, estimate %v; want true and at least the warm-up and first round (%v)", big.OverBudget, big.Estimate, first)
+	}
+	// An external writer's own work is not in the cost model: the plan
+	// marks its cells so the estimate can say "at least".
+	ext, err := external.NewExec("ext", "/bin/sh -c true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed, err := DryRun(Config{Strategies: []string{"ext", "chunked"}, Custom: []strategies.Strategy{ext}, Files: []int{1}, Sizes: []int64{4096}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range mixed.Cells {
+		if mixed.External[i] != (c.Strategy == "ext") {
+			t.Errorf("%s: external %v", c.Strategy, mixed.External[i])
+		}
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("dry run left %d entries in the directory", len(ents))

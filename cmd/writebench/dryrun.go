@@ -16,10 +16,23 @@ func dryRun(stdout io.Writer, cfg writebench.Config) error {
 	}
 	ew := &abWriter{w: stdout}
 	fmt.Fprintf(ew, "%s, %s per cell\n", report.Plural(len(p.Cells), "cell"), roundsText(p))
+	external := 0
 	for i, c := range p.Cells {
-		fmt.Fprintf(ew, "  %-70s ~%s per repetition\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()))
+		more := ""
+		if p.External[i] {
+			external++
+			more = " or more (an external program: its own work is not estimated)"
+		}
+		fmt.Fprintf(ew, "  %-70s ~%s per repetition%s\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()), more)
 	}
-	fmt.Fprintf(ew, "at most %s; estimated wall time %s\n", report.Plural(p.Repetitions, "repetition"), report.FormatDuration(p.Estimate.Seconds()))
+	atLeast := ""
+	if external > 0 {
+		atLeast = "at least "
+	}
+	fmt.Fprintf(ew, "at most %s; estimated wall time %s%s\n", report.Plural(p.Repetitions, "repetition"), atLeast, report.FormatDuration(p.Estimate.Seconds()))
+	if external > 0 {
+		fmt.Fprintf(ew, "(%d of the %d cells run external programs, whose own work writebench cannot estimate before running them: the Python aiofiles writers took about 50x their estimate here)\n", external, len(p.Cells))
+	}
 	if p.OverBudget {
 		fmt.Fprintf(ew, "(the warm-ups and the first counted round always run, and alone take longer than --budget %s: fewer files or smaller sizes would keep to it)\n", report.FormatDuration(p.Budget.Seconds()))
 	}
