@@ -208,7 +208,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOption
 				continue
 			}
 			for _, j := range m {
-				if j == i || cand[j] || !eligible(&set.Results[j]) {
+				if j == i || cand[j] || !verdict.Eligible(&set.Results[j]) {
 					continue
 				}
 				_, _, hi, ok := stats.RatioInterval(resultset.PairedRatios(&set.Results[j], &set.Results[i]), o.Confidence)
@@ -224,12 +224,6 @@ func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOption
 		g.settled[i] = true
 		set.Results[i].Settled = true
 	}
-}
-
-// eligible reports whether c takes part in its group's decision: safe,
-// successful, with samples (verdict.Decide's own test).
-func eligible(c *resultset.Cell) bool {
-	return c.Skipped == "" && !c.Failed() && !c.Unsafe() && len(c.Seconds) > 0
 }
 
 // sameLoops gives every cell of a group the same number of batches per

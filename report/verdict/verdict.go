@@ -536,6 +536,13 @@ func moreRounds(cs []Contender, conf, tie float64) int {
 	return min(need, MaxMoreRounds)
 }
 
+// Eligible reports whether c takes part in its group's decision: not
+// skipped, not failed, safe, with samples (Decide's contenders that are
+// neither skipped, failed, unsafe nor without samples).
+func Eligible(c *resultset.Cell) bool {
+	return c.Skipped == "" && !c.Failed() && !c.Unsafe() && len(validSeconds(c)) > 0
+}
+
 // validSeconds returns c's seconds samples (none when any is negative or
 // NaN, which Validate rejects anyway).
 func validSeconds(c *resultset.Cell) []float64 {
