@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 

@@ -46,7 +46,7 @@ package report
 //     2), as a comparison of nothing says nothing.
 
 import (
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"encoding/json"
 	"fmt"
@@ -56,7 +56,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/stats"
 )
 
 // Defaults of CompareOptions and the compare command.

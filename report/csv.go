@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // csvHeader is the header row of the csv format: the set, the strategy, one

@@ -5,7 +5,7 @@ import (
 	"io"
 	"math"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // SummarySchemaVersion is the version of the json format's layout.

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // dim is one dimension of a sweep as the charts see it: a numeric

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"

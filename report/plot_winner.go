@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -110,15 +110,15 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	d.strategy, d.label, d.tie = fc.Strategy, strings.SplitN(fc.Label, " ", 2), v.Tie
 	d.margin, d.runnerUp = math.NaN(), ""
 	for _, c := range v.Contenders[1:] {
-		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != verdict.Unsafe {
+		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != judge.Unsafe {
 			d.margin, d.runnerUp = 1/c.Ratio-1, c.Label
 			break
 		}
 	}
 	switch v.Verdict {
-	case verdict.Winner:
+	case judge.Winner:
 		d.v = verdictClear
-	case verdict.Tie:
+	case judge.Tie:
 		d.v = verdictTie
 		if len(v.Leaders) > 1 {
 			d.tiedWith = v.Leaders[1:]

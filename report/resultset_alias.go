@@ -1,6 +1,6 @@
 package report
 
-import "github.com/writebench/writebench/report/resultset"
+import "github.com/writebench/writebench/resultset"
 
 // The result-set schema lives in report/resultset, which has no rendering
 // dependencies; these aliases let renderers and older callers keep saying

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"fmt"
 	"math"
@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/stats"
 )
 
 // Confidence is the confidence level of every interval writebench prints.

@@ -11,24 +11,24 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/stats"
 )
 
 // The verdict model lives in report/verdict (no renderer imports, so the
 // runner can use it); these aliases let renderers and callers say
 // report.Verdict.
 type (
-	VerdictOptions = verdict.VerdictOptions
-	Verdict        = verdict.Verdict
-	Contender      = verdict.Contender
+	VerdictOptions = judge.VerdictOptions
+	Verdict        = judge.Verdict
+	Contender      = judge.Contender
 )
 
 // Verdicts decides every comparison group of s; see package
 // report/verdict for the method. The renderers pass
-// verdict.OptionsFor(s): the tie margin and confidence the set was sampled
+// judge.OptionsFor(s): the tie margin and confidence the set was sampled
 // with.
-func Verdicts(s *Set, o VerdictOptions) []Verdict { return verdict.Verdicts(s, o) }
+func Verdicts(s *Set, o VerdictOptions) []Verdict { return judge.Verdicts(s, o) }
 
 // setVerdicts is the verdicts of one set with its label.
 type setVerdicts struct {
@@ -40,7 +40,7 @@ type setVerdicts struct {
 func allVerdicts(sets []*Set, labels []string) []setVerdicts {
 	out := make([]setVerdicts, len(sets))
 	for i, s := range sets {
-		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, verdict.OptionsFor(s))}
+		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, judge.OptionsFor(s))}
 	}
 	return out
 }
@@ -101,11 +101,11 @@ func notCompared(v *Verdict) string {
 	var parts []string
 	for _, c := range v.Contenders {
 		switch c.Verdict {
-		case verdict.Skipped:
+		case judge.Skipped:
 			parts = append(parts, c.Label+" skipped ("+oneLine(c.Note, 60)+")")
-		case verdict.Failed:
+		case judge.Failed:
 			parts = append(parts, c.Label+" failed")
-		case verdict.Unsafe:
+		case judge.Unsafe:
 			parts = append(parts, c.Label+" unsafe (corrupted records)")
 		}
 	}
@@ -140,15 +140,15 @@ func moreRoundsText(v *Verdict, budgetSpent bool) string {
 	}
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
 	for _, c := range v.Contenders {
-		if c.Verdict == verdict.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
+		if c.Verdict == judge.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
 			// Too few rounds for an interval: the estimate is only the
 			// rounds that would give one, not a decision.
 			s = "it needs at least " + plural(v.MoreRounds, "more round") + " before it can be decided"
 			break
 		}
 	}
-	if v.MoreRounds >= verdict.MaxMoreRounds {
-		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
+	if v.MoreRounds >= judge.MaxMoreRounds {
+		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", judge.MaxMoreRounds, formatPercent(v.Tie))
 	} else if budgetSpent {
 		s += " (the --budget ended the sweep first)"
 	} else if repeat > 0 {
@@ -163,8 +163,8 @@ func moreRoundsText(v *Verdict, budgetSpent bool) string {
 func verdictLine(v *Verdict, budgetSpent bool) string {
 	tie := formatPercent(v.Tie)
 	switch v.Verdict {
-	case verdict.Winner:
-		slower := contendersWith(v, verdict.Slower)
+	case judge.Winner:
+		slower := contendersWith(v, judge.Slower)
 		if len(slower) == 0 {
 			return v.Fastest + " is the only contender that ran safely" + notCompared(v)
 		}
@@ -173,7 +173,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 			parts[i] = fasterBy(c)
 		}
 		return v.Fastest + " ran " + strings.Join(parts, ", ") + notCompared(v)
-	case verdict.Tie:
+	case judge.Tie:
 		s := strings.Join(v.Leaders, " ≈ ") + ", tie within " + tie
 		if nf := noFaster(v); len(nf) > 0 {
 			none := "none is more than " + tie + " faster (" + joinAnd(nf) + ": slower or tied, undecided)"
@@ -183,7 +183,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 				s += "; " + strings.Replace(none, "faster", "faster than "+v.Fastest, 1)
 			}
 		}
-		for _, c := range contendersWith(v, verdict.Slower) {
+		for _, c := range contendersWith(v, judge.Slower) {
 			s += "; " + c.Label + " slower (" + ratioText(c.Ratio) + ")"
 		}
 		return s + notCompared(v)
@@ -193,7 +193,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 	}
 	var parts []string
 	minPairs, tooFew, noCommon := stats.MinPairs(v.PairConfidence), 0, false
-	for _, c := range contendersWith(v, verdict.Undecided) {
+	for _, c := range contendersWith(v, judge.Undecided) {
 		switch {
 		case c.NoFaster:
 			continue // listed below
@@ -227,14 +227,14 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 	if nf := noFaster(v); len(nf) > 0 {
 		s += "; " + joinAnd(nf) + " not faster by more than " + formatPercent(v.Tie)
 	}
-	if ties := contendersWith(v, verdict.Tie); len(ties) > 0 {
+	if ties := contendersWith(v, judge.Tie); len(ties) > 0 {
 		labels := make([]string, len(ties))
 		for i, c := range ties {
 			labels[i] = c.Label
 		}
 		s += "; " + joinAnd(labels) + " tie with " + v.Fastest
 	}
-	if slower := contendersWith(v, verdict.Slower); len(slower) > 0 {
+	if slower := contendersWith(v, judge.Slower); len(slower) > 0 {
 		labels := make([]string, len(slower))
 		for i, c := range slower {
 			labels[i] = c.Label + " (" + ratioText(c.Ratio) + ")"
@@ -251,7 +251,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 // fastest by more than the margin, with their ratio and interval.
 func noFaster(v *Verdict) []string {
 	var out []string
-	for _, c := range contendersWith(v, verdict.Undecided) {
+	for _, c := range contendersWith(v, judge.Undecided) {
 		if c.NoFaster {
 			out = append(out, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
 		}
@@ -272,9 +272,9 @@ func joinAnd(parts []string) string {
 func recommendation(v *Verdict) string {
 	var s string
 	switch v.Verdict {
-	case verdict.Winner:
+	case judge.Winner:
 		s = "use " + v.Fastest
-	case verdict.Tie:
+	case judge.Tie:
 		s = "any of " + strings.Join(v.Leaders, ", ")
 		if len(v.Leaders) == 1 {
 			s = "use " + v.Fastest + " (none is more than " + formatPercent(v.Tie) + " faster)"
@@ -284,7 +284,7 @@ func recommendation(v *Verdict) string {
 	}
 	{
 		var avoid []string
-		for _, c := range contendersWith(v, verdict.Slower) {
+		for _, c := range contendersWith(v, judge.Slower) {
 			avoid = append(avoid, c.Label+" ("+ratioText(c.Ratio)+")")
 		}
 		if len(avoid) > 0 {
@@ -292,7 +292,7 @@ func recommendation(v *Verdict) string {
 		}
 	}
 	var unsafe []string
-	for _, c := range contendersWith(v, verdict.Unsafe) {
+	for _, c := range contendersWith(v, judge.Unsafe) {
 		unsafe = append(unsafe, c.Label)
 	}
 	if len(unsafe) > 0 {
@@ -371,7 +371,7 @@ func firstVerdict(svs []setVerdicts) *Verdict {
 			return &svs[i].vs[0]
 		}
 	}
-	return &Verdict{Confidence: verdict.DefaultConfidence, Tie: verdict.DefaultTie}
+	return &Verdict{Confidence: judge.DefaultConfidence, Tie: judge.DefaultTie}
 }
 
 // safetyLines says, for every cell that counts records, how many were
@@ -433,7 +433,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if !math.IsNaN(c.Ratio) {
 					vs = ratioText(c.Ratio)
 				}
-				if c.Verdict == verdict.Fastest {
+				if c.Verdict == judge.Fastest {
 					vs = "1×"
 				} else if !math.IsNaN(c.CILow) {
 					iv = "[" + factor(c.CILow) + ", " + factor(c.CIHigh) + "]"

@@ -15,8 +15,8 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 	"github.com/writebench/writebench/strategies/external"
 )

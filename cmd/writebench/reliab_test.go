@@ -18,7 +18,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
