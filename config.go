@@ -2,6 +2,7 @@ package writebench
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -161,6 +165,16 @@ func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// configError returns the *ConfigError for a bad setting an internal
+// package found (a *ranks.ConfigError), and any other error as it is.
+func configError(err error) error {
+	var ce *ranks.ConfigError
+	if errors.As(err, &ce) {
+		return &ConfigError{Field: ce.Field, Msg: ce.Msg}
+	}
+	return err
+}
+
 func (cfg Config) withDefaults() Config {
 	if len(cfg.Strategies) == 0 {
 		for _, s := range cfg.Custom {
@@ -213,15 +227,15 @@ func (cfg *Config) check() ([]cell, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLauncher(cfg.Job); err != nil {
-		return nil, err
+	if err := ranks.CheckLauncher(cfg.Job); err != nil {
+		return nil, configError(err)
 	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
+	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
+		if err := scratch.CanDropCaches(); err != nil {
+			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
 	if err := checkMemory(cells, cfg.NoVerify); err != nil {
@@ -274,7 +288,7 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 			var n int64
 			var err error
 			if a.Kind == resultset.KindSize {
-				n, err = ParseSize(s)
+				n, err = textfmt.ParseSize(s)
 			} else {
 				n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 				if err != nil {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -574,7 +576,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	must(os.Mkdir(filepath.Join(dir, ScratchPrefix+"user"), 0o755))
 	must(os.WriteFile(filepath.Join(dir, ScratchPrefix+"user", "f0"), []byte("looks like ours"), 0o644))
 	must(os.Mkdir(stale, 0o755))
-	must(os.WriteFile(filepath.Join(stale, scratchMarker), []byte("999999999\n"), 0o644))
+	must(os.WriteFile(filepath.Join(stale, scratch.Marker), []byte("999999999\n"), 0o644))
 	must(os.WriteFile(filepath.Join(stale, "f0"), []byte("old"), 0o644))
 	must(os.Symlink(filepath.Join(dir, "keep.txt"), filepath.Join(dir, "f0")))
 	before := statSnapshot(t, dir)
@@ -637,7 +639,7 @@ func TestParseProcIO(t *testing.T) {
 		{"similar keys", "cancelled_write_bytes: 9\nsyscwx: 1\n", -1, -1},
 	}
 	for _, tt := range tests {
-		s, w := strategies.ParseProcIO([]byte(tt.in))
+		s, w := sysinfo.ParseProcIO([]byte(tt.in))
 		if s != tt.syscw || w != tt.wbytes {
 			t.Errorf("%s: ParseProcIO = %d, %d; want %d, %d", tt.name, s, w, tt.syscw, tt.wbytes)
 		}
@@ -704,7 +706,7 @@ func TestSpaceNeeded(t *testing.T) {
 		{1000, 4096, 1000*(4096+256) + 1000*(4096+256)*5/100 + 4<<20},
 	}
 	for _, tt := range tests {
-		if got := SpaceNeeded(tt.files, tt.size); got != tt.want {
+		if got := scratch.SpaceNeeded(tt.files, tt.size); got != tt.want {
 			t.Errorf("SpaceNeeded(%d, %d) = %d, want %d", tt.files, tt.size, got, tt.want)
 		}
 	}

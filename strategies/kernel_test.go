@@ -19,7 +19,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -55,7 +54,7 @@ func TestPreallocWrites(t *testing.T) {
 						}
 						t.Fatalf("Write: %v", err)
 					}
-					if err := writebench.Verify(context.Background(), b); err != nil {
+					if err := strategies.Verify(context.Background(), b); err != nil {
 						t.Fatalf("Verify: %v", err)
 					}
 				})
@@ -444,7 +443,7 @@ func TestWritevBatchBounds(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Write: %v", err)
 			}
-			if err := writebench.Verify(context.Background(), b); err != nil {
+			if err := strategies.Verify(context.Background(), b); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 			// 3*MaxBatch+5 bytes in 3-byte records: MaxBatch+2 records.

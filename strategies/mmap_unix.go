@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -94,7 +95,7 @@ func copyWindow(ctx context.Context, b *Batch, i int, f *file, w *worker, m []by
 // (almost) no free space left the cause is taken to be ENOSPC, else EIO.
 func faultError(f *file, off int64) error {
 	errno := unix.EIO
-	if free, ok := fsFree(f.fd); ok && free < mmapWindow {
+	if free, ok := sysinfo.FSFree(f.fd); ok && free < mmapWindow {
 		errno = unix.ENOSPC
 	}
 	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path(), Err: errno}

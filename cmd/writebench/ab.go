@@ -299,9 +299,9 @@ func abStrategyNames(f *runFlags) ([]string, error) {
 	if f.fs.Changed("strategies") {
 		return f.strategies, nil
 	}
-	p, ok := writebench.Presets[f.preset]
+	p, ok := presets[f.preset]
 	if !ok {
-		return nil, usagef("ab: --preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
+		return nil, usagef("ab: --preset: unknown preset %q (known: %s)", f.preset, strings.Join(presetNames(), ", "))
 	}
 	if len(p.Strategies) > 0 {
 		return p.Strategies, nil

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -448,7 +449,7 @@ func TestScratchLeftExit1(t *testing.T) {
 // 100 workers: the estimate exceeds this machine's memory, so the run is
 // refused with exit 2 and the figure, before anything is written.
 func TestMemoryRefusedUpFront(t *testing.T) {
-	limit, _, ok := writebench.MemoryLimit()
+	limit, _, ok := sysinfo.MemoryLimit()
 	if !ok {
 		t.Skip("skipped: no /proc/meminfo")
 	}

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin)
 
-package strategies
+package sysinfo
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ const ONoFollow = 0
 // FreeSpace is not known here.
 func FreeSpace(dir string) (uint64, uint64, error) { return 0, 0, errors.ErrUnsupported }
 
-func fsFree(fd int) (uint64, bool) { return 0, false }
+func FSFree(fd int) (uint64, bool) { return 0, false }
 
 // CPUTimes is not known here.
 func CPUTimes() (user, sys time.Duration) { return 0, 0 }

@@ -1,6 +1,6 @@
 //go:build mpi && cgo
 
-package writebench
+package ranks
 
 /*
 #cgo pkg-config: ompi-c
@@ -104,7 +104,7 @@ var (
 // startCoordinator is the mpi build's: a single process when no launcher
 // started this one (MPI is not initialised at all then), else the ranks of
 // MPI_COMM_WORLD. MPI is initialised once per process.
-func startCoordinator() (coordinator, error) {
+func startCoordinator() (Coordinator, error) {
 	if n, _ := launcherSize(os.Getenv); n <= 1 {
 		return solo{}, nil
 	}
@@ -127,7 +127,7 @@ func startCoordinator() (coordinator, error) {
 	return mpiJob, nil
 }
 
-// mpiCoord is the coordinator of the ranks of MPI_COMM_WORLD. Every
+// mpiCoord is the Coordinator of the ranks of MPI_COMM_WORLD. Every
 // collective is MPI's non-blocking one, polled until it completes so a
 // cancelled context (SIGINT, or the SIGTERM mpirun sends when a rank dies)
 // is noticed while waiting. Buffers handed to MPI are C memory, as the
@@ -142,7 +142,7 @@ type mpiCoord struct {
 	finalized bool
 }
 
-var _ coordinator = (*mpiCoord)(nil)
+var _ Coordinator = (*mpiCoord)(nil)
 
 func (m *mpiCoord) Rank() int { return m.rank }
 func (m *mpiCoord) Size() int { return m.size }

@@ -1,4 +1,9 @@
-package writebench
+// Package ranks is the runner's view of the processes of one run: a single
+// process by default, the ranks of an MPI job in a build with -tags mpi
+// (mpi_cgo.go). It agrees on seeds, failures and skips across ranks, merges
+// every rank's samples into one cell, and shares one scratch directory
+// under --shared-dir.
+package ranks
 
 import (
 	"context"
@@ -9,11 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
-// group is the runner's view of the ranks of a run. With one rank (the
+// Group is the runner's view of the ranks of a run. With one rank (the
 // default) every method returns at once and changes nothing, so a
 // single-process set is exactly what it was before ranks existed.
 //
@@ -34,53 +40,53 @@ import (
 //     the ranks' own times, each measured from its own exit from the
 //     barrier), every rank's own time is kept in rank_seconds, counters
 //     are summed and latency percentiles are the worst rank's.
-type group struct {
-	c      coordinator
+type Group struct {
+	c      Coordinator
 	hosts  []string // host of every rank, once started
-	shared bool     // --shared-dir: one scratch directory for every rank
+	Shared bool     // --shared-dir: one scratch directory for every rank
 }
 
-func newGroup(j *Job) *group { return &group{c: j.coord()} }
+func NewGroup(j *Job) *Group { return &Group{c: j.coord()} }
 
-func (g *group) multi() bool { return g.c.Size() > 1 }
+func (g *Group) Multi() bool { return g.c.Size() > 1 }
 
-// collectiveError is a failure of the ranks' communication itself (not of
+// CollectiveError is a failure of the ranks' communication itself (not of
 // a cell): the sweep cannot go on.
-type collectiveError struct{ err error }
+type CollectiveError struct{ err error }
 
-func (e *collectiveError) Error() string { return "ranks: " + e.err.Error() }
-func (e *collectiveError) Unwrap() error { return e.err }
+func (e *CollectiveError) Error() string { return "ranks: " + e.err.Error() }
+func (e *CollectiveError) Unwrap() error { return e.err }
 
 // start agrees on the seed, checks that every rank expanded the same cells
 // and gathers the hosts; it returns the seed to use.
-func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, error) {
-	if !g.multi() {
+func (g *Group) Start(ctx context.Context, seed uint64, keys []string) (uint64, error) {
+	if !g.Multi() {
 		return seed, nil
 	}
 	seed, err := g.c.BcastUint64(ctx, seed)
 	if err != nil {
-		return 0, &collectiveError{err}
+		return 0, &CollectiveError{err}
 	}
 	if g.hosts, err = g.c.Hostnames(ctx); err != nil {
-		return 0, &collectiveError{err}
+		return 0, &CollectiveError{err}
 	}
 	h := fnv.New64a()
-	if g.shared {
+	if g.Shared {
 		h.Write([]byte("--shared-dir\n")) // a rank without it would write elsewhere
 	}
-	for _, c := range cells {
-		h.Write([]byte(c.res.Key() + "\n"))
+	for _, k := range keys {
+		h.Write([]byte(k + "\n"))
 	}
 	mine := h.Sum64()
 	root, err := g.c.BcastUint64(ctx, mine)
 	if err != nil {
-		return 0, &collectiveError{err}
+		return 0, &CollectiveError{err}
 	}
 	var differ error
 	if mine != root {
-		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(cells))
+		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(keys))
 	}
-	if err := g.agree(ctx, differ); err != nil {
+	if err := g.Agree(ctx, differ); err != nil {
 		return 0, err
 	}
 	return seed, nil
@@ -90,11 +96,11 @@ func (g *group) start(ctx context.Context, seed uint64, cells []cell) (uint64, e
 // process): they share its filesystems, so the space check counts them all.
 // With --shared-dir every rank writes to the one file system of the shared
 // directory: it counts every rank.
-func (g *group) hostRanks() int {
-	if !g.multi() {
+func (g *Group) HostRanks() int {
+	if !g.Multi() {
 		return 1
 	}
-	if g.shared {
+	if g.Shared {
 		return g.c.Size()
 	}
 	if len(g.hosts) == 0 {
@@ -109,7 +115,7 @@ func (g *group) hostRanks() int {
 	return n
 }
 
-func (g *group) host(rank int) string {
+func (g *Group) host(rank int) string {
 	if rank >= 0 && rank < len(g.hosts) {
 		return g.hosts[rank]
 	}
@@ -118,21 +124,21 @@ func (g *group) host(rank int) string {
 
 // agree returns, on every rank, the error of the lowest rank that failed
 // (nil when none did), prefixed with that rank and its host. A skip (a
-// strategies.SkipError or the runner's errSkipped) becomes an errSkipped on
+// strategies.SkipError or the runner's SkippedError) becomes an SkippedError on
 // every rank, so the cell is skipped everywhere with that rank's reason; a
 // failure keeps the original error wrapped on the failing rank.
-func (g *group) agree(ctx context.Context, err error) error {
-	if !g.multi() {
+func (g *Group) Agree(ctx context.Context, err error) error {
+	if !g.Multi() {
 		return err
 	}
 	msg := ""
-	var skip *errSkipped
+	var skip *SkippedError
 	if err != nil {
 		// One byte says whether it is a skip, so the other ranks skip too.
 		if reason, ok := strategies.SkipReason(err); ok {
 			msg = "S" + reason
 		} else if errors.As(err, &skip) {
-			msg = "S" + skip.reason
+			msg = "S" + skip.Reason
 		} else {
 			msg = "E" + err.Error()
 		}
@@ -146,14 +152,14 @@ func (g *group) agree(ctx context.Context, err error) error {
 		if err != nil {
 			return fmt.Errorf("%w (and the other ranks could not be told: %v)", err, cerr)
 		}
-		return &collectiveError{cerr}
+		return &CollectiveError{cerr}
 	}
 	if r < 0 {
 		return nil
 	}
 	who := fmt.Sprintf("rank %d (%s)", r, g.host(r))
 	if reason, ok := strings.CutPrefix(got, "S"); ok {
-		return &errSkipped{who + ": " + reason}
+		return &SkippedError{who + ": " + reason}
 	}
 	if r == g.c.Rank() {
 		return fmt.Errorf("%s: %w", who, err)
@@ -162,12 +168,12 @@ func (g *group) agree(ctx context.Context, err error) error {
 }
 
 // barrier starts a repetition on every rank at once.
-func (g *group) barrier(ctx context.Context) error {
-	if !g.multi() {
+func (g *Group) Barrier(ctx context.Context) error {
+	if !g.Multi() {
 		return nil
 	}
 	if err := g.c.Barrier(ctx); err != nil {
-		return &collectiveError{err}
+		return &CollectiveError{err}
 	}
 	return nil
 }
@@ -251,8 +257,8 @@ var sampleFields = []sampleField{
 // merge replaces this rank's last counted sample of c (just appended) by
 // the aggregate of every rank's, and appends every rank's own seconds to
 // c.RankSeconds. Every rank gets the same result.
-func (g *group) merge(ctx context.Context, c *resultset.Cell) error {
-	if !g.multi() {
+func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
+	if !g.Multi() {
 		return nil
 	}
 	n := len(c.Seconds)
@@ -268,7 +274,7 @@ func (g *group) merge(ctx context.Context, c *resultset.Cell) error {
 	}
 	all, err := g.c.GatherFloat64s(ctx, mine)
 	if err != nil {
-		return &collectiveError{err}
+		return &CollectiveError{err}
 	}
 	merged, perRank := mergeSamples(all)
 	for i, f := range sampleFields {
@@ -324,9 +330,9 @@ func mergeSamples(all [][]float64) (merged, perRank []float64) {
 }
 
 // describe records the ranks, their hosts and --shared-dir in env.
-func (g *group) describe(env *resultset.Env) {
-	env.SharedDir = g.shared
-	if !g.multi() {
+func (g *Group) Describe(env *resultset.Env) {
+	env.SharedDir = g.Shared
+	if !g.Multi() {
 		return
 	}
 	env.Ranks = g.c.Size()
@@ -335,8 +341,8 @@ func (g *group) describe(env *resultset.Env) {
 
 // decide returns rank 0's v on every rank: a decision taken on one clock
 // (the budget) that every rank must follow.
-func (g *group) decide(ctx context.Context, v bool) (bool, error) {
-	if !g.multi() {
+func (g *Group) Decide(ctx context.Context, v bool) (bool, error) {
+	if !g.Multi() {
 		return v, nil
 	}
 	x := uint64(0)
@@ -345,19 +351,19 @@ func (g *group) decide(ctx context.Context, v bool) (bool, error) {
 	}
 	x, err := g.c.BcastUint64(ctx, x)
 	if err != nil {
-		return false, &collectiveError{err}
+		return false, &CollectiveError{err}
 	}
 	return x == 1, nil
 }
 
 // max returns the longest of every rank's d.
-func (g *group) max(ctx context.Context, d time.Duration) (time.Duration, error) {
-	if !g.multi() {
+func (g *Group) Max(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if !g.Multi() {
 		return d, nil
 	}
 	m, err := g.c.MaxFloat64(ctx, d.Seconds())
 	if err != nil {
-		return 0, &collectiveError{err}
+		return 0, &CollectiveError{err}
 	}
 	return time.Duration(m * float64(time.Second)), nil
 }
@@ -365,8 +371,8 @@ func (g *group) max(ctx context.Context, d time.Duration) (time.Duration, error)
 // prefix is the file-name prefix of this rank's batches: none in a
 // directory of its own, strategies.RankPrefix(rank) under --shared-dir (a
 // single process too, so its names are those of rank 0 of a shared run).
-func (g *group) prefix() string {
-	if !g.shared {
+func (g *Group) Prefix() string {
+	if !g.Shared {
 		return ""
 	}
 	return strategies.RankPrefix(g.c.Rank())
@@ -375,7 +381,7 @@ func (g *group) prefix() string {
 // contentSeed is the content seed of this rank's files: 1 (as ever) for
 // rank 0 and a single process, 1+r for rank r, so no two ranks write the
 // same bytes and storage that deduplicates cannot store one copy for all.
-func (g *group) contentSeed() uint64 { return 1 + uint64(g.c.Rank()) }
+func (g *Group) ContentSeed() uint64 { return 1 + uint64(g.c.Rank()) }
 
 // makeScratch makes the run's scratch directory under dir: each rank its
 // own, or with --shared-dir one for every rank, made by rank 0, whose path
@@ -383,47 +389,47 @@ func (g *group) contentSeed() uint64 { return 1 + uint64(g.c.Rank()) }
 // file system mounted at the same path on every host; a rank that cannot
 // see it fails the run with a *ConfigError of field shared_dir before
 // anything is written).
-func (g *group) makeScratch(ctx context.Context, dir string) (*scratch, error) {
-	if !g.shared || !g.multi() {
-		s, err := newScratch(dir)
-		if err := g.agree(ctx, err); err != nil {
+func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, error) {
+	if !g.Shared || !g.Multi() {
+		s, err := scratch.New(dir)
+		if err := g.Agree(ctx, err); err != nil {
 			if s != nil {
-				s.remove()
+				s.Remove()
 			}
 			return nil, err
 		}
 		return s, nil
 	}
-	var s *scratch
+	var s *scratch.Dir
 	var err error
 	path := ""
 	if g.c.Rank() == 0 {
-		if s, err = newScratch(dir); err == nil {
-			path = s.dir
+		if s, err = scratch.New(dir); err == nil {
+			path = s.Path
 		}
 	}
-	if err := g.agree(ctx, err); err != nil {
+	if err := g.Agree(ctx, err); err != nil {
 		return nil, err
 	}
 	path, err = g.c.BcastString(ctx, 0, path)
 	if err != nil {
 		if s != nil {
-			s.remove()
+			s.Remove()
 		}
-		return nil, &collectiveError{err}
+		return nil, &CollectiveError{err}
 	}
 	var unseen error
 	if g.c.Rank() != 0 {
-		s = &scratch{dir: path, borrowed: true}
-		if _, err := readMarker(path); err != nil {
+		s = &scratch.Dir{Path: path, Borrowed: true}
+		if _, err := scratch.ReadMarker(path); err != nil {
 			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
 				"--dir must be one file system mounted at the same path on every rank's host",
 				resultset.Printable(path), err)
 		}
 	}
-	if err := g.agree(ctx, unseen); err != nil {
-		s.remove() // rank 0's; the others' are borrowed
-		var ce *collectiveError
+	if err := g.Agree(ctx, unseen); err != nil {
+		s.Remove() // rank 0's; the others' are borrowed
+		var ce *CollectiveError
 		if errors.As(err, &ce) {
 			return nil, err
 		}
@@ -436,11 +442,11 @@ func (g *group) makeScratch(ctx context.Context, dir string) (*scratch, error) {
 // end its timed region, so no rank reads the shared directory back
 // (verification) while another still creates files in it: that would
 // contend for the directory inside the other rank's timing.
-func (g *group) afterTimed(ctx context.Context) error {
-	if !g.shared {
+func (g *Group) AfterTimed(ctx context.Context) error {
+	if !g.Shared {
 		return nil
 	}
-	return g.barrier(ctx)
+	return g.Barrier(ctx)
 }
 
 // removeScratch removes the run's scratch directory at the end of the run.
@@ -449,15 +455,35 @@ func (g *group) afterTimed(ctx context.Context) error {
 // (interrupted, a rank gone) rank 0 removes it all the same, retrying
 // briefly while other ranks may still be emptying their files: everything
 // in it is the run's own.
-func (g *group) removeScratch(ctx context.Context, s *scratch) error {
-	if !g.shared || !g.multi() {
-		return s.remove()
+func (g *Group) RemoveScratch(ctx context.Context, s *scratch.Dir) error {
+	if !g.Shared || !g.Multi() {
+		return s.Remove()
 	}
-	berr := g.barrier(ctx)
-	err := s.remove() // nothing on ranks other than 0: borrowed
+	berr := g.Barrier(ctx)
+	err := s.Remove() // nothing on ranks other than 0: borrowed
 	for try := 0; err != nil && berr != nil && try < 20; try++ {
 		time.Sleep(50 * time.Millisecond)
-		err = s.remove()
+		err = s.Remove()
 	}
 	return err
+}
+
+// SkippedError marks a repetition whose strategy cannot run on this
+// machine (on some rank: Agree names it).
+type SkippedError struct{ Reason string }
+
+func (e *SkippedError) Error() string { return "skipped: " + e.Reason }
+
+// ConfigError is a bad setting found while starting the ranks; Field names
+// the Config field at fault (empty when it is how the run was launched).
+// The runner returns it as its own *writebench.ConfigError.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func cfgErr(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }

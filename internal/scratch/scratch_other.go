@@ -1,6 +1,6 @@
 //go:build !(linux || darwin)
 
-package writebench
+package scratch
 
 import (
 	"errors"
@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 )
 
-// readMarker reads dir's marker file when it is a regular file of at most
+// ReadMarker reads dir's marker file when it is a regular file of at most
 // maxMarker bytes (see scratch_unix.go).
-func readMarker(dir string) ([]byte, error) {
-	p := filepath.Join(dir, scratchMarker)
+func ReadMarker(dir string) ([]byte, error) {
+	p := filepath.Join(dir, Marker)
 	st, err := os.Lstat(p)
 	if err != nil {
 		return nil, err

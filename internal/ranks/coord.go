@@ -1,17 +1,18 @@
-package writebench
+package ranks
 
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 )
 
-// coordinator is what the runner needs from the processes of one run: a
+// Coordinator is what the runner needs from the processes of one run: a
 // single process by default, the ranks of an MPI job in the mpi build
 // (mpi_cgo.go). Every method except Rank, Size and Finalize is collective:
 // every rank calls it, in the same order, or the job hangs; a collective
 // returns ctx's error when ctx ends while it waits for the other ranks.
-type coordinator interface {
+type Coordinator interface {
 	Rank() int
 	Size() int
 	// Barrier returns once every rank has entered it.
@@ -34,11 +35,11 @@ type coordinator interface {
 	Finalize() error
 }
 
-// solo is the coordinator of a run of one process: every collective is
+// solo is the Coordinator of a run of one process: every collective is
 // the identity and costs nothing.
 type solo struct{}
 
-var _ coordinator = solo{}
+var _ Coordinator = solo{}
 
 func (solo) Rank() int                                                { return 0 }
 func (solo) Size() int                                                { return 1 }
@@ -69,7 +70,7 @@ func (solo) Finalize() error { return nil }
 // rank of several that all run the same sweep, each timing its own work,
 // with rank 0 choosing the seed and collecting one result set. Pass it in
 // Config.Job; a nil *Job is a single process.
-type Job struct{ c coordinator }
+type Job struct{ c Coordinator }
 
 // StartJob joins the run this process was started in. Without a launcher it
 // returns a single-process Job. Under a launcher that started more than one
@@ -95,7 +96,7 @@ func (j *Job) Size() int { return j.coord().Size() }
 // Call it once, after the last Run, before the process exits.
 func (j *Job) Finalize() error { return j.coord().Finalize() }
 
-func (j *Job) coord() coordinator {
+func (j *Job) coord() Coordinator {
 	if j == nil || j.c == nil {
 		return solo{}
 	}
@@ -145,9 +146,9 @@ func errNeedMPI(source string, n int) error {
 		"or run a single process", n, source)
 }
 
-// checkLauncher refuses a single-process run (cfg.Job nil or of one rank)
+// CheckLauncher refuses a single-process run (cfg.Job nil or of one rank)
 // started by a launcher with several ranks.
-func checkLauncher(j *Job) error {
+func CheckLauncher(j *Job) error {
 	if j.Size() > 1 {
 		return nil
 	}
@@ -159,3 +160,11 @@ func checkLauncher(j *Job) error {
 	}
 	return nil
 }
+
+// CoordinatorOf returns j's Coordinator (a single process's for a nil j),
+// for tests that call the collectives directly.
+func CoordinatorOf(j *Job) Coordinator { return j.coord() }
+
+// LauncherVars returns the environment variables by which a launcher tells
+// a process how many ranks it started, in the order they are read.
+func LauncherVars() []string { return slices.Clone(launcherVars) }

@@ -1,7 +1,8 @@
-package strategies
+package sysinfo
 
 import (
 	"bytes"
+	"os"
 	"strconv"
 )
 
@@ -28,4 +29,16 @@ func ParseProcIO(data []byte) (syscw, writeBytes int64) {
 		}
 	}
 	return syscw, writeBytes
+}
+
+// ReadProcIO returns the write-family syscall count (syscw) and the bytes
+// this process caused to be sent to storage (write_bytes) from
+// /proc/self/io, which covers every thread of the process; -1, -1 where
+// there is no such file.
+func ReadProcIO() (syscw, writeBytes int64) {
+	data, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return -1, -1
+	}
+	return ParseProcIO(data)
 }

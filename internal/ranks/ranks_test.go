@@ -1,4 +1,4 @@
-package writebench
+package ranks
 
 import (
 	"context"
@@ -92,8 +92,8 @@ func TestMergeCell(t *testing.T) {
 		}
 		all[r] = v
 	}
-	g := &group{c: fakeGather{size: 2, all: all}}
-	if err := g.merge(context.Background(), c); err != nil {
+	g := &Group{c: fakeGather{size: 2, all: all}}
+	if err := g.Merge(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(c.Seconds, []float64{9, 1}) || !slices.Equal(c.WriteSyscalls, []int64{9, 30}) ||
@@ -105,7 +105,7 @@ func TestMergeCell(t *testing.T) {
 	}
 }
 
-// fakeGather is a coordinator of size ranks whose gather returns all; it
+// fakeGather is a Coordinator of size ranks whose gather returns all; it
 // stands for rank 0 in unit tests of the merge arithmetic (the real
 // exchange is tested under mpirun in mpi_test.go).
 type fakeGather struct {
@@ -120,26 +120,26 @@ func (f fakeGather) GatherFloat64s(context.Context, []float64) ([][]float64, err
 }
 
 func TestAgreeSingleProcess(t *testing.T) {
-	g := newGroup(nil)
+	g := NewGroup(nil)
 	ctx := context.Background()
 	boom := errors.New("boom")
-	if err := g.agree(ctx, boom); err != boom {
+	if err := g.Agree(ctx, boom); err != boom {
 		t.Errorf("agree(boom) = %v, want boom itself", err)
 	}
-	if err := g.agree(ctx, nil); err != nil {
+	if err := g.Agree(ctx, nil); err != nil {
 		t.Errorf("agree(nil) = %v", err)
 	}
-	for _, skip := range []error{strategies.Skip("no io_uring"), &errSkipped{"no io_uring"}} {
-		if err := g.agree(ctx, skip); err != skip {
+	for _, skip := range []error{strategies.Skip("no io_uring"), &SkippedError{"no io_uring"}} {
+		if err := g.Agree(ctx, skip); err != skip {
 			t.Errorf("agree(%v) = %v, want the skip itself", skip, err)
 		}
 	}
-	seed, err := g.start(ctx, 42, nil)
-	if err != nil || seed != 42 || g.hostRanks() != 1 {
-		t.Errorf("start = %d, %v; hostRanks %d", seed, err, g.hostRanks())
+	seed, err := g.Start(ctx, 42, nil)
+	if err != nil || seed != 42 || g.HostRanks() != 1 {
+		t.Errorf("start = %d, %v; hostRanks %d", seed, err, g.HostRanks())
 	}
 	var env resultset.Env
-	g.describe(&env)
+	g.Describe(&env)
 	if env.Ranks != 0 || env.Hosts != nil {
 		t.Errorf("single process describes ranks %d hosts %v, want none", env.Ranks, env.Hosts)
 	}

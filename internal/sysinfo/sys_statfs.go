@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package strategies
+package sysinfo
 
 import (
 	"syscall"
@@ -27,8 +27,8 @@ func FreeSpace(dir string) (bytes uint64, inodes uint64, err error) {
 	return uint64(st.Bavail) * uint64(st.Bsize), uint64(st.Ffree), nil
 }
 
-// fsFree returns the bytes available on the filesystem holding fd.
-func fsFree(fd int) (uint64, bool) {
+// FSFree returns the bytes available on the filesystem holding fd.
+func FSFree(fd int) (uint64, bool) {
 	var st unix.Statfs_t
 	if unix.Fstatfs(fd, &st) != nil {
 		return 0, false

@@ -1,4 +1,4 @@
-package writebench
+package textfmt
 
 import (
 	"slices"

@@ -1,6 +1,6 @@
 //go:build !(mpi && cgo)
 
-package writebench
+package ranks
 
 import "os"
 
@@ -8,7 +8,7 @@ const mpiBuild = false
 
 // startCoordinator is the default build's: a single process, unless a
 // launcher started several ranks, which it refuses (see errNeedMPI).
-func startCoordinator() (coordinator, error) {
+func startCoordinator() (Coordinator, error) {
 	if n, src := launcherSize(os.Getenv); n > 1 {
 		return nil, errNeedMPI(src, n)
 	}

@@ -1,4 +1,9 @@
-package writebench
+// Package scratch owns writebench's scratch directories: making one under
+// the directory a run is given (marked with the owning process's pid),
+// finding stale ones from earlier runs, checking free space and the
+// directory before anything is written, dropping caches, and removing only
+// what writebench created.
+package scratch
 
 import (
 	"errors"
@@ -9,80 +14,66 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
 )
 
-// ScratchPrefix starts the name of every scratch directory writebench makes
+// Prefix starts the name of every scratch directory writebench makes
 // under --dir. writebench creates and removes entries only inside a
 // directory it made itself with this prefix and a unique suffix.
-const ScratchPrefix = "writebench-"
+const Prefix = "writebench-"
 
-// scratchMarker is the file inside a scratch directory that records the
+// Marker is the file inside a scratch directory that records the
 // owning process, so a later run can tell a stale directory from a live one.
-const scratchMarker = ".writebench-scratch"
+const Marker = ".writebench-scratch"
 
-// scratch is the run's scratch directory. borrowed marks rank 0's shared
+// Dir is the run's scratch directory at Path. Borrowed marks rank 0's shared
 // directory (--shared-dir) as another rank sees it: used, never removed.
-type scratch struct {
-	dir      string
-	borrowed bool
+type Dir struct {
+	Path     string
+	Borrowed bool
 }
 
-// newScratch makes a fresh, uniquely named scratch directory under dir.
-func newScratch(dir string) (*scratch, error) {
-	d, err := os.MkdirTemp(dir, ScratchPrefix)
+// New makes a fresh, uniquely named scratch directory under dir.
+func New(dir string) (*Dir, error) {
+	d, err := os.MkdirTemp(dir, Prefix)
 	if err != nil {
 		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, errors.Unwrap(err))
 	}
 	marker := strconv.Itoa(os.Getpid()) + "\n"
-	if err := os.WriteFile(filepath.Join(d, scratchMarker), []byte(marker), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(d, Marker), []byte(marker), 0o644); err != nil {
 		os.Remove(d)
 		return nil, fmt.Errorf("--dir %s: %w", dir, err)
 	}
-	return &scratch{dir: d}, nil
+	return &Dir{Path: d}, nil
 }
-
-// ScratchLeftError is Run's error when the sweep finished (its set is
-// valid and returned) but the scratch directory could not be removed: the
-// files under Dir are writebench's and take space until removed by hand.
-// The CLI exits 1 on it.
-type ScratchLeftError struct {
-	Dir string
-	Err error
-}
-
-func (e *ScratchLeftError) Error() string {
-	return fmt.Sprintf("the scratch directory %s could not be removed: %v (remove it by hand)", resultset.Printable(e.Dir), e.Err)
-}
-
-func (e *ScratchLeftError) Unwrap() error { return e.Err }
 
 // remove deletes the scratch directory and everything in it: all of it was
 // created by this process (or, under --shared-dir, by the run's ranks in
 // the directory this process made). A borrowed directory is left to its
 // owner.
-func (s *scratch) remove() error {
-	if s.borrowed {
+func (s *Dir) Remove() error {
+	if s.Borrowed {
 		return nil
 	}
-	return os.RemoveAll(s.dir)
+	return os.RemoveAll(s.Path)
 }
 
-// maxMarker is the longest marker file findStale reads: a pid and a newline.
+// maxMarker is the longest marker file FindStale reads: a pid and a newline.
 const maxMarker = 32
 
-// findStale lists scratch directories under dir left by writebench processes
+// FindStale lists scratch directories under dir left by writebench processes
 // that no longer run, for display: names come from a shared directory, so
 // they are escaped with resultset.Printable. They are reported, never
 // removed. Only real directories (not symlinks) holding a regular marker
 // file of at most maxMarker bytes count; markers are read without
-// following links or blocking (see readMarker), so a planted FIFO, device
+// following links or blocking (see ReadMarker), so a planted FIFO, device
 // or link cannot hang the run or exhaust its memory.
-func findStale(dir string) []string {
-	matches, _ := filepath.Glob(filepath.Join(dir, ScratchPrefix+"*"))
+func FindStale(dir string) []string {
+	matches, _ := filepath.Glob(filepath.Join(dir, Prefix+"*"))
 	var stale []string
 	for _, m := range matches {
-		data, err := readMarker(m)
+		data, err := ReadMarker(m)
 		if err != nil {
 			continue // not ours, or not readable: leave it alone and quiet
 		}
@@ -106,22 +97,22 @@ func processAlive(pid int) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// checkDir makes sure dir exists, is a directory and is writable, without
+// CheckDir makes sure dir exists, is a directory and is writable, without
 // leaving anything behind.
-func checkDir(dir string) error {
+func CheckDir(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return cfgErr("dir", "%s does not exist", dir)
+			return fmt.Errorf("%s does not exist", dir)
 		}
-		return cfgErr("dir", "%s: %v", dir, errors.Unwrap(err))
+		return fmt.Errorf("%s: %v", dir, errors.Unwrap(err))
 	}
 	if !st.IsDir() {
-		return cfgErr("dir", "%s is not a directory", dir)
+		return fmt.Errorf("%s is not a directory", dir)
 	}
-	d, err := os.MkdirTemp(dir, ScratchPrefix+"probe-")
+	d, err := os.MkdirTemp(dir, Prefix+"probe-")
 	if err != nil {
-		return cfgErr("dir", "%s is not writable: %v", dir, errors.Unwrap(err))
+		return fmt.Errorf("%s is not writable: %v", dir, errors.Unwrap(err))
 	}
 	os.Remove(d)
 	return nil
@@ -145,9 +136,9 @@ func SpaceNeeded(files int, size int64) uint64 {
 	return need + need*spaceSlack/100 + spaceReserve
 }
 
-// checkSpace fails when a cell of files × size would not fit in dir.
-func checkSpace(dir string, files int, size int64) error {
-	free, inodes, err := freeSpace(dir)
+// CheckSpace fails when a cell of files × size would not fit in dir.
+func CheckSpace(dir string, files int, size int64) error {
+	free, inodes, err := sysinfo.FreeSpace(dir)
 	if err != nil {
 		return nil // cannot tell: let the write report ENOSPC if it comes
 	}
@@ -165,20 +156,20 @@ func checkSpace(dir string, files int, size int64) error {
 
 const dropCachesPath = "/proc/sys/vm/drop_caches"
 
-// canDropCaches checks that --drop-caches can work here (Linux, root).
-func canDropCaches() error {
+// CanDropCaches checks that --drop-caches can work here (Linux, root).
+func CanDropCaches() error {
 	f, err := os.OpenFile(dropCachesPath, os.O_WRONLY, 0)
 	if err != nil {
-		return cfgErr("drop-caches", "cannot write %s (needs Linux and root): %v", dropCachesPath, errors.Unwrap(err))
+		return fmt.Errorf("cannot write %s (needs Linux and root): %v", dropCachesPath, errors.Unwrap(err))
 	}
 	f.Close()
 	return nil
 }
 
-// dropCaches writes back dirty pages and drops the page cache, dentries and
+// DropCaches writes back dirty pages and drops the page cache, dentries and
 // inodes, so the next repetition starts cold.
-func dropCaches() error {
-	syncAll()
+func DropCaches() error {
+	sysinfo.SyncAll()
 	if err := os.WriteFile(dropCachesPath, []byte("3\n"), 0); err != nil {
 		return fmt.Errorf("drop caches: %w", err)
 	}
@@ -197,9 +188,9 @@ var hints = map[syscall.Errno]string{
 	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller --sizes or raise the limit",
 }
 
-// withHint appends a one-line hint to err when it carries an OS error
+// WithHint appends a one-line hint to err when it carries an OS error
 // writebench knows advice for.
-func withHint(err error) error {
+func WithHint(err error) error {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		if h, ok := hints[errno]; ok {

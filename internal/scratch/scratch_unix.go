@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package writebench
+package scratch
 
 import (
 	"errors"
@@ -8,25 +8,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readMarker reads the marker file of the scratch directory candidate dir
+// ReadMarker reads the marker file of the scratch directory candidate dir
 // as someone else may have planted it: dir must be a real directory (not a
 // symlink) and the marker a regular file (not a symlink, FIFO or device),
 // opened without following links and without blocking, and at most
 // maxMarker bytes long. It never blocks and never reads more than that.
-func readMarker(dir string) ([]byte, error) {
+func ReadMarker(dir string) ([]byte, error) {
 	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer unix.Close(dfd)
 	var st unix.Stat_t
-	if err := unix.Fstatat(dfd, scratchMarker, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := unix.Fstatat(dfd, Marker, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return nil, err
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, errNotMarker
 	}
-	fd, err := unix.Openat(dfd, scratchMarker, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	fd, err := unix.Openat(dfd, Marker, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,7 @@
-package writebench
+// Package textfmt parses the sizes, counts and lists writebench reads from
+// flags and preset knobs ("4KiB", "1,16,64"). Sizes are binary: 4K and
+// 4KiB are both 4096 bytes.
+package textfmt
 
 import (
 	"errors"

@@ -1,8 +1,10 @@
-package writebench
+package main
 
 import (
 	"sort"
 	"time"
+
+	"github.com/writebench/writebench"
 )
 
 // Preset is a named sweep: a Config without the machine-specific fields.
@@ -24,12 +26,12 @@ type Preset struct {
 }
 
 // Config returns the preset as a Config.
-func (p Preset) Config() Config {
+func (p Preset) Config() writebench.Config {
 	knobs := map[string][]string{}
 	for k, v := range p.Knobs {
 		knobs[k] = append([]string(nil), v...)
 	}
-	return Config{
+	return writebench.Config{
 		Strategies: p.Strategies, Files: p.Files, Sizes: p.Sizes, Knobs: knobs,
 		Repeat: p.Repeat, Warmup: p.Warmup, Budget: p.Budget, Preset: p.Name,
 	}
@@ -40,11 +42,11 @@ const (
 	mib = 1 << 20
 )
 
-// Presets are the built-in sweeps. "default" is what a plain
+// presets are the built-in sweeps. "default" is what a plain
 // `writebench run` measures. Run times in descriptions were measured on a
 // 2-core VM with ext4 (Nov 2026); other machines differ 2-3x, so check
 // yours with --dry-run.
-var Presets = map[string]Preset{
+var presets = map[string]Preset{
 	"default": {
 		Name:        "default",
 		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (43.6-45.0 s in seventeen runs on a 2-core VM)",
@@ -120,10 +122,10 @@ var Presets = map[string]Preset{
 // went on past the interim look got 50-111 rounds in ten plain runs.
 var defaultStrategies = []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
 
-// PresetNames returns the preset names, sorted.
-func PresetNames() []string {
+// presetNames returns the preset names, sorted.
+func presetNames() []string {
 	var n []string
-	for k := range Presets {
+	for k := range presets {
 		n = append(n, k)
 	}
 	sort.Strings(n)
