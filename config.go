@@ -15,6 +15,7 @@ import (
 	"github.com/writebench/writebench/internal/ranks"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -122,8 +123,8 @@ const (
 	DefaultRepeat    = 10
 	DefaultWarmup    = 1
 	DefaultMinRounds = 7
-	DefaultPrecision = 0.05
-	DefaultTie       = 0.05
+	DefaultPrecision = judge.DefaultPrecision
+	DefaultTie       = judge.DefaultTie
 	// DefaultMinSample is short on purpose: on the 2-core VM this was
 	// tuned on, the default sweep decided 6 of 9 groups in 45 s with 10 ms
 	// (27 rounds: the small cells' samples fill the rounds) against 8 and

@@ -20,7 +20,7 @@ package judge
 //   - Significance is the two-sided Mann–Whitney U test p-value from
 //     golang.org/x/perf/benchmath (AssumeNothing.Compare).
 //   - p-values are Holm–Bonferroni corrected over all tested cells by default
-//     (CompareOptions.Correction), so the chance of any false alarm in a
+//     (Options.Correction), so the chance of any false alarm in a
 //     comparison stays at alpha however many cells it has.
 //   - Verdict: a regression when p < alpha and the change is above
 //     +threshold; an improvement when p < alpha and the change is below
@@ -58,46 +58,23 @@ import (
 	"github.com/writebench/writebench/stats"
 )
 
-// Defaults of CompareOptions and the compare command.
+// Defaults of Compare and the compare command.
 const (
 	// DefaultCompareThreshold is the threshold the compare command uses: a change
 	// must be larger than 5% to count.
 	DefaultCompareThreshold = 0.05
-	// DefaultCompareAlpha is the significance level used when CompareOptions.Alpha
+	// DefaultCompareAlpha is the significance level used when Options.Alpha
 	// is zero.
 	DefaultCompareAlpha = 0.05
-	// DefaultCompareMetric is the metric used when CompareOptions.Metric is empty.
+	// DefaultCompareMetric is the metric used when Options.Metric is empty.
 	DefaultCompareMetric = "seconds"
-	// CompareConfidence is the confidence level of the change interval.
-	CompareConfidence = 0.95
 	// CompareMinSamples is the fewest samples per side for which Compare gives a
 	// verdict. With 4+4 samples the smallest possible Mann–Whitney p-value
 	// is 0.029, so a difference can be significant at alpha 0.05.
 	CompareMinSamples = 4
 )
 
-// CompareOptions configures Compare.
-type CompareOptions struct {
-	// Threshold is the smallest relative change that counts as a regression
-	// or improvement, as a fraction: 0.05 means 5%. Zero means any
-	// significant change counts (the compare command defaults to
-	// DefaultCompareThreshold).
-	Threshold float64
-	// Alpha is the significance level of the Mann–Whitney U test, in (0, 1).
-	// Zero means DefaultCompareAlpha.
-	Alpha float64
-	// Metric names the sample array compared; see CompareMetrics. Empty means
-	// DefaultCompareMetric ("seconds"). Larger values are worse for every metric.
-	Metric string
-	// Correction is the multiple-comparison correction of the p-values:
-	// "holm" (Holm–Bonferroni, the default when empty) keeps the chance of
-	// any false alarm across all cells at Alpha; "none" tests every cell at
-	// Alpha on its own, so with 16 cells a false alarm somewhere is likely
-	// (1 - 0.95^16 = 56%).
-	Correction string
-}
-
-// Corrections lists the valid CompareOptions.Correction values.
+// Corrections lists the valid Options.Correction values.
 var Corrections = []string{"holm", "none"}
 
 // CompareVerdict is the outcome for one matched cell of a comparison.
@@ -126,7 +103,7 @@ func (v CompareVerdict) IsRegression() bool {
 // Medians are in the metric's base unit (seconds, counts or bytes). Change,
 // ChangeLo and ChangeHi are fractions (0.5 = +50%); they are NaN when not
 // computed, and the bounds are infinite when the samples are too few for an
-// interval at CompareConfidence.
+// interval at DefaultConfidence.
 type CellComparison struct {
 	Key        string
 	Base, New  *resultset.Cell
@@ -210,7 +187,7 @@ func CompareMetrics() []string {
 
 // Compare compares the cells of base and new on one metric. It returns an
 // error only for invalid options.
-func Compare(base, new *resultset.Set, opt CompareOptions) (*Comparison, error) {
+func Compare(base, new *resultset.Set, opt Options) (*Comparison, error) {
 	if opt.Metric == "" {
 		opt.Metric = DefaultCompareMetric
 	}
@@ -333,7 +310,7 @@ func cmpEnvDiffs(a, b *resultset.Env) []CompareEnvDiff {
 	return out
 }
 
-func cmpCompareCell(key string, b, n *resultset.Cell, m cmpMetric, opt CompareOptions) CellComparison {
+func cmpCompareCell(key string, b, n *resultset.Cell, m cmpMetric, opt Options) CellComparison {
 	nan := math.NaN()
 	cc := CellComparison{
 		Key: key, Base: b, New: n,
@@ -367,7 +344,7 @@ func cmpCompareCell(key string, b, n *resultset.Cell, m cmpMetric, opt CompareOp
 	cc.BaseMedian = stats.Median(bv)
 	cc.NewMedian = stats.Median(nv)
 	cc.Change = stats.Ratio(cc.NewMedian, cc.BaseMedian) - 1
-	lo, hi, conf := stats.TwoSampleRatioCI(bv, nv, CompareConfidence)
+	lo, hi, conf := stats.TwoSampleRatioCI(bv, nv, DefaultConfidence)
 	cc.ChangeLo, cc.ChangeHi, cc.Confidence = lo-1, hi-1, conf
 	if r := 1 + cc.Change; r > 0 && !math.IsInf(r, 0) {
 		cc.Noise = math.Max((1+cc.ChangeHi)/r-1, 1-(1+cc.ChangeLo)/r)
@@ -392,7 +369,7 @@ func cmpCompareCell(key string, b, n *resultset.Cell, m cmpMetric, opt CompareOp
 }
 
 // setVerdict decides a tested cell from its (corrected) p-value and change.
-func (cc *CellComparison) setVerdict(opt CompareOptions) {
+func (cc *CellComparison) setVerdict(opt Options) {
 	cc.Note = ""
 	switch {
 	case !(cc.PAdj < opt.Alpha) && opt.Threshold > 0 && cc.Noise > opt.Threshold:
@@ -413,7 +390,7 @@ func (cc *CellComparison) setVerdict(opt CompareOptions) {
 // (stats.Holm) to the p-values of the tested cells, so a comparison of many
 // cells raises a false alarm with probability at most alpha, not alpha per
 // cell.
-func cmpCorrect(cells []CellComparison, opt CompareOptions) {
+func cmpCorrect(cells []CellComparison, opt Options) {
 	if opt.Correction == "none" {
 		return
 	}

@@ -133,7 +133,7 @@ func TestReportTellsEveryAxisApart(t *testing.T) {
 			}
 
 			// Verdict: one distinct label per cell.
-			vs := judge.Verdicts(tt.set, judge.VerdictOptions{})
+			vs := judge.Verdicts(tt.set, judge.Options{})
 			if len(vs) != 1 {
 				t.Fatalf("%d verdicts, want 1", len(vs))
 			}

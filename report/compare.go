@@ -48,7 +48,7 @@ func WriteComparison(w io.Writer, c *judge.Comparison, markdown bool) error {
 		pName = "p (Holm-corrected over " + strconv.Itoa(c.Tested()) + " cells)"
 	}
 	fmt.Fprintf(ew, "metric %s (lower is better): regression when %s < %s and more than %s worse; change CI %s\n",
-		c.Metric, pName, cmpFormatAlpha(c.Alpha), textfmt.Percent(c.Threshold, false), textfmt.Percent(judge.CompareConfidence, false))
+		c.Metric, pName, cmpFormatAlpha(c.Alpha), textfmt.Percent(c.Threshold, false), textfmt.Percent(judge.DefaultConfidence, false))
 	para()
 	if ew.err != nil {
 		return ew.err
@@ -187,7 +187,7 @@ func WriteComparisonJSON(w io.Writer, c *judge.Comparison) error {
 		OnlyNew      []string               `json:"only_in_new"`
 	}{
 		Metric: c.Metric, Unit: judge.CompareUnit(c.Metric), Threshold: c.Threshold, Alpha: c.Alpha, Correction: c.Correction,
-		Confidence: judge.CompareConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()), Insensitive: len(c.Insensitive()),
+		Confidence: judge.DefaultConfidence, Regressions: len(c.Regressions()), Improvements: len(c.Improvements()), Insensitive: len(c.Insensitive()),
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
 	}

@@ -56,7 +56,7 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("Render %s of a set Load accepted: %v", format, err)
 			}
 		}
-		if _, err := judge.Compare(s, s, judge.CompareOptions{}); err != nil {
+		if _, err := judge.Compare(s, s, judge.Options{}); err != nil {
 			t.Fatalf("Compare of a set Load accepted with itself: %v", err)
 		}
 		// Save without its fsync (which can stall for seconds on a busy

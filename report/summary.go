@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 
 	"fmt"
@@ -12,9 +13,6 @@ import (
 
 	"github.com/writebench/writebench/stats"
 )
-
-// Confidence is the confidence level of every interval writebench prints.
-const Confidence = 0.95
 
 // MiB is 2^20 bytes, the unit of the per-MiB columns.
 const MiB = 1 << 20
@@ -59,7 +57,7 @@ func newStat(values []float64) Stat {
 		}
 		vs[i] = v
 	}
-	med, lo, hi, ok := stats.MedianCI(vs, Confidence)
+	med, lo, hi, ok := stats.MedianCI(vs, judge.DefaultConfidence)
 	st := Stat{N: len(vs), Median: med, Lo: lo, Hi: hi, HasCI: ok}
 	return st
 }

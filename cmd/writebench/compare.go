@@ -49,7 +49,7 @@ Examples:
 // compareConfig is the parsed command line of compare.
 type compareConfig struct {
 	base, new string
-	opt       judge.CompareOptions
+	opt       judge.Options
 	format    string
 }
 
