@@ -19,16 +19,16 @@ type ABVerdict string
 
 // The A/B verdicts.
 const (
-	ABUnpaired     ABVerdict = "unpaired"            // only one side has the cell
-	ABFailedBoth   ABVerdict = "failed on both"      // failed on both sides
-	ABFailedNew    ABVerdict = "failed in new"       // failed in NEW only: a regression
-	ABFailedBase   ABVerdict = "failed in base"      // failed in BASE only
-	ABSkipped      ABVerdict = "skipped"             // skipped on a side
-	ABNoVerdict    ABVerdict = "no verdict"          // too few paired rounds for an interval
-	ABSlower       ABVerdict = "slower"              // slower beyond the threshold: a regression
-	ABSlowerWithin ABVerdict = "slower, within"      // significantly slower, by less than the threshold
-	ABFaster       ABVerdict = "faster"              // faster beyond the threshold
-	ABFasterWithin ABVerdict = "faster, within"      // significantly faster, by less than the threshold
+	ABUnpaired     ABVerdict = "unpaired"       // only one side has the cell
+	ABFailedBoth   ABVerdict = "failed on both" // failed on both sides
+	ABFailedNew    ABVerdict = "failed in new"  // failed in NEW only: a regression
+	ABFailedBase   ABVerdict = "failed in base" // failed in BASE only
+	ABSkipped      ABVerdict = "skipped"        // skipped on a side
+	ABNoVerdict    ABVerdict = "no verdict"     // too few paired rounds for an interval
+	ABSlower       ABVerdict = "slower"         // slower beyond the threshold: a regression
+	ABSlowerWithin ABVerdict = "slower, within" // significantly slower, by less than the threshold
+	ABFaster       ABVerdict = "faster"         // faster beyond the threshold
+	ABFasterWithin ABVerdict = "faster, within" // significantly faster, by less than the threshold
 	ABSame         ABVerdict = "no significant change"
 )
 
