@@ -33,7 +33,7 @@ type Config struct {
 	Files []int   // file counts (default 1, 16, 64)
 	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
 	// Knobs holds the values to sweep for every other axis of
-	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
+	// resultset.Axes(), by axis name ("record", "chunk", "concurrency",
 	// "per_file", "batch", "queue_depth", "prealloc", "sync"), written as on
 	// the command line ("64KiB", "10", "fallocate"). An axis not listed takes
 	// its default; a knob applies only to the strategies that list it.
@@ -112,11 +112,6 @@ type Progress interface {
 	Done()
 }
 
-// Defaults of Config.
-var (
-	DefaultFiles = []int{1, 16, 64}
-	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
-)
 
 // Defaults of Config's scalar fields.
 const (
@@ -137,17 +132,12 @@ const (
 	MaxLoops = 1000
 )
 
-// Limits that catch absurd input before anything is written.
-const (
-	MaxFiles    = resultset.MaxFiles
-	MaxFileSize = resultset.MaxFileSize
-	MaxRepeat   = 10_000
-	MaxParam    = resultset.MaxParam // record, buffer, chunk
-	MaxConc     = resultset.MaxConcurrency
-)
+// MaxRepeat bounds Repeat, Warmup and MinRounds; the axes' own limits
+// (files, sizes, knobs) are in resultset.Axes().
+const MaxRepeat = 10_000
 
 // ConfigError is a bad Config field. Field names the Config field or the
-// axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
+// axis (resultset.Axes()) at fault in lower case, e.g. "sizes", "queue_depth",
 // "repeat"; the command line maps it to its flag. It is empty when no field
 // is at fault (a run launched as several ranks without MPI).
 type ConfigError struct {
@@ -186,10 +176,10 @@ func (cfg Config) withDefaults() Config {
 		}
 	}
 	if len(cfg.Files) == 0 {
-		cfg.Files = DefaultFiles
+		cfg.Files = []int{1, 16, 64}
 	}
 	if len(cfg.Sizes) == 0 {
-		cfg.Sizes = DefaultSizes
+		cfg.Sizes = []int64{4 << 10, 64 << 10, 1 << 20}
 	}
 	// Zero means the default; negative Warmup and MinSample mean none/off.
 	cfg.Repeat = cmp.Or(cfg.Repeat, DefaultRepeat)
@@ -314,14 +304,14 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
 		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
 			var known []string
-			for _, a := range resultset.Axes[2:] {
+			for _, a := range resultset.Axes()[2:] {
 				known = append(known, a.Name)
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
 	}
 	var out []axisValues
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		var av axisValues
 		switch a.Name {
 		case "files":
@@ -475,17 +465,6 @@ func paramsOf(c *resultset.Cell) strategies.Params {
 		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
 		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
 	}.WithDefaults()
-}
-
-// KnobNames lists the axis names Config.Knobs accepts, in table order.
-func KnobNames() []string {
-	var out []string
-	for _, a := range resultset.Axes {
-		if a.Name != "files" && a.Name != "size" {
-			out = append(out, a.Name)
-		}
-	}
-	return out
 }
 
 // sortedKeys returns m's keys sorted.

@@ -108,7 +108,7 @@ func TestExpand(t *testing.T) {
 			for _, pf := range perFiles {
 				k := strategies.Knobs(s, pf)
 				c := len(cfg.Files) * len(cfg.Sizes) * n("sync")
-				for _, a := range resultset.Axes {
+				for _, a := range resultset.Axes() {
 					if a.Knob && a.Name != "per_file" && slices.Contains(k, a.Name) {
 						c *= n(a.Name)
 					}
@@ -176,7 +176,7 @@ func checkCellParams(t *testing.T, c cell) {
 	t.Helper()
 	r := c.res
 	knobs := strategies.Knobs(c.strategy, r.PerFile)
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if !a.Knob || a.Kind == resultset.KindName {
 			continue
 		}
@@ -262,9 +262,9 @@ func TestValidate(t *testing.T) {
 		{"warmup", Config{Warmup: MaxRepeat + 1}, "out of range"},
 		{"files", Config{Files: []int{1, 0}}, "0 is out of range"},
 		{"files", Config{Files: []int{-3}}, "-3"},
-		{"files", Config{Files: []int{MaxFiles + 1}}, "out of range"},
+		{"files", Config{Files: []int{resultset.MaxFiles + 1}}, "out of range"},
 		{"sizes", Config{Sizes: []int64{-1}}, "-1"},
-		{"sizes", Config{Sizes: []int64{MaxFileSize + 1}}, "out of range"},
+		{"sizes", Config{Sizes: []int64{resultset.MaxFileSize + 1}}, "out of range"},
 		{"record", Config{Knobs: map[string][]string{"record": {"0"}}}, "0B is out of range"},
 		{"buffer", Config{Knobs: map[string][]string{"buffer": {"2GiB"}}}, "out of range"},
 		{"chunk", Config{Knobs: map[string][]string{"chunk": {"-1"}}}, "-1"},
@@ -611,7 +611,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 func TestRunSpaceCheck(t *testing.T) {
 	dir := t.TempDir()
 	set, err := Run(context.Background(), Config{Strategies: []string{"chunked"}, Files: []int{1},
-		Sizes: []int64{1, MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir, MinSample: -1})
+		Sizes: []int64{1, resultset.MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir, MinSample: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,8 +74,11 @@ const (
 	CompareMinSamples = 4
 )
 
-// Corrections lists the valid Options.Correction values.
-var Corrections = []string{"holm", "none"}
+// correctionList lists the valid Options.Correction values.
+var correctionList = []string{"holm", "none"}
+
+// Corrections returns the valid Options.Correction values of Compare.
+func Corrections() []string { return slices.Clone(correctionList) }
 
 // CompareVerdict is the outcome for one matched cell of a comparison.
 type CompareVerdict string
@@ -153,7 +156,7 @@ type Comparison struct {
 }
 
 // cmpMetric describes one comparable metric: a lower-is-better entry of
-// the metrics table (resultset.Metrics), so compare spells every metric as
+// the metrics table (resultset.Metrics()), so compare spells every metric as
 // the JSON summary, CSV and charts do.
 type cmpMetric struct {
 	unit   string // the table's unit, "B" shown as bytes
@@ -177,7 +180,7 @@ func cmpMetricNamed(name string) (cmpMetric, bool) {
 // larger is worse), in the table's order.
 func CompareMetrics() []string {
 	var names []string
-	for _, m := range resultset.Metrics {
+	for _, m := range resultset.Metrics() {
 		if m.Better == resultset.LowerIsBetter {
 			names = append(names, m.Name)
 		}
@@ -207,8 +210,8 @@ func Compare(base, new *resultset.Set, opt Options) (*Comparison, error) {
 	if opt.Correction == "" {
 		opt.Correction = "holm"
 	}
-	if !slices.Contains(Corrections, opt.Correction) {
-		return nil, fmt.Errorf("unknown correction %q (known: %s)", opt.Correction, strings.Join(Corrections, ", "))
+	if !slices.Contains(correctionList, opt.Correction) {
+		return nil, fmt.Errorf("unknown correction %q (known: %s)", opt.Correction, strings.Join(correctionList, ", "))
 	}
 	cmp := &Comparison{Metric: opt.Metric, Threshold: opt.Threshold, Alpha: opt.Alpha, Correction: opt.Correction}
 

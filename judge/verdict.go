@@ -12,7 +12,7 @@
 // write, so cells that differ in it compete. A contender is one cell; its
 // label is its strategy plus the parameters whose value differs between the
 // cells of that strategy in the group (the swept knobs: any axis of
-// resultset.Axes, where a default that keys leave out, such as prealloc
+// resultset.Axes(), where a default that keys leave out, such as prealloc
 // "none", counts as a value), e.g. "chunked chunk=64KiB". When every cell
 // of a group has the same strategy (a pure knob sweep) the label is the
 // knob values alone ("chunk=64KiB", "chunk=64KiB prealloc=none").
@@ -612,7 +612,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		}
 	}
 	// Per strategy: which knobs vary among its cells, on every axis of
-	// resultset.Axes, reading an axis's Omit value as a value (cells with
+	// resultset.Axes(), reading an axis's Omit value as a value (cells with
 	// prealloc "none" and "fallocate" differ, though Params leaves "none"
 	// out).
 	ptrs := make([]*resultset.Cell, len(cells))

@@ -91,7 +91,7 @@ func omitDefault(axis, v string) string {
 	return v
 }
 
-// metricStats maps metric names (resultset.Metrics, the one spelling
+// metricStats maps metric names (resultset.Metrics(), the one spelling
 // everywhere) to their Stat, in base units.
 func metricStats(s *Summary) map[string]Stat { return s.Metrics }
 

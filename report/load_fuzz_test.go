@@ -51,7 +51,7 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		for _, format := range Formats {
+		for _, format := range formatList {
 			if err := Render(io.Discard, []*resultset.Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
 				t.Fatalf("Render %s of a set Load accepted: %v", format, err)
 			}

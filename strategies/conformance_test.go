@@ -516,7 +516,7 @@ func (named) Knobs() []string                                      { return nil 
 func (named) Write(ctx context.Context, b *strategies.Batch) error { return nil }
 
 func TestParseSync(t *testing.T) {
-	for _, m := range strategies.SyncModes {
+	for _, m := range strategies.SyncModes() {
 		got, err := strategies.ParseSync(string(m))
 		if err != nil || got != m {
 			t.Errorf("ParseSync(%q) = %q, %v", m, got, err)

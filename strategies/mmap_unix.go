@@ -12,10 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// mmapWindow is the most of a file mapped at once, so address space and
-// resident pages stay bounded for multi-GiB files.
-const mmapWindow = 64 << 20
-
 // mmap models "use mmap for very large files" (claim 4): ftruncate the file
 // to its size, map it MAP_SHARED a window (64 MiB) at a time, copy the
 // content in Params.Chunk pieces, munmap. No write(2) is made; the page

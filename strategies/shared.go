@@ -39,7 +39,7 @@ type sharedStrategy struct {
 func (s *sharedStrategy) Name() string     { return s.name }
 func (s *sharedStrategy) Describe() string { return s.desc }
 func (s *sharedStrategy) Knobs() []string  { return s.knobs }
-func (s *sharedStrategy) refusesFlags(_ string, m SyncMode) string {
+func (s *sharedStrategy) RefusesFlags(_ string, m SyncMode) string {
 	return sharedRefusesFlags(m)
 }
 

@@ -117,7 +117,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
 		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
 	}
-	if !slices.Contains(judge.Corrections, c.opt.Correction) {
+	if !slices.Contains(judge.Corrections(), c.opt.Correction) {
 		return usagef("compare: --correction %q: want holm or none", c.opt.Correction)
 	}
 	switch c.format {

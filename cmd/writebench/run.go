@@ -48,7 +48,7 @@ Examples:
   writebench run --exec 'mine=python3 my_writer.py' --strategies mine,bufio   # your own writer (docs/protocol.md)`
 
 // runFlags holds the parsed flags of run. The sweep's axes (files, sizes
-// and every knob) are registered from resultset.Axes, one typed value each.
+// and every knob) are registered from resultset.Axes(), one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
@@ -74,7 +74,7 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -90,7 +90,7 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
-	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")

@@ -27,7 +27,7 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// axisFlag is the flag of one sweep axis (resultset.Axes): a
+// axisFlag is the flag of one sweep axis (resultset.Axes()): a
 // comma-separated list parsed as the axis's kind (sizes in IEC units,
 // counts, names). Ranges and names are checked by the runner's Validate, so
 // every check of an axis lives in one place and names the same flag.

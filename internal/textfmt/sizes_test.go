@@ -101,53 +101,6 @@ func TestParseList(t *testing.T) {
 	}
 }
 
-func TestParseSizeList(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    []int64
-		wantErr string
-	}{
-		{"4KiB", []int64{4096}, ""},
-		{"4KiB,1MiB", []int64{4096, 1 << 20}, ""},
-		{"0, 1, 4095,4097", []int64{0, 1, 4095, 4097}, ""},
-		{"4KiB,4KB", nil, `"4KB"`},
-		{"4KiB,,1MiB", nil, "empty item"},
-		{"", nil, "empty list"},
-		{"1MiB,-1", nil, "negative"},
-	}
-	for _, tt := range tests {
-		got, err := ParseSizeList(tt.in)
-		checkList(t, "ParseSizeList", tt.in, got, err, tt.want, tt.wantErr)
-	}
-}
-
-func TestParseIntList(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    []int
-		wantErr string
-	}{
-		{"1", []int{1}, ""},
-		{"1,16,256", []int{1, 16, 256}, ""},
-		{"0", []int{0}, ""},
-		{"10_000", []int{10000}, ""},
-		{" 1 , 2 ", []int{1, 2}, ""},
-		{"2147483647", []int{2147483647}, ""},
-		{"-1", nil, `"-1" is negative`},
-		{"abc", nil, `"abc" is not a whole number`},
-		{"1.5", nil, `"1.5" is not a whole number`},
-		{"4KiB", nil, "not a whole number"},
-		{"2147483648", nil, "too large"},
-		{"99999999999999999999", nil, "too large"},
-		{"1,,2", nil, "empty item"},
-		{"", nil, "empty list"},
-	}
-	for _, tt := range tests {
-		got, err := ParseIntList(tt.in)
-		checkList(t, "ParseIntList", tt.in, got, err, tt.want, tt.wantErr)
-	}
-}
-
 func checkList[T comparable](t *testing.T, fn, in string, got []T, err error, want []T, wantErr string) {
 	t.Helper()
 	if wantErr != "" {
