@@ -112,7 +112,6 @@ type Progress interface {
 	Done()
 }
 
-
 // Defaults of Config's scalar fields.
 const (
 	DefaultRepeat    = 10
