@@ -144,18 +144,10 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
 	}
-rounds:
 	for round := 0; round < plan.warm+cfg.Repeat; round++ {
 		counted := round >= plan.warm
 		k := round - plan.warm // counted round index
-		var order []int
-		for i := range cells {
-			c := &cells[i]
-			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
-				continue
-			}
-			order = append(order, i)
-		}
+		order := roundOrder(&cfg, cells, groups, counted, k)
 		if len(order) == 0 {
 			break
 		}
@@ -164,16 +156,7 @@ rounds:
 		// starts that would end past it, by the cost of each cell's last
 		// repetition.
 		if counted && k >= 1 && !deadline.IsZero() {
-			var cost time.Duration
-			for _, i := range order {
-				cost += cells[i].repCost
-			}
-			// A round rarely costs exactly what its cells' last repetitions
-			// did on a shared machine: a tenth more keeps the sweep inside
-			// its budget (it ended up to 1 ms past 45 s without it).
-			cost += cost / 10
-			// With several ranks, rank 0's clock decides for all.
-			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
+			spent, err := budgetSpent(ctx, g, cells, order, deadline)
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -185,43 +168,10 @@ rounds:
 		}
 		order = groups.blockOrder(rng, order)
 		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
-		for _, i := range order {
-			c := &cells[i]
-			if ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			t0 := time.Now()
-			err := r.rep(ctx, i, c, counted, k)
-			c.repCost = time.Since(t0)
-			c.reps++
-			if err != nil && ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			var ce *ranks.CollectiveError
-			if errors.As(err, &ce) {
-				// The ranks cannot talk any more (one died?): stop with
-				// what was measured.
-				interrupted, cause = true, ce
-				break rounds
-			}
-			var skip *ranks.SkippedError
-			switch {
-			case errors.As(err, &skip):
-				c.done = true
-				c.res.Skipped = skip.Reason
-			case err != nil:
-				c.done = true
-				c.res.Error = err.Error()
-				c.res.Verified = false
-			}
-			if c.done || round == plan.warm+cfg.Repeat-1 {
-				r.finishCell(c)
-			}
-			if cfg.Progress != nil {
-				cfg.Progress.Step(c.res, counted, err)
-			}
+		var stop bool
+		if stop, cause = r.round(ctx, cells, order, counted, k, round == plan.warm+cfg.Repeat-1); stop {
+			interrupted = true
+			break
 		}
 		if round == plan.warm-1 {
 			groups.sameLoops(cells)
@@ -236,6 +186,13 @@ rounds:
 		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
+	return finishSet(ctx, set, looked, start, interrupted, cause)
+}
+
+// finishSet completes the set's env (looks made, total time, peak RSS) and
+// marks it complete, or interrupted with its cause (the context's when cause
+// is nil), returning ErrInterrupted then.
+func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.Time, interrupted bool, cause error) (*resultset.Set, error) {
 	if looked > 0 {
 		// The 5% are split over the looks actually made (they depend on
 		// the clock, never on the data; see lookConfidence).
@@ -255,6 +212,78 @@ rounds:
 		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
 	}
 	return set, nil
+}
+
+// roundOrder lists the cells that run in a round: those not done, and with a
+// budget, after MinRounds counted rounds, those whose group is undecided.
+func roundOrder(cfg *Config, cells []cell, groups *groupState, counted bool, k int) []int {
+	var order []int
+	for i := range cells {
+		c := &cells[i]
+		if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
+			continue
+		}
+		order = append(order, i)
+	}
+	return order
+}
+
+// budgetSpent reports whether a round of the cells of order would end past
+// deadline, by the cost of each cell's last repetition; with several ranks,
+// rank 0's clock decides for all.
+func budgetSpent(ctx context.Context, g *ranks.Group, cells []cell, order []int, deadline time.Time) (bool, error) {
+	var cost time.Duration
+	for _, i := range order {
+		cost += cells[i].repCost
+	}
+	// A round rarely costs exactly what its cells' last repetitions
+	// did on a shared machine: a tenth more keeps the sweep inside
+	// its budget (it ended up to 1 ms past 45 s without it).
+	cost += cost / 10
+	return g.Decide(ctx, time.Now().Add(cost).After(deadline))
+}
+
+// round runs one repetition of every cell of order (round k when counted;
+// last is the sweep's last round). A failed or skipped cell records why and
+// the round goes on; stop is true when the sweep must end here (the context
+// ended, or the ranks cannot talk any more: cause, nil for the context's).
+func (r *runner) round(ctx context.Context, cells []cell, order []int, counted bool, k int, last bool) (stop bool, cause error) {
+	for _, i := range order {
+		c := &cells[i]
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		t0 := time.Now()
+		err := r.rep(ctx, i, c, counted, k)
+		c.repCost = time.Since(t0)
+		c.reps++
+		if err != nil && ctx.Err() != nil {
+			return true, nil
+		}
+		var ce *ranks.CollectiveError
+		if errors.As(err, &ce) {
+			// The ranks cannot talk any more (one died?): stop with
+			// what was measured.
+			return true, ce
+		}
+		var skip *ranks.SkippedError
+		switch {
+		case errors.As(err, &skip):
+			c.done = true
+			c.res.Skipped = skip.Reason
+		case err != nil:
+			c.done = true
+			c.res.Error = err.Error()
+			c.res.Verified = false
+		}
+		if c.done || last {
+			r.finishCell(c)
+		}
+		if r.cfg.Progress != nil {
+			r.cfg.Progress.Step(c.res, counted, err)
+		}
+	}
+	return false, nil
 }
 
 // finishCell gives a cell's session back once it will run no more
@@ -303,81 +332,19 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
 	g := r.group
-	if !r.cfg.NoSpaceCheck {
-		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return g.Agree(ctx, err)
-		}
-	}
-	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
-	// anew every round by a seeded permutation (r.assign), each holding one
-	// subdirectory per batch ("l<j>"), made when first needed and emptied,
-	// not removed, after every repetition. Every batch so writes into an
-	// empty directory that already exists, as an application's output
-	// directory does, while anything tied to one directory (its place on
-	// disk, its block group) moves from cell to cell between rounds, where
-	// the paired interval accounts for it, instead of favouring one cell for
-	// the whole sweep (an A/A run of two identical strategies showed such
-	// persistent differences of about 5% with one fixed directory per cell;
-	// a new directory per repetition instead made a one-file batch cost
-	// ~0.8 ms more, the file system's cost of a first entry in a new
-	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
-	dirs := make([]string, loops)
-	for j := range dirs {
-		if j == 0 {
-			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-			}
-		}
-		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
-		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-		}
+	dirs, err := r.makeDirs(idx, rc, loops)
+	if err != nil {
+		return g.Agree(ctx, err)
 	}
 	defer func() {
-		var rerr error
-		for _, d := range dirs {
-			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = strategies.Clean(d, r.prefix); rerr != nil {
-				break
-			}
-		}
-		if rerr != nil {
-			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
-		}
-		if err == nil {
+		if rerr := r.cleanDirs(dirs); err == nil {
 			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if c.session == nil {
-		if o, ok := c.strategy.(strategies.CellOpener); ok {
-			s, err := o.OpenCell(ctx, c.params)
-			if reason, skip := strategies.SkipReason(err); skip {
-				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
-			}
-			if err != nil {
-				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
-			}
-			c.session = s
-		}
+	if err := r.openSession(ctx, c); err != nil {
+		return g.Agree(ctx, err)
 	}
-	n := loops * rc.Files
-	if cap(r.latency) < n {
-		r.latency = make([]time.Duration, n)
-		r.syncTime = make([]time.Duration, n)
-	}
-	issued := &strategies.Issued{}
-	batches := make([]*strategies.Batch, loops)
-	for j := range batches {
-		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
-			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
-			Issued: issued,
-		}
-	}
-	clear(r.latency[:n])
-	clear(r.syncTime[:n])
+	batches, issued := r.batches(c, dirs)
 	if r.cfg.DropCaches {
 		if err := scratch.DropCaches(); err != nil {
 			return g.Agree(ctx, err)
@@ -386,35 +353,17 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's setup failed
 	}
+
 	sysinfo.CollectBeforeTimed()
 	// Every rank starts the repetition together (IOR's barrier), each
 	// timing itself from its own exit from the barrier.
 	if err := g.Barrier(ctx); err != nil {
 		return err
 	}
-
-	var before, after counters
-	before.read(c.session)
-	t0 := time.Now()
-	var werr error
-	var endSync time.Duration
-	for _, b := range batches {
-		werr = r.write(ctx, c, b)
-		if werr == nil && c.params.Sync == strategies.SyncEnd {
-			ts := time.Now()
-			werr = strategies.SyncFS(b.Dir)
-			endSync += time.Since(ts)
-		}
-		if werr != nil {
-			break
-		}
-	}
-	elapsed := time.Since(t0)
-	after.read(c.session)
+	elapsed, endSync, d, werr := r.timed(ctx, c, batches)
 	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
-
 	if werr != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -424,28 +373,18 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		}
 		return g.Agree(ctx, scratch.WithHint(werr))
 	}
-	var rcount strategies.RecordCounts
-	if !r.cfg.NoVerify {
-		for _, b := range batches {
-			var verr error
-			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-				var got strategies.RecordCounts
-				got, verr = rv.VerifyRecords(ctx, b)
-				rcount = addCounts(rcount, got)
-			} else {
-				verr = strategies.Verify(ctx, b)
-			}
-			if verr != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
-			}
+
+	rcount, verr := r.verify(ctx, c, batches)
+	if verr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 	}
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's write or verification failed
 	}
+
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
 		// every rank runs the same loops.
@@ -459,8 +398,146 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if !counted {
 		return nil
 	}
-	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+	r.record(c, k, loops, elapsed, endSync, d, issued, rcount, loops*rc.Files)
 	return g.Merge(ctx, rc)
+}
+
+// makeDirs checks free space and makes the directories of one repetition of
+// cell rc run loops times: the pool directory assigned to cell idx this
+// round and one batch directory per loop in it.
+// Directories: a pool of one per cell ("d<n>"), assigned to the cells
+// anew every round by a seeded permutation (r.assign), each holding one
+// subdirectory per batch ("l<j>"), made when first needed and emptied,
+// not removed, after every repetition. Every batch so writes into an
+// empty directory that already exists, as an application's output
+// directory does, while anything tied to one directory (its place on
+// disk, its block group) moves from cell to cell between rounds, where
+// the paired interval accounts for it, instead of favouring one cell for
+// the whole sweep (an A/A run of two identical strategies showed such
+// persistent differences of about 5% with one fixed directory per cell;
+// a new directory per repetition instead made a one-file batch cost
+// ~0.8 ms more, the file system's cost of a first entry in a new
+// directory rather than the strategy's).
+func (r *runner) makeDirs(idx int, rc *resultset.Cell, loops int) ([]string, error) {
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := scratch.CheckSpace(r.scratch.Path, r.group.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return nil, err
+		}
+	}
+	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
+	dirs := make([]string, loops)
+	for j := range dirs {
+		if j == 0 {
+			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+				return nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+			}
+		}
+		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
+		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return dirs[:j], scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+		}
+	}
+	return dirs, nil
+}
+
+// cleanDirs empties the batch directories of a repetition (this rank's
+// files only: under --shared-dir the others' are theirs).
+func (r *runner) cleanDirs(dirs []string) error {
+	for _, d := range dirs {
+		if err := strategies.Clean(d, r.prefix); err != nil {
+			return scratch.WithHint(fmt.Errorf("remove scratch files: %w", err))
+		}
+	}
+	return nil
+}
+
+// openSession opens the cell's session on its first repetition, for a
+// strategy that has one (strategies.CellOpener).
+func (r *runner) openSession(ctx context.Context, c *cell) error {
+	if c.session != nil {
+		return nil
+	}
+	o, ok := c.strategy.(strategies.CellOpener)
+	if !ok {
+		return nil
+	}
+	s, err := o.OpenCell(ctx, c.params)
+	if reason, skip := strategies.SkipReason(err); skip {
+		return &ranks.SkippedError{Reason: reason}
+	}
+	if err != nil {
+		return fmt.Errorf("start the strategy's writer: %w", err)
+	}
+	c.session = s
+	return nil
+}
+
+// batches returns the batches of one repetition, one per directory, with
+// cleared latency and sync-time arrays, and the counts of writes they issue.
+func (r *runner) batches(c *cell, dirs []string) ([]*strategies.Batch, *strategies.Issued) {
+	rc := c.res
+	n := len(dirs) * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, len(dirs))
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
+	return batches, issued
+}
+
+// timed is the timed region of a repetition: every batch written back to
+// back (and, for sync mode end, its syncfs). It returns the wall time, the
+// time in the final syncs, the counters' deltas and the strategy's error.
+func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch) (elapsed, endSync time.Duration, d counters, werr error) {
+	var before, after counters
+	before.read(c.session)
+	t0 := time.Now()
+	for _, b := range batches {
+		werr = r.write(ctx, c, b)
+		if werr == nil && c.params.Sync == strategies.SyncEnd {
+			ts := time.Now()
+			werr = strategies.SyncFS(b.Dir)
+			endSync += time.Since(ts)
+		}
+		if werr != nil {
+			break
+		}
+	}
+	elapsed = time.Since(t0)
+	after.read(c.session)
+	return elapsed, endSync, after.sub(&before), werr
+}
+
+// verify reads back every batch of a repetition (Verify, or the strategy's
+// RecordVerifier), unless verification is off.
+func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batch) (strategies.RecordCounts, error) {
+	var rcount strategies.RecordCounts
+	if r.cfg.NoVerify {
+		return rcount, nil
+	}
+	for _, b := range batches {
+		if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+			got, err := rv.VerifyRecords(ctx, b)
+			rcount = addCounts(rcount, got)
+			if err != nil {
+				return rcount, err
+			}
+		} else if err := strategies.Verify(ctx, b); err != nil {
+			return rcount, err
+		}
+	}
+	return rcount, nil
 }
 
 // write runs one batch through the cell's session or its strategy.
