@@ -135,24 +135,9 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags("ab", f.fs, args, stdout); err != nil {
 		return err
 	}
-	if f.fs.NArg() != 2 {
-		return usagef("ab: want two commands, BASE and NEW, got %d argument(s) (usage: writebench ab BASE NEW [flags])", f.fs.NArg())
-	}
-	th, err := parseThreshold(o.threshold)
+	th, err := abCheckFlags(f, o)
 	if err != nil {
-		return usagef("ab: %v", err)
-	}
-	if !(o.confidence > 0 && o.confidence < 1) {
-		return usagef("ab: --confidence %v: must be between 0 and 1 (exclusive), e.g. 0.95", o.confidence)
-	}
-	if o.correction != "bonferroni" && o.correction != "none" {
-		return usagef("ab: --correction %q: want bonferroni or none", o.correction)
-	}
-	if f.fs.Changed("exec") || f.fs.Changed("exec-file") {
-		return usagef("ab: --exec and --exec-file do not apply: BASE and NEW are the two commands")
-	}
-	if f.fs.Changed("shared-dir") {
-		return usagef("ab: --shared-dir does not apply: ab runs one process (--shared-dir is for MPI runs of 'writebench run'), and an older BASE would not name its files by rank")
+		return err
 	}
 	var sides [2]abSide
 	for i, label := range []string{"base", "new"} {
@@ -164,39 +149,9 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	explicit := f.fs.Changed("strategies")
-	var execNames []string
-	for _, n := range names {
-		var knobs []string
-		s, err := strategies.Lookup(n)
-		if err != nil && (sides[0].worker || sides[1].worker) {
-			return usagef("ab: --strategies: %v", err)
-		}
-		if err == nil {
-			why := ""
-			if _, ok := s.(strategies.RecordVerifier); ok {
-				why = "verifies its records in-process"
-			} else if _, ok := s.(strategies.CellOpener); ok {
-				why = "keeps per-cell state"
-			}
-			if why != "" && explicit {
-				return usagef("ab: strategy %s %s; ab cannot compare it through a worker", n, why)
-			}
-			if why != "" {
-				fmt.Fprintf(stderr, "writebench: ab: leaving out %s: it %s, which a worker cannot serve\n", n, why)
-				continue
-			}
-			knobs = s.Knobs()
-		}
-		for _, side := range sides {
-			e, err := external.NewExec(side.label+"."+n, side.argv)
-			if err != nil {
-				return usagef("ab: %v", err)
-			}
-			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
-			f.custom = append(f.custom, e)
-			execNames = append(execNames, e.Name())
-		}
+	execNames, err := abExecs(f, sides, names, stderr)
+	if err != nil {
+		return err
 	}
 	if len(execNames) == 0 {
 		return usagef("ab: no strategy left to compare (see --strategies)")
@@ -257,7 +212,81 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return runErr
 	}
-	res := judge.AB(set, judge.Options{Threshold: th, Confidence: o.confidence, Correction: o.correction})
+	return abJudge(stdout, set, sides, judge.Options{Threshold: th, Confidence: o.confidence, Correction: o.correction})
+}
+
+// abCheckFlags checks ab's own flags and arguments and returns the
+// threshold as a fraction.
+func abCheckFlags(f *runFlags, o *abOptions) (float64, error) {
+	if f.fs.NArg() != 2 {
+		return 0, usagef("ab: want two commands, BASE and NEW, got %d argument(s) (usage: writebench ab BASE NEW [flags])", f.fs.NArg())
+	}
+	th, err := parseThreshold(o.threshold)
+	if err != nil {
+		return 0, usagef("ab: %v", err)
+	}
+	if !(o.confidence > 0 && o.confidence < 1) {
+		return 0, usagef("ab: --confidence %v: must be between 0 and 1 (exclusive), e.g. 0.95", o.confidence)
+	}
+	if o.correction != "bonferroni" && o.correction != "none" {
+		return 0, usagef("ab: --correction %q: want bonferroni or none", o.correction)
+	}
+	if f.fs.Changed("exec") || f.fs.Changed("exec-file") {
+		return 0, usagef("ab: --exec and --exec-file do not apply: BASE and NEW are the two commands")
+	}
+	if f.fs.Changed("shared-dir") {
+		return 0, usagef("ab: --shared-dir does not apply: ab runs one process (--shared-dir is for MPI runs of 'writebench run'), and an older BASE would not name its files by rank")
+	}
+	return th, nil
+}
+
+// abExecs adds to f.custom, for every strategy of names, one external
+// strategy per side (base.X, new.X) and returns their names; a strategy a
+// worker cannot serve is left out with a note (an error when named in
+// --strategies).
+func abExecs(f *runFlags, sides [2]abSide, names []string, stderr io.Writer) ([]string, error) {
+	explicit := f.fs.Changed("strategies")
+	var execNames []string
+	for _, n := range names {
+		var knobs []string
+		s, err := strategies.Lookup(n)
+		if err != nil && (sides[0].worker || sides[1].worker) {
+			return nil, usagef("ab: --strategies: %v", err)
+		}
+		if err == nil {
+			why := ""
+			if _, ok := s.(strategies.RecordVerifier); ok {
+				why = "verifies its records in-process"
+			} else if _, ok := s.(strategies.CellOpener); ok {
+				why = "keeps per-cell state"
+			}
+			if why != "" && explicit {
+				return nil, usagef("ab: strategy %s %s; ab cannot compare it through a worker", n, why)
+			}
+			if why != "" {
+				fmt.Fprintf(stderr, "writebench: ab: leaving out %s: it %s, which a worker cannot serve\n", n, why)
+				continue
+			}
+			knobs = s.Knobs()
+		}
+		for _, side := range sides {
+			e, err := external.NewExec(side.label+"."+n, side.argv)
+			if err != nil {
+				return nil, usagef("ab: %v", err)
+			}
+			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
+			f.custom = append(f.custom, e)
+			execNames = append(execNames, e.Name())
+		}
+	}
+	return execNames, nil
+}
+
+// abJudge judges NEW against BASE in set, writes the table and returns the
+// run's outcome: a failedError for a regression, a cell failed on both
+// sides, or a NEW that was measured nowhere.
+func abJudge(stdout io.Writer, set *resultset.Set, sides [2]abSide, o judge.Options) error {
+	res := judge.AB(set, o)
 	fmt.Fprintf(stdout, "BASE: %s\nNEW:  %s\n", sides[0].argv, sides[1].argv)
 	if err := writeAB(stdout, res); err != nil {
 		return fmt.Errorf("ab: write output: %w", err)

@@ -310,40 +310,8 @@ func TestREADMEExamples(t *testing.T) {
 			continue
 		}
 		args = smallScale(args, scratch)
-		// ab examples name two writebench binaries: build this tree's
-		// once into each path that does not exist yet.
-		if len(args) >= 3 && args[0] == "ab" {
-			for _, bin := range args[1:3] {
-				if _, err := os.Stat(bin); err == nil || !strings.HasSuffix(bin, "/writebench") {
-					continue
-				}
-				if testing.Short() {
-					t.Logf("README.md:%d: ab example not run in -short mode (it builds writebench)", c.line)
-					continue
-				}
-				abs, _ := filepath.Abs(bin)
-				build := exec.Command("go", "build", "-o", abs, "./cmd/writebench")
-				build.Dir = repo
-				if out, err := build.CombinedOutput(); err != nil {
-					t.Fatalf("README.md:%d: build %s: %v\n%s", c.line, bin, err, out)
-				}
-			}
-		}
-		// Input sets: copies of the seed set.
-		for i, a := range args {
-			if !strings.HasSuffix(a, ".json") || (i > 0 && (args[i-1] == "--out" || args[i-1] == "--markdown")) || strings.HasPrefix(a, "--out=") {
-				continue
-			}
-			if _, err := os.Stat(a); err == nil {
-				continue
-			}
-			if err := os.MkdirAll(filepath.Dir(a), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(a, seedData, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		buildABBinaries(t, repo, args, c.line)
+		seedInputs(t, args, seedData)
 		t.Run(fmt.Sprintf("line%d", c.line), func(t *testing.T) {
 			var stdout strings.Builder
 			var stderr strings.Builder
@@ -364,4 +332,48 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatal("README.md has no writebench command in a shell block: the parser or the README is broken")
 	}
 	t.Logf("ran %d README commands", ran)
+}
+
+// buildABBinaries builds this tree's writebench into each of an ab
+// example's two binary paths that does not exist yet.
+func buildABBinaries(t *testing.T, repo string, args []string, line int) {
+	// ab examples name two writebench binaries: build this tree's
+	// once into each path that does not exist yet.
+	if len(args) >= 3 && args[0] == "ab" {
+		for _, bin := range args[1:3] {
+			if _, err := os.Stat(bin); err == nil || !strings.HasSuffix(bin, "/writebench") {
+				continue
+			}
+			if testing.Short() {
+				t.Logf("README.md:%d: ab example not run in -short mode (it builds writebench)", line)
+				continue
+			}
+			abs, _ := filepath.Abs(bin)
+			build := exec.Command("go", "build", "-o", abs, "./cmd/writebench")
+			build.Dir = repo
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("README.md:%d: build %s: %v\n%s", line, bin, err, out)
+			}
+		}
+	}
+}
+
+// seedInputs writes a copy of the seed set to every input set an example
+// names that does not exist yet.
+func seedInputs(t *testing.T, args []string, seedData []byte) {
+	// Input sets: copies of the seed set.
+	for i, a := range args {
+		if !strings.HasSuffix(a, ".json") || (i > 0 && (args[i-1] == "--out" || args[i-1] == "--markdown")) || strings.HasPrefix(a, "--out=") {
+			continue
+		}
+		if _, err := os.Stat(a); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(a), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(a, seedData, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
