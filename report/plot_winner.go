@@ -248,28 +248,7 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 	}
 	sort.Strings(strategies)
 	index := func(s string) int { return sort.SearchStrings(strategies, s) }
-	type panelKey struct{ label, sync string }
-	var keys []panelKey
-	byPanel := map[panelKey][]Winner{}
-	for _, w := range ws {
-		k := panelKey{w.Label, w.Sync}
-		if _, ok := byPanel[k]; !ok {
-			keys = append(keys, k)
-		}
-		byPanel[k] = append(byPanel[k], w)
-	}
-	labelIdx := map[string]int{} // sums are in set order
-	for _, k := range keys {
-		if _, ok := labelIdx[k.label]; !ok {
-			labelIdx[k.label] = len(labelIdx)
-		}
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		if a, b := labelIdx[keys[i].label], labelIdx[keys[j].label]; a != b {
-			return a < b
-		}
-		return syncRank(keys[i].sync) < syncRank(keys[j].sync)
-	})
+	keys, byPanel := winnerPanels(ws)
 	fig := &figure{}
 	if len(keys) > maxWinnerPanels {
 		var left []string
@@ -294,24 +273,9 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 	cutAxes := 0
 	for _, k := range keys {
 		pw := byPanel[k]
-		g := winnerGrid{z: map[[2]int]float64{}}
-		sizeSet, fileSet := map[int64]bool{}, map[int]bool{}
-		for _, w := range pw {
-			sizeSet[w.FileSize] = true
-			fileSet[w.Files] = true
-		}
-		for s := range sizeSet {
-			g.sizes = append(g.sizes, s)
-		}
-		for f := range fileSet {
-			g.files = append(g.files, f)
-		}
-		sort.Slice(g.sizes, func(i, j int) bool { return g.sizes[i] < g.sizes[j] })
-		sort.Ints(g.files)
-		if len(g.sizes) > maxWinnerAxis || len(g.files) > maxWinnerAxis {
+		g, cut := newWinnerGrid(pw)
+		if cut {
 			cutAxes++
-			g.sizes = thin(g.sizes, maxWinnerAxis)
-			g.files = thin(g.files, maxWinnerAxis)
 		}
 		labelled := len(g.sizes) <= maxLabelledAxis && len(g.files) <= maxLabelledAxis
 		var labels plotter.XYLabels
@@ -338,40 +302,12 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
 			labels.Labels = append(labels.Labels, strings.Join(lines, "\n"))
 		}
-		hm := plotter.NewHeatMap(g, pal)
-		hm.Min, hm.Max = 0, float64(len(pal)-1)
-		hm.NaN = color.Gray{Y: 230}
-		p := plot.New()
 		var title []string
 		if multi {
 			title = append(title, k.label)
 		}
 		title = append(title, "sync="+k.sync)
-		p.Title.Text = strings.Join(title, ", ")
-		p.X.Label.Text = "file size"
-		p.Y.Label.Text = "files per repetition"
-		p.Add(hm)
-		if len(labels.Labels) > 0 {
-			if lp, err := plotter.NewLabels(labels); err == nil {
-				for i := range lp.TextStyle {
-					lp.TextStyle[i].XAlign = draw.XCenter
-					lp.TextStyle[i].YAlign = draw.YCenter
-					lp.TextStyle[i].Font.Size = vg.Points(9)
-				}
-				p.Add(lp)
-			}
-		}
-		var sizeNames, fileNames []string
-		for _, s := range g.sizes {
-			sizeNames = append(sizeNames, resultset.FormatBytes(s))
-		}
-		for _, f := range g.files {
-			fileNames = append(fileNames, strconv.Itoa(f))
-		}
-		p.NominalX(sizeNames...)
-		p.NominalY(fileNames...)
-		p.X.Min, p.X.Max = -0.5, float64(len(g.sizes))-0.5
-		p.Y.Min, p.Y.Max = -0.5, float64(len(g.files))-0.5
+		p := winnerPanel(g, pal, labels, strings.Join(title, ", "))
 		fig.panels = append(fig.panels, p)
 	}
 	if cutAxes > 0 {
@@ -395,4 +331,93 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 	}
 	fig.cols = min(len(fig.panels), 2)
 	return fig, ""
+}
+
+// winnerPanelKey names one panel of the winner map: a set and a sync mode.
+type winnerPanelKey struct{ label, sync string }
+
+// winnerPanels groups the winners by panel, in set order, then sync order.
+func winnerPanels(ws []Winner) ([]winnerPanelKey, map[winnerPanelKey][]Winner) {
+	var keys []winnerPanelKey
+	byPanel := map[winnerPanelKey][]Winner{}
+	for _, w := range ws {
+		k := winnerPanelKey{w.Label, w.Sync}
+		if _, ok := byPanel[k]; !ok {
+			keys = append(keys, k)
+		}
+		byPanel[k] = append(byPanel[k], w)
+	}
+	labelIdx := map[string]int{} // sums are in set order
+	for _, k := range keys {
+		if _, ok := labelIdx[k.label]; !ok {
+			labelIdx[k.label] = len(labelIdx)
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool {
+		if a, b := labelIdx[keys[i].label], labelIdx[keys[j].label]; a != b {
+			return a < b
+		}
+		return syncRank(keys[i].sync) < syncRank(keys[j].sync)
+	})
+	return keys, byPanel
+}
+
+// newWinnerGrid is the empty grid of a panel's winners: their sizes and
+// file counts, sorted, thinned to maxWinnerAxis (cut true) when more.
+func newWinnerGrid(pw []Winner) (g winnerGrid, cut bool) {
+	g = winnerGrid{z: map[[2]int]float64{}}
+	sizeSet, fileSet := map[int64]bool{}, map[int]bool{}
+	for _, w := range pw {
+		sizeSet[w.FileSize] = true
+		fileSet[w.Files] = true
+	}
+	for s := range sizeSet {
+		g.sizes = append(g.sizes, s)
+	}
+	for f := range fileSet {
+		g.files = append(g.files, f)
+	}
+	sort.Slice(g.sizes, func(i, j int) bool { return g.sizes[i] < g.sizes[j] })
+	sort.Ints(g.files)
+	if len(g.sizes) > maxWinnerAxis || len(g.files) > maxWinnerAxis {
+		cut = true
+		g.sizes = thin(g.sizes, maxWinnerAxis)
+		g.files = thin(g.files, maxWinnerAxis)
+	}
+	return g, cut
+}
+
+// winnerPanel draws one panel: grid g as a heat map in palette pal, with
+// the square labels and the title.
+func winnerPanel(g winnerGrid, pal fixedPalette, labels plotter.XYLabels, title string) *plot.Plot {
+	hm := plotter.NewHeatMap(g, pal)
+	hm.Min, hm.Max = 0, float64(len(pal)-1)
+	hm.NaN = color.Gray{Y: 230}
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "file size"
+	p.Y.Label.Text = "files per repetition"
+	p.Add(hm)
+	if len(labels.Labels) > 0 {
+		if lp, err := plotter.NewLabels(labels); err == nil {
+			for i := range lp.TextStyle {
+				lp.TextStyle[i].XAlign = draw.XCenter
+				lp.TextStyle[i].YAlign = draw.YCenter
+				lp.TextStyle[i].Font.Size = vg.Points(9)
+			}
+			p.Add(lp)
+		}
+	}
+	var sizeNames, fileNames []string
+	for _, s := range g.sizes {
+		sizeNames = append(sizeNames, resultset.FormatBytes(s))
+	}
+	for _, f := range g.files {
+		fileNames = append(fileNames, strconv.Itoa(f))
+	}
+	p.NominalX(sizeNames...)
+	p.NominalY(fileNames...)
+	p.X.Min, p.X.Max = -0.5, float64(len(g.sizes))-0.5
+	p.Y.Min, p.Y.Max = -0.5, float64(len(g.files))-0.5
+	return p
 }
