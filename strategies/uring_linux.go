@@ -213,85 +213,28 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 // buffer or descriptor is in use by the kernel afterwards.
 func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
 	b := u.b
-	r := u.r
-	needSync := b.Params.Sync == SyncClose || b.Params.Sync == SyncData
-	var fsyncFlags uint32
+	f := &uringFile{u: u, fd: fd, i: i, needSync: b.Params.Sync == SyncClose || b.Params.Sync == SyncData}
 	if b.Params.Sync == SyncData {
-		fsyncFlags = ringFsyncDatasync
-	}
-	const (
-		syncNone = iota
-		syncPending
-		syncDone
-		syncRedo // cancelled (a short linked write) or a write went in after it
-	)
-	syncState := syncNone
-	var syncStart time.Time
-	var next int64 // next offset to hand out
-	inflight := 0
-	since := 0 // bytes since the last look at ctx
-	var failed error
-	fail := func(e error) {
-		if failed == nil {
-			failed = e
-		}
-	}
-	queueFsync := func(flags uint8) {
-		sqe := r.next()
-		sqe.opcode = ringOpFsync
-		sqe.flags = flags
-		sqe.fd = int32(fd)
-		sqe.opFlags = fsyncFlags
-		sqe.userData = fsyncTag
-		syncState = syncPending
-		syncStart = time.Now()
-		inflight++
+		f.fsyncFlags = ringFsyncDatasync
 	}
 	for {
-		// Hand out pieces to idle slots.
-		for failed == nil && len(u.free) > 0 && next < b.Size {
-			k := u.free[len(u.free)-1]
-			u.free = u.free[:len(u.free)-1]
-			n := int(min(int64(u.chunk), b.Size-next))
-			s := &u.slots[k]
-			s.p, s.done, s.off = s.buf.Bytes(i, next, n), 0, next
-			next += int64(n)
-			link := needSync && next == b.Size && syncState == syncNone
-			var flags uint8
-			if link {
-				// DRAIN: start once every earlier write of the file is
-				// done; LINK: the fsync starts once this one is.
-				flags = sqeIODrain | sqeIOLink
-			}
-			u.queueWrite(fd, k, flags)
-			inflight++
-			if link {
-				queueFsync(0)
-			}
-			since += n
-			if since >= cancelEvery {
-				since = 0
-				if err := ctx.Err(); err != nil {
-					fail(err)
-				}
-			}
-		}
-		if inflight == 0 {
-			if failed != nil || next < b.Size {
+		f.fill(ctx)
+		if f.inflight == 0 {
+			if f.failed != nil || f.next < b.Size {
 				break
 			}
-			if !needSync || syncState == syncDone {
+			if !f.needSync || f.syncState == syncDone {
 				break
 			}
 			// A zero-byte file, a linked fsync that was cancelled, or a
 			// write resubmitted after the fsync: one standalone fsync now
 			// that nothing is in flight.
-			queueFsync(0)
+			f.queueFsync(0)
 		}
-		if err := r.submit(1); err != nil {
+		if err := u.r.submit(1); err != nil {
 			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EBUSY) {
 				// No room for completions right now: reap and retry.
-				if r.peek() == nil {
+				if u.r.peek() == nil {
 					time.Sleep(50 * time.Microsecond)
 				}
 			} else {
@@ -300,61 +243,156 @@ func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
 				return err
 			}
 		}
-		for cqe := r.peek(); cqe != nil; cqe = r.peek() {
-			tag, res := cqe.userData, cqe.res
-			r.seen()
-			inflight--
-			if tag == fsyncTag {
-				switch {
-				case res == 0:
-					if syncState == syncPending {
-						syncState = syncDone
-					}
-					if b.SyncTime != nil {
-						b.SyncTime[i] += time.Since(syncStart)
-					}
-				case res == -int32(unix.ECANCELED) || res == -int32(unix.EINTR) || res == -int32(unix.EAGAIN):
-					syncState = syncRedo
-				default:
-					op := "fsync"
-					if fsyncFlags != 0 {
-						op = "fdatasync"
-					}
-					fail(fmt.Errorf("%s: %w", op, unix.Errno(-res)))
-				}
-				continue
+		f.reap()
+	}
+	return f.failed
+}
+
+// The states of a file's fsync in writeAll.
+const (
+	syncNone = iota
+	syncPending
+	syncDone
+	syncRedo // cancelled (a short linked write) or a write went in after it
+)
+
+// uringFile is the state of writeAll writing file i of the batch to fd.
+type uringFile struct {
+	u          *uringRun
+	fd, i      int
+	needSync   bool
+	fsyncFlags uint32
+	syncState  int
+	syncStart  time.Time
+	next       int64 // next offset to hand out
+	inflight   int
+	since      int // bytes since the last look at ctx
+	failed     error
+}
+
+func (f *uringFile) fail(e error) {
+	if f.failed == nil {
+		f.failed = e
+	}
+}
+
+func (f *uringFile) queueFsync(flags uint8) {
+	sqe := f.u.r.next()
+	sqe.opcode = ringOpFsync
+	sqe.flags = flags
+	sqe.fd = int32(f.fd)
+	sqe.opFlags = f.fsyncFlags
+	sqe.userData = fsyncTag
+	f.syncState = syncPending
+	f.syncStart = time.Now()
+	f.inflight++
+}
+
+// fill hands out pieces of the file to idle slots; the last one is linked
+// to the file's fsync when it needs one.
+func (f *uringFile) fill(ctx context.Context) {
+	u, b := f.u, f.u.b
+	for f.failed == nil && len(u.free) > 0 && f.next < b.Size {
+		k := u.free[len(u.free)-1]
+		u.free = u.free[:len(u.free)-1]
+		n := int(min(int64(u.chunk), b.Size-f.next))
+		s := &u.slots[k]
+		s.p, s.done, s.off = s.buf.Bytes(f.i, f.next, n), 0, f.next
+		f.next += int64(n)
+		link := f.needSync && f.next == b.Size && f.syncState == syncNone
+		var flags uint8
+		if link {
+			// DRAIN: start once every earlier write of the file is
+			// done; LINK: the fsync starts once this one is.
+			flags = sqeIODrain | sqeIOLink
+		}
+		u.queueWrite(f.fd, k, flags)
+		f.inflight++
+		if link {
+			f.queueFsync(0)
+		}
+		f.since += n
+		if f.since >= cancelEvery {
+			f.since = 0
+			if err := ctx.Err(); err != nil {
+				f.fail(err)
 			}
-			s := &u.slots[tag]
-			switch {
-			case res > 0:
-				s.done += int(res)
-				if s.done >= len(s.p) {
-					u.free = append(u.free, int(tag))
-					continue
-				}
-				// Short write: the rest of the piece goes again, from
-				// the same registered buffer.
-			case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
-				// Retry the same bytes.
-			case res == 0:
-				fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
-			case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
-				fail(rwfRefused(int(u.rwFlags), u.w.current(), unix.Errno(-res)))
-			default:
-				fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
-			}
-			if failed != nil {
-				u.free = append(u.free, int(tag))
-				continue
-			}
-			if syncState != syncNone {
-				syncState = syncRedo
-			}
-			u.queueWrite(fd, int(tag), 0)
-			inflight++
 		}
 	}
-	return failed
+}
+
+// reap handles every completion in the ring.
+func (f *uringFile) reap() {
+	u, r := f.u, f.u.r
+	for cqe := r.peek(); cqe != nil; cqe = r.peek() {
+		tag, res := cqe.userData, cqe.res
+		r.seen()
+		f.inflight--
+		if tag == fsyncTag {
+			f.fsynced(res)
+			continue
+		}
+		if !f.written(tag, res) {
+			continue
+		}
+		if f.failed != nil {
+			u.free = append(u.free, int(tag))
+			continue
+		}
+		if f.syncState != syncNone {
+			f.syncState = syncRedo
+		}
+		u.queueWrite(f.fd, int(tag), 0)
+		f.inflight++
+	}
+}
+
+// fsynced handles the completion of the file's fsync.
+func (f *uringFile) fsynced(res int32) {
+	switch {
+	case res == 0:
+		if f.syncState == syncPending {
+			f.syncState = syncDone
+		}
+		if b := f.u.b; b.SyncTime != nil {
+			b.SyncTime[f.i] += time.Since(f.syncStart)
+		}
+	case res == -int32(unix.ECANCELED) || res == -int32(unix.EINTR) || res == -int32(unix.EAGAIN):
+		f.syncState = syncRedo
+	default:
+		op := "fsync"
+		if f.fsyncFlags != 0 {
+			op = "fdatasync"
+		}
+		f.fail(fmt.Errorf("%s: %w", op, unix.Errno(-res)))
+	}
+}
+
+// written handles the completion of slot tag's write; again is true when
+// the slot's piece must go again (the rest of a short write, a retry, or a
+// failure to give back).
+func (f *uringFile) written(tag uint64, res int32) (again bool) {
+	u := f.u
+	s := &u.slots[tag]
+	switch {
+	case res > 0:
+		s.done += int(res)
+		if s.done >= len(s.p) {
+			u.free = append(u.free, int(tag))
+			return false
+		}
+		// Short write: the rest of the piece goes again, from
+		// the same registered buffer.
+	case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
+		// Retry the same bytes.
+	case res == 0:
+		f.fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
+	case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
+		f.fail(rwfRefused(int(u.rwFlags), u.w.current(), unix.Errno(-res)))
+	default:
+		f.fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
+	}
+	return true
 }
 
 // queueWrite prepares the write of the unwritten rest of slot k's piece.
