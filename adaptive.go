@@ -49,10 +49,9 @@ func lookConfidence(looks int) float64 {
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
+	// Only the warm-ups asked for run uncounted: without any, the first
+	// counted round calibrates the batches per sample (see Config.Warmup).
 	p := plan{warm: max(cfg.Warmup, 0), confidence: confidence}
-	if cfg.MinSample > 0 && p.warm == 0 {
-		p.warm = 1 // the calibration repetition is never counted
-	}
 	if cfg.Budget > 0 && cfg.MinRounds < cfg.Repeat {
 		// One interim look, after MinRounds, then the final verdict: the
 		// 5% are split over these two looks, the guard against optional

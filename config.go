@@ -37,7 +37,12 @@ type Config struct {
 	// Repeat is the number of counted repetitions per cell (default 10).
 	// With a Budget it is the most a cell gets.
 	Repeat int
-	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
+	// Warmup is the number of uncounted repetitions per cell before them
+	// (default 1; negative: none). The first repetition of a cell also
+	// calibrates its batches per sample (MinSample): with warm-ups that is
+	// the first warm-up; without, the first counted round, whose samples
+	// are then one batch each. No repetition runs beyond Warmup + Repeat.
+	Warmup int
 
 	// Budget, when positive, bounds the whole sweep's wall time and turns on
 	// adaptive sampling: every cell runs MinRounds counted rounds, then
@@ -60,8 +65,8 @@ type Config struct {
 	Tie float64
 	// MinSample is the shortest timed sample: a batch that takes less is run
 	// several times back to back per repetition (each into a fresh
-	// directory), the count calibrated on the cell's first, uncounted
-	// repetition (default 10ms; negative: off).
+	// directory), the count calibrated on the cell's first repetition
+	// (see Warmup) (default 2ms; negative: off).
 	MinSample time.Duration
 
 	Dir          string // where scratch directories are made (default os.TempDir())

@@ -206,7 +206,9 @@ rounds:
 				cfg.Progress.Step(c.res, counted, err)
 			}
 		}
-		if round == plan.warm-1 {
+		if round == max(plan.warm, 1)-1 {
+			// Calibrated on the last warm-up, or without warm-ups on the
+			// first counted round.
 			groups.sameLoops(cells)
 		}
 		if counted && slices.Contains(plan.looks, k+1) {

@@ -152,7 +152,7 @@ func envLine(s *Set) string {
 	if e.CPU != "" {
 		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
 	}
-	parts = append(parts, fmt.Sprintf("%s + %d warm-up", repetitionsText(s), e.Warmup))
+	parts = append(parts, repetitionsText(s)+warmupText(e))
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
@@ -163,6 +163,15 @@ func envLine(s *Set) string {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// warmupText says what ran uncounted: " + 2 warm-up", or ", no warm-up"
+// (the first counted round then also calibrated the batches per sample).
+func warmupText(e Env) string {
+	if e.Warmup == 0 {
+		return ", no warm-up"
+	}
+	return fmt.Sprintf(" + %d warm-up", e.Warmup)
 }
 
 // repetitionsText says how many counted repetitions the cells got: the

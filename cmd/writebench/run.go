@@ -79,8 +79,8 @@ func newRunFlags() *runFlags {
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
 	}
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
-	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell: given without --budget, exactly this many (the preset's budget is dropped); with --budget, the most a cell gets (default from --preset)")
+	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones; 0 runs none, and the first counted round then calibrates --min-sample (default 1)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
@@ -219,6 +219,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	})
 	if bad != nil {
 		return cfg, bad
+	}
+	if f.fs.Changed("repeat") && !f.fs.Changed("budget") {
+		// --repeat N alone runs N counted rounds: the preset's budget
+		// would make sampling adaptive and stop most cells well before N.
+		cfg.Budget = 0
 	}
 	switch f.progress {
 	case "auto", "always", "never":
