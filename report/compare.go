@@ -446,6 +446,21 @@ func (c *Comparison) Insensitive() []CellComparison {
 	return c.filter(func(v CompareVerdict) bool { return v == VerdictInsensitive })
 }
 
+// Inconclusive reports whether the comparison could not have failed: it
+// found no regression, and no cell could have shown a change of the
+// threshold's size (every cell was too noisy to detect one, had too few
+// samples or no data, or failed in the base set). A pass of such a
+// comparison says nothing; the compare command exits 3 on it.
+func (c *Comparison) Inconclusive() bool {
+	for _, cc := range c.Cells {
+		switch cc.Verdict {
+		case VerdictRegression, VerdictNewFailure, VerdictImprovement, VerdictWithinThreshold, VerdictUnchanged:
+			return false
+		}
+	}
+	return true
+}
+
 // Undecided returns the cells without a verdict (too few samples).
 func (c *Comparison) Undecided() []CellComparison {
 	return c.filter(func(v CompareVerdict) bool { return v == VerdictTooFewSamples })
@@ -571,8 +586,11 @@ func (c *Comparison) summary() string {
 	}
 	other := len(c.Cells) - reg - imp - und - ins
 	verdict := "PASS"
-	if reg > 0 {
+	switch {
+	case reg > 0:
 		verdict = "FAIL"
+	case c.Inconclusive():
+		verdict = "INCONCLUSIVE (no cell could detect a change of " + cmpFormatPct(c.Threshold, false) + ")"
 	}
 	noisy := ""
 	if ins > 0 {
@@ -623,6 +641,7 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Correction   string           `json:"correction"`
 		Confidence   float64          `json:"confidence"`
 		Pass         bool             `json:"pass"`
+		Inconclusive bool             `json:"inconclusive"` // no regression, and no cell could have shown one
 		Regressions  int              `json:"regressions"`
 		Improvements int              `json:"improvements"`
 		Insensitive  int              `json:"too_noisy"`
@@ -637,7 +656,8 @@ func (c *Comparison) WriteJSON(w io.Writer) error {
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
 	}
-	out.Pass = out.Regressions == 0
+	out.Inconclusive = c.Inconclusive()
+	out.Pass = out.Regressions == 0 && !out.Inconclusive
 	if out.EnvDiffs == nil {
 		out.EnvDiffs = []CompareEnvDiff{}
 	}
