@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -69,7 +68,11 @@ type Config struct {
 	// (see Warmup) (default 2ms; negative: off).
 	MinSample time.Duration
 
-	Dir          string // where scratch directories are made (default os.TempDir())
+	// Dir is where the scratch directory (ScratchPrefix*) is made (default
+	// "."): the current directory, so the sweep measures the file system the
+	// user runs it from. A Dir on tmpfs or ramfs measures memory, not a disk
+	// (Run says so on Log).
+	Dir          string
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -188,7 +191,7 @@ func (cfg Config) withDefaults() Config {
 	cfg.Precision = cmp.Or(cfg.Precision, DefaultPrecision)
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
-	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
+	cfg.Dir = cmp.Or(cfg.Dir, ".")
 	return cfg
 }
 

@@ -2,9 +2,11 @@ package writebench
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		Kernel:            kernelVersion(),
 		CPU:               cpuModel(),
 		Cores:             runtime.NumCPU(),
+		HostCores:         hostCores(runtime.NumCPU()),
 		GOMAXPROCS:        runtime.GOMAXPROCS(0),
 		Dir:               dir,
 		PageCache:         "kept between repetitions (files are removed, not flushed)",
@@ -54,6 +57,48 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	}
 	e.FSType, e.Device, e.MountOptions = mountOf(dir)
 	return e
+}
+
+// MemoryWarning is the warning for a scratch directory under dir on a
+// file system that keeps files in memory (fstype tmpfs or ramfs).
+func MemoryWarning(dir, fstype string) string {
+	return fmt.Sprintf("warning: %s is on %s: its files live in memory, so this measures memory, not a disk (give --dir a directory on the disk to measure)",
+		resultset.Printable(dir), fstype)
+}
+
+// hostCores returns the host's online CPUs when they are more than the
+// usable ones (runtime.NumCPU counts the CPUs of this process's affinity
+// mask: one for an MPI rank bound to a core), else 0.
+func hostCores(usable int) int {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return 0
+	}
+	if n := countCPUList(strings.TrimSpace(string(data))); n > usable {
+		return n
+	}
+	return 0
+}
+
+// countCPUList counts the CPUs of a kernel CPU list such as "0-3,8,10-11"
+// (0 if it cannot be read).
+func countCPUList(list string) int {
+	n := 0
+	for _, part := range strings.Split(list, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return 0
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return 0
+			}
+		}
+		n += b - a + 1
+	}
+	return n
 }
 
 func cpuModel() string {

@@ -33,6 +33,10 @@ type Plan struct {
 	// estimated to take longer than it (Estimate is then theirs).
 	Budget     time.Duration
 	OverBudget bool
+	// Dir is the absolute directory the scratch directory would go under,
+	// FSType its file system ("tmpfs" and "ramfs" keep files in memory:
+	// see MemoryWarning).
+	Dir, FSType string
 }
 
 // DryRun validates cfg and returns its plan. It writes nothing (it checks
@@ -49,6 +53,8 @@ func DryRun(cfg Config) (*Plan, error) {
 		out.MinRounds = min(cfg.MinRounds, cfg.Repeat)
 		out.Budget, out.OverBudget = cfg.Budget, p.first > cfg.Budget
 	}
+	env := collectEnv(cfg, time.Now())
+	out.Dir, out.FSType = env.Dir, env.FSType
 	for _, c := range cells {
 		out.Cells = append(out.Cells, *c.res)
 		out.EstimateCell = append(out.EstimateCell, estimateRep(c.res, &cfg))

@@ -85,6 +85,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	}
 	env := collectEnv(cfg, start)
 	g.describe(&env)
+	if env.InMemory() {
+		logf(cfg.Log, "%s", MemoryWarning(env.Dir, env.FSType))
+	}
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)

@@ -13,9 +13,12 @@ import (
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes
-// under --dir. writebench creates and removes entries only inside a
-// directory it made itself with this prefix and a unique suffix.
-const ScratchPrefix = "writebench-"
+// under --dir (by default the current directory, so the files land on the
+// file system the user is in, as fio's do). writebench creates and removes
+// entries only inside a directory it made itself with this prefix and a
+// unique suffix. The leading dot keeps it out of plain listings while it
+// exists; it is removed when the run ends.
+const ScratchPrefix = ".writebench-scratch-"
 
 // scratchMarker is the file inside a scratch directory that records the
 // owning process, so a later run can tell a stale directory from a live one.
@@ -121,6 +124,10 @@ func checkDir(dir string) error {
 	}
 	d, err := os.MkdirTemp(dir, ScratchPrefix+"probe-")
 	if err != nil {
+		if dir == "." {
+			abs, _ := filepath.Abs(dir)
+			return cfgErr("dir", "the current directory %s (where the scratch directory goes by default) is not writable: %v; name a directory on the disk to measure", resultset.Printable(abs), errors.Unwrap(err))
+		}
 		return cfgErr("dir", "%s is not writable: %v", dir, errors.Unwrap(err))
 	}
 	os.Remove(d)

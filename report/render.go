@@ -139,7 +139,10 @@ func (e *errWriter) printf(format string, args ...any) {
 func envLine(s *Set) string {
 	e := s.Env
 	var parts []string
-	if e.FSType != "" || e.Device != "" {
+	switch {
+	case e.InMemory():
+		parts = append(parts, e.FSType+" (memory, not a disk)")
+	case e.FSType != "" || e.Device != "":
 		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
 	}
 	if e.Kernel != "" {
@@ -150,7 +153,7 @@ func envLine(s *Set) string {
 		parts = append(parts, k)
 	}
 	if e.CPU != "" {
-		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
+		parts = append(parts, e.CPU+" ("+coresText(e)+")")
 	}
 	parts = append(parts, repetitionsText(s)+warmupText(e))
 	if e.PageCache != "" {
@@ -163,6 +166,16 @@ func envLine(s *Set) string {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// coresText says how many CPUs the host has, and how many of them the
+// measuring process could use when fewer ("2 cores, 1 usable by the
+// process": an MPI rank bound to one core).
+func coresText(e Env) string {
+	if e.HostCores > e.Cores {
+		return fmt.Sprintf("%d cores, %d usable by the process", e.HostCores, e.Cores)
+	}
+	return plural(e.Cores, "core")
 }
 
 // warmupText says what ran uncounted: " + 2 warm-up", or ", no warm-up"

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/writebench/writebench/report"
 )
 
@@ -146,5 +148,150 @@ func TestRepeatWithoutBudgetRunsAllRounds(t *testing.T) {
 	code, dry, errs := runCLI(t, append(append([]string{}, smallCell...), "--repeat", "9", "--budget", "10s", "--dir", dir, "--dry-run")...)
 	if code != 0 || !strings.Contains(dry, "7 to 9 counted repetitions (adaptive") {
 		t.Errorf("--repeat 9 --budget 10s: exit %d, dry run does not plan 7 to 9 adaptive rounds:\n%s%s", code, dry, errs)
+	}
+}
+
+// runChild runs writebench args in a child process with working directory
+// wd and returns the exit status, stdout and stderr.
+func runChild(t *testing.T, wd string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd, stderr := writebenchCmd(t, nil, args...)
+	cmd.Dir = wd
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	err := cmd.Run()
+	return exitStatus(t, err), stdout.String(), stderr.String()
+}
+
+// TestDefaultScratchInCurrentDirectory: without --dir the scratch
+// directory is made in the current directory (the set records it), is gone
+// after the run, and the safety rules hold there: a stale scratch
+// directory of a dead process is named, not removed, and a user's
+// entries named like scratch directories are left alone.
+func TestDefaultScratchInCurrentDirectory(t *testing.T) {
+	wd := t.TempDir()
+	out := filepath.Join(t.TempDir(), "set.json")
+	stale := filepath.Join(wd, ".writebench-scratch-stale")
+	mustMkdir(t, stale)
+	mustWrite(t, filepath.Join(stale, ".writebench-scratch"), "999999999\n") // no such process
+	mustWrite(t, filepath.Join(stale, "f0"), "a dead run's file")
+	mustMkdir(t, filepath.Join(wd, ".writebench-scratch-user"))
+	mustWrite(t, filepath.Join(wd, ".writebench-scratch-user", "keep"), "the user's")
+	mustWrite(t, filepath.Join(wd, "data.txt"), "the user's")
+
+	code, stdout, stderr := runChild(t, wd, append(append([]string{}, smallCell...), "--repeat", "2", "--out", out)...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	set, err := report.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, _ := filepath.EvalSymlinks(wd); set.Env.Dir != real {
+		t.Errorf("scratch went under %q, want the current directory %q", set.Env.Dir, real)
+	}
+	if !strings.Contains(stderr, "stale scratch directory") || !strings.Contains(stderr, ".writebench-scratch-stale") {
+		t.Errorf("the stale scratch directory is not named:\n%s", stderr)
+	}
+	entries, _ := os.ReadDir(wd)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got := strings.Join(names, " "); got != ".writebench-scratch-stale .writebench-scratch-user data.txt" {
+		t.Errorf("current directory after the run holds %q, want only what was there before", got)
+	}
+	for _, f := range []string{filepath.Join(stale, "f0"), filepath.Join(wd, ".writebench-scratch-user", "keep")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("%s was touched: %v", f, err)
+		}
+	}
+	if !strings.Contains(stdout, "set: ") && !strings.Contains(stdout, "repetitions") {
+		t.Errorf("no summary:\n%s", stdout)
+	}
+}
+
+// TestMemoryScratchWarned: a --dir on tmpfs is named as memory in a plain
+// warning (run and --dry-run) and in the header, never as "tmpfs on tmpfs".
+func TestMemoryScratchWarned(t *testing.T) {
+	dir := t.TempDir()
+	if !onTmpfs(dir) {
+		if !onTmpfs("/dev/shm") {
+			t.Skip("no tmpfs directory here (neither TMPDIR nor /dev/shm is on tmpfs)")
+		}
+		sub, err := os.MkdirTemp("/dev/shm", "writebench-test-")
+		if err != nil {
+			t.Skipf("cannot write to /dev/shm: %v", err)
+		}
+		t.Cleanup(func() { os.RemoveAll(sub) })
+		dir = sub
+	}
+	out := filepath.Join(t.TempDir(), "set.json")
+	code, stdout, stderr := runCLI(t, append(append([]string{}, smallCell...), "--repeat", "2", "--dir", dir, "--out", out)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "is on tmpfs: its files live in memory, so this measures memory, not a disk") {
+		t.Errorf("no memory warning on stderr:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "tmpfs (memory, not a disk)") || strings.Contains(stdout, "tmpfs on tmpfs") {
+		t.Errorf("header does not name tmpfs as memory:\n%s", stdout)
+	}
+	_, dry, _ := runCLI(t, append(append([]string{}, smallCell...), "--dir", dir, "--dry-run")...)
+	if !strings.Contains(dry, "this measures memory, not a disk") {
+		t.Errorf("--dry-run does not warn about tmpfs:\n%s", dry)
+	}
+}
+
+// TestHeaderCountsHostCores: a process bound to one CPU of a host with
+// more (as mpirun binds a rank) reports the host's cores and the usable
+// ones, not "1 cores".
+func TestHeaderCountsHostCores(t *testing.T) {
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		t.Skip("taskset not found (util-linux): cannot bind a process to one CPU")
+	}
+	online, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil || strings.TrimSpace(string(online)) == "0" {
+		t.Skip("a single-CPU host: nothing to tell apart")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "set.json")
+	cmd := exec.Command(taskset, append([]string{"-c", "0", os.Args[0], "-test.run=^TestHelperMain$", "--"},
+		append(append([]string{}, smallCell...), "--repeat", "2", "--dir", dir, "--out", out)...)...)
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("taskset -c 0 writebench: %v", err)
+	}
+	set, err := report.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Env.Cores != 1 || set.Env.HostCores < 2 {
+		t.Errorf("set records cores %d, host_cores %d; want 1 usable of the host's %d+", set.Env.Cores, set.Env.HostCores, 2)
+	}
+	if want := "cores, 1 usable by the process)"; !strings.Contains(string(stdout), want) {
+		t.Errorf("header lacks %q:\n%s", want, stdout)
+	}
+}
+
+// onTmpfs reports whether dir is on tmpfs.
+func onTmpfs(dir string) bool {
+	var st unix.Statfs_t
+	return unix.Statfs(dir, &st) == nil && st.Type == unix.TMPFS_MAGIC
+}
+
+func mustMkdir(t *testing.T, p string) {
+	t.Helper()
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustWrite(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -36,6 +36,9 @@ func dryRun(stdout io.Writer, cfg writebench.Config) error {
 	if p.OverBudget {
 		fmt.Fprintf(ew, "(the warm-ups and the first counted round always run, and alone take longer than --budget %s: fewer files or smaller sizes would keep to it)\n", report.FormatDuration(p.Budget.Seconds()))
 	}
+	if p.FSType == "tmpfs" || p.FSType == "ramfs" {
+		fmt.Fprintln(ew, writebench.MemoryWarning(p.Dir, p.FSType))
+	}
 	fmt.Fprintln(ew, "(estimated from costs measured on a 2-core VM with ext4; other machines differ 2-3x. Nothing was kept: a probe file, removed at once, checked that --dir is writable.)")
 	return ew.err
 }

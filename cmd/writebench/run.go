@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -87,7 +88,7 @@ func newRunFlags() *runFlags {
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
@@ -234,7 +235,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
-	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
