@@ -5,12 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // These tests check that what runs is what was asked for and what the
@@ -27,10 +28,14 @@ const (
 	recordsPerRep = 10
 )
 
+// writeReturned matches the end of a strace line of a call that returned
+// recordBytes.
+var writeReturned = regexp.MustCompile(`\)\s+= ` + recordBytes + `\s*$`)
+
 // straceWrites runs writebench args under strace in a child process and
 // returns the number of write/pwrite64 calls of recordBytes bytes, stdout
 // and the saved set (args must hold --out).
-func straceWrites(t *testing.T, out string, args ...string) (int, string, *report.Set) {
+func straceWrites(t *testing.T, out string, args ...string) (int, string, *resultset.Set) {
 	t.Helper()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
@@ -56,11 +61,12 @@ func straceWrites(t *testing.T, out string, args ...string) (int, string, *repor
 	for _, line := range strings.Split(string(data), "\n") {
 		// "write(5, ..., 3000) = 3000", or split by another thread's call
 		// into "write(5, ... <unfinished ...>" and "<... write resumed>) = 3000".
-		if strings.Contains(line, "write") && strings.HasSuffix(strings.TrimSpace(line), ") = "+recordBytes) {
+		// strace pads short lines before " = ".
+		if strings.Contains(line, "write") && writeReturned.MatchString(line) {
 			n++
 		}
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatalf("load %s: %v", out, err)
 	}
@@ -131,7 +137,7 @@ func TestRepeatWithoutBudgetRunsAllRounds(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +189,7 @@ func TestDefaultScratchInCurrentDirectory(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +270,7 @@ func TestHeaderCountsHostCores(t *testing.T) {
 	if err != nil {
 		t.Fatalf("taskset -c 0 writebench: %v", err)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
