@@ -106,13 +106,17 @@ type Config struct {
 // runner's goroutine, never inside a timed region.
 type Progress interface {
 	// Start is called once with the number of repetitions the sweep plans
-	// (warm-ups included; with a budget, the most it may run) and the
-	// estimated wall time.
-	Start(total int, estimate time.Duration)
+	// (warm-ups included; with a budget, the most it may run, often far
+	// more than run: count toward the budget's time instead), the
+	// estimated wall time and the Budget (0: none).
+	Start(total int, estimate, budget time.Duration)
 	// Step is called after each repetition of cell.
 	Step(cell *resultset.Cell, counted bool, err error)
-	// Done is called once when the sweep ends, however it ends.
-	Done()
+	// Done is called once when the sweep ends, however it ends; complete
+	// is false when it was interrupted. A complete sweep may have run
+	// fewer repetitions than planned (the budget, failed or skipped
+	// cells): what ran is then all there was to run.
+	Done(complete bool)
 }
 
 // Defaults of Config.

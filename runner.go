@@ -119,8 +119,8 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
 	if cfg.Progress != nil {
-		cfg.Progress.Start(plan.reps, plan.estimate)
-		defer cfg.Progress.Done()
+		cfg.Progress.Start(plan.reps, plan.estimate, cfg.Budget)
+		defer func() { cfg.Progress.Done(set.Complete) }()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
 	groups := newGroups(set)
