@@ -301,3 +301,29 @@ func mustWrite(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDryRunWarnsUnreachableVerdict: --dry-run says when the budget cannot
+// give every cell the rounds a verdict needs, and which budget would; and
+// when --repeat alone is too few for any verdict.
+func TestDryRunWarnsUnreachableVerdict(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"run", "--strategies", "bufio,chunked", "--files", "64", "--sizes", "1MiB", "--dir", dir, "--dry-run"}
+	code, out, errs := runCLI(t, append(base, "--budget", "100ms")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !regexp.MustCompile(`warning: --budget 100ms cannot reach the 7 rounds every cell needs before a verdict \(estimated [^)]+\): --budget \S+ would`).MatchString(out) {
+		t.Errorf("no unreachable-budget warning with a suggestion:\n%s", out)
+	}
+	_, out, _ = runCLI(t, append(base, "--repeat", "3")...)
+	if !strings.Contains(out, "warning: --repeat 3 is fewer than the 6 rounds a verdict needs") {
+		t.Errorf("no too-few-rounds warning:\n%s", out)
+	}
+	_, out, _ = runCLI(t, append(base, "--repeat", "8")...)
+	if strings.Contains(out, "warning:") {
+		t.Errorf("a sweep of 8 fixed rounds warned:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("--dry-run left %d entries under --dir", len(entries))
+	}
+}
