@@ -34,9 +34,6 @@ type plan struct {
 	verdict       time.Duration
 }
 
-// confidence is the overall confidence of verdicts.
-const confidence = 0.95
-
 // lookConfidence is the two-sided confidence of every interval of a sweep
 // that looks at its data L times, the final verdict included. Every
 // decision a verdict makes is one-sided: "slower" is an upper bound below
@@ -49,16 +46,16 @@ const confidence = 0.95
 // more; its decisions err at most 2.5% of the time.
 func lookConfidence(looks int) float64 {
 	if looks <= 2 {
-		return confidence
+		return judge.DefaultConfidence
 	}
-	return 1 - 2*(1-confidence)/float64(looks)
+	return 1 - 2*(1-judge.DefaultConfidence)/float64(looks)
 }
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
 	// Only the warm-ups asked for run uncounted: without any, the first
 	// counted round calibrates the batches per sample (see Config.Warmup).
-	p := plan{warm: max(cfg.Warmup, 0), confidence: confidence}
+	p := plan{warm: max(cfg.Warmup, 0), confidence: judge.DefaultConfidence}
 	if cfg.Budget > 0 && cfg.MinRounds < cfg.Repeat {
 		// One interim look, after MinRounds, then the final verdict: the
 		// 5% are split over these two looks, the guard against optional
@@ -201,7 +198,7 @@ func (g *groupState) decided(i int) bool {
 // judge.GroupDecided at the per-look confidence, the same decision the
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
-	o := judge.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
+	o := judge.Options{Tie: cfg.Tie, Confidence: conf}
 	for gi, m := range g.members {
 		if g.done[gi] {
 			continue
@@ -231,7 +228,7 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // and makes its intervals at the same confidence on the same rounds,
 // reaches the same answer for a settled cell as the look did. Settled
 // cells are recorded in the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o judge.VerdictOptions) {
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) {
 	cand := map[int]bool{}
 	for _, ct := range judge.Decide(set, m, o).Contenders {
 		if ct.Verdict == judge.Slower || ct.NoFaster {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/writebench/writebench/strategies"
 
+	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -243,12 +244,12 @@ func probeMachine(ctx context.Context, cfg *Config) (m machineFactors, ok bool) 
 // open. note is non-empty when the
 // probe could not be made (skipped or failed), saying why.
 func probeBatch(ctx context.Context, cfg *Config, s strategies.Strategy, params strategies.Params, files int, size int64, times int) (took, start time.Duration, note string) {
-	sc, err := newScratch(cfg.Dir)
+	sc, err := scratch.New(cfg.Dir)
 	if err != nil {
 		return 0, 0, "not probed: " + err.Error()
 	}
-	defer sc.remove()
-	dir := filepath.Join(sc.dir, "probe")
+	defer sc.Remove()
+	dir := filepath.Join(sc.Path, "probe")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		return 0, 0, "not probed: " + err.Error()
 	}
@@ -282,7 +283,7 @@ func probeBatch(ctx context.Context, cfg *Config, s strategies.Strategy, params 
 			if rv, ok := s.(strategies.RecordVerifier); ok {
 				_, err = rv.VerifyRecords(ctx, b)
 			} else {
-				err = Verify(ctx, b)
+				err = strategies.Verify(ctx, b)
 			}
 			if err != nil {
 				return 0, start, "probe failed: " + err.Error()
