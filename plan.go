@@ -137,7 +137,7 @@ func dryRun(ctx context.Context, cfg Config, probe bool) (*Plan, error) {
 	out.Estimate = p.estimate
 	out.OverBudget = cfg.Budget > 0 && p.first > cfg.Budget
 	out.VerdictRounds, out.VerdictEstimate = p.verdictRounds, p.verdict
-	out.TooFewRounds = cfg.Repeat < p.verdictRounds
+	out.TooFewRounds = cfg.Repeat < p.verdictRounds && len(cells) > 1 // a lone cell has nothing to decide
 	if cfg.Budget > 0 && !out.TooFewRounds && p.verdict > cfg.Budget {
 		out.SuggestedBudget = suggestBudget(p.verdict)
 	}

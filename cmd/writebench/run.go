@@ -305,6 +305,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
 			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)
