@@ -150,7 +150,7 @@ A claim is held when all its checks hold.
 			lines = append(lines, line)
 		}
 		fmt.Fprintf(w, "**%s**, on %s\n\n", overall(results), machine(set))
-		fmt.Fprintf(w, "`writebench run %s` (%s)\n\n", c.run, rounds(set))
+		fmt.Fprintf(w, "`%s` (%s)\n\n", command(set, c.run), rounds(set))
 		for _, l := range lines {
 			fmt.Fprintf(w, "- %s\n", l)
 		}
@@ -194,6 +194,26 @@ func overall(rs []string) string {
 func machine(s *resultset.Set) string {
 	e := s.Env
 	return fmt.Sprintf("%s (%d cores), %s on %s, %s %s", e.CPU, e.Cores, e.FSType, e.Device, e.GOOS, e.Kernel)
+}
+
+// command is the command line the set records, without where it was
+// saved and how progress was shown ("writebench run " + run without one).
+func command(s *resultset.Set, run string) string {
+	args := s.Env.Command
+	if len(args) == 0 {
+		return "writebench run " + run
+	}
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--out" || a == "--progress":
+			i++
+		case strings.HasPrefix(a, "--out=") || strings.HasPrefix(a, "--progress="):
+		default:
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func rounds(s *resultset.Set) string {
