@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -73,11 +74,12 @@ type Config struct {
 	// (see Warmup) (default 2ms; negative: off).
 	MinSample time.Duration
 
-	// Dir is where the scratch directory (ScratchPrefix*) is made (default
-	// "."): the current directory, so the sweep measures the file system the
-	// user runs it from. A Dir on tmpfs or ramfs measures memory, not a disk
-	// (Run says so on Log).
+	// Dir is where the scratch directory (ScratchPrefix*) is made (default:
+	// the current directory, so the sweep measures the file system the user
+	// runs it from, as fio does). A Dir on tmpfs or ramfs measures memory,
+	// not a disk (Run says so on Log).
 	Dir          string
+	dirDefault   bool   // Dir was defaulted (error messages say so)
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -199,7 +201,14 @@ func (cfg Config) withDefaults() Config {
 	cfg.Precision = cmp.Or(cfg.Precision, DefaultPrecision)
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
-	cfg.Dir = cmp.Or(cfg.Dir, ".")
+	if cfg.Dir == "" {
+		// The current directory, absolute: external writers, workers and
+		// other ranks get the scratch directory's path.
+		cfg.Dir, cfg.dirDefault = ".", true
+		if wd, err := os.Getwd(); err == nil {
+			cfg.Dir = wd
+		}
+	}
 	return cfg
 }
 
@@ -233,6 +242,9 @@ func (cfg *Config) check() ([]cell, error) {
 		return nil, configError(err)
 	}
 	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		if cfg.dirDefault {
+			return nil, cfgErr("dir", "the current directory, where the scratch directory goes by default, cannot be used: %v; name a directory on the disk to measure", err)
+		}
 		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {

@@ -327,3 +327,22 @@ func TestDryRunWarnsUnreachableVerdict(t *testing.T) {
 		t.Errorf("--dry-run left %d entries under --dir", len(entries))
 	}
 }
+
+// TestDefaultScratchReadOnly: a current directory that cannot take the
+// scratch directory is a usage error naming --dir and the directory, with
+// nothing written.
+func TestDefaultScratchReadOnly(t *testing.T) {
+	wd := t.TempDir()
+	if err := unix.Mount("writebench-test", wd, "tmpfs", unix.MS_RDONLY, "size=1m"); err != nil {
+		t.Skipf("cannot mount a read-only tmpfs here (needs root): %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(wd, 0) })
+	out := filepath.Join(t.TempDir(), "set.json")
+	code, _, stderr := runChild(t, wd, append(append([]string{}, smallCell...), "--repeat", "2", "--out", out)...)
+	if code != 2 || !strings.Contains(stderr, "--dir: the current directory, where the scratch directory goes by default, cannot be used: "+wd) {
+		t.Errorf("exit %d, stderr %q; want 2 and a line naming --dir and %s", code, stderr, wd)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a set was written")
+	}
+}

@@ -115,10 +115,6 @@ func CheckDir(dir string) error {
 	}
 	d, err := os.MkdirTemp(dir, Prefix+"probe-")
 	if err != nil {
-		if dir == "." {
-			abs, _ := filepath.Abs(dir)
-			return fmt.Errorf("the current directory %s (where the scratch directory goes by default) is not writable: %v; name a directory on the disk to measure", resultset.Printable(abs), errors.Unwrap(err))
-		}
 		return fmt.Errorf("%s is not writable: %v", dir, errors.Unwrap(err))
 	}
 	os.Remove(d)
