@@ -39,7 +39,7 @@
 #   WRITEBENCH a prebuilt writebench binary to use instead of building one
 set -u
 
-usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
 case ${1:-} in
 -h | --help)
 	usage
