@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -47,7 +48,7 @@ type barProgress struct {
 	p       *mpb.Progress
 	bar     *mpb.Bar
 	refresh chan any
-	label   string
+	label   atomic.Value // string: the cell of the last step, read by the drawing goroutine
 	// start and estimate give the ETA: the sweep's estimate (the same
 	// figure --dry-run prints) minus the time spent, or, once the sweep has
 	// outrun its estimate, the average time per step so far.
@@ -98,13 +99,13 @@ func (b *barProgress) Start(total int, estimate, budget time.Duration) {
 		mpb.AppendDecorators(
 			decor.Percentage(decor.WC{W: 6}),
 			decor.Any(func(st decor.Statistics) string { return " ETA " + b.eta(st) }),
-			decor.Any(func(decor.Statistics) string { return "  " + b.label }),
+			decor.Any(func(decor.Statistics) string { l, _ := b.label.Load().(string); return "  " + l }),
 		),
 	)
 }
 
 func (b *barProgress) Step(c *resultset.Cell, counted bool, err error) {
-	b.label = c.Key()
+	b.label.Store(c.Key())
 	if b.timed {
 		// Short of the end until Done: the sweep may outrun its estimate.
 		b.bar.SetCurrent(min(time.Since(b.start).Milliseconds(), b.total-1))
