@@ -19,14 +19,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/stats"
 )
 
 // confidence of every interval on the page; tie is the margin of "!>".
 const (
-	confidence = 0.95
-	tie        = 0.05
+	confidence = judge.DefaultConfidence
+	tie        = judge.DefaultTie
 )
 
 type claim struct {
@@ -298,27 +299,7 @@ func check(s *resultset.Set, e string) (string, string) {
 	f := strings.Fields(e)
 	switch {
 	case len(f) == 2 && (f[0] == "corrupts" || f[0] == "intact"):
-		sel := parseSelector(f[1])
-		for i := range s.Results {
-			c := &s.Results[i]
-			if !sel.match(c) {
-				continue
-			}
-			if c.Skipped != "" || c.Failed() {
-				return "not measured", fmt.Sprintf("%s: not measured (%s)", f[1], skipReason(c))
-			}
-			var corrupt, total int64
-			for k := range c.CorruptRecords {
-				corrupt += c.CorruptRecords[k]
-				total += c.Records[k]
-			}
-			v := "held"
-			if (corrupt > 0) != (f[0] == "corrupts") {
-				v = "contradicted"
-			}
-			return v, fmt.Sprintf("%s %s: %d of %d records corrupt over %d rounds: **%s**", f[1], f[0], corrupt, total, len(c.CorruptRecords), v)
-		}
-		return "not measured", fmt.Sprintf("%s: no such cell", f[1])
+		return checkRecords(s, f[0], f[1])
 	case len(f) == 3 && (f[1] == ">" || f[1] == "!>"):
 	default:
 		return "not measured", fmt.Sprintf("%q: not a check this page understands", e)
@@ -362,6 +343,32 @@ func check(s *resultset.Set, e string) (string, string) {
 		return "not measured", fmt.Sprintf("%s %s %s: no such pair of cells", f[0], word(f[1]), f[2])
 	}
 	return verdict, strings.Join(out, "; ")
+}
+
+// checkRecords checks a "corrupts CELL" or "intact CELL" claim (kind) on the
+// records of the cell CELL selects.
+func checkRecords(s *resultset.Set, kind, cell string) (string, string) {
+	sel := parseSelector(cell)
+	for i := range s.Results {
+		c := &s.Results[i]
+		if !sel.match(c) {
+			continue
+		}
+		if c.Skipped != "" || c.Failed() {
+			return "not measured", fmt.Sprintf("%s: not measured (%s)", cell, skipReason(c))
+		}
+		var corrupt, total int64
+		for k := range c.CorruptRecords {
+			corrupt += c.CorruptRecords[k]
+			total += c.Records[k]
+		}
+		v := "held"
+		if (corrupt > 0) != (kind == "corrupts") {
+			v = "contradicted"
+		}
+		return v, fmt.Sprintf("%s %s: %d of %d records corrupt over %d rounds: **%s**", cell, kind, corrupt, total, len(c.CorruptRecords), v)
+	}
+	return "not measured", fmt.Sprintf("%s: no such cell", cell)
 }
 
 // worst combines the verdicts of one check over several workloads: held
