@@ -1,9 +1,13 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strconv"
 
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
@@ -38,28 +42,78 @@ type JSONSet struct {
 // JSONCell is one cell's summary. Metrics maps a metric name to its
 // summary; a metric that was not measured (or does not apply) is absent.
 type JSONCell struct {
-	Key         string `json:"key"` // Cell.Key()
-	Strategy    string `json:"strategy"`
-	Files       int    `json:"files"`
-	FileSize    int64  `json:"file_size"`
-	Record      int    `json:"record,omitempty"`
-	Buffer      int    `json:"buffer,omitempty"`
-	Chunk       int    `json:"chunk,omitempty"`
-	Concurrency int    `json:"concurrency,omitempty"`
-	PerFile     string `json:"per_file,omitempty"`
-	Batch       int    `json:"batch,omitempty"`
-	QueueDepth  int    `json:"queue_depth,omitempty"`
-	Prealloc    string `json:"prealloc,omitempty"` // omitted when "none", as in Key
-	Sync        string `json:"sync"`
-	N           int    `json:"n"`
-	Verified    bool   `json:"verified"`
-	Error       string `json:"error,omitempty"`
+	Key      string `json:"key"` // Cell.Key()
+	Strategy string `json:"strategy"`
+	Files    int    `json:"files"`
+	FileSize int64  `json:"file_size"`
+	// Knobs are the cell's knob values, one per knob axis of
+	// resultset.Axes() in its order, read from the cell by axis name; a knob
+	// at zero (not used by the strategy) or at its axis's Omit value is left
+	// out. In the JSON each is a field of the cell ("record": 256), between
+	// file_size and sync.
+	Knobs    []resultset.Param `json:"-"`
+	Sync     string            `json:"sync"`
+	N        int               `json:"n"`
+	Verified bool              `json:"verified"`
+	Error    string            `json:"error,omitempty"`
 	// RelativeSpeed is the median speed relative to the fastest cell with
 	// the same files, size and sync mode (1 for the fastest); absent for
 	// failed cells.
 	RelativeSpeed float64               `json:"relative_speed,omitempty"`
 	Fastest       bool                  `json:"fastest,omitempty"`
 	Metrics       map[string]JSONMetric `json:"metrics,omitempty"`
+}
+
+// jsonKnobs lists c's knob values for its JSON summary.
+func jsonKnobs(c *resultset.Cell) []resultset.Param {
+	var out []resultset.Param
+	for _, a := range resultset.Axes() {
+		if !a.Knob {
+			continue
+		}
+		n, v := a.Get(c)
+		if a.Kind != resultset.KindName {
+			if n == 0 {
+				continue
+			}
+			v = strconv.FormatInt(n, 10)
+		}
+		if v == "" || v == a.Omit {
+			continue
+		}
+		out = append(out, resultset.Param{Name: a.Name, Value: v})
+	}
+	return out
+}
+
+// MarshalJSON writes c with its knobs as fields between file_size and sync:
+// numbers for sizes and counts, strings for names.
+func (c JSONCell) MarshalJSON() ([]byte, error) {
+	type plain JSONCell // without this method
+	data, err := json.Marshal(plain(c))
+	if err != nil || len(c.Knobs) == 0 {
+		return data, err
+	}
+	var knobs []byte
+	for _, k := range c.Knobs {
+		knobs = append(knobs, ',')
+		knobs = strconv.AppendQuote(knobs, k.Name)
+		knobs = append(knobs, ':')
+		if a := resultset.AxisByName(k.Name); a != nil && a.Kind != resultset.KindName {
+			knobs = append(knobs, k.Value...)
+		} else {
+			v, err := json.Marshal(k.Value)
+			if err != nil {
+				return nil, err
+			}
+			knobs = append(knobs, v...)
+		}
+	}
+	at := bytes.Index(data, []byte(`,"sync":`))
+	if at < 0 {
+		return nil, fmt.Errorf("json summary of cell %s: no sync field", c.Key)
+	}
+	return slices.Concat(data[:at], knobs, data[at:]), nil
 }
 
 // JSONMetric is the median of a metric and, when the cell has enough
@@ -111,9 +165,8 @@ func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 			c := s.Cell
 			jc := JSONCell{
 				Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize,
-				Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency, PerFile: c.PerFile,
-				Batch: c.Batch, QueueDepth: c.QueueDepth, Prealloc: omitDefault("prealloc", c.Prealloc),
-				Sync: c.Sync, N: s.N, Verified: c.Verified, Error: c.Error,
+				Knobs: jsonKnobs(c),
+				Sync:  c.Sync, N: s.N, Verified: c.Verified, Error: c.Error,
 				RelativeSpeed: s.Relative, Fastest: s.Fastest,
 			}
 			if !s.Failed() {
