@@ -196,6 +196,11 @@ type Batch struct {
 	// /proc/self/io cannot see (io_uring submissions and io_uring_enter
 	// calls). Strategies add to it atomically.
 	Issued *Issued
+
+	// Probe, when non-nil, receives the bytes every write-family call
+	// wrote and, when its Latency is set, each call's duration (see Probe).
+	// Strategies that write through their own programs leave it alone.
+	Probe *Probe
 }
 
 // Issued counts operations a strategy issued outside the write-family
