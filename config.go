@@ -84,6 +84,18 @@ type Config struct {
 	// r0-f0042). Recorded as env.shared_dir.
 	SharedDir bool
 
+	// Timeline records, for every counted repetition, a timeline of the
+	// bytes the strategy has written so far and the kernel's Dirty and
+	// Writeback memory, sampled every TimelineInterval (default
+	// DefaultTimelineInterval) by a goroutine outside the strategy's work
+	// (resultset.Timeline). Strategies run by external programs get none.
+	Timeline         bool
+	TimelineInterval time.Duration
+	// WriteLatency records the latency of every write-family call of every
+	// counted repetition into a log-bucketed histogram
+	// (resultset.WriteLatency); it adds two clock reads to every call.
+	WriteLatency bool
+
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
 
@@ -184,6 +196,7 @@ func (cfg Config) withDefaults() Config {
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
 	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
+	cfg.TimelineInterval = cmp.Or(cfg.TimelineInterval, DefaultTimelineInterval)
 	return cfg
 }
 
@@ -357,6 +370,8 @@ func (cfg *Config) checkScalars() error {
 		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
 	case cfg.MinSample > time.Minute:
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
+	case cfg.TimelineInterval < MinTimelineInterval || cfg.TimelineInterval > time.Hour:
+		return cfgErr("timeline_interval", "%v is out of range (%v to 1h)", cfg.TimelineInterval, MinTimelineInterval)
 	}
 	return nil
 }

@@ -48,6 +48,11 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	if cfg.DropCaches {
 		e.PageCache = "dropped before every repetition (sync; echo 3 > /proc/sys/vm/drop_caches)"
 	}
+	e.Dirty = readDirtyLimits()
+	if cfg.Timeline {
+		e.TimelineIntervalSeconds = cfg.TimelineInterval.Seconds()
+	}
+	e.WriteLatency = cfg.WriteLatency
 	e.Hostname, _ = os.Hostname()
 	if free, _, err := freeSpace(dir); err == nil {
 		e.FreeBytes = free

@@ -101,6 +101,17 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(g.contentSeed()), prefix: g.prefix(), group: g}
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
+	if cfg.Timeline {
+		r.mem = openMemSampler()
+		defer r.mem.close()
+		r.sampler = newSampler(cfg.TimelineInterval, r.probe, r.mem)
+	}
 	defer func() {
 		for i := range cells {
 			r.closeSession(&cells[i])
@@ -272,6 +283,11 @@ type runner struct {
 	syncTime []time.Duration
 	group    *group // the ranks of the run (one by default)
 	assign   []int  // pool directory of each cell in the current round
+	// probe, with --timeline or --write-latency, is handed to every
+	// in-process batch of a counted repetition (reset before each).
+	probe   *strategies.Probe
+	sampler *sampler    // with --timeline
+	mem     *memSampler // with --timeline: /proc/meminfo, open for the run
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -361,6 +377,16 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	clear(r.latency[:n])
 	clear(r.syncTime[:n])
+	// The probe sees only writes made in this process: a session whose
+	// writes run in another program (Usage ok) gets none.
+	probed := counted && r.probe != nil && !inOtherProcess(c.session)
+	if probed {
+		r.probe.Reset()
+		for _, b := range batches {
+			b.Probe = r.probe
+		}
+	}
+	sampling := probed && r.sampler != nil
 	if r.cfg.DropCaches {
 		if err := dropCaches(); err != nil {
 			return g.agree(ctx, err)
@@ -377,8 +403,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 
 	var before, after counters
+	if sampling {
+		r.sampler.start()
+	}
 	before.read(c.session)
 	t0 := time.Now()
+	if sampling {
+		r.sampler.mark(t0)
+	}
 	var werr error
 	var endSync time.Duration
 	for _, b := range batches {
@@ -394,6 +426,11 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	elapsed := time.Since(t0)
 	after.read(c.session)
+	var tl *resultset.Timeline
+	if sampling {
+		t := r.sampler.finish(elapsed)
+		tl = &t
+	}
 	if err := g.afterTimed(ctx); err != nil {
 		return err
 	}
@@ -443,6 +480,12 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return nil
 	}
 	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+	if tl != nil {
+		c.res.Timelines = append(c.res.Timelines, *tl)
+	}
+	if probed && r.probe.Latency != nil {
+		c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+	}
 	return g.merge(ctx, rc)
 }
 
@@ -495,6 +538,24 @@ func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d
 		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))
 		rc.RingEnters = append(rc.RingEnters, enters/int64(loops))
 	}
+}
+
+// inOtherProcess reports whether a session's writes run in another
+// program (an external writer), where no probe of this process sees them.
+func inOtherProcess(s strategies.Session) bool {
+	_, ok := sessionUsage(s)
+	return ok
+}
+
+// writeLatency converts a histogram to its stored form.
+func writeLatency(h *strategies.LatencyHist) resultset.WriteLatency {
+	pairs, maxNS := h.Counts()
+	out := resultset.WriteLatency{Buckets: make([][3]int64, 0, len(pairs)), Max: time.Duration(maxNS).Seconds()}
+	for _, p := range pairs {
+		lo, hi := strategies.LatencyBucketBounds(int(p[0]))
+		out.Buckets = append(out.Buckets, [3]int64{lo, hi, p[1]})
+	}
+	return out
 }
 
 func addCounts(a, b strategies.RecordCounts) strategies.RecordCounts {

@@ -60,6 +60,8 @@ type runFlags struct {
 	noVerify, dropCaches, noSpace      bool
 	sharedDir                          bool
 	dryRun                             bool
+	timeline, writeLatency             bool
+	timelineInterval                   time.Duration
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
@@ -96,6 +98,9 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
+	fs.BoolVar(&f.timeline, "timeline", false, "record, during every counted repetition, the bytes written so far and the kernel's Dirty and Writeback memory (report --plots draws them against time with the dirty thresholds)")
+	fs.DurationVar(&f.timelineInterval, "timeline-interval", writebench.DefaultTimelineInterval, "sampling interval of --timeline ("+writebench.MinTimelineInterval.String()+" to 1h)")
+	fs.BoolVar(&f.writeLatency, "write-latency", false, "record the latency of every write-family call (io_uring: submission to completion) in a log-bucketed histogram per repetition: p50/p99/p99.9/max columns and a latency distribution chart (adds two clock reads per call)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
 	return f
@@ -235,6 +240,14 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoSpaceCheck = f.noSpace
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
+	cfg.Timeline = cfg.Timeline || f.timeline
+	cfg.WriteLatency = f.writeLatency
+	if f.fs.Changed("timeline-interval") {
+		if !cfg.Timeline {
+			return cfg, usagef("run: --timeline-interval: needs --timeline")
+		}
+		cfg.TimelineInterval = f.timelineInterval
+	}
 	if p.ExecFile != "" && len(f.execFile) == 0 {
 		f.execFile = []string{p.ExecFile}
 	}

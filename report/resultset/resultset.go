@@ -100,6 +100,16 @@ type Env struct {
 	// MinSampleSeconds is the shortest timed sample (--min-sample); cells
 	// whose batch was shorter ran it Loops times per repetition.
 	MinSampleSeconds float64 `json:"min_sample_seconds,omitempty"`
+
+	// Dirty holds the kernel's dirty page-cache thresholds at the start
+	// (Linux; nil elsewhere and in sets written before they were recorded).
+	Dirty *DirtyLimits `json:"dirty,omitempty"`
+	// TimelineIntervalSeconds is the timeline sampler's interval
+	// (--timeline-interval) when timelines were recorded, else 0.
+	TimelineIntervalSeconds float64 `json:"timeline_interval_seconds,omitempty"`
+	// WriteLatency is true when the latency of every write-family call
+	// was recorded (--write-latency).
+	WriteLatency bool `json:"write_latency,omitempty"`
 }
 
 // GroupKey names the comparison group of c: the workload every contender
@@ -177,6 +187,16 @@ type Cell struct {
 	// does not count them).
 	RingSubmissions []int64 `json:"ring_submissions,omitempty"`
 	RingEnters      []int64 `json:"ring_enters,omitempty"`
+
+	// Timelines, with --timeline, holds one Timeline per counted
+	// repetition (empty for strategies whose writes happen in another
+	// program, which the sampler cannot see).
+	Timelines []Timeline `json:"timelines,omitempty"`
+	// WriteLatency, with --write-latency, holds the latency distribution of
+	// the write-family calls of every counted repetition (empty for
+	// strategies whose writes the runner cannot time: external programs;
+	// mmap stores are no calls and leave their histograms empty).
+	WriteLatency []WriteLatency `json:"write_latency,omitempty"`
 
 	Verified bool   `json:"verified"` // every file of every counted repetition read back and matched
 	Error    string `json:"error"`    // empty when the cell succeeded
@@ -494,6 +514,7 @@ func (s *Set) Validate() error {
 			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
 			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
 			{"rank_seconds", len(c.RankSeconds), true},
+			{"timelines", len(c.Timelines), true}, {"write_latency", len(c.WriteLatency), true},
 		} {
 			if a.l != n && !(a.optional && a.l == 0) {
 				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
@@ -519,6 +540,16 @@ func (s *Set) Validate() error {
 			}
 			if k > 0 && r <= c.Rounds[k-1] {
 				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
+			}
+		}
+		for k := range c.Timelines {
+			if err := c.Timelines[k].validate(); err != nil {
+				return fmt.Errorf("%s: timelines sample %d: %w", where, k, err)
+			}
+		}
+		for k := range c.WriteLatency {
+			if err := c.WriteLatency[k].validate(); err != nil {
+				return fmt.Errorf("%s: write_latency sample %d: %w", where, k, err)
 			}
 		}
 		if c.Ranks < 0 {
