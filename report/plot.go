@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"path/filepath"
 
+	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
@@ -50,12 +51,12 @@ type PlotOptions struct {
 // (file size, or file count for files/s) and NAME-vs-PARAM.png against the
 // others. The winner map shades each (files, size) square by its fastest
 // strategy.
-func WritePlots(dir string, sets []*Set, labels []string) (written []string, notes []string, err error) {
+func WritePlots(dir string, sets []*resultset.Set, labels []string) (written []string, notes []string, err error) {
 	return WritePlotsWith(dir, sets, labels, PlotOptions{})
 }
 
 // WritePlotsWith is WritePlots with options.
-func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (written []string, notes []string, err error) {
+func WritePlotsWith(dir string, sets []*resultset.Set, labels []string, opt PlotOptions) (written []string, notes []string, err error) {
 	if opt.DPI <= 0 {
 		opt.DPI = DefaultPlotDPI
 	}
@@ -118,7 +119,7 @@ func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (
 			notes = append(notes, n)
 		}
 	}
-	for _, charts := range []func([]*Set, []string) ([]string, []*figure){timelineCharts, latencyCharts} {
+	for _, charts := range []func([]*resultset.Set, []string) ([]string, []*figure){timelineCharts, latencyCharts} {
 		names, figs := charts(sets, labels)
 		for i, fig := range figs {
 			if err := save(names[i], fig); err != nil {
@@ -313,7 +314,7 @@ func (f *figure) save(base string, dpi int) ([]string, error) {
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
 		return written, fmt.Errorf("encode %s.png: %w", base, err)
 	}
-	if err := WriteFileAtomic(base+".png", buf.Bytes()); err != nil {
+	if err := resultset.WriteFileAtomic(base+".png", buf.Bytes()); err != nil {
 		return written, err
 	}
 	written = append(written, base+".png")
@@ -324,7 +325,7 @@ func (f *figure) save(base string, dpi int) ([]string, error) {
 	if _, err := svg.WriteTo(&buf); err != nil {
 		return written, fmt.Errorf("encode %s.svg: %w", base, err)
 	}
-	if err := WriteFileAtomic(base+".svg", svgFontFallback(buf.Bytes())); err != nil {
+	if err := resultset.WriteFileAtomic(base+".svg", svgFontFallback(buf.Bytes())); err != nil {
 		return written, err
 	}
 	return append(written, base+".svg"), nil

@@ -14,14 +14,14 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // probedCell is a cell with timelines or write-latency histograms, and the
 // line label it gets in the charts of its workload.
 type probedCell struct {
 	c     *resultset.Cell
-	set   *Set
+	set   *resultset.Set
 	label string
 }
 
@@ -29,7 +29,7 @@ type probedCell struct {
 // and size: the sync mode and every other parameter tell the lines of one
 // chart apart), in files-then-size order, and labels every cell by what
 // tells it from the others of its workload.
-func workloadsOf(sets []*Set, labels []string, have func(c *resultset.Cell) bool) (keys []string, byKey map[string][]probedCell) {
+func workloadsOf(sets []*resultset.Set, labels []string, have func(c *resultset.Cell) bool) (keys []string, byKey map[string][]probedCell) {
 	byKey = map[string][]probedCell{}
 	type wk struct {
 		files int
@@ -42,7 +42,7 @@ func workloadsOf(sets []*Set, labels []string, have func(c *resultset.Cell) bool
 			if c.Failed() || c.Skipped != "" || !have(c) {
 				continue
 			}
-			key := strconv.Itoa(c.Files) + " × " + FormatBytes(c.FileSize)
+			key := strconv.Itoa(c.Files) + " × " + resultset.FormatBytes(c.FileSize)
 			if _, ok := shape[key]; !ok {
 				shape[key] = wk{c.Files, c.FileSize}
 				keys = append(keys, key)
@@ -127,7 +127,7 @@ func fileName(key string) string {
 // above, the throughput of each strategy's median repetition over time;
 // below, on the same time axis, the kernel's dirty and writeback memory
 // during that repetition and the dirty thresholds.
-func timelineCharts(sets []*Set, labels []string) (names []string, figs []*figure) {
+func timelineCharts(sets []*resultset.Set, labels []string) (names []string, figs []*figure) {
 	keys, byKey := workloadsOf(sets, labels, func(c *resultset.Cell) bool { return len(c.Timelines) == len(c.Seconds) && len(c.Seconds) > 0 })
 	for _, key := range keys {
 		cs := byKey[key]
@@ -244,7 +244,7 @@ func timelineCharts(sets []*Set, labels []string) (names []string, figs []*figur
 // latency histograms: for each cell, the fraction of write calls slower
 // than each latency (all its counted repetitions pooled), both axes
 // logarithmic.
-func latencyCharts(sets []*Set, labels []string) (names []string, figs []*figure) {
+func latencyCharts(sets []*resultset.Set, labels []string) (names []string, figs []*figure) {
 	keys, byKey := workloadsOf(sets, labels, func(c *resultset.Cell) bool {
 		for i := range c.WriteLatency {
 			if c.WriteLatency[i].Count() > 0 {

@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // probedSet is a set of two strategies of one workload with timelines (a
 // fast one that slows down when the dirty memory reaches the limit, and a
 // steady slow one) and write-latency histograms.
-func probedSet() *Set {
+func probedSet() *resultset.Set {
 	const gib = 1 << 30
 	lim := &resultset.DirtyLimits{Ratio: 20, BackgroundRatio: 10, DirtyableBytes: 20 * gib, LimitBytes: 4 * gib, BackgroundLimitBytes: 2 * gib}
 	cell := func(name string, rate func(t float64) float64) resultset.Cell {
@@ -51,7 +51,7 @@ func probedSet() *Set {
 		c.Verified = true
 		return c
 	}
-	s := &Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Complete: true,
+	s := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Complete: true,
 		Env: resultset.Env{Start: time.Unix(0, 0).UTC(), Dirty: lim, TimelineIntervalSeconds: 0.1, WriteLatency: true}}
 	s.Results = append(s.Results,
 		cell("chunked", func(t float64) float64 {
@@ -74,7 +74,7 @@ func TestTimelineAndLatencyCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	written, _, err := WritePlots(dir, []*Set{s}, []string{"p"})
+	written, _, err := WritePlots(dir, []*resultset.Set{s}, []string{"p"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestTimelineAndLatencyCharts(t *testing.T) {
 
 	// A set without timelines or histograms gets neither chart.
 	plain := loadFixture(t, "basic")
-	written, _, err = WritePlots(t.TempDir(), []*Set{plain}, []string{"basic"})
+	written, _, err = WritePlots(t.TempDir(), []*resultset.Set{plain}, []string{"basic"})
 	if err != nil {
 		t.Fatal(err)
 	}
