@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -370,8 +371,8 @@ func (cfg *Config) checkScalars() error {
 		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
 	case cfg.MinSample > time.Minute:
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
-	case cfg.TimelineInterval < MinTimelineInterval || cfg.TimelineInterval > time.Hour:
-		return cfgErr("timeline_interval", "%v is out of range (%v to 1h)", cfg.TimelineInterval, MinTimelineInterval)
+	case cfg.TimelineInterval < timeline.MinInterval || cfg.TimelineInterval > time.Hour:
+		return cfgErr("timeline_interval", "%v is out of range (%v to 1h)", cfg.TimelineInterval, timeline.MinInterval)
 	}
 	return nil
 }
@@ -497,3 +498,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Bounds of Config.TimelineInterval.
+const (
+	DefaultTimelineInterval = timeline.DefaultInterval
+	MinTimelineInterval     = timeline.MinInterval
+)

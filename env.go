@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -48,7 +49,7 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	if cfg.DropCaches {
 		e.PageCache = "dropped before every repetition (sync; echo 3 > /proc/sys/vm/drop_caches)"
 	}
-	e.Dirty = readDirtyLimits()
+	e.Dirty = timeline.DirtyLimits()
 	if cfg.Timeline {
 		e.TimelineIntervalSeconds = cfg.TimelineInterval.Seconds()
 	}

@@ -35,6 +35,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -108,9 +109,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		}
 	}
 	if cfg.Timeline {
-		r.mem = openMemSampler()
-		defer r.mem.close()
-		r.sampler = newSampler(cfg.TimelineInterval, r.probe, r.mem)
+		r.mem = timeline.OpenMeminfo()
+		defer r.mem.Close()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
 	defer func() {
 		for i := range cells {
@@ -286,8 +287,8 @@ type runner struct {
 	// probe, with --timeline or --write-latency, is handed to every
 	// in-process batch of a counted repetition (reset before each).
 	probe   *strategies.Probe
-	sampler *sampler    // with --timeline
-	mem     *memSampler // with --timeline: /proc/meminfo, open for the run
+	sampler *timeline.Sampler // with --timeline
+	mem     *timeline.Meminfo // with --timeline: /proc/meminfo, open for the run
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -404,12 +405,12 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 
 	var before, after counters
 	if sampling {
-		r.sampler.start()
+		r.sampler.Start()
 	}
 	before.read(c.session)
 	t0 := time.Now()
 	if sampling {
-		r.sampler.mark(t0)
+		r.sampler.Mark(t0)
 	}
 	var werr error
 	var endSync time.Duration
@@ -428,7 +429,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	after.read(c.session)
 	var tl *resultset.Timeline
 	if sampling {
-		t := r.sampler.finish(elapsed)
+		t := r.sampler.Finish(elapsed)
 		tl = &t
 	}
 	if err := g.afterTimed(ctx); err != nil {

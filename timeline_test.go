@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -72,42 +71,5 @@ func TestRunTimelineAndWriteLatency(t *testing.T) {
 	}
 	if c := set.Results[0]; len(c.Timelines) != 0 || len(c.WriteLatency) != 0 || set.Env.TimelineIntervalSeconds != 0 {
 		t.Fatalf("without the options: %d timelines, %d histograms", len(c.Timelines), len(c.WriteLatency))
-	}
-}
-
-// TestSamplerDownsamples checks that a sampler that outlives its bound
-// keeps at most resultset.MaxTimelinePoints evenly spaced points, the
-// first at 0.
-func TestSamplerDownsamples(t *testing.T) {
-	s := newSampler(time.Millisecond, &strategies.Probe{}, &memSampler{})
-	s.stride = 1
-	s.tl.Seconds = s.tl.Seconds[:0]
-	for i := range 3 * resultset.MaxTimelinePoints {
-		if i%s.stride == 0 {
-			s.add(time.Duration(i) * time.Millisecond)
-		}
-	}
-	n := len(s.tl.Seconds)
-	if n > resultset.MaxTimelinePoints || n < resultset.MaxTimelinePoints/2 {
-		t.Fatalf("%d points", n)
-	}
-	step := s.tl.Seconds[1] - s.tl.Seconds[0]
-	for i := 1; i < n; i++ {
-		if d := s.tl.Seconds[i] - s.tl.Seconds[i-1]; d < step*0.999 || d > step*1.001 {
-			t.Fatalf("point %d: step %v, first step %v: not evenly spaced", i, d, step)
-		}
-	}
-	if s.tl.Seconds[0] != 0 || s.tl.Dirty[0] != -1 {
-		t.Fatalf("first point %v, dirty %v (no meminfo: -1)", s.tl.Seconds[0], s.tl.Dirty[0])
-	}
-}
-
-func TestKBField(t *testing.T) {
-	img := []byte("MemTotal:       24000000 kB\nDirty:              1234 kB\nWriteback:            0 kB\nWritebackTmp:   9 kB\n")
-	if d, w := kBField(img, "\nDirty:"), kBField(img, "\nWriteback:"); d != 1234*1024 || w != 0 {
-		t.Fatalf("Dirty %d, Writeback %d", d, w)
-	}
-	if v := kBField(img, "\nNope:"); v != -1 {
-		t.Fatalf("missing field = %d", v)
 	}
 }

@@ -1,4 +1,9 @@
-package writebench
+// Package timeline samples, from a goroutine of its own, what a write does
+// over time: the bytes a strategies.Probe has counted and the kernel's
+// Dirty and Writeback memory (/proc/meminfo), and reads the kernel's dirty
+// page-cache thresholds (/proc/sys/vm/dirty_*). The runner's --timeline
+// and a worker serving another writebench use it.
+package timeline
 
 import (
 	"bytes"
@@ -11,24 +16,23 @@ import (
 	"github.com/writebench/writebench/strategies"
 )
 
-// DefaultTimelineInterval is the timeline sampler's interval when
-// Config.TimelineInterval is zero.
-const DefaultTimelineInterval = 100 * time.Millisecond
+// DefaultInterval is the sampling interval when none is given.
+const DefaultInterval = 100 * time.Millisecond
 
-// MinTimelineInterval is the shortest timeline interval Config accepts:
+// MinInterval is the shortest sampling interval the runner accepts:
 // below it the sampler's own reads of /proc/meminfo would take a visible
 // share of a core.
-const MinTimelineInterval = time.Millisecond
+const MinInterval = time.Millisecond
 
-// sampler records a Timeline of one repetition from its own goroutine:
+// Sampler records a Timeline of one repetition from its own goroutine:
 // every interval it reads the strategy's written bytes (Probe.Written)
 // and /proc/meminfo's Dirty and Writeback. It allocates nothing while it
 // samples (its slices and read buffer are made in newSampler), so the
 // allocation counters of the timed region are the strategy's alone.
-type sampler struct {
+type Sampler struct {
 	interval time.Duration
 	probe    *strategies.Probe
-	mem      *memSampler
+	mem      *Meminfo
 	tl       resultset.Timeline
 	stride   int // take every stride-th tick (doubled at each downsampling)
 	begin    chan time.Time
@@ -37,9 +41,11 @@ type sampler struct {
 	t0       time.Time
 }
 
-func newSampler(interval time.Duration, probe *strategies.Probe, mem *memSampler) *sampler {
+// NewSampler returns a sampler of probe and mem every interval; mem may be
+// a Meminfo that could not open /proc/meminfo (its values are then -1).
+func NewSampler(interval time.Duration, probe *strategies.Probe, mem *Meminfo) *Sampler {
 	n := resultset.MaxTimelinePoints
-	return &sampler{
+	return &Sampler{
 		interval: interval, probe: probe, mem: mem, stride: 1,
 		tl: resultset.Timeline{
 			Seconds: make([]float64, 0, n), Bytes: make([]int64, 0, n),
@@ -48,9 +54,9 @@ func newSampler(interval time.Duration, probe *strategies.Probe, mem *memSampler
 	}
 }
 
-// start launches the goroutine, which waits for begin; called outside the
+// Start launches the goroutine, which waits for begin; called outside the
 // timed region.
-func (s *sampler) start() {
+func (s *Sampler) Start() {
 	s.begin = make(chan time.Time, 1)
 	s.stop = make(chan struct{})
 	s.done = make(chan struct{})
@@ -60,12 +66,12 @@ func (s *sampler) start() {
 	go s.run()
 }
 
-// mark tells the goroutine the timed region started at t0: one send on a
+// Mark tells the goroutine the timed region started at t0: one send on a
 // buffered channel, the only work of the sampler inside the timed region
 // on the runner's goroutine.
-func (s *sampler) mark(t0 time.Time) { s.begin <- t0 }
+func (s *Sampler) Mark(t0 time.Time) { s.begin <- t0 }
 
-func (s *sampler) run() {
+func (s *Sampler) run() {
 	defer close(s.done)
 	select {
 	case s.t0 = <-s.begin:
@@ -90,11 +96,11 @@ func (s *sampler) run() {
 }
 
 // add appends one point, halving the timeline first when it is full.
-func (s *sampler) add(at time.Duration) {
+func (s *Sampler) add(at time.Duration) {
 	if len(s.tl.Seconds) == cap(s.tl.Seconds) {
 		s.downsample()
 	}
-	dirty, wb := s.mem.read()
+	dirty, wb := s.mem.Read()
 	s.tl.Seconds = append(s.tl.Seconds, at.Seconds())
 	s.tl.Bytes = append(s.tl.Bytes, s.probe.Written())
 	s.tl.Dirty = append(s.tl.Dirty, dirty)
@@ -104,7 +110,7 @@ func (s *sampler) add(at time.Duration) {
 // downsample keeps every other point (the first always) and doubles the
 // stride, so a long repetition keeps evenly spaced points within the
 // bound.
-func (s *sampler) downsample() {
+func (s *Sampler) downsample() {
 	keep := 0
 	for i := 0; i < len(s.tl.Seconds); i += 2 {
 		s.tl.Seconds[keep], s.tl.Bytes[keep] = s.tl.Seconds[i], s.tl.Bytes[i]
@@ -116,10 +122,10 @@ func (s *sampler) downsample() {
 	s.stride *= 2
 }
 
-// finish stops the goroutine and returns the timeline with a last point
+// Finish stops the goroutine and returns the timeline with a last point
 // at elapsed (the end of the timed region); called outside it. A
 // repetition that never marked its start returns an empty timeline.
-func (s *sampler) finish(elapsed time.Duration) resultset.Timeline {
+func (s *Sampler) Finish(elapsed time.Duration) resultset.Timeline {
 	close(s.stop)
 	<-s.done
 	if len(s.tl.Seconds) == 0 {
@@ -135,23 +141,25 @@ func (s *sampler) finish(elapsed time.Duration) resultset.Timeline {
 	}
 }
 
-// memSampler reads Dirty and Writeback from /proc/meminfo through one open
+// Meminfo reads Dirty and Writeback from /proc/meminfo through one open
 // descriptor into a fixed buffer, without allocating.
-type memSampler struct {
+type Meminfo struct {
 	f   *os.File
 	buf []byte
 }
 
-func openMemSampler() *memSampler {
+// OpenMeminfo opens /proc/meminfo for Read; where it cannot, Read returns
+// -1s.
+func OpenMeminfo() *Meminfo {
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
-		return &memSampler{}
+		return &Meminfo{}
 	}
-	return &memSampler{f: f, buf: make([]byte, 16<<10)}
+	return &Meminfo{f: f, buf: make([]byte, 16<<10)}
 }
 
 // read returns Dirty and Writeback in bytes, -1 each when unavailable.
-func (m *memSampler) read() (dirty, writeback int64) {
+func (m *Meminfo) Read() (dirty, writeback int64) {
 	if m == nil || m.f == nil {
 		return -1, -1
 	}
@@ -163,7 +171,8 @@ func (m *memSampler) read() (dirty, writeback int64) {
 	return kBField(b, "\nDirty:"), kBField(b, "\nWriteback:")
 }
 
-func (m *memSampler) close() {
+// Close closes /proc/meminfo.
+func (m *Meminfo) Close() {
 	if m != nil && m.f != nil {
 		m.f.Close()
 	}
@@ -193,10 +202,10 @@ func kBField(b []byte, key string) int64 {
 	return v * 1024
 }
 
-// readDirtyLimits reads the vm.dirty_* settings and estimates the
+// DirtyLimits reads the vm.dirty_* settings and estimates the
 // thresholds in bytes (see resultset.DirtyLimits); nil where /proc/sys/vm
 // is missing.
-func readDirtyLimits() *resultset.DirtyLimits {
+func DirtyLimits() *resultset.DirtyLimits {
 	num := func(name string) (int64, bool) {
 		b, err := os.ReadFile("/proc/sys/vm/" + name)
 		if err != nil {
@@ -213,9 +222,11 @@ func readDirtyLimits() *resultset.DirtyLimits {
 		return nil
 	}
 	var dirtyable int64
-	for _, f := range []string{"MemFree", "Active(file)", "Inactive(file)"} {
-		v, _ := meminfo(f)
-		dirtyable += int64(v)
+	if img, err := os.ReadFile("/proc/meminfo"); err == nil {
+		img = append([]byte("\n"), img...)
+		for _, f := range []string{"MemFree", "Active(file)", "Inactive(file)"} {
+			dirtyable += max(kBField(img, "\n"+f+":"), 0)
+		}
 	}
 	d := &resultset.DirtyLimits{
 		Ratio: int(ratio), Bytes: bytesLimit, BackgroundRatio: int(bgRatio), BackgroundBytes: bgBytes,
