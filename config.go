@@ -97,6 +97,11 @@ type Config struct {
 	// (resultset.WriteLatency); it adds two clock reads to every call.
 	WriteLatency bool
 
+	// sustained and keep come from a Preset (see Preset.Sustained and
+	// Preset.Keep).
+	sustained bool
+	keep      func(c *resultset.Cell) bool
+
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
 
@@ -186,7 +191,7 @@ func (cfg Config) withDefaults() Config {
 	if len(cfg.Files) == 0 {
 		cfg.Files = DefaultFiles
 	}
-	if len(cfg.Sizes) == 0 {
+	if len(cfg.Sizes) == 0 && !cfg.sustained {
 		cfg.Sizes = DefaultSizes
 	}
 	// Zero means the default; negative Warmup and MinSample mean none/off.
@@ -223,6 +228,16 @@ func (cfg Config) Validate() error {
 // check validates cfg (defaults applied) and the places it will use, and
 // returns the cells of the sweep.
 func (cfg *Config) check() ([]cell, error) {
+	if cfg.sustained && len(cfg.Sizes) == 0 {
+		if err := checkDir(cfg.Dir); err != nil {
+			return nil, err
+		}
+		size, err := SustainedSize(cfg.Dir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Sizes = []int64{size}
+	}
 	cells, err := cfg.expand()
 	if err != nil {
 		return nil, err
@@ -430,7 +445,7 @@ func (cfg *Config) expand() ([]cell, error) {
 						av.axis.Set(rc, av.nums[idx[k]], "")
 					}
 				}
-				if seen[rc.Key()] {
+				if seen[rc.Key()] || (cfg.keep != nil && !cfg.keep(rc)) {
 					continue
 				}
 				seen[rc.Key()] = true
