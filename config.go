@@ -2,6 +2,7 @@ package writebench
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/internal/timeline"
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -29,7 +34,7 @@ type Config struct {
 	Files []int   // file counts (default 1, 16, 64)
 	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
 	// Knobs holds the values to sweep for every other axis of
-	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
+	// resultset.Axes(), by axis name ("record", "chunk", "concurrency",
 	// "per_file", "batch", "queue_depth", "prealloc", "sync"), written as on
 	// the command line ("64KiB", "10", "fallocate"). An axis not listed takes
 	// its default; a knob applies only to the strategies that list it.
@@ -97,10 +102,10 @@ type Config struct {
 	// (resultset.WriteLatency); it adds two clock reads to every call.
 	WriteLatency bool
 
-	// sustained and keep come from a Preset (see Preset.Sustained and
-	// Preset.Keep).
-	sustained bool
-	keep      func(c *resultset.Cell) bool
+	// Keep, when non-nil, leaves out of the sweep every cell of the
+	// product it returns false for (the cell has its strategy and axis
+	// values set, no samples): e.g. one sync mode for one strategy only.
+	Keep func(c *resultset.Cell) bool
 
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
@@ -125,19 +130,13 @@ type Progress interface {
 	Done()
 }
 
-// Defaults of Config.
-var (
-	DefaultFiles = []int{1, 16, 64}
-	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
-)
-
 // Defaults of Config's scalar fields.
 const (
 	DefaultRepeat    = 10
 	DefaultWarmup    = 1
 	DefaultMinRounds = 7
-	DefaultPrecision = 0.05
-	DefaultTie       = 0.05
+	DefaultPrecision = judge.DefaultPrecision
+	DefaultTie       = judge.DefaultTie
 	// DefaultMinSample is short on purpose: on the 2-core VM this was
 	// tuned on, the default sweep decided 6 of 9 groups in 45 s with 10 ms
 	// (27 rounds: the small cells' samples fill the rounds) against 8 and
@@ -150,17 +149,12 @@ const (
 	MaxLoops = 1000
 )
 
-// Limits that catch absurd input before anything is written.
-const (
-	MaxFiles    = resultset.MaxFiles
-	MaxFileSize = resultset.MaxFileSize
-	MaxRepeat   = 10_000
-	MaxParam    = resultset.MaxParam // record, buffer, chunk
-	MaxConc     = resultset.MaxConcurrency
-)
+// MaxRepeat bounds Repeat, Warmup and MinRounds; the axes' own limits
+// (files, sizes, knobs) are in resultset.Axes().
+const MaxRepeat = 10_000
 
 // ConfigError is a bad Config field. Field names the Config field or the
-// axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
+// axis (resultset.Axes()) at fault in lower case, e.g. "sizes", "queue_depth",
 // "repeat"; the command line maps it to its flag. It is empty when no field
 // is at fault (a run launched as several ranks without MPI).
 type ConfigError struct {
@@ -179,6 +173,16 @@ func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// configError returns the *ConfigError for a bad setting an internal
+// package found (a *ranks.ConfigError), and any other error as it is.
+func configError(err error) error {
+	var ce *ranks.ConfigError
+	if errors.As(err, &ce) {
+		return &ConfigError{Field: ce.Field, Msg: ce.Msg}
+	}
+	return err
+}
+
 func (cfg Config) withDefaults() Config {
 	if len(cfg.Strategies) == 0 {
 		for _, s := range cfg.Custom {
@@ -189,10 +193,10 @@ func (cfg Config) withDefaults() Config {
 		}
 	}
 	if len(cfg.Files) == 0 {
-		cfg.Files = DefaultFiles
+		cfg.Files = []int{1, 16, 64}
 	}
-	if len(cfg.Sizes) == 0 && !cfg.sustained {
-		cfg.Sizes = DefaultSizes
+	if len(cfg.Sizes) == 0 {
+		cfg.Sizes = []int64{4 << 10, 64 << 10, 1 << 20}
 	}
 	// Zero means the default; negative Warmup and MinSample mean none/off.
 	cfg.Repeat = cmp.Or(cfg.Repeat, DefaultRepeat)
@@ -228,29 +232,19 @@ func (cfg Config) Validate() error {
 // check validates cfg (defaults applied) and the places it will use, and
 // returns the cells of the sweep.
 func (cfg *Config) check() ([]cell, error) {
-	if cfg.sustained && len(cfg.Sizes) == 0 {
-		if err := checkDir(cfg.Dir); err != nil {
-			return nil, err
-		}
-		size, err := SustainedSize(cfg.Dir)
-		if err != nil {
-			return nil, err
-		}
-		cfg.Sizes = []int64{size}
-	}
 	cells, err := cfg.expand()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLauncher(cfg.Job); err != nil {
-		return nil, err
+	if err := ranks.CheckLauncher(cfg.Job); err != nil {
+		return nil, configError(err)
 	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
+	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
+		if err := scratch.CanDropCaches(); err != nil {
+			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
 	if err := checkMemory(cells, cfg.NoVerify); err != nil {
@@ -303,7 +297,7 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 			var n int64
 			var err error
 			if a.Kind == resultset.KindSize {
-				n, err = ParseSize(s)
+				n, err = textfmt.ParseSize(s)
 			} else {
 				n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 				if err != nil {
@@ -328,14 +322,14 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
 		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
 			var known []string
-			for _, a := range resultset.Axes[2:] {
+			for _, a := range resultset.Axes()[2:] {
 				known = append(known, a.Name)
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
 	}
 	var out []axisValues
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		var av axisValues
 		switch a.Name {
 		case "files":
@@ -445,7 +439,7 @@ func (cfg *Config) expand() ([]cell, error) {
 						av.axis.Set(rc, av.nums[idx[k]], "")
 					}
 				}
-				if seen[rc.Key()] || (cfg.keep != nil && !cfg.keep(rc)) {
+				if seen[rc.Key()] || (cfg.Keep != nil && !cfg.Keep(rc)) {
 					continue
 				}
 				seen[rc.Key()] = true
@@ -491,17 +485,6 @@ func paramsOf(c *resultset.Cell) strategies.Params {
 		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
 		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
 	}.WithDefaults()
-}
-
-// KnobNames lists the axis names Config.Knobs accepts, in table order.
-func KnobNames() []string {
-	var out []string
-	for _, a := range resultset.Axes {
-		if a.Name != "files" && a.Name != "size" {
-			out = append(out, a.Name)
-		}
-	}
-	return out
 }
 
 // sortedKeys returns m's keys sorted.
