@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -70,7 +71,16 @@ type Config struct {
 	// repetition (default 10ms; negative: off).
 	MinSample time.Duration
 
-	Dir          string // where scratch directories are made (default os.TempDir())
+	Dir string // where scratch directories are made (default os.TempDir())
+	// Dirs, with two or more directories, runs every cell in each of them,
+	// round by round in one interleaved sweep, each directory with its own
+	// scratch directory; the cells record their directory (Cell.Dir) and
+	// each is its own workload unless Vs holds "dir". Empty: Dir alone.
+	Dirs []string
+	// Vs names axes whose values are contenders of one workload rather
+	// than workloads of their own. "dir" (with two or more Dirs) makes the
+	// verdicts compare the directories, paired by round.
+	Vs           []string
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -206,6 +216,10 @@ func (cfg Config) withDefaults() Config {
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
 	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
+	if len(cfg.Dirs) == 0 {
+		cfg.Dirs = []string{cfg.Dir}
+	}
+	cfg.Dir = cfg.Dirs[0]
 	cfg.TimelineInterval = cmp.Or(cfg.TimelineInterval, DefaultTimelineInterval)
 	return cfg
 }
@@ -232,6 +246,9 @@ func (cfg Config) Validate() error {
 // check validates cfg (defaults applied) and the places it will use, and
 // returns the cells of the sweep.
 func (cfg *Config) check() ([]cell, error) {
+	if err := cfg.checkDirs(); err != nil {
+		return nil, err
+	}
 	cells, err := cfg.expand()
 	if err != nil {
 		return nil, err
@@ -239,8 +256,10 @@ func (cfg *Config) check() ([]cell, error) {
 	if err := ranks.CheckLauncher(cfg.Job); err != nil {
 		return nil, configError(err)
 	}
-	if err := scratch.CheckDir(cfg.Dir); err != nil {
-		return nil, cfgErr("dir", "%v", err)
+	for _, d := range cfg.Dirs {
+		if err := scratch.CheckDir(d); err != nil {
+			return nil, cfgErr("dir", "%v", err)
+		}
 	}
 	if cfg.DropCaches {
 		if err := scratch.CanDropCaches(); err != nil {
@@ -251,6 +270,51 @@ func (cfg *Config) check() ([]cell, error) {
 		return nil, err
 	}
 	return cells, nil
+}
+
+// checkDirs checks Dirs and Vs; with several directories it replaces
+// Dirs by their absolute paths (symbolic links resolved), which name the
+// cells' directories, and refuses one directory given twice.
+func (cfg *Config) checkDirs() error {
+	for _, v := range cfg.Vs {
+		if v != "dir" {
+			return cfgErr("vs", "unknown contender axis %q (known: dir)", v)
+		}
+		if len(cfg.Dirs) < 2 {
+			return cfgErr("vs", "dir needs two or more directories (--dir A,B)")
+		}
+	}
+	if len(cfg.Dirs) < 2 {
+		return nil
+	}
+	if cfg.Job != nil && cfg.Job.Size() > 1 || cfg.SharedDir {
+		return cfgErr("dir", "several directories do not combine with MPI ranks or --shared-dir")
+	}
+	seen := map[string]string{}
+	out := make([]string, len(cfg.Dirs))
+	for i, d := range cfg.Dirs {
+		if d == "" {
+			return cfgErr("dir", "empty directory in the list")
+		}
+		if err := scratch.CheckDir(d); err != nil {
+			return cfgErr("dir", "%v", err)
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return cfgErr("dir", "%s: %v", resultset.Printable(d), err)
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = r
+		}
+		if prev, ok := seen[abs]; ok {
+			return cfgErr("dir", "%s and %s are the same directory", resultset.Printable(prev), resultset.Printable(d))
+		}
+		seen[abs] = d
+		out[i] = abs
+	}
+	cfg.Dirs = out
+	cfg.Dir = out[0]
+	return nil
 }
 
 // axisValues is the validated list of values of one axis.
@@ -320,10 +384,12 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 // that order, so the same bad input always names the same field.
 func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
-		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
+		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" || a.Name == "dir" {
 			var known []string
 			for _, a := range resultset.Axes()[2:] {
-				known = append(known, a.Name)
+				if a.Name != "dir" {
+					known = append(known, a.Name)
+				}
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
@@ -331,6 +397,9 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	var out []axisValues
 	for _, a := range resultset.Axes() {
 		var av axisValues
+		if a.Name == "dir" {
+			continue // Dirs: the runner sets it per directory (expand)
+		}
 		switch a.Name {
 		case "files":
 			av.axis = a
@@ -443,7 +512,15 @@ func (cfg *Config) expand() ([]cell, error) {
 					continue
 				}
 				seen[rc.Key()] = true
-				cells = append(cells, cell{res: rc, strategy: s, params: paramsOf(rc)})
+				if len(cfg.Dirs) < 2 {
+					cells = append(cells, cell{res: rc, strategy: s, params: paramsOf(rc)})
+					continue
+				}
+				for _, d := range cfg.Dirs {
+					dc := *rc
+					dc.Dir = d
+					cells = append(cells, cell{res: &dc, strategy: s, params: paramsOf(&dc)})
+				}
 			}
 		}
 	}

@@ -58,5 +58,16 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		e.FreeBytes = free
 	}
 	e.FSType, e.Device, e.MountOptions = sysinfo.MountOf(dir)
+	if len(cfg.Dirs) > 1 {
+		for _, d := range cfg.Dirs {
+			de := resultset.DirEnv{Dir: d}
+			de.FSType, de.Device, de.MountOptions = sysinfo.MountOf(d)
+			if free, _, err := sysinfo.FreeSpace(d); err == nil {
+				de.FreeBytes = free
+			}
+			e.Dirs = append(e.Dirs, de)
+		}
+	}
+	e.Vs = append([]string(nil), cfg.Vs...)
 	return e
 }

@@ -111,14 +111,40 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	for _, stale := range scratch.FindStale(cfg.Dir) {
-		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+	for _, d := range cfg.Dirs {
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
 	}
-	sd, err := g.MakeScratch(ctx, cfg.Dir)
-	if err != nil {
-		return nil, configError(err)
+	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
+	// One scratch directory per directory of the run, each removed at the
+	// end (and only it: nothing else under the directories is touched).
+	var made []*scratch.Dir
+	defer func() {
+		for i := range cells {
+			r.closeSession(&cells[i])
+		}
+		for _, sd := range made {
+			if err := g.RemoveScratch(ctx, sd); err != nil {
+				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
+				if runErr == nil {
+					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
+				}
+			}
+		}
+	}()
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return nil, configError(err)
+		}
+		made = append(made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
 	}
-	r := &runner{cfg: cfg, scratch: sd, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
 	if cfg.Timeline || cfg.WriteLatency {
 		r.probe = &strategies.Probe{}
 		if cfg.WriteLatency {
@@ -130,17 +156,6 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		defer r.mem.Close()
 		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
-	defer func() {
-		for i := range cells {
-			r.closeSession(&cells[i])
-		}
-		if err := g.RemoveScratch(ctx, sd); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
-			if runErr == nil {
-				runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
-			}
-		}
-	}()
 
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
@@ -293,14 +308,14 @@ func logf(w io.Writer, format string, args ...any) {
 
 // runner holds the state shared by every repetition.
 type runner struct {
-	cfg      Config
-	scratch  *scratch.Dir
-	content  *strategies.Content // this rank's (see group.contentSeed)
-	prefix   string              // this rank's file names under --shared-dir (see group.prefix)
-	latency  []time.Duration
-	syncTime []time.Duration
-	group    *ranks.Group // the ranks of the run (one by default)
-	assign   []int        // pool directory of each cell in the current round
+	cfg       Config
+	scratches map[string]*scratch.Dir // by Cell.Dir ("" in a run of one directory)
+	content   *strategies.Content     // this rank's (see group.contentSeed)
+	prefix    string                  // this rank's file names under --shared-dir (see group.prefix)
+	latency   []time.Duration
+	syncTime  []time.Duration
+	group     *ranks.Group // the ranks of the run (one by default)
+	assign    []int        // pool directory of each cell in the current round
 	// probe, with --timeline or --write-latency, is handed to every
 	// in-process batch of a counted repetition (reset before each).
 	probe   *strategies.Probe
@@ -322,7 +337,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	g := r.group
 	if !r.cfg.NoSpaceCheck {
 		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+		if err := scratch.CheckSpace(r.scratches[rc.Dir].Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
 			return g.Agree(ctx, err)
 		}
 	}
@@ -339,7 +354,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// a new directory per repetition instead made a one-file batch cost
 	// ~0.8 ms more, the file system's cost of a first entry in a new
 	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
+	base := filepath.Join(r.scratches[rc.Dir].Path, "d"+strconv.Itoa(r.assign[idx]))
 	dirs := make([]string, loops)
 	for j := range dirs {
 		if j == 0 {

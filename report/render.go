@@ -146,7 +146,19 @@ func (e *errWriter) printf(format string, args ...any) {
 func envLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
-	if e.FSType != "" || e.Device != "" {
+	if len(e.Dirs) > 1 {
+		var ds []string
+		for _, d := range e.Dirs {
+			ds = append(ds, fmt.Sprintf("%s (%s on %s)", resultset.Printable(d.Dir), orDash(d.FSType), orDash(d.Device)))
+		}
+		h := "directories " + strings.Join(ds, ", ")
+		if s.VsDir() {
+			h += " compared (--vs dir)"
+		} else {
+			h += ", each its own workload"
+		}
+		parts = append(parts, h)
+	} else if e.FSType != "" || e.Device != "" {
 		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
 	}
 	if e.Kernel != "" {

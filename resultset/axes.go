@@ -47,7 +47,7 @@ type Axis struct {
 }
 
 // axisTable is the table of every axis, in the order keys, columns and flags list
-// them. Files and size come first; "sync" is last.
+// them. Files and size come first; "sync" and "dir" are last.
 var axisTable = []*Axis{
 	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,64", Min: 1, Max: MaxFiles,
 		Help: "file counts per cell (for shared-file strategies: shared files or pairs)",
@@ -95,10 +95,18 @@ var axisTable = []*Axis{
 		Help:  "durability, inside the timing: none (page cache only), data (fdatasync before close), close (fsync before close), end (one syncfs after all files), dsync (RWF_DSYNC on every write), uncached (RWF_DONTCACHE on every write)",
 		get:   func(c *Cell) (int64, string) { return 0, c.Sync },
 		set:   func(c *Cell, _ int64, s string) { c.Sync = s }},
+	// dir is set only in runs of several directories (--dir A,B): a cell
+	// of a single-directory run has none, so its key is what it was
+	// before the axis existed. Its values are paths, not Names.
+	{Name: "dir", Flag: "dir", Kind: KindName,
+		Help: "directories to run every cell in, round by round (each gets its own scratch directory writebench-*)",
+		get:  func(c *Cell) (int64, string) { return 0, c.Dir },
+		set:  func(c *Cell, _ int64, s string) { c.Dir = s }},
 }
 
 // Axes returns the table of every axis (a copy), in the order keys,
-// columns and flags list them. Files and size come first; "sync" is last.
+// columns and flags list them. Files and size come first; "sync" and "dir"
+// are last.
 func Axes() []*Axis { return slices.Clone(axisTable) }
 
 // Limits of the numeric axes, checked before anything is written.

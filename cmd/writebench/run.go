@@ -52,6 +52,7 @@ Examples:
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
+	vs                                 stringList
 	axes                               []*axisFlag
 	repeat, warmup, minRounds          int
 	budget, minSample                  time.Duration
@@ -77,6 +78,9 @@ func newRunFlags() *runFlags {
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
 	for _, a := range resultset.Axes() {
+		if a.Name == "dir" {
+			continue // --dir below: a path list, not a knob
+		}
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -89,7 +93,8 @@ func newRunFlags() *runFlags {
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*; with several, comma-separated (A,B; a directory whose name holds a comma is taken whole when it exists), every cell runs in each, round by round in one sweep, each directory a workload of its own unless --vs dir")
+	fs.Var(&f.vs, "vs", "axes whose values are contenders of one workload: dir (with --dir A,B) compares the directories with paired verdicts")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -233,7 +238,12 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if _, err := report.LookupFormat(f.format); err != nil {
 		return cfg, usagef("run: --format: %v", err)
 	}
-	cfg.Dir = f.dir
+	dirs := splitDirs(f.dir)
+	cfg.Dir = dirs[0]
+	if len(dirs) > 1 {
+		cfg.Dirs = dirs
+	}
+	cfg.Vs = f.vs
 	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
@@ -241,10 +251,10 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.Sustained && !f.fs.Changed("sizes") {
-		if err := checkDirArg(f.dir); err != nil {
+		if err := checkDirArg(dirs[0]); err != nil {
 			return cfg, err
 		}
-		size, err := sustainedSize(f.dir)
+		size, err := sustainedSize(dirs[0])
 		if err != nil {
 			return cfg, err
 		}
@@ -472,4 +482,13 @@ func checkDirArg(dir string) error {
 		return configError(err)
 	}
 	return nil
+}
+
+// splitDirs reads --dir: a directory that exists as given (its name may
+// hold a comma) is one directory; anything else is split at commas.
+func splitDirs(v string) []string {
+	if fi, err := os.Stat(v); err == nil && fi.IsDir() || !strings.Contains(v, ",") {
+		return []string{v}
+	}
+	return strings.Split(v, ",")
 }
