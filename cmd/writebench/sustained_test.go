@@ -94,3 +94,28 @@ func TestSustainedPreset(t *testing.T) {
 		t.Fatal("the refused run wrote its result set")
 	}
 }
+
+// TestRunDirList checks --dir A,B and --vs on the command line: the dry
+// run lists every cell once per directory, and a bad list is one usage
+// line naming its flag.
+func TestRunDirList(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	code, stdout, stderr := runCLI(t, "run", "--strategies", "chunked", "--files", "2", "--sizes", "4KiB", "--dir", a+","+b, "--vs", "dir", "--dry-run")
+	if code != 0 || !strings.Contains(stdout, "/dir="+a) || !strings.Contains(stdout, "/dir="+b) {
+		t.Fatalf("dry run: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dir", a, "--vs", "dir"}, "run: --vs: dir needs two or more directories"},
+		{[]string{"--dir", a + "," + a}, "run: --dir: "},
+		{[]string{"--dir", a + "," + b, "--vs", "chunk"}, "run: --vs: unknown contender axis"},
+	} {
+		args := append([]string{"run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB", "--out", filepath.Join(a, "o.json")}, tc.args...)
+		code, _, stderr := runCLI(t, args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
