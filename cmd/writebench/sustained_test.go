@@ -83,7 +83,7 @@ func TestSustainedPreset(t *testing.T) {
 		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", small).Run() })
-	code, stdout, stderr = runCLI(t, "run", "--preset", "sustained", "--dir", small, "--out", filepath.Join(dir, "o.json"))
+	code, _, stderr = runCLI(t, "run", "--preset", "sustained", "--dir", small, "--out", filepath.Join(dir, "o.json"))
 	if code != 2 || !strings.Contains(stderr, "run: --dir: the sustained preset writes one stream of about 2× the dirty limit") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 		t.Fatalf("on a 64 MiB tmpfs: exit %d, stderr %q; want 2 and one line naming --dir", code, stderr)
 	}

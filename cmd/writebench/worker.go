@@ -31,6 +31,7 @@ repetition (the written-bytes counter, the sampler goroutine reading
 /proc/meminfo every INTERVAL, default 100ms; the two clock reads and the
 histogram update of every write call), and discard what they record: so
 'ab' can measure what the options cost, paired, against a plain worker.
+Strategies that keep state per cell (uring) are served without them.
 
 Example:
   writebench ab ./writebench './writebench worker --timeline --write-latency' --strategies chunked --files 1 --sizes 1GiB
