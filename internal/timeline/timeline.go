@@ -76,7 +76,14 @@ func (s *Sampler) run() {
 	select {
 	case s.t0 = <-s.begin:
 	case <-s.stop:
-		return
+		// A repetition shorter than the goroutine's start: both may be
+		// ready, and select picks either; a marked start still gets its
+		// first point.
+		select {
+		case s.t0 = <-s.begin:
+		default:
+			return
+		}
 	}
 	s.add(0)
 	tick := time.NewTicker(s.interval)

@@ -64,3 +64,19 @@ func BenchmarkTimelineSample(b *testing.B) {
 		s.add(time.Second)
 	}
 }
+
+// TestSamplerShortRepetition checks that a repetition that ends before the
+// sampler's goroutine runs still gets its first and last points.
+func TestSamplerShortRepetition(t *testing.T) {
+	p := &strategies.Probe{}
+	s := NewSampler(time.Hour, p, &Meminfo{})
+	for range 200 {
+		s.Start()
+		t0 := time.Now()
+		s.Mark(t0)
+		tl := s.Finish(time.Since(t0))
+		if tl.Len() != 2 || tl.Seconds[0] != 0 {
+			t.Fatalf("timeline of a short repetition: %+v, want a point at 0 and one at the end", tl)
+		}
+	}
+}
