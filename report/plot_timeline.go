@@ -141,7 +141,7 @@ func timelineCharts(sets []*resultset.Set, labels []string) (names []string, fig
 		mem.X.Label.Text = "time since the repetition started (s)"
 		rate.Add(plotter.NewGrid())
 		mem.Add(plotter.NewGrid())
-		xmax := 0.0
+		xmax, rmax := 0.0, 0.0
 		for i, pc := range cs {
 			tl := &pc.c.Timelines[medianSample(pc.c)]
 			n := tl.Len()
@@ -158,6 +158,7 @@ func timelineCharts(sets []*resultset.Set, labels []string) (names []string, fig
 					continue
 				}
 				r := float64(tl.Bytes[k]-tl.Bytes[k-1]) / dt / 1e6
+				rmax = math.Max(rmax, r)
 				rxy = append(rxy, plotter.XY{X: tl.Seconds[k-1], Y: r}, plotter.XY{X: tl.Seconds[k], Y: r})
 			}
 			var thumbs []plot.Thumbnailer
@@ -232,6 +233,9 @@ func timelineCharts(sets []*resultset.Set, labels []string) (names []string, fig
 		for _, p := range []*plot.Plot{rate, mem} {
 			p.X.Min, p.X.Max = 0, xmax
 			p.Y.Min = 0
+		}
+		if rmax > 0 {
+			rate.Y.Max = rmax * 1.08 // the highest step stays off the frame
 		}
 		fig.panels = []*plot.Plot{rate, mem}
 		names = append(names, "timeline-"+fileName(key))
