@@ -168,3 +168,15 @@ func countColour(img image.Image, c color.Color, y0, y1 int) int {
 }
 
 func near16(a, b uint32) bool { return a+0x1000 >= b && b+0x1000 >= a }
+
+// TestBenchNameDir checks that a directory in a benchmark name keeps the
+// name's parts: its slashes are written %2F.
+func TestBenchNameDir(t *testing.T) {
+	a := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/var/tmp"}
+	b := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/dev/shm"}
+	kv := newKnobView([]*Summary{{Cell: a}, {Cell: b}})
+	got := benchName(a, kv)
+	if want := "/strategy=chunked/files=1/size=4KiB/dir=%2Fvar%2Ftmp/sync=none"; got != want {
+		t.Fatalf("benchName = %s, want %s", got, want)
+	}
+}
