@@ -415,7 +415,14 @@ func (g *group) makeScratch(ctx context.Context, dir string) (*scratch, error) {
 	var unseen error
 	if g.c.Rank() != 0 {
 		s = &scratch{dir: path, borrowed: true}
-		if _, err := readMarker(path); err != nil {
+		_, err := readMarker(path)
+		if err == nil {
+			var b *scratch
+			if b, err = borrowScratch(path); err == nil {
+				s = b
+			}
+		}
+		if err != nil {
 			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
 				"--dir must be one file system mounted at the same path on every rank's host",
 				resultset.Printable(path), err)

@@ -27,14 +27,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -93,6 +91,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
+	if why, refuse, err := safefs.SharedWritable(cfg.Dir); err == nil && why != "" && !refuse {
+		logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(cfg.Dir), why)
+	}
 	for _, stale := range findStale(cfg.Dir) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
@@ -240,6 +241,21 @@ rounds:
 	return set, nil
 }
 
+// verify checks batch b, whose directory is rel under the scratch
+// directory, reading it through a descriptor opened from the scratch
+// directory's own (checked to be the directory made there), so a
+// directory a writer replaced by a link is not read through.
+func (r *runner) verify(ctx context.Context, b *strategies.Batch, rel string) error {
+	d, err := r.scratch.tree.OpenDir(rel)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer d.Close()
+	b.DirFile = d
+	defer func() { b.DirFile = nil }()
+	return Verify(ctx, b)
+}
+
 // finishCell gives a cell's session back once it will run no more
 // repetitions (its batch directories are emptied after every repetition;
 // the pool goes with the scratch directory).
@@ -305,24 +321,30 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// a new directory per repetition instead made a one-file batch cost
 	// ~0.8 ms more, the file system's cost of a first entry in a new
 	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.dir, "d"+strconv.Itoa(r.assign[idx]))
+	// The directories are made, checked and emptied through the scratch
+	// directory's descriptors (see safefs): a directory a writer replaced
+	// by a link or another directory fails the cell and is left alone.
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels := make([]string, loops)
 	dirs := make([]string, loops)
 	for j := range dirs {
 		if j == 0 {
-			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			if _, err := r.scratch.mkdir(base); err != nil {
 				return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 			}
 		}
-		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
-		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.mkdir(rels[j])
+		if err != nil {
 			return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
+		dirs[j] = d
 	}
 	defer func() {
 		var rerr error
-		for _, d := range dirs {
+		for _, d := range rels {
 			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = strategies.Clean(d, r.prefix); rerr != nil {
+			if rerr = r.scratch.empty(d, r.prefix); rerr != nil {
 				break
 			}
 		}
@@ -409,14 +431,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
-		for _, b := range batches {
+		for j, b := range batches {
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
 				got, verr = rv.VerifyRecords(ctx, b)
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = Verify(ctx, b)
+				verr = r.verify(ctx, b, rels[j])
 			}
 			if verr != nil {
 				if ctx.Err() != nil {

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/strategies"
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes
@@ -21,25 +23,40 @@ const ScratchPrefix = "writebench-"
 // owning process, so a later run can tell a stale directory from a live one.
 const scratchMarker = ".writebench-scratch"
 
-// scratch is the run's scratch directory. borrowed marks rank 0's shared
+// scratch is the run's scratch directory, reached and removed only through
+// the descriptors of its safefs.Tree. borrowed marks rank 0's shared
 // directory (--shared-dir) as another rank sees it: used, never removed.
 type scratch struct {
 	dir      string
+	tree     *safefs.Tree
 	borrowed bool
 }
 
 // newScratch makes a fresh, uniquely named scratch directory under dir.
 func newScratch(dir string) (*scratch, error) {
-	d, err := os.MkdirTemp(dir, ScratchPrefix)
+	t, err := safefs.MkdirTemp(dir, ScratchPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, errors.Unwrap(err))
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, err)
 	}
 	marker := strconv.Itoa(os.Getpid()) + "\n"
-	if err := os.WriteFile(filepath.Join(d, scratchMarker), []byte(marker), 0o644); err != nil {
-		os.Remove(d)
+	if err := t.WriteFile(scratchMarker, []byte(marker)); err != nil {
+		t.RemoveAll()
 		return nil, fmt.Errorf("--dir %s: %w", dir, err)
 	}
-	return &scratch{dir: d}, nil
+	return &scratch{dir: t.Path(), tree: t}, nil
+}
+
+// borrowScratch opens rank 0's shared scratch directory path, which this
+// process uses but never removes.
+func borrowScratch(path string) (*scratch, error) {
+	t, err := safefs.Adopt(path)
+	if err != nil {
+		return nil, err
+	}
+	return &scratch{dir: path, tree: t, borrowed: true}, nil
 }
 
 // ScratchLeftError is Run's error when the sweep finished (its set is
@@ -59,13 +76,31 @@ func (e *ScratchLeftError) Unwrap() error { return e.Err }
 
 // remove deletes the scratch directory and everything in it: all of it was
 // created by this process (or, under --shared-dir, by the run's ranks in
-// the directory this process made). A borrowed directory is left to its
+// the directory this process made). It goes through the tree's
+// descriptors, so an entry swapped for a link or another directory is
+// left alone and named in the error. A borrowed directory is left to its
 // owner.
 func (s *scratch) remove() error {
-	if s.borrowed {
+	if s.tree == nil {
 		return nil
 	}
-	return os.RemoveAll(s.dir)
+	if s.borrowed {
+		return s.tree.Close()
+	}
+	return s.tree.RemoveAll()
+}
+
+// mkdir makes the directory rel under the scratch directory (see
+// safefs.Tree.Mkdir) and returns its path.
+func (s *scratch) mkdir(rel string) (string, error) { return s.tree.Mkdir(rel) }
+
+// empty removes the entries named with prefix from the directory rel under
+// the scratch directory (see safefs.Tree.Empty).
+func (s *scratch) empty(rel, prefix string) error {
+	if err := strategies.CheckPrefix(prefix); err != nil {
+		return err
+	}
+	return s.tree.Empty(rel, prefix)
 }
 
 // maxMarker is the longest marker file findStale reads: a pid and a newline.
@@ -107,7 +142,9 @@ func processAlive(pid int) bool {
 }
 
 // checkDir makes sure dir exists, is a directory and is writable, without
-// leaving anything behind.
+// leaving anything behind, and that no other user can replace entries in
+// it (see safefs.SharedWritable): a world-writable directory without the
+// sticky bit, or one owned by another user, is refused.
 func checkDir(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -119,11 +156,17 @@ func checkDir(dir string) error {
 	if !st.IsDir() {
 		return cfgErr("dir", "%s is not a directory", dir)
 	}
-	d, err := os.MkdirTemp(dir, ScratchPrefix+"probe-")
-	if err != nil {
-		return cfgErr("dir", "%s is not writable: %v", dir, errors.Unwrap(err))
+	if why, refuse, err := safefs.SharedWritable(dir); err == nil && refuse {
+		return cfgErr("dir", "%s is %s: another user could swap writebench's directories there; use a directory of your own (mkdir -m 700 %s/$USER) or one with the sticky bit", dir, why, filepath.Clean(dir))
 	}
-	os.Remove(d)
+	t, err := safefs.MkdirTemp(dir, ScratchPrefix+"probe-")
+	if err != nil {
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return cfgErr("dir", "%s is not writable: %v", dir, err)
+	}
+	t.RemoveAll()
 	return nil
 }
 
