@@ -201,7 +201,7 @@ func (t *Tree) open(rel string) (int, error) {
 		case unix.EXDEV:
 			return -1, &ForeignError{Path: t.Join(rel), Reason: "leads out of the scratch directory (a mount point or a link)"}
 		case unix.ENOTDIR:
-			return -1, &ForeignError{Path: t.Join(rel), Reason: "not a directory where writebench made one"}
+			return -1, &ForeignError{Path: t.Join(rel), Reason: "a symbolic link or a file where writebench made a directory"}
 		}
 		return -1, &os.PathError{Op: "open", Path: t.Join(rel), Err: err}
 	}
