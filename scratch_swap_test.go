@@ -196,9 +196,11 @@ type hostileUser struct {
 	err    error
 }
 
-func (h *hostileUser) Name() string     { return "hostile-user" }
-func (h *hostileUser) Describe() string { return "writes, then another user swaps the scratch directory" }
-func (h *hostileUser) Knobs() []string  { return nil }
+func (h *hostileUser) Name() string { return "hostile-user" }
+func (h *hostileUser) Describe() string {
+	return "writes, then another user swaps the scratch directory"
+}
+func (h *hostileUser) Knobs() []string { return nil }
 func (h *hostileUser) Write(ctx context.Context, b *strategies.Batch) error {
 	w, err := strategies.Lookup("chunked")
 	if err != nil {

@@ -328,7 +328,7 @@ type session struct {
 	stderr  tailBuffer
 	patDir  string
 	pat     *safefs.Tree // patDir
-	pattern string // path of the pattern file, once written for seed patSeed
+	pattern string       // path of the pattern file, once written for seed patSeed
 	patSeed uint64
 	dead    error // the program was killed or lost; every later Write fails with it
 	closed  bool
