@@ -33,7 +33,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/internal/safefs"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

@@ -10,7 +10,7 @@ import (
 	"syscall"
 
 	"github.com/writebench/writebench/internal/safefs"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
