@@ -288,6 +288,9 @@ func Save(path string, s *Set) error {
 	return WriteFileAtomic(path, data)
 }
 
+// Encode returns s as the indented JSON Save writes.
+func Encode(s *Set) ([]byte, error) { return encode(s) }
+
 func encode(s *Set) ([]byte, error) {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {

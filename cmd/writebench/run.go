@@ -289,7 +289,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
-	if err := checkOut(out, !f.fs.Changed("out")); err != nil {
+	dest, err := checkOut(out, !f.fs.Changed("out"))
+	if err != nil {
 		return err
 	}
 	cfg.Log = stderr
@@ -311,7 +312,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
 	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
@@ -371,16 +377,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// saveSet saves set to out: an explicit --out is replaced (if it is a
-// regular file, see resultset.WriteFileAtomic); the default name is never
-// replaced: another name with a numeric suffix is taken when it exists, so
-// two runs started in the same second both keep their sets. It returns the
-// path written.
-func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
-	if isDefault {
+// saveSet saves set to out: an explicit --out (dest, checked before the
+// sweep) replaces the regular file that was there then, and only that (see
+// resultset.Output.Write: a file another run saved there meanwhile is
+// kept, and this set takes a name with a numeric suffix); the default name
+// is never replaced: another name with a numeric suffix is taken when it
+// exists, so two runs started in the same second both keep their sets. It
+// returns the path written.
+func saveSet(out string, dest *resultset.Output, set *resultset.Set) (string, error) {
+	if dest == nil {
 		return resultset.SaveNew(out, set)
 	}
-	return out, resultset.Save(out, set)
+	data, err := resultset.Encode(set)
+	if err != nil {
+		return "", err
+	}
+	return dest.Write(data)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
@@ -393,25 +405,27 @@ func saveFallback(set *resultset.Set) (string, error) {
 // checkOut makes sure the result set can be written to path before any
 // measuring starts: an explicit --out must be a regular file (or a symlink
 // to one) or a new name in an existing directory this user can write (see
-// resultset.CheckOutput); the default results/ directory is created if
-// missing.
-func checkOut(path string, isDefault bool) error {
+// resultset.PrepareOutput, whose Output it returns, remembering what was
+// there); the default results/ directory is created if missing (nil
+// Output: saved under a new name).
+func checkOut(path string, isDefault bool) (*resultset.Output, error) {
 	if !isDefault {
-		if err := resultset.CheckOutput(path); err != nil {
-			return usagef("run: --out: %v", err)
+		o, err := resultset.PrepareOutput(path)
+		if err != nil {
+			return nil, usagef("run: --out: %v", err)
 		}
-		return nil
+		return o, nil
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
+			return nil, usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
 	}
 	if err := resultset.CheckNew(path); err != nil {
-		return usagef("run: --out: %v", err)
+		return nil, usagef("run: --out: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // syncNote says in one line which sync modes were measured and whether the
