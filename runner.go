@@ -258,11 +258,11 @@ rounds:
 	return set, nil
 }
 
-// verify checks batch b, whose directory is rel under the scratch
-// directory, reading it through a descriptor opened from the scratch
-// directory's own (checked to be the directory made there), so a
-// directory a writer replaced by a link is not read through.
-func (r *runner) verify(ctx context.Context, b *strategies.Batch, rel string) error {
+// withDir runs verify, the check of batch b, with b.DirFile set to b's
+// directory, rel under the scratch directory, opened from the scratch
+// directory's own descriptor (checked to be the directory made there), so
+// a directory a writer replaced by a link is not read through.
+func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
 	d, err := r.scratch.OpenDir(rel)
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
@@ -270,7 +270,7 @@ func (r *runner) verify(ctx context.Context, b *strategies.Batch, rel string) er
 	defer d.Close()
 	b.DirFile = d
 	defer func() { b.DirFile = nil }()
-	return strategies.Verify(ctx, b)
+	return verify()
 }
 
 // finishCell gives a cell's session back once it will run no more
@@ -454,10 +454,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
-				got, verr = rv.VerifyRecords(ctx, b)
+				verr = r.withDir(b, rels[j], func() error {
+					var err error
+					got, err = rv.VerifyRecords(ctx, b)
+					return err
+				})
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = r.verify(ctx, b, rels[j])
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
 			}
 			if verr != nil {
 				if ctx.Err() != nil {
