@@ -1,6 +1,9 @@
 package resultset
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Memory bounds of Load and Decode. A result set is read whole and then
 // decoded; before decoding, a pass over its bytes (scanShape) counts its
@@ -70,8 +73,8 @@ func checkShape(data []byte) error {
 }
 
 // scanShape counts, in one pass and without allocating, the elements of
-// the top-level object's "results" array and the scalar values nested in
-// them. It checks nesting depth but not the JSON's validity, which the
+// the top-level object's "results" array and every other value (a scalar,
+// array or object) in the document. It checks nesting depth but not the JSON's validity, which the
 // decoder checks after it.
 func scanShape(data []byte) (shape, error) {
 	var s shape
@@ -113,7 +116,7 @@ func scanShape(data []byte) (shape, error) {
 			}
 			depth++
 			stack[depth] = level{object: c == '{', expectKey: c == '{'}
-			if c == '[' && depth == 2 && stack[1].object && string(key) == "results" {
+			if c == '[' && depth == 2 && stack[1].object && resultsKey(key) {
 				stack[depth].results = true
 				inResults = depth
 			}
@@ -147,13 +150,19 @@ func scanShape(data []byte) (shape, error) {
 }
 
 // countValue counts a value starting at depth: a result when it is an
-// element of the results array, a value when it is inside one.
+// element of the results array, a value anywhere else.
 func (s *shape) countValue(depth, inResults int) {
-	switch {
-	case inResults == 0:
-	case depth == inResults:
+	if inResults != 0 && depth == inResults {
 		s.cells++
-	case depth > inResults:
-		s.values++
+		return
 	}
+	s.values++
+}
+
+// resultsKey reports whether the raw (still escaped) object key may name
+// Set.Results as encoding/json matches it: case-insensitively, with
+// Unicode folding ("RESULTS", "reſults"), or through escapes, which are
+// taken to match.
+func resultsKey(key []byte) bool {
+	return bytes.EqualFold(key, []byte("results")) || bytes.IndexByte(key, '\\') >= 0
 }
