@@ -220,8 +220,9 @@ func (h *hostileUser) Write(ctx context.Context, b *strategies.Batch) error {
 }
 
 // TestWorldWritableDirRefused: a --dir every user can write to without the
-// sticky bit is refused before anything is made in it, naming the flag;
-// the same directory with the sticky bit (as /tmp) is accepted.
+// sticky bit, or one inside such a directory, is refused before anything
+// is made in it, naming the flag; the same directory with the sticky bit
+// (as /tmp) is accepted.
 func TestWorldWritableDirRefused(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o777); err != nil {
@@ -236,6 +237,19 @@ func TestWorldWritableDirRefused(t *testing.T) {
 		t.Errorf("Run in a mode 0777 --dir: %v, want a refusal naming --dir and the sticky bit", err)
 	}
 	assertEmptyDir(t, dir)
+	// A directory of one's own inside it: the parent's other users can
+	// rename it away all the same.
+	sub := filepath.Join(dir, "mine")
+	if err := os.Mkdir(sub, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Dir = sub
+	if _, err := Run(context.Background(), cfg); !errors.As(err, &ce) || ce.Field != "dir" || !strings.Contains(err.Error(), "inside "+dir) {
+		t.Errorf("Run in a mode 0700 --dir inside a mode 0777 one: %v, want a refusal naming the parent", err)
+	}
+	assertEmptyDir(t, sub)
+	os.Remove(sub)
+	cfg.Dir = dir
 	if err := os.Chmod(dir, os.ModeSticky|0o777); err != nil {
 		t.Fatal(err)
 	}

@@ -448,28 +448,58 @@ func removeAt(fd int, p, name string, dev uint64, depth int) (bool, error) {
 }
 
 // SharedWritable reports why users other than this process's could
-// replace entries of dir, or "" when they cannot. refuse is true when any
-// user could (a world-writable directory without the sticky bit) or the
-// directory's owner is another user who is not root; false when only the
-// members of its group could (group-writable without the sticky bit), where
-// a warning is due: in such a directory another user could swap a
-// directory writebench made for a link to theirs between two uses.
+// replace dir or entries in it, or "" when they cannot. It looks at dir and
+// at every directory above it (after resolving symlinks), and at every
+// symlink on the way as written: refuse is true when any user could (a
+// world-writable directory without the sticky bit), or when one of them is
+// owned by another user who is not root (its owner can rename what is in
+// it, or repoint the link); false when only the members of a group could
+// (group-writable without the sticky bit), where a warning is due. In such
+// a directory another user could swap a directory writebench made for a
+// link to theirs between two uses.
 func SharedWritable(dir string) (reason string, refuse bool, err error) {
-	var st unix.Stat_t
-	if err := unix.Stat(dir, &st); err != nil {
-		return "", false, &os.PathError{Op: "stat", Path: dir, Err: err}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false, err
 	}
-	mode := uint32(st.Mode)
 	euid := os.Geteuid()
-	switch {
-	case int(st.Uid) != euid && st.Uid != 0:
-		return fmt.Sprintf("owned by uid %d, not by you (uid %d)", st.Uid, euid), true, nil
-	case mode&unix.S_ISVTX != 0:
-		return "", false, nil
-	case mode&0o002 != 0:
-		return fmt.Sprintf("writable by every user without the sticky bit (mode %#o)", mode&0o7777), true, nil
-	case mode&0o020 != 0:
-		return fmt.Sprintf("writable by its group (gid %d) without the sticky bit (mode %#o)", st.Gid, mode&0o7777), false, nil
+	// Symlinks on the way as written: their owner can repoint them.
+	for p := abs; p != "/"; p = filepath.Dir(p) {
+		var st unix.Stat_t
+		if unix.Lstat(p, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFLNK && int(st.Uid) != euid && st.Uid != 0 {
+			return fmt.Sprintf("reached through the symlink %s owned by uid %d, not by you (uid %d)", p, st.Uid, euid), true, nil
+		}
 	}
-	return "", false, nil
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", false, err
+	}
+	warn := ""
+	for p := real; ; p = filepath.Dir(p) {
+		var st unix.Stat_t
+		if err := unix.Stat(p, &st); err != nil {
+			return "", false, &os.PathError{Op: "stat", Path: p, Err: err}
+		}
+		what := "writable"
+		if p != real {
+			what = "inside " + p + ", which is writable"
+		}
+		mode := uint32(st.Mode)
+		switch {
+		case int(st.Uid) != euid && st.Uid != 0:
+			if p == real {
+				return fmt.Sprintf("owned by uid %d, not by you (uid %d)", st.Uid, euid), true, nil
+			}
+			return fmt.Sprintf("inside %s, owned by uid %d, not by you (uid %d)", p, st.Uid, euid), true, nil
+		case mode&unix.S_ISVTX != 0:
+		case mode&0o002 != 0:
+			return fmt.Sprintf("%s by every user without the sticky bit (mode %#o)", what, mode&0o7777), true, nil
+		case mode&0o020 != 0 && warn == "":
+			warn = fmt.Sprintf("%s by its group (gid %d) without the sticky bit (mode %#o)", what, st.Gid, mode&0o7777)
+		}
+		if p == "/" {
+			break
+		}
+	}
+	return warn, false, nil
 }

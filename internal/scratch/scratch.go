@@ -152,7 +152,7 @@ func CheckDir(dir string) error {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
 	if why, refuse, err := safefs.SharedWritable(dir); err == nil && refuse {
-		return fmt.Errorf("%s is %s: another user could swap writebench's directories there; use a directory of your own (mkdir -m 700 %s/$USER) or one with the sticky bit", dir, why, filepath.Clean(dir))
+		return fmt.Errorf("%s is %s: another user could swap writebench's directories there; use a directory only you can change (e.g. mkdir -m 700 ~/scratch), or set the sticky bit on the shared one (chmod +t)", dir, why)
 	}
 	t, err := safefs.MkdirTemp(dir, Prefix+"probe-")
 	if err != nil {
