@@ -351,7 +351,11 @@ func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, erro
 	var unseen error
 	if g.c.Rank() != 0 {
 		s = &scratch.Dir{Path: path, Borrowed: true}
-		if _, err := scratch.ReadMarker(path); err != nil {
+		b, err := scratch.Borrow(path)
+		if err == nil {
+			s = b
+		}
+		if err != nil {
 			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
 				"--dir must be one file system mounted at the same path on every rank's host",
 				resultset.Printable(path), err)
