@@ -189,10 +189,10 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.Sustained && !f.fs.Changed("sizes") {
-		if err := checkDirArg(dirs[0]); err != nil {
+		if err := checkDirArg(cmp.Or(dirs[0], ".")); err != nil {
 			return cfg, err
 		}
-		size, err := sustainedSize(dirs[0])
+		size, err := sustainedSize(cmp.Or(dirs[0], "."))
 		if err != nil {
 			return cfg, err
 		}
