@@ -125,6 +125,21 @@ func TestTimelineAndLatencyCharts(t *testing.T) {
 		t.Error("write-latency chart: no line drawn in the first colour")
 	}
 
+	// The markdown page shows both.
+	page := filepath.Join(t.TempDir(), "page.md")
+	if err := WriteMarkdownPage(page, []*resultset.Set{s}, []string{"p"}, dir); err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"timeline-1x8GiB.png", "write-latency-1x8GiB.png"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("the markdown page does not show %s", want)
+		}
+	}
+
 	// A set without timelines or histograms gets neither chart.
 	plain := loadFixture(t, "basic")
 	written, _, err = WritePlots(t.TempDir(), []*resultset.Set{plain}, []string{"basic"})
