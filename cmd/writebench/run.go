@@ -58,6 +58,7 @@ type runFlags struct {
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun                             bool
 	seed                               uint64
@@ -95,6 +96,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
@@ -233,6 +235,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.ExecFile != "" && len(f.execFile) == 0 {
