@@ -68,6 +68,7 @@ type Config struct {
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
+	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
 	// MemoryLimit is the memory, in bytes, the sweep's largest cell may
 	// need (EstimateMemory) before the sweep is refused. Zero: what the
 	// machine has now (MemoryLimit: MemAvailable, or the room in the
@@ -75,7 +76,6 @@ type Config struct {
 	// free); negative: no memory check. The limits of RLIMIT_AS and
 	// RLIMIT_NPROC are checked whatever it says (see checkLimits).
 	MemoryLimit int64
-	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
 
 	// Job is the run this process is part of (writebench.StartJob): nil for
 	// a single process. With several MPI ranks every rank runs the sweep

@@ -32,6 +32,9 @@ type coordinator interface {
 	Hostnames(ctx context.Context) ([]string, error)
 	// Finalize ends the job's communication; no collective may follow.
 	Finalize() error
+	// Abort ends every rank with exit status code and does not return
+	// (MPI_Abort); a single process does nothing.
+	Abort(code int)
 }
 
 // solo is the coordinator of a run of one process: every collective is
@@ -63,6 +66,7 @@ func (solo) Hostnames(context.Context) ([]string, error) {
 	return []string{h}, nil
 }
 func (solo) Finalize() error { return nil }
+func (solo) Abort(int)       {}
 
 // Job is this process's place in a writebench run: one process by default;
 // in a build with -tags mpi started by an MPI launcher (mpirun, srun), one

@@ -150,9 +150,33 @@ func flagName(field string) string {
 func CheckCell(s strategies.Strategy, files int, size int64, p strategies.Params) error {
 	rc := newCell(s.Name())
 	rc.Files, rc.FileSize = files, size
+	knobs := strategies.Knobs(s, p.PerFile)
+	for _, a := range resultset.Axes {
+		if !a.Knob || !slices.Contains(knobs, a.Name) {
+			continue
+		}
+		switch a.Name {
+		case "record":
+			rc.Record = p.Record
+		case "buffer":
+			rc.Buffer = p.Buffer
+		case "chunk":
+			rc.Chunk = p.Chunk
+		case "concurrency":
+			rc.Concurrency = p.Concurrency
+		case "per_file":
+			rc.PerFile = p.PerFile
+		case "batch":
+			rc.Batch = p.Batch
+		case "queue_depth":
+			rc.QueueDepth = p.QueueDepth
+		}
+	}
 	cells := []cell{{res: rc, strategy: s, params: p}}
-	if err := checkMemory(cells, true, 0, nil); err != nil {
-		return err
+	if limit, source, ok := MemoryLimit(); ok {
+		if err := checkMemoryLimit(cells, true, limit, source, ""); err != nil {
+			return err
+		}
 	}
 	return checkLimits(cells, true)
 }
@@ -171,5 +195,3 @@ func cgoBuild() bool {
 	}
 	return true
 }
-
-

@@ -313,17 +313,20 @@ func checkMemory(cells []cell, noVerify bool, override int64, log io.Writer) err
 		return nil
 	}
 	if override > 0 {
-		return checkMemoryLimit(cells, noVerify, uint64(override), "--memory-limit")
+		return checkMemoryLimit(cells, noVerify, uint64(override), "--memory-limit", "")
 	}
 	limit, source, ok := MemoryLimit()
 	if !ok {
 		logf(log, "note: memory check skipped: %s (--memory-limit sets the figure)", source)
 		return nil
 	}
-	return checkMemoryLimit(cells, noVerify, limit, source)
+	return checkMemoryLimit(cells, noVerify, limit, source, memoryAdvice)
 }
 
-func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source string) error {
+// memoryAdvice ends the memory check's refusal of a sweep.
+const memoryAdvice = ", or set the figure with --memory-limit SIZE (off: no check)"
+
+func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source, advice string) error {
 	var worst *cell
 	var need uint64
 	for i := range cells {
@@ -336,6 +339,6 @@ func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source string) 
 		return nil
 	}
 	field := culprit(worst)
-	return cfgErr(field, "cell %s would need about %s of memory at its peak, but only %s is available (%s): use smaller --chunk/--record/--sizes or a lower --concurrency, or set the figure with --memory-limit SIZE (off: no check)",
-		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit), source)
+	return cfgErr(field, "cell %s would need about %s of memory at its peak, but only %s is available (%s): use smaller --chunk/--record/--sizes or a lower --concurrency%s",
+		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit), source, advice)
 }

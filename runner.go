@@ -72,14 +72,21 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
-	if err != nil {
+	g := newGroup(cfg.Job)
+	g.shared = cfg.SharedDir
+	// Every rank validates, then all agree on the whole configuration
+	// before any work: a rank's usage error or a differing setting ends
+	// the run on every rank with the same *RankError.
+	var mine []Setting
+	if err == nil {
+		mine = cfg.settings(cells)
+	}
+	if err := g.agreeConfig(ctx, err, mine); err != nil {
 		return nil, err
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := newGroup(cfg.Job)
-	g.shared = cfg.SharedDir
 	if cfg.Seed, err = g.start(ctx, cfg.Seed, cells); err != nil {
 		return nil, err
 	}

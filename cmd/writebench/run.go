@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"cmp"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -135,6 +136,9 @@ func flagOf(field string) string {
 
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
+	if ue := rankUsage(err); ue != nil {
+		return ue
+	}
 	var ce *writebench.ConfigError
 	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
@@ -254,26 +258,33 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	return cfg, nil
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := parseFlags("run", f.fs, args, stdout); err != nil {
-		return err
+	perr := parseFlags("run", f.fs, args, stdout)
+	if errors.Is(perr, errHelpShown) {
+		return perr
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	if perr == nil && f.fs.NArg() > 0 {
+		perr = usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
 	}
 	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
 	// default build), before anything is checked or written.
-	job, err := writebench.StartJob()
-	if err != nil {
-		return usagef("run: %v", err)
+	job, jerr := writebench.StartJob()
+	if jerr != nil {
+		return cmp.Or(perr, usagef("run: %v", jerr))
 	}
-	defer func() {
-		if err := job.Finalize(); err != nil {
-			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		}
-	}()
+	if job.Size() == 1 && perr != nil {
+		return perr
+	}
+	defer func() { err = endJob(ctx, job, err, stderr) }()
 	f.job = job
+	if job.Size() > 1 {
+		// Every rank validates its own command line, then all agree on
+		// the whole configuration before any work (agreeRanks).
+		if err := agreeRanks(ctx, f, args, job, perr); err != nil {
+			return err
+		}
+	}
 	if job.Rank() != 0 {
 		// Only rank 0 reports and saves; the others print errors only.
 		return runRank(ctx, f, args, job, stderr)

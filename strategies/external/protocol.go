@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/report/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -169,10 +170,36 @@ func ParseRequest(line string) (*Request, error) {
 		return nil, fmt.Errorf("request lacks dir, files >= 1 or size >= 0: %q", truncate(line, 120))
 	}
 	r.Params = r.Params.WithDefaults()
+	if err := checkRanges(r); err != nil {
+		return nil, err
+	}
 	if r.Width == 0 {
 		r.Width = strategies.NameWidth(r.Files)
 	}
 	return r, nil
+}
+
+// checkRanges refuses numbers outside the ranges of their axes
+// (resultset.Axes), which a run could never have sent: a request is input
+// like any other and a 1 TiB chunk must not reach an allocator.
+func checkRanges(r *Request) error {
+	p := r.Params
+	for _, f := range []struct {
+		axis string
+		n    int64
+	}{
+		{"files", int64(r.Files)}, {"size", r.Size}, {"record", int64(p.Record)}, {"buffer", int64(p.Buffer)},
+		{"chunk", int64(p.Chunk)}, {"concurrency", int64(p.Concurrency)}, {"batch", int64(p.Batch)},
+		{"queue_depth", int64(p.QueueDepth)},
+	} {
+		if err := resultset.AxisByName(f.axis).CheckNumber(f.n); err != nil {
+			return fmt.Errorf("field %s: %v", f.axis, err)
+		}
+	}
+	if r.Width < 0 || r.Width > 20 {
+		return fmt.Errorf("field width=%d is out of range (0 to 20)", r.Width)
+	}
+	return nil
 }
 
 // Reply is a program's answer to a request (or its start-up line).
