@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Setting is one entry of a run's normalised configuration, which the

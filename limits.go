@@ -5,7 +5,7 @@ import (
 	"runtime/debug"
 	"slices"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

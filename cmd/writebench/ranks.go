@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // runRank is run on ranks other than 0 of an MPI run (docs/mpi.md): the
