@@ -127,6 +127,9 @@ func TestThreadLimitRefusedUpFront(t *testing.T) {
 // naming the limit and the flags (it used to die in the allocator or the
 // thread library, exit 134); a small cell runs under a limit it fits.
 func TestAddressLimitRefusedUpFront(t *testing.T) {
+	if raceEnabled {
+		t.Skip("skipped under the race detector: its shadow memory cannot be mapped under RLIMIT_AS")
+	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "set.json")
 	code, stderr := limitedRun(t, false, []string{fmt.Sprintf("--as=%d", 3<<30)}, dir,
