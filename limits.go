@@ -5,41 +5,16 @@ import (
 	"runtime/debug"
 	"slices"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
-
-// ThreadEstimator is implemented by a strategy that knows how many OS
-// threads and processes it runs at once better than cellThreads' reading
-// of its knobs (an external program and its own threads). PeakThreads
-// returns them for a batch of files files written with p, beyond the
-// runner's own.
-type ThreadEstimator interface {
-	PeakThreads(files int, p strategies.Params) int
-}
 
 // runtimeThreads is the OS threads the Go runtime may run beside the
 // workers blocked in system calls: one per P running Go code
 // (GOMAXPROCS), sysmon, the template thread, and two spare (a thread
 // parked in a locked goroutine, the signal thread of a cgo build).
 func runtimeThreads() int { return runtime.GOMAXPROCS(0) + 4 }
-
-// cellWorkers is the goroutines of a cell that may each hold an OS thread
-// in a blocking system call at once: the concurrency (at most one per
-// file) for strategies with a concurrency knob, one per file for unbounded,
-// else one; and what the strategy says it runs itself (ThreadEstimator).
-func cellWorkers(s strategies.Strategy, files int, p strategies.Params) int {
-	if te, ok := s.(ThreadEstimator); ok {
-		return te.PeakThreads(files, p)
-	}
-	switch {
-	case s.Name() == "unbounded":
-		return max(files, 1)
-	case slices.Contains(strategies.Knobs(s, p.PerFile), "concurrency") && p.Concurrency > 1:
-		return min(p.Concurrency, max(files, 1))
-	}
-	return 1
-}
 
 // culprit is the flag to lower first when cell c needs too much: its
 // concurrency when it has several workers, its files when it runs one per
@@ -57,24 +32,10 @@ func culprit(c *cell) string {
 	return "sizes"
 }
 
-// processLimits is what the kernel lets this process have (limits_linux.go).
+// processLimits is what the kernel and the Go runtime let this process
+// have.
 type processLimits struct {
-	// threadRoom is how many more threads and processes this user may
-	// start (RLIMIT_NPROC less the user's tasks in other processes) and
-	// threadsNow this process's threads; checkThreads false when the
-	// limit does not apply (unlimited, root, CAP_SYS_RESOURCE) or cannot
-	// be read.
-	checkThreads bool
-	threadLimit  uint64
-	otherTasks   uint64
-	threadsNow   int
-	uid          int
-	// addrRoom is RLIMIT_AS less the address space in use now (VmSize);
-	// checkAddr false when unlimited or unreadable.
-	checkAddr   bool
-	addrLimit   uint64
-	addrNow     uint64
-	threadStack uint64 // address space reserved per new OS thread
+	sysinfo.Limits
 	// goMaxThreads is the Go runtime's thread limit (0: not checked).
 	goMaxThreads int
 }
@@ -90,8 +51,7 @@ const arenaSlack = 64 << 20
 // so they are checked before anything is written. The error names the
 // cell, the limit and the flag to lower.
 func checkLimits(cells []cell, noVerify bool) error {
-	l := readLimits()
-	l.goMaxThreads = goMaxThreads()
+	l := processLimits{Limits: sysinfo.ReadLimits(), goMaxThreads: goMaxThreads()}
 	return checkLimitsWith(cells, noVerify, l)
 }
 
@@ -106,29 +66,29 @@ func goMaxThreads() int {
 func checkLimitsWith(cells []cell, noVerify bool, l processLimits) error {
 	for i := range cells {
 		c := &cells[i]
-		threads := cellWorkers(c.strategy, c.res.Files, c.params) + runtimeThreads()
+		threads := strategies.PeakThreads(c.strategy, c.res.Files, c.params) + runtimeThreads()
 		if l.goMaxThreads > 0 && threads > l.goMaxThreads {
 			return cfgErr(culprit(c), "cell %s may run %d threads at once (%d workers blocked in system calls + %d for the Go runtime), "+
 				"past the Go runtime's limit of %d threads: lower --%s",
 				resultset.Printable(c.res.Key()), threads, threads-runtimeThreads(), runtimeThreads(), l.goMaxThreads, flagName(culprit(c)))
 		}
-		if l.checkThreads && uint64(threads)+l.otherTasks > l.threadLimit {
+		if l.CheckThreads && uint64(threads)+l.OtherTasks > l.ThreadLimit {
 			return cfgErr(culprit(c), "cell %s may run %d threads at once (%d workers blocked in system calls + %d for the Go runtime), "+
 				"but RLIMIT_NPROC (ulimit -u) lets uid %d have %d processes and threads, %d of them in use by other processes: "+
 				"lower --%s or raise ulimit -u",
 				resultset.Printable(c.res.Key()), threads, threads-runtimeThreads(), runtimeThreads(),
-				l.uid, l.threadLimit, l.otherTasks, flagName(culprit(c)))
+				l.UID, l.ThreadLimit, l.OtherTasks, flagName(culprit(c)))
 		}
-		if !l.checkAddr {
+		if !l.CheckAddr {
 			continue
 		}
 		mem := EstimateMemory(c.strategy, c.res.Files, c.res.FileSize, c.params, noVerify)
-		need := mem - min(mem, memBase) + arenaSlack + uint64(max(threads-l.threadsNow, 0))*l.threadStack
-		if l.addrNow+need > l.addrLimit {
+		need := mem - min(mem, memBase) + arenaSlack + uint64(max(threads-l.ThreadsNow, 0))*l.ThreadStack
+		if l.AddrNow+need > l.AddrLimit {
 			return cfgErr(culprit(c), "cell %s would need about %s more address space (memory estimate %s, %d thread stacks), "+
 				"but RLIMIT_AS (ulimit -v) is %s and %s is in use: use smaller --chunk/--record/--sizes or a lower --concurrency, or raise ulimit -v",
 				resultset.Printable(c.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(mem), threads,
-				resultset.FormatIEC(l.addrLimit), resultset.FormatIEC(l.addrNow))
+				resultset.FormatIEC(l.AddrLimit), resultset.FormatIEC(l.AddrNow))
 		}
 	}
 	return nil
@@ -151,7 +111,7 @@ func CheckCell(s strategies.Strategy, files int, size int64, p strategies.Params
 	rc := newCell(s.Name())
 	rc.Files, rc.FileSize = files, size
 	knobs := strategies.Knobs(s, p.PerFile)
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if !a.Knob || !slices.Contains(knobs, a.Name) {
 			continue
 		}
@@ -173,25 +133,10 @@ func CheckCell(s strategies.Strategy, files int, size int64, p strategies.Params
 		}
 	}
 	cells := []cell{{res: rc, strategy: s, params: p}}
-	if limit, source, ok := MemoryLimit(); ok {
+	if limit, source, ok := sysinfo.MemoryLimit(); ok {
 		if err := checkMemoryLimit(cells, true, limit, source, ""); err != nil {
 			return err
 		}
 	}
 	return checkLimits(cells, true)
-}
-
-// cgoBuild reports whether the binary was built with cgo, whose OS threads
-// are pthreads with a stack of RLIMIT_STACK's size each.
-func cgoBuild() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return true // assume the larger stacks
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "CGO_ENABLED" {
-			return s.Value == "1"
-		}
-	}
-	return true
 }

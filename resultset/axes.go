@@ -2,6 +2,7 @@ package resultset
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -45,9 +46,9 @@ type Axis struct {
 	set func(c *Cell, n int64, s string)
 }
 
-// Axes is the table of every axis, in the order keys, columns and flags list
+// axisTable is the table of every axis, in the order keys, columns and flags list
 // them. Files and size come first; "sync" is last.
-var Axes = []*Axis{
+var axisTable = []*Axis{
 	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,64", Min: 1, Max: MaxFiles,
 		Help: "file counts per cell (for shared-file strategies: shared files or pairs)",
 		get:  func(c *Cell) (int64, string) { return int64(c.Files), "" },
@@ -96,6 +97,10 @@ var Axes = []*Axis{
 		set:   func(c *Cell, _ int64, s string) { c.Sync = s }},
 }
 
+// Axes returns the table of every axis (a copy), in the order keys,
+// columns and flags list them. Files and size come first; "sync" is last.
+func Axes() []*Axis { return slices.Clone(axisTable) }
+
 // Limits of the numeric axes, checked before anything is written.
 const (
 	MaxFiles       = 10_000_000
@@ -108,7 +113,7 @@ const (
 
 // AxisByName returns the axis named name (e.g. "queue_depth"), or nil.
 func AxisByName(name string) *Axis {
-	for _, a := range Axes {
+	for _, a := range axisTable {
 		if a.Name == name {
 			return a
 		}
@@ -224,7 +229,7 @@ type Settings struct {
 func NewSettings(cells []*Cell) *Settings {
 	s := &Settings{has: map[string]map[*Axis]bool{}}
 	for _, c := range cells {
-		for _, a := range Axes {
+		for _, a := range axisTable {
 			if a.Omit == "" || !a.Applies(c) {
 				continue
 			}
@@ -253,7 +258,7 @@ func (s *Settings) Value(c *Cell, a *Axis) (string, bool) {
 // it (sync last), in the order of Axes.
 func (s *Settings) Of(c *Cell) []Param {
 	var ps []Param
-	for _, a := range Axes {
+	for _, a := range axisTable {
 		if a.Name == "files" || a.Name == "size" {
 			continue
 		}

@@ -252,7 +252,7 @@ type Param struct{ Name, Value string }
 // size, in the order of Axes, values as keys write them.
 func (c *Cell) Params() []Param {
 	var ps []Param
-	for _, a := range Axes {
+	for _, a := range axisTable {
 		if a.Name == "files" || a.Name == "size" || !a.Applies(c) {
 			continue
 		}

@@ -82,7 +82,7 @@ func agreeRanks(ctx context.Context, f *runFlags, args []string, job *writebench
 		mine = &writebench.ConfigError{Msg: strings.TrimPrefix(err.Error(), "run: ")}
 	}
 	extra := []writebench.Setting{{Field: "dry_run", Value: strconv.FormatBool(f.dryRun)}}
-	if err := job.Agree(ctx, cfg, mine, extra...); err != nil {
+	if err := writebench.Agree(ctx, job, cfg, mine, extra...); err != nil {
 		if ue := rankUsage(err); ue != nil {
 			return ue
 		}
