@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
@@ -110,26 +111,18 @@ func flagName(field string) string {
 func CheckCell(s strategies.Strategy, files int, size int64, p strategies.Params) error {
 	rc := newCell(s.Name())
 	rc.Files, rc.FileSize = files, size
+	// The knobs s uses, by name (the inverse of paramsOf), so the cell's
+	// key in a refusal shows them.
 	knobs := strategies.Knobs(s, p.PerFile)
 	for _, a := range resultset.Axes() {
-		if !a.Knob || !slices.Contains(knobs, a.Name) {
+		v, ok := p.Get(a.Name)
+		if !ok || !a.Knob || !slices.Contains(knobs, a.Name) {
 			continue
 		}
-		switch a.Name {
-		case "record":
-			rc.Record = p.Record
-		case "buffer":
-			rc.Buffer = p.Buffer
-		case "chunk":
-			rc.Chunk = p.Chunk
-		case "concurrency":
-			rc.Concurrency = p.Concurrency
-		case "per_file":
-			rc.PerFile = p.PerFile
-		case "batch":
-			rc.Batch = p.Batch
-		case "queue_depth":
-			rc.QueueDepth = p.QueueDepth
+		if a.Kind == resultset.KindName {
+			a.Set(rc, 0, v)
+		} else if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			a.Set(rc, n, "")
 		}
 	}
 	cells := []cell{{res: rc, strategy: s, params: p}}

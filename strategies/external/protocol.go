@@ -154,10 +154,10 @@ func ParseRequest(line string) (*Request, error) {
 	if r.Dir == "" || r.Files < 1 || r.Size < 0 {
 		return nil, fmt.Errorf("request lacks dir, files >= 1 or size >= 0: %q", truncate(line, 120))
 	}
-	r.Params = r.Params.WithDefaults()
 	if err := checkRanges(r); err != nil {
 		return nil, err
 	}
+	r.Params = r.Params.WithDefaults()
 	if r.Width == 0 {
 		r.Width = strategies.NameWidth(r.Files)
 	}
@@ -165,20 +165,31 @@ func ParseRequest(line string) (*Request, error) {
 }
 
 // checkRanges refuses numbers outside the ranges of their axes
-// (resultset.Axes), which a run could never have sent: a request is input
-// like any other and a 1 TiB chunk must not reach an allocator.
+// (resultset.Axes; a zero knob is its default), which a run could never
+// have sent: a request is input like any other, and a 1 TiB chunk must
+// not reach an allocator.
 func checkRanges(r *Request) error {
-	p := r.Params
-	for _, f := range []struct {
-		axis string
-		n    int64
-	}{
-		{"files", int64(r.Files)}, {"size", r.Size}, {"record", int64(p.Record)}, {"buffer", int64(p.Buffer)},
-		{"chunk", int64(p.Chunk)}, {"concurrency", int64(p.Concurrency)}, {"batch", int64(p.Batch)},
-		{"queue_depth", int64(p.QueueDepth)},
-	} {
-		if err := resultset.AxisByName(f.axis).CheckNumber(f.n); err != nil {
-			return fmt.Errorf("field %s: %v", f.axis, err)
+	for _, a := range resultset.Axes() {
+		if a.Kind == resultset.KindName {
+			continue
+		}
+		var n int64
+		switch a.Name {
+		case "files":
+			n = int64(r.Files)
+		case "size":
+			n = r.Size
+		default:
+			v, ok := r.Params.Get(a.Name)
+			if !ok {
+				continue
+			}
+			if n, _ = strconv.ParseInt(v, 10, 64); n == 0 {
+				continue // zero or missing: the default
+			}
+		}
+		if err := a.CheckNumber(n); err != nil {
+			return fmt.Errorf("field %s: %v", a.Name, err)
 		}
 	}
 	if r.Width < 0 || r.Width > 20 {
