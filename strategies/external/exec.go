@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -271,9 +272,11 @@ func fileSum(path string) (string, bool) {
 
 // PeakThreads is the threads and processes this strategy adds to the
 // user's count (RLIMIT_NPROC) while a cell runs: the program, its worker
-// threads (one per unit of concurrency) and a few of an interpreter's own.
+// threads (one per unit of concurrency, at most one per file) and those a
+// runtime or interpreter starts for itself (a Go worker: one per CPU and
+// four more; Python's executor: CPUs + 4).
 func (e *Exec) PeakThreads(files int, p strategies.Params) int {
-	return 1 + min(max(p.Concurrency, 1), max(files, 1)) + 8
+	return 1 + min(max(p.Concurrency, 1), max(files, 1)) + runtime.NumCPU() + 4
 }
 
 // Write fails: an external strategy keeps its program running across the
