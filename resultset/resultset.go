@@ -45,6 +45,11 @@ type Set struct {
 	Results     []Cell `json:"results"`
 }
 
+// InMemory reports whether the set's directory was on a file system that
+// keeps its files in memory (tmpfs, ramfs): its figures measure memory, not
+// a disk.
+func (e Env) InMemory() bool { return e.FSType == "tmpfs" || e.FSType == "ramfs" }
+
 // Env describes where and how a set was measured.
 type Env struct {
 	WritebenchVersion string    `json:"writebench_version"`
@@ -53,7 +58,8 @@ type Env struct {
 	GOARCH            string    `json:"goarch"`
 	Kernel            string    `json:"kernel"`
 	CPU               string    `json:"cpu"`
-	Cores             int       `json:"cores"`
+	Cores             int       `json:"cores"`                // CPUs this process could run on (its affinity mask)
+	HostCores         int       `json:"host_cores,omitempty"` // the host's online CPUs, when more than Cores (an MPI rank bound to a core); 0: equal to Cores
 	GOMAXPROCS        int       `json:"gomaxprocs"`
 	Hostname          string    `json:"hostname,omitempty"`
 	Dir               string    `json:"dir"`                // the --dir the scratch directories were made under

@@ -41,7 +41,7 @@ Run times below were measured on a 2-core VM with ext4; other machines differ
 Examples:
   writebench run                                   # the default sweep, 43.6-45.0 s there
   writebench run --preset quick                    # a first look, about 12 s there
-  writebench run --dry-run                         # the cells and the estimated time, nothing written
+  writebench run --dry-run                         # the cells and the estimated time, nothing kept
   writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
@@ -81,15 +81,15 @@ func newRunFlags() *runFlags {
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
 	}
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
-	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell: given without --budget, exactly this many (the preset's budget is dropped); with --budget, the most a cell gets (default from --preset)")
+	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones; 0 runs none, and the first counted round then calibrates --min-sample (default 1)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -158,6 +158,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if bad != nil {
 		return cfg, bad
 	}
+	if f.fs.Changed("repeat") && !f.fs.Changed("budget") {
+		// --repeat N alone runs N counted rounds: the preset's budget
+		// would make sampling adaptive and stop most cells well before N.
+		cfg.Budget = 0
+	}
 	switch f.progress {
 	case "auto", "always", "never":
 	default:
@@ -167,7 +172,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
-	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
@@ -297,7 +302,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return err
 	}
 	if f.dryRun {
-		return dryRun(stdout, cfg)
+		return dryRun(ctx, stdout, cfg)
 	}
 	out := f.out
 	if out == "" && f.fs.Changed("out") {
@@ -316,6 +321,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
 			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)
