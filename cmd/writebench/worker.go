@@ -94,7 +94,16 @@ func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return probed(s, probe, interval), nil
 		}
 	}
-	err := external.Serve(ctx, workerStdin, stdout, lookup, "writebench "+writebench.Version())
+	// Every request is checked against this process's memory and limits
+	// before it runs: a request is input, and one that cannot fit is an
+	// "error" reply, never a crash.
+	check := func(s strategies.Strategy, r *external.Request) error {
+		if p, ok := s.(*probedStrategy); ok {
+			s = p.Strategy // its capabilities (memory estimate) are the strategy's
+		}
+		return writebench.CheckCell(s, r.Files, r.Size, r.Params)
+	}
+	err := external.ServeChecked(ctx, workerStdin, stdout, lookup, check, "writebench "+writebench.Version())
 	if ctx.Err() != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie
@@ -113,9 +122,15 @@ type probedStrategy struct {
 }
 
 // probed wraps s. A strategy with per-cell state (strategies.CellOpener)
-// is returned as it is: the worker serves it unprobed.
+// or shared-file records (strategies.RecordVerifier) is returned as it is:
+// the worker serves it unprobed, or refuses it as it always does.
 func probed(s strategies.Strategy, probe *strategies.Probe, interval time.Duration) strategies.Strategy {
+	// Capabilities the server looks for must stay visible: a strategy
+	// with per-cell state, or one whose records a worker refuses.
 	if _, ok := s.(strategies.CellOpener); ok {
+		return s
+	}
+	if _, ok := s.(strategies.RecordVerifier); ok {
 		return s
 	}
 	p := &probedStrategy{Strategy: s, probe: probe}
