@@ -27,17 +27,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -85,19 +84,22 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
-	if err != nil {
-		return nil, err
+	g := ranks.NewGroup(cfg.Job)
+	g.Shared = cfg.SharedDir
+	// Every rank validates, then all agree on the whole configuration
+	// before any work: a rank's usage error or a differing setting ends
+	// the run on every rank with the same *RankError.
+	var mine []ranks.Setting
+	if err == nil {
+		mine = cfg.settings(cells)
+	}
+	if err := g.AgreeConfig(ctx, ranksError(err), mine); err != nil {
+		return nil, rankError(err)
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := ranks.NewGroup(cfg.Job)
-	g.Shared = cfg.SharedDir
-	keys := make([]string, len(cells))
-	for i := range cells {
-		keys[i] = cells[i].res.Key()
-	}
-	if cfg.Seed, err = g.Start(ctx, cfg.Seed, keys); err != nil {
+	if cfg.Seed, err = g.Start(ctx, cfg.Seed); err != nil {
 		return nil, err
 	}
 	env := collectEnv(cfg, start)
@@ -113,25 +115,54 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	for _, stale := range scratch.FindStale(cfg.Dir) {
-		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+	for _, d := range cfg.Dirs {
+		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
+			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+		}
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
 	}
-	sd, err := g.MakeScratch(ctx, cfg.Dir)
-	if err != nil {
-		return nil, configError(err)
-	}
-	r := &runner{cfg: cfg, scratch: sd, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
+	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
+	// One scratch directory per directory of the run, each removed at the
+	// end (and only it: nothing else under the directories is touched).
+	var made []*scratch.Dir
 	defer func() {
 		for i := range cells {
 			r.closeSession(&cells[i])
 		}
-		if err := g.RemoveScratch(ctx, sd); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
-			if runErr == nil {
-				runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
+		for _, sd := range made {
+			if err := g.RemoveScratch(ctx, sd); err != nil {
+				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
+				if runErr == nil {
+					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
+				}
 			}
 		}
 	}()
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return nil, configError(err)
+		}
+		made = append(made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
+	}
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
+	if cfg.Timeline {
+		r.mem = timeline.OpenMeminfo()
+		defer r.mem.Close()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
+	}
 
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
@@ -147,10 +178,18 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
 	}
+rounds:
 	for round := 0; round < plan.warm+cfg.Repeat; round++ {
 		counted := round >= plan.warm
 		k := round - plan.warm // counted round index
-		order := roundOrder(&cfg, cells, groups, counted, k)
+		var order []int
+		for i := range cells {
+			c := &cells[i]
+			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
+				continue
+			}
+			order = append(order, i)
+		}
 		if len(order) == 0 {
 			break
 		}
@@ -159,7 +198,16 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		// starts that would end past it, by the cost of each cell's last
 		// repetition.
 		if counted && k >= 1 && !deadline.IsZero() {
-			spent, err := budgetSpent(ctx, g, cells, order, deadline)
+			var cost time.Duration
+			for _, i := range order {
+				cost += cells[i].repCost
+			}
+			// A round rarely costs exactly what its cells' last repetitions
+			// did on a shared machine: a tenth more keeps the sweep inside
+			// its budget (it ended up to 1 ms past 45 s without it).
+			cost += cost / 10
+			// With several ranks, rank 0's clock decides for all.
+			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -171,10 +219,43 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		}
 		order = groups.blockOrder(rng, order)
 		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
-		var stop bool
-		if stop, cause = r.round(ctx, cells, order, counted, k, round == plan.warm+cfg.Repeat-1); stop {
-			interrupted = true
-			break
+		for _, i := range order {
+			c := &cells[i]
+			if ctx.Err() != nil {
+				interrupted = true
+				break rounds
+			}
+			t0 := time.Now()
+			err := r.rep(ctx, i, c, counted, k)
+			c.repCost = time.Since(t0)
+			c.reps++
+			if err != nil && ctx.Err() != nil {
+				interrupted = true
+				break rounds
+			}
+			var ce *ranks.CollectiveError
+			if errors.As(err, &ce) {
+				// The ranks cannot talk any more (one died?): stop with
+				// what was measured.
+				interrupted, cause = true, ce
+				break rounds
+			}
+			var skip *ranks.SkippedError
+			switch {
+			case errors.As(err, &skip):
+				c.done = true
+				c.res.Skipped = skip.Reason
+			case err != nil:
+				c.done = true
+				c.res.Error = err.Error()
+				c.res.Verified = false
+			}
+			if c.done || round == plan.warm+cfg.Repeat-1 {
+				r.finishCell(c)
+			}
+			if cfg.Progress != nil {
+				cfg.Progress.Step(c.res, counted, err)
+			}
 		}
 		if round == max(plan.warm, 1)-1 {
 			// Calibrated on the last warm-up, or without warm-ups on the
@@ -191,13 +272,6 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
-	return finishSet(ctx, set, looked, start, interrupted, cause)
-}
-
-// finishSet completes the set's env (looks made, total time, peak RSS) and
-// marks it complete, or interrupted with its cause (the context's when cause
-// is nil), returning ErrInterrupted then.
-func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.Time, interrupted bool, cause error) (*resultset.Set, error) {
 	if looked > 0 {
 		// The 5% are split over the looks actually made (they depend on
 		// the clock, never on the data; see lookConfidence).
@@ -219,76 +293,19 @@ func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.T
 	return set, nil
 }
 
-// roundOrder lists the cells that run in a round: those not done, and with a
-// budget, after MinRounds counted rounds, those whose group is undecided.
-func roundOrder(cfg *Config, cells []cell, groups *groupState, counted bool, k int) []int {
-	var order []int
-	for i := range cells {
-		c := &cells[i]
-		if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
-			continue
-		}
-		order = append(order, i)
+// withDir runs verify, the check of batch b, with b.DirFile set to b's
+// directory, rel under the scratch directory, opened from the scratch
+// directory's own descriptor (checked to be the directory made there), so
+// a directory a writer replaced by a link is not read through.
+func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
+	d, err := r.scratch.OpenDir(rel)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
 	}
-	return order
-}
-
-// budgetSpent reports whether a round of the cells of order would end past
-// deadline, by the cost of each cell's last repetition; with several ranks,
-// rank 0's clock decides for all.
-func budgetSpent(ctx context.Context, g *ranks.Group, cells []cell, order []int, deadline time.Time) (bool, error) {
-	var cost time.Duration
-	for _, i := range order {
-		cost += cells[i].repCost
-	}
-	// A round rarely costs exactly what its cells' last repetitions
-	// did on a shared machine: a tenth more keeps the sweep inside
-	// its budget (it ended up to 1 ms past 45 s without it).
-	cost += cost / 10
-	return g.Decide(ctx, time.Now().Add(cost).After(deadline))
-}
-
-// round runs one repetition of every cell of order (round k when counted;
-// last is the sweep's last round). A failed or skipped cell records why and
-// the round goes on; stop is true when the sweep must end here (the context
-// ended, or the ranks cannot talk any more: cause, nil for the context's).
-func (r *runner) round(ctx context.Context, cells []cell, order []int, counted bool, k int, last bool) (stop bool, cause error) {
-	for _, i := range order {
-		c := &cells[i]
-		if ctx.Err() != nil {
-			return true, nil
-		}
-		t0 := time.Now()
-		err := r.rep(ctx, i, c, counted, k)
-		c.repCost = time.Since(t0)
-		c.reps++
-		if err != nil && ctx.Err() != nil {
-			return true, nil
-		}
-		var ce *ranks.CollectiveError
-		if errors.As(err, &ce) {
-			// The ranks cannot talk any more (one died?): stop with
-			// what was measured.
-			return true, ce
-		}
-		var skip *ranks.SkippedError
-		switch {
-		case errors.As(err, &skip):
-			c.done = true
-			c.res.Skipped = skip.Reason
-		case err != nil:
-			c.done = true
-			c.res.Error = err.Error()
-			c.res.Verified = false
-		}
-		if c.done || last {
-			r.finishCell(c)
-		}
-		if r.cfg.Progress != nil {
-			r.cfg.Progress.Step(c.res, counted, err)
-		}
-	}
-	return false, nil
+	defer d.Close()
+	b.DirFile = d
+	defer func() { b.DirFile = nil }()
+	return verify()
 }
 
 // finishCell gives a cell's session back once it will run no more
@@ -315,14 +332,20 @@ func logf(w io.Writer, format string, args ...any) {
 
 // runner holds the state shared by every repetition.
 type runner struct {
-	cfg      Config
-	scratch  *scratch.Dir
-	content  *strategies.Content // this rank's (see group.contentSeed)
-	prefix   string              // this rank's file names under --shared-dir (see group.prefix)
-	latency  []time.Duration
-	syncTime []time.Duration
-	group    *ranks.Group // the ranks of the run (one by default)
-	assign   []int        // pool directory of each cell in the current round
+	cfg       Config
+	scratches map[string]*scratch.Dir // by Cell.Dir ("" in a run of one directory)
+	scratch   *scratch.Dir            // the current repetition's (scratches[Cell.Dir])
+	content   *strategies.Content     // this rank's (see group.contentSeed)
+	prefix    string                  // this rank's file names under --shared-dir (see group.prefix)
+	latency   []time.Duration
+	syncTime  []time.Duration
+	group     *ranks.Group // the ranks of the run (one by default)
+	assign    []int        // pool directory of each cell in the current round
+	// probe, with --timeline or --write-latency, is handed to every
+	// in-process batch of a counted repetition (reset before each).
+	probe   *strategies.Probe
+	sampler *timeline.Sampler // with --timeline
+	mem     *timeline.Meminfo // with --timeline: /proc/meminfo, open for the run
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -333,23 +356,104 @@ type runner struct {
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int) (err error) {
 	rc := c.res
 	loops := max(c.loops, 1)
+	r.scratch = r.scratches[rc.Dir] // the cell's directory's (see Config.Dirs)
 	// With several ranks, every failure before the clock is agreed on (by
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
 	g := r.group
-	dirs, err := r.makeDirs(idx, rc, loops)
-	if err != nil {
-		return g.Agree(ctx, err)
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return g.Agree(ctx, err)
+		}
+	}
+	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
+	// anew every round by a seeded permutation (r.assign), each holding one
+	// subdirectory per batch ("l<j>"), made when first needed and emptied,
+	// not removed, after every repetition. Every batch so writes into an
+	// empty directory that already exists, as an application's output
+	// directory does, while anything tied to one directory (its place on
+	// disk, its block group) moves from cell to cell between rounds, where
+	// the paired interval accounts for it, instead of favouring one cell for
+	// the whole sweep (an A/A run of two identical strategies showed such
+	// persistent differences of about 5% with one fixed directory per cell;
+	// a new directory per repetition instead made a one-file batch cost
+	// ~0.8 ms more, the file system's cost of a first entry in a new
+	// directory rather than the strategy's).
+	//
+	// The directories are made, checked and emptied through the scratch
+	// directory's descriptors (see package safefs): a directory a writer
+	// replaced by a link or another directory fails the cell and is left
+	// alone.
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels := make([]string, loops)
+	dirs := make([]string, loops)
+	for j := range dirs {
+		if j == 0 {
+			if _, err := r.scratch.Mkdir(base); err != nil {
+				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
+			}
+		}
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
+			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
+		}
+		dirs[j] = d
 	}
 	defer func() {
-		if rerr := r.cleanDirs(dirs); err == nil {
+		var rerr error
+		for _, d := range rels {
+			// Only this rank's files: under --shared-dir the others' are theirs.
+			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
+				break
+			}
+		}
+		if rerr != nil {
+			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
+		}
+		if err == nil {
 			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if err := r.openSession(ctx, c); err != nil {
-		return g.Agree(ctx, err)
+	if c.session == nil {
+		if o, ok := c.strategy.(strategies.CellOpener); ok {
+			s, err := o.OpenCell(ctx, c.params)
+			if reason, skip := strategies.SkipReason(err); skip {
+				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
+			}
+			if err != nil {
+				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
+			}
+			c.session = s
+		}
 	}
-	batches, issued := r.batches(c, dirs)
+	n := loops * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, loops)
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
+	// The probe sees only writes made in this process: a session whose
+	// writes run in another program (Usage ok) gets none.
+	probed := counted && r.probe != nil && !inOtherProcess(c.session)
+	if probed {
+		r.probe.Reset()
+		for _, b := range batches {
+			b.Probe = r.probe
+		}
+	}
+	sampling := probed && r.sampler != nil
 	if r.cfg.DropCaches {
 		if err := scratch.DropCaches(); err != nil {
 			return g.Agree(ctx, err)
@@ -358,17 +462,46 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's setup failed
 	}
-
 	sysinfo.CollectBeforeTimed()
 	// Every rank starts the repetition together (IOR's barrier), each
 	// timing itself from its own exit from the barrier.
 	if err := g.Barrier(ctx); err != nil {
 		return err
 	}
-	elapsed, endSync, d, werr := r.timed(ctx, c, batches)
+
+	var before, after counters
+	if sampling {
+		r.sampler.Start()
+	}
+	before.read(c.session)
+	t0 := time.Now()
+	if sampling {
+		r.sampler.Mark(t0)
+	}
+	var werr error
+	var endSync time.Duration
+	for _, b := range batches {
+		werr = r.write(ctx, c, b)
+		if werr == nil && c.params.Sync == strategies.SyncEnd {
+			ts := time.Now()
+			werr = strategies.SyncFS(b.Dir)
+			endSync += time.Since(ts)
+		}
+		if werr != nil {
+			break
+		}
+	}
+	elapsed := time.Since(t0)
+	after.read(c.session)
+	var tl *resultset.Timeline
+	if sampling {
+		t := r.sampler.Finish(elapsed)
+		tl = &t
+	}
 	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
+
 	if werr != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -378,18 +511,32 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		}
 		return g.Agree(ctx, scratch.WithHint(werr))
 	}
-
-	rcount, verr := r.verify(ctx, c, batches)
-	if verr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	var rcount strategies.RecordCounts
+	if !r.cfg.NoVerify {
+		for j, b := range batches {
+			var verr error
+			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+				var got strategies.RecordCounts
+				verr = r.withDir(b, rels[j], func() error {
+					var err error
+					got, err = rv.VerifyRecords(ctx, b)
+					return err
+				})
+				rcount = addCounts(rcount, got)
+			} else {
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
+			}
+			if verr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
+			}
 		}
-		return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 	}
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's write or verification failed
 	}
-
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
 		// every rank runs the same loops.
@@ -403,146 +550,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if !counted {
 		return nil
 	}
-	r.record(c, k, loops, elapsed, endSync, d, issued, rcount, loops*rc.Files)
+	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+	if tl != nil {
+		c.res.Timelines = append(c.res.Timelines, *tl)
+	}
+	if probed && r.probe.Latency != nil {
+		c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+	}
 	return g.Merge(ctx, rc)
-}
-
-// makeDirs checks free space and makes the directories of one repetition of
-// cell rc run loops times: the pool directory assigned to cell idx this
-// round and one batch directory per loop in it.
-// Directories: a pool of one per cell ("d<n>"), assigned to the cells
-// anew every round by a seeded permutation (r.assign), each holding one
-// subdirectory per batch ("l<j>"), made when first needed and emptied,
-// not removed, after every repetition. Every batch so writes into an
-// empty directory that already exists, as an application's output
-// directory does, while anything tied to one directory (its place on
-// disk, its block group) moves from cell to cell between rounds, where
-// the paired interval accounts for it, instead of favouring one cell for
-// the whole sweep (an A/A run of two identical strategies showed such
-// persistent differences of about 5% with one fixed directory per cell;
-// a new directory per repetition instead made a one-file batch cost
-// ~0.8 ms more, the file system's cost of a first entry in a new
-// directory rather than the strategy's).
-func (r *runner) makeDirs(idx int, rc *resultset.Cell, loops int) ([]string, error) {
-	if !r.cfg.NoSpaceCheck {
-		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, r.group.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return nil, err
-		}
-	}
-	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
-	dirs := make([]string, loops)
-	for j := range dirs {
-		if j == 0 {
-			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
-			}
-		}
-		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
-		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return dirs[:j], scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
-		}
-	}
-	return dirs, nil
-}
-
-// cleanDirs empties the batch directories of a repetition (this rank's
-// files only: under --shared-dir the others' are theirs).
-func (r *runner) cleanDirs(dirs []string) error {
-	for _, d := range dirs {
-		if err := strategies.Clean(d, r.prefix); err != nil {
-			return scratch.WithHint(fmt.Errorf("remove scratch files: %w", err))
-		}
-	}
-	return nil
-}
-
-// openSession opens the cell's session on its first repetition, for a
-// strategy that has one (strategies.CellOpener).
-func (r *runner) openSession(ctx context.Context, c *cell) error {
-	if c.session != nil {
-		return nil
-	}
-	o, ok := c.strategy.(strategies.CellOpener)
-	if !ok {
-		return nil
-	}
-	s, err := o.OpenCell(ctx, c.params)
-	if reason, skip := strategies.SkipReason(err); skip {
-		return &ranks.SkippedError{Reason: reason}
-	}
-	if err != nil {
-		return fmt.Errorf("start the strategy's writer: %w", err)
-	}
-	c.session = s
-	return nil
-}
-
-// batches returns the batches of one repetition, one per directory, with
-// cleared latency and sync-time arrays, and the counts of writes they issue.
-func (r *runner) batches(c *cell, dirs []string) ([]*strategies.Batch, *strategies.Issued) {
-	rc := c.res
-	n := len(dirs) * rc.Files
-	if cap(r.latency) < n {
-		r.latency = make([]time.Duration, n)
-		r.syncTime = make([]time.Duration, n)
-	}
-	issued := &strategies.Issued{}
-	batches := make([]*strategies.Batch, len(dirs))
-	for j := range batches {
-		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
-			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
-			Issued: issued,
-		}
-	}
-	clear(r.latency[:n])
-	clear(r.syncTime[:n])
-	return batches, issued
-}
-
-// timed is the timed region of a repetition: every batch written back to
-// back (and, for sync mode end, its syncfs). It returns the wall time, the
-// time in the final syncs, the counters' deltas and the strategy's error.
-func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch) (elapsed, endSync time.Duration, d counters, werr error) {
-	var before, after counters
-	before.read(c.session)
-	t0 := time.Now()
-	for _, b := range batches {
-		werr = r.write(ctx, c, b)
-		if werr == nil && c.params.Sync == strategies.SyncEnd {
-			ts := time.Now()
-			werr = strategies.SyncFS(b.Dir)
-			endSync += time.Since(ts)
-		}
-		if werr != nil {
-			break
-		}
-	}
-	elapsed = time.Since(t0)
-	after.read(c.session)
-	return elapsed, endSync, after.sub(&before), werr
-}
-
-// verify reads back every batch of a repetition (Verify, or the strategy's
-// RecordVerifier), unless verification is off.
-func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batch) (strategies.RecordCounts, error) {
-	var rcount strategies.RecordCounts
-	if r.cfg.NoVerify {
-		return rcount, nil
-	}
-	for _, b := range batches {
-		if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-			got, err := rv.VerifyRecords(ctx, b)
-			rcount = addCounts(rcount, got)
-			if err != nil {
-				return rcount, err
-			}
-		} else if err := strategies.Verify(ctx, b); err != nil {
-			return rcount, err
-		}
-	}
-	return rcount, nil
 }
 
 // write runs one batch through the cell's session or its strategy.
@@ -594,6 +609,24 @@ func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d
 		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))
 		rc.RingEnters = append(rc.RingEnters, enters/int64(loops))
 	}
+}
+
+// inOtherProcess reports whether a session's writes run in another
+// program (an external writer), where no probe of this process sees them.
+func inOtherProcess(s strategies.Session) bool {
+	_, ok := sessionUsage(s)
+	return ok
+}
+
+// writeLatency converts a histogram to its stored form.
+func writeLatency(h *strategies.LatencyHist) resultset.WriteLatency {
+	pairs, maxNS := h.Counts()
+	out := resultset.WriteLatency{Buckets: make([][3]int64, 0, len(pairs)), Max: time.Duration(maxNS).Seconds()}
+	for _, p := range pairs {
+		lo, hi := strategies.LatencyBucketBounds(int(p[0]))
+		out.Buckets = append(out.Buckets, [3]int64{lo, hi, p[1]})
+	}
+	return out
 }
 
 func addCounts(a, b strategies.RecordCounts) strategies.RecordCounts {

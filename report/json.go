@@ -53,6 +53,7 @@ type JSONCell struct {
 	// file_size and sync.
 	Knobs    []resultset.Param `json:"-"`
 	Sync     string            `json:"sync"`
+	Dir      string            `json:"dir,omitempty"` // runs of several directories
 	N        int               `json:"n"`
 	Verified bool              `json:"verified"`
 	Error    string            `json:"error,omitempty"`
@@ -166,7 +167,7 @@ func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 			jc := JSONCell{
 				Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize,
 				Knobs: jsonKnobs(c),
-				Sync:  c.Sync, N: s.N, Verified: c.Verified, Error: c.Error,
+				Sync:  c.Sync, Dir: c.Dir, N: s.N, Verified: c.Verified, Error: c.Error,
 				RelativeSpeed: s.Relative, Fastest: s.Fastest,
 			}
 			if !s.Failed() {

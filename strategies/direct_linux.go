@@ -91,11 +91,12 @@ type directRun struct {
 	align DirectAlignment
 	chunk int
 	buf   *Buffer
+	probe *Probe // b.Probe
 }
 
 // writeDirect writes the batch's files one after another with O_DIRECT.
 func writeDirect(ctx context.Context, b *Batch) error {
-	d := &directRun{b: b, w: newPathWorker(b)}
+	d := &directRun{b: b, w: newPathWorker(b), probe: b.Probe}
 	for i := 0; i < b.Files; i++ {
 		// The one look at ctx before each file's create, as writeFile's.
 		if err := ctx.Err(); err != nil {
@@ -212,6 +213,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 	for len(p) > 0 {
 		var n int
 		var err error
+		t := d.probe.start()
 		if dsync {
 			n, err = unix.Pwritev2(fd, [][]byte{p}, off, unix.RWF_DSYNC)
 		} else {
@@ -229,6 +231,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 		case n%d.align.Bytes != 0 && n < len(p):
 			return fmt.Errorf("short direct write of %d bytes at offset %d, not a multiple of the alignment %d: %w", n, off, d.align.Bytes, unix.EIO)
 		}
+		d.probe.done(t, n)
 		p, off = p[n:], off+int64(n)
 	}
 	return nil
@@ -239,14 +242,22 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 // there (for the environment record of a result set). The error is a
 // *SkipError when the file system cannot do direct I/O.
 func ProbeDirectAlignment(dir string) (DirectAlignment, error) {
-	f, err := os.CreateTemp(dir, ".writebench-dio-*")
+	// The probe file is made and removed relative to dir's descriptor, so
+	// only the file made here is ever removed.
+	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return DirectAlignment{}, err
+		return DirectAlignment{}, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	path := f.Name()
-	f.Close()
-	defer os.Remove(path)
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	defer unix.Close(dfd)
+	name := fmt.Sprintf(".writebench-dio-%d-%d", os.Getpid(), time.Now().UnixNano())
+	path := dir + "/" + name
+	cfd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return DirectAlignment{}, &os.PathError{Op: "create", Path: path, Err: err}
+	}
+	unix.Close(cfd)
+	defer unix.Unlinkat(dfd, name, 0)
+	fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err == unix.EINVAL {
 		return DirectAlignment{}, Skip("the file system of %s refuses O_DIRECT (EINVAL at open)", dir)
 	}

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -204,6 +205,18 @@ type Batch struct {
 	// /proc/self/io cannot see (io_uring submissions and io_uring_enter
 	// calls). Strategies add to it atomically.
 	Issued *Issued
+
+	// Probe, when non-nil, receives the bytes every write-family call
+	// wrote and, when its Latency is set, each call's duration (see Probe).
+	// Strategies that write through their own programs leave it alone.
+	Probe *Probe
+
+	// DirFile, when non-nil, is Dir as the runner opened it from its own
+	// scratch directory's descriptor, checked to be the directory it made.
+	// Verify reads the batch's files through it (openat without following
+	// links), so a Dir swapped for a link after the write cannot redirect
+	// the reads. When nil, Verify opens Dir itself, refusing a link there.
+	DirFile *os.File
 }
 
 // Issued counts operations a strategy issued outside the write-family

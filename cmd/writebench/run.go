@@ -53,14 +53,18 @@ Examples:
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
+	vs                                 stringList
 	axes                               []*axisFlag
 	repeat, warmup, minRounds          int
 	budget, minSample                  time.Duration
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun                             bool
+	timeline, writeLatency             bool
+	timelineInterval                   time.Duration
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
@@ -76,6 +80,9 @@ func newRunFlags() *runFlags {
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
 	for _, a := range resultset.Axes() {
+		if a.Name == "dir" {
+			continue // --dir below: a path list, not a knob
+		}
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -88,7 +95,8 @@ func newRunFlags() *runFlags {
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
-	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory); with several, comma-separated (A,B; a directory whose name holds a comma is taken whole when it exists), every cell runs in each, round by round in one sweep, each directory a workload of its own unless --vs dir")
+	fs.Var(&f.vs, "vs", "axes whose values are contenders of one workload: dir (with --dir A,B) compares the directories with paired verdicts")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -96,7 +104,11 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
+	fs.BoolVar(&f.timeline, "timeline", false, "record, during every counted repetition, the bytes written so far and the kernel's Dirty and Writeback memory (report --plots draws them against time with the dirty thresholds)")
+	fs.DurationVar(&f.timelineInterval, "timeline-interval", writebench.DefaultTimelineInterval, "sampling interval of --timeline ("+writebench.MinTimelineInterval.String()+" to 1h)")
+	fs.BoolVar(&f.writeLatency, "write-latency", false, "record the latency of every write-family call (io_uring: submission to completion) in a log-bucketed histogram per repetition: p50/p99/p99.9/max columns and a latency distribution chart (adds two clock reads per call)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
 	return f
@@ -125,6 +137,9 @@ func flagOf(field string) string {
 
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
+	if ue := rankUsage(err); ue != nil {
+		return ue
+	}
 	var ce *writebench.ConfigError
 	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
@@ -166,13 +181,37 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if _, err := report.LookupFormat(f.format); err != nil {
 		return cfg, usagef("run: --format: %v", err)
 	}
-	cfg.Dir = f.dir
+	dirs := splitDirs(f.dir)
+	cfg.Dir = dirs[0]
+	if len(dirs) > 1 {
+		cfg.Dirs = dirs
+	}
+	cfg.Vs = f.vs
 	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
+	if p.Sustained && !f.fs.Changed("sizes") {
+		if err := checkDirArg(cmp.Or(dirs[0], ".")); err != nil {
+			return cfg, err
+		}
+		size, err := sustainedSize(cmp.Or(dirs[0], "."))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Sizes = []int64{size}
+	}
+	cfg.Timeline = cfg.Timeline || f.timeline
+	cfg.WriteLatency = f.writeLatency
+	if f.fs.Changed("timeline-interval") {
+		if !cfg.Timeline {
+			return cfg, usagef("run: --timeline-interval: needs --timeline")
+		}
+		cfg.TimelineInterval = f.timelineInterval
+	}
 	if p.ExecFile != "" && len(f.execFile) == 0 {
 		f.execFile = []string{p.ExecFile}
 	}
@@ -260,26 +299,33 @@ func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
 	}
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := parseFlags("run", f.fs, args, stdout); err != nil {
-		return err
+	perr := parseFlags("run", f.fs, args, stdout)
+	if errors.Is(perr, errHelpShown) {
+		return perr
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	if perr == nil && f.fs.NArg() > 0 {
+		perr = usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
 	}
 	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
 	// default build), before anything is checked or written.
-	job, err := writebench.StartJob()
-	if err != nil {
-		return usagef("run: %v", err)
+	job, jerr := writebench.StartJob()
+	if jerr != nil {
+		return cmp.Or(perr, usagef("run: %v", jerr))
 	}
-	defer func() {
-		if err := job.Finalize(); err != nil {
-			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		}
-	}()
+	if job.Size() == 1 && perr != nil {
+		return perr
+	}
+	defer func() { err = endJob(ctx, job, err, stderr) }()
 	f.job = job
+	if job.Size() > 1 {
+		// Every rank validates its own command line, then all agree on
+		// the whole configuration before any work (agreeRanks).
+		if err := agreeRanks(ctx, f, args, job, perr); err != nil {
+			return err
+		}
+	}
 	if job.Rank() != 0 {
 		// Only rank 0 reports and saves; the others print errors only.
 		return runRank(ctx, f, args, job, stderr)
@@ -298,7 +344,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
-	if err := checkOut(out, !f.fs.Changed("out")); err != nil {
+	dest, err := checkOut(out, !f.fs.Changed("out"))
+	if err != nil {
 		return err
 	}
 	cfg.Log = stderr
@@ -327,7 +374,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
 	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
@@ -387,16 +439,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// saveSet saves set to out: an explicit --out is replaced (if it is a
-// regular file, see resultset.WriteFileAtomic); the default name is never
-// replaced: another name with a numeric suffix is taken when it exists, so
-// two runs started in the same second both keep their sets. It returns the
-// path written.
-func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
-	if isDefault {
+// saveSet saves set to out: an explicit --out (dest, checked before the
+// sweep) replaces the regular file that was there then, and only that (see
+// resultset.Output.Write: a file another run saved there meanwhile is
+// kept, and this set takes a name with a numeric suffix); the default name
+// is never replaced: another name with a numeric suffix is taken when it
+// exists, so two runs started in the same second both keep their sets. It
+// returns the path written.
+func saveSet(out string, dest *resultset.Output, set *resultset.Set) (string, error) {
+	if dest == nil {
 		return resultset.SaveNew(out, set)
 	}
-	return out, resultset.Save(out, set)
+	data, err := resultset.Encode(set)
+	if err != nil {
+		return "", err
+	}
+	return dest.Write(data)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
@@ -409,25 +467,27 @@ func saveFallback(set *resultset.Set) (string, error) {
 // checkOut makes sure the result set can be written to path before any
 // measuring starts: an explicit --out must be a regular file (or a symlink
 // to one) or a new name in an existing directory this user can write (see
-// resultset.CheckOutput); the default results/ directory is created if
-// missing.
-func checkOut(path string, isDefault bool) error {
+// resultset.PrepareOutput, whose Output it returns, remembering what was
+// there); the default results/ directory is created if missing (nil
+// Output: saved under a new name).
+func checkOut(path string, isDefault bool) (*resultset.Output, error) {
 	if !isDefault {
-		if err := resultset.CheckOutput(path); err != nil {
-			return usagef("run: --out: %v", err)
+		o, err := resultset.PrepareOutput(path)
+		if err != nil {
+			return nil, usagef("run: --out: %v", err)
 		}
-		return nil
+		return o, nil
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
+			return nil, usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
 	}
 	if err := resultset.CheckNew(path); err != nil {
-		return usagef("run: --out: %v", err)
+		return nil, usagef("run: --out: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // syncNote says in one line which sync modes were measured and whether the
@@ -456,4 +516,22 @@ func syncNote(set *resultset.Set) string {
 		verify = "verification OFF (--no-verify)"
 	}
 	return fmt.Sprintf("sync: %s; %s; page cache %s", strings.Join(parts, "; "), verify, set.Env.PageCache)
+}
+
+// checkDirArg checks that --dir is an existing directory before anything
+// reads its free space, with the library's own check and message.
+func checkDirArg(dir string) error {
+	if err := (writebench.Config{Dir: dir, Strategies: []string{"chunked"}, Files: []int{1}, Sizes: []int64{1}}).Validate(); err != nil {
+		return configError(err)
+	}
+	return nil
+}
+
+// splitDirs reads --dir: a directory that exists as given (its name may
+// hold a comma) is one directory; anything else is split at commas.
+func splitDirs(v string) []string {
+	if fi, err := os.Stat(v); err == nil && fi.IsDir() || !strings.Contains(v, ",") {
+		return []string{v}
+	}
+	return strings.Split(v, ",")
 }
