@@ -266,13 +266,15 @@ func TestReportFixedAxes(t *testing.T) {
 func TestJSONCellHasEveryAxis(t *testing.T) {
 	c := &resultset.Cell{Strategy: "x", Files: 1, FileSize: 4096, Sync: "none"}
 	for _, a := range resultset.Axes() {
-		if a.Knob && a.Kind == resultset.KindName {
+		switch {
+		case a.Name == "files" || a.Name == "size" || a.Name == "sync":
+		case a.Kind == resultset.KindName:
 			a.Set(c, 0, "v")
-		} else if a.Knob {
+		default:
 			a.Set(c, 3, "")
 		}
 	}
-	data, err := json.Marshal(JSONCell{Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize, Knobs: jsonKnobs(c), Sync: c.Sync})
+	data, err := json.Marshal(JSONCell{Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize, Knobs: jsonKnobs(c), Sync: c.Sync, Dir: c.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
