@@ -178,18 +178,10 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
 	}
-rounds:
 	for round := 0; round < plan.warm+cfg.Repeat; round++ {
 		counted := round >= plan.warm
 		k := round - plan.warm // counted round index
-		var order []int
-		for i := range cells {
-			c := &cells[i]
-			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
-				continue
-			}
-			order = append(order, i)
-		}
+		order := roundOrder(&cfg, cells, groups, counted, k)
 		if len(order) == 0 {
 			break
 		}
@@ -198,16 +190,7 @@ rounds:
 		// starts that would end past it, by the cost of each cell's last
 		// repetition.
 		if counted && k >= 1 && !deadline.IsZero() {
-			var cost time.Duration
-			for _, i := range order {
-				cost += cells[i].repCost
-			}
-			// A round rarely costs exactly what its cells' last repetitions
-			// did on a shared machine: a tenth more keeps the sweep inside
-			// its budget (it ended up to 1 ms past 45 s without it).
-			cost += cost / 10
-			// With several ranks, rank 0's clock decides for all.
-			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
+			spent, err := budgetSpent(ctx, g, cells, order, deadline)
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -219,43 +202,10 @@ rounds:
 		}
 		order = groups.blockOrder(rng, order)
 		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
-		for _, i := range order {
-			c := &cells[i]
-			if ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			t0 := time.Now()
-			err := r.rep(ctx, i, c, counted, k)
-			c.repCost = time.Since(t0)
-			c.reps++
-			if err != nil && ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			var ce *ranks.CollectiveError
-			if errors.As(err, &ce) {
-				// The ranks cannot talk any more (one died?): stop with
-				// what was measured.
-				interrupted, cause = true, ce
-				break rounds
-			}
-			var skip *ranks.SkippedError
-			switch {
-			case errors.As(err, &skip):
-				c.done = true
-				c.res.Skipped = skip.Reason
-			case err != nil:
-				c.done = true
-				c.res.Error = err.Error()
-				c.res.Verified = false
-			}
-			if c.done || round == plan.warm+cfg.Repeat-1 {
-				r.finishCell(c)
-			}
-			if cfg.Progress != nil {
-				cfg.Progress.Step(c.res, counted, err)
-			}
+		var stop bool
+		if stop, cause = r.round(ctx, cells, order, counted, k, round == plan.warm+cfg.Repeat-1); stop {
+			interrupted = true
+			break
 		}
 		if round == max(plan.warm, 1)-1 {
 			// Calibrated on the last warm-up, or without warm-ups on the
@@ -272,6 +222,28 @@ rounds:
 		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
+	return finishSet(ctx, set, looked, start, interrupted, cause)
+}
+
+// withDir runs verify, the check of batch b, with b.DirFile set to b's
+// directory, rel under the scratch directory, opened from the scratch
+// directory's own descriptor (checked to be the directory made there), so
+// a directory a writer replaced by a link is not read through.
+func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
+	d, err := r.scratch.OpenDir(rel)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer d.Close()
+	b.DirFile = d
+	defer func() { b.DirFile = nil }()
+	return verify()
+}
+
+// finishSet completes the set's env (looks made, total time, peak RSS) and
+// marks it complete, or interrupted with its cause (the context's when cause
+// is nil), returning ErrInterrupted then.
+func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.Time, interrupted bool, cause error) (*resultset.Set, error) {
 	if looked > 0 {
 		// The 5% are split over the looks actually made (they depend on
 		// the clock, never on the data; see lookConfidence).
@@ -293,19 +265,76 @@ rounds:
 	return set, nil
 }
 
-// withDir runs verify, the check of batch b, with b.DirFile set to b's
-// directory, rel under the scratch directory, opened from the scratch
-// directory's own descriptor (checked to be the directory made there), so
-// a directory a writer replaced by a link is not read through.
-func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
-	d, err := r.scratch.OpenDir(rel)
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+// roundOrder lists the cells that run in a round: those not done, and with a
+// budget, after MinRounds counted rounds, those whose group is undecided.
+func roundOrder(cfg *Config, cells []cell, groups *groupState, counted bool, k int) []int {
+	var order []int
+	for i := range cells {
+		c := &cells[i]
+		if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
+			continue
+		}
+		order = append(order, i)
 	}
-	defer d.Close()
-	b.DirFile = d
-	defer func() { b.DirFile = nil }()
-	return verify()
+	return order
+}
+
+// budgetSpent reports whether a round of the cells of order would end past
+// deadline, by the cost of each cell's last repetition; with several ranks,
+// rank 0's clock decides for all.
+func budgetSpent(ctx context.Context, g *ranks.Group, cells []cell, order []int, deadline time.Time) (bool, error) {
+	var cost time.Duration
+	for _, i := range order {
+		cost += cells[i].repCost
+	}
+	// A round rarely costs exactly what its cells' last repetitions
+	// did on a shared machine: a tenth more keeps the sweep inside
+	// its budget (it ended up to 1 ms past 45 s without it).
+	cost += cost / 10
+	return g.Decide(ctx, time.Now().Add(cost).After(deadline))
+}
+
+// round runs one repetition of every cell of order (round k when counted;
+// last is the sweep's last round). A failed or skipped cell records why and
+// the round goes on; stop is true when the sweep must end here (the context
+// ended, or the ranks cannot talk any more: cause, nil for the context's).
+func (r *runner) round(ctx context.Context, cells []cell, order []int, counted bool, k int, last bool) (stop bool, cause error) {
+	for _, i := range order {
+		c := &cells[i]
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		t0 := time.Now()
+		err := r.rep(ctx, i, c, counted, k)
+		c.repCost = time.Since(t0)
+		c.reps++
+		if err != nil && ctx.Err() != nil {
+			return true, nil
+		}
+		var ce *ranks.CollectiveError
+		if errors.As(err, &ce) {
+			// The ranks cannot talk any more (one died?): stop with
+			// what was measured.
+			return true, ce
+		}
+		var skip *ranks.SkippedError
+		switch {
+		case errors.As(err, &skip):
+			c.done = true
+			c.res.Skipped = skip.Reason
+		case err != nil:
+			c.done = true
+			c.res.Error = err.Error()
+			c.res.Verified = false
+		}
+		if c.done || last {
+			r.finishCell(c)
+		}
+		if r.cfg.Progress != nil {
+			r.cfg.Progress.Step(c.res, counted, err)
+		}
+	}
+	return false, nil
 }
 
 // finishCell gives a cell's session back once it will run no more
@@ -361,91 +390,19 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
 	g := r.group
-	if !r.cfg.NoSpaceCheck {
-		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return g.Agree(ctx, err)
-		}
-	}
-	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
-	// anew every round by a seeded permutation (r.assign), each holding one
-	// subdirectory per batch ("l<j>"), made when first needed and emptied,
-	// not removed, after every repetition. Every batch so writes into an
-	// empty directory that already exists, as an application's output
-	// directory does, while anything tied to one directory (its place on
-	// disk, its block group) moves from cell to cell between rounds, where
-	// the paired interval accounts for it, instead of favouring one cell for
-	// the whole sweep (an A/A run of two identical strategies showed such
-	// persistent differences of about 5% with one fixed directory per cell;
-	// a new directory per repetition instead made a one-file batch cost
-	// ~0.8 ms more, the file system's cost of a first entry in a new
-	// directory rather than the strategy's).
-	//
-	// The directories are made, checked and emptied through the scratch
-	// directory's descriptors (see package safefs): a directory a writer
-	// replaced by a link or another directory fails the cell and is left
-	// alone.
-	base := "d" + strconv.Itoa(r.assign[idx])
-	rels := make([]string, loops)
-	dirs := make([]string, loops)
-	for j := range dirs {
-		if j == 0 {
-			if _, err := r.scratch.Mkdir(base); err != nil {
-				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-			}
-		}
-		rels[j] = base + "/l" + strconv.Itoa(j)
-		d, err := r.scratch.Mkdir(rels[j])
-		if err != nil {
-			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-		}
-		dirs[j] = d
+	rels, dirs, err := r.makeDirs(idx, rc, loops)
+	if err != nil {
+		return g.Agree(ctx, err)
 	}
 	defer func() {
-		var rerr error
-		for _, d := range rels {
-			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
-				break
-			}
-		}
-		if rerr != nil {
-			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
-		}
-		if err == nil {
+		if rerr := r.emptyDirs(rels); err == nil {
 			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if c.session == nil {
-		if o, ok := c.strategy.(strategies.CellOpener); ok {
-			s, err := o.OpenCell(ctx, c.params)
-			if reason, skip := strategies.SkipReason(err); skip {
-				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
-			}
-			if err != nil {
-				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
-			}
-			c.session = s
-		}
+	if err := r.openSession(ctx, c); err != nil {
+		return g.Agree(ctx, err)
 	}
-	n := loops * rc.Files
-	if cap(r.latency) < n {
-		r.latency = make([]time.Duration, n)
-		r.syncTime = make([]time.Duration, n)
-	}
-	issued := &strategies.Issued{}
-	batches := make([]*strategies.Batch, loops)
-	for j := range batches {
-		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
-			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
-			Issued: issued,
-		}
-	}
-	clear(r.latency[:n])
-	clear(r.syncTime[:n])
-	// The probe sees only writes made in this process: a session whose
-	// writes run in another program (Usage ok) gets none.
+	batches, issued := r.batches(c, dirs)
 	probed := counted && r.probe != nil && !inOtherProcess(c.session)
 	if probed {
 		r.probe.Reset()
@@ -453,7 +410,6 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			b.Probe = r.probe
 		}
 	}
-	sampling := probed && r.sampler != nil
 	if r.cfg.DropCaches {
 		if err := scratch.DropCaches(); err != nil {
 			return g.Agree(ctx, err)
@@ -469,78 +425,35 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return err
 	}
 
-	var before, after counters
-	if sampling {
-		r.sampler.Start()
-	}
-	before.read(c.session)
-	t0 := time.Now()
-	if sampling {
-		r.sampler.Mark(t0)
-	}
-	var werr error
-	var endSync time.Duration
-	for _, b := range batches {
-		werr = r.write(ctx, c, b)
-		if werr == nil && c.params.Sync == strategies.SyncEnd {
-			ts := time.Now()
-			werr = strategies.SyncFS(b.Dir)
-			endSync += time.Since(ts)
-		}
-		if werr != nil {
-			break
-		}
-	}
-	elapsed := time.Since(t0)
-	after.read(c.session)
-	var tl *resultset.Timeline
-	if sampling {
-		t := r.sampler.Finish(elapsed)
-		tl = &t
-	}
+	t := r.timed(ctx, c, batches, probed && r.sampler != nil)
 	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
-
-	if werr != nil {
+	if t.err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if reason, skip := strategies.SkipReason(werr); skip {
+		if reason, skip := strategies.SkipReason(t.err); skip {
 			return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
 		}
-		return g.Agree(ctx, scratch.WithHint(werr))
+		return g.Agree(ctx, scratch.WithHint(t.err))
 	}
-	var rcount strategies.RecordCounts
-	if !r.cfg.NoVerify {
-		for j, b := range batches {
-			var verr error
-			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-				var got strategies.RecordCounts
-				verr = r.withDir(b, rels[j], func() error {
-					var err error
-					got, err = rv.VerifyRecords(ctx, b)
-					return err
-				})
-				rcount = addCounts(rcount, got)
-			} else {
-				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
-			}
-			if verr != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
-			}
+
+	rcount, verr := r.verify(ctx, c, batches, rels)
+	if verr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
+		return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 	}
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's write or verification failed
 	}
+
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
 		// every rank runs the same loops.
-		slowest, err := g.Max(ctx, elapsed)
+		slowest, err := g.Max(ctx, t.elapsed)
 		if err != nil {
 			return err
 		}
@@ -550,14 +463,188 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if !counted {
 		return nil
 	}
-	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
-	if tl != nil {
-		c.res.Timelines = append(c.res.Timelines, *tl)
+	r.record(c, k, loops, t.elapsed, t.endSync, t.counters, issued, rcount, loops*rc.Files)
+	if t.timeline != nil {
+		c.res.Timelines = append(c.res.Timelines, *t.timeline)
 	}
 	if probed && r.probe.Latency != nil {
 		c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
 	}
 	return g.Merge(ctx, rc)
+}
+
+// makeDirs checks free space and makes the directories of one repetition of
+// cell rc run loops times: the pool directory assigned to cell idx this
+// round and one batch directory per loop in it; rels are their paths under
+// the scratch directory, dirs their full paths.
+// Directories: a pool of one per cell ("d<n>"), assigned to the cells
+// anew every round by a seeded permutation (r.assign), each holding one
+// subdirectory per batch ("l<j>"), made when first needed and emptied,
+// not removed, after every repetition. Every batch so writes into an
+// empty directory that already exists, as an application's output
+// directory does, while anything tied to one directory (its place on
+// disk, its block group) moves from cell to cell between rounds, where
+// the paired interval accounts for it, instead of favouring one cell for
+// the whole sweep (an A/A run of two identical strategies showed such
+// persistent differences of about 5% with one fixed directory per cell;
+// a new directory per repetition instead made a one-file batch cost
+// ~0.8 ms more, the file system's cost of a first entry in a new
+// directory rather than the strategy's).
+//
+// The directories are made, checked and emptied through the scratch
+// directory's descriptors (see package safefs): a directory a writer
+// replaced by a link or another directory fails the cell and is left
+// alone.
+func (r *runner) makeDirs(idx int, rc *resultset.Cell, loops int) (rels, dirs []string, err error) {
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := scratch.CheckSpace(r.scratch.Path, r.group.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return nil, nil, err
+		}
+	}
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels = make([]string, loops)
+	dirs = make([]string, loops)
+	for j := range dirs {
+		if j == 0 {
+			if _, err := r.scratch.Mkdir(base); err != nil {
+				return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+			}
+		}
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
+			return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+		}
+		dirs[j] = d
+	}
+	return rels, dirs, nil
+}
+
+// emptyDirs empties the batch directories of a repetition (rels, under the
+// scratch directory; this rank's files only: under --shared-dir the
+// others' are theirs).
+func (r *runner) emptyDirs(rels []string) error {
+	for _, d := range rels {
+		if err := r.scratch.Empty(d, r.prefix); err != nil {
+			return scratch.WithHint(fmt.Errorf("remove scratch files: %w", err))
+		}
+	}
+	return nil
+}
+
+// openSession opens the cell's session on its first repetition, for a
+// strategy that has one (strategies.CellOpener).
+func (r *runner) openSession(ctx context.Context, c *cell) error {
+	if c.session != nil {
+		return nil
+	}
+	o, ok := c.strategy.(strategies.CellOpener)
+	if !ok {
+		return nil
+	}
+	s, err := o.OpenCell(ctx, c.params)
+	if reason, skip := strategies.SkipReason(err); skip {
+		return &ranks.SkippedError{Reason: reason}
+	}
+	if err != nil {
+		return fmt.Errorf("start the strategy's writer: %w", err)
+	}
+	c.session = s
+	return nil
+}
+
+// batches returns the batches of one repetition, one per directory, with
+// cleared latency and sync-time arrays, and the counts of writes they issue.
+func (r *runner) batches(c *cell, dirs []string) ([]*strategies.Batch, *strategies.Issued) {
+	rc := c.res
+	n := len(dirs) * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, len(dirs))
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
+	return batches, issued
+}
+
+// timedRep is what the timed region of a repetition measured.
+type timedRep struct {
+	elapsed, endSync time.Duration // wall time; time in the final syncs (sync mode end)
+	counters         counters      // deltas over the timed region
+	timeline         *resultset.Timeline
+	err              error // the strategy's
+}
+
+// timed is the timed region of a repetition: every batch written back to
+// back (and, for sync mode end, its syncfs), sampled into a timeline when
+// sampling.
+func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch, sampling bool) timedRep {
+	var t timedRep
+	var before, after counters
+	if sampling {
+		r.sampler.Start()
+	}
+	before.read(c.session)
+	t0 := time.Now()
+	if sampling {
+		r.sampler.Mark(t0)
+	}
+	for _, b := range batches {
+		t.err = r.write(ctx, c, b)
+		if t.err == nil && c.params.Sync == strategies.SyncEnd {
+			ts := time.Now()
+			t.err = strategies.SyncFS(b.Dir)
+			t.endSync += time.Since(ts)
+		}
+		if t.err != nil {
+			break
+		}
+	}
+	t.elapsed = time.Since(t0)
+	after.read(c.session)
+	if sampling {
+		tl := r.sampler.Finish(t.elapsed)
+		t.timeline = &tl
+	}
+	t.counters = after.sub(&before)
+	return t
+}
+
+// verify reads back every batch of a repetition (Verify, or the strategy's
+// RecordVerifier) through its checked directory, unless verification is off.
+func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batch, rels []string) (strategies.RecordCounts, error) {
+	var rcount strategies.RecordCounts
+	if r.cfg.NoVerify {
+		return rcount, nil
+	}
+	for j, b := range batches {
+		var verr error
+		if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+			var got strategies.RecordCounts
+			verr = r.withDir(b, rels[j], func() error {
+				var err error
+				got, err = rv.VerifyRecords(ctx, b)
+				return err
+			})
+			rcount = addCounts(rcount, got)
+		} else {
+			verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
+		}
+		if verr != nil {
+			return rcount, verr
+		}
+	}
+	return rcount, nil
 }
 
 // write runs one batch through the cell's session or its strategy.
