@@ -63,6 +63,31 @@ func TestRunDirs(t *testing.T) {
 			t.Errorf("key %s does not name its directory", c.Key())
 		}
 	}
+	checkDirVerdicts(t, set)
+	for _, d := range []string{disk, mem} {
+		ents, _ := os.ReadDir(d)
+		if len(ents) != 1 || ents[0].Name() != "keep.txt" {
+			var names []string
+			for _, e := range ents {
+				names = append(names, e.Name())
+			}
+			t.Errorf("%s holds %v after the run, want only keep.txt", d, names)
+		}
+	}
+	if err := set.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := resultset.Decode(strings.NewReader(mustJSON(t, set)))
+	if err != nil || len(data.Env.Dirs) != 2 || data.Results[0].Dir == "" {
+		t.Fatalf("round trip: %v", err)
+	}
+}
+
+// checkDirVerdicts: with vs dir, the two directories are one comparison
+// group with eight paired rounds and a named fastest directory; without
+// it, each directory is its own workload.
+func checkDirVerdicts(t *testing.T, set *resultset.Set) {
+	t.Helper()
 	vs := judge.Verdicts(set, judge.Options{})
 	if len(vs) != 1 || len(vs[0].Contenders) != 2 {
 		t.Fatalf("verdicts %+v, want one group of the two directories", vs)
@@ -80,23 +105,6 @@ func TestRunDirs(t *testing.T) {
 	set.Env.Vs = nil
 	if g := judge.Groups(set); len(g) != 0 {
 		t.Errorf("without vs dir: %d comparison groups, want none (one cell per directory)", len(g))
-	}
-	for _, d := range []string{disk, mem} {
-		ents, _ := os.ReadDir(d)
-		if len(ents) != 1 || ents[0].Name() != "keep.txt" {
-			var names []string
-			for _, e := range ents {
-				names = append(names, e.Name())
-			}
-			t.Errorf("%s holds %v after the run, want only keep.txt", d, names)
-		}
-	}
-	if err := set.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	data, err := resultset.Decode(strings.NewReader(mustJSON(t, set)))
-	if err != nil || len(data.Env.Dirs) != 2 || data.Results[0].Dir == "" {
-		t.Fatalf("round trip: %v", err)
 	}
 }
 

@@ -115,14 +115,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	for _, d := range cfg.Dirs {
-		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
-			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
-		}
-		for _, stale := range scratch.FindStale(d) {
-			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
-		}
-	}
+	warnDirs(&cfg)
 	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
 	// One scratch directory per directory of the run, each removed at the
 	// end (and only it: nothing else under the directories is touched).
@@ -140,28 +133,12 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			}
 		}
 	}()
-	for _, d := range cfg.Dirs {
-		sd, err := g.MakeScratch(ctx, d)
-		if err != nil {
-			return nil, configError(err)
-		}
-		made = append(made, sd)
-		if len(cfg.Dirs) > 1 {
-			r.scratches[d] = sd
-		} else {
-			r.scratches[""] = sd
-		}
+	if err := r.makeScratches(ctx, &made); err != nil {
+		return nil, err
 	}
-	if cfg.Timeline || cfg.WriteLatency {
-		r.probe = &strategies.Probe{}
-		if cfg.WriteLatency {
-			r.probe.Latency = &strategies.LatencyHist{}
-		}
-	}
+	r.setupProbes()
 	if cfg.Timeline {
-		r.mem = timeline.OpenMeminfo()
 		defer r.mem.Close()
-		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
 
 	plan := planSweep(&cfg, cells)
@@ -238,6 +215,54 @@ func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) e
 	b.DirFile = d
 	defer func() { b.DirFile = nil }()
 	return verify()
+}
+
+// warnDirs logs the warnings about the run's directories: shared-writable
+// ones, and stale scratch directories of earlier runs in them.
+func warnDirs(cfg *Config) {
+	for _, d := range cfg.Dirs {
+		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
+			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+		}
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
+	}
+}
+
+// makeScratches makes one scratch directory per directory of the run,
+// appending each to made (which the caller removes at the end, and only
+// them: nothing else under the directories is touched).
+func (r *runner) makeScratches(ctx context.Context, made *[]*scratch.Dir) error {
+	cfg, g := &r.cfg, r.group
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return configError(err)
+		}
+		*made = append(*made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
+	}
+	return nil
+}
+
+// setupProbes prepares what --timeline and --write-latency record.
+func (r *runner) setupProbes() {
+	cfg := &r.cfg
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
+	if cfg.Timeline {
+		r.mem = timeline.OpenMeminfo()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
+	}
 }
 
 // finishSet completes the set's env (looks made, total time, peak RSS) and

@@ -352,17 +352,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	cfg.Progress = newProgress(f.progress, stderr)
 	// Say up front what will run, for about how long, and where the set
 	// goes, so results/ never appears unannounced.
-	if p, err := writebench.DryRun(cfg); err == nil {
-		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
-			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
-		switch {
-		case p.TooFewRounds:
-			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
-		case p.SuggestedBudget > 0:
-			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
-				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
-		}
-	}
+	announce(stderr, cfg, out)
 
 	set, runErr := writebench.Run(ctx, cfg)
 	if set == nil {
@@ -373,30 +363,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return runErr
 	}
 	// Save first: a failure to render must not lose measurements.
-	var saveErr error
-	saved, err := saveSet(out, dest, set)
-	if err == nil && saved != out {
-		// Another run saved to --out while this one ran: both are kept.
-		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
-			resultset.Printable(out), resultset.Printable(saved))
-	}
-	if err != nil {
-		// --out was checked before measuring, but its disk may have filled
-		// or its directory gone since: keep the measurements elsewhere.
-		fallback, ferr := saveFallback(set)
-		if ferr != nil {
-			// Nothing saved: the summary below is all that is left of the
-			// measurements, so it is printed all the same.
-			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; also failed to save it under %s: %v; the summary below is all that is kept\n",
-				err, resultset.Printable(os.TempDir()), ferr)
-			saveErr = fmt.Errorf("result set NOT saved (to %s nor under %s)", resultset.Printable(out), resultset.Printable(os.TempDir()))
-			saved = "(nowhere: not saved)"
-		} else {
-			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; saved it to %s instead\n", err, fallback)
-			saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", resultset.Printable(out), fallback)
-			saved = fallback
-		}
-	}
+	saved, saveErr := saveOrFallback(out, dest, set, stderr)
 	out = saved
 	// The sync line leads human formats; machine formats (csv, json,
 	// benchfmt) stay parseable on stdout and get it on stderr.
@@ -437,6 +404,53 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return &failedError{msg: fmt.Sprintf("%d of %d cells failed", failed, len(set.Results))}
 	}
 	return nil
+}
+
+// announce says up front what will run, for about how long, and where the
+// set goes (out), with the cost model's warnings.
+func announce(stderr io.Writer, cfg writebench.Config, out string) {
+	if p, err := writebench.DryRun(cfg); err == nil {
+		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
+			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
+	}
+
+}
+
+// saveOrFallback saves set to out (dest is what checkOut found there), or,
+// when that fails, to a file under the temporary directory; it returns
+// where the set went and, when not to out, why.
+func saveOrFallback(out string, dest *resultset.Output, set *resultset.Set, stderr io.Writer) (saved string, saveErr error) {
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
+	if err != nil {
+		// --out was checked before measuring, but its disk may have filled
+		// or its directory gone since: keep the measurements elsewhere.
+		fallback, ferr := saveFallback(set)
+		if ferr != nil {
+			// Nothing saved: the summary below is all that is left of the
+			// measurements, so it is printed all the same.
+			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; also failed to save it under %s: %v; the summary below is all that is kept\n",
+				err, resultset.Printable(os.TempDir()), ferr)
+			saveErr = fmt.Errorf("result set NOT saved (to %s nor under %s)", resultset.Printable(out), resultset.Printable(os.TempDir()))
+			saved = "(nowhere: not saved)"
+		} else {
+			fmt.Fprintf(stderr, "writebench: cannot save the result set: %v; saved it to %s instead\n", err, fallback)
+			saveErr = fmt.Errorf("result set not saved to %s (saved to %s instead)", resultset.Printable(out), fallback)
+			saved = fallback
+		}
+	}
+	return saved, saveErr
 }
 
 // saveSet saves set to out: an explicit --out (dest, checked before the

@@ -95,57 +95,17 @@ func ParseRequest(line string) (*Request, error) {
 	}
 	r := &Request{Seed: 1}
 	var err error
-	num := func(k, v string) int {
-		n, e := strconv.Atoi(v)
-		if e != nil && err == nil {
-			err = fmt.Errorf("field %s=%q: not an integer", k, v)
-		}
-		return n
-	}
 	for _, kv := range parts[1:] {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
 			return nil, fmt.Errorf("field %q is not key=value", truncate(kv, 80))
 		}
-		switch k {
-		case "protocol":
-			if v != strconv.Itoa(ProtocolVersion) {
-				return nil, fmt.Errorf("protocol version %s, this program speaks %d", v, ProtocolVersion)
-			}
-		case "strategy":
-			r.Strategy = v
-		case "dir":
-			r.Dir = v
-		case "files":
-			r.Files = num(k, v)
-		case "size":
-			n, e := strconv.ParseInt(v, 10, 64)
-			if e != nil && err == nil {
-				err = fmt.Errorf("field size=%q: not an integer", v)
-			}
-			r.Size = n
-		case "width":
-			r.Width = num(k, v)
-		case "seed":
-			n, e := strconv.ParseUint(v, 10, 64)
-			if e != nil && err == nil {
-				err = fmt.Errorf("field seed=%q: not an integer", v)
-			}
-			r.Seed = n
-		case "pattern":
-			r.Pattern = v
-		case "prefix":
-			if e := strategies.CheckPrefix(v); e != nil && err == nil {
-				err = fmt.Errorf("field prefix: %v", e)
-			}
-			r.Prefix = v
-		default:
-			if !slices.Contains(strategies.ParamNames(), k) {
-				continue // a newer writebench's field
-			}
-			if e := r.Params.Set(k, v); e != nil && err == nil {
-				err = fmt.Errorf("field %v", e)
-			}
+		fatal, ferr := r.setField(k, v)
+		if fatal {
+			return nil, ferr
+		}
+		if err == nil {
+			err = ferr
 		}
 	}
 	if err != nil {
@@ -162,6 +122,60 @@ func ParseRequest(line string) (*Request, error) {
 		r.Width = strategies.NameWidth(r.Files)
 	}
 	return r, nil
+}
+
+// setField sets field k of r to v. A bad value is an error; fatal is true
+// when the request must not be read further (another protocol version).
+// Unknown keys are ignored (a newer writebench's fields).
+func (r *Request) setField(k, v string) (fatal bool, err error) {
+	num := func(v string) int {
+		n, e := strconv.Atoi(v)
+		if e != nil {
+			err = fmt.Errorf("field %s=%q: not an integer", k, v)
+		}
+		return n
+	}
+	switch k {
+	case "protocol":
+		if v != strconv.Itoa(ProtocolVersion) {
+			return true, fmt.Errorf("protocol version %s, this program speaks %d", v, ProtocolVersion)
+		}
+	case "strategy":
+		r.Strategy = v
+	case "dir":
+		r.Dir = v
+	case "files":
+		r.Files = num(v)
+	case "size":
+		n, e := strconv.ParseInt(v, 10, 64)
+		if e != nil {
+			err = fmt.Errorf("field size=%q: not an integer", v)
+		}
+		r.Size = n
+	case "width":
+		r.Width = num(v)
+	case "seed":
+		n, e := strconv.ParseUint(v, 10, 64)
+		if e != nil {
+			err = fmt.Errorf("field seed=%q: not an integer", v)
+		}
+		r.Seed = n
+	case "pattern":
+		r.Pattern = v
+	case "prefix":
+		if e := strategies.CheckPrefix(v); e != nil {
+			err = fmt.Errorf("field prefix: %v", e)
+		}
+		r.Prefix = v
+	default:
+		if !slices.Contains(strategies.ParamNames(), k) {
+			return false, nil // a newer writebench's field
+		}
+		if e := r.Params.Set(k, v); e != nil {
+			err = fmt.Errorf("field %v", e)
+		}
+	}
+	return false, err
 }
 
 // checkRanges refuses numbers outside the ranges of their axes
