@@ -136,16 +136,6 @@ type JSONWin struct {
 	Margin   float64 `json:"margin,omitempty"`    // fastest / runner-up - 1
 }
 
-// omitDefault is v, or "" when v is the Omit value of the axis named axis:
-// the value keys leave out, which every set measured before the axis
-// existed, so summaries of those sets read as before.
-func omitDefault(axis, v string) string {
-	if a := resultset.AxisByName(axis); a != nil && a.Omit != "" && v == a.Omit {
-		return ""
-	}
-	return v
-}
-
 // metricStats maps metric names (resultset.Metrics(), the one spelling
 // everywhere) to their Stat, in base units.
 func metricStats(s *Summary) map[string]Stat { return s.Metrics }
