@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -123,7 +123,7 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 	return d + costPerRep
 }
 
-// groupState tracks the comparison groups of a sweep (verdict.Groups: the
+// groupState tracks the comparison groups of a sweep (judge.Groups: the
 // cells of one workload) and which are decided.
 type groupState struct {
 	of      []int   // group index of each cell
@@ -137,7 +137,7 @@ func newGroups(set *resultset.Set) *groupState {
 	for i := range g.of {
 		g.of[i] = -1 // a cell alone in its workload has nothing to decide
 	}
-	g.members = verdict.Groups(set)
+	g.members = judge.Groups(set)
 	g.done = make([]bool, len(g.members))
 	g.settled = make([]bool, len(set.Results))
 	for gi, m := range g.members {
@@ -158,15 +158,15 @@ func (g *groupState) decided(i int) bool {
 }
 
 // look decides, for every group still open, whether it needs more rounds:
-// verdict.GroupDecided at the per-look confidence, the same decision the
+// judge.GroupDecided at the per-look confidence, the same decision the
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
-	o := verdict.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
+	o := judge.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
 	for gi, m := range g.members {
 		if g.done[gi] {
 			continue
 		}
-		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
+		if g.done[gi] = judge.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
 			continue
 		}
 		// The group goes on, but only with the contenders still in
@@ -191,10 +191,10 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // and makes its intervals at the same confidence on the same rounds,
 // reaches the same answer for a settled cell as the look did. Settled
 // cells are recorded in the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOptions) {
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.VerdictOptions) {
 	cand := map[int]bool{}
-	for _, ct := range verdict.Decide(set, m, o).Contenders {
-		if ct.Verdict == verdict.Slower || ct.NoFaster {
+	for _, ct := range judge.Decide(set, m, o).Contenders {
+		if ct.Verdict == judge.Slower || ct.NoFaster {
 			cand[ct.Cell] = true
 		}
 	}
@@ -208,7 +208,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOption
 				continue
 			}
 			for _, j := range m {
-				if j == i || cand[j] || !verdict.Eligible(&set.Results[j]) {
+				if j == i || cand[j] || !judge.Eligible(&set.Results[j]) {
 					continue
 				}
 				_, _, hi, ok := stats.RatioInterval(resultset.PairedRatios(&set.Results[j], &set.Results[i]), o.Confidence)

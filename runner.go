@@ -35,7 +35,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
