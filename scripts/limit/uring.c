@@ -3,21 +3,28 @@
  * clock around them, through liburing: one file of SIZE bytes written in
  * BLOCK-byte IORING_OP_WRITE_FIXED writes from DEPTH registered buffers, up
  * to DEPTH in flight at explicit offsets. Each turn fills every idle slot,
- * submits them and waits for one completion in one io_uring_enter(2)
- * (io_uring_submit_and_wait), then reaps every completion there is from the
- * completion ring without a system call.
+ * submits them and waits for WAIT completions (or what is in flight, if
+ * less) in one io_uring_enter(2) (io_uring_submit_and_wait), then reaps
+ * every completion there is from the completion ring without a system call.
  *
- *   uring DIR SIZE BLOCK DEPTH PASSES [plain]
+ *   uring DIR SIZE BLOCK DEPTH PASSES [plain] [batch=WAIT]
  *
- * The ring is set up as fio's io_uring engine sets its up:
- * IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+ * WAIT is half of DEPTH by default (rounded up), as writebench waits;
+ * batch=1 waits for one completion per turn; batch=0 is fio's way: submit
+ * and flush completions without waiting, wait for one only when nothing
+ * is left to submit. The ring is set up as fio's io_uring engine sets its
+ * up: IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
  * IORING_SETUP_DEFER_TASKRUN (falling back as fio does on EINVAL); "plain"
  * sets none of them. The ring and its buffers are set up once, before the
  * first pass; each pass is timed from open(2) to close(2) of a fresh file
  * (CLOCK_MONOTONIC), which is removed after the clock stops. One line per
  * pass on stdout:
  *
- *   limit mode=uring depth=32 pass=1 seconds=0.123456789 bytes=1073741824 files=1 setup=0x3100 enters=1234
+ *   limit mode=uring depth=32 wait=16 pass=1 seconds=0.123456789 bytes=1073741824 files=1 user=0.01 sys=0.5 setup=0x3100 enters=1234
+ *
+ * user and sys are the pass's CPU seconds (getrusage, io-wq workers
+ * included), setup the IORING_SETUP_* flags the kernel accepted, enters the
+ * io_uring_enter(2) calls.
  *
  * Exit status 0, 1 on an I/O error, 2 on bad arguments.
  */
@@ -28,8 +35,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+/* cpu returns this process's user and system CPU seconds so far (the
+ * kernel's io_uring worker threads are threads of the process). */
+static void cpu(double *user, double *sys)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	*user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	*sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
 
 static double now(void)
 {
@@ -54,7 +72,7 @@ int main(int argc, char **argv)
 	long long size = atoll(argv[2]);
 	long block = atol(argv[3]);
 	int depth = atoi(argv[4]), passes = atoi(argv[5]);
-	int plain = 0, batch = 0;
+	int plain = 0, batch = -1;
 	for (int a = 6; a < argc; a++) {
 		if (!strcmp(argv[a], "plain"))
 			plain = 1;
@@ -70,6 +88,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (batch < 0)
+		batch = (depth + 1) / 2;
 	struct io_uring ring;
 	struct io_uring_params p;
 	memset(&p, 0, sizeof p);
@@ -109,6 +129,8 @@ int main(int argc, char **argv)
 	for (int pass = 1; pass <= passes; pass++) {
 		snprintf(path, plen, "%s/limit-uring-%d", dir, pass);
 		long long enters = 0;
+		double u0, s0, u1, s1;
+		cpu(&u0, &s0);
 		double t0 = now();
 		int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
 		if (fd < 0)
@@ -163,9 +185,10 @@ int main(int argc, char **argv)
 		if (close(fd) != 0)
 			fail("close", errno);
 		double t = now() - t0;
+		cpu(&u1, &s1);
 		unlink(path);
-		printf("limit mode=uring depth=%d pass=%d seconds=%.9f bytes=%lld files=1 setup=%#x enters=%lld\n",
-		       depth, pass, t, size, p.flags, enters);
+		printf("limit mode=uring depth=%d wait=%d pass=%d seconds=%.9f bytes=%lld files=1 user=%.6f sys=%.6f setup=%#x enters=%lld\n",
+		       depth, batch, pass, t, size, u1 - u0, s1 - s0, p.flags, enters);
 		fflush(stdout);
 	}
 	io_uring_queue_exit(&ring);
