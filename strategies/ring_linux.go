@@ -110,6 +110,9 @@ type ring struct {
 	tail    uint32 // our SQ tail: SQEs prepared, published on submit
 	entries uint32 // SQ entries
 	flags   uint32 // the IORING_SETUP_* flags the kernel accepted
+	// raw makes submit enter the kernel with RawSyscall (see submit); the
+	// caller sets it only while every wait is for page-cache writes.
+	raw bool
 
 	// Counters of what was issued (Batch.Issued): SQEs handed to the
 	// kernel and io_uring_enter(2) calls.
@@ -282,12 +285,25 @@ func (r *ring) unsubmitted() uint32 { return r.tail - atomic.LoadUint32(r.sqHead
 // IORING_SETUP_DEFER_TASKRUN that is what posts the finished ones to the
 // completion ring. EINTR is retried; EAGAIN and EBUSY (no room for
 // completions right now) are returned so the caller can reap and retry.
+//
+// With r.raw the call goes through RawSyscall, like rawWrite and for the
+// same reason, only more so: a wait for completions almost always outlasts
+// sysmon's 20 µs, so through the normal path the runtime retakes the P at
+// nearly every wait, and the thread (locked to its goroutine, see newRing)
+// must get one back before it can reap: a context switch or more per
+// io_uring_enter, on the order of a quarter of the CPU the strategy spends
+// at 4 KiB per write. Holding the P is harmless only when the wait is short:
+// the caller sets raw only when nothing it waits for is a sync.
 func (r *ring) submit(wait uint32) error {
 	atomic.StoreUint32(r.sqTail, r.tail)
+	enter := unix.Syscall6
+	if r.raw {
+		enter = unix.RawSyscall6
+	}
 	for {
 		n := r.unsubmitted()
 		r.enters++
-		ret, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), ringEnterGetEvents, 0, 0)
+		ret, _, errno := enter(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), ringEnterGetEvents, 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}

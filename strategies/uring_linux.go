@@ -122,6 +122,9 @@ func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) 
 	}
 	r := st.r
 	r.submitted, r.enters = 0, 0
+	// Waits are short (page-cache writes, no fsync, no RWF_DSYNC) and
+	// another P can run the runner's other goroutines: enter raw.
+	r.raw = p.Sync != SyncClose && p.Sync != SyncData && p.Sync != SyncDsync && runtime.GOMAXPROCS(0) > 1
 	defer func() {
 		if b.Issued != nil {
 			b.Issued.RingSubmissions.Add(r.submitted)
