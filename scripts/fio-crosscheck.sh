@@ -238,6 +238,10 @@ fsname() { df -PT "$DIR" | awk 'NR==2 {print $2" on "$1}'; }
 	echo "writebench, every case: \`writebench run --sync none --warmup 1 --repeat 1 --budget 0 --no-verify\`."
 	echo "The loop: \`scripts/limit\` programs, two passes, the second kept (DIR stands for a fresh directory)."
 	echo
+	echo "CPU: writebench's user_seconds/sys_seconds and the loop's getrusage(RUSAGE_SELF) cover the whole process,"
+	echo "io_uring's io-wq worker threads included; fio's usr_cpu/sys_cpu are its job thread's only (RUSAGE_THREAD),"
+	echo "so for the io_uring cases fio's CPU column leaves out the kernel workers that do the copying."
+	echo
 	echo "| case | writebench | fio | loop |"
 	echo "|---|---|---|---|"
 	for c in $CASES; do

@@ -231,7 +231,11 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 		start = time.Now()
 	}
 	path := u.w.name(i)
-	fd, err := openNUL(path, createFlags|unix.O_WRONLY, 0o644)
+	open, closeFD := openNUL, unix.Close
+	if u.r.raw {
+		open, closeFD = rawOpenNUL, rawClose
+	}
+	fd, err := open(path, createFlags|unix.O_WRONLY, 0o644)
 	if err != nil {
 		return &os.PathError{Op: "create", Path: string(path[:len(path)-1]), Err: err}
 	}
@@ -247,7 +251,7 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 			}
 		}
 	}
-	if cerr := unix.Close(fd); err == nil && cerr != nil {
+	if cerr := closeFD(fd); err == nil && cerr != nil {
 		err = &os.PathError{Op: "close", Path: name(), Err: cerr}
 	}
 	if b.Latency != nil {
