@@ -2,6 +2,7 @@ package writebench
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -28,7 +33,7 @@ type Config struct {
 	Files []int   // file counts (default 1, 16, 64)
 	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
 	// Knobs holds the values to sweep for every other axis of
-	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
+	// resultset.Axes(), by axis name ("record", "chunk", "concurrency",
 	// "per_file", "batch", "queue_depth", "prealloc", "sync"), written as on
 	// the command line ("64KiB", "10", "fallocate"). An axis not listed takes
 	// its default; a knob applies only to the strategies that list it.
@@ -37,7 +42,12 @@ type Config struct {
 	// Repeat is the number of counted repetitions per cell (default 10).
 	// With a Budget it is the most a cell gets.
 	Repeat int
-	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
+	// Warmup is the number of uncounted repetitions per cell before them
+	// (default 1; negative: none). The first repetition of a cell also
+	// calibrates its batches per sample (MinSample): with warm-ups that is
+	// the first warm-up; without, the first counted round, whose samples
+	// are then one batch each. No repetition runs beyond Warmup + Repeat.
+	Warmup int
 
 	// Budget, when positive, bounds the whole sweep's wall time and turns on
 	// adaptive sampling: every cell runs MinRounds counted rounds, then
@@ -60,11 +70,16 @@ type Config struct {
 	Tie float64
 	// MinSample is the shortest timed sample: a batch that takes less is run
 	// several times back to back per repetition (each into a fresh
-	// directory), the count calibrated on the cell's first, uncounted
-	// repetition (default 10ms; negative: off).
+	// directory), the count calibrated on the cell's first repetition
+	// (see Warmup) (default 2ms; negative: off).
 	MinSample time.Duration
 
-	Dir          string // where scratch directories are made (default os.TempDir())
+	// Dir is where the scratch directory (ScratchPrefix*) is made (default:
+	// the current directory, so the sweep measures the file system the user
+	// runs it from, as fio does). A Dir on tmpfs or ramfs measures memory,
+	// not a disk (Run says so on Log).
+	Dir          string
+	dirDefault   bool   // Dir was defaulted (error messages say so)
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -98,28 +113,26 @@ type Config struct {
 // runner's goroutine, never inside a timed region.
 type Progress interface {
 	// Start is called once with the number of repetitions the sweep plans
-	// (warm-ups included; with a budget, the most it may run) and the
-	// estimated wall time.
-	Start(total int, estimate time.Duration)
+	// (warm-ups included; with a budget, the most it may run, often far
+	// more than run: count toward the budget's time instead), the
+	// estimated wall time and the Budget (0: none).
+	Start(total int, estimate, budget time.Duration)
 	// Step is called after each repetition of cell.
 	Step(cell *resultset.Cell, counted bool, err error)
-	// Done is called once when the sweep ends, however it ends.
-	Done()
+	// Done is called once when the sweep ends, however it ends; complete
+	// is false when it was interrupted. A complete sweep may have run
+	// fewer repetitions than planned (the budget, failed or skipped
+	// cells): what ran is then all there was to run.
+	Done(complete bool)
 }
-
-// Defaults of Config.
-var (
-	DefaultFiles = []int{1, 16, 64}
-	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
-)
 
 // Defaults of Config's scalar fields.
 const (
 	DefaultRepeat    = 10
 	DefaultWarmup    = 1
 	DefaultMinRounds = 7
-	DefaultPrecision = 0.05
-	DefaultTie       = 0.05
+	DefaultPrecision = judge.DefaultPrecision
+	DefaultTie       = judge.DefaultTie
 	// DefaultMinSample is short on purpose: on the 2-core VM this was
 	// tuned on, the default sweep decided 6 of 9 groups in 45 s with 10 ms
 	// (27 rounds: the small cells' samples fill the rounds) against 8 and
@@ -132,17 +145,12 @@ const (
 	MaxLoops = 1000
 )
 
-// Limits that catch absurd input before anything is written.
-const (
-	MaxFiles    = resultset.MaxFiles
-	MaxFileSize = resultset.MaxFileSize
-	MaxRepeat   = 10_000
-	MaxParam    = resultset.MaxParam // record, buffer, chunk
-	MaxConc     = resultset.MaxConcurrency
-)
+// MaxRepeat bounds Repeat, Warmup and MinRounds; the axes' own limits
+// (files, sizes, knobs) are in resultset.Axes().
+const MaxRepeat = 10_000
 
 // ConfigError is a bad Config field. Field names the Config field or the
-// axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
+// axis (resultset.Axes()) at fault in lower case, e.g. "sizes", "queue_depth",
 // "repeat"; the command line maps it to its flag. It is empty when no field
 // is at fault (a run launched as several ranks without MPI).
 type ConfigError struct {
@@ -161,6 +169,16 @@ func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// configError returns the *ConfigError for a bad setting an internal
+// package found (a *ranks.ConfigError), and any other error as it is.
+func configError(err error) error {
+	var ce *ranks.ConfigError
+	if errors.As(err, &ce) {
+		return &ConfigError{Field: ce.Field, Msg: ce.Msg}
+	}
+	return err
+}
+
 func (cfg Config) withDefaults() Config {
 	if len(cfg.Strategies) == 0 {
 		for _, s := range cfg.Custom {
@@ -171,10 +189,10 @@ func (cfg Config) withDefaults() Config {
 		}
 	}
 	if len(cfg.Files) == 0 {
-		cfg.Files = DefaultFiles
+		cfg.Files = []int{1, 16, 64}
 	}
 	if len(cfg.Sizes) == 0 {
-		cfg.Sizes = DefaultSizes
+		cfg.Sizes = []int64{4 << 10, 64 << 10, 1 << 20}
 	}
 	// Zero means the default; negative Warmup and MinSample mean none/off.
 	cfg.Repeat = cmp.Or(cfg.Repeat, DefaultRepeat)
@@ -183,7 +201,14 @@ func (cfg Config) withDefaults() Config {
 	cfg.Precision = cmp.Or(cfg.Precision, DefaultPrecision)
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
-	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
+	if cfg.Dir == "" {
+		// The current directory, absolute: external writers, workers and
+		// other ranks get the scratch directory's path.
+		cfg.Dir, cfg.dirDefault = ".", true
+		if wd, err := os.Getwd(); err == nil {
+			cfg.Dir = wd
+		}
+	}
 	return cfg
 }
 
@@ -213,15 +238,18 @@ func (cfg *Config) check() ([]cell, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLauncher(cfg.Job); err != nil {
-		return nil, err
+	if err := ranks.CheckLauncher(cfg.Job); err != nil {
+		return nil, configError(err)
 	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
+	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		if cfg.dirDefault {
+			return nil, cfgErr("dir", "the current directory, where the scratch directory goes by default, cannot be used: %v; name a directory on the disk to measure", err)
+		}
+		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
+		if err := scratch.CanDropCaches(); err != nil {
+			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
 	if err := checkMemory(cells, cfg.NoVerify); err != nil {
@@ -274,7 +302,7 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 			var n int64
 			var err error
 			if a.Kind == resultset.KindSize {
-				n, err = ParseSize(s)
+				n, err = textfmt.ParseSize(s)
 			} else {
 				n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 				if err != nil {
@@ -299,14 +327,14 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
 		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
 			var known []string
-			for _, a := range resultset.Axes[2:] {
+			for _, a := range resultset.Axes()[2:] {
 				known = append(known, a.Name)
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
 	}
 	var out []axisValues
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		var av axisValues
 		switch a.Name {
 		case "files":
@@ -453,24 +481,19 @@ func newCell(name string) *resultset.Cell {
 }
 
 // paramsOf is the one place a cell's axis values become the strategy's
-// Params (defaults filled in).
+// Params (defaults filled in): every axis that is a knob of Params (by its
+// tag) is copied by name.
 func paramsOf(c *resultset.Cell) strategies.Params {
-	return strategies.Params{
-		Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency,
-		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
-		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
-	}.WithDefaults()
-}
-
-// KnobNames lists the axis names Config.Knobs accepts, in table order.
-func KnobNames() []string {
-	var out []string
-	for _, a := range resultset.Axes {
-		if a.Name != "files" && a.Name != "size" {
-			out = append(out, a.Name)
+	var p strategies.Params
+	for _, a := range resultset.Axes() {
+		n, s := a.Get(c)
+		if a.Kind == resultset.KindName {
+			p.Set(a.Name, s) // files and size are no knobs: an unknown name is ignored
+		} else {
+			p.SetInt(a.Name, n)
 		}
 	}
-	return out
+	return p.WithDefaults()
 }
 
 // sortedKeys returns m's keys sorted.

@@ -23,7 +23,7 @@ func axisSet(strategy string, seconds []float64, set func(i int, c *resultset.Ce
 	return s
 }
 
-// Every knob of resultset.Axes that tells two cells of a group apart is in
+// Every knob of resultset.Axes() that tells two cells of a group apart is in
 // their contender labels and Differs: prealloc, batch and queue_depth as
 // much as chunk. Before, cells that differed only in prealloc ("none" is
 // left out of Params) got the same label, so the verdict line read

@@ -19,6 +19,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,11 @@ type Set struct {
 	Results     []Cell `json:"results"`
 }
 
+// InMemory reports whether the set's directory was on a file system that
+// keeps its files in memory (tmpfs, ramfs): its figures measure memory, not
+// a disk.
+func (e Env) InMemory() bool { return e.FSType == "tmpfs" || e.FSType == "ramfs" }
+
 // Env describes where and how a set was measured.
 type Env struct {
 	WritebenchVersion string    `json:"writebench_version"`
@@ -52,7 +58,8 @@ type Env struct {
 	GOARCH            string    `json:"goarch"`
 	Kernel            string    `json:"kernel"`
 	CPU               string    `json:"cpu"`
-	Cores             int       `json:"cores"`
+	Cores             int       `json:"cores"`                // CPUs this process could run on (its affinity mask)
+	HostCores         int       `json:"host_cores,omitempty"` // the host's online CPUs, when more than Cores (an MPI rank bound to a core); 0: equal to Cores
 	GOMAXPROCS        int       `json:"gomaxprocs"`
 	Hostname          string    `json:"hostname,omitempty"`
 	Dir               string    `json:"dir"`                // the --dir the scratch directories were made under
@@ -252,7 +259,7 @@ type Param struct{ Name, Value string }
 // size, in the order of Axes, values as keys write them.
 func (c *Cell) Params() []Param {
 	var ps []Param
-	for _, a := range Axes {
+	for _, a := range axisTable {
 		if a.Name == "files" || a.Name == "size" || !a.Applies(c) {
 			continue
 		}
@@ -288,6 +295,9 @@ func Save(path string, s *Set) error {
 	return WriteFileAtomic(path, data)
 }
 
+// Encode returns s as the indented JSON Save writes.
+func Encode(s *Set) ([]byte, error) { return encode(s) }
+
 func encode(s *Set) ([]byte, error) {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
@@ -305,17 +315,12 @@ func Load(path string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
-	s, err := Decode(bytes.NewReader(data))
+	s, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
 	return s, nil
 }
-
-// MaxSetBytes is the largest result set Load reads: far above any real
-// set (a sweep of 10,000 cells × 10,000 repetitions is below it), so a
-// planted endless file (/dev/zero) fails fast instead of filling memory.
-const MaxSetBytes = 1 << 30
 
 // readSetFile reads path, refusing directories and devices and anything
 // longer than MaxSetBytes. A pipe (a shell's <(...)) is read as a file.
@@ -332,22 +337,36 @@ func readSetFile(path string) ([]byte, error) {
 	if m := st.Mode(); !m.IsRegular() && m&os.ModeNamedPipe == 0 {
 		return nil, fmt.Errorf("is %s, not a result set file", kindOf(m))
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSetBytes+1))
-	if err != nil {
+	tooBig := fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+	if st.Mode().IsRegular() && st.Size() > MaxSetBytes {
+		return nil, tooBig
+	}
+	// Read into one buffer of the file's size (io.ReadAll would grow it by
+	// doubling, and keep up to twice the file in memory).
+	buf := bytes.NewBuffer(make([]byte, 0, min(st.Size(), MaxSetBytes)+512))
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxSetBytes+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxSetBytes {
-		return nil, fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+		return nil, tooBig
 	}
 	return data, nil
 }
 
 // Decode reads and checks a result set from r; see Load.
 func Decode(r io.Reader) (*Set, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxSetBytes+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > MaxSetBytes {
+		return nil, fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+	}
+	return decode(data)
+}
+
+func decode(data []byte) (*Set, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file, not a writebench result set")
 	}
@@ -368,6 +387,11 @@ func Decode(r io.Reader) (*Set, error) {
 	}
 	if *head.Schema < 1 {
 		return nil, fmt.Errorf("result set has invalid schema %d", *head.Schema)
+	}
+	// Before decoding: refuse a file whose decoded set would take far
+	// more memory than its size warrants (a million empty results).
+	if err := checkShape(data); err != nil {
+		return nil, err
 	}
 	var s Set
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -433,106 +457,40 @@ const (
 	MaxSeconds = 1e9
 )
 
+// validateAxes checks c's knob values against the axis table: numbers are
+// not negative, names are among the axis's names (an empty knob is not
+// recorded), and the sync mode is known.
+func (c *Cell) validateAxes(where string) error {
+	for _, a := range axisTable {
+		if n, _ := a.Get(c); a.Knob && a.Kind != KindName && n < 0 {
+			return fmt.Errorf("%s: negative %s %d", where, a.Name, n)
+		}
+	}
+	if c.Loops < 0 {
+		return fmt.Errorf("%s: negative loops %d", where, c.Loops)
+	}
+	for _, a := range axisTable {
+		if _, s := a.Get(c); a.Knob && a.Kind == KindName && a.Names != nil && s != "" && !slices.Contains(a.Names, s) {
+			return fmt.Errorf("%s: unknown %s %s", where, a.Name, strconv.Quote(s))
+		}
+	}
+	if !slices.Contains(AxisByName("sync").Names, c.Sync) {
+		return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
+	}
+	return nil
+}
+
 // Validate checks the invariants a renderer relies on.
 func (s *Set) Validate() error {
 	keys := make(map[string]int, len(s.Results))
 	for i := range s.Results {
 		c := &s.Results[i]
 		where := fmt.Sprintf("result %d (%s)", i, Printable(c.Strategy))
-		if c.Strategy == "" {
-			return fmt.Errorf("result %d: no strategy", i)
+		if err := c.validateShape(i, where); err != nil {
+			return err
 		}
-		if !ValidName(c.Strategy) {
-			return fmt.Errorf("result %d: invalid strategy name %s (1 to 64 letters, digits, '.', '_', '+', '-')", i, strconv.Quote(c.Strategy))
-		}
-		if c.PerFile != "" && !ValidName(c.PerFile) {
-			return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
-		}
-		if c.Files < 0 || c.FileSize < 0 {
-			return fmt.Errorf("%s: negative files or file_size", where)
-		}
-		if c.Files == 0 {
-			// The runner's files axis starts at 1 for every cell, skipped
-			// and failed ones included: 0 files has no throughput.
-			return fmt.Errorf("%s: files is 0: a cell writes at least 1 file", where)
-		}
-		if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
-			return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
-		}
-		for _, p := range []struct {
-			name string
-			v    int
-		}{{"record", c.Record}, {"buffer", c.Buffer}, {"chunk", c.Chunk}, {"concurrency", c.Concurrency},
-			{"batch", c.Batch}, {"queue_depth", c.QueueDepth}, {"loops", c.Loops}} {
-			if p.v < 0 {
-				return fmt.Errorf("%s: negative %s %d", where, p.name, p.v)
-			}
-		}
-		switch c.Prealloc {
-		case "", "none", "fallocate", "truncate":
-		default:
-			return fmt.Errorf("%s: unknown prealloc %s", where, strconv.Quote(c.Prealloc))
-		}
-		switch c.Sync {
-		case "none", "close", "data", "end", "dsync", "uncached":
-		default:
-			return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
-		}
-		n := len(c.Seconds)
-		// In a fixed order, so the same file always gets the same message.
-		for _, a := range []struct {
-			name     string
-			l        int
-			optional bool
-		}{
-			{"write_syscalls", len(c.WriteSyscalls), false}, {"storage_bytes", len(c.StorageBytes), false},
-			{"sync_seconds", len(c.SyncSeconds), false}, {"user_seconds", len(c.UserSeconds), false},
-			{"sys_seconds", len(c.SysSeconds), false}, {"allocs", len(c.Allocs), false},
-			{"alloc_bytes", len(c.AllocBytes), false},
-			{"latency_p50", len(c.LatencyP50), true}, {"latency_p99", len(c.LatencyP99), true},
-			{"latency_max", len(c.LatencyMax), true}, {"rounds", len(c.Rounds), true},
-			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
-			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
-			{"rank_seconds", len(c.RankSeconds), true},
-		} {
-			if a.l != n && !(a.optional && a.l == 0) {
-				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
-			}
-		}
-		for _, a := range []struct {
-			name string
-			v    []float64
-			min  float64
-		}{{"seconds", c.Seconds, MinSeconds}, {"sync_seconds", c.SyncSeconds, 0}, {"user_seconds", c.UserSeconds, 0},
-			{"sys_seconds", c.SysSeconds, 0}, {"latency_p50", c.LatencyP50, 0}, {"latency_p99", c.LatencyP99, 0},
-			{"latency_max", c.LatencyMax, 0}} {
-			for k, v := range a.v {
-				// Written so that NaN fails too.
-				if !(v >= a.min && v <= MaxSeconds) {
-					return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.name, v, k, a.min, float64(MaxSeconds))
-				}
-			}
-		}
-		for k, r := range c.Rounds {
-			if r < 0 {
-				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): rounds are counted from 0", where, r, k)
-			}
-			if k > 0 && r <= c.Rounds[k-1] {
-				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
-			}
-		}
-		if c.Ranks < 0 {
-			return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
-		}
-		for k, rs := range c.RankSeconds {
-			if len(rs) != c.RankCount() {
-				return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
-			}
-			for _, v := range rs {
-				if !(v >= 0) || v > c.Seconds[k] {
-					return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
-				}
-			}
+		if err := c.validateSamples(where); err != nil {
+			return err
 		}
 		// Cells are matched and grouped by key (compare, ab, verdicts):
 		// two cells with one key would be compared with themselves.
@@ -547,6 +505,92 @@ func (s *Set) Validate() error {
 	}
 	if len(s.Env.Hosts) > 0 && len(s.Env.Hosts) != max(s.Env.Ranks, 1) {
 		return fmt.Errorf("env: hosts names %d ranks, ranks is %d", len(s.Env.Hosts), s.Env.Ranks)
+	}
+	return nil
+}
+
+// validateShape checks the cell's identity and parameters: a valid strategy
+// name, files and size, the knob values (result i, described as where).
+func (c *Cell) validateShape(i int, where string) error {
+	if c.Strategy == "" {
+		return fmt.Errorf("result %d: no strategy", i)
+	}
+	if !ValidName(c.Strategy) {
+		return fmt.Errorf("result %d: invalid strategy name %s (1 to 64 letters, digits, '.', '_', '+', '-')", i, strconv.Quote(c.Strategy))
+	}
+	if c.PerFile != "" && !ValidName(c.PerFile) {
+		return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
+	}
+	if c.Files < 0 || c.FileSize < 0 {
+		return fmt.Errorf("%s: negative files or file_size", where)
+	}
+	if c.Files == 0 {
+		// The runner's files axis starts at 1 for every cell, skipped
+		// and failed ones included: 0 files has no throughput.
+		return fmt.Errorf("%s: files is 0: a cell writes at least 1 file", where)
+	}
+	if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
+		return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
+	}
+	if err := c.validateAxes(where); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validateSamples checks the cell's sample arrays: one sample per counted
+// repetition in each, times in range, rounds in order, every rank's time.
+func (c *Cell) validateSamples(where string) error {
+	n := len(c.Seconds)
+	// In table order, so the same file always gets the same message.
+	for _, a := range sampleTable[1:] {
+		if l := a.Len(c); l != n && !(a.Optional && l == 0) {
+			return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.Name, l, n)
+		}
+	}
+	for _, a := range []struct {
+		name string
+		l    int
+	}{{"rounds", len(c.Rounds)}, {"rank_seconds", len(c.RankSeconds)}} {
+		if a.l != n && a.l != 0 {
+			return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
+		}
+	}
+	for _, a := range sampleTable {
+		if a.Unit != "s" {
+			continue
+		}
+		lo := 0.0
+		if a.Name == "seconds" {
+			lo = MinSeconds
+		}
+		for k := range a.Len(c) {
+			// Written so that NaN fails too.
+			if v := a.At(c, k); !(v >= lo && v <= MaxSeconds) {
+				return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.Name, v, k, lo, float64(MaxSeconds))
+			}
+		}
+	}
+	for k, r := range c.Rounds {
+		if r < 0 {
+			return fmt.Errorf("%s: invalid rounds entry %d (sample %d): rounds are counted from 0", where, r, k)
+		}
+		if k > 0 && r <= c.Rounds[k-1] {
+			return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
+		}
+	}
+	if c.Ranks < 0 {
+		return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
+	}
+	for k, rs := range c.RankSeconds {
+		if len(rs) != c.RankCount() {
+			return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
+		}
+		for _, v := range rs {
+			if !(v >= 0) || v > c.Seconds[k] {
+				return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
+			}
+		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 )
@@ -36,9 +37,18 @@ different machines or filesystems are compared with a warning line.
 --threshold takes a percentage ("5%") or a fraction below 1 ("0.05"); a bare
 number of 1 or more ("5") is rejected as ambiguous.
 
-Exit status: 0 no regression, 1 at least one regression (each named on its
-own line), 2 usage error, a file that cannot be read, or two sets with no
-cell in common (nothing compared, nothing printed on stdout).
+A cell too noisy for a change of --threshold to be seen gets "cannot
+detect". When no cell could detect one (every cell too noisy or with too
+few samples), the comparison could not have failed: it says INCONCLUSIVE
+and exits 3 rather than passing. Two separate runs on a busy machine often
+end there; 'writebench ab' runs both builds interleaved in one run and
+decides far smaller changes (docs/ci.md).
+
+Exit status: 0 no regression (and at least one cell could have shown one),
+1 at least one regression (each named on its own line), 2 usage error, a
+file that cannot be read, or two sets with no cell in common (nothing
+compared, nothing printed on stdout), 3 inconclusive (no regression found,
+but no cell could have shown one).
 
 Examples:
   writebench compare baseline.json new.json
@@ -48,31 +58,18 @@ Examples:
 // compareConfig is the parsed command line of compare.
 type compareConfig struct {
 	base, new string
-	opt       report.CompareOptions
+	opt       judge.Options
 	format    string
 }
 
 func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
 	fs.StringVar(threshold, "threshold", "5%", "smallest change that counts: a percentage (5%) or a fraction (0.05)")
-	fs.Float64Var(&c.opt.Alpha, "alpha", report.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
+	fs.Float64Var(&c.opt.Alpha, "alpha", judge.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
 	fs.StringVar(&c.opt.Correction, "correction", "holm", "multiple-comparison correction of the p-values: holm or none")
-	fs.StringVar(&c.opt.Metric, "metric", report.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(report.CompareMetrics(), ", "))
+	fs.StringVar(&c.opt.Metric, "metric", judge.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(judge.CompareMetrics(), ", "))
 	fs.StringVar(&c.format, "format", "table", "output format: table, markdown or json")
 	return fs
-}
-
-func init() {
-	commands["compare"] = &command{
-		summary: "compare two result sets; exit 1 on a significant regression",
-		usage:   compareUsage,
-		run:     runCompare,
-	}
-	flagSets["compare"] = func() *pflag.FlagSet {
-		var c compareConfig
-		var th string
-		return compareFlags(&c, &th)
-	}
 }
 
 // parseThreshold reads "5%" as 0.05, "0.05" as 0.05, and rejects bare
@@ -116,7 +113,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
 		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
 	}
-	if !slices.Contains(report.Corrections, c.opt.Correction) {
+	if !slices.Contains(judge.Corrections(), c.opt.Correction) {
 		return usagef("compare: --correction %q: want holm or none", c.opt.Correction)
 	}
 	switch c.format {
@@ -124,8 +121,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return usagef("compare: --format %q: want table, markdown or json", c.format)
 	}
-	if !slices.Contains(report.CompareMetrics(), c.opt.Metric) {
-		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(report.CompareMetrics(), ", "))
+	if !slices.Contains(judge.CompareMetrics(), c.opt.Metric) {
+		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(judge.CompareMetrics(), ", "))
 	}
 
 	base, err := resultset.Load(c.base)
@@ -136,7 +133,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usagef("compare: new: %v", err)
 	}
-	cmp, err := report.Compare(base, newSet, c.opt)
+	cmp, err := judge.Compare(base, newSet, c.opt)
 	if err != nil {
 		return usagef("compare: %v", err)
 	}
@@ -149,9 +146,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		for _, w := range cmp.Warnings {
 			fmt.Fprintln(stderr, "warning: "+resultset.Printable(w))
 		}
-		err = cmp.WriteJSON(stdout)
+		err = report.WriteComparisonJSON(stdout, cmp)
 	default:
-		err = cmp.WriteTable(stdout, c.format == "markdown")
+		err = report.WriteComparison(stdout, cmp, c.format == "markdown")
 	}
 	if err != nil {
 		return fmt.Errorf("compare: write output: %w", err)
@@ -163,5 +160,14 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return &failedError{msg: fmt.Sprintf("compare: %d regression%s in %s against %s", n, s, c.new, c.base)}
 	}
+	if cmp.Inconclusive() {
+		return &inconclusiveError{msg: fmt.Sprintf("compare: inconclusive: no cell of %s could show a change of %s against %s (too noisy, or too few samples): this comparison could not have failed",
+			resultset.Printable(c.new), cmpPct(c.opt.Threshold), resultset.Printable(c.base))}
+	}
 	return nil
+}
+
+// cmpPct formats a threshold fraction as a percentage ("5%").
+func cmpPct(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
 }

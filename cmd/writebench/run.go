@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +41,7 @@ Run times below were measured on a 2-core VM with ext4; other machines differ
 Examples:
   writebench run                                   # the default sweep, 43.6-45.0 s there
   writebench run --preset quick                    # a first look, about 12 s there
-  writebench run --dry-run                         # the cells and the estimated time, nothing written
+  writebench run --dry-run                         # the cells and the estimated time, nothing kept
   writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
@@ -48,7 +49,7 @@ Examples:
   writebench run --exec 'mine=python3 my_writer.py' --strategies mine,bufio   # your own writer (docs/protocol.md)`
 
 // runFlags holds the parsed flags of run. The sweep's axes (files, sizes
-// and every knob) are registered from resultset.Axes, one typed value each.
+// and every knob) are registered from resultset.Axes(), one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
@@ -74,23 +75,23 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
 	}
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
-	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell: given without --budget, exactly this many (the preset's budget is dropped); with --budget, the most a cell gets (default from --preset)")
+	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones; 0 runs none, and the first counted round then calibrates --min-sample (default 1)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
-	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
-	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
+	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
@@ -114,15 +115,6 @@ func axisHelp(a *resultset.Axis) string {
 	return h + " (default " + def + ")"
 }
 
-func init() {
-	commands["run"] = &command{
-		summary: "run a sweep of write strategies and save the raw samples",
-		usage:   runUsage,
-		run:     runCmd,
-	}
-	flagSets["run"] = func() *pflag.FlagSet { return newRunFlags().fs }
-}
-
 // flagOf maps a field named by a writebench.ConfigError to its flag.
 func flagOf(field string) string {
 	if a := resultset.AxisByName(field); a != nil {
@@ -143,10 +135,10 @@ func configError(err error) error {
 // config turns the flags into a runner config: the preset first, then
 // every flag the user set (fs.Visit).
 func (f *runFlags) config(args []string) (writebench.Config, error) {
-	p, ok := writebench.Presets[f.preset]
+	p, ok := presets[f.preset]
 	if !ok {
-		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
-		if c := strategies.Closest(f.preset, writebench.PresetNames()); c != "" {
+		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(presetNames(), ", "))
+		if c := strategies.Closest(f.preset, presetNames()); c != "" {
 			msg += fmt.Sprintf("; did you mean %q?", c)
 		}
 		return writebench.Config{}, usagef("run: %s", msg)
@@ -154,71 +146,17 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg := p.Config()
 	var bad error
 	f.fs.Visit(func(fl *pflag.Flag) {
-		if bad != nil {
-			return
-		}
-		switch fl.Name {
-		case "strategies":
-			cfg.Strategies = f.strategies
-		case "repeat":
-			if f.repeat < 1 {
-				bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
-			}
-			cfg.Repeat = f.repeat
-		case "warmup":
-			if f.warmup < 0 {
-				bad = usagef("run: --warmup: %d is negative", f.warmup)
-			}
-			cfg.Warmup = f.warmup
-			if f.warmup == 0 {
-				cfg.Warmup = -1 // Config: negative means none
-			}
-		case "budget":
-			cfg.Budget = f.budget
-		case "min-rounds":
-			// An explicit 0 is not "the default": the library's zero is.
-			if f.minRounds < 1 {
-				bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
-			}
-			cfg.MinRounds = f.minRounds
-		case "precision":
-			if !(f.precision > 0 && f.precision < 1) {
-				bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
-			}
-			cfg.Precision = f.precision
-		case "tie":
-			if !(f.tie > 0 && f.tie < 1) {
-				bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
-			}
-			cfg.Tie = f.tie
-		case "min-sample":
-			cfg.MinSample = f.minSample
-			if f.minSample <= 0 {
-				cfg.MinSample = -1 // Config: negative means off
-			}
-		}
-		for _, af := range f.axes {
-			if af.axis.Flag != fl.Name {
-				continue
-			}
-			switch af.axis.Name {
-			case "files":
-				cfg.Files = nil
-				for _, n := range af.nums {
-					cfg.Files = append(cfg.Files, int(n))
-				}
-			case "size":
-				cfg.Sizes = af.nums
-			default:
-				if cfg.Knobs == nil {
-					cfg.Knobs = map[string][]string{}
-				}
-				cfg.Knobs[af.axis.Name] = af.vals
-			}
+		if bad == nil {
+			bad = f.apply(&cfg, fl.Name)
 		}
 	})
 	if bad != nil {
 		return cfg, bad
+	}
+	if f.fs.Changed("repeat") && !f.fs.Changed("budget") {
+		// --repeat N alone runs N counted rounds: the preset's budget
+		// would make sampling adaptive and stop most cells well before N.
+		cfg.Budget = 0
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -229,7 +167,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
-	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
@@ -249,6 +187,77 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, configError(err)
 	}
 	return cfg, nil
+}
+
+// apply sets what flag name (given on the command line) says in cfg; the
+// axis flags become cfg's files, sizes or knobs.
+func (f *runFlags) apply(cfg *writebench.Config, name string) error {
+	var bad error
+	switch name {
+	case "strategies":
+		cfg.Strategies = f.strategies
+	case "repeat":
+		if f.repeat < 1 {
+			bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
+		}
+		cfg.Repeat = f.repeat
+	case "warmup":
+		if f.warmup < 0 {
+			bad = usagef("run: --warmup: %d is negative", f.warmup)
+		}
+		cfg.Warmup = f.warmup
+		if f.warmup == 0 {
+			cfg.Warmup = -1 // Config: negative means none
+		}
+	case "budget":
+		cfg.Budget = f.budget
+	case "min-rounds":
+		// An explicit 0 is not "the default": the library's zero is.
+		if f.minRounds < 1 {
+			bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
+		}
+		cfg.MinRounds = f.minRounds
+	case "precision":
+		if !(f.precision > 0 && f.precision < 1) {
+			bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
+		}
+		cfg.Precision = f.precision
+	case "tie":
+		if !(f.tie > 0 && f.tie < 1) {
+			bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
+		}
+		cfg.Tie = f.tie
+	case "min-sample":
+		cfg.MinSample = f.minSample
+		if f.minSample <= 0 {
+			cfg.MinSample = -1 // Config: negative means off
+		}
+	}
+	f.applyAxis(cfg, name)
+	return bad
+}
+
+// applyAxis sets the axis whose flag is name, if any, from its parsed values.
+func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
+	for _, af := range f.axes {
+		if af.axis.Flag != name {
+			continue
+		}
+		switch af.axis.Name {
+		case "files":
+			cfg.Files = nil
+			for _, n := range af.nums {
+				cfg.Files = append(cfg.Files, int(n))
+			}
+		case "size":
+			cfg.Sizes = af.nums
+		default:
+			if cfg.Knobs == nil {
+				cfg.Knobs = map[string][]string{}
+			}
+			cfg.Knobs[af.axis.Name] = af.vals
+		}
+	}
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -280,7 +289,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if f.dryRun {
-		return dryRun(stdout, cfg)
+		return dryRun(ctx, stdout, cfg)
 	}
 	out := f.out
 	if out == "" && f.fs.Changed("out") {
@@ -289,7 +298,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
-	if err := checkOut(out, !f.fs.Changed("out")); err != nil {
+	dest, err := checkOut(out, !f.fs.Changed("out"))
+	if err != nil {
 		return err
 	}
 	cfg.Log = stderr
@@ -299,6 +309,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
 			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)
@@ -311,7 +328,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
 	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
@@ -371,16 +393,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// saveSet saves set to out: an explicit --out is replaced (if it is a
-// regular file, see resultset.WriteFileAtomic); the default name is never
-// replaced: another name with a numeric suffix is taken when it exists, so
-// two runs started in the same second both keep their sets. It returns the
-// path written.
-func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
-	if isDefault {
+// saveSet saves set to out: an explicit --out (dest, checked before the
+// sweep) replaces the regular file that was there then, and only that (see
+// resultset.Output.Write: a file another run saved there meanwhile is
+// kept, and this set takes a name with a numeric suffix); the default name
+// is never replaced: another name with a numeric suffix is taken when it
+// exists, so two runs started in the same second both keep their sets. It
+// returns the path written.
+func saveSet(out string, dest *resultset.Output, set *resultset.Set) (string, error) {
+	if dest == nil {
 		return resultset.SaveNew(out, set)
 	}
-	return out, resultset.Save(out, set)
+	data, err := resultset.Encode(set)
+	if err != nil {
+		return "", err
+	}
+	return dest.Write(data)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
@@ -393,25 +421,27 @@ func saveFallback(set *resultset.Set) (string, error) {
 // checkOut makes sure the result set can be written to path before any
 // measuring starts: an explicit --out must be a regular file (or a symlink
 // to one) or a new name in an existing directory this user can write (see
-// resultset.CheckOutput); the default results/ directory is created if
-// missing.
-func checkOut(path string, isDefault bool) error {
+// resultset.PrepareOutput, whose Output it returns, remembering what was
+// there); the default results/ directory is created if missing (nil
+// Output: saved under a new name).
+func checkOut(path string, isDefault bool) (*resultset.Output, error) {
 	if !isDefault {
-		if err := resultset.CheckOutput(path); err != nil {
-			return usagef("run: --out: %v", err)
+		o, err := resultset.PrepareOutput(path)
+		if err != nil {
+			return nil, usagef("run: --out: %v", err)
 		}
-		return nil
+		return o, nil
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
+			return nil, usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
 	}
 	if err := resultset.CheckNew(path); err != nil {
-		return usagef("run: --out: %v", err)
+		return nil, usagef("run: --out: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // syncNote says in one line which sync modes were measured and whether the

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -30,8 +31,11 @@ const (
 	closeGrace = 5 * time.Second
 )
 
-// knownKnobs are the parameters an exec line may declare.
-var knownKnobs = []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
+// knownKnobs are the parameters an exec line may declare: every knob of
+// strategies.Params but sync, which every strategy takes.
+func knownKnobs() []string {
+	return slices.DeleteFunc(strategies.ParamNames(), func(n string) bool { return n == "sync" })
+}
 
 // Exec is a strategy run by an external program that speaks the protocol
 // of docs/protocol.md. Fields may be changed before the first cell starts.
@@ -95,8 +99,8 @@ func ParseExec(def string) (*Exec, error) {
 			if k == "" {
 				continue
 			}
-			if !slices.Contains(knownKnobs, k) {
-				return nil, fmt.Errorf("exec definition %q: unknown knob %q (known: %s)", truncate(def, 80), k, strings.Join(knownKnobs, ", "))
+			if !slices.Contains(knownKnobs(), k) {
+				return nil, fmt.Errorf("exec definition %q: unknown knob %q (known: %s)", truncate(def, 80), k, strings.Join(knownKnobs(), ", "))
 			}
 			knobs = append(knobs, k)
 		}
@@ -252,11 +256,11 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	if err != nil {
 		return nil, strategies.Skip("%s: program %q not found (%v); install it or fix the command %q", e.name, e.argv[0], unwrapExec(err), e.command)
 	}
-	patDir, err := os.MkdirTemp("", "writebench-exec-*")
+	pat, err := safefs.MkdirTemp(os.TempDir(), "writebench-exec-")
 	if err != nil {
 		return nil, fmt.Errorf("%s: make pattern directory: %w", e.name, err)
 	}
-	s := &session{e: e, params: p, patDir: patDir, lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
+	s := &session{e: e, params: p, pat: pat, patDir: pat.Path(), lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -326,7 +330,8 @@ type session struct {
 	waitErr error // set before exited is closed
 	stderr  tailBuffer
 	patDir  string
-	pattern string // path of the pattern file, once written for seed patSeed
+	pat     *safefs.Tree // patDir
+	pattern string       // path of the pattern file, once written for seed patSeed
 	patSeed uint64
 	dead    error // the program was killed or lost; every later Write fails with it
 	closed  bool
@@ -465,8 +470,13 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 func (s *session) writePattern(c *strategies.Content) (string, error) {
 	var blk [strategies.BlockSize]byte
 	c.Expected(blk[:], 0, 0)
-	path := filepath.Join(s.patDir, fmt.Sprintf("pattern-%d", c.Seed()))
-	if err := os.WriteFile(path, blk[:], 0o644); err != nil {
+	name := fmt.Sprintf("pattern-%d", c.Seed())
+	path := filepath.Join(s.patDir, name)
+	err := s.pat.RemoveFile(name) // the program may have changed an earlier one
+	if err == nil {
+		err = s.pat.WriteFile(name, blk[:])
+	}
+	if err != nil {
 		return "", fmt.Errorf("%s: write content pattern: %w", s.e.name, err)
 	}
 	return path, nil
@@ -502,8 +512,10 @@ func (s *session) Close() error {
 		// Reap whatever the program left in its process group.
 		killGroup(s.cmd.Process.Pid)
 	}
-	if s.patDir != "" {
-		if rerr := os.RemoveAll(s.patDir); rerr != nil && err == nil {
+	if s.pat != nil {
+		// Through the directory's descriptor: a link the program put in
+		// it is removed, never followed.
+		if rerr := s.pat.RemoveAll(); rerr != nil && err == nil {
 			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.patDir, rerr)
 		}
 	}
