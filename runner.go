@@ -83,19 +83,22 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
-	if err != nil {
-		return nil, err
+	g := ranks.NewGroup(cfg.Job)
+	g.Shared = cfg.SharedDir
+	// Every rank validates, then all agree on the whole configuration
+	// before any work: a rank's usage error or a differing setting ends
+	// the run on every rank with the same *RankError.
+	var mine []ranks.Setting
+	if err == nil {
+		mine = cfg.settings(cells)
+	}
+	if err := g.AgreeConfig(ctx, ranksError(err), mine); err != nil {
+		return nil, rankError(err)
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := ranks.NewGroup(cfg.Job)
-	g.Shared = cfg.SharedDir
-	keys := make([]string, len(cells))
-	for i := range cells {
-		keys[i] = cells[i].res.Key()
-	}
-	if cfg.Seed, err = g.Start(ctx, cfg.Seed, keys); err != nil {
+	if cfg.Seed, err = g.Start(ctx, cfg.Seed); err != nil {
 		return nil, err
 	}
 	env := collectEnv(cfg, start)

@@ -59,6 +59,7 @@ type runFlags struct {
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun                             bool
 	seed                               uint64
@@ -96,6 +97,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
@@ -125,6 +127,9 @@ func flagOf(field string) string {
 
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
+	if ue := rankUsage(err); ue != nil {
+		return ue
+	}
 	var ce *writebench.ConfigError
 	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
@@ -171,6 +176,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.ExecFile != "" && len(f.execFile) == 0 {
@@ -260,26 +266,33 @@ func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
 	}
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := parseFlags("run", f.fs, args, stdout); err != nil {
-		return err
+	perr := parseFlags("run", f.fs, args, stdout)
+	if errors.Is(perr, errHelpShown) {
+		return perr
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	if perr == nil && f.fs.NArg() > 0 {
+		perr = usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
 	}
 	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
 	// default build), before anything is checked or written.
-	job, err := writebench.StartJob()
-	if err != nil {
-		return usagef("run: %v", err)
+	job, jerr := writebench.StartJob()
+	if jerr != nil {
+		return cmp.Or(perr, usagef("run: %v", jerr))
 	}
-	defer func() {
-		if err := job.Finalize(); err != nil {
-			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		}
-	}()
+	if job.Size() == 1 && perr != nil {
+		return perr
+	}
+	defer func() { err = endJob(ctx, job, err, stderr) }()
 	f.job = job
+	if job.Size() > 1 {
+		// Every rank validates its own command line, then all agree on
+		// the whole configuration before any work (agreeRanks).
+		if err := agreeRanks(ctx, f, args, job, perr); err != nil {
+			return err
+		}
+	}
 	if job.Rank() != 0 {
 		// Only rank 0 reports and saves; the others print errors only.
 		return runRank(ctx, f, args, job, stderr)

@@ -3,15 +3,18 @@ package external
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/writebench/writebench/internal/safefs"
@@ -225,6 +228,57 @@ func (e *Exec) Describe() string { return "external program: " + e.command }
 
 // Knobs returns KnobList.
 func (e *Exec) Knobs() []string { return e.KnobList }
+
+// Identity is everything that decides what this strategy does, on one
+// line: the program and its arguments (with the size and SHA-256 of each
+// that names a regular file, the program found in PATH included, so two
+// hosts running different scripts under one command line differ), the
+// target, the knobs and the timeouts. The ranks of an MPI run compare it.
+func (e *Exec) Identity() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "argv=%q target=%q knobs=%q timeout=%v start_timeout=%v", e.argv, e.Target, e.KnobList, e.timeout(), e.startTimeout())
+	for i, a := range e.argv {
+		path := a
+		if i == 0 {
+			if p, err := exec.LookPath(a); err == nil {
+				path = p
+			}
+		}
+		if sum, ok := fileSum(path); ok {
+			fmt.Fprintf(&b, " file%d=%s", i, sum)
+		}
+	}
+	return b.String()
+}
+
+// fileSum is "SIZE:SHA256" of a regular file of at most 256 MiB (read
+// through one descriptor opened without blocking: a FIFO or a device is
+// not read), ok false for anything else.
+func fileSum(path string) (string, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 256<<20 {
+		return "", false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.LimitReader(f, 256<<20)); err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%d:%x", st.Size(), h.Sum(nil)), true
+}
+
+// PeakThreads is the threads and processes this strategy adds to the
+// user's count (RLIMIT_NPROC) while a cell runs: the program, its worker
+// threads (one per unit of concurrency, at most one per file) and those a
+// runtime or interpreter starts for itself (a Go worker: one per CPU and
+// four more; Python's executor: CPUs + 4).
+func (e *Exec) PeakThreads(files int, p strategies.Params) int {
+	return 1 + min(max(p.Concurrency, 1), max(files, 1)) + runtime.NumCPU() + 4
+}
 
 // Write fails: an external strategy keeps its program running across the
 // repetitions of a cell, so it needs a runner that calls OpenCell.
