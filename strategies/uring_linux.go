@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -86,8 +87,11 @@ func (st *uringState) close() error {
 	return err
 }
 
-// writeURing writes the batch through a ring set up for this call.
+// writeURing writes the batch through a ring set up for this call, on
+// this goroutine locked to its thread (see newRing).
 func writeURing(ctx context.Context, b *Batch) (err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	var st uringState
 	defer func() {
 		if cerr := st.close(); err == nil && cerr != nil {
@@ -121,6 +125,9 @@ func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) 
 	}
 	r := st.r
 	r.submitted, r.enters = 0, 0
+	// Waits are short (page-cache writes, no fsync, no RWF_DSYNC) and
+	// another P can run the runner's other goroutines: enter raw.
+	r.raw = p.Sync != SyncClose && p.Sync != SyncData && p.Sync != SyncDsync && runtime.GOMAXPROCS(0) > 1
 	defer func() {
 		if b.Issued != nil {
 			b.Issued.RingSubmissions.Add(r.submitted)
@@ -151,20 +158,61 @@ func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) 
 // uringSession is a cell's ring, kept across its repetitions, so that
 // setting up the ring and registering its buffers is paid once per cell
 // (in its first repetition, usually the warm-up) rather than in every one.
-type uringSession struct{ st uringState }
+// The runner may call Write from any goroutine, and a ring set up with
+// IORING_SETUP_SINGLE_ISSUER may only be entered from the thread that set
+// it up, so the session runs every ring operation on a goroutine of its own
+// locked to one thread: Write hands it the batch and waits for the result.
+type uringSession struct {
+	st     uringState // used only on the session's goroutine
+	jobs   chan func()
+	closed bool
+}
 
 func openURingSession(ctx context.Context, p Params) (Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &uringSession{}, nil
+	s := &uringSession{jobs: make(chan func())}
+	go func() {
+		// Never unlocked: the thread ends with the goroutine, taking the
+		// ring's task context with it.
+		runtime.LockOSThread()
+		for job := range s.jobs {
+			job()
+		}
+	}()
+	return s, nil
+}
+
+// errSessionClosed is the error of a Write after Close.
+var errSessionClosed = errors.New("uring: session is closed")
+
+// do runs f on the session's goroutine and waits for it.
+func (s *uringSession) do(f func() error) error {
+	if s.closed {
+		return errSessionClosed
+	}
+	done := make(chan error, 1)
+	s.jobs <- func() { done <- f() }
+	return <-done
 }
 
 func (s *uringSession) Write(ctx context.Context, b *Batch) error {
-	return writeURingState(ctx, b, &s.st)
+	return s.do(func() error { return writeURingState(ctx, b, &s.st) })
 }
 func (s *uringSession) Usage() (ChildUsage, bool) { return ChildUsage{}, false }
-func (s *uringSession) Close() error              { return s.st.close() }
+
+// Close closes the ring and ends the session's goroutine; a second Close
+// does nothing.
+func (s *uringSession) Close() error {
+	if s.closed {
+		return nil
+	}
+	err := s.do(s.st.close)
+	s.closed = true
+	close(s.jobs)
+	return err
+}
 
 const ringPageSize = 4096
 
@@ -186,7 +234,11 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 		start = time.Now()
 	}
 	path := u.w.name(i)
-	fd, err := openNUL(path, createFlags|unix.O_WRONLY, 0o644)
+	open, closeFD := openNUL, unix.Close
+	if u.r.raw {
+		open, closeFD = rawOpenNUL, rawClose
+	}
+	fd, err := open(path, createFlags|unix.O_WRONLY, 0o644)
 	if err != nil {
 		return &os.PathError{Op: "create", Path: string(path[:len(path)-1]), Err: err}
 	}
@@ -202,7 +254,7 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 			}
 		}
 	}
-	if cerr := unix.Close(fd); err == nil && cerr != nil {
+	if cerr := closeFD(fd); err == nil && cerr != nil {
 		err = &os.PathError{Op: "close", Path: name(), Err: cerr}
 	}
 	if b.Latency != nil {
@@ -211,47 +263,21 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 	return err
 }
 
-// writeAll writes file i's content to fd and, for sync close/data, syncs
-// it. Whatever happens it returns only once nothing is in flight, so no
-// buffer or descriptor is in use by the kernel afterwards.
-func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
-	b := u.b
-	f := &uringFile{u: u, fd: fd, i: i, needSync: b.Params.Sync == SyncClose || b.Params.Sync == SyncData}
-	if b.Params.Sync == SyncData {
-		f.fsyncFlags = ringFsyncDatasync
-	}
-	for {
-		f.fill(ctx)
-		if f.inflight == 0 {
-			if f.failed != nil || f.next < b.Size {
-				break
-			}
-			if !f.needSync || f.syncState == syncDone {
-				break
-			}
-			// A zero-byte file, a linked fsync that was cancelled, or a
-			// write resubmitted after the fsync: one standalone fsync now
-			// that nothing is in flight.
-			f.queueFsync(0)
-		}
-		if err := u.r.submit(1); err != nil {
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EBUSY) {
-				// No room for completions right now: reap and retry.
-				if u.r.peek() == nil {
-					time.Sleep(50 * time.Microsecond)
-				}
-			} else {
-				// The ring itself failed: what is in flight cannot be
-				// waited for; closing the ring cancels it.
-				return err
-			}
-		}
-		f.reap()
-	}
-	return f.failed
+// uringFile is the state of writing one file through the ring.
+type uringFile struct {
+	u          *uringRun
+	fd, i      int
+	next       int64 // next offset to hand out
+	inflight   int   // SQEs queued or in the kernel, not yet completed
+	since      int   // bytes since the last look at ctx
+	needSync   bool
+	fsyncFlags uint32
+	sync       int // syncNone, syncPending, syncDone or syncRedo
+	syncStart  time.Time
+	failed     error // the first error; once set, nothing new is queued
 }
 
-// The states of a file's fsync in writeAll.
+// The states of a file's fsync.
 const (
 	syncNone = iota
 	syncPending
@@ -259,50 +285,72 @@ const (
 	syncRedo // cancelled (a short linked write) or a write went in after it
 )
 
-// uringFile is the state of writeAll writing file i of the batch to fd.
-type uringFile struct {
-	u          *uringRun
-	fd, i      int
-	needSync   bool
-	fsyncFlags uint32
-	syncState  int
-	syncStart  time.Time
-	next       int64 // next offset to hand out
-	inflight   int
-	since      int // bytes since the last look at ctx
-	failed     error
+// writeAll writes file i's content to fd and, for sync close/data, syncs
+// it. Whatever happens it returns only once nothing is in flight, so no
+// buffer or descriptor is in use by the kernel afterwards.
+//
+// Each turn fills every idle slot, submits, and waits in the same
+// io_uring_enter(2) for half the ring's slots' worth of completions (or
+// what is in flight, if less), then reaps every completion there is from
+// the completion ring without a system call. Waiting for half rather than
+// one keeps the other half queued for the kernel while the waiting thread
+// sleeps once per batch instead of once per write.
+func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
+	f := &uringFile{u: u, fd: fd, i: i}
+	switch u.b.Params.Sync {
+	case SyncClose:
+		f.needSync = true
+	case SyncData:
+		f.needSync, f.fsyncFlags = true, ringFsyncDatasync
+	}
+	batch := max(1, (len(u.slots)+1)/2)
+	for {
+		f.fill(ctx)
+		if f.inflight == 0 {
+			if f.failed != nil || f.next < u.b.Size || !f.needSync || f.sync == syncDone {
+				break
+			}
+			// A zero-byte file, a linked fsync that was cancelled, or a
+			// write resubmitted after the fsync: one standalone fsync now
+			// that nothing is in flight.
+			f.queueFsync(0)
+		}
+		if err := u.r.submit(uint32(min(f.inflight, batch))); err != nil {
+			if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EBUSY) {
+				// The ring itself failed: what is in flight cannot be
+				// waited for; closing the ring cancels it.
+				return err
+			}
+			// No room for completions right now: reap and retry.
+			if u.r.peek() == nil {
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+		f.reap()
+	}
+	return f.failed
 }
 
+// fail records e unless an error is recorded already.
 func (f *uringFile) fail(e error) {
 	if f.failed == nil {
 		f.failed = e
 	}
 }
 
-func (f *uringFile) queueFsync(flags uint8) {
-	sqe := f.u.r.next()
-	sqe.opcode = ringOpFsync
-	sqe.flags = flags
-	sqe.fd = int32(f.fd)
-	sqe.opFlags = f.fsyncFlags
-	sqe.userData = fsyncTag
-	f.syncState = syncPending
-	f.syncStart = time.Now()
-	f.inflight++
-}
-
-// fill hands out pieces of the file to idle slots; the last one is linked
-// to the file's fsync when it needs one.
+// fill hands out the next pieces to idle slots, linking the fsync after
+// the last one when the file needs it, and looks at ctx every cancelEvery
+// bytes.
 func (f *uringFile) fill(ctx context.Context) {
-	u, b := f.u, f.u.b
-	for f.failed == nil && len(u.free) > 0 && f.next < b.Size {
+	u, size := f.u, f.u.b.Size
+	for f.failed == nil && len(u.free) > 0 && f.next < size {
 		k := u.free[len(u.free)-1]
 		u.free = u.free[:len(u.free)-1]
-		n := int(min(int64(u.chunk), b.Size-f.next))
+		n := int(min(int64(u.chunk), size-f.next))
 		s := &u.slots[k]
 		s.p, s.done, s.off = s.buf.Bytes(f.i, f.next, n), 0, f.next
 		f.next += int64(n)
-		link := f.needSync && f.next == b.Size && f.syncState == syncNone
+		link := f.needSync && f.next == size && f.sync == syncNone
 		var flags uint8
 		if link {
 			// DRAIN: start once every earlier write of the file is
@@ -324,44 +372,46 @@ func (f *uringFile) fill(ctx context.Context) {
 	}
 }
 
-// reap handles every completion in the ring.
+// queueFsync prepares the file's fsync (fdatasync for sync data).
+func (f *uringFile) queueFsync(flags uint8) {
+	sqe := f.u.r.next()
+	sqe.opcode = ringOpFsync
+	sqe.flags = flags
+	sqe.fd = int32(f.fd)
+	sqe.opFlags = f.fsyncFlags
+	sqe.userData = fsyncTag
+	f.sync = syncPending
+	f.syncStart = time.Now()
+	f.inflight++
+}
+
+// reap handles every completion in the completion ring.
 func (f *uringFile) reap() {
-	u, r := f.u, f.u.r
+	r := f.u.r
 	for cqe := r.peek(); cqe != nil; cqe = r.peek() {
 		tag, res := cqe.userData, cqe.res
 		r.seen()
 		f.inflight--
 		if tag == fsyncTag {
 			f.fsynced(res)
-			continue
+		} else {
+			f.wrote(int(tag), res)
 		}
-		if !f.written(tag, res) {
-			continue
-		}
-		if f.failed != nil {
-			u.free = append(u.free, int(tag))
-			continue
-		}
-		if f.syncState != syncNone {
-			f.syncState = syncRedo
-		}
-		u.queueWrite(f.fd, int(tag), 0)
-		f.inflight++
 	}
 }
 
-// fsynced handles the completion of the file's fsync.
+// fsynced handles the fsync's completion with result res.
 func (f *uringFile) fsynced(res int32) {
 	switch {
 	case res == 0:
-		if f.syncState == syncPending {
-			f.syncState = syncDone
+		if f.sync == syncPending {
+			f.sync = syncDone
 		}
-		if b := f.u.b; b.SyncTime != nil {
-			b.SyncTime[f.i] += time.Since(f.syncStart)
+		if st := f.u.b.SyncTime; st != nil {
+			st[f.i] += time.Since(f.syncStart)
 		}
 	case res == -int32(unix.ECANCELED) || res == -int32(unix.EINTR) || res == -int32(unix.EAGAIN):
-		f.syncState = syncRedo
+		f.sync = syncRedo
 	default:
 		op := "fsync"
 		if f.fsyncFlags != 0 {
@@ -371,24 +421,22 @@ func (f *uringFile) fsynced(res int32) {
 	}
 }
 
-// written handles the completion of slot tag's write; again is true when
-// the slot's piece must go again (the rest of a short write, a retry, or a
-// failure to give back).
-func (f *uringFile) written(tag uint64, res int32) (again bool) {
+// wrote handles the completion of slot k's write with result res: the
+// slot goes idle when its piece is written, the rest of a short write (or
+// the same bytes after EAGAIN or EINTR) is resubmitted from the same
+// registered buffer, and an error is recorded.
+func (f *uringFile) wrote(k int, res int32) {
 	u := f.u
-	s := &u.slots[tag]
+	s := &u.slots[k]
 	switch {
 	case res > 0:
 		u.b.Probe.done(s.sent, int(res))
 		s.done += int(res)
 		if s.done >= len(s.p) {
-			u.free = append(u.free, int(tag))
-			return false
+			u.free = append(u.free, k)
+			return
 		}
-		// Short write: the rest of the piece goes again, from
-		// the same registered buffer.
 	case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
-		// Retry the same bytes.
 	case res == 0:
 		f.fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
 	case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
@@ -396,7 +444,15 @@ func (f *uringFile) written(tag uint64, res int32) (again bool) {
 	default:
 		f.fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
 	}
-	return true
+	if f.failed != nil {
+		u.free = append(u.free, k)
+		return
+	}
+	if f.sync != syncNone {
+		f.sync = syncRedo
+	}
+	u.queueWrite(f.fd, k, 0)
+	f.inflight++
 }
 
 // queueWrite prepares the write of the unwritten rest of slot k's piece.
