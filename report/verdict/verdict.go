@@ -226,24 +226,53 @@ type Contender struct {
 	Records, CorruptRecords int64
 }
 
-// Groups returns the comparison groups of s (cells with the same
-// resultset.GroupKey: files, size and sync) with at least two cells, as
+// Groups returns the comparison groups of s with at least two cells, as
 // indices into s.Results in set order, ordered by files, size and then
 // first appearance.
+//
+// A group is one workload: the cells equal in every axis that is not a
+// contender axis of the set (resultset.VsOf: by default files, size,
+// record and sync are the workload, the strategy and its knobs the
+// contenders). A cell to which a workload axis does not apply (chunked has
+// no record size: it writes whatever the application hands it) competes
+// in every group that agrees with it on the axes it has, so one cell can
+// be in several groups; Blocks merges such groups for scheduling.
 func Groups(s *resultset.Set) [][]int {
-	idx := map[string]int{}
-	var out [][]int
-	for i := range s.Results {
-		k := resultset.GroupKey(&s.Results[i])
-		g, ok := idx[k]
-		if !ok {
-			g = len(out)
-			idx[k] = g
-			out = append(out, nil)
+	sigs := workloadSigs(s)
+	// Group keys: the distinct signatures no other signature refines.
+	var keys []int // a cell with each key signature, first appearance
+	for i := range sigs {
+		dup, refined := false, false
+		for _, k := range keys {
+			if slices.Equal(sigs[k], sigs[i]) {
+				dup = true
+			}
 		}
-		out[g] = append(out[g], i)
+		if dup {
+			continue
+		}
+		for j := range sigs {
+			if refines(sigs[j], sigs[i]) {
+				refined = true
+				break
+			}
+		}
+		if !refined {
+			keys = append(keys, i)
+		}
 	}
-	out = slices.DeleteFunc(out, func(g []int) bool { return len(g) < 2 })
+	var out [][]int
+	for _, k := range keys {
+		var g []int
+		for i := range sigs {
+			if fits(sigs[i], sigs[k]) {
+				g = append(g, i)
+			}
+		}
+		if len(g) >= 2 {
+			out = append(out, g)
+		}
+	}
 	sort.SliceStable(out, func(a, b int) bool {
 		x, y := &s.Results[out[a][0]], &s.Results[out[b][0]]
 		if x.Files != y.Files {
@@ -252,6 +281,99 @@ func Groups(s *resultset.Set) [][]int {
 		return x.FileSize < y.FileSize
 	})
 	return out
+}
+
+// Blocks merges the groups that share a cell (see Groups) and adds every
+// cell in no group as a block of its own: the units the runner schedules
+// together, each cell in exactly one block.
+func Blocks(s *resultset.Set) [][]int {
+	parent := make([]int, len(s.Results))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for _, g := range Groups(s) {
+		for _, i := range g[1:] {
+			parent[find(i)] = find(g[0])
+		}
+	}
+	idx := map[int]int{}
+	var out [][]int
+	for i := range parent {
+		r := find(i)
+		b, ok := idx[r]
+		if !ok {
+			b = len(out)
+			idx[r] = b
+			out = append(out, nil)
+		}
+		out[b] = append(out[b], i)
+	}
+	return out
+}
+
+// workloadSigs is every cell's value on each workload axis of s (the axes
+// of resultset.Axes, and the strategy, that are not contender axes), ""
+// where the axis does not apply to the cell.
+func workloadSigs(s *resultset.Set) [][]string {
+	vs := map[string]bool{}
+	for _, n := range resultset.VsOf(s) {
+		vs[n] = true
+	}
+	ptrs := make([]*resultset.Cell, len(s.Results))
+	for i := range s.Results {
+		ptrs[i] = &s.Results[i]
+	}
+	st := resultset.NewSettings(ptrs)
+	out := make([][]string, len(s.Results))
+	for i, c := range ptrs {
+		var sig []string
+		if !vs[resultset.StrategyAxis] {
+			sig = append(sig, c.Strategy)
+		}
+		for _, a := range resultset.Axes {
+			if vs[a.Name] {
+				continue
+			}
+			v, _ := st.Value(c, a)
+			sig = append(sig, v)
+		}
+		out[i] = sig
+	}
+	return out
+}
+
+// fits reports whether a cell with signature c belongs to the group of
+// signature g: equal wherever c has a value.
+func fits(c, g []string) bool {
+	for k := range c {
+		if c[k] != "" && c[k] != g[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// refines reports whether signature a has a value everywhere b has one,
+// equal to b's, and at least one where b has none.
+func refines(a, b []string) bool {
+	more := false
+	for k := range a {
+		switch {
+		case b[k] != "" && a[k] != b[k]:
+			return false
+		case b[k] == "" && a[k] != "":
+			more = true
+		}
+	}
+	return more
 }
 
 // Verdicts decides every comparison group of s (see Groups), in Groups
@@ -562,42 +684,59 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		{Name: "size", Value: resultset.FormatBytes(first.FileSize)},
 		{Name: "sync", Value: first.Sync},
 	}
-	// Parameters every cell has with one value are fixed too.
-	shared := map[string]string{}
-	count := map[string]int{}
-	for _, i := range cells {
-		for _, p := range knobs(&s.Results[i]) {
-			if v, ok := shared[p.Name]; ok && v != p.Value {
-				shared[p.Name] = "\x00" // differs
-			} else if !ok {
-				shared[p.Name] = p.Value
-			}
-			count[p.Name]++
-		}
+	vs := map[string]bool{}
+	for _, n := range resultset.VsOf(s) {
+		vs[n] = true
 	}
-	for _, p := range knobs(first) {
-		if v := shared[p.Name]; v != "\x00" && count[p.Name] == len(cells) {
-			group = append(group, p)
-		}
-	}
-	// Per strategy: which knobs vary among its cells, on every axis of
-	// resultset.Axes, reading an axis's Omit value as a value (cells with
-	// prealloc "none" and "fallocate" differ, though Params leaves "none"
-	// out).
 	ptrs := make([]*resultset.Cell, len(cells))
 	for j, i := range cells {
 		ptrs[j] = &s.Results[i]
 	}
 	settings := resultset.NewSettings(ptrs)
+	// The workload: every axis that is not a contender axis, with the value
+	// the cells that have it share (Groups made them equal), then any
+	// contender axis every cell has with one value.
+	if !vs[resultset.StrategyAxis] {
+		group = append(group, resultset.Param{Name: resultset.StrategyAxis, Value: first.Strategy})
+	}
+	for _, a := range resultset.Axes {
+		switch a.Name {
+		case "files", "size", "sync":
+			continue
+		}
+		val, n := "", 0
+		one := true
+		for _, c := range ptrs {
+			v, ok := settings.Value(c, a)
+			if !ok {
+				continue
+			}
+			if n > 0 && v != val {
+				one = false
+			}
+			val, n = v, n+1
+		}
+		switch {
+		case n == 0:
+		case !vs[a.Name]:
+			if a.Omit == "" || val != a.Omit {
+				group = append(group, resultset.Param{Name: a.Name, Value: val})
+			}
+		case one && n == len(ptrs) && (a.Omit == "" || val != a.Omit):
+			group = append(group, resultset.Param{Name: a.Name, Value: val})
+		}
+	}
+	// Per strategy: which contender axes vary among its cells, reading an
+	// axis's Omit value as a value (cells with prealloc "none" and
+	// "fallocate" differ, though Params leaves "none" out).
 	vals := map[string]map[string]map[string]bool{} // strategy -> knob -> values
 	strategiesSeen := map[string]bool{}
-	for _, i := range cells {
-		c := &s.Results[i]
+	for _, c := range ptrs {
 		strategiesSeen[c.Strategy] = true
 		if vals[c.Strategy] == nil {
 			vals[c.Strategy] = map[string]map[string]bool{}
 		}
-		for _, p := range settingKnobs(settings, c) {
+		for _, p := range contenderKnobs(settings, c, vs) {
 			if vals[c.Strategy][p.Name] == nil {
 				vals[c.Strategy][p.Name] = map[string]bool{}
 			}
@@ -613,7 +752,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		if !oneStrategy {
 			parts = append(parts, c.Strategy)
 		}
-		for _, p := range settingKnobs(settings, c) {
+		for _, p := range contenderKnobs(settings, c, vs) {
 			if len(vals[c.Strategy][p.Name]) > 1 {
 				ct.Differs = append(ct.Differs, p)
 				parts = append(parts, p.Name+"="+p.Value)
@@ -628,18 +767,10 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 	return group, cs
 }
 
-// knobs are a cell's parameters other than sync (which is part of the
-// group), as Params lists them: without values equal to an axis's Omit
-// value, so the group's fixed parameters read as before the axis existed.
-func knobs(c *resultset.Cell) []resultset.Param {
-	return slices.DeleteFunc(c.Params(), func(p resultset.Param) bool { return p.Name == "sync" })
-}
-
-// settingKnobs are a cell's values on every axis other than files, size
-// and sync, Omit values included (see resultset.Settings): what tells
-// contenders apart.
-func settingKnobs(st *resultset.Settings, c *resultset.Cell) []resultset.Param {
-	return slices.DeleteFunc(st.Of(c), func(p resultset.Param) bool { return p.Name == "sync" })
+// contenderKnobs are a cell's values on the contender axes of Axes, Omit
+// values included (see resultset.Settings): what tells contenders apart.
+func contenderKnobs(st *resultset.Settings, c *resultset.Cell, vs map[string]bool) []resultset.Param {
+	return slices.DeleteFunc(st.Of(c), func(p resultset.Param) bool { return !vs[p.Name] })
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
