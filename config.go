@@ -58,6 +58,11 @@ type Config struct {
 	Precision float64
 	// Tie is the margin within which two contenders are a tie (default 0.05).
 	Tie float64
+	// Vs names the contender axes (axis names of resultset.Axes or
+	// "strategy"): cells that differ only in them compete; every other axis
+	// is part of the workload (default resultset.DefaultVs: the strategy
+	// and its knobs, with files, size, record and sync the workload).
+	Vs []string
 	// MinSample is the shortest timed sample: a batch that takes less is run
 	// several times back to back per repetition (each into a fresh
 	// directory), the count calibrated on the cell's first, uncounted
@@ -357,6 +362,11 @@ func (cfg *Config) checkScalars() error {
 		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
 	case cfg.MinSample > time.Minute:
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
+	}
+	if len(cfg.Vs) > 0 {
+		if _, err := resultset.ParseVs(cfg.Vs); err != nil {
+			return cfgErr("vs", "%v", err)
+		}
 	}
 	return nil
 }

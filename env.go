@@ -38,6 +38,10 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		SyncTimed:         true,
 		Preset:            cfg.Preset,
 		MinSampleSeconds:  max(cfg.MinSample, 0).Seconds(),
+		Vs:                resultset.DefaultVs(),
+	}
+	if vs, err := resultset.ParseVs(cfg.Vs); err == nil {
+		e.Vs = vs
 	}
 	if cfg.Budget > 0 {
 		e.BudgetSeconds = cfg.Budget.Seconds()

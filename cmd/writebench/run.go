@@ -51,7 +51,7 @@ Examples:
 // and every knob) are registered from resultset.Axes, one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
-	strategies                         stringList
+	strategies, vs                     stringList
 	axes                               []*axisFlag
 	repeat, warmup, minRounds          int
 	budget, minSample                  time.Duration
@@ -84,6 +84,7 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
+	fs.Var(&f.vs, "vs", "the contender axes, comma-separated: cells that differ only in them compete, every other axis is the workload (e.g. --vs chunk compares chunk sizes of each strategy; default strategy and its knobs: buffer, chunk, concurrency, per_file, batch, queue_depth, prealloc)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
@@ -191,6 +192,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 				bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
 			}
 			cfg.Tie = f.tie
+		case "vs":
+			if _, err := resultset.ParseVs(f.vs); err != nil {
+				bad = usagef("run: --vs: %v", err)
+			}
+			cfg.Vs = f.vs
 		case "min-sample":
 			cfg.MinSample = f.minSample
 			if f.minSample <= 0 {
