@@ -79,17 +79,11 @@ func (m chartMetric) better() string {
 	return "Lower is better."
 }
 
-// stats summarizes the metric for every cell of sums (median and 95%
-// interval of its per-repetition samples), once per chart set.
+// stats is the metric's summary for every cell of sums: the one estimate
+// the tables use too (for a contender of a comparison group, anchored to
+// its group's fastest by the paired per-round ratios; see pairSummaries).
 func (m chartMetric) stats(sums []*Summary) func(*Summary) Stat {
-	d := m.def()
-	out := make(map[*Summary]Stat, len(sums))
-	if d != nil {
-		for _, s := range sums {
-			out[s] = newStat(d.Samples(s.Cell))
-		}
-	}
-	return func(s *Summary) Stat { return out[s] }
+	return func(s *Summary) Stat { return s.Metrics[m.metric] }
 }
 
 // chartName is the file name (without extension) of metric m against x.

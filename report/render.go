@@ -270,7 +270,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
-			relative(s),
+			relText(s),
 		)
 		if ranks {
 			r = append(r, rankColumn(s))
@@ -292,16 +292,6 @@ func syncShareText(s *Summary) string {
 		return t + " (summed over workers)"
 	}
 	return t
-}
-
-func relative(s *Summary) string {
-	switch {
-	case s.Relative <= 0:
-		return "-"
-	case s.Fastest:
-		return "fastest"
-	}
-	return fmt.Sprintf("%.2fx", s.Relative)
 }
 
 // tableNotes explains the columns and lists the fixed parameters.
