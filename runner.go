@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/report/verdict"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -226,6 +227,7 @@ rounds:
 		set.Env.Confidence = lookConfidence(looked + 1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
+	set.Env.Drift = verdict.Drifts(set)
 	if rss, ok := PeakRSS(); ok {
 		set.Env.PeakRSS = rss
 	}

@@ -59,7 +59,7 @@ type runFlags struct {
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
 	sharedDir                          bool
-	dryRun                             bool
+	dryRun, details                    bool
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
@@ -92,6 +92,7 @@ func newRunFlags() *runFlags {
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
+	fs.BoolVar(&f.details, "details", false, "with --format table: print the full tables (as 'writebench report FILE' does) instead of the one-screen answer")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
@@ -342,9 +343,20 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fm, _ := report.LookupFormat(f.format); !fm.Human {
 		noteTo = stderr
 	}
-	fmt.Fprintln(noteTo, syncNote(set))
-	if err := report.Render(stdout, []*report.Set{set}, reportLabels([]string{out}), f.format); err != nil {
-		fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+	if f.format == "table" && !f.details {
+		// The answer on one screen; the full tables are a command away.
+		path := out
+		if saveErr != nil && saved == "(nowhere: not saved)" {
+			path = ""
+		}
+		if err := report.WriteAnswer(stdout, set, report.AnswerOptions{Path: path}); err != nil {
+			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+		}
+	} else {
+		fmt.Fprintln(noteTo, syncNote(set))
+		if err := report.Render(stdout, []*report.Set{set}, reportLabels([]string{out}), f.format); err != nil {
+			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+		}
 	}
 	failed := 0
 	for i := range set.Results {

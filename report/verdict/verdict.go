@@ -801,3 +801,57 @@ func sortContenders(cs []Contender) {
 		return cs[a].Cell < cs[b].Cell
 	})
 }
+
+// DriftWarn is the drift beyond which renderers warn: the last rounds of a
+// group took 25% more (or 20% less) time than its first rounds.
+const DriftWarn = 1.25
+
+// Drifts measures, for every comparison group of s (Groups), how much its
+// rounds changed over the sweep: the median seconds of the last rounds over
+// the median seconds of the first rounds, each end max(3, n/4) of the n
+// rounds of the group's eligible contender with the most rounds (the first
+// such in set order). Groups whose longest contender has fewer than 6
+// rounds are left out. A ratio of 2 means the machine took twice as long
+// per batch at the end: the absolute figures (throughput, files per second)
+// mix fast and slow rounds, while per-round paired ratios cancel it.
+func Drifts(s *resultset.Set) []resultset.Drift {
+	var out []resultset.Drift
+	for _, g := range Groups(s) {
+		best := -1
+		for _, i := range g {
+			c := &s.Results[i]
+			if Eligible(c) && (best < 0 || len(c.Seconds) > len(s.Results[best].Seconds)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		c := &s.Results[best]
+		n := len(c.Seconds)
+		if n < 6 {
+			continue
+		}
+		w := max(3, n/4)
+		first, last := stats.Median(c.Seconds[:w]), stats.Median(c.Seconds[n-w:])
+		if !(first > 0 && last > 0) {
+			continue
+		}
+		group, _ := describe(s, g)
+		parts := make([]string, 0, len(group))
+		for _, p := range group {
+			parts = append(parts, p.Name+"="+p.Value)
+		}
+		out = append(out, resultset.Drift{Group: strings.Join(parts, "/"), Cell: c.Key(), Rounds: n, Window: w, Ratio: last / first})
+	}
+	return out
+}
+
+// DriftsOf returns the drift recorded in s (Env.Drift), or measures it
+// (Drifts) for a set written before it was recorded.
+func DriftsOf(s *resultset.Set) []resultset.Drift {
+	if len(s.Env.Drift) > 0 {
+		return s.Env.Drift
+	}
+	return Drifts(s)
+}

@@ -1,0 +1,18 @@
+package report
+
+import (
+	"os"
+	"testing"
+)
+
+func TestAnswerDev(t *testing.T) {
+	p := os.Getenv("ANSWER_SET")
+	if p == "" {
+		t.Skip()
+	}
+	s, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	WriteAnswer(os.Stdout, s, AnswerOptions{Path: p})
+}
