@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -123,10 +123,10 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 	return d + costPerRep
 }
 
-// groupState tracks the comparison groups of a sweep (verdict.Groups: the
+// groupState tracks the comparison groups of a sweep (judge.Groups: the
 // cells of one workload, where a cell a workload axis does not apply to can
 // be in several) and which are decided, and the blocks the rounds schedule
-// together (verdict.Blocks: groups that share a cell, merged).
+// together (judge.Blocks: groups that share a cell, merged).
 type groupState struct {
 	of      [][]int // groups of each cell (none: alone in its workload)
 	members [][]int // cells of each group
@@ -137,7 +137,7 @@ type groupState struct {
 
 func newGroups(set *resultset.Set) *groupState {
 	g := &groupState{of: make([][]int, len(set.Results))}
-	g.members = verdict.Groups(set)
+	g.members = judge.Groups(set)
 	g.done = make([]bool, len(g.members))
 	g.settled = make([]bool, len(set.Results))
 	for gi, m := range g.members {
@@ -145,7 +145,7 @@ func newGroups(set *resultset.Set) *groupState {
 			g.of[i] = append(g.of[i], gi)
 		}
 	}
-	for _, b := range verdict.Blocks(set) {
+	for _, b := range judge.Blocks(set) {
 		if len(b) > 1 {
 			g.blocks = append(g.blocks, b)
 		}
@@ -171,16 +171,16 @@ func (g *groupState) decided(i int) bool {
 }
 
 // look decides, for every group still open, whether it needs more rounds:
-// verdict.GroupDecided at the per-look confidence, the same decision the
+// judge.GroupDecided at the per-look confidence, the same decision the
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
-	o := verdict.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
+	o := judge.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
 	cand := make([]map[int]bool, len(g.members))
 	for gi, m := range g.members {
 		if g.done[gi] {
 			continue
 		}
-		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
+		if g.done[gi] = judge.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
 			continue
 		}
 		// The group goes on, but only with the contenders still in
@@ -224,10 +224,10 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // intervals at the same confidence on the same rounds, reaches the same
 // answer for a settled cell as the look did. Settled cells are recorded in
 // the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOptions) map[int]bool {
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.VerdictOptions) map[int]bool {
 	cand := map[int]bool{}
-	for _, ct := range verdict.Decide(set, m, o).Contenders {
-		if ct.Verdict == verdict.Slower || ct.NoFaster {
+	for _, ct := range judge.Decide(set, m, o).Contenders {
+		if ct.Verdict == judge.Slower || ct.NoFaster {
 			cand[ct.Cell] = true
 		}
 	}
@@ -241,7 +241,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOption
 				continue
 			}
 			for _, j := range m {
-				if j == i || cand[j] || !verdict.Eligible(&set.Results[j]) {
+				if j == i || cand[j] || !judge.Eligible(&set.Results[j]) {
 					continue
 				}
 				_, _, hi, ok := stats.RatioInterval(resultset.PairedRatios(&set.Results[j], &set.Results[i]), o.Confidence)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

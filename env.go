@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // collectEnv describes the machine, the target directory and the run.

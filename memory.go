@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

@@ -35,8 +35,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -227,7 +227,7 @@ rounds:
 		set.Env.Confidence = lookConfidence(looked + 1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
-	set.Env.Drift = verdict.Drifts(set)
+	set.Env.Drift = judge.Drifts(set)
 	if rss, ok := PeakRSS(); ok {
 		set.Env.PeakRSS = rss
 	}

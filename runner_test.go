@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 

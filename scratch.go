@@ -9,7 +9,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes

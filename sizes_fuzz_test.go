@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Fuzz targets for the parsers every size and list flag goes through. Seed

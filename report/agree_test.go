@@ -1,6 +1,8 @@
 package report
 
 import (
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"math"
 	"strconv"
 	"strings"
@@ -12,8 +14,8 @@ import (
 // c at 0.80 but stopped after its first 7 rounds (settled at the look), when
 // the machine was still fast. c's own median is the fastest of the three;
 // paired by round it is the slowest.
-func driftSet() *Set {
-	mk := func(name string, speed float64, rounds int) Cell {
+func driftSet() *resultset.Set {
+	mk := func(name string, speed float64, rounds int) resultset.Cell {
 		c := vcell(name, 0, 1, rounds)
 		for k := range c.Seconds {
 			drift := 1 + 0.1*float64(k)                  // early rounds fast, late slow
@@ -34,7 +36,7 @@ func driftSet() *Set {
 // its paired ratio, and all name the same fastest.
 func TestOutputsAgreeUnderDrift(t *testing.T) {
 	s := driftSet()
-	vs := Verdicts(s, VerdictOptions{})
+	vs := judge.Verdicts(s, judge.VerdictOptions{})
 	if len(vs) != 1 {
 		t.Fatalf("%d verdicts, want 1", len(vs))
 	}
@@ -52,7 +54,7 @@ func TestOutputsAgreeUnderDrift(t *testing.T) {
 			t.Errorf("%s: %s at %.3f of the fastest, paired ratio %.3f", what, label, got, want)
 		}
 	}
-	sums := Summarize([]*Set{s}, []string{"x"})
+	sums := Summarize([]*resultset.Set{s}, []string{"x"})
 	bySt := map[string]*Summary{}
 	for _, sm := range sums {
 		bySt[sm.Cell.Strategy] = sm
@@ -104,7 +106,7 @@ func TestOutputsAgreeUnderDrift(t *testing.T) {
 	if len(ws) != 1 || ws[0].Best.Cell.Strategy != "a" {
 		t.Fatalf("Winners = %+v, want a", ws)
 	}
-	d := winnerVerdict(ws[0], indexVerdicts([]*Set{s}, []string{"x"}), newKnobView(sums))
+	d := winnerVerdict(ws[0], indexVerdicts([]*resultset.Set{s}, []string{"x"}), newKnobView(sums))
 	if d.strategy != "a" {
 		t.Errorf("winner map names %q, verdict a", d.strategy)
 	}

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Bounds of the one-screen answer: lines are cut at MaxAnswerWidth
@@ -32,13 +32,13 @@ type AnswerOptions struct {
 
 // WriteAnswer writes the one-screen answer for set: at most 40 lines, none
 // longer than MaxAnswerWidth characters.
-func WriteAnswer(w io.Writer, set *Set, o AnswerOptions) error {
+func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	ew := &errWriter{w: w}
 	line := func(s string) {
 		indent := s[:len(s)-len(strings.TrimLeft(s, " "))]
 		ew.printf("%s%s\n", indent, oneLine(escapeText(s), MaxAnswerWidth-len(indent)))
 	}
-	vs := Verdicts(set, verdict.OptionsFor(set))
+	vs := judge.Verdicts(set, judge.OptionsFor(set))
 	shared := sharedWorkload(vs)
 
 	line("writebench: " + machineLine(set))
@@ -54,7 +54,7 @@ func WriteAnswer(w io.Writer, set *Set, o AnswerOptions) error {
 		line("no workload has two contenders to compare")
 	} else {
 		v0 := vs[0]
-		line(fmt.Sprintf("Per workload (paired per-round ratios, %g%% intervals; A ≈ B: within ±%s or not told apart):", 100*v0.Confidence, formatPercent(v0.Tie)))
+		line(fmt.Sprintf("Per workload (paired per-round ratios, %g%% intervals; A ≈ B: within ±%s or not told apart):", 100*v0.Confidence, resultset.FormatPercent(v0.Tie)))
 		for i := range vs {
 			if i == MaxAnswerGroups {
 				line(fmt.Sprintf("... and %d more workloads (see the full tables)", len(vs)-i))
@@ -76,7 +76,7 @@ func WriteAnswer(w io.Writer, set *Set, o AnswerOptions) error {
 }
 
 // machineLine is the environment in one short line.
-func machineLine(s *Set) string {
+func machineLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
 	if e.FSType != "" || e.Device != "" {
@@ -102,7 +102,7 @@ func machineLine(s *Set) string {
 
 // syncLine says what the sync modes measured and names the workload
 // parameters every line shares.
-func syncLine(s *Set, shared []resultset.Param) string {
+func syncLine(s *resultset.Set, shared []resultset.Param) string {
 	var modes []string
 	for i := range s.Results {
 		if !slices.Contains(modes, s.Results[i].Sync) {
@@ -135,11 +135,11 @@ func syncLine(s *Set, shared []resultset.Param) string {
 }
 
 // driftLines warn when a workload's rounds changed by more than
-// verdict.DriftWarn over the sweep.
-func driftLines(s *Set) []string {
+// judge.DriftWarn over the sweep.
+func driftLines(s *resultset.Set) []string {
 	var over []resultset.Drift
-	for _, d := range verdict.DriftsOf(s) {
-		if d.Ratio >= verdict.DriftWarn || d.Ratio <= 1/verdict.DriftWarn {
+	for _, d := range judge.DriftsOf(s) {
+		if d.Ratio >= judge.DriftWarn || d.Ratio <= 1/judge.DriftWarn {
 			over = append(over, d)
 		}
 	}
@@ -156,14 +156,14 @@ func driftLines(s *Set) []string {
 	}
 	return []string{
 		fmt.Sprintf("drift: in %d of %d workloads the last rounds took %s the time of the first (warned beyond %s×):",
-			len(over), len(verdict.DriftsOf(s)), span, factor(verdict.DriftWarn)),
+			len(over), len(judge.DriftsOf(s)), span, factor(judge.DriftWarn)),
 		"       absolute figures (throughput, files/s) mix fast and slow rounds; the paired ratios below cancel it",
 	}
 }
 
 // sharedWorkload lists the workload parameters beyond files and size that
 // every group has with one value, which the header states once.
-func sharedWorkload(vs []Verdict) []resultset.Param {
+func sharedWorkload(vs []judge.Verdict) []resultset.Param {
 	if len(vs) == 0 {
 		return nil
 	}
@@ -187,7 +187,7 @@ func sharedWorkload(vs []Verdict) []resultset.Param {
 
 // workloadLabel is "16 × 4KiB" plus the group's parameters the header does
 // not state.
-func workloadLabel(v *Verdict, shared []resultset.Param) string {
+func workloadLabel(v *judge.Verdict, shared []resultset.Param) string {
 	files, size, _, _ := workload(v)
 	t := files + " × " + size
 	for _, p := range v.Group {
@@ -207,14 +207,14 @@ func workloadLabel(v *Verdict, shared []resultset.Param) string {
 // fastest, those tied with it, and those whose interval against it
 // contains 1 (indistinguishable from it on these rounds), so two identical
 // writers are never ranked.
-func answerLeaders(v *Verdict) []*Contender {
-	var out []*Contender
+func answerLeaders(v *judge.Verdict) []*judge.Contender {
+	var out []*judge.Contender
 	for i := range v.Contenders {
 		c := &v.Contenders[i]
 		switch {
-		case c.Verdict == verdict.Fastest, c.Verdict == verdict.Tie:
+		case c.Verdict == judge.Fastest, c.Verdict == judge.Tie:
 			out = append(out, c)
-		case c.Verdict == verdict.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
+		case c.Verdict == judge.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
 			out = append(out, c)
 		}
 	}
@@ -224,7 +224,7 @@ func answerLeaders(v *Verdict) []*Contender {
 // Headline is the group's answer in its first words, the same in the
 // one-screen line and the verdict table: "use A", "use A ≈ B",
 // "undecided: A ≈ B lead", "no contender ran".
-func Headline(v *Verdict) string {
+func Headline(v *judge.Verdict) string {
 	if v.Fastest == "" {
 		return "no contender ran"
 	}
@@ -234,9 +234,9 @@ func Headline(v *Verdict) string {
 	}
 	who := strings.Join(names, " ≈ ")
 	switch {
-	case v.Verdict == verdict.Undecided && len(names) > 1:
+	case v.Verdict == judge.Undecided && len(names) > 1:
 		return "undecided: " + who + " lead"
-	case v.Verdict == verdict.Undecided:
+	case v.Verdict == judge.Undecided:
 		return "undecided: " + who + " leads"
 	}
 	return "use " + who
@@ -245,7 +245,7 @@ func Headline(v *Verdict) string {
 // slowerText is how much slower than the fastest c ran, with its interval:
 // "1.31 [1.25, 1.37]× slower", "12× slower"; for a ratio above 1 "1.03
 // [0.95, 1.12]× faster".
-func slowerText(c *Contender) string {
+func slowerText(c *judge.Contender) string {
 	if math.IsNaN(c.Ratio) || !(c.Ratio > 0) {
 		return "no rounds in common"
 	}
@@ -265,7 +265,7 @@ func slowerText(c *Contender) string {
 // the rest: "use chunked ≈ bufio; slower: pool 1.22 [1.15, 1.30]×, mmap 1.5
 // [1.4, 1.6]×, 3 more 2.0-12×". A winner reads as hyperfine does: "use
 // chunked: ran 1.31 [1.25, 1.37]× faster than pool; ...".
-func answerLine(v *Verdict, budgetSpent bool, width int) string {
+func answerLine(v *judge.Verdict, budgetSpent bool, width int) string {
 	var s string
 	for shown := 2; shown >= 0; shown-- {
 		if s = answerLineN(v, budgetSpent, shown); utf8.RuneCountInString(s) <= width {
@@ -277,22 +277,22 @@ func answerLine(v *Verdict, budgetSpent bool, width int) string {
 
 // answerLineN is answerLine with at most shown other contenders named with
 // their intervals.
-func answerLineN(v *Verdict, budgetSpent bool, shown int) string {
+func answerLineN(v *judge.Verdict, budgetSpent bool, shown int) string {
 	head := Headline(v)
 	if v.Fastest == "" {
 		return head + notCompared(v)
 	}
 	leaders := answerLeaders(v)
-	var rest []*Contender
+	var rest []*judge.Contender
 	for i := range v.Contenders {
 		c := &v.Contenders[i]
-		if slices.Contains(leaders, c) || c.Verdict == verdict.Skipped || c.Verdict == verdict.Failed || c.Verdict == verdict.Unsafe {
+		if slices.Contains(leaders, c) || c.Verdict == judge.Skipped || c.Verdict == judge.Failed || c.Verdict == judge.Unsafe {
 			continue
 		}
 		rest = append(rest, c)
 	}
 	s := head
-	if v.Verdict == verdict.Winner && len(leaders) == 1 && len(rest) > 0 {
+	if v.Verdict == judge.Winner && len(leaders) == 1 && len(rest) > 0 {
 		s += ": ran " + strings.TrimSuffix(slowerText(rest[0]), " slower") + " faster than " + rest[0].Label
 		rest = rest[1:]
 		shown = max(shown-1, 0)
@@ -325,8 +325,8 @@ func answerLineN(v *Verdict, budgetSpent bool, shown int) string {
 	if len(slower) > 0 {
 		s += "; slower: " + strings.Join(slower, ", ")
 	}
-	if v.Verdict == verdict.Undecided && v.MoreRounds > 0 {
-		if v.MoreRounds >= verdict.MaxMoreRounds {
+	if v.Verdict == judge.Undecided && v.MoreRounds > 0 {
+		if v.MoreRounds >= judge.MaxMoreRounds {
 			s += "; too close to the margin to decide"
 		} else if budgetSpent {
 			s += fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
@@ -335,13 +335,13 @@ func answerLineN(v *Verdict, budgetSpent bool, shown int) string {
 		}
 	}
 	var unsafe []string
-	for _, c := range contendersWith(v, verdict.Unsafe) {
+	for _, c := range contendersWith(v, judge.Unsafe) {
 		unsafe = append(unsafe, c.Label)
 	}
 	if len(unsafe) > 0 {
 		s += "; never " + strings.Join(unsafe, ", ") + " (corrupted data)"
 	}
-	if n := len(contendersWith(v, verdict.Skipped, verdict.Failed)); n > 0 {
+	if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
 		s += fmt.Sprintf("; %d not run", n)
 	}
 	return s
@@ -351,7 +351,7 @@ func answerLineN(v *Verdict, budgetSpent bool, shown int) string {
 // io_uring beside page-cache writes under sync none, where the page-cache
 // writers stop before the disk and the others do not (or complete
 // asynchronously).
-func caveats(s *Set, vs []Verdict) []string {
+func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 	kinds := map[string]string{
 		"direct": "direct (O_DIRECT) writes reach the device; under sync none the others stop in the page cache",
 		"uring":  "uring hands writes to io_uring's kernel workers; the others write from this process",

@@ -3,6 +3,8 @@ package report
 import (
 	"os"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 func TestAnswerDev(t *testing.T) {
@@ -10,7 +12,7 @@ func TestAnswerDev(t *testing.T) {
 	if p == "" {
 		t.Skip()
 	}
-	s, err := Load(p)
+	s, err := resultset.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}

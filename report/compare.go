@@ -46,7 +46,7 @@ package report
 //     2), as a comparison of nothing says nothing.
 
 import (
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"encoding/json"
 	"fmt"
@@ -56,7 +56,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/stats"
 )
 
 // Defaults of CompareOptions and the compare command.
@@ -130,7 +130,7 @@ func (v CompareVerdict) IsRegression() bool {
 // interval at CompareConfidence.
 type CellComparison struct {
 	Key        string
-	Base, New  *Cell
+	Base, New  *resultset.Cell
 	BaseMedian float64
 	NewMedian  float64
 	Change     float64
@@ -181,7 +181,7 @@ type Comparison struct {
 // the JSON summary, CSV and charts do.
 type cmpMetric struct {
 	unit   string // the table's unit, "B" shown as bytes
-	values func(c *Cell) []float64
+	values func(c *resultset.Cell) []float64
 }
 
 // cmpMetricNamed returns the comparable metric named name.
@@ -211,7 +211,7 @@ func CompareMetrics() []string {
 
 // Compare compares the cells of base and new on one metric. It returns an
 // error only for invalid options.
-func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
+func Compare(base, new *resultset.Set, opt CompareOptions) (*Comparison, error) {
 	if opt.Metric == "" {
 		opt.Metric = DefaultCompareMetric
 	}
@@ -246,7 +246,7 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 	}
 	for _, s := range []struct {
 		name string
-		set  *Set
+		set  *resultset.Set
 	}{{"base", base}, {"new", new}} {
 		if !s.set.Complete {
 			msg := s.name + " set is incomplete (the run was interrupted"
@@ -295,7 +295,7 @@ func Compare(base, new *Set, opt CompareOptions) (*Comparison, error) {
 
 // cmpIndex maps each key to the index of its first cell, and lists keys that
 // occur more than once.
-func cmpIndex(s *Set) (map[string]int, []string) {
+func cmpIndex(s *resultset.Set) (map[string]int, []string) {
 	idx := map[string]int{}
 	var dup []string
 	for i := range s.Results {
@@ -309,7 +309,7 @@ func cmpIndex(s *Set) (map[string]int, []string) {
 	return idx, dup
 }
 
-func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
+func cmpEnvDiffs(a, b *resultset.Env) []CompareEnvDiff {
 	fields := []struct{ name, a, b string }{
 		{"hostname", a.Hostname, b.Hostname},
 		{"cpu", a.CPU, b.CPU},
@@ -334,7 +334,7 @@ func cmpEnvDiffs(a, b *Env) []CompareEnvDiff {
 	return out
 }
 
-func cmpCompareCell(key string, b, n *Cell, m cmpMetric, opt CompareOptions) CellComparison {
+func cmpCompareCell(key string, b, n *resultset.Cell, m cmpMetric, opt CompareOptions) CellComparison {
 	nan := math.NaN()
 	cc := CellComparison{
 		Key: key, Base: b, New: n,
@@ -731,11 +731,11 @@ func cmpFormatValue(v float64, unit string) string {
 	case unit == "s":
 		return formatDuration(v)
 	case unit == "bytes" && v >= 0:
-		return FormatIEC(uint64(v))
+		return resultset.FormatIEC(uint64(v))
 	case v == math.Trunc(v) && math.Abs(v) < 1e15:
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
-	return formatSig(v)
+	return resultset.FormatSig(v)
 }
 
 // tested counts the cells that got a p-value.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // cmpJitter is a fixed, deterministic noise pattern (±2%) applied to the
@@ -24,9 +26,9 @@ func cmpSamples(v float64, n int) []float64 {
 
 // cmpCell builds a successful cell with the given seconds samples and
 // plausible other arrays of the same length.
-func cmpCell(strategy string, files int, size int64, seconds []float64) Cell {
+func cmpCell(strategy string, files int, size int64, seconds []float64) resultset.Cell {
 	n := len(seconds)
-	c := Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Seconds: seconds, Verified: true}
+	c := resultset.Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Seconds: seconds, Verified: true}
 	for i := 0; i < n; i++ {
 		c.WriteSyscalls = append(c.WriteSyscalls, int64(files*4))
 		c.StorageBytes = append(c.StorageBytes, 0)
@@ -47,22 +49,22 @@ func cmpCell(strategy string, files int, size int64, seconds []float64) Cell {
 	return c
 }
 
-func cmpEnv() Env {
-	return Env{GOOS: "linux", GOARCH: "amd64", Kernel: "6.1.0", CPU: "Test CPU", Cores: 2, Hostname: "ci-1",
+func cmpEnv() resultset.Env {
+	return resultset.Env{GOOS: "linux", GOARCH: "amd64", Kernel: "6.1.0", CPU: "Test CPU", Cores: 2, Hostname: "ci-1",
 		Dir: "/tmp", FSType: "ext4", Device: "/dev/vda1", MountOptions: "rw,relatime", Repeat: 8}
 }
 
 // cmpSet builds a set with three cells whose medians are scaled by the
 // factors (one per cell), n samples each.
-func cmpSet(n int, factors [3]float64) *Set {
-	return &Set{Schema: SchemaVersion, Tool: Tool, Env: cmpEnv(), Complete: true, Results: []Cell{
+func cmpSet(n int, factors [3]float64) *resultset.Set {
+	return &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: cmpEnv(), Complete: true, Results: []resultset.Cell{
 		cmpCell("bufio", 16, 64<<10, cmpSamples(0.010*factors[0], n)),
 		cmpCell("pool", 16, 64<<10, cmpSamples(0.004*factors[1], n)),
 		cmpCell("unbuffered", 1, 1<<20, cmpSamples(0.002*factors[2], n)),
 	}}
 }
 
-func mustCompare(t *testing.T, base, new *Set, opt CompareOptions) *Comparison {
+func mustCompare(t *testing.T, base, new *resultset.Set, opt CompareOptions) *Comparison {
 	t.Helper()
 	if opt.Threshold == 0 {
 		opt.Threshold = DefaultCompareThreshold
@@ -480,7 +482,7 @@ func TestCompareHolm(t *testing.T) {
 // passes. The same cell with ±2% noise is simply unchanged.
 func TestCompareTooNoisyForThreshold(t *testing.T) {
 	wide := []float64{0.7, 1.3, 0.85, 1.15, 1.0, 0.75, 1.25, 0.95}
-	noisy := func(scale float64) *Set {
+	noisy := func(scale float64) *resultset.Set {
 		s := cmpSet(8, [3]float64{1, 1, 1})
 		s.Results[0].Seconds = make([]float64, len(wide))
 		for i, x := range wide {

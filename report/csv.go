@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // csvHeader is the header row of the csv format: the set, the strategy, one
@@ -33,7 +33,7 @@ func csvAxisName(a *resultset.Axis) string {
 
 // renderCSV writes one header row and one row per cell, medians in base
 // units, for spreadsheets.
-func renderCSV(w io.Writer, sets []*Set, labels []string) error {
+func renderCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err

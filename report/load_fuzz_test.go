@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // FuzzLoad feeds arbitrary bytes to Load's decoder, as a user may hand any
@@ -38,7 +40,7 @@ func FuzzLoad(f *testing.F) {
 		// Load is os.ReadFile plus Decode and the file name; the fuzzer
 		// calls Decode so that no file is written per input (on a busy disk
 		// that alone stalls the fuzzer).
-		s, err := Decode(bytes.NewReader(data))
+		s, err := resultset.Decode(bytes.NewReader(data))
 		if err != nil {
 			if s != nil {
 				t.Fatalf("Decode returned a set and error %v", err)
@@ -49,7 +51,7 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		for _, format := range Formats {
-			if err := Render(io.Discard, []*Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
+			if err := Render(io.Discard, []*resultset.Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
 				t.Fatalf("Render %s of a set Load accepted: %v", format, err)
 			}
 		}
@@ -62,7 +64,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encode a loaded set: %v", err)
 		}
-		if _, err := Decode(bytes.NewReader(data2)); err != nil {
+		if _, err := resultset.Decode(bytes.NewReader(data2)); err != nil {
 			t.Fatalf("a set Load accepted does not decode again after encoding: %v", err)
 		}
 	})

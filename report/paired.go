@@ -10,9 +10,9 @@ import (
 	"math"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 )
 
 // groupRel is a cell's standing in one comparison group: its paired speed
@@ -35,8 +35,8 @@ type groupRel struct {
 // keeping the medians of the rounds it ran. Relative is the verdict's
 // ratio. A cell in several groups (one a workload axis does not apply to)
 // takes its first group as reference and lists its ratio in each (rels).
-func pairSummaries(sums []*Summary, sets []*Set, labels []string) {
-	byCell := map[*Cell]*Summary{}
+func pairSummaries(sums []*Summary, sets []*resultset.Set, labels []string) {
+	byCell := map[*resultset.Cell]*Summary{}
 	for _, s := range sums {
 		byCell[s.Cell] = s
 	}
@@ -50,16 +50,16 @@ func pairSummaries(sums []*Summary, sets []*Set, labels []string) {
 			name := groupName(v)
 			for _, ct := range v.Contenders {
 				s := byCell[&sv.set.Results[ct.Cell]]
-				if s == nil || s.Failed() || ct.Verdict == verdict.Skipped {
+				if s == nil || s.Failed() || ct.Verdict == judge.Skipped {
 					continue
 				}
 				first := s.rels == nil
-				s.rels = append(s.rels, groupRel{group: name, ratio: ct.Ratio, fastest: ct.Verdict == verdict.Fastest})
+				s.rels = append(s.rels, groupRel{group: name, ratio: ct.Ratio, fastest: ct.Verdict == judge.Fastest})
 				if !first {
 					continue
 				}
 				s.Group = s.Label + "|" + name
-				s.Relative, s.Fastest = 0, ct.Verdict == verdict.Fastest
+				s.Relative, s.Fastest = 0, ct.Verdict == judge.Fastest
 				if r := ct.Ratio; r > 0 && !math.IsNaN(r) {
 					s.Relative = r
 				}
@@ -82,7 +82,7 @@ func pairSummaries(sums []*Summary, sets []*Set, labels []string) {
 // the median of the per-round ratios of s to f (and the interval likewise),
 // where every paired value is positive; a metric without such pairs keeps
 // its own median.
-func (s *Summary) anchor(f *Cell, conf float64) {
+func (s *Summary) anchor(f *resultset.Cell, conf float64) {
 	for _, m := range resultset.Metrics {
 		ref := s.refStat(f, m)
 		if !ref.OK() {
@@ -103,11 +103,11 @@ func (s *Summary) anchor(f *Cell, conf float64) {
 }
 
 // refStat is the reference cell's own summary of metric m.
-func (s *Summary) refStat(f *Cell, m *resultset.Metric) Stat { return newStat(m.Samples(f)) }
+func (s *Summary) refStat(f *resultset.Cell, m *resultset.Metric) Stat { return newStat(m.Samples(f)) }
 
 // pairedMetricRatios pairs the samples of two cells by round and returns
 // c's value over f's for every round where both are positive.
-func pairedMetricRatios(fv []float64, f *Cell, cv []float64, c *Cell) []float64 {
+func pairedMetricRatios(fv []float64, f *resultset.Cell, cv []float64, c *resultset.Cell) []float64 {
 	if len(fv) != len(f.Seconds) || len(cv) != len(c.Seconds) {
 		return nil
 	}

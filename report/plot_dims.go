@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // dim is one dimension of a sweep as the charts see it: a numeric
@@ -17,7 +17,7 @@ type dim struct {
 	short string // in chart titles: "Throughput vs chunk size"
 	bytes bool   // a size in bytes: powers-of-two ticks labelled 4KiB, 1MiB
 	// num is the value of a numeric dimension, 0 when it does not apply.
-	num func(*Cell) int64
+	num func(*resultset.Cell) int64
 	// cat is the value of a categorical dimension, "" when it does not
 	// apply; rank orders its values (lower first), ties by name.
 	cat  func(*Summary) string
@@ -52,7 +52,7 @@ func (d *dim) format(v dimVal) string {
 	case d.num == nil:
 		return v.s
 	case d.bytes:
-		return FormatBytes(v.n)
+		return resultset.FormatBytes(v.n)
 	}
 	return strconv.FormatInt(v.n, 10)
 }
@@ -125,7 +125,7 @@ func sweepDims(setOrder map[string]int) []*dim {
 			}
 		default:
 			d.bytes = a.Kind == resultset.KindSize
-			d.num = func(c *Cell) int64 { n, _ := a.Get(c); return n }
+			d.num = func(c *resultset.Cell) int64 { n, _ := a.Get(c); return n }
 		}
 		dims = append(dims, d)
 	}
@@ -148,7 +148,7 @@ func (d *dim) part(v dimVal) string {
 	case "files":
 		return plural(int(v.n), "file")
 	case "size":
-		return FormatBytes(v.n) + " per file"
+		return resultset.FormatBytes(v.n) + " per file"
 	}
 	return d.name + "=" + d.format(v)
 }

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -358,7 +358,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 			data[v] = true
 		}
 		if x.bytes {
-			p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return FormatBytes(int64(math.Round(v))) }, data: data}
+			p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return resultset.FormatBytes(int64(math.Round(v))) }, data: data}
 		} else {
 			p.X.Tick.Marker = countTicks{data: data}
 		}

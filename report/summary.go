@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"fmt"
 	"math"
@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/stats"
 )
 
 // Confidence is the confidence level of every interval writebench prints.
@@ -70,7 +70,7 @@ func newStat(values []float64) Stat {
 // is an interval of the metric itself.
 type Summary struct {
 	Label string // the set the cell came from (file label)
-	Cell  *Cell
+	Cell  *resultset.Cell
 	N     int // counted repetitions
 
 	Seconds        Stat // wall time of one repetition (the whole batch), seconds
@@ -129,7 +129,7 @@ func (s *Summary) Speed() float64 {
 // order: by set (in the order given), files, file size, sync mode, then
 // strategy and the remaining parameters. labels[i] names sets[i]; missing
 // labels default to "set1", "set2"...
-func Summarize(sets []*Set, labels []string) []*Summary {
+func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	var out []*Summary
 	for i, s := range sets {
 		label := setLabel(labels, i)
@@ -184,7 +184,7 @@ func syncOrder(s string) int {
 // paramLess orders two cells of one strategy by their parameters, every
 // axis of resultset.Axes beyond files, size and sync (which order the
 // groups) in its order.
-func paramLess(a, b *Cell) bool {
+func paramLess(a, b *resultset.Cell) bool {
 	for _, ax := range resultset.Axes {
 		switch ax.Name {
 		case "files", "size", "sync":
@@ -197,7 +197,7 @@ func paramLess(a, b *Cell) bool {
 	return false
 }
 
-func summarizeCell(label string, c *Cell) *Summary {
+func summarizeCell(label string, c *resultset.Cell) *Summary {
 	s := &Summary{Label: label, Cell: c, N: len(c.Seconds)}
 	s.Group = fmt.Sprintf("%s|%d|%d|%s", label, c.Files, c.FileSize, c.Sync)
 	if c.Failed() {
@@ -325,7 +325,7 @@ type knobView struct {
 // that value when another cell of its strategy has the axis (see
 // resultset.Settings), so older sets render as before.
 func newKnobView(sums []*Summary) *knobView {
-	cells := make([]*Cell, len(sums))
+	cells := make([]*resultset.Cell, len(sums))
 	for i, s := range sums {
 		cells[i] = s.Cell
 	}
@@ -349,7 +349,7 @@ func newKnobView(sums []*Summary) *knobView {
 
 // value returns c's value of parameter name, or "-" when it does not apply.
 // A nil knobView reads only what c has.
-func (kv *knobView) value(c *Cell, name string) string {
+func (kv *knobView) value(c *resultset.Cell, name string) string {
 	a := resultset.AxisByName(name)
 	if a == nil {
 		return "-"

@@ -14,9 +14,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 	"github.com/writebench/writebench/strategies/external"
 )
@@ -261,7 +260,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runErr
 	}
 	if f.out != "" {
-		if err := report.Save(f.out, set); err != nil {
+		if err := resultset.Save(f.out, set); err != nil {
 			fmt.Fprintf(stderr, "writebench: ab: cannot save the result set: %v\n", err)
 		}
 	}

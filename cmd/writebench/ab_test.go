@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // abJitter is a fixed ±3% per-round pattern shared by both sides (the

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 const compareUsage = `Usage: writebench compare BASE NEW [flags]
@@ -128,11 +128,11 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(report.CompareMetrics(), ", "))
 	}
 
-	base, err := report.Load(c.base)
+	base, err := resultset.Load(c.base)
 	if err != nil {
 		return usagef("compare: base: %v", err)
 	}
-	newSet, err := report.Load(c.new)
+	newSet, err := resultset.Load(c.new)
 	if err != nil {
 		return usagef("compare: new: %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -198,7 +198,7 @@ func TestDefaultOutNeverCollides(t *testing.T) {
 		if !strings.Contains(p, "-2.json") || !strings.Contains(stderr, "saved to "+p) {
 			t.Errorf("new set %s: want a -2 suffix named on stderr:\n%s", p, stderr)
 		}
-		if _, err := report.Load(p); err != nil {
+		if _, err := resultset.Load(p); err != nil {
 			t.Error(err)
 		}
 	}
@@ -241,7 +241,7 @@ func TestBrokenPipeEndsRun(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("--dir holds %d entries: scratch directory left", len(ents))
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatalf("no partial set saved: %v", err)
 	}
@@ -280,7 +280,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 			if kind == "dev-full" && !strings.Contains(stderr.String(), "write to stdout failed") {
 				t.Errorf("stderr does not say stdout failed:\n%s", stderr)
 			}
-			if _, err := report.Load(out); err != nil {
+			if _, err := resultset.Load(out); err != nil {
 				t.Errorf("set not saved: %v", err)
 			}
 			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
@@ -318,7 +318,7 @@ func TestBothSavesFailSummaryPrinted(t *testing.T) {
 // once the table is out: report must exit 130 at once, without drawing
 // the remaining charts.
 func TestReportStopsOnFirstInterrupt(t *testing.T) {
-	base, err := report.Load(filepath.Join("..", "..", "report", "testdata", "basic.json"))
+	base, err := resultset.Load(filepath.Join("..", "..", "report", "testdata", "basic.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestScratchLeftExit1(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr.String(), "could not be removed") {
 		t.Errorf("exit %d, stderr:\n%s\nwant 1 and the scratch directory named", code, stderr)
 	}
-	if _, err := report.Load(out); err != nil {
+	if _, err := resultset.Load(out); err != nil {
 		t.Errorf("set not saved: %v", err)
 	}
 }
@@ -596,7 +596,7 @@ func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
 	if code := exitStatus(t, <-done); code != 0 {
 		t.Fatalf("exit %d after SIGHUP under nohup, want 0; stderr:\n%s", code, stderr.String())
 	}
-	if set, err := report.Load(out); err != nil || !set.Complete {
+	if set, err := resultset.Load(out); err != nil || !set.Complete {
 		t.Errorf("set %v, %v; want a complete set", set, err)
 	}
 }

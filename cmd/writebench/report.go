@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 type reportConfig struct {
@@ -73,9 +73,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(files) == 0 {
 		return usagef("report: no result set given (usage: writebench report FILE...)")
 	}
-	sets := make([]*report.Set, len(files))
+	sets := make([]*resultset.Set, len(files))
 	for i, f := range files {
-		s, err := report.Load(f)
+		s, err := resultset.Load(f)
 		if err != nil {
 			return usagef("report: %s", oneLineErr(err))
 		}

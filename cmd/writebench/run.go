@@ -16,7 +16,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -354,7 +354,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	} else {
 		fmt.Fprintln(noteTo, syncNote(set))
-		if err := report.Render(stdout, []*report.Set{set}, reportLabels([]string{out}), f.format); err != nil {
+		if err := report.Render(stdout, []*resultset.Set{set}, reportLabels([]string{out}), f.format); err != nil {
 			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 		}
 	}
@@ -394,16 +394,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // replaced: another name with a numeric suffix is taken when it exists, so
 // two runs started in the same second both keep their sets. It returns the
 // path written.
-func saveSet(out string, isDefault bool, set *report.Set) (string, error) {
+func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
 	if isDefault {
 		return resultset.SaveNew(out, set)
 	}
-	return out, report.Save(out, set)
+	return out, resultset.Save(out, set)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
 // be written after the sweep, and returns its path.
-func saveFallback(set *report.Set) (string, error) {
+func saveFallback(set *resultset.Set) (string, error) {
 	name := fmt.Sprintf("unsaved-writebench-set-%s-%d.json", time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
 	return resultset.SaveNew(filepath.Join(os.TempDir(), name), set)
 }
@@ -434,7 +434,7 @@ func checkOut(path string, isDefault bool) error {
 
 // syncNote says in one line which sync modes were measured and whether the
 // sync was inside the timing.
-func syncNote(set *report.Set) string {
+func syncNote(set *resultset.Set) string {
 	var modes []string
 	for _, c := range set.Results {
 		if !slices.Contains(modes, c.Sync) {

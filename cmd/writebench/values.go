@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Comma-separated list flags as pflag.Values, so "--sizes 4KiB,1MiB" is

@@ -1,7 +1,7 @@
-// Package verdict decides, inside one result set, which strategy (or which
-// value of a swept knob) is fastest for every comparison group, from
+// Package judge makes writebench's decisions. It decides, inside one result
+// set, which strategy (or which value of a swept knob) is fastest for every comparison group, from
 // per-round paired ratios: the answer writebench prints first. It imports
-// the result schema and report/stats only, no renderer, so the runner can
+// the result schema and stats only, no renderer, so the runner can
 // call GroupDecided for adaptive sampling.
 //
 // # Groups
@@ -99,7 +99,7 @@
 // decision: they are listed with verdict "unsafe" and, when they have
 // paired rounds with F, their ratio for information. Skipped and failed
 // cells are listed as "skipped" and "failed", never as zero throughput.
-package verdict
+package judge
 
 import (
 	"fmt"
@@ -109,8 +109,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 )
 
 // Defaults of VerdictOptions and GroupDecided.

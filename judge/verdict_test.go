@@ -1,4 +1,4 @@
-package verdict
+package judge
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // spec describes one synthetic cell: its typical seconds and its own noise

@@ -1,10 +1,10 @@
-package verdict_test
+package judge_test
 
 import (
 	"fmt"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Two strategies measured in the same 8 rounds: the per-round ratios say
@@ -17,7 +17,7 @@ func ExampleVerdicts() {
 		cell("chunked", 1.00, 1.50, 0.98, 2.10, 1.02, 1.01, 0.99, 1.20),
 		cell("bufio", 1.30, 1.96, 1.27, 2.71, 1.33, 1.31, 1.29, 1.57),
 	}}
-	for _, v := range verdict.Verdicts(set, verdict.VerdictOptions{}) {
+	for _, v := range judge.Verdicts(set, judge.VerdictOptions{}) {
 		fmt.Println(v.Group, v.Verdict, v.Fastest)
 		for _, c := range v.Contenders {
 			fmt.Printf("  %s: %.2f [%.2f, %.2f] %s\n", c.Label, c.Ratio, c.CILow, c.CIHigh, c.Verdict)

@@ -1,10 +1,10 @@
-package verdict
+package judge
 
 import (
 	"slices"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // axisSet is a comparison group of cells (1 file of 4 KiB, sync none, 6

@@ -1,4 +1,4 @@
-package verdict_test
+package judge_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -109,7 +109,7 @@ func TestAAFalseDecisions(t *testing.T) {
 		custom[1] = handicapped{renamed{bufio, "b"}, handicap}
 		t.Logf("b is a with a %.3g%% handicap: a is %.3g%% faster", 100*handicap, 100*handicap)
 	}
-	margins := []float64{verdict.DefaultTie, 0.001} // only the first (the default) is asserted
+	margins := []float64{judge.DefaultTie, 0.001} // only the first (the default) is asserted
 	type tally struct{ groups, winner, tie, undecided, wrong, compared, slower int }
 	counts := make([]tally, len(margins))
 	// WRITEBENCH_AA_BUDGET=30s runs each sweep adaptively (up to 30
@@ -139,34 +139,34 @@ func TestAAFalseDecisions(t *testing.T) {
 			t.Fatalf("run %d: %v", run, err)
 		}
 		for i, m := range margins {
-			o := verdict.OptionsFor(set) // the set's own per-look confidence
+			o := judge.OptionsFor(set) // the set's own per-look confidence
 			o.Tie = m
-			for _, v := range verdict.Verdicts(set, o) {
+			for _, v := range judge.Verdicts(set, o) {
 				counts[i].groups++
-				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == verdict.Winner {
+				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == judge.Winner {
 					for _, c := range v.Contenders {
 						sec := set.Results[c.Cell].Seconds
 						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d loops %d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, set.Results[c.Cell].Loops, sec)
 					}
 				}
-				if v.Verdict != verdict.Undecided && v.Fastest == "b" {
+				if v.Verdict != judge.Undecided && v.Fastest == "b" {
 					counts[i].wrong++
 				}
 				// Per comparison: an identical contender labelled slower
 				// than the fastest is one interval's one-sided error.
 				for _, c := range v.Contenders {
-					if c.Verdict == verdict.Fastest || (handicap > 0 && c.Label == "b") {
+					if c.Verdict == judge.Fastest || (handicap > 0 && c.Label == "b") {
 						continue
 					}
 					counts[i].compared++
-					if c.Verdict == verdict.Slower {
+					if c.Verdict == judge.Slower {
 						counts[i].slower++
 					}
 				}
 				switch v.Verdict {
-				case verdict.Winner:
+				case judge.Winner:
 					counts[i].winner++
-				case verdict.Tie:
+				case judge.Tie:
 					counts[i].tie++
 				default:
 					counts[i].undecided++
@@ -174,7 +174,7 @@ func TestAAFalseDecisions(t *testing.T) {
 			}
 		}
 	}
-	alpha := 1 - verdict.DefaultConfidence
+	alpha := 1 - judge.DefaultConfidence
 	for i, m := range margins {
 		c := counts[i]
 		rate := float64(c.winner) / float64(c.groups)
