@@ -243,11 +243,18 @@ func Headline(v *judge.Verdict) string {
 }
 
 // slowerText is how much slower than the fastest c ran, with its interval:
-// "1.31 [1.25, 1.37]× slower", "12× slower"; for a ratio above 1 "1.03
-// [0.95, 1.12]× faster".
+// "1.31 [1.25, 1.37]× slower", "12 [11, 14]× slower"; for a ratio above 1
+// "1.03 [0.95, 1.12]× faster".
 func slowerText(c *judge.Contender) string {
+	n, word := slowerFactor(c)
+	return strings.TrimSpace(n + "× " + word)
+}
+
+// slowerFactor is slowerText's factor with its interval ("1.31 [1.25,
+// 1.37]") and its word ("slower", "faster", "slower (no interval yet)").
+func slowerFactor(c *judge.Contender) (string, string) {
 	if math.IsNaN(c.Ratio) || !(c.Ratio > 0) {
-		return "no rounds in common"
+		return "?", "(no rounds in common)"
 	}
 	f, word := 1/c.Ratio, "slower"
 	lo, hi := 1/c.CIHigh, 1/c.CILow
@@ -255,9 +262,9 @@ func slowerText(c *judge.Contender) string {
 		f, word, lo, hi = c.Ratio, "faster", c.CILow, c.CIHigh
 	}
 	if math.IsNaN(c.CILow) || !(c.CILow > 0) {
-		return factor(f) + "× " + word + " (no interval yet)"
+		return factor(f), word + " (no interval yet)"
 	}
-	return fmt.Sprintf("%s [%s, %s]× %s", factor(f), factor(lo), factor(hi), word)
+	return fmt.Sprintf("%s [%s, %s]", factor(f), factor(lo), factor(hi)), word
 }
 
 // answerLine is a group's line after its workload label: the headline,
@@ -268,7 +275,7 @@ func slowerText(c *judge.Contender) string {
 func answerLine(v *judge.Verdict, budgetSpent bool, width int) string {
 	var s string
 	for shown := 2; shown >= 0; shown-- {
-		if s = answerLineN(v, budgetSpent, shown); utf8.RuneCountInString(s) <= width {
+		if s = answerLineN(v, budgetSpent, shown, false); utf8.RuneCountInString(s) <= width {
 			break
 		}
 	}
@@ -276,8 +283,9 @@ func answerLine(v *judge.Verdict, budgetSpent bool, width int) string {
 }
 
 // answerLineN is answerLine with at most shown other contenders named with
-// their intervals.
-func answerLineN(v *judge.Verdict, budgetSpent bool, shown int) string {
+// their intervals; long says in full what would decide an undecided group
+// (the report's lines), else "~N more rounds".
+func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) string {
 	head := Headline(v)
 	if v.Fastest == "" {
 		return head + notCompared(v)
@@ -293,14 +301,17 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int) string {
 	}
 	s := head
 	if v.Verdict == judge.Winner && len(leaders) == 1 && len(rest) > 0 {
-		s += ": ran " + strings.TrimSuffix(slowerText(rest[0]), " slower") + " faster than " + rest[0].Label
+		n, _ := slowerFactor(rest[0])
+		s += ": ran " + n + "× faster than " + rest[0].Label
 		rest = rest[1:]
 		shown = max(shown-1, 0)
 	}
 	shown = min(shown, len(rest))
 	var slower []string
 	for _, c := range rest[:shown] {
-		slower = append(slower, c.Label+" "+strings.TrimSuffix(slowerText(c), " slower"))
+		n, word := slowerFactor(c)
+		word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
+		slower = append(slower, strings.TrimSpace(c.Label+" "+n+"× "+word))
 	}
 	more := rest[shown:]
 	switch {
@@ -325,7 +336,9 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int) string {
 	if len(slower) > 0 {
 		s += "; slower: " + strings.Join(slower, ", ")
 	}
-	if v.Verdict == judge.Undecided && v.MoreRounds > 0 {
+	if m := moreRoundsText(v, budgetSpent); long && m != "" {
+		s += "; " + m
+	} else if v.Verdict == judge.Undecided && v.MoreRounds > 0 {
 		if v.MoreRounds >= judge.MaxMoreRounds {
 			s += "; too close to the margin to decide"
 		} else if budgetSpent {
@@ -338,10 +351,12 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int) string {
 	for _, c := range contendersWith(v, judge.Unsafe) {
 		unsafe = append(unsafe, c.Label)
 	}
-	if len(unsafe) > 0 {
+	if len(unsafe) > 0 && !long {
 		s += "; never " + strings.Join(unsafe, ", ") + " (corrupted data)"
 	}
-	if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
+	if long {
+		s += notCompared(v)
+	} else if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
 		s += fmt.Sprintf("; %d not run", n)
 	}
 	return s
