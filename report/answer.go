@@ -274,7 +274,7 @@ func slowerFactor(c *judge.Contender) (string, string) {
 // chunked: ran 1.31 [1.25, 1.37]× faster than pool; ...".
 func answerLine(v *judge.Verdict, budgetSpent bool, width int) string {
 	var s string
-	for shown := 2; shown >= 0; shown-- {
+	for shown := 2; shown >= -1; shown-- { // -1: no range for the rest
 		if s = answerLineN(v, budgetSpent, shown, false); utf8.RuneCountInString(s) <= width {
 			break
 		}
@@ -304,16 +304,17 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 		n, _ := slowerFactor(rest[0])
 		s += ": ran " + n + "× faster than " + rest[0].Label
 		rest = rest[1:]
-		shown = max(shown-1, 0)
+		if shown > 0 {
+			shown--
+		}
 	}
-	shown = min(shown, len(rest))
 	var slower []string
-	for _, c := range rest[:shown] {
+	for _, c := range rest[:min(max(shown, 0), len(rest))] {
 		n, word := slowerFactor(c)
 		word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
 		slower = append(slower, strings.TrimSpace(c.Label+" "+n+"× "+word))
 	}
-	more := rest[shown:]
+	more := rest[min(max(shown, 0), len(rest)):]
 	switch {
 	case len(more) == 1 && more[0].Ratio > 0:
 		slower = append(slower, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
@@ -326,14 +327,17 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 		}
 		t := fmt.Sprintf("%d more", len(more))
 		if len(slower) == 0 {
-			t = fmt.Sprintf("%d others", len(more))
+			t = fmt.Sprintf("%d slower", len(more))
 		}
-		if lo <= hi {
+		if lo <= hi && shown >= 0 {
 			t += " (" + factor(lo) + "-" + factor(hi) + "×)"
 		}
 		slower = append(slower, t)
 	}
-	if len(slower) > 0 {
+	switch {
+	case len(slower) == 1 && len(more) > 1 && shown <= 0:
+		s += "; " + slower[0]
+	case len(slower) > 0:
 		s += "; slower: " + strings.Join(slower, ", ")
 	}
 	if m := moreRoundsText(v, budgetSpent); long && m != "" {

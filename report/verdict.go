@@ -60,7 +60,10 @@ func groupName(v *judge.Verdict) string {
 
 // factor formats a speed factor: "1.31", "12.4".
 func factor(f float64) string {
-	if f >= 9.995 {
+	switch {
+	case f >= 99.5:
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	case f >= 9.995:
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(f, 'f', 2, 64)
