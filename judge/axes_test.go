@@ -2,6 +2,7 @@ package judge
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/writebench/writebench/resultset"
@@ -159,5 +160,41 @@ func TestVsChunk(t *testing.T) {
 		if !slices.ContainsFunc(v.Group, func(p resultset.Param) bool { return p.Name == "strategy" }) {
 			t.Errorf("group %v does not name its strategy", v.Group)
 		}
+	}
+}
+
+// Drift compares the last rounds with the first for the contender that ran
+// longest: a machine that slows down threefold over 40 rounds reads 2.25
+// (the medians of the last and first 10 rounds), a steady one about 1; the set records it and old sets get it measured.
+func TestDrifts(t *testing.T) {
+	steady := axisSet("x", []float64{1, 1.2}, func(i int, c *resultset.Cell) {
+		c.Strategy = []string{"a", "b"}[i]
+	})
+	if d := Drifts(steady); len(d) != 1 || d[0].Ratio < 0.97 || d[0].Ratio > 1.03 {
+		t.Errorf("steady set: drift %+v, want one near 1", d)
+	}
+	s := &resultset.Set{}
+	for _, name := range []string{"a", "b"} {
+		c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
+		n := 40
+		if name == "b" {
+			n = 7 // stopped early: not the one measured
+		}
+		for k := range n {
+			c.Rounds = append(c.Rounds, k)
+			c.Seconds = append(c.Seconds, 0.01*(1+2*float64(k)/39))
+		}
+		s.Results = append(s.Results, c)
+	}
+	d := Drifts(s)
+	if len(d) != 1 || d[0].Rounds != 40 || d[0].Window != 10 || d[0].Ratio < 2.2 || d[0].Ratio > 2.3 || !strings.Contains(d[0].Cell, "strategy=a") {
+		t.Fatalf("drift %+v, want a's 40 rounds, last 10 over first 10 = 2.25", d)
+	}
+	if !strings.Contains(d[0].Group, "files=1/size=4KiB/sync=none") {
+		t.Errorf("group %q", d[0].Group)
+	}
+	s.Env.Drift = []resultset.Drift{{Group: "g", Ratio: 9, Rounds: 1, Window: 1}}
+	if got := DriftsOf(s); len(got) != 1 || got[0].Ratio != 9 {
+		t.Errorf("DriftsOf = %+v, want the recorded drift", got)
 	}
 }
