@@ -42,7 +42,9 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	shared := sharedWorkload(vs)
 
 	line("writebench: " + machineLine(set))
-	line(syncLine(set, shared))
+	for _, l := range strings.Split(syncLine(set, shared), "\n") {
+		line(l)
+	}
 	for _, d := range driftLines(set) {
 		line(d)
 	}
@@ -93,6 +95,9 @@ func machineLine(s *resultset.Set) string {
 		parts = append(parts, e.GOOS+" "+k)
 	}
 	rounds := countedRange(s) + " rounds per cell"
+	if countedRange(s) == "1" {
+		rounds = "1 round per cell"
+	}
 	if e.BudgetSeconds > 0 {
 		rounds += " (" + formatDuration(e.BudgetSeconds) + " budget)"
 	}
@@ -128,8 +133,13 @@ func syncLine(s *resultset.Set, shared []resultset.Param) string {
 			rest = append(rest, p.Name+"="+p.Value)
 		}
 	}
+	if s.Env.Verify {
+		t += "; every file read back and verified"
+	} else {
+		t += "; verification OFF (--no-verify)"
+	}
 	if len(rest) > 0 {
-		t += "; every workload: " + strings.Join(rest, ", ")
+		t += "\nevery workload: " + strings.Join(rest, ", ")
 	}
 	return t
 }

@@ -248,9 +248,22 @@ func TestRunTiny(t *testing.T) {
 	if want := []string{"writebench", "run", "--strategies", "chunked,bufio"}; !slices.Equal(set.Env.Command[:4], want) {
 		t.Errorf("env command %v, want it to start with %v", set.Env.Command, want)
 	}
-	for _, w := range []string{"sync: none (no fsync", "every file read back and verified", "strategy", "chunked", "bufio", "throughput"} {
+	// The answer on one screen, and where the full tables are.
+	for _, w := range []string{"sync none (no fsync", "every file read back and verified", "2 × 4KiB: ", "chunked", "bufio",
+		"saved: " + out, "full tables: writebench report " + out} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+	// --details prints the full tables, as report does.
+	code, stdout, stderr = runCLI(t, "run", "--strategies", "chunked,bufio", "--files", "2", "--sizes", "4KiB",
+		"--repeat", "6", "--dir", dir, "--out", out, "--progress", "never", "--details")
+	if code != 0 {
+		t.Fatalf("--details: exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, w := range []string{"sync: none (no fsync", "every file read back and verified", "strategy", "throughput", "Verdict per comparison group"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("--details: stdout lacks %q:\n%s", w, stdout)
 		}
 	}
 	if !strings.Contains(stderr, "result set saved to "+out) || !strings.Contains(stderr, "2 cells, complete") {

@@ -343,13 +343,10 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fm, _ := report.LookupFormat(f.format); !fm.Human {
 		noteTo = stderr
 	}
-	if f.format == "table" && !f.details {
-		// The answer on one screen; the full tables are a command away.
-		path := out
-		if saveErr != nil && saved == "(nowhere: not saved)" {
-			path = ""
-		}
-		if err := report.WriteAnswer(stdout, set, report.AnswerOptions{Path: path}); err != nil {
+	if f.format == "table" && !f.details && saved != "(nowhere: not saved)" {
+		// The answer on one screen; the full tables are a command away
+		// (when nothing could be saved, they are all that is kept: below).
+		if err := report.WriteAnswer(stdout, set, report.AnswerOptions{Path: out}); err != nil {
 			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 		}
 	} else {
