@@ -27,9 +27,6 @@ type plan struct {
 	first      time.Duration // estimated wall time of the warm-ups and the first counted round, which always run
 }
 
-// confidence is the overall confidence of verdicts.
-const confidence = 0.95
-
 // lookConfidence is the two-sided confidence of every interval of a sweep
 // that looks at its data L times, the final verdict included. Every
 // decision a verdict makes is one-sided: "slower" is an upper bound below
@@ -42,14 +39,14 @@ const confidence = 0.95
 // more; its decisions err at most 2.5% of the time.
 func lookConfidence(looks int) float64 {
 	if looks <= 2 {
-		return confidence
+		return judge.DefaultConfidence
 	}
-	return 1 - 2*(1-confidence)/float64(looks)
+	return 1 - 2*(1-judge.DefaultConfidence)/float64(looks)
 }
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
-	p := plan{warm: max(cfg.Warmup, 0), confidence: confidence}
+	p := plan{warm: max(cfg.Warmup, 0), confidence: judge.DefaultConfidence}
 	if cfg.MinSample > 0 && p.warm == 0 {
 		p.warm = 1 // the calibration repetition is never counted
 	}
@@ -174,7 +171,7 @@ func (g *groupState) decided(i int) bool {
 // judge.GroupDecided at the per-look confidence, the same decision the
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
-	o := judge.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
+	o := judge.Options{Tie: cfg.Tie, Confidence: conf}
 	cand := make([]map[int]bool, len(g.members))
 	for gi, m := range g.members {
 		if g.done[gi] {
@@ -224,7 +221,7 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // intervals at the same confidence on the same rounds, reaches the same
 // answer for a settled cell as the look did. Settled cells are recorded in
 // the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o judge.VerdictOptions) map[int]bool {
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) map[int]bool {
 	cand := map[int]bool{}
 	for _, ct := range judge.Decide(set, m, o).Contenders {
 		if ct.Verdict == judge.Slower || ct.NoFaster {

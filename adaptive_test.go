@@ -482,7 +482,7 @@ func TestLookSettlesNoFaster(t *testing.T) {
 			for k := range set.Results[2].Seconds {
 				set.Results[2].Seconds[k] /= 1.3 // now faster than everyone in median
 			}
-			v := judge.Decide(set, []int{0, 1, 2, 3}, judge.VerdictOptions{Confidence: 0.95})
+			v := judge.Decide(set, []int{0, 1, 2, 3}, judge.Options{Confidence: 0.95})
 			if v.Fastest == "nofast" {
 				t.Errorf("the settled cell was picked as the fastest: %+v", v)
 			}

@@ -24,7 +24,7 @@ func axisSet(strategy string, seconds []float64, set func(i int, c *resultset.Ce
 	return s
 }
 
-// Every knob of resultset.Axes that tells two cells of a group apart is in
+// Every knob of resultset.Axes() that tells two cells of a group apart is in
 // their contender labels and Differs: prealloc, batch and queue_depth as
 // much as chunk. Before, cells that differed only in prealloc ("none" is
 // left out of Params) got the same label, so the verdict line read
@@ -121,7 +121,7 @@ func TestRecordIsWorkload(t *testing.T) {
 	if !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("Groups = %v, want %v (one per record size, chunked in both)", got, want)
 	}
-	for _, v := range Verdicts(s, VerdictOptions{}) {
+	for _, v := range Verdicts(s, Options{}) {
 		for _, c := range v.Contenders {
 			if len(c.Differs) > 0 || c.Label != c.Strategy {
 				t.Errorf("contender %q differs in %v: record must not tell contenders apart", c.Label, c.Differs)
@@ -149,7 +149,7 @@ func TestVsChunk(t *testing.T) {
 		}
 	})
 	s.Env.Vs = []string{"chunk"}
-	vs := Verdicts(s, VerdictOptions{})
+	vs := Verdicts(s, Options{})
 	if len(vs) != 2 {
 		t.Fatalf("%d verdicts, want 2 (chunked, direct; bufio alone)", len(vs))
 	}

@@ -17,7 +17,7 @@ func ExampleVerdicts() {
 		cell("chunked", 1.00, 1.50, 0.98, 2.10, 1.02, 1.01, 0.99, 1.20),
 		cell("bufio", 1.30, 1.96, 1.27, 2.71, 1.33, 1.31, 1.29, 1.57),
 	}}
-	for _, v := range judge.Verdicts(set, judge.VerdictOptions{}) {
+	for _, v := range judge.Verdicts(set, judge.Options{}) {
 		fmt.Println(v.Group, v.Verdict, v.Fastest)
 		for _, c := range v.Contenders {
 			fmt.Printf("  %s: %.2f [%.2f, %.2f] %s\n", c.Label, c.Ratio, c.CILow, c.CIHigh, c.Verdict)

@@ -12,7 +12,7 @@
 // write, so cells that differ in it compete. A contender is one cell; its
 // label is its strategy plus the parameters whose value differs between the
 // cells of that strategy in the group (the swept knobs: any axis of
-// resultset.Axes, where a default that keys leave out, such as prealloc
+// resultset.Axes(), where a default that keys leave out, such as prealloc
 // "none", counts as a value), e.g. "chunked chunk=64KiB". When every cell
 // of a group has the same strategy (a pure knob sweep) the label is the
 // knob values alone ("chunk=64KiB", "chunk=64KiB prealloc=none").
@@ -113,7 +113,7 @@ import (
 	"github.com/writebench/writebench/stats"
 )
 
-// Defaults of VerdictOptions and GroupDecided.
+// Defaults of Options and GroupDecided.
 const (
 	DefaultTie        = 0.05 // ±5%
 	DefaultConfidence = 0.95
@@ -139,25 +139,56 @@ const (
 	Unsafe  = "unsafe"
 )
 
-// VerdictOptions configures Verdicts. Zero fields mean their defaults.
-type VerdictOptions struct {
-	// Tie is the margin within which two contenders are equivalent, as a
-	// fraction: 0.05 means ±5%. Default DefaultTie.
-	Tie float64
-	// Confidence is the two-sided confidence of each contender's interval,
-	// in (0, 1); every decision is one-sided, so a group's decision errs at
-	// most (1 - Confidence)/2 of the time (intersection-union). Default
-	// DefaultConfidence. A sampler that looks at a growing set L times
-	// should pass 1 - 0.10/L for at most 5% in all (see GroupDecided).
+// Options are the settings of every decision of this package; each
+// decision reads the fields its doc names and ignores the rest. Zero fields
+// mean their defaults, so Options{} is the default everywhere.
+type Options struct {
+	// Confidence is the two-sided confidence of every interval, in (0, 1).
+	// Default DefaultConfidence. Run verdicts: every decision is one-sided,
+	// so a group's decision errs at most (1 - Confidence)/2 of the time
+	// (intersection-union); a sampler that looks at a growing set L times
+	// should pass 1 - 0.10/L for at most 5% in all (see GroupDecided). A/B:
+	// the confidence of all tested cells together. Compare's change
+	// interval is always at DefaultConfidence.
 	Confidence float64
+	// Tie (run verdicts) is the margin within which two contenders are
+	// equivalent, as a fraction: 0.05 means ±5%. Default DefaultTie.
+	Tie float64
+	// Threshold (compare, A/B) is the smallest relative change that counts
+	// as a regression or improvement, as a fraction: 0.05 means 5%. Zero
+	// means any significant change counts (the compare command defaults to
+	// DefaultCompareThreshold).
+	Threshold float64
+	// Alpha (compare) is the significance level of the Mann–Whitney U test,
+	// in (0, 1). Zero means DefaultCompareAlpha.
+	Alpha float64
+	// Metric (compare) names the sample array compared; see
+	// CompareMetrics. Empty means DefaultCompareMetric ("seconds"). Larger
+	// values are worse for every metric.
+	Metric string
+	// Correction is the multiple-comparison correction. Compare: "holm"
+	// (Holm–Bonferroni, the default when empty) keeps the chance of any
+	// false alarm across all cells at Alpha; "none" tests every cell at
+	// Alpha on its own, so with 16 cells a false alarm somewhere is likely
+	// (1 - 0.95^16 = 56%). A/B: "bonferroni" (the default when empty) or
+	// "none".
+	Correction string
+}
+
+// confidence is o.Confidence or its default.
+func (o Options) confidence() float64 {
+	if o.Confidence > 0 && o.Confidence < 1 {
+		return o.Confidence
+	}
+	return DefaultConfidence
 }
 
 // OptionsFor returns the options a set was sampled with: the tie margin and
 // the per-look confidence the runner recorded in its Env when it sampled
 // adaptively (--budget), so the final verdict uses the same guard against
 // optional stopping; zero (the defaults) for sets without them.
-func OptionsFor(s *resultset.Set) VerdictOptions {
-	var o VerdictOptions
+func OptionsFor(s *resultset.Set) Options {
+	var o Options
 	if t := s.Env.Tie; t > 0 && t < 1 {
 		o.Tie = t
 	}
@@ -167,12 +198,12 @@ func OptionsFor(s *resultset.Set) VerdictOptions {
 	return o
 }
 
-func (o VerdictOptions) withDefaults() VerdictOptions {
+func (o Options) withDefaults() Options {
 	if !(o.Tie > 0) || math.IsInf(o.Tie, 0) {
 		o.Tie = DefaultTie
 	}
 	if !(o.Confidence > 0 && o.Confidence < 1) {
-		o.Confidence = DefaultConfidence
+		o.Confidence = o.confidence()
 	}
 	return o
 }
@@ -337,7 +368,7 @@ func workloadSigs(s *resultset.Set) [][]string {
 		if !vs[resultset.StrategyAxis] {
 			sig = append(sig, c.Strategy)
 		}
-		for _, a := range resultset.Axes {
+		for _, a := range resultset.Axes() {
 			if vs[a.Name] {
 				continue
 			}
@@ -377,7 +408,7 @@ func refines(a, b []string) bool {
 
 // Verdicts decides every comparison group of s (see Groups), in Groups
 // order.
-func Verdicts(s *resultset.Set, o VerdictOptions) []Verdict {
+func Verdicts(s *resultset.Set, o Options) []Verdict {
 	var out []Verdict
 	for _, g := range Groups(s) {
 		out = append(out, Decide(s, g, o))
@@ -387,7 +418,7 @@ func Verdicts(s *resultset.Set, o VerdictOptions) []Verdict {
 
 // Decide decides the group made of the cells s.Results[i] for i in cells,
 // which should be equal in files, size and sync (see Groups).
-func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
+func Decide(s *resultset.Set, cells []int, o Options) Verdict {
 	o = o.withDefaults()
 	v := Verdict{Tie: o.Tie, Confidence: o.Confidence, PairConfidence: o.Confidence}
 	v.Group, v.Contenders = describe(s, cells)
@@ -591,7 +622,7 @@ func Decide(s *resultset.Set, cells []int, o VerdictOptions) Verdict {
 // Confidence)/2 per look, and a union bound over the looks keeps the
 // chance of any wrong decision at 5% (95% intervals for the runner's two
 // looks). The final report then uses the same confidence.
-func GroupDecided(s *resultset.Set, cells []int, o VerdictOptions, precision float64) bool {
+func GroupDecided(s *resultset.Set, cells []int, o Options, precision float64) bool {
 	if !(precision > 0) {
 		precision = DefaultPrecision
 	}
@@ -698,7 +729,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 	if !vs[resultset.StrategyAxis] {
 		group = append(group, resultset.Param{Name: resultset.StrategyAxis, Value: first.Strategy})
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		switch a.Name {
 		case "files", "size", "sync":
 			continue

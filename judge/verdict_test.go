@@ -69,7 +69,7 @@ func contender(t *testing.T, v Verdict, label string) Contender {
 
 func only(t *testing.T, s *resultset.Set) Verdict {
 	t.Helper()
-	vs := Verdicts(s, VerdictOptions{})
+	vs := Verdicts(s, Options{})
 	if len(vs) != 1 {
 		t.Fatalf("got %d verdicts, want 1", len(vs))
 	}
@@ -275,10 +275,10 @@ func TestVerdictIntersectionUnion(t *testing.T) {
 
 func TestVerdictOptions(t *testing.T) {
 	s := makeSet(14, 10, nil, spec{strategy: "a", seconds: 1, noise: 0.005}, spec{strategy: "b", seconds: 1.08, noise: 0.005})
-	if v := Verdicts(s, VerdictOptions{})[0]; v.Verdict != Winner || v.Tie != DefaultTie {
+	if v := Verdicts(s, Options{})[0]; v.Verdict != Winner || v.Tie != DefaultTie {
 		t.Errorf("default tie: %s (tie %v), want winner", v.Verdict, v.Tie)
 	}
-	if v := Verdicts(s, VerdictOptions{Tie: 0.10})[0]; v.Verdict != Tie {
+	if v := Verdicts(s, Options{Tie: 0.10})[0]; v.Verdict != Tie {
 		t.Errorf("tie 10%%: %s, want tie", v.Verdict)
 	}
 }
@@ -330,8 +330,8 @@ func TestGroupDecided(t *testing.T) {
 		{"nothing ran", makeSet(24, 4, nil, spec{strategy: "a", err: "x"}, spec{strategy: "b", skipped: "y"}), true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := GroupDecided(tt.set, all(tt.set), VerdictOptions{}, 0); got != tt.want {
-				v := Decide(tt.set, all(tt.set), VerdictOptions{})
+			if got := GroupDecided(tt.set, all(tt.set), Options{}, 0); got != tt.want {
+				v := Decide(tt.set, all(tt.set), Options{})
 				t.Errorf("GroupDecided = %v, want %v (%s, %+v)", got, tt.want, v.Verdict, v.Contenders)
 			}
 		})
@@ -343,10 +343,10 @@ func TestGroupDecided(t *testing.T) {
 func TestGroupDecidedLookCorrection(t *testing.T) {
 	s := makeSet(25, 6, nil, spec{strategy: "a", seconds: 1, noise: 0.01}, spec{strategy: "b", seconds: 1.5, noise: 0.01})
 	cells := []int{0, 1}
-	if !GroupDecided(s, cells, VerdictOptions{}, 0) {
+	if !GroupDecided(s, cells, Options{}, 0) {
 		t.Error("6 rounds at 95%: want decided")
 	}
-	if GroupDecided(s, cells, VerdictOptions{Confidence: 1 - 0.05/10}, 0) {
+	if GroupDecided(s, cells, Options{Confidence: 1 - 0.05/10}, 0) {
 		t.Error("6 rounds at 99.5% (10 looks): want undecided")
 	}
 }
@@ -355,7 +355,7 @@ func TestGroupDecidedLookCorrection(t *testing.T) {
 // OptionsFor hands them to the final verdict.
 func TestOptionsFor(t *testing.T) {
 	s := makeSet(30, 10, nil, spec{strategy: "a", seconds: 1, noise: 0.005}, spec{strategy: "b", seconds: 1.08, noise: 0.005})
-	if o := OptionsFor(s); o != (VerdictOptions{}) {
+	if o := OptionsFor(s); o != (Options{}) {
 		t.Errorf("no env: %+v, want zero (defaults)", o)
 	}
 	s.Env.Tie, s.Env.Confidence = 0.10, 0.99

@@ -36,7 +36,7 @@ func driftSet() *resultset.Set {
 // its paired ratio, and all name the same fastest.
 func TestOutputsAgreeUnderDrift(t *testing.T) {
 	s := driftSet()
-	vs := judge.Verdicts(s, judge.VerdictOptions{})
+	vs := judge.Verdicts(s, judge.Options{})
 	if len(vs) != 1 {
 		t.Fatalf("%d verdicts, want 1", len(vs))
 	}

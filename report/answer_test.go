@@ -86,7 +86,7 @@ func TestAnswerIdenticalWritersTogether(t *testing.T) {
 			b.Seconds[k] = 0.01 * load * (1 + 0.03*rng.NormFloat64())
 		}
 		s := vset(a, b)
-		v := judge.Verdicts(s, judge.VerdictOptions{})[0]
+		v := judge.Verdicts(s, judge.Options{})[0]
 		if v.Verdict == judge.Winner {
 			t.Errorf("seed %d: a winner between identical writers", seed)
 			continue

@@ -90,7 +90,7 @@ var axisCases = []struct {
 	}), []string{"1", "32"}, []string{"queue_depth=1", "queue_depth=32"}},
 }
 
-// Cells that differ in any axis of resultset.Axes are told apart
+// Cells that differ in any axis of resultset.Axes() are told apart
 // everywhere: a table and markdown column for the axis, one contender label
 // each in the verdict, one benchmark name each (benchstat would otherwise
 // pool their samples), and the axis in the json summary's cells.
@@ -136,7 +136,7 @@ func TestReportTellsEveryAxisApart(t *testing.T) {
 			}
 
 			// Verdict: one distinct label per cell.
-			vs := judge.Verdicts(tt.set, judge.VerdictOptions{})
+			vs := judge.Verdicts(tt.set, judge.Options{})
 			if len(vs) != 1 {
 				t.Fatalf("%d verdicts, want 1", len(vs))
 			}
@@ -264,7 +264,7 @@ func TestReportFixedAxes(t *testing.T) {
 	}
 }
 
-// The json summary's cells have a field for every axis of resultset.Axes,
+// The json summary's cells have a field for every axis of resultset.Axes(),
 // so a new axis cannot be left out of it unnoticed.
 func TestJSONCellHasEveryAxis(t *testing.T) {
 	typ := reflect.TypeFor[JSONCell]()
@@ -273,7 +273,7 @@ func TestJSONCellHasEveryAxis(t *testing.T) {
 		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		tags[name] = true
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if name := csvAxisName(a); !tags[name] {
 			t.Errorf("JSONCell has no field %q for axis %s", name, a.Name)
 		}

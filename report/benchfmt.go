@@ -116,7 +116,7 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 
 // benchName is the sub-benchmark part of a cell's name:
 // /strategy=S/files=N/size=Z, then every parameter that varies in the set
-// (any axis of resultset.Axes, in its order) and applies to the cell, then
+// (any axis of resultset.Axes(), in its order) and applies to the cell, then
 // /sync=M.
 func benchName(c *resultset.Cell, kv *knobView) string {
 	var b strings.Builder

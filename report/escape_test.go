@@ -63,7 +63,7 @@ func assertNoControls(t *testing.T, format string, out string) {
 func TestRenderEscapesHostileText(t *testing.T) {
 	s := hostileSet(t)
 	labels := []string{"=cmd|/C calc\n# x"}
-	for _, format := range Formats {
+	for _, format := range formatList {
 		var b bytes.Buffer
 		if err := Render(&b, []*resultset.Set{s}, labels, format); err != nil {
 			t.Fatalf("%s: %v", format, err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -90,14 +91,14 @@ func omitDefault(axis, v string) string {
 	return v
 }
 
-// metricStats maps metric names (resultset.Metrics, the one spelling
+// metricStats maps metric names (resultset.Metrics(), the one spelling
 // everywhere) to their Stat, in base units.
 func metricStats(s *Summary) map[string]Stat { return s.Metrics }
 
 // Summaries builds the json format's document.
 func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 	sums := Summarize(sets, labels)
-	doc := &JSONSummary{SummarySchema: SummarySchemaVersion, Tool: resultset.Tool, Confidence: Confidence, Sets: []JSONSet{}}
+	doc := &JSONSummary{SummarySchema: SummarySchemaVersion, Tool: resultset.Tool, Confidence: judge.DefaultConfidence, Sets: []JSONSet{}}
 	for i, set := range sets {
 		label := setLabel(labels, i)
 		js := JSONSet{Label: label, Complete: set.Complete, Env: set.Env, Cells: []JSONCell{}, Winners: []JSONWin{}}

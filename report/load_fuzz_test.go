@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -50,12 +51,12 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		for _, format := range Formats {
+		for _, format := range formatList {
 			if err := Render(io.Discard, []*resultset.Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
 				t.Fatalf("Render %s of a set Load accepted: %v", format, err)
 			}
 		}
-		if _, err := Compare(s, s, CompareOptions{}); err != nil {
+		if _, err := judge.Compare(s, s, judge.Options{}); err != nil {
 			t.Fatalf("Compare of a set Load accepted with itself: %v", err)
 		}
 		// Save without its fsync (which can stall for seconds on a busy

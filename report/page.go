@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,9 +19,12 @@ type Chart struct {
 	Name, Title, About string
 }
 
-// Charts lists every chart WritePlots can draw, in page order: every
+// chartList lists every chart WritePlots can draw, in page order: every
 // metric against every parameter a set can sweep, then the winner map.
-var Charts = allCharts()
+var chartList = allCharts()
+
+// Charts returns every chart WritePlots can draw (a copy), in page order.
+func Charts() []Chart { return slices.Clone(chartList) }
 
 // WriteMarkdownPage writes one self-contained Markdown page to path: the
 // environment of each set, the tables, the charts found in plotsDir (as
@@ -60,13 +64,13 @@ func WriteMarkdownPage(path string, sets []*resultset.Set, labels []string, plot
 			rel = plotsDir
 		}
 		var found []Chart
-		for _, ch := range Charts {
+		for _, ch := range chartList {
 			if _, err := os.Stat(filepath.Join(plotsDir, ch.Name+".png")); err == nil {
 				found = append(found, ch)
 			}
 		}
 		if len(found) > 0 {
-			b.WriteString("## Charts\n\n")
+			b.WriteString("## chartList\n\n")
 			for _, ch := range found {
 				link := filepath.ToSlash(filepath.Join(rel, ch.Name))
 				fmt.Fprintf(&b, "### %s\n\n%s\n\n![%s](%s.png)\n\n([SVG](%s.svg))\n\n", ch.Title, ch.About, ch.Title, link, link)

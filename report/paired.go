@@ -83,7 +83,7 @@ func pairSummaries(sums []*Summary, sets []*resultset.Set, labels []string) {
 // where every paired value is positive; a metric without such pairs keeps
 // its own median.
 func (s *Summary) anchor(f *resultset.Cell, conf float64) {
-	for _, m := range resultset.Metrics {
+	for _, m := range resultset.Metrics() {
 		ref := s.refStat(f, m)
 		if !ref.OK() {
 			continue

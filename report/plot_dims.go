@@ -85,7 +85,7 @@ func syncRank(s string) int {
 }
 
 // axisLabels are the x axis labels and title words of the axes charts know
-// by name; any other axis of resultset.Axes is labelled by its name.
+// by name; any other axis of resultset.Axes() is labelled by its name.
 var axisLabels = map[string][2]string{
 	"files":       {"files per repetition", "file count"},
 	"size":        {"file size", "file size"},
@@ -99,14 +99,14 @@ var axisLabels = map[string][2]string{
 
 // sweepDims returns the dimensions charts know, in the order they are
 // considered for series and panels: the set, the strategy, then every axis
-// of resultset.Axes (the one table of parameters) in its order. setOrder
+// of resultset.Axes() (the one table of parameters) in its order. setOrder
 // ranks set labels as given.
 func sweepDims(setOrder map[string]int) []*dim {
 	dims := []*dim{
 		{name: "set", cat: func(s *Summary) string { return s.Label }, rank: func(l string) int { return setOrder[l] }},
 		{name: "strategy", cat: func(s *Summary) string { return s.Cell.Strategy }},
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		d := &dim{name: a.Name, label: strings.ReplaceAll(a.Name, "_", " "), short: strings.ReplaceAll(a.Name, "_", " ")}
 		if l, ok := axisLabels[a.Name]; ok {
 			d.label, d.short = l[0], l[1]

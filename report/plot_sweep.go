@@ -24,11 +24,11 @@ const (
 	maxPoints = 200 // points per line (evenly spaced by rank, ends kept)
 )
 
-// chartMetric is one metric of resultset.Metrics (the one table of metrics:
+// chartMetric is one metric of resultset.Metrics() (the one table of metrics:
 // unit, better direction, samples) that the line charts plot against every
 // swept parameter, with how its charts are named and titled.
 type chartMetric struct {
-	metric string // name in resultset.Metrics
+	metric string // name in resultset.Metrics()
 	name   string // file name prefix
 	title  string // "Throughput"
 	yLabel string
@@ -55,7 +55,7 @@ var chartMetrics = []chartMetric{
 		about: "Median over repetitions of the 99th percentile of the time to write one file."},
 }
 
-// def is m's entry in resultset.Metrics.
+// def is m's entry in resultset.Metrics().
 func (m chartMetric) def() *resultset.Metric { return resultset.MetricByName(m.metric) }
 
 // tick labels y values in the metric's unit.

@@ -397,7 +397,7 @@ func TestPlotsBounded(t *testing.T) {
 func TestChartMetricsInTable(t *testing.T) {
 	for _, m := range chartMetrics {
 		if m.def() == nil {
-			t.Errorf("chart %s: metric %q is not in resultset.Metrics", m.name, m.metric)
+			t.Errorf("chart %s: metric %q is not in resultset.Metrics()", m.name, m.metric)
 		}
 	}
 	var names []string

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -77,7 +78,7 @@ func TestCompareRanksDiffer(t *testing.T) {
 	}{{0, false}, {1, false}, {4, true}} {
 		new := loadFixture(t, "basic")
 		new.Env.Ranks = tc.ranks
-		cmp, err := Compare(base, new, CompareOptions{})
+		cmp, err := judge.Compare(base, new, judge.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +101,7 @@ func TestCompareSharedDirDiffers(t *testing.T) {
 	for _, shared := range []bool{false, true} {
 		new := loadFixture(t, "basic")
 		new.Env.SharedDir = shared
-		cmp, err := Compare(base, new, CompareOptions{})
+		cmp, err := judge.Compare(base, new, judge.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

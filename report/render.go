@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,14 +32,18 @@ var formatTable = []Format{
 	{"benchfmt", false, "Go benchmark format, one line per repetition, for benchstat", renderBenchfmt},
 }
 
-// Formats lists the output formats Render accepts, in the order shown in help.
-var Formats = func() []string {
+// formatList lists the output formats Render accepts, in the order shown in help.
+var formatList = func() []string {
 	var out []string
 	for _, f := range formatTable {
 		out = append(out, f.Name)
 	}
 	return out
 }()
+
+// Formats returns the output formats Render accepts, in the order shown in
+// help.
+func Formats() []string { return slices.Clone(formatList) }
 
 // LookupFormat returns the format named name, or an error naming the known
 // ones.
@@ -48,7 +53,7 @@ func LookupFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats, ", "))
+	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(formatList, ", "))
 }
 
 // Render writes the result sets in the given format (see formatTable) to

@@ -63,7 +63,7 @@ func TestRenderGolden(t *testing.T) {
 		for _, f := range c.sets {
 			sets = append(sets, loadFixture(t, f))
 		}
-		for _, format := range Formats {
+		for _, format := range formatList {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				var buf bytes.Buffer
 				if err := Render(&buf, sets, c.labels, format); err != nil {
@@ -84,7 +84,7 @@ func TestRenderUnknownFormat(t *testing.T) {
 
 func TestRenderEmptySet(t *testing.T) {
 	s := &resultset.Set{Schema: 1, Tool: resultset.Tool, Complete: true}
-	for _, f := range Formats {
+	for _, f := range formatList {
 		var buf bytes.Buffer
 		if err := Render(&buf, []*resultset.Set{s}, []string{"empty"}, f); err != nil {
 			t.Errorf("%s: %v", f, err)

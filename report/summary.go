@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 
 	"fmt"
@@ -12,9 +13,6 @@ import (
 
 	"github.com/writebench/writebench/stats"
 )
-
-// Confidence is the confidence level of every interval writebench prints.
-const Confidence = 0.95
 
 // MiB is 2^20 bytes, the unit of the per-MiB columns.
 const MiB = 1 << 20
@@ -59,7 +57,7 @@ func newStat(values []float64) Stat {
 		}
 		vs[i] = v
 	}
-	med, lo, hi, ok := stats.MedianCI(vs, Confidence)
+	med, lo, hi, ok := stats.MedianCI(vs, judge.DefaultConfidence)
 	st := Stat{N: len(vs), Median: med, Lo: lo, Hi: hi, HasCI: ok}
 	return st
 }
@@ -92,7 +90,7 @@ type Summary struct {
 	LatencyP99     Stat
 	LatencyMax     Stat
 
-	// Metrics holds every metric of resultset.Metrics by name (the fields
+	// Metrics holds every metric of resultset.Metrics() by name (the fields
 	// above are views of the common ones).
 	Metrics map[string]Stat
 
@@ -182,10 +180,10 @@ func syncOrder(s string) int {
 }
 
 // paramLess orders two cells of one strategy by their parameters, every
-// axis of resultset.Axes beyond files, size and sync (which order the
+// axis of resultset.Axes() beyond files, size and sync (which order the
 // groups) in its order.
 func paramLess(a, b *resultset.Cell) bool {
-	for _, ax := range resultset.Axes {
+	for _, ax := range resultset.Axes() {
 		switch ax.Name {
 		case "files", "size", "sync":
 			continue
@@ -203,10 +201,10 @@ func summarizeCell(label string, c *resultset.Cell) *Summary {
 	if c.Failed() {
 		return s
 	}
-	// Every metric comes from the one table, resultset.Metrics: computed
+	// Every metric comes from the one table, resultset.Metrics(): computed
 	// per repetition from the raw samples, then summarized.
-	s.Metrics = make(map[string]Stat, len(resultset.Metrics))
-	for _, m := range resultset.Metrics {
+	s.Metrics = make(map[string]Stat, len(resultset.Metrics()))
+	for _, m := range resultset.Metrics() {
 		s.Metrics[m.Name] = newStat(m.Samples(c))
 	}
 	s.syncFields()
@@ -315,11 +313,11 @@ type knobView struct {
 	settings *resultset.Settings
 	// varying lists the parameter names (beyond strategy, files and size)
 	// that take more than one value among the cells that have them, in the
-	// order of resultset.Axes; "sync" is listed when it varies.
+	// order of resultset.Axes(); "sync" is listed when it varies.
 	varying []string
 }
 
-// newKnobView looks at every axis of resultset.Axes: an axis's Omit value
+// newKnobView looks at every axis of resultset.Axes(): an axis's Omit value
 // counts as a value (cells with prealloc "none" and "fallocate" differ,
 // though keys leave "none" out), and a cell that leaves it empty reads as
 // that value when another cell of its strategy has the axis (see
@@ -339,7 +337,7 @@ func newKnobView(sums []*Summary) *knobView {
 			vals[p.Name][p.Value] = true
 		}
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if len(vals[a.Name]) > 1 {
 			kv.varying = append(kv.varying, a.Name)
 		}
@@ -366,11 +364,11 @@ func (kv *knobView) value(c *resultset.Cell, name string) string {
 
 // varyingParams lists the parameter names (beyond strategy, files and size)
 // that take more than one value among the cells of sums (see knobView), in
-// the order of resultset.Axes. "sync" is listed when it varies.
+// the order of resultset.Axes(). "sync" is listed when it varies.
 func varyingParams(sums []*Summary) []string { return newKnobView(sums).varying }
 
 // fixedParams describes the parameters that do not vary, as
-// "name=value (strategies)", in the order of resultset.Axes. Values keys
+// "name=value (strategies)", in the order of resultset.Axes(). Values keys
 // leave out (prealloc "none") are left out here too.
 func fixedParams(sums []*Summary) []string {
 	varying := map[string]bool{}
@@ -398,7 +396,7 @@ func fixedParams(sums []*Summary) []string {
 		}
 	}
 	var out []string
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		e := found[a.Name]
 		if e == nil {
 			continue

@@ -1,5 +1,7 @@
 package resultset
 
+import "slices"
+
 // Better says which direction of a metric is an improvement.
 type Better int
 
@@ -35,7 +37,7 @@ func (m *Metric) Samples(c *Cell) []float64 {
 
 // MetricByName returns the metric named name, or nil.
 func MetricByName(name string) *Metric {
-	for _, m := range Metrics {
+	for _, m := range metricTable {
 		if m.Name == name {
 			return m
 		}
@@ -45,8 +47,8 @@ func MetricByName(name string) *Metric {
 
 // MetricNames lists the metric names in table order.
 func MetricNames() []string {
-	out := make([]string, len(Metrics))
-	for i, m := range Metrics {
+	out := make([]string, len(metricTable))
+	for i, m := range metricTable {
 		out[i] = m.Name
 	}
 	return out
@@ -54,8 +56,8 @@ func MetricNames() []string {
 
 const mebibyte = 1 << 20
 
-// Metrics is the table of every metric, in the order outputs list them.
-var Metrics = []*Metric{
+// metricTable is the table of every metric, in the order outputs list them.
+var metricTable = []*Metric{
 	{Name: "seconds", Unit: "s", Better: LowerIsBetter, Help: "wall time of one repetition (the whole batch), sync included",
 		samples: func(c *Cell) []float64 { return c.Seconds }},
 	{Name: "bytes_per_second", Unit: "B/s", Better: HigherIsBetter, Help: "logical bytes (files × size, all ranks) per second",
@@ -120,6 +122,10 @@ var Metrics = []*Metric{
 	{Name: "corrupt_records", Unit: "count", Better: LowerIsBetter, Help: "records found torn, lost, duplicated or mismatched (shared-file strategies)",
 		samples: func(c *Cell) []float64 { return validInts(c.CorruptRecords) }},
 }
+
+// Metrics returns the table of every metric (a copy), in the order outputs
+// list them.
+func Metrics() []*Metric { return slices.Clone(metricTable) }
 
 func perTime(c *Cell, amount float64) []float64 {
 	out := make([]float64, len(c.Seconds))

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/writebench/writebench/internal/sysinfo"
 )
 
 // Record layout of the strategies whose writers share files (shared-*,
@@ -406,7 +408,7 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 // readWith opens path read-only without following a symlink and calls fn;
 // a missing file is read as empty (its records are lost, or unindexed).
 func readWith(path string, fn func(io.Reader) error) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return fn(bytes.NewReader(nil))
 	}

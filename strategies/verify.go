@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/internal/sysinfo"
 )
 
 // verifyChunk is how much of a file Verify reads at once.
@@ -171,7 +173,7 @@ func cleanPass(dir, prefix string) (int, error) {
 
 func verifyFile(ctx context.Context, b *Batch, i int, buf []byte, want *Buffer) error {
 	path := b.Path(i)
-	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return &VerifyError{Path: path, Detail: "file is missing"}

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -138,7 +137,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
-		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(writebench.PresetNames(), ", ")}},
+		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(presetNames(), ", ")}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
 		{"repeat too many", []string{"--repeat", "10001"}, []string{"--repeat", "10001"}},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 )
@@ -48,31 +49,18 @@ Examples:
 // compareConfig is the parsed command line of compare.
 type compareConfig struct {
 	base, new string
-	opt       report.CompareOptions
+	opt       judge.Options
 	format    string
 }
 
 func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
 	fs.StringVar(threshold, "threshold", "5%", "smallest change that counts: a percentage (5%) or a fraction (0.05)")
-	fs.Float64Var(&c.opt.Alpha, "alpha", report.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
+	fs.Float64Var(&c.opt.Alpha, "alpha", judge.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
 	fs.StringVar(&c.opt.Correction, "correction", "holm", "multiple-comparison correction of the p-values: holm or none")
-	fs.StringVar(&c.opt.Metric, "metric", report.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(report.CompareMetrics(), ", "))
+	fs.StringVar(&c.opt.Metric, "metric", judge.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(judge.CompareMetrics(), ", "))
 	fs.StringVar(&c.format, "format", "table", "output format: table, markdown or json")
 	return fs
-}
-
-func init() {
-	commands["compare"] = &command{
-		summary: "compare two result sets; exit 1 on a significant regression",
-		usage:   compareUsage,
-		run:     runCompare,
-	}
-	flagSets["compare"] = func() *pflag.FlagSet {
-		var c compareConfig
-		var th string
-		return compareFlags(&c, &th)
-	}
 }
 
 // parseThreshold reads "5%" as 0.05, "0.05" as 0.05, and rejects bare
@@ -116,7 +104,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
 		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
 	}
-	if !slices.Contains(report.Corrections, c.opt.Correction) {
+	if !slices.Contains(judge.Corrections(), c.opt.Correction) {
 		return usagef("compare: --correction %q: want holm or none", c.opt.Correction)
 	}
 	switch c.format {
@@ -124,8 +112,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return usagef("compare: --format %q: want table, markdown or json", c.format)
 	}
-	if !slices.Contains(report.CompareMetrics(), c.opt.Metric) {
-		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(report.CompareMetrics(), ", "))
+	if !slices.Contains(judge.CompareMetrics(), c.opt.Metric) {
+		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(judge.CompareMetrics(), ", "))
 	}
 
 	base, err := resultset.Load(c.base)
@@ -136,7 +124,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usagef("compare: new: %v", err)
 	}
-	cmp, err := report.Compare(base, newSet, c.opt)
+	cmp, err := judge.Compare(base, newSet, c.opt)
 	if err != nil {
 		return usagef("compare: %v", err)
 	}
@@ -149,9 +137,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		for _, w := range cmp.Warnings {
 			fmt.Fprintln(stderr, "warning: "+resultset.Printable(w))
 		}
-		err = cmp.WriteJSON(stdout)
+		err = report.WriteComparisonJSON(stdout, cmp)
 	default:
-		err = cmp.WriteTable(stdout, c.format == "markdown")
+		err = report.WriteComparison(stdout, cmp, c.format == "markdown")
 	}
 	if err != nil {
 		return fmt.Errorf("compare: write output: %w", err)

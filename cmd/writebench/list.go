@@ -6,21 +6,12 @@ import (
 	"io"
 	"strings"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
-func init() {
-	commands["list"] = &command{
-		summary: "list the strategies (and presets) with a one-line description",
-		usage:   "Usage: writebench list\n\nExample:\n  writebench list",
-		run:     listCmd,
-	}
-}
-
 func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if helpRequested(args) {
-		printCommandHelp(stdout, "list", commands["list"], nil)
+		printCommandHelp(stdout, "list", commandNamed("list"), nil)
 		return nil
 	}
 	if len(args) > 0 {
@@ -35,8 +26,8 @@ func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %-11s %s%s\n", s.Name(), s.Describe(), knobs)
 	}
 	fmt.Fprintln(stdout, "\nPresets (--preset):")
-	for _, n := range writebench.PresetNames() {
-		fmt.Fprintf(stdout, "  %-11s %s\n", n, writebench.Presets[n].Description)
+	for _, n := range presetNames() {
+		fmt.Fprintf(stdout, "  %-11s %s\n", n, presets[n].Description)
 	}
 	return nil
 }

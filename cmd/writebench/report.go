@@ -23,7 +23,7 @@ type reportConfig struct {
 
 func reportFlags(cfg *reportConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
-	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&cfg.plots, "plots", "", "write charts as PNG and SVG into `DIR` (created if missing)")
 	fs.StringVar(&cfg.markdown, "markdown", "", "write a self-contained Markdown page to `FILE` (links the charts of --plots)")
 	fs.IntVar(&cfg.dpi, "dpi", report.DefaultPlotDPI, "resolution of the PNG charts (96 is one pixel per CSS pixel; the default is sharp on high-density screens)")
@@ -47,15 +47,6 @@ Examples:
   writebench report --format benchfmt old.json > old.txt   # then: benchstat -col /strategy old.txt
   writebench report run.json --plots docs/plots --markdown docs/RESULTS.md
 `
-
-func init() {
-	commands["report"] = &command{
-		summary: "render saved result sets as tables, Markdown, CSV, JSON, benchfmt and charts",
-		usage:   reportUsage,
-		run:     runReport,
-	}
-	flagSets["report"] = func() *pflag.FlagSet { return reportFlags(&reportConfig{}) }
-}
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg reportConfig
@@ -190,7 +181,7 @@ func checkReportOutputs(cfg reportConfig, inputs []string) error {
 		}
 		return nil
 	}
-	for _, ch := range report.Charts {
+	for _, ch := range report.Charts() {
 		for _, ext := range []string{".png", ".svg"} {
 			p := filepath.Join(cfg.plots, ch.Name+ext)
 			if err := isInput("--plots", p); err != nil {

@@ -48,7 +48,7 @@ Examples:
   writebench run --exec 'mine=python3 my_writer.py' --strategies mine,bufio   # your own writer (docs/protocol.md)`
 
 // runFlags holds the parsed flags of run. The sweep's axes (files, sizes
-// and every knob) are registered from resultset.Axes, one typed value each.
+// and every knob) are registered from resultset.Axes(), one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies, vs                     stringList
@@ -74,7 +74,7 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -90,8 +90,8 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
-	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
-	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
+	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
 	fs.BoolVar(&f.details, "details", false, "with --format table: print the full tables (as 'writebench report FILE' does) instead of the one-screen answer")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
@@ -116,15 +116,6 @@ func axisHelp(a *resultset.Axis) string {
 	return h + " (default " + def + ")"
 }
 
-func init() {
-	commands["run"] = &command{
-		summary: "run a sweep of write strategies and save the raw samples",
-		usage:   runUsage,
-		run:     runCmd,
-	}
-	flagSets["run"] = func() *pflag.FlagSet { return newRunFlags().fs }
-}
-
 // flagOf maps a field named by a writebench.ConfigError to its flag.
 func flagOf(field string) string {
 	if a := resultset.AxisByName(field); a != nil {
@@ -145,10 +136,10 @@ func configError(err error) error {
 // config turns the flags into a runner config: the preset first, then
 // every flag the user set (fs.Visit).
 func (f *runFlags) config(args []string) (writebench.Config, error) {
-	p, ok := writebench.Presets[f.preset]
+	p, ok := presets[f.preset]
 	if !ok {
-		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
-		if c := strategies.Closest(f.preset, writebench.PresetNames()); c != "" {
+		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(presetNames(), ", "))
+		if c := strategies.Closest(f.preset, presetNames()); c != "" {
 			msg += fmt.Sprintf("; did you mean %q?", c)
 		}
 		return writebench.Config{}, usagef("run: %s", msg)
