@@ -4,6 +4,7 @@ import (
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,4 +114,47 @@ func TestOutputsAgreeUnderDrift(t *testing.T) {
 	if want := 1/ratio["b"] - 1; math.Abs(d.margin-want) > 0.01 {
 		t.Errorf("winner map margin %.3f over %s, want %.3f over b", d.margin, d.runnerUp, want)
 	}
+}
+
+// Every committed result set, re-rendered: each contender's "vs fastest"
+// in the cell table is its verdict's paired ratio (within 10%), and the
+// cell the table calls fastest is the verdict's fastest.
+func TestCommittedSetsAgree(t *testing.T) {
+	paths, err := filepath.Glob("../results/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, _ := filepath.Glob("../results/*/*.json")
+	paths = append(paths, more...)
+	if len(paths) == 0 {
+		t.Fatal("no committed sets found")
+	}
+	checked := 0
+	for _, p := range paths {
+		s, err := resultset.Load(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		sums := Summarize([]*resultset.Set{s}, []string{"x"})
+		byCell := map[*resultset.Cell]*Summary{}
+		for _, sm := range sums {
+			byCell[sm.Cell] = sm
+		}
+		for _, v := range judge.Verdicts(s, judge.OptionsFor(s)) {
+			for _, c := range v.Contenders {
+				sm := byCell[&s.Results[c.Cell]]
+				if sm == nil || len(sm.rels) != 1 || math.IsNaN(c.Ratio) {
+					continue // a cell in several groups lists one ratio each
+				}
+				checked++
+				if (c.Verdict == judge.Fastest) != sm.Fastest {
+					t.Errorf("%s %s: table fastest %v, verdict %s", p, c.Label, sm.Fastest, c.Verdict)
+				}
+				if !(math.Abs(sm.Relative/c.Ratio-1) <= 0.10) {
+					t.Errorf("%s %s %s: table %.3f, paired ratio %.3f", p, groupName(&v), c.Label, sm.Relative, c.Ratio)
+				}
+			}
+		}
+	}
+	t.Logf("%d contenders of %d committed sets checked", checked, len(paths))
 }

@@ -105,7 +105,7 @@ func allCharts() []Chart {
 		}
 	}
 	return append(out, Chart{"winner-map", "Winner map: fastest strategy per (files, size)",
-		"Each square names the fastest strategy for that file count and size and its lead over the runner-up; strong colours are clear wins, pale ones are within noise (the 95% intervals overlap) or uncontested."})
+		"Each square names the verdict's fastest contender for that file count and size and its paired lead over the runner-up; strong colours are winners, medium ones ties (none more than the tie margin faster), pale ones undecided or uncontested."})
 }
 
 // xOrder is the numeric dimensions of dims with m's primary one first.

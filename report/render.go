@@ -326,12 +326,16 @@ func tableNotes(sums []*Summary) []string {
 	return notes
 }
 
-// marginString is "+23%" below 2x and "3.4x" from there on.
+// marginString is "+23%" below 2x and "3.4x" from there on ("-2%" for a
+// runner-up that is not slower).
 func marginString(m float64) string {
 	if m+1 >= 2 {
 		return fmt.Sprintf("%.1fx", m+1)
 	}
-	return fmt.Sprintf("+%.0f%%", 100*m)
+	if math.Round(100*m) == 0 {
+		return "+0%"
+	}
+	return fmt.Sprintf("%+.0f%%", 100*m)
 }
 
 func statOr(s Stat, f func(float64) string) string {
