@@ -147,72 +147,8 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg := p.Config()
 	var bad error
 	f.fs.Visit(func(fl *pflag.Flag) {
-		if bad != nil {
-			return
-		}
-		switch fl.Name {
-		case "strategies":
-			cfg.Strategies = f.strategies
-		case "repeat":
-			if f.repeat < 1 {
-				bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
-			}
-			cfg.Repeat = f.repeat
-		case "warmup":
-			if f.warmup < 0 {
-				bad = usagef("run: --warmup: %d is negative", f.warmup)
-			}
-			cfg.Warmup = f.warmup
-			if f.warmup == 0 {
-				cfg.Warmup = -1 // Config: negative means none
-			}
-		case "budget":
-			cfg.Budget = f.budget
-		case "min-rounds":
-			// An explicit 0 is not "the default": the library's zero is.
-			if f.minRounds < 1 {
-				bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
-			}
-			cfg.MinRounds = f.minRounds
-		case "precision":
-			if !(f.precision > 0 && f.precision < 1) {
-				bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
-			}
-			cfg.Precision = f.precision
-		case "tie":
-			if !(f.tie > 0 && f.tie < 1) {
-				bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
-			}
-			cfg.Tie = f.tie
-		case "vs":
-			if _, err := resultset.ParseVs(f.vs); err != nil {
-				bad = usagef("run: --vs: %v", err)
-			}
-			cfg.Vs = f.vs
-		case "min-sample":
-			cfg.MinSample = f.minSample
-			if f.minSample <= 0 {
-				cfg.MinSample = -1 // Config: negative means off
-			}
-		}
-		for _, af := range f.axes {
-			if af.axis.Flag != fl.Name {
-				continue
-			}
-			switch af.axis.Name {
-			case "files":
-				cfg.Files = nil
-				for _, n := range af.nums {
-					cfg.Files = append(cfg.Files, int(n))
-				}
-			case "size":
-				cfg.Sizes = af.nums
-			default:
-				if cfg.Knobs == nil {
-					cfg.Knobs = map[string][]string{}
-				}
-				cfg.Knobs[af.axis.Name] = af.vals
-			}
+		if bad == nil {
+			bad = f.apply(&cfg, fl.Name)
 		}
 	})
 	if bad != nil {
@@ -247,6 +183,82 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, configError(err)
 	}
 	return cfg, nil
+}
+
+// apply sets what flag name (given on the command line) says in cfg; the
+// axis flags become cfg's files, sizes or knobs.
+func (f *runFlags) apply(cfg *writebench.Config, name string) error {
+	var bad error
+	switch name {
+	case "strategies":
+		cfg.Strategies = f.strategies
+	case "repeat":
+		if f.repeat < 1 {
+			bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
+		}
+		cfg.Repeat = f.repeat
+	case "warmup":
+		if f.warmup < 0 {
+			bad = usagef("run: --warmup: %d is negative", f.warmup)
+		}
+		cfg.Warmup = f.warmup
+		if f.warmup == 0 {
+			cfg.Warmup = -1 // Config: negative means none
+		}
+	case "budget":
+		cfg.Budget = f.budget
+	case "min-rounds":
+		// An explicit 0 is not "the default": the library's zero is.
+		if f.minRounds < 1 {
+			bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
+		}
+		cfg.MinRounds = f.minRounds
+	case "precision":
+		if !(f.precision > 0 && f.precision < 1) {
+			bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
+		}
+		cfg.Precision = f.precision
+	case "tie":
+		if !(f.tie > 0 && f.tie < 1) {
+			bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
+		}
+		cfg.Tie = f.tie
+	case "vs":
+		if _, err := resultset.ParseVs(f.vs); err != nil {
+			bad = usagef("run: --vs: %v", err)
+		}
+		cfg.Vs = f.vs
+	case "min-sample":
+		cfg.MinSample = f.minSample
+		if f.minSample <= 0 {
+			cfg.MinSample = -1 // Config: negative means off
+		}
+	}
+	f.applyAxis(cfg, name)
+	return bad
+}
+
+// applyAxis sets the axis whose flag is name, if any, from its parsed values.
+func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
+	for _, af := range f.axes {
+		if af.axis.Flag != name {
+			continue
+		}
+		switch af.axis.Name {
+		case "files":
+			cfg.Files = nil
+			for _, n := range af.nums {
+				cfg.Files = append(cfg.Files, int(n))
+			}
+		case "size":
+			cfg.Sizes = af.nums
+		default:
+			if cfg.Knobs == nil {
+				cfg.Knobs = map[string][]string{}
+			}
+			cfg.Knobs[af.axis.Name] = af.vals
+		}
+	}
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
