@@ -318,10 +318,20 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 			shown--
 		}
 	}
+	// "slower" only when every one listed is proven slower (its whole
+	// interval below 1); contenders without an interval yet are "others".
+	listWord := "slower"
+	for _, c := range rest {
+		if math.IsNaN(c.CIHigh) || !(c.CIHigh < 1) {
+			listWord = "others"
+		}
+	}
 	var slower []string
 	for _, c := range rest[:min(max(shown, 0), len(rest))] {
 		n, word := slowerFactor(c)
-		word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
+		if listWord == "slower" {
+			word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
+		}
 		slower = append(slower, strings.TrimSpace(c.Label+" "+n+"× "+word))
 	}
 	more := rest[min(max(shown, 0), len(rest)):]
@@ -337,10 +347,14 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 		}
 		t := fmt.Sprintf("%d more", len(more))
 		if len(slower) == 0 {
-			t = fmt.Sprintf("%d slower", len(more))
+			t = fmt.Sprintf("%d %s", len(more), listWord)
 		}
 		if lo <= hi && shown >= 0 {
-			t += " (" + factor(lo) + "-" + factor(hi) + "×)"
+			if listWord == "slower" {
+				t += " (" + factor(lo) + "-" + factor(hi) + "×)"
+			} else {
+				t += " (" + factor(lo) + "-" + factor(hi) + "× slower, unproven)"
+			}
 		}
 		slower = append(slower, t)
 	}
@@ -348,7 +362,7 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 	case len(slower) == 1 && len(more) > 1 && shown <= 0:
 		s += "; " + slower[0]
 	case len(slower) > 0:
-		s += "; slower: " + strings.Join(slower, ", ")
+		s += "; " + listWord + ": " + strings.Join(slower, ", ")
 	}
 	if m := moreRoundsText(v, budgetSpent); long && m != "" {
 		s += "; " + m

@@ -100,7 +100,7 @@ func TestVerdictText(t *testing.T) {
 		{"undecided when the budget ran out", budgetSpent(vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4))),
 			[]string{"it needs at least 2 more rounds before it can be decided (the --budget ended the sweep first)"}, []string{"--repeat 6", "about 2 more rounds would decide it"}},
 		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
-			[]string{"undecided: a leads; slower: b 1.50× (no interval yet); it needs at least 2 more rounds before it can be decided (--repeat 6)",
+			[]string{"undecided: a leads; others: b 1.50× slower (no interval yet); it needs at least 2 more rounds before it can be decided (--repeat 6)",
 				"┌", "undecided: a leads "}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
