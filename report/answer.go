@@ -252,16 +252,10 @@ func Headline(v *judge.Verdict) string {
 	return "use " + who
 }
 
-// slowerText is how much slower than the fastest c ran, with its interval:
-// "1.31 [1.25, 1.37]× slower", "12 [11, 14]× slower"; for a ratio above 1
-// "1.03 [0.95, 1.12]× faster".
-func slowerText(c *judge.Contender) string {
-	n, word := slowerFactor(c)
-	return strings.TrimSpace(n + "× " + word)
-}
-
-// slowerFactor is slowerText's factor with its interval ("1.31 [1.25,
-// 1.37]") and its word ("slower", "faster", "slower (no interval yet)").
+// slowerFactor is how much slower than the fastest c ran, with its
+// interval ("1.31 [1.25, 1.37]", "12 [11, 14]"), and the word that goes
+// after "×": "slower"; "faster" for a ratio above 1; "slower (no interval
+// yet)" with too few rounds.
 func slowerFactor(c *judge.Contender) (string, string) {
 	if math.IsNaN(c.Ratio) || !(c.Ratio > 0) {
 		return "?", "(no rounds in common)"
