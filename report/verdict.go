@@ -296,10 +296,11 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 var verdictCSVHeader = []string{
 	"set", "files", "file_size", "sync", "group_verdict", "fastest", "leaders", "more_rounds", "tie", "confidence", "pair_confidence",
 	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note", "no_faster",
+	"answer",
 }
 
 // verdictCSVText are the columns of verdictCSVHeader that hold text.
-var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23}
+var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23, 25}
 
 // renderVerdictCSV writes the csv-verdicts format.
 func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
@@ -330,7 +331,7 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
 					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
 					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
-					strconv.FormatBool(c.NoFaster),
+					strconv.FormatBool(c.NoFaster), Headline(v),
 				}
 				for _, i := range verdictCSVText { // text from the set: escaped
 					row[i] = escapeCSV(row[i])
@@ -355,6 +356,9 @@ type JSONVerdict struct {
 	FileSize       int64             `json:"file_size"`
 	Sync           string            `json:"sync"`
 	Verdict        string            `json:"verdict"` // winner, tie or undecided
+	// Answer is the line's headline, as the one-screen answer and the
+	// verdict table word it: "use A ≈ B", "undecided: A leads".
+	Answer string `json:"answer"`
 	Fastest        string            `json:"fastest"`
 	Leaders        []string          `json:"leaders"`
 	MoreRounds     int               `json:"more_rounds"`
@@ -394,7 +398,7 @@ func jsonVerdicts(sets []*resultset.Set, labels []string) []JSONVerdict {
 			first := &sv.set.Results[v.Contenders[0].Cell]
 			jv := JSONVerdict{
 				Set: sv.label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
-				Verdict: v.Verdict, Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
+				Verdict: v.Verdict, Answer: Headline(v), Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
 				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence, Warnings: v.Warnings,
 			}
 			if jv.Leaders == nil {
