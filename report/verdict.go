@@ -296,11 +296,20 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 var verdictCSVHeader = []string{
 	"set", "files", "file_size", "sync", "group_verdict", "fastest", "leaders", "more_rounds", "tie", "confidence", "pair_confidence",
 	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note", "no_faster",
-	"answer",
+	"answer", "group",
 }
 
 // verdictCSVText are the columns of verdictCSVHeader that hold text.
-var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23, 25}
+var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23, 25, 26}
+
+// groupParams is a group's workload as "files=16;size=4KiB;sync=none;record=256B".
+func groupParams(v *judge.Verdict) string {
+	parts := make([]string, len(v.Group))
+	for i, p := range v.Group {
+		parts[i] = p.Name + "=" + p.Value
+	}
+	return strings.Join(parts, ";")
+}
 
 // renderVerdictCSV writes the csv-verdicts format.
 func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
@@ -331,7 +340,7 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
 					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
 					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
-					strconv.FormatBool(c.NoFaster), Headline(v),
+					strconv.FormatBool(c.NoFaster), Headline(v), groupParams(v),
 				}
 				for _, i := range verdictCSVText { // text from the set: escaped
 					row[i] = escapeCSV(row[i])
