@@ -390,8 +390,8 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 // asynchronously).
 func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 	kinds := map[string]string{
-		"direct": "direct (O_DIRECT) writes reach the device; under sync none the others stop in the page cache",
-		"uring":  "uring hands writes to io_uring's kernel workers; the others write from this process",
+		"direct": "direct (O_DIRECT) reaches the device, the others only the page cache under sync none",
+		"uring":  "uring hands its writes to io_uring's kernel workers, the others write from this process",
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -412,7 +412,7 @@ func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 		for _, h := range has {
 			if other && !seen[h] {
 				seen[h] = true
-				out = append(out, kinds[h]+" (compare with --sync data too)")
+				out = append(out, kinds[h]+": try --sync data too")
 			}
 		}
 	}

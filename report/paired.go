@@ -8,6 +8,7 @@ package report
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/writebench/writebench/judge"
@@ -142,6 +143,9 @@ func relText(s *Summary) string {
 		default:
 			parts = append(parts, ratioText(r.ratio))
 		}
+	}
+	if len(slices.Compact(slices.Clone(parts))) == 1 {
+		parts = parts[:1] // the same in every group
 	}
 	t := strings.Join(parts, " / ")
 	if s.Rounds > 0 && s.Rounds < s.RefRounds {
