@@ -27,15 +27,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/judge"
@@ -86,23 +84,29 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
-	if err != nil {
-		return nil, err
+	g := ranks.NewGroup(cfg.Job)
+	g.Shared = cfg.SharedDir
+	// Every rank validates, then all agree on the whole configuration
+	// before any work: a rank's usage error or a differing setting ends
+	// the run on every rank with the same *RankError.
+	var mine []ranks.Setting
+	if err == nil {
+		mine = cfg.settings(cells)
+	}
+	if err := g.AgreeConfig(ctx, ranksError(err), mine); err != nil {
+		return nil, rankError(err)
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := ranks.NewGroup(cfg.Job)
-	g.Shared = cfg.SharedDir
-	keys := make([]string, len(cells))
-	for i := range cells {
-		keys[i] = cells[i].res.Key()
-	}
-	if cfg.Seed, err = g.Start(ctx, cfg.Seed, keys); err != nil {
+	if cfg.Seed, err = g.Start(ctx, cfg.Seed); err != nil {
 		return nil, err
 	}
 	env := collectEnv(cfg, start)
 	g.Describe(&env)
+	if env.InMemory() {
+		logf(cfg.Log, "%s", MemoryWarning(env.Dir, env.FSType))
+	}
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
@@ -111,6 +115,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
+	if why, refuse, err := safefs.SharedWritable(cfg.Dir); err == nil && why != "" && !refuse {
+		logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(cfg.Dir), why)
+	}
 	for _, stale := range scratch.FindStale(cfg.Dir) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
@@ -134,8 +141,8 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
 	if cfg.Progress != nil {
-		cfg.Progress.Start(plan.reps, plan.estimate)
-		defer cfg.Progress.Done()
+		cfg.Progress.Start(plan.reps, plan.estimate, cfg.Budget)
+		defer func() { cfg.Progress.Done(set.Complete) }()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
 	groups := newGroups(set)
@@ -224,7 +231,9 @@ rounds:
 				cfg.Progress.Step(c.res, counted, err)
 			}
 		}
-		if round == plan.warm-1 {
+		if round == max(plan.warm, 1)-1 {
+			// Calibrated on the last warm-up, or without warm-ups on the
+			// first counted round.
 			groups.sameLoops(cells)
 		}
 		if counted && slices.Contains(plan.looks, k+1) {
@@ -257,6 +266,21 @@ rounds:
 		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
 	}
 	return set, nil
+}
+
+// withDir runs verify, the check of batch b, with b.DirFile set to b's
+// directory, rel under the scratch directory, opened from the scratch
+// directory's own descriptor (checked to be the directory made there), so
+// a directory a writer replaced by a link is not read through.
+func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
+	d, err := r.scratch.OpenDir(rel)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer d.Close()
+	b.DirFile = d
+	defer func() { b.DirFile = nil }()
+	return verify()
 }
 
 // finishCell gives a cell's session back once it will run no more
@@ -324,24 +348,32 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// a new directory per repetition instead made a one-file batch cost
 	// ~0.8 ms more, the file system's cost of a first entry in a new
 	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
+	//
+	// The directories are made, checked and emptied through the scratch
+	// directory's descriptors (see package safefs): a directory a writer
+	// replaced by a link or another directory fails the cell and is left
+	// alone.
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels := make([]string, loops)
 	dirs := make([]string, loops)
 	for j := range dirs {
 		if j == 0 {
-			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			if _, err := r.scratch.Mkdir(base); err != nil {
 				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 			}
 		}
-		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
-		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
 			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
+		dirs[j] = d
 	}
 	defer func() {
 		var rerr error
-		for _, d := range dirs {
+		for _, d := range rels {
 			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = strategies.Clean(d, r.prefix); rerr != nil {
+			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
 				break
 			}
 		}
@@ -428,14 +460,18 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
-		for _, b := range batches {
+		for j, b := range batches {
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
-				got, verr = rv.VerifyRecords(ctx, b)
+				verr = r.withDir(b, rels[j], func() error {
+					var err error
+					got, err = rv.VerifyRecords(ctx, b)
+					return err
+				})
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = strategies.Verify(ctx, b)
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
 			}
 			if verr != nil {
 				if ctx.Err() != nil {

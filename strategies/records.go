@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/writebench/writebench/internal/sysinfo"
@@ -386,13 +387,13 @@ func (t *tally) intactAt(off int64) int64 {
 func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bool, sc *scanBuffers) (RecordCounts, error) {
 	t := newTally(pl, paired)
 	path := b.Path(i)
-	if err := readWith(path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
+	if err := readWith(b, path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
 		return RecordCounts{}, err
 	}
 	c := t.counts()
 	if paired {
 		var mis int64
-		err := readWith(path+indexSuffix, func(r io.Reader) error {
+		err := readWith(b, path+indexSuffix, func(r io.Reader) error {
 			var err error
 			mis, err = checkIndex(ctx, r, t, sc)
 			return err
@@ -405,10 +406,18 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 	return c, nil
 }
 
-// readWith opens path read-only without following a symlink and calls fn;
-// a missing file is read as empty (its records are lost, or unindexed).
-func readWith(path string, fn func(io.Reader) error) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow, 0)
+// readWith opens path, a file of b's directory, read-only without
+// following a symlink (through b.DirFile when the runner opened the
+// directory) and calls fn; a missing file is read as empty (its records
+// are lost, or unindexed).
+func readWith(b *Batch, path string, fn func(io.Reader) error) error {
+	var f *os.File
+	var err error
+	if b.DirFile != nil {
+		f, err = openFileIn(b.DirFile, filepath.Base(path), path)
+	} else {
+		f, err = os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow, 0)
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return fn(bytes.NewReader(nil))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +41,7 @@ Run times below were measured on a 2-core VM with ext4; other machines differ
 Examples:
   writebench run                                   # the default sweep, 43.6-45.0 s there
   writebench run --preset quick                    # a first look, about 12 s there
-  writebench run --dry-run                         # the cells and the estimated time, nothing written
+  writebench run --dry-run                         # the cells and the estimated time, nothing kept
   writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
@@ -58,6 +59,7 @@ type runFlags struct {
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun, details                    bool
 	seed                               uint64
@@ -79,16 +81,16 @@ func newRunFlags() *runFlags {
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
 	}
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
-	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell: given without --budget, exactly this many (the preset's budget is dropped); with --budget, the most a cell gets (default from --preset)")
+	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones; 0 runs none, and the first counted round then calibrates --min-sample (default 1)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Var(&f.vs, "vs", "the contender axes, comma-separated: cells that differ only in them compete, every other axis is the workload (e.g. --vs chunk compares chunk sizes within each strategy; default "+strings.Join(resultset.DefaultVs(), ",")+")")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -97,6 +99,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
@@ -126,6 +129,9 @@ func flagOf(field string) string {
 
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
+	if ue := rankUsage(err); ue != nil {
+		return ue
+	}
 	var ce *writebench.ConfigError
 	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
@@ -154,6 +160,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if bad != nil {
 		return cfg, bad
 	}
+	if f.fs.Changed("repeat") && !f.fs.Changed("budget") {
+		// --repeat N alone runs N counted rounds: the preset's budget
+		// would make sampling adaptive and stop most cells well before N.
+		cfg.Budget = 0
+	}
 	switch f.progress {
 	case "auto", "always", "never":
 	default:
@@ -163,10 +174,11 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
-	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	if p.ExecFile != "" && len(f.execFile) == 0 {
@@ -261,26 +273,33 @@ func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
 	}
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := parseFlags("run", f.fs, args, stdout); err != nil {
-		return err
+	perr := parseFlags("run", f.fs, args, stdout)
+	if errors.Is(perr, errHelpShown) {
+		return perr
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	if perr == nil && f.fs.NArg() > 0 {
+		perr = usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
 	}
 	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
 	// default build), before anything is checked or written.
-	job, err := writebench.StartJob()
-	if err != nil {
-		return usagef("run: %v", err)
+	job, jerr := writebench.StartJob()
+	if jerr != nil {
+		return cmp.Or(perr, usagef("run: %v", jerr))
 	}
-	defer func() {
-		if err := job.Finalize(); err != nil {
-			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		}
-	}()
+	if job.Size() == 1 && perr != nil {
+		return perr
+	}
+	defer func() { err = endJob(ctx, job, err, stderr) }()
 	f.job = job
+	if job.Size() > 1 {
+		// Every rank validates its own command line, then all agree on
+		// the whole configuration before any work (agreeRanks).
+		if err := agreeRanks(ctx, f, args, job, perr); err != nil {
+			return err
+		}
+	}
 	if job.Rank() != 0 {
 		// Only rank 0 reports and saves; the others print errors only.
 		return runRank(ctx, f, args, job, stderr)
@@ -290,7 +309,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if f.dryRun {
-		return dryRun(stdout, cfg)
+		return dryRun(ctx, stdout, cfg)
 	}
 	out := f.out
 	if out == "" && f.fs.Changed("out") {
@@ -299,7 +318,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
-	if err := checkOut(out, !f.fs.Changed("out")); err != nil {
+	dest, err := checkOut(out, !f.fs.Changed("out"))
+	if err != nil {
 		return err
 	}
 	cfg.Log = stderr
@@ -309,6 +329,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
 			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)
@@ -321,7 +348,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
 	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
@@ -389,16 +421,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// saveSet saves set to out: an explicit --out is replaced (if it is a
-// regular file, see resultset.WriteFileAtomic); the default name is never
-// replaced: another name with a numeric suffix is taken when it exists, so
-// two runs started in the same second both keep their sets. It returns the
-// path written.
-func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
-	if isDefault {
+// saveSet saves set to out: an explicit --out (dest, checked before the
+// sweep) replaces the regular file that was there then, and only that (see
+// resultset.Output.Write: a file another run saved there meanwhile is
+// kept, and this set takes a name with a numeric suffix); the default name
+// is never replaced: another name with a numeric suffix is taken when it
+// exists, so two runs started in the same second both keep their sets. It
+// returns the path written.
+func saveSet(out string, dest *resultset.Output, set *resultset.Set) (string, error) {
+	if dest == nil {
 		return resultset.SaveNew(out, set)
 	}
-	return out, resultset.Save(out, set)
+	data, err := resultset.Encode(set)
+	if err != nil {
+		return "", err
+	}
+	return dest.Write(data)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
@@ -411,25 +449,27 @@ func saveFallback(set *resultset.Set) (string, error) {
 // checkOut makes sure the result set can be written to path before any
 // measuring starts: an explicit --out must be a regular file (or a symlink
 // to one) or a new name in an existing directory this user can write (see
-// resultset.CheckOutput); the default results/ directory is created if
-// missing.
-func checkOut(path string, isDefault bool) error {
+// resultset.PrepareOutput, whose Output it returns, remembering what was
+// there); the default results/ directory is created if missing (nil
+// Output: saved under a new name).
+func checkOut(path string, isDefault bool) (*resultset.Output, error) {
 	if !isDefault {
-		if err := resultset.CheckOutput(path); err != nil {
-			return usagef("run: --out: %v", err)
+		o, err := resultset.PrepareOutput(path)
+		if err != nil {
+			return nil, usagef("run: --out: %v", err)
 		}
-		return nil
+		return o, nil
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
+			return nil, usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
 	}
 	if err := resultset.CheckNew(path); err != nil {
-		return usagef("run: --out: %v", err)
+		return nil, usagef("run: --out: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // syncNote says in one line which sync modes were measured and whether the

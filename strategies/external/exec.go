@@ -3,17 +3,21 @@ package external
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -225,6 +229,57 @@ func (e *Exec) Describe() string { return "external program: " + e.command }
 // Knobs returns KnobList.
 func (e *Exec) Knobs() []string { return e.KnobList }
 
+// Identity is everything that decides what this strategy does, on one
+// line: the program and its arguments (with the size and SHA-256 of each
+// that names a regular file, the program found in PATH included, so two
+// hosts running different scripts under one command line differ), the
+// target, the knobs and the timeouts. The ranks of an MPI run compare it.
+func (e *Exec) Identity() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "argv=%q target=%q knobs=%q timeout=%v start_timeout=%v", e.argv, e.Target, e.KnobList, e.timeout(), e.startTimeout())
+	for i, a := range e.argv {
+		path := a
+		if i == 0 {
+			if p, err := exec.LookPath(a); err == nil {
+				path = p
+			}
+		}
+		if sum, ok := fileSum(path); ok {
+			fmt.Fprintf(&b, " file%d=%s", i, sum)
+		}
+	}
+	return b.String()
+}
+
+// fileSum is "SIZE:SHA256" of a regular file of at most 256 MiB (read
+// through one descriptor opened without blocking: a FIFO or a device is
+// not read), ok false for anything else.
+func fileSum(path string) (string, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 256<<20 {
+		return "", false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.LimitReader(f, 256<<20)); err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%d:%x", st.Size(), h.Sum(nil)), true
+}
+
+// PeakThreads is the threads and processes this strategy adds to the
+// user's count (RLIMIT_NPROC) while a cell runs: the program, its worker
+// threads (one per unit of concurrency, at most one per file) and those a
+// runtime or interpreter starts for itself (a Go worker: one per CPU and
+// four more; Python's executor: CPUs + 4).
+func (e *Exec) PeakThreads(files int, p strategies.Params) int {
+	return 1 + min(max(p.Concurrency, 1), max(files, 1)) + runtime.NumCPU() + 4
+}
+
 // Write fails: an external strategy keeps its program running across the
 // repetitions of a cell, so it needs a runner that calls OpenCell.
 func (e *Exec) Write(ctx context.Context, b *strategies.Batch) error {
@@ -255,11 +310,11 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	if err != nil {
 		return nil, strategies.Skip("%s: program %q not found (%v); install it or fix the command %q", e.name, e.argv[0], unwrapExec(err), e.command)
 	}
-	patDir, err := os.MkdirTemp("", "writebench-exec-*")
+	pat, err := safefs.MkdirTemp(os.TempDir(), "writebench-exec-")
 	if err != nil {
 		return nil, fmt.Errorf("%s: make pattern directory: %w", e.name, err)
 	}
-	s := &session{e: e, params: p, patDir: patDir, lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
+	s := &session{e: e, params: p, pat: pat, patDir: pat.Path(), lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -329,7 +384,8 @@ type session struct {
 	waitErr error // set before exited is closed
 	stderr  tailBuffer
 	patDir  string
-	pattern string // path of the pattern file, once written for seed patSeed
+	pat     *safefs.Tree // patDir
+	pattern string       // path of the pattern file, once written for seed patSeed
 	patSeed uint64
 	dead    error // the program was killed or lost; every later Write fails with it
 	closed  bool
@@ -468,8 +524,13 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 func (s *session) writePattern(c *strategies.Content) (string, error) {
 	var blk [strategies.BlockSize]byte
 	c.Expected(blk[:], 0, 0)
-	path := filepath.Join(s.patDir, fmt.Sprintf("pattern-%d", c.Seed()))
-	if err := os.WriteFile(path, blk[:], 0o644); err != nil {
+	name := fmt.Sprintf("pattern-%d", c.Seed())
+	path := filepath.Join(s.patDir, name)
+	err := s.pat.RemoveFile(name) // the program may have changed an earlier one
+	if err == nil {
+		err = s.pat.WriteFile(name, blk[:])
+	}
+	if err != nil {
 		return "", fmt.Errorf("%s: write content pattern: %w", s.e.name, err)
 	}
 	return path, nil
@@ -505,8 +566,10 @@ func (s *session) Close() error {
 		// Reap whatever the program left in its process group.
 		killGroup(s.cmd.Process.Pid)
 	}
-	if s.patDir != "" {
-		if rerr := os.RemoveAll(s.patDir); rerr != nil && err == nil {
+	if s.pat != nil {
+		// Through the directory's descriptor: a link the program put in
+		// it is removed, never followed.
+		if rerr := s.pat.RemoveAll(); rerr != nil && err == nil {
 			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.patDir, rerr)
 		}
 	}
