@@ -81,18 +81,21 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 func machineLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
-	if e.FSType != "" || e.Device != "" {
+	switch {
+	case e.InMemory():
+		parts = append(parts, e.FSType+" (memory, not a disk)")
+	case e.FSType != "" || e.Device != "":
 		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
 	}
 	if e.CPU != "" {
-		parts = append(parts, fmt.Sprintf("%s (%d cores)", oneLine(e.CPU, 32), e.Cores))
+		parts = append(parts, fmt.Sprintf("%s (%s)", oneLine(e.CPU, 32), coresText(e)))
 	}
 	if e.Kernel != "" {
 		k := e.Kernel
 		if i := strings.IndexByte(k, '-'); i > 0 {
 			k = k[:i]
 		}
-		parts = append(parts, e.GOOS+" "+k)
+		parts = append(parts, strings.TrimSpace(e.GOOS+" "+k))
 	}
 	rounds := countedRange(s) + " rounds per cell"
 	if countedRange(s) == "1" {
@@ -101,7 +104,10 @@ func machineLine(s *resultset.Set) string {
 	if e.BudgetSeconds > 0 {
 		rounds += " (" + formatDuration(e.BudgetSeconds) + " budget)"
 	}
-	parts = append(parts, rounds)
+	parts = append(parts, rounds+warmupText(e))
+	if r := ranksEnv(s); r != "" {
+		parts = append(parts, r)
+	}
 	return strings.Join(parts, ", ")
 }
 
