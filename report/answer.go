@@ -22,7 +22,7 @@ import (
 // rest are counted, with the command that shows them).
 const (
 	MaxAnswerWidth  = 120
-	MaxAnswerGroups = 28
+	MaxAnswerGroups = 24
 )
 
 // AnswerOptions says where the set was saved, for the closing lines.
@@ -42,6 +42,7 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	shared := sharedWorkload(vs)
 
 	line("writebench: " + machineLine(set))
+	line("ran " + repetitionsText(set) + warmupText(set.Env) + " per cell")
 	for _, l := range strings.Split(syncLine(set, shared), "\n") {
 		line(l)
 	}
@@ -97,14 +98,6 @@ func machineLine(s *resultset.Set) string {
 		}
 		parts = append(parts, strings.TrimSpace(e.GOOS+" "+k))
 	}
-	rounds := countedRange(s) + " rounds per cell"
-	if countedRange(s) == "1" {
-		rounds = "1 round per cell"
-	}
-	if e.BudgetSeconds > 0 {
-		rounds += " (" + formatDuration(e.BudgetSeconds) + " budget)"
-	}
-	parts = append(parts, rounds+warmupText(e))
 	if r := ranksEnv(s); r != "" {
 		parts = append(parts, r)
 	}
