@@ -4,6 +4,7 @@ import (
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -119,6 +120,8 @@ func TestOutputsAgreeUnderDrift(t *testing.T) {
 // Every committed result set, re-rendered: each contender's "vs fastest"
 // in the cell table is its verdict's paired ratio (within 10%), and the
 // cell the table calls fastest is the verdict's fastest.
+// WRITEBENCH_AGREE_SETS='/path/*.json' checks those sets instead (e.g. ten
+// fresh plain runs).
 func TestCommittedSetsAgree(t *testing.T) {
 	paths, err := filepath.Glob("../results/*.json")
 	if err != nil {
@@ -126,6 +129,11 @@ func TestCommittedSetsAgree(t *testing.T) {
 	}
 	more, _ := filepath.Glob("../results/*/*.json")
 	paths = append(paths, more...)
+	if g := os.Getenv("WRITEBENCH_AGREE_SETS"); g != "" {
+		if paths, err = filepath.Glob(g); err != nil {
+			t.Fatalf("WRITEBENCH_AGREE_SETS=%q: %v", g, err)
+		}
+	}
 	if len(paths) == 0 {
 		t.Fatal("no committed sets found")
 	}
@@ -156,5 +164,5 @@ func TestCommittedSetsAgree(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d contenders of %d committed sets checked", checked, len(paths))
+	t.Logf("%d contenders of %d sets checked", checked, len(paths))
 }
