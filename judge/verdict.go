@@ -6,16 +6,20 @@
 //
 // # Groups
 //
-// A comparison group is the set of cells of one result set equal in files,
-// file size and sync mode: every other parameter (record, buffer, chunk,
-// concurrency, per_file and the knobs added later) is a choice of how to
-// write, so cells that differ in it compete. A contender is one cell; its
-// label is its strategy plus the parameters whose value differs between the
-// cells of that strategy in the group (the swept knobs: any axis of
-// resultset.Axes(), where a default that keys leave out, such as prealloc
-// "none", counts as a value), e.g. "chunked chunk=64KiB". When every cell
-// of a group has the same strategy (a pure knob sweep) the label is the
-// knob values alone ("chunk=64KiB", "chunk=64KiB prealloc=none").
+// A comparison group is one workload: the cells of one result set equal in
+// every workload axis (resultset.Axes() with Role Workload: files, size,
+// record and sync by default; the axes not in the set's contender axes,
+// resultset.VsOf, when run's --vs named them). The contender axes (the
+// strategy and its knobs) are choices of how to write, so cells that differ
+// only in them compete. A cell to which a workload axis does not apply
+// (chunked has no record size) competes in every group that agrees with it
+// on the axes it has; Blocks merges such groups for the runner. A contender
+// is one cell; its label is its strategy plus the contender axes whose value
+// differs between the cells of that strategy in the group (a default that
+// keys leave out, such as prealloc "none", counts as a value), e.g.
+// "chunked chunk=64KiB". When every cell of a group has the same strategy
+// (a pure knob sweep) the label is the knob values alone ("chunk=64KiB",
+// "chunk=64KiB prealloc=none").
 // Groups with a single cell are not compared and get no verdict.
 //
 // # Paired ratios
@@ -29,8 +33,9 @@
 // seconds_F(k) / seconds_c(k), c's speed relative to F (below 1 when c is
 // slower); files and size are equal inside a group, so this is also the
 // ratio of throughputs. The estimate and its interval come from
-// stats.RatioInterval: the median ratio with the sign-test interval, exact
-// and distribution-free (see there for why).
+// stats.RatioInterval: the median ratio with the sign-test interval,
+// distribution-free, widened by the serial variance inflation of the rounds
+// when neighbouring rounds are alike (see there for why).
 //
 // The fastest cell F is found by a walk: from the safe, successful
 // contender with the smallest median seconds, on to any contender whose
