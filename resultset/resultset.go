@@ -187,13 +187,6 @@ func ParseVs(list []string) ([]string, error) {
 	return out, nil
 }
 
-// GroupKey names the comparison group of c: the workload every contender
-// of the group performs (files, size, sync mode). Cells of one group are
-// compared with each other, paired by round.
-func GroupKey(c *Cell) string {
-	return "files=" + strconv.Itoa(c.Files) + "/size=" + FormatBytes(c.FileSize) + "/sync=" + c.Sync
-}
-
 // Cell is one point of the sweep: a strategy with one value for every
 // parameter, and its raw samples, one entry per counted repetition.
 //
