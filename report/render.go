@@ -69,7 +69,7 @@ func Render(w io.Writer, sets []*resultset.Set, labels []string, format string) 
 }
 
 // renderTables writes the answer first (one verdict line per comparison
-// group, the recommendations, the data-safety section), then the per-cell
+// group, the data-safety section), then the per-cell
 // table, the verdict table and the notes that explain them.
 func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown bool) error {
 	sums := Summarize(sets, labels)
@@ -80,6 +80,17 @@ func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown 
 			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
 			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
+		}
+		if d := driftLines(s); len(d) > 0 {
+			t := strings.Join(strings.Fields(strings.Join(d, " ")), " ")
+			if multi {
+				t = setLabel(labels, i) + ": " + t
+			}
+			if markdown {
+				ew.printf("- %s\n", escapeMarkdown(t))
+			} else {
+				ew.printf("%s\n", escapeText(t))
+			}
 		}
 	}
 	ew.printf("\n")
