@@ -445,3 +445,32 @@ func TestFormatElapsedAndPlural(t *testing.T) {
 		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)
 	}
 }
+
+// --vs names contender axes: an unknown one, or files and size (the batch
+// itself), is a usage error naming the flag; a good one is recorded in the
+// set so report decides it the same way.
+func TestRunVs(t *testing.T) {
+	for _, bad := range []string{"foo", "files", "size"} {
+		code, _, stderr := runCLI(t, "run", "--vs", bad, "--dry-run")
+		if code != 2 || !strings.Contains(stderr, "--vs") {
+			t.Errorf("--vs %s: exit %d, stderr %q; want 2 naming --vs", bad, code, stderr)
+		}
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "vs.json")
+	code, stdout, stderr := runCLI(t, "run", "--vs", "chunk", "--strategies", "chunked", "--chunk", "4KiB,64KiB",
+		"--files", "1", "--sizes", "64KiB", "--repeat", "6", "--dir", dir, "--out", out, "--progress", "never")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	set, err := resultset.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(set.Env.Vs, []string{"chunk"}) {
+		t.Errorf("env.vs %q, want [chunk]", set.Env.Vs)
+	}
+	if !strings.Contains(stdout, "every workload: strategy=chunked") || !strings.Contains(stdout, "chunk=4KiB") {
+		t.Errorf("the answer does not compare chunk sizes of chunked:\n%s", stdout)
+	}
+}
