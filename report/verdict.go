@@ -359,23 +359,23 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 // Ratios are speeds relative to the fastest safe contender; null when not
 // computed.
 type JSONVerdict struct {
-	Set            string            `json:"set"`
-	Group          map[string]string `json:"group"` // fixed parameters: files, size, sync, ...
-	Files          int               `json:"files"`
-	FileSize       int64             `json:"file_size"`
-	Sync           string            `json:"sync"`
-	Verdict        string            `json:"verdict"` // winner, tie or undecided
+	Set      string            `json:"set"`
+	Group    map[string]string `json:"group"` // fixed parameters: files, size, sync, ...
+	Files    int               `json:"files"`
+	FileSize int64             `json:"file_size"`
+	Sync     string            `json:"sync"`
+	Verdict  string            `json:"verdict"` // winner, tie or undecided
 	// Answer is the line's headline, as the one-screen answer and the
 	// verdict table word it: "use A ≈ B", "undecided: A leads".
-	Answer string `json:"answer"`
-	Fastest        string            `json:"fastest"`
-	Leaders        []string          `json:"leaders"`
-	MoreRounds     int               `json:"more_rounds"`
-	Tie            float64           `json:"tie"`
-	Confidence     float64           `json:"confidence"`
-	PairConfidence float64           `json:"pair_confidence"` // two-sided, of each contender's interval
-	Warnings       []string          `json:"warnings,omitempty"`
-	Contenders     []JSONContender   `json:"contenders"`
+	Answer         string          `json:"answer"`
+	Fastest        string          `json:"fastest"`
+	Leaders        []string        `json:"leaders"`
+	MoreRounds     int             `json:"more_rounds"`
+	Tie            float64         `json:"tie"`
+	Confidence     float64         `json:"confidence"`
+	PairConfidence float64         `json:"pair_confidence"` // two-sided, of each contender's interval
+	Warnings       []string        `json:"warnings,omitempty"`
+	Contenders     []JSONContender `json:"contenders"`
 }
 
 // JSONContender is one contender of a JSONVerdict.
