@@ -83,6 +83,16 @@ func machineLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
 	switch {
+	case len(e.Dirs) > 1:
+		var ds []string
+		for _, d := range e.Dirs {
+			fs := orDash(d.FSType)
+			if d.FSType == "tmpfs" || d.FSType == "ramfs" {
+				fs += ": memory"
+			}
+			ds = append(ds, oneLine(resultset.Printable(d.Dir), 24)+" ("+fs+")")
+		}
+		parts = append(parts, strings.Join(ds, " vs "))
 	case e.InMemory():
 		parts = append(parts, e.FSType+" (memory, not a disk)")
 	case e.FSType != "" || e.Device != "":
