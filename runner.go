@@ -101,6 +101,14 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		return nil, err
 	}
 	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(g.contentSeed()), prefix: g.prefix(), group: g}
+	for i := range cells {
+		// Strategies with files of their own (external programs' sources,
+		// patterns, temporary files) keep them in the scratch directory,
+		// removed with it however the run ends.
+		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
+			u.UseScratch(filepath.Join(scratch.dir, "x-"+r.prefix+cells[i].strategy.Name()))
+		}
+	}
 	defer func() {
 		for i := range cells {
 			r.closeSession(&cells[i])

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/strategies"
 )
 
 // ScratchPrefix starts the name of every scratch directory writebench makes
@@ -19,7 +20,7 @@ const ScratchPrefix = "writebench-"
 
 // scratchMarker is the file inside a scratch directory that records the
 // owning process, so a later run can tell a stale directory from a live one.
-const scratchMarker = ".writebench-scratch"
+const scratchMarker = strategies.ScratchMarker
 
 // scratch is the run's scratch directory. borrowed marks rank 0's shared
 // directory (--shared-dir) as another rank sees it: used, never removed.

@@ -1,0 +1,17 @@
+package strategies
+
+// ScratchMarker is the name of the file that marks a directory as a
+// writebench scratch directory: it holds the pid of the process that made
+// it, so a later run can tell a directory left by a killed run (its
+// process is gone) from one in use.
+const ScratchMarker = ".writebench-scratch"
+
+// ScratchUser is implemented by strategies that keep files of their own
+// for the cells they open (an external program's sources, its content
+// pattern, its temporary files). Before the sweep the runner calls
+// UseScratch with a directory inside its scratch directory, which may not
+// exist yet and which it removes with the scratch directory, however the
+// run ends.
+type ScratchUser interface {
+	UseScratch(dir string)
+}
