@@ -417,18 +417,27 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
+		vctx := ctx
+		if d := r.verifyLimit(c); d > 0 {
+			var cancel context.CancelFunc
+			vctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
 		for _, b := range batches {
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
-				got, verr = rv.VerifyRecords(ctx, b)
+				got, verr = rv.VerifyRecords(vctx, b)
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = Verify(ctx, b)
+				verr = Verify(vctx, b)
 			}
 			if verr != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
+				}
+				if vctx.Err() != nil {
+					verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
 				}
 				return g.agree(ctx, withHint(verr)) // EIO reading back deserves the same advice
 			}
@@ -452,6 +461,15 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
 	return g.merge(ctx, rc)
+}
+
+// verifyLimit is the time limit of c's verification (see
+// strategies.VerifyLimiter), 0 for none.
+func (r *runner) verifyLimit(c *cell) time.Duration {
+	if vl, ok := c.strategy.(strategies.VerifyLimiter); ok {
+		return vl.VerifyLimit()
+	}
+	return 0
 }
 
 // write runs one batch through the cell's session or its strategy.

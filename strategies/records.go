@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"os"
 	"sort"
 )
 
@@ -403,11 +402,13 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 	return c, nil
 }
 
-// readWith opens path read-only without following a symlink and calls fn;
-// a missing file is read as empty (its records are lost, or unindexed).
+// readWith opens path read-only as OpenRegular does (no symlink, no
+// blocking, a regular file only) and calls fn; a missing file is read as
+// empty (its records are lost, or unindexed).
 func readWith(path string, fn func(io.Reader) error) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow, 0)
-	if errors.Is(err, os.ErrNotExist) {
+	f, _, err := OpenRegular(path)
+	var ve *VerifyError
+	if errors.As(err, &ve) && ve.Detail == detailMissing {
 		return fn(bytes.NewReader(nil))
 	}
 	if err != nil {

@@ -1,5 +1,7 @@
 package strategies
 
+import "time"
+
 // ScratchMarker is the name of the file that marks a directory as a
 // writebench scratch directory: it holds the pid of the process that made
 // it, so a later run can tell a directory left by a killed run (its
@@ -14,4 +16,12 @@ const ScratchMarker = ".writebench-scratch"
 // run ends.
 type ScratchUser interface {
 	UseScratch(dir string)
+}
+
+// VerifyLimiter is implemented by strategies whose files must be verified
+// within a time limit (an external program's, within its repetition
+// limit): the runner stops the verification of a batch that takes longer
+// (between reads of at most 1 MiB) and fails the cell.
+type VerifyLimiter interface {
+	VerifyLimit() time.Duration
 }

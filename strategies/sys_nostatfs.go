@@ -10,6 +10,16 @@ import (
 // ONoFollow is O_NOFOLLOW where the system has it (0 elsewhere).
 const ONoFollow = 0
 
+// ONonBlock is O_NONBLOCK where the system has it (0 elsewhere).
+const ONonBlock = 0
+
+const (
+	oDirectory = 0
+	oNoCTTY    = 0
+)
+
+func isSymlinkLoop(err error) bool { return false }
+
 // FreeSpace is not known here.
 func FreeSpace(dir string) (uint64, uint64, error) { return 0, 0, errors.ErrUnsupported }
 

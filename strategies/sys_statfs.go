@@ -3,6 +3,7 @@
 package strategies
 
 import (
+	"errors"
 	"syscall"
 	"time"
 
@@ -15,6 +16,18 @@ import (
 
 // ONoFollow is O_NOFOLLOW where the system has it (0 elsewhere).
 const ONoFollow = syscall.O_NOFOLLOW
+
+// ONonBlock is O_NONBLOCK where the system has it (0 elsewhere).
+const ONonBlock = syscall.O_NONBLOCK
+
+const (
+	oDirectory = syscall.O_DIRECTORY
+	oNoCTTY    = syscall.O_NOCTTY
+)
+
+// isSymlinkLoop reports whether an open failed because O_NOFOLLOW met a
+// symbolic link.
+func isSymlinkLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
 
 // FreeSpace returns the bytes and inodes available to an unprivileged user
 // on the filesystem holding dir (statfs Bavail*Bsize, Ffree; inodes is 0

@@ -65,9 +65,11 @@ func Verify(ctx context.Context, b *Batch) error {
 // b.Prefix, all named as the batch names its files (an extra or misnamed
 // file is caught here).
 func verifyEntries(b *Batch) error {
-	d, err := os.Open(b.Dir)
+	// A strategy may have put anything where its directory was: open it
+	// without following a link or blocking, and only as a directory.
+	d, err := os.OpenFile(b.Dir, os.O_RDONLY|ONoFollow|ONonBlock|oDirectory, 0)
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		return fmt.Errorf("verify: the batch's directory: %w", err)
 	}
 	defer d.Close()
 	width := NameWidth(b.Files)
@@ -169,23 +171,67 @@ func cleanPass(dir, prefix string) (int, error) {
 	}
 }
 
-func verifyFile(ctx context.Context, b *Batch, i int, buf []byte, want *Buffer) error {
-	path := b.Path(i)
-	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow, 0)
+// OpenRegular opens path for reading as a file a strategy (or an external
+// program) wrote, which may be anything: it does not follow a symlink
+// (one is reported as such), does not block (a FIFO with no writer opens
+// at once instead of waiting for one for ever) and checks with fstat that
+// what it opened is a regular file before anything is read from it (a
+// FIFO, device, socket or directory is reported by its kind). The
+// returned error is a *VerifyError for anything but a regular file.
+func OpenRegular(path string) (*os.File, os.FileInfo, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow|ONonBlock|oNoCTTY, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return &VerifyError{Path: path, Detail: "file is missing"}
+			return nil, nil, &VerifyError{Path: path, Detail: detailMissing}
 		}
-		return fmt.Errorf("verify: %w", err)
+		if isSymlinkLoop(err) {
+			if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+				return nil, nil, &VerifyError{Path: path, Detail: "a symbolic link, not a regular file"}
+			}
+		}
+		return nil, nil, fmt.Errorf("verify: %w", err)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		f.Close()
+		return nil, nil, fmt.Errorf("verify: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return &VerifyError{Path: path, Detail: "not a regular file"}
+		f.Close()
+		return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
 	}
+	return f, st, nil
+}
+
+// detailMissing is the VerifyError detail of a file that does not exist.
+const detailMissing = "file is missing"
+
+// kindOf names the type of a file that is not regular.
+func kindOf(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "type " + m.Type().String()
+}
+
+func verifyFile(ctx context.Context, b *Batch, i int, buf []byte, want *Buffer) error {
+	path := b.Path(i)
+	f, st, err := OpenRegular(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	if st.Size() != b.Size {
 		kind := "short write"
 		if st.Size() > b.Size {

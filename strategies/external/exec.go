@@ -75,10 +75,15 @@ type Exec struct {
 }
 
 var (
-	_ strategies.Strategy    = (*Exec)(nil)
-	_ strategies.CellOpener  = (*Exec)(nil)
-	_ strategies.ScratchUser = (*Exec)(nil)
+	_ strategies.Strategy      = (*Exec)(nil)
+	_ strategies.CellOpener    = (*Exec)(nil)
+	_ strategies.ScratchUser   = (*Exec)(nil)
+	_ strategies.VerifyLimiter = (*Exec)(nil)
 )
+
+// VerifyLimit is Timeout: the verification of a batch's files gets as
+// long as the program had to write them.
+func (e *Exec) VerifyLimit() time.Duration { return e.timeout() }
 
 // UseScratch makes every later cell keep its files under dir (see
 // OpenCell).
