@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/writebench/writebench/report/resultset"
@@ -49,6 +50,9 @@ type cell struct {
 	loops    int           // batches per repetition (0: not calibrated yet)
 	repCost  time.Duration // wall time of the last repetition, everything included
 	reps     int           // repetitions run (warm-ups included)
+	// abandoned: a repetition of this cell was still running when the
+	// sweep ended after a signal (see repBounded).
+	abandoned bool
 }
 
 // ErrInterrupted is returned (wrapped with the context's cause) when the
@@ -113,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		for i := range cells {
 			r.closeSession(&cells[i])
 		}
-		if err := g.removeScratch(ctx, scratch); err != nil {
+		if err := r.removeScratch(ctx); err != nil {
 			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(scratch.dir), err)
 			if runErr == nil {
 				runErr = &ScratchLeftError{Dir: scratch.dir, Err: err}
@@ -183,7 +187,7 @@ rounds:
 				break rounds
 			}
 			t0 := time.Now()
-			err := r.rep(ctx, i, c, counted, k)
+			err := r.repBounded(ctx, i, c, counted, k)
 			c.repCost = time.Since(t0)
 			c.reps++
 			if err != nil && ctx.Err() != nil {
@@ -248,6 +252,81 @@ rounds:
 	return set, nil
 }
 
+// signalGrace is how long a repetition may go on after the context is
+// cancelled (the first signal) before the sweep is ended without it: a
+// write(2) blocked in the kernel (a slow disk, a large --chunk) cannot be
+// interrupted, and the partial set must be saved and the scratch directory
+// removed all the same.
+const signalGrace = 2 * time.Second
+
+// errAbandoned is the error of a repetition the sweep stopped waiting for.
+var errAbandoned = errors.New("repetition abandoned after the signal's grace period")
+
+// repBounded runs r.rep, and once ctx is cancelled waits at most
+// signalGrace for it: after that the repetition is abandoned (it runs on
+// in its goroutine until its blocked call returns or the process exits,
+// but may no longer change the cell; see commit) and repBounded returns
+// errAbandoned. With several ranks the repetition is always waited for:
+// its collectives must stay in step.
+func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool, k int) error {
+	if r.group.multi() {
+		return r.rep(ctx, idx, c, counted, k)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.rep(ctx, idx, c, counted, k) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	}
+	r.mu.Lock()
+	r.abandoned = true
+	r.mu.Unlock()
+	c.abandoned = true
+	logf(r.cfg.Log, "note: cell %s: a write did not return within %v of the signal (blocked in the kernel); ending the sweep without it", resultset.Printable(c.res.Key()), signalGrace)
+	return errAbandoned
+}
+
+// removeScratch removes the scratch directory. After a signal it waits at
+// most signalGrace for that: a file whose write is blocked in the kernel
+// may hold a lock the removal needs, and the run must end all the same
+// (the error then says the directory is left).
+func (r *runner) removeScratch(ctx context.Context) error {
+	if ctx.Err() == nil || r.group.multi() {
+		return r.group.removeScratch(ctx, r.scratch)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.group.removeScratch(ctx, r.scratch) }()
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("not removed within %v of the signal: a write in it is still blocked in the kernel", signalGrace)
+	}
+}
+
+// commit applies fn, a change to the sweep's state made by a repetition,
+// unless the repetition was abandoned (see repBounded), and reports
+// whether it did.
+func (r *runner) commit(fn func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abandoned {
+		return false
+	}
+	fn()
+	return true
+}
+
 // finishCell gives a cell's session back once it will run no more
 // repetitions (its batch directories are emptied after every repetition;
 // the pool goes with the scratch directory).
@@ -256,6 +335,13 @@ func (r *runner) finishCell(c *cell) {
 }
 
 func (r *runner) closeSession(c *cell) {
+	if c.abandoned {
+		// Still in use by the abandoned repetition: closing it under its
+		// feet could crash the process (a ring unmapped mid-call). An
+		// external program is killed by that repetition itself, which saw
+		// the context cancelled.
+		return
+	}
 	if c.session != nil {
 		if err := c.session.Close(); err != nil {
 			logf(r.cfg.Log, "warning: cell %s: closing its writer: %v", c.res.Key(), err)
@@ -280,6 +366,11 @@ type runner struct {
 	syncTime []time.Duration
 	group    *group // the ranks of the run (one by default)
 	assign   []int  // pool directory of each cell in the current round
+	// mu guards abandoned and the changes repetitions make to cells
+	// (commit), so an abandoned repetition cannot change the set being
+	// saved.
+	mu        sync.Mutex
+	abandoned bool
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -350,7 +441,10 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			if err != nil {
 				return g.agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
 			}
-			c.session = s
+			if !r.commit(func() { c.session = s }) {
+				s.Close()
+				return errAbandoned
+			}
 		}
 	}
 	n := loops * rc.Files
@@ -453,13 +547,19 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		if err != nil {
 			return err
 		}
-		c.loops = calibrate(slowest, r.cfg.MinSample)
-		rc.Loops = c.loops
+		if !r.commit(func() {
+			c.loops = calibrate(slowest, r.cfg.MinSample)
+			rc.Loops = c.loops
+		}) {
+			return errAbandoned
+		}
 	}
 	if !counted {
 		return nil
 	}
-	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+	if !r.commit(func() { r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n) }) {
+		return errAbandoned
+	}
 	return g.merge(ctx, rc)
 }
 

@@ -18,8 +18,6 @@ const (
 	oNoCTTY    = 0
 )
 
-func isSymlinkLoop(err error) bool { return false }
-
 // FreeSpace is not known here.
 func FreeSpace(dir string) (uint64, uint64, error) { return 0, 0, errors.ErrUnsupported }
 

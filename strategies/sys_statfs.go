@@ -3,7 +3,6 @@
 package strategies
 
 import (
-	"errors"
 	"syscall"
 	"time"
 
@@ -24,10 +23,6 @@ const (
 	oDirectory = syscall.O_DIRECTORY
 	oNoCTTY    = syscall.O_NOCTTY
 )
-
-// isSymlinkLoop reports whether an open failed because O_NOFOLLOW met a
-// symbolic link.
-func isSymlinkLoop(err error) bool { return errors.Is(err, syscall.ELOOP) }
 
 // FreeSpace returns the bytes and inodes available to an unprivileged user
 // on the filesystem holding dir (statfs Bavail*Bsize, Ffree; inodes is 0

@@ -184,10 +184,10 @@ func OpenRegular(path string) (*os.File, os.FileInfo, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, &VerifyError{Path: path, Detail: detailMissing}
 		}
-		if isSymlinkLoop(err) {
-			if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
-				return nil, nil, &VerifyError{Path: path, Detail: "a symbolic link, not a regular file"}
-			}
+		// A symlink (ELOOP under O_NOFOLLOW) or a socket (ENXIO) cannot be
+		// opened: name what is there instead.
+		if st, lerr := os.Lstat(path); lerr == nil && !st.Mode().IsRegular() {
+			return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
 		}
 		return nil, nil, fmt.Errorf("verify: %w", err)
 	}

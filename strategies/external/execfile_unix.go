@@ -28,7 +28,7 @@ func readExecFile(path string) ([]byte, error) {
 		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
 	if k := st.Mode & unix.S_IFMT; k != unix.S_IFREG {
-		return nil, fmt.Errorf("%s is %s, not a regular file", path, kindName(k))
+		return nil, fmt.Errorf("%s is %s, not a regular file", path, kindName(uint32(k)))
 	}
 	if st.Size > MaxExecFile {
 		return nil, fmt.Errorf("%s is %d bytes; an exec file is at most %d", path, st.Size, MaxExecFile)
