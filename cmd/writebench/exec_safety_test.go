@@ -302,7 +302,7 @@ func TestSetsidHelperHoldingStderr(t *testing.T) {
 	mark := "1000.4242" + strconv.Itoa(os.Getpid()%1000)
 	t.Cleanup(func() { killMarked(t, mark) })
 	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
-	code, stderr, hung := runChild(t, dir, nil, "run", "--exec", "held="+helperWriter(t, mark), "--files", "2", "--sizes", "8KiB",
+	code, stderr, hung := runChild(t, dir, nil, "run", "--exec", "held="+helperWriter(t, mark), "--strategies", "held", "--files", "2", "--sizes", "8KiB",
 		"--repeat", "2", "--warmup", "0", "--dir", dir, "--out", out, "--progress", "never")
 	if hung || code != 0 {
 		t.Fatalf("exit %d (hung %v), stderr:\n%s", code, hung, stderr)
@@ -359,5 +359,128 @@ func TestSignalWithHelperHoldingStderr(t *testing.T) {
 	}
 	if n := killMarked(t, mark) + killMarked(t, stuck); n != 0 {
 		t.Errorf("%d process(es) of the writer still running after the run", n)
+	}
+}
+
+// TestWriterPlantsFIFO: an external writer that makes a FIFO (or a link to
+// /dev/zero) where a file should be must fail its cell with the kind
+// named, not hang the verifier; the run goes on and exits 1.
+func TestWriterPlantsFIFO(t *testing.T) {
+	for _, c := range []struct{ name, make, want string }{
+		{"fifo", `mkfifo "$d/f0"`, "a FIFO"},
+		{"zero", `ln -s /dev/zero "$d/f0"`, "a symbolic link"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := writeScript(t, `echo ready
+while IFS= read -r line; do
+	d=$(printf '%s\n' "$line" | tr '\t' '\n' | sed -n 's/^dir=//p')
+	`+c.make+`
+	echo ok
+done
+`)
+			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
+			code, stderr, hung := runChild(t, dir, nil, "run", "--exec", "planter="+w, "--strategies", "planter,chunked", "--files", "1",
+				"--sizes", "4KiB", "--repeat", "1", "--warmup", "0", "--dir", dir, "--out", out, "--progress", "never")
+			if hung {
+				t.Fatalf("hung; stderr:\n%s", stderr)
+			}
+			if code != 1 || !strings.Contains(stderr, "not a regular file: "+c.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant 1 and %q named", code, stderr, c.want)
+			}
+			set, err := resultset.Load(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range set.Results {
+				if r.Strategy == "chunked" && r.Failed() {
+					t.Errorf("the other cell failed too: %s", r.Error)
+				}
+			}
+		})
+	}
+}
+
+// TestExecStartTimeoutFlag: the start-up limit has its own flag, and the
+// message of a program that stays silent names it.
+func TestExecStartTimeoutFlag(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "o.json")
+	code, _, stderr := runCLI(t, "run", "--exec", "silent="+writeScript(t, "exec sleep 30\n"), "--strategies", "silent",
+		"--exec-start-timeout", "300ms", "--files", "1", "--sizes", "4KiB", "--repeat", "1", "--warmup", "0",
+		"--dir", dir, "--out", out, "--progress", "never")
+	if code != 1 || !strings.Contains(stderr, "no reply within 300ms during start-up") || !strings.Contains(stderr, "raise the limit with --exec-start-timeout") {
+		t.Errorf("exit %d, stderr %q; want 1 and --exec-start-timeout named", code, stderr)
+	}
+	code, _, stderr = runCLI(t, "run", "--exec", "silent=/bin/true", "--exec-start-timeout", "0s", "--dir", dir, "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--exec-start-timeout") {
+		t.Errorf("--exec-start-timeout 0s: exit %d, stderr %q; want 2", code, stderr)
+	}
+}
+
+// TestKilledRunLeftoversNamed kills (SIGKILL) a run while an external
+// writer's cell is open: every writebench-* directory it leaves, in --dir
+// or in the temporary directory, must be named by the next run's scan.
+func TestKilledRunLeftoversNamed(t *testing.T) {
+	stuck := "1000.4545" + strconv.Itoa(os.Getpid()%1000)
+	t.Cleanup(func() { killMarked(t, stuck) })
+	dir := t.TempDir()
+	w := writeScript(t, "echo ready\nread l\nexec sleep "+stuck+"\n")
+	cmd, _ := writebenchCmd(t, []string{"TMPDIR=" + dir}, "run", "--exec", "stuck="+w, "--strategies", "stuck",
+		"--files", "1", "--sizes", "4KiB", "--repeat", "1", "--warmup", "0", "--dir", dir,
+		"--out", filepath.Join(t.TempDir(), "o.json"), "--progress", "never")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(hangGuard)
+	for len(findMarked(stuck)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	left, _ := filepath.Glob(filepath.Join(dir, "writebench-*"))
+	if len(left) == 0 {
+		t.Fatal("the killed run left nothing: the test did not catch it mid-cell")
+	}
+	code, _, stderr := runCLI(t, "run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB", "--repeat", "1",
+		"--warmup", "0", "--dir", dir, "--out", filepath.Join(t.TempDir(), "o.json"), "--progress", "never")
+	if code != 0 {
+		t.Fatalf("second run: exit %d, stderr %q", code, stderr)
+	}
+	for _, l := range left {
+		if !strings.Contains(stderr, "stale scratch directory from an earlier writebench run: "+l) {
+			t.Errorf("%s, left by the killed run, is not named; stderr:\n%s", l, stderr)
+		}
+	}
+}
+
+// TestWriterShRemovesTempOnSignal: the repository's sh writer removes its
+// temporary directory when a signal ends it, not only at end of input.
+func TestWriterShRemovesTempOnSignal(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
+		tmp := t.TempDir()
+		args := strings.Fields(shWriter(t))
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		// SIGINT stays ignored in a background job of a non-interactive
+		// shell; start the writer as a job of its own would be.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 64)
+		if n, err := stdout.Read(buf); err != nil || !strings.HasPrefix(string(buf[:n]), "ready") {
+			t.Fatalf("writer.sh said %q, %v", buf[:n], err)
+		}
+		if ents, _ := os.ReadDir(tmp); len(ents) != 1 {
+			t.Fatalf("writer.sh made %d entries in TMPDIR, want its temporary directory", len(ents))
+		}
+		cmd.Process.Signal(sig)
+		cmd.Wait()
+		stdin.Close()
+		if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
+			t.Errorf("%v: writer.sh left %s in TMPDIR", sig, ents[0].Name())
+		}
 	}
 }
