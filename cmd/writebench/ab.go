@@ -207,7 +207,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return usagef("ab: %v", err)
 			}
-			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
+			e.Target, e.KnobList, e.Timeout, e.StartTimeout = n, knobs, f.execTimeout, f.execStartTimeout
 			f.custom = append(f.custom, e)
 			execNames = append(execNames, e.Name())
 		}
