@@ -6,9 +6,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -27,9 +27,6 @@ type plan struct {
 	first      time.Duration // estimated wall time of the warm-ups and the first counted round, which always run
 }
 
-// confidence is the overall confidence of verdicts.
-const confidence = 0.95
-
 // lookConfidence is the two-sided confidence of every interval of a sweep
 // that looks at its data L times, the final verdict included. Every
 // decision a verdict makes is one-sided: "slower" is an upper bound below
@@ -42,14 +39,14 @@ const confidence = 0.95
 // more; its decisions err at most 2.5% of the time.
 func lookConfidence(looks int) float64 {
 	if looks <= 2 {
-		return confidence
+		return judge.DefaultConfidence
 	}
-	return 1 - 2*(1-confidence)/float64(looks)
+	return 1 - 2*(1-judge.DefaultConfidence)/float64(looks)
 }
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
-	p := plan{warm: max(cfg.Warmup, 0), confidence: confidence}
+	p := plan{warm: max(cfg.Warmup, 0), confidence: judge.DefaultConfidence}
 	if cfg.MinSample > 0 && p.warm == 0 {
 		p.warm = 1 // the calibration repetition is never counted
 	}
@@ -123,7 +120,7 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 	return d + costPerRep
 }
 
-// groupState tracks the comparison groups of a sweep (verdict.Groups: the
+// groupState tracks the comparison groups of a sweep (judge.Groups: the
 // cells of one workload) and which are decided.
 type groupState struct {
 	of      []int   // group index of each cell
@@ -137,7 +134,7 @@ func newGroups(set *resultset.Set) *groupState {
 	for i := range g.of {
 		g.of[i] = -1 // a cell alone in its workload has nothing to decide
 	}
-	g.members = verdict.Groups(set)
+	g.members = judge.Groups(set)
 	g.done = make([]bool, len(g.members))
 	g.settled = make([]bool, len(set.Results))
 	for gi, m := range g.members {
@@ -158,15 +155,15 @@ func (g *groupState) decided(i int) bool {
 }
 
 // look decides, for every group still open, whether it needs more rounds:
-// verdict.GroupDecided at the per-look confidence, the same decision the
+// judge.GroupDecided at the per-look confidence, the same decision the
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
-	o := verdict.VerdictOptions{Tie: cfg.Tie, Confidence: conf}
+	o := judge.Options{Tie: cfg.Tie, Confidence: conf}
 	for gi, m := range g.members {
 		if g.done[gi] {
 			continue
 		}
-		if g.done[gi] = verdict.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
+		if g.done[gi] = judge.GroupDecided(set, m, o, cfg.Precision); g.done[gi] {
 			continue
 		}
 		// The group goes on, but only with the contenders still in
@@ -191,10 +188,10 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 // and makes its intervals at the same confidence on the same rounds,
 // reaches the same answer for a settled cell as the look did. Settled
 // cells are recorded in the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOptions) {
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) {
 	cand := map[int]bool{}
-	for _, ct := range verdict.Decide(set, m, o).Contenders {
-		if ct.Verdict == verdict.Slower || ct.NoFaster {
+	for _, ct := range judge.Decide(set, m, o).Contenders {
+		if ct.Verdict == judge.Slower || ct.NoFaster {
 			cand[ct.Cell] = true
 		}
 	}
@@ -208,7 +205,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o verdict.VerdictOption
 				continue
 			}
 			for _, j := range m {
-				if j == i || cand[j] || !verdict.Eligible(&set.Results[j]) {
+				if j == i || cand[j] || !judge.Eligible(&set.Results[j]) {
 					continue
 				}
 				_, _, hi, ok := stats.RatioInterval(resultset.PairedRatios(&set.Results[j], &set.Results[i]), o.Confidence)

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 	"github.com/writebench/writebench/strategies/external"
 )
@@ -485,7 +485,7 @@ func TestLookSettlesNoFaster(t *testing.T) {
 			for k := range set.Results[2].Seconds {
 				set.Results[2].Seconds[k] /= 1.3 // now faster than everyone in median
 			}
-			v := verdict.Decide(set, []int{0, 1, 2, 3}, verdict.VerdictOptions{Confidence: 0.95})
+			v := judge.Decide(set, []int{0, 1, 2, 3}, judge.Options{Confidence: 0.95})
 			if v.Fastest == "nofast" {
 				t.Errorf("the settled cell was picked as the fastest: %+v", v)
 			}

@@ -139,7 +139,7 @@ func BenchmarkVerify(b *testing.B) {
 			b.SetBytes(int64(tc.files) * tc.size)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := writebench.Verify(context.Background(), bt); err != nil {
+				if err := strategies.Verify(context.Background(), bt); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,6 +2,7 @@ package writebench
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +12,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -28,7 +33,7 @@ type Config struct {
 	Files []int   // file counts (default 1, 16, 64)
 	Sizes []int64 // bytes per file (default 4KiB, 64KiB, 1MiB)
 	// Knobs holds the values to sweep for every other axis of
-	// resultset.Axes, by axis name ("record", "chunk", "concurrency",
+	// resultset.Axes(), by axis name ("record", "chunk", "concurrency",
 	// "per_file", "batch", "queue_depth", "prealloc", "sync"), written as on
 	// the command line ("64KiB", "10", "fallocate"). An axis not listed takes
 	// its default; a knob applies only to the strategies that list it.
@@ -107,19 +112,14 @@ type Progress interface {
 	Done()
 }
 
-// Defaults of Config.
-var (
-	DefaultFiles = []int{1, 16, 64}
-	DefaultSizes = []int64{4 << 10, 64 << 10, 1 << 20}
-)
 
 // Defaults of Config's scalar fields.
 const (
 	DefaultRepeat    = 10
 	DefaultWarmup    = 1
 	DefaultMinRounds = 7
-	DefaultPrecision = 0.05
-	DefaultTie       = 0.05
+	DefaultPrecision = judge.DefaultPrecision
+	DefaultTie       = judge.DefaultTie
 	// DefaultMinSample is short on purpose: on the 2-core VM this was
 	// tuned on, the default sweep decided 6 of 9 groups in 45 s with 10 ms
 	// (27 rounds: the small cells' samples fill the rounds) against 8 and
@@ -132,17 +132,12 @@ const (
 	MaxLoops = 1000
 )
 
-// Limits that catch absurd input before anything is written.
-const (
-	MaxFiles    = resultset.MaxFiles
-	MaxFileSize = resultset.MaxFileSize
-	MaxRepeat   = 10_000
-	MaxParam    = resultset.MaxParam // record, buffer, chunk
-	MaxConc     = resultset.MaxConcurrency
-)
+// MaxRepeat bounds Repeat, Warmup and MinRounds; the axes' own limits
+// (files, sizes, knobs) are in resultset.Axes().
+const MaxRepeat = 10_000
 
 // ConfigError is a bad Config field. Field names the Config field or the
-// axis (resultset.Axes) at fault in lower case, e.g. "sizes", "queue_depth",
+// axis (resultset.Axes()) at fault in lower case, e.g. "sizes", "queue_depth",
 // "repeat"; the command line maps it to its flag. It is empty when no field
 // is at fault (a run launched as several ranks without MPI).
 type ConfigError struct {
@@ -161,6 +156,16 @@ func cfgErr(field, format string, args ...any) error {
 	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// configError returns the *ConfigError for a bad setting an internal
+// package found (a *ranks.ConfigError), and any other error as it is.
+func configError(err error) error {
+	var ce *ranks.ConfigError
+	if errors.As(err, &ce) {
+		return &ConfigError{Field: ce.Field, Msg: ce.Msg}
+	}
+	return err
+}
+
 func (cfg Config) withDefaults() Config {
 	if len(cfg.Strategies) == 0 {
 		for _, s := range cfg.Custom {
@@ -171,10 +176,10 @@ func (cfg Config) withDefaults() Config {
 		}
 	}
 	if len(cfg.Files) == 0 {
-		cfg.Files = DefaultFiles
+		cfg.Files = []int{1, 16, 64}
 	}
 	if len(cfg.Sizes) == 0 {
-		cfg.Sizes = DefaultSizes
+		cfg.Sizes = []int64{4 << 10, 64 << 10, 1 << 20}
 	}
 	// Zero means the default; negative Warmup and MinSample mean none/off.
 	cfg.Repeat = cmp.Or(cfg.Repeat, DefaultRepeat)
@@ -213,15 +218,15 @@ func (cfg *Config) check() ([]cell, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLauncher(cfg.Job); err != nil {
-		return nil, err
+	if err := ranks.CheckLauncher(cfg.Job); err != nil {
+		return nil, configError(err)
 	}
-	if err := checkDir(cfg.Dir); err != nil {
-		return nil, err
+	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {
-		if err := canDropCaches(); err != nil {
-			return nil, err
+		if err := scratch.CanDropCaches(); err != nil {
+			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
 	if err := checkMemory(cells, cfg.NoVerify); err != nil {
@@ -274,7 +279,7 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 			var n int64
 			var err error
 			if a.Kind == resultset.KindSize {
-				n, err = ParseSize(s)
+				n, err = textfmt.ParseSize(s)
 			} else {
 				n, err = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 				if err != nil {
@@ -299,14 +304,14 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
 		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
 			var known []string
-			for _, a := range resultset.Axes[2:] {
+			for _, a := range resultset.Axes()[2:] {
 				known = append(known, a.Name)
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
 	}
 	var out []axisValues
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		var av axisValues
 		switch a.Name {
 		case "files":
@@ -460,17 +465,6 @@ func paramsOf(c *resultset.Cell) strategies.Params {
 		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
 		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
 	}.WithDefaults()
-}
-
-// KnobNames lists the axis names Config.Knobs accepts, in table order.
-func KnobNames() []string {
-	var out []string
-	for _, a := range resultset.Axes {
-		if a.Name != "files" && a.Name != "size" {
-			out = append(out, a.Name)
-		}
-	}
-	return out
 }
 
 // sortedKeys returns m's keys sorted.

@@ -1,10 +1,10 @@
 package writebench
 
 import (
-	"os"
 	"runtime/metrics"
 	"time"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -28,8 +28,8 @@ func (c *counters) read(sess strategies.Session) {
 		c.user = time.Duration(u.UserSeconds * float64(time.Second))
 		c.sys = time.Duration(u.SysSeconds * float64(time.Second))
 	} else {
-		c.syscw, c.writeBytes = readProcIO()
-		c.user, c.sys = cpuTimes()
+		c.syscw, c.writeBytes = sysinfo.ReadProcIO()
+		c.user, c.sys = sysinfo.CPUTimes()
 	}
 	s := []metrics.Sample{{Name: heapMetrics[0]}, {Name: heapMetrics[1]}}
 	metrics.Read(s)
@@ -60,16 +60,4 @@ func (c *counters) sub(b *counters) counters {
 		d.writeBytes = c.writeBytes - b.writeBytes
 	}
 	return d
-}
-
-// readProcIO returns the write-family syscall count (syscw) and the bytes
-// this process caused to be sent to storage (write_bytes) from
-// /proc/self/io, which covers every thread of the process; -1, -1 where
-// there is no such file.
-func readProcIO() (syscw, writeBytes int64) {
-	data, err := os.ReadFile("/proc/self/io")
-	if err != nil {
-		return -1, -1
-	}
-	return strategies.ParseProcIO(data)
 }

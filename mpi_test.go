@@ -16,7 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -62,7 +63,7 @@ func TestMPICoordinatorRank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := job.c
+	c := ranks.CoordinatorOf(job)
 	ctx := context.Background()
 	rank, size := c.Rank(), c.Size()
 	if size != 4 || rank < 0 || rank >= 4 {
@@ -219,7 +220,7 @@ func TestMPIRunRank(t *testing.T) {
 		}
 	}
 	// Every rank used rank 0's seed.
-	seeds, err := job.c.GatherFloat64s(context.Background(), []float64{float64(set.Env.Seed)})
+	seeds, err := ranks.CoordinatorOf(job).GatherFloat64s(context.Background(), []float64{float64(set.Env.Seed)})
 	if err != nil {
 		t.Fatal(err)
 	}

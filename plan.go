@@ -3,7 +3,7 @@ package writebench
 import (
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Plan describes what Run would do with a Config, without doing it.

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/writebench/writebench/internal/scratch"
 )
 
 // TestStaleScanPlantedMarkers plants, in a shared --dir, writebench-*
@@ -34,7 +36,7 @@ func TestStaleScanPlantedMarkers(t *testing.T) {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		return filepath.Join(d, scratchMarker)
+		return filepath.Join(d, scratch.Marker)
 	}
 	if err := syscall.Mkfifo(mkd(ScratchPrefix+"fifo"), 0o644); err != nil {
 		t.Fatal(err)
@@ -45,9 +47,9 @@ func TestStaleScanPlantedMarkers(t *testing.T) {
 	}
 	os.Symlink(zero, mkd(ScratchPrefix+"link-zero"))
 	os.Symlink("/dev/zero", mkd(ScratchPrefix+"link-devzero"))
-	os.Symlink(filepath.Join(dir, ScratchPrefix+"fifo", scratchMarker), mkd(ScratchPrefix+"link-fifo"))
+	os.Symlink(filepath.Join(dir, ScratchPrefix+"fifo", scratch.Marker), mkd(ScratchPrefix+"link-fifo"))
 	os.WriteFile(mkd(ScratchPrefix+"big"), bytes.Repeat([]byte("1"), 1<<20), 0o644)
-	os.WriteFile(filepath.Join(other, scratchMarker), []byte(dead), 0o644)
+	os.WriteFile(filepath.Join(other, scratch.Marker), []byte(dead), 0o644)
 	os.Symlink(other, filepath.Join(dir, ScratchPrefix+"dirlink"))
 	evil := ScratchPrefix + "\x1b[31mred\x1b]0;title\a\nnote: fake"
 	os.WriteFile(mkd(evil), []byte(dead), 0o644)

@@ -7,7 +7,7 @@
 // The runner is public so another Go program can measure its own
 // strategies.Strategy under the same conditions as the built-in ones: put
 // it in Config.Custom and name it in Config.Strategies. It links no
-// renderer: the result set is package report/resultset.
+// renderer: the result set is package resultset.
 //
 // The timed region of a repetition holds Strategy.Write (run Loops times
 // back to back when one batch is shorter than Config.MinSample) and, for
@@ -36,7 +36,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -60,10 +63,20 @@ type cell struct {
 // valid, holds every completed repetition and has Complete false.
 var ErrInterrupted = errors.New("sweep interrupted")
 
-// errSkipped marks a repetition whose strategy cannot run on this machine.
-type errSkipped struct{ reason string }
+// ScratchLeftError is Run's error when the sweep finished (its set is
+// valid and returned) but the scratch directory could not be removed: the
+// files under Dir are writebench's and take space until removed by hand.
+// The CLI exits 1 on it.
+type ScratchLeftError struct {
+	Dir string
+	Err error
+}
 
-func (e *errSkipped) Error() string { return "skipped: " + e.reason }
+func (e *ScratchLeftError) Error() string {
+	return fmt.Sprintf("the scratch directory %s could not be removed: %v (remove it by hand)", resultset.Printable(e.Dir), e.Err)
+}
+
+func (e *ScratchLeftError) Unwrap() error { return e.Err }
 
 // Run runs the sweep cfg describes and returns its result set. A cell that
 // fails records its error and the sweep goes on; a cell its strategy cannot
@@ -82,13 +95,17 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := newGroup(cfg.Job)
-	g.shared = cfg.SharedDir
-	if cfg.Seed, err = g.start(ctx, cfg.Seed, cells); err != nil {
+	g := ranks.NewGroup(cfg.Job)
+	g.Shared = cfg.SharedDir
+	keys := make([]string, len(cells))
+	for i := range cells {
+		keys[i] = cells[i].res.Key()
+	}
+	if cfg.Seed, err = g.Start(ctx, cfg.Seed, keys); err != nil {
 		return nil, err
 	}
 	env := collectEnv(cfg, start)
-	g.describe(&env)
+	g.Describe(&env)
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
@@ -97,20 +114,20 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	for _, stale := range findStale(cfg.Dir) {
+	for _, stale := range scratch.FindStale(cfg.Dir) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
-	scratch, err := g.makeScratch(ctx, cfg.Dir)
+	sd, err := g.MakeScratch(ctx, cfg.Dir)
 	if err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
-	r := &runner{cfg: cfg, scratch: scratch, content: strategies.NewContent(g.contentSeed()), prefix: g.prefix(), group: g}
+	r := &runner{cfg: cfg, scratch: sd, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
 	for i := range cells {
 		// Strategies with files of their own (external programs' sources,
 		// patterns, temporary files) keep them in the scratch directory,
 		// removed with it however the run ends.
 		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
-			u.UseScratch(filepath.Join(scratch.dir, "x-"+r.prefix+cells[i].strategy.Name()))
+			u.UseScratch(filepath.Join(sd.Path, "x-"+r.prefix+cells[i].strategy.Name()))
 		}
 	}
 	defer func() {
@@ -118,9 +135,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			r.closeSession(&cells[i])
 		}
 		if err := r.removeScratch(ctx); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(scratch.dir), err)
+			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
 			if runErr == nil {
-				runErr = &ScratchLeftError{Dir: scratch.dir, Err: err}
+				runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
 			}
 		}
 	}()
@@ -168,7 +185,7 @@ rounds:
 			// its budget (it ended up to 1 ms past 45 s without it).
 			cost += cost / 10
 			// With several ranks, rank 0's clock decides for all.
-			spent, err := g.decide(ctx, time.Now().Add(cost).After(deadline))
+			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -194,18 +211,18 @@ rounds:
 				interrupted = true
 				break rounds
 			}
-			var ce *collectiveError
+			var ce *ranks.CollectiveError
 			if errors.As(err, &ce) {
 				// The ranks cannot talk any more (one died?): stop with
 				// what was measured.
 				interrupted, cause = true, ce
 				break rounds
 			}
-			var skip *errSkipped
+			var skip *ranks.SkippedError
 			switch {
 			case errors.As(err, &skip):
 				c.done = true
-				c.res.Skipped = skip.reason
+				c.res.Skipped = skip.Reason
 			case err != nil:
 				c.done = true
 				c.res.Error = err.Error()
@@ -238,7 +255,7 @@ rounds:
 		set.Env.Confidence = lookConfidence(looked + 1)
 	}
 	set.Env.TotalSeconds = time.Since(start).Seconds()
-	if rss, ok := PeakRSS(); ok {
+	if rss, ok := sysinfo.PeakRSS(); ok {
 		set.Env.PeakRSS = rss
 	}
 	set.Complete = !interrupted
@@ -269,7 +286,7 @@ var errAbandoned = errors.New("repetition abandoned after the signal's grace per
 // errAbandoned. With several ranks the repetition is always waited for:
 // its collectives must stay in step.
 func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool, k int) error {
-	if r.group.multi() {
+	if r.group.Multi() {
 		return r.rep(ctx, idx, c, counted, k)
 	}
 	done := make(chan error, 1)
@@ -299,11 +316,11 @@ func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool,
 // may hold a lock the removal needs, and the run must end all the same
 // (the error then says the directory is left).
 func (r *runner) removeScratch(ctx context.Context) error {
-	if ctx.Err() == nil || r.group.multi() {
-		return r.group.removeScratch(ctx, r.scratch)
+	if ctx.Err() == nil || r.group.Multi() {
+		return r.group.RemoveScratch(ctx, r.scratch)
 	}
 	done := make(chan error, 1)
-	go func() { done <- r.group.removeScratch(ctx, r.scratch) }()
+	go func() { done <- r.group.RemoveScratch(ctx, r.scratch) }()
 	t := time.NewTimer(signalGrace)
 	defer t.Stop()
 	select {
@@ -359,13 +376,13 @@ func logf(w io.Writer, format string, args ...any) {
 // runner holds the state shared by every repetition.
 type runner struct {
 	cfg      Config
-	scratch  *scratch
+	scratch  *scratch.Dir
 	content  *strategies.Content // this rank's (see group.contentSeed)
 	prefix   string              // this rank's file names under --shared-dir (see group.prefix)
 	latency  []time.Duration
 	syncTime []time.Duration
-	group    *group // the ranks of the run (one by default)
-	assign   []int  // pool directory of each cell in the current round
+	group    *ranks.Group // the ranks of the run (one by default)
+	assign   []int        // pool directory of each cell in the current round
 	// mu guards abandoned and the changes repetitions make to cells
 	// (commit), so an abandoned repetition cannot change the set being
 	// saved.
@@ -387,8 +404,8 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	g := r.group
 	if !r.cfg.NoSpaceCheck {
 		// Ranks on one host share its disks: count all their files.
-		if err := checkSpace(r.scratch.dir, g.hostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return g.agree(ctx, err)
+		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return g.Agree(ctx, err)
 		}
 	}
 	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
@@ -404,17 +421,17 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// a new directory per repetition instead made a one-file batch cost
 	// ~0.8 ms more, the file system's cost of a first entry in a new
 	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.dir, "d"+strconv.Itoa(r.assign[idx]))
+	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
 	dirs := make([]string, loops)
 	for j := range dirs {
 		if j == 0 {
 			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-				return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
+				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 			}
 		}
 		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
 		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return g.agree(ctx, withHint(fmt.Errorf("make scratch directory: %w", err)))
+			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
 	}
 	defer func() {
@@ -426,20 +443,20 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			}
 		}
 		if rerr != nil {
-			rerr = withHint(fmt.Errorf("remove scratch files: %w", rerr))
+			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
 		}
 		if err == nil {
-			err = g.agree(ctx, rerr) // every rank got here: agree on this too
+			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
 	if c.session == nil {
 		if o, ok := c.strategy.(strategies.CellOpener); ok {
 			s, err := o.OpenCell(ctx, c.params)
 			if reason, skip := strategies.SkipReason(err); skip {
-				return g.agree(ctx, &errSkipped{reason})
+				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
 			}
 			if err != nil {
-				return g.agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
+				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
 			}
 			if !r.commit(func() { c.session = s }) {
 				s.Close()
@@ -464,17 +481,17 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	clear(r.latency[:n])
 	clear(r.syncTime[:n])
 	if r.cfg.DropCaches {
-		if err := dropCaches(); err != nil {
-			return g.agree(ctx, err)
+		if err := scratch.DropCaches(); err != nil {
+			return g.Agree(ctx, err)
 		}
 	}
-	if err := g.agree(ctx, nil); err != nil {
+	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's setup failed
 	}
-	collectBeforeTimed()
+	sysinfo.CollectBeforeTimed()
 	// Every rank starts the repetition together (IOR's barrier), each
 	// timing itself from its own exit from the barrier.
-	if err := g.barrier(ctx); err != nil {
+	if err := g.Barrier(ctx); err != nil {
 		return err
 	}
 
@@ -496,7 +513,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	elapsed := time.Since(t0)
 	after.read(c.session)
-	if err := g.afterTimed(ctx); err != nil {
+	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
 
@@ -505,9 +522,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			return ctx.Err()
 		}
 		if reason, skip := strategies.SkipReason(werr); skip {
-			return g.agree(ctx, &errSkipped{reason})
+			return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
 		}
-		return g.agree(ctx, withHint(werr))
+		return g.Agree(ctx, scratch.WithHint(werr))
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
@@ -524,7 +541,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 				got, verr = rv.VerifyRecords(vctx, b)
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = Verify(vctx, b)
+				verr = strategies.Verify(vctx, b)
 			}
 			if verr != nil {
 				if ctx.Err() != nil {
@@ -533,17 +550,17 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 				if vctx.Err() != nil {
 					verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
 				}
-				return g.agree(ctx, withHint(verr)) // EIO reading back deserves the same advice
+				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 			}
 		}
 	}
-	if err := g.agree(ctx, nil); err != nil {
+	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's write or verification failed
 	}
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
 		// every rank runs the same loops.
-		slowest, err := g.max(ctx, elapsed)
+		slowest, err := g.Max(ctx, elapsed)
 		if err != nil {
 			return err
 		}
@@ -560,7 +577,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if !r.commit(func() { r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n) }) {
 		return errAbandoned
 	}
-	return g.merge(ctx, rc)
+	return g.Merge(ctx, rc)
 }
 
 // verifyLimit is the time limit of c's verification (see

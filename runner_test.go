@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -106,7 +108,7 @@ func TestExpand(t *testing.T) {
 			for _, pf := range perFiles {
 				k := strategies.Knobs(s, pf)
 				c := len(cfg.Files) * len(cfg.Sizes) * n("sync")
-				for _, a := range resultset.Axes {
+				for _, a := range resultset.Axes() {
 					if a.Knob && a.Name != "per_file" && slices.Contains(k, a.Name) {
 						c *= n(a.Name)
 					}
@@ -174,7 +176,7 @@ func checkCellParams(t *testing.T, c cell) {
 	t.Helper()
 	r := c.res
 	knobs := strategies.Knobs(c.strategy, r.PerFile)
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if !a.Knob || a.Kind == resultset.KindName {
 			continue
 		}
@@ -260,9 +262,9 @@ func TestValidate(t *testing.T) {
 		{"warmup", Config{Warmup: MaxRepeat + 1}, "out of range"},
 		{"files", Config{Files: []int{1, 0}}, "0 is out of range"},
 		{"files", Config{Files: []int{-3}}, "-3"},
-		{"files", Config{Files: []int{MaxFiles + 1}}, "out of range"},
+		{"files", Config{Files: []int{resultset.MaxFiles + 1}}, "out of range"},
 		{"sizes", Config{Sizes: []int64{-1}}, "-1"},
-		{"sizes", Config{Sizes: []int64{MaxFileSize + 1}}, "out of range"},
+		{"sizes", Config{Sizes: []int64{resultset.MaxFileSize + 1}}, "out of range"},
 		{"record", Config{Knobs: map[string][]string{"record": {"0"}}}, "0B is out of range"},
 		{"buffer", Config{Knobs: map[string][]string{"buffer": {"2GiB"}}}, "out of range"},
 		{"chunk", Config{Knobs: map[string][]string{"chunk": {"-1"}}}, "-1"},
@@ -574,7 +576,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 	must(os.Mkdir(filepath.Join(dir, ScratchPrefix+"user"), 0o755))
 	must(os.WriteFile(filepath.Join(dir, ScratchPrefix+"user", "f0"), []byte("looks like ours"), 0o644))
 	must(os.Mkdir(stale, 0o755))
-	must(os.WriteFile(filepath.Join(stale, scratchMarker), []byte("999999999\n"), 0o644))
+	must(os.WriteFile(filepath.Join(stale, scratch.Marker), []byte("999999999\n"), 0o644))
 	must(os.WriteFile(filepath.Join(stale, "f0"), []byte("old"), 0o644))
 	must(os.Symlink(filepath.Join(dir, "keep.txt"), filepath.Join(dir, "f0")))
 	before := statSnapshot(t, dir)
@@ -609,7 +611,7 @@ func TestRunLeavesDirAlone(t *testing.T) {
 func TestRunSpaceCheck(t *testing.T) {
 	dir := t.TempDir()
 	set, err := Run(context.Background(), Config{Strategies: []string{"chunked"}, Files: []int{1},
-		Sizes: []int64{1, MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir, MinSample: -1})
+		Sizes: []int64{1, resultset.MaxFileSize}, Repeat: 1, Warmup: -1, Dir: dir, MinSample: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -637,7 +639,7 @@ func TestParseProcIO(t *testing.T) {
 		{"similar keys", "cancelled_write_bytes: 9\nsyscwx: 1\n", -1, -1},
 	}
 	for _, tt := range tests {
-		s, w := strategies.ParseProcIO([]byte(tt.in))
+		s, w := sysinfo.ParseProcIO([]byte(tt.in))
 		if s != tt.syscw || w != tt.wbytes {
 			t.Errorf("%s: ParseProcIO = %d, %d; want %d, %d", tt.name, s, w, tt.syscw, tt.wbytes)
 		}
@@ -704,7 +706,7 @@ func TestSpaceNeeded(t *testing.T) {
 		{1000, 4096, 1000*(4096+256) + 1000*(4096+256)*5/100 + 4<<20},
 	}
 	for _, tt := range tests {
-		if got := SpaceNeeded(tt.files, tt.size); got != tt.want {
+		if got := scratch.SpaceNeeded(tt.files, tt.size); got != tt.want {
 			t.Errorf("SpaceNeeded(%d, %d) = %d, want %d", tt.files, tt.size, got, tt.want)
 		}
 	}

@@ -17,11 +17,12 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
-// These tests prove the guarantees of issue 5 with real failures: a full
+// These tests prove the safety guarantees with real failures: a full
 // tmpfs for ENOSPC, a read-only mount for EROFS, real cancellation inside a
 // multi-GiB cell, real directories full of other people's files.
 
@@ -148,10 +149,10 @@ func TestRunENOSPC(t *testing.T) {
 // size is known: 16 MiB holds 2 × 4 MiB with the margin, not 4 × 4 MiB.
 func TestSpaceCheckTmpfs(t *testing.T) {
 	dir := mountTmpfs(t, "size=16m")
-	if err := checkSpace(dir, 2, 4<<20); err != nil {
+	if err := scratch.CheckSpace(dir, 2, 4<<20); err != nil {
 		t.Errorf("2 × 4 MiB on 16 MiB: %v", err)
 	}
-	err := checkSpace(dir, 4, 4<<20)
+	err := scratch.CheckSpace(dir, 4, 4<<20)
 	if err == nil || !strings.Contains(err.Error(), "4 files × 4.00MiB need about") || !strings.Contains(err.Error(), "has 16.0MiB free") {
 		t.Errorf("4 × 4 MiB on 16 MiB: %v", err)
 	}
@@ -168,7 +169,7 @@ func TestWithHint(t *testing.T) {
 		syscall.ENFILE: "fs.file-max",
 		syscall.EACCES: "permission denied",
 	} {
-		err := withHint(&os.PathError{Op: "write", Path: "/d/f0", Err: errno})
+		err := scratch.WithHint(&os.PathError{Op: "write", Path: "/d/f0", Err: errno})
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "write /d/f0: "+errno.Error()+" (hint: ") || !strings.Contains(msg, want) || strings.Contains(msg, "\n") {
 			t.Errorf("%v: %q", errno, msg)
@@ -177,7 +178,7 @@ func TestWithHint(t *testing.T) {
 			t.Errorf("%v: hint hides the errno", errno)
 		}
 	}
-	if msg := withHint(errors.New("plain")).Error(); msg != "plain" {
+	if msg := scratch.WithHint(errors.New("plain")).Error(); msg != "plain" {
 		t.Errorf("plain error got a hint: %q", msg)
 	}
 }
@@ -318,7 +319,7 @@ func deadPID(t *testing.T) int {
 		t.Skipf("skipped: cannot run true: %v", err)
 	}
 	pid := cmd.Process.Pid
-	if processAlive(pid) {
+	if syscall.Kill(pid, 0) == nil {
 		t.Skipf("skipped: pid %d was reused at once", pid)
 	}
 	return pid
@@ -335,7 +336,7 @@ func TestRunReportsStaleScratch(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(d, "c0-1"), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		os.WriteFile(filepath.Join(d, scratchMarker), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+		os.WriteFile(filepath.Join(d, scratch.Marker), []byte(strconv.Itoa(pid)+"\n"), 0o644)
 		os.WriteFile(filepath.Join(d, "c0-1", "f0"), []byte("half-written"), 0o644)
 	}
 	before := statSnapshot(t, dir)
@@ -363,7 +364,7 @@ func TestRunInterruptedInBigCell(t *testing.T) {
 	cfg := quick(dir, "chunked", "unbuffered")
 	cfg.Files, cfg.Sizes = []int{1}, []int64{4096, 1 << 30}
 	cfg.Knobs = map[string][]string{"record": {"256"}}
-	if err := checkSpace(dir, 1, 1<<30); err != nil {
+	if err := scratch.CheckSpace(dir, 1, 1<<30); err != nil {
 		t.Skipf("skipped: %v", err)
 	}
 	// Cancelled at its 200th look: the small cells take a few, the big
@@ -437,11 +438,11 @@ func TestVerifyCancelsInsideFile(t *testing.T) {
 	if err := s.Write(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	if err := Verify(context.Background(), b); err != nil {
+	if err := strategies.Verify(context.Background(), b); err != nil {
 		t.Fatalf("Verify of a good file: %v", err)
 	}
 	n := 3 // the check before the file, then two inside it
-	if err := Verify(countdownCtx{context.Background(), &n}, b); !errors.Is(err, context.Canceled) {
+	if err := strategies.Verify(countdownCtx{context.Background(), &n}, b); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Verify = %v, want context.Canceled from inside the file", err)
 	}
 }

@@ -160,7 +160,7 @@ func verifyCases() []verifyCase {
 // offset, and the expected and found bytes.
 func checkVerifyError(t *testing.T, err error, tc verifyCase, b *strategies.Batch, wantPath string) {
 	t.Helper()
-	var ve *writebench.VerifyError
+	var ve *strategies.VerifyError
 	if !errors.As(err, &ve) {
 		t.Fatalf("error %v (%T) is not a *VerifyError", err, err)
 	}
@@ -213,7 +213,7 @@ func TestVerifyCatchesFaults(t *testing.T) {
 			if err := tc.s.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
-			err := writebench.Verify(context.Background(), b)
+			err := strategies.Verify(context.Background(), b)
 			if err == nil {
 				t.Fatal("Verify accepted a faulty batch")
 			}
@@ -306,7 +306,7 @@ func TestVerifyAcceptsCorrectBatch(t *testing.T) {
 			if err := ok.Write(context.Background(), b); err != nil {
 				t.Fatal(err)
 			}
-			if err := writebench.Verify(context.Background(), b); err != nil {
+			if err := strategies.Verify(context.Background(), b); err != nil {
 				t.Errorf("files %d size %d: Verify of a correct batch: %v", files, size, err)
 			}
 		}
@@ -321,7 +321,7 @@ func TestVerifyCancelled(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := writebench.Verify(ctx, b); !errors.Is(err, context.Canceled) {
+	if err := strategies.Verify(ctx, b); !errors.Is(err, context.Canceled) {
 		t.Errorf("Verify with a cancelled context = %v, want context.Canceled", err)
 	}
 }
@@ -339,7 +339,7 @@ func TestVerifyRefusesSymlink(t *testing.T) {
 	if err := os.Symlink(target, b.Path(0)); err != nil {
 		t.Fatal(err)
 	}
-	err := writebench.Verify(context.Background(), b)
+	err := strategies.Verify(context.Background(), b)
 	if err == nil || !strings.Contains(err.Error(), b.Path(0)) {
 		t.Errorf("Verify of a symlink = %v, want an error naming %s", err, b.Path(0))
 	}

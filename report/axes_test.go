@@ -10,16 +10,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
 // axesSet is one comparison group (1 file of 1 MiB, sync none, 6 rounds):
 // cell i is strategy, takes seconds[i] and is set up by set.
-func axesSet(strategy string, seconds []float64, set func(i int, c *Cell)) *Set {
-	s := &Set{Schema: 1, Tool: "writebench", Complete: true, Env: Env{GOOS: "linux", GOARCH: "amd64", Repeat: 6}}
+func axesSet(strategy string, seconds []float64, set func(i int, c *resultset.Cell)) *resultset.Set {
+	s := &resultset.Set{Schema: 1, Tool: "writebench", Complete: true, Env: resultset.Env{GOOS: "linux", GOARCH: "amd64", Repeat: 6}}
 	for i, sec := range seconds {
-		c := Cell{Strategy: strategy, Files: 1, FileSize: 1 << 20, Sync: "none", Verified: true}
+		c := resultset.Cell{Strategy: strategy, Files: 1, FileSize: 1 << 20, Sync: "none", Verified: true}
 		set(i, &c)
 		for k := range 6 {
 			c.Rounds = append(c.Rounds, k)
@@ -37,7 +38,7 @@ func axesSet(strategy string, seconds []float64, set func(i int, c *Cell)) *Set 
 	return s
 }
 
-func render(t *testing.T, sets []*Set, labels []string, format string) string {
+func render(t *testing.T, sets []*resultset.Set, labels []string, format string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Render(&buf, sets, labels, format); err != nil {
@@ -72,31 +73,31 @@ func benchNames(t *testing.T, text string) (names []string, results int) {
 var axisCases = []struct {
 	name   string
 	axis   string
-	set    *Set
+	set    *resultset.Set
 	values []string // the axis's value of every cell, in set order
 	labels []string // contender labels, in set order
 }{
-	{"prealloc", "prealloc", axesSet("chunked", []float64{1, 1.5, 2, 3}, func(i int, c *Cell) {
+	{"prealloc", "prealloc", axesSet("chunked", []float64{1, 1.5, 2, 3}, func(i int, c *resultset.Cell) {
 		c.Chunk = []int{64 << 10, 64 << 10, 1 << 20, 1 << 20}[i]
 		c.Prealloc = []string{"none", "fallocate", "none", "fallocate"}[i]
 	}), []string{"none", "fallocate", "none", "fallocate"},
 		[]string{"chunk=64KiB prealloc=none", "chunk=64KiB prealloc=fallocate", "chunk=1MiB prealloc=none", "chunk=1MiB prealloc=fallocate"}},
-	{"batch", "batch", axesSet("writev", []float64{1, 2}, func(i int, c *Cell) {
+	{"batch", "batch", axesSet("writev", []float64{1, 2}, func(i int, c *resultset.Cell) {
 		c.Record, c.Prealloc, c.Batch = 256, "none", []int{16, 64}[i]
 	}), []string{"16", "64"}, []string{"batch=16", "batch=64"}},
-	{"queue_depth", "queue_depth", axesSet("uring", []float64{1, 2}, func(i int, c *Cell) {
+	{"queue_depth", "queue_depth", axesSet("uring", []float64{1, 2}, func(i int, c *resultset.Cell) {
 		c.Chunk, c.Prealloc, c.QueueDepth = 64<<10, "none", []int{1, 32}[i]
 	}), []string{"1", "32"}, []string{"queue_depth=1", "queue_depth=32"}},
 }
 
-// Cells that differ in any axis of resultset.Axes are told apart
+// Cells that differ in any axis of resultset.Axes() are told apart
 // everywhere: a table and markdown column for the axis, one contender label
 // each in the verdict, one benchmark name each (benchstat would otherwise
 // pool their samples), and the axis in the json summary's cells.
 func TestReportTellsEveryAxisApart(t *testing.T) {
 	for _, tt := range axisCases {
 		t.Run(tt.name, func(t *testing.T) {
-			sets, labels := []*Set{tt.set}, []string{"x"}
+			sets, labels := []*resultset.Set{tt.set}, []string{"x"}
 			n := len(tt.set.Results)
 
 			// Cell table: a column for the axis, with every cell's value.
@@ -132,7 +133,7 @@ func TestReportTellsEveryAxisApart(t *testing.T) {
 			}
 
 			// Verdict: one distinct label per cell.
-			vs := Verdicts(tt.set, VerdictOptions{})
+			vs := judge.Verdicts(tt.set, judge.Options{})
 			if len(vs) != 1 {
 				t.Fatalf("%d verdicts, want 1", len(vs))
 			}
@@ -203,14 +204,14 @@ func TestReportTellsEveryAxisApart(t *testing.T) {
 // sets) give the same tables and benchmark names, with no prealloc column
 // and no prealloc in the names or labels.
 func TestReportDefaultAxisUnchanged(t *testing.T) {
-	mk := func(prealloc string) *Set {
-		return axesSet("chunked", []float64{1, 2}, func(i int, c *Cell) {
+	mk := func(prealloc string) *resultset.Set {
+		return axesSet("chunked", []float64{1, 2}, func(i int, c *resultset.Cell) {
 			c.Chunk, c.Prealloc = []int{64 << 10, 1 << 20}[i], prealloc
 		})
 	}
 	for _, format := range []string{"table", "markdown", "benchfmt", "csv-verdicts"} {
-		absent := render(t, []*Set{mk("")}, []string{"x"}, format)
-		none := render(t, []*Set{mk("none")}, []string{"x"}, format)
+		absent := render(t, []*resultset.Set{mk("")}, []string{"x"}, format)
+		none := render(t, []*resultset.Set{mk("none")}, []string{"x"}, format)
 		if absent != none {
 			t.Errorf("%s: prealloc none and prealloc left out render differently:\n%s\n---\n%s", format, absent, none)
 		}
@@ -224,9 +225,9 @@ func TestReportDefaultAxisUnchanged(t *testing.T) {
 // as prealloc none (what it measured, and what its keys say), not as "does
 // not apply".
 func TestReportAbsentAxisReadsAsDefault(t *testing.T) {
-	old := axesSet("chunked", []float64{1}, func(i int, c *Cell) { c.Chunk = 64 << 10 })
-	old.Results = append(old.Results, axesSet("chunked", []float64{2}, func(i int, c *Cell) { c.Chunk = 1 << 20 }).Results...)
-	sets, labels := []*Set{old, axisCases[0].set}, []string{"old", "new"}
+	old := axesSet("chunked", []float64{1}, func(i int, c *resultset.Cell) { c.Chunk = 64 << 10 })
+	old.Results = append(old.Results, axesSet("chunked", []float64{2}, func(i int, c *resultset.Cell) { c.Chunk = 1 << 20 }).Results...)
+	sets, labels := []*resultset.Set{old, axisCases[0].set}, []string{"old", "new"}
 	header, rows := cellTable(Summarize(sets, labels), true)
 	col := slices.Index(header, "prealloc")
 	if col < 0 {
@@ -238,9 +239,9 @@ func TestReportAbsentAxisReadsAsDefault(t *testing.T) {
 		}
 	}
 	// A strategy without the knob still shows that it does not apply.
-	s := axesSet("chunked", []float64{1, 2}, func(i int, c *Cell) { c.Prealloc = []string{"none", "fallocate"}[i] })
-	s.Results = append(s.Results, axesSet("shared-x", []float64{3}, func(int, *Cell) {}).Results...)
-	header, rows = cellTable(Summarize([]*Set{s}, labels), false)
+	s := axesSet("chunked", []float64{1, 2}, func(i int, c *resultset.Cell) { c.Prealloc = []string{"none", "fallocate"}[i] })
+	s.Results = append(s.Results, axesSet("shared-x", []float64{3}, func(int, *resultset.Cell) {}).Results...)
+	header, rows = cellTable(Summarize([]*resultset.Set{s}, labels), false)
 	col = slices.Index(header, "prealloc")
 	for _, r := range rows {
 		if r[0] == "shared-x" && r[col] != "-" {
@@ -251,16 +252,16 @@ func TestReportAbsentAxisReadsAsDefault(t *testing.T) {
 
 // Knobs that do not vary are listed under the table, the new ones too.
 func TestReportFixedAxes(t *testing.T) {
-	s := axesSet("writev", []float64{1, 2}, func(i int, c *Cell) {
+	s := axesSet("writev", []float64{1, 2}, func(i int, c *resultset.Cell) {
 		c.Record, c.Batch, c.QueueDepth, c.Prealloc = []int{256, 4096}[i], 16, 0, "fallocate"
 	})
-	notes := tableNotes(Summarize([]*Set{s}, []string{"x"}))
+	notes := tableNotes(Summarize([]*resultset.Set{s}, []string{"x"}))
 	if want := "Fixed parameters: batch=16, prealloc=fallocate, sync=none."; notes[0] != want {
 		t.Errorf("notes[0] = %q, want %q", notes[0], want)
 	}
 }
 
-// The json summary's cells have a field for every axis of resultset.Axes,
+// The json summary's cells have a field for every axis of resultset.Axes(),
 // so a new axis cannot be left out of it unnoticed.
 func TestJSONCellHasEveryAxis(t *testing.T) {
 	typ := reflect.TypeFor[JSONCell]()
@@ -269,7 +270,7 @@ func TestJSONCellHasEveryAxis(t *testing.T) {
 		name, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
 		tags[name] = true
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if name := csvAxisName(a); !tags[name] {
 			t.Errorf("JSONCell has no field %q for axis %s", name, a.Name)
 		}

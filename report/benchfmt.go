@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -25,7 +26,7 @@ import (
 // device, writebench and Go version) is written as "# key: value" comments,
 // so benchstat compares runs from two machines or builds by default instead
 // of splitting them into separate tables.
-func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
+func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 	bw := benchfmt.NewWriter(w)
 	for _, u := range []struct{ unit, better string }{
 		{"sec/op", "lower"}, {"B/s", "higher"}, {"files/s", "higher"}, {"syscalls/op", "lower"},
@@ -115,13 +116,13 @@ func renderBenchfmt(w io.Writer, sets []*Set, labels []string) error {
 
 // benchName is the sub-benchmark part of a cell's name:
 // /strategy=S/files=N/size=Z, then every parameter that varies in the set
-// (any axis of resultset.Axes, in its order) and applies to the cell, then
+// (any axis of resultset.Axes(), in its order) and applies to the cell, then
 // /sync=M.
-func benchName(c *Cell, kv *knobView) string {
+func benchName(c *resultset.Cell, kv *knobView) string {
 	var b strings.Builder
 	b.WriteString("/strategy=" + benchSafe(c.Strategy))
 	b.WriteString("/files=" + strconv.Itoa(c.Files))
-	b.WriteString("/size=" + FormatBytes(c.FileSize))
+	b.WriteString("/size=" + resultset.FormatBytes(c.FileSize))
 	for _, name := range kv.varying {
 		if v := kv.value(c, name); name != "sync" && v != "-" {
 			b.WriteString("/" + name + "=" + benchSafe(v))

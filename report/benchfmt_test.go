@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -17,9 +18,9 @@ func TestBenchfmtComparableAcrossMachines(t *testing.T) {
 	b := loadFixture(t, "basic")
 	b.Env.CPU, b.Env.Kernel, b.Env.Device, b.Env.FSType, b.Env.WritebenchVersion = "Other CPU", "5.15.0", "/dev/nvme0n1", "xfs", "v9.9.9"
 	configs := map[string]bool{}
-	for i, s := range []*Set{a, b} {
+	for i, s := range []*resultset.Set{a, b} {
 		var buf bytes.Buffer
-		if err := Render(&buf, []*Set{s}, []string{"x"}, "benchfmt"); err != nil {
+		if err := Render(&buf, []*resultset.Set{s}, []string{"x"}, "benchfmt"); err != nil {
 			t.Fatal(err)
 		}
 		text := buf.String()

@@ -7,6 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // cmpJitter is a fixed, deterministic noise pattern (±2%) applied to the
@@ -24,9 +28,9 @@ func cmpSamples(v float64, n int) []float64 {
 
 // cmpCell builds a successful cell with the given seconds samples and
 // plausible other arrays of the same length.
-func cmpCell(strategy string, files int, size int64, seconds []float64) Cell {
+func cmpCell(strategy string, files int, size int64, seconds []float64) resultset.Cell {
 	n := len(seconds)
-	c := Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Seconds: seconds, Verified: true}
+	c := resultset.Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Seconds: seconds, Verified: true}
 	for i := 0; i < n; i++ {
 		c.WriteSyscalls = append(c.WriteSyscalls, int64(files*4))
 		c.StorageBytes = append(c.StorageBytes, 0)
@@ -47,45 +51,45 @@ func cmpCell(strategy string, files int, size int64, seconds []float64) Cell {
 	return c
 }
 
-func cmpEnv() Env {
-	return Env{GOOS: "linux", GOARCH: "amd64", Kernel: "6.1.0", CPU: "Test CPU", Cores: 2, Hostname: "ci-1",
+func cmpEnv() resultset.Env {
+	return resultset.Env{GOOS: "linux", GOARCH: "amd64", Kernel: "6.1.0", CPU: "Test CPU", Cores: 2, Hostname: "ci-1",
 		Dir: "/tmp", FSType: "ext4", Device: "/dev/vda1", MountOptions: "rw,relatime", Repeat: 8}
 }
 
 // cmpSet builds a set with three cells whose medians are scaled by the
 // factors (one per cell), n samples each.
-func cmpSet(n int, factors [3]float64) *Set {
-	return &Set{Schema: SchemaVersion, Tool: Tool, Env: cmpEnv(), Complete: true, Results: []Cell{
+func cmpSet(n int, factors [3]float64) *resultset.Set {
+	return &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: cmpEnv(), Complete: true, Results: []resultset.Cell{
 		cmpCell("bufio", 16, 64<<10, cmpSamples(0.010*factors[0], n)),
 		cmpCell("pool", 16, 64<<10, cmpSamples(0.004*factors[1], n)),
 		cmpCell("unbuffered", 1, 1<<20, cmpSamples(0.002*factors[2], n)),
 	}}
 }
 
-func mustCompare(t *testing.T, base, new *Set, opt CompareOptions) *Comparison {
+func mustCompare(t *testing.T, base, new *resultset.Set, opt judge.Options) *judge.Comparison {
 	t.Helper()
 	if opt.Threshold == 0 {
-		opt.Threshold = DefaultCompareThreshold
+		opt.Threshold = judge.DefaultCompareThreshold
 	}
-	c, err := Compare(base, new, opt)
+	c, err := judge.Compare(base, new, opt)
 	if err != nil {
 		t.Fatalf("Compare: %v", err)
 	}
 	return c
 }
 
-func verdicts(c *Comparison) map[string]CompareVerdict {
-	m := map[string]CompareVerdict{}
+func verdicts(c *judge.Comparison) map[string]judge.CompareVerdict {
+	m := map[string]judge.CompareVerdict{}
 	for _, cc := range c.Cells {
 		m[cc.Base.Strategy] = cc.Verdict
 	}
 	return m
 }
 
-func tableText(t *testing.T, c *Comparison, markdown bool) string {
+func tableText(t *testing.T, c *judge.Comparison, markdown bool) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := c.WriteTable(&b, markdown); err != nil {
+	if err := WriteComparison(&b, c, markdown); err != nil {
 		t.Fatalf("WriteTable: %v", err)
 	}
 	return b.String()
@@ -97,22 +101,22 @@ func TestCompareVerdicts(t *testing.T) {
 		name        string
 		n           int
 		new         [3]float64
-		want        map[string]CompareVerdict
+		want        map[string]judge.CompareVerdict
 		regressions []string // strategies
 	}{
-		{"same set", 8, one, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]CompareVerdict{"bufio": VerdictUnchanged, "pool": VerdictRegression, "unbuffered": VerdictUnchanged}, []string{"pool"}},
+		{"same set", 8, one, map[string]judge.CompareVerdict{"bufio": judge.VerdictUnchanged, "pool": judge.VerdictUnchanged, "unbuffered": judge.VerdictUnchanged}, nil},
+		{"one cell 1.5x slower", 8, [3]float64{1, 1.5, 1}, map[string]judge.CompareVerdict{"bufio": judge.VerdictUnchanged, "pool": judge.VerdictRegression, "unbuffered": judge.VerdictUnchanged}, []string{"pool"}},
 		{"1% slower everywhere", 8, [3]float64{1.01, 1.01, 1.01}, nil, nil},
-		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]CompareVerdict{"bufio": VerdictImprovement, "pool": VerdictUnchanged, "unbuffered": VerdictUnchanged}, nil},
-		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]CompareVerdict{"bufio": VerdictTooFewSamples, "pool": VerdictTooFewSamples, "unbuffered": VerdictTooFewSamples}, nil},
+		{"one cell 2x faster", 8, [3]float64{0.5, 1, 1}, map[string]judge.CompareVerdict{"bufio": judge.VerdictImprovement, "pool": judge.VerdictUnchanged, "unbuffered": judge.VerdictUnchanged}, nil},
+		{"too few samples, 2x slower", 3, [3]float64{2, 2, 2}, map[string]judge.CompareVerdict{"bufio": judge.VerdictTooFewSamples, "pool": judge.VerdictTooFewSamples, "unbuffered": judge.VerdictTooFewSamples}, nil},
 		// 5+5 is the fewest that survives the Holm correction over 3 cells
 		// (smallest p 0.0079 x 3 < 0.05); 4+4 is in TestCompareHolm.
-		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]CompareVerdict{"bufio": VerdictRegression}, []string{"bufio"}},
-		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]CompareVerdict{"unbuffered": VerdictRegression}, []string{"unbuffered"}},
+		{"5 samples, 2x slower", 5, [3]float64{2, 1, 1}, map[string]judge.CompareVerdict{"bufio": judge.VerdictRegression}, []string{"bufio"}},
+		{"12 samples, 10% slower", 12, [3]float64{1, 1, 1.10}, map[string]judge.CompareVerdict{"unbuffered": judge.VerdictRegression}, []string{"unbuffered"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := mustCompare(t, cmpSet(tt.n, one), cmpSet(tt.n, tt.new), CompareOptions{})
+			c := mustCompare(t, cmpSet(tt.n, one), cmpSet(tt.n, tt.new), judge.Options{})
 			got := verdicts(c)
 			for k, v := range tt.want {
 				if got[k] != v {
@@ -145,7 +149,7 @@ func TestCompareVerdicts(t *testing.T) {
 func TestCompareFigures(t *testing.T) {
 	base := cmpSet(8, [3]float64{1, 1, 1})
 	new := cmpSet(8, [3]float64{1, 1.5, 0.5})
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	pool, unb := c.Cells[1], c.Cells[2]
 	if math.Abs(pool.Change-0.5) > 1e-9 {
 		t.Errorf("pool change %v, want +0.5 (ratio of medians)", pool.Change)
@@ -153,8 +157,8 @@ func TestCompareFigures(t *testing.T) {
 	if !(pool.ChangeLo < 0.5 && pool.ChangeHi > 0.5 && pool.ChangeLo > 0.4 && pool.ChangeHi < 0.6) {
 		t.Errorf("pool change CI [%v, %v] should contain 0.5 and be within ±10 points", pool.ChangeLo, pool.ChangeHi)
 	}
-	if pool.Confidence < CompareConfidence {
-		t.Errorf("pool CI confidence %v < %v", pool.Confidence, CompareConfidence)
+	if pool.Confidence < judge.DefaultConfidence {
+		t.Errorf("pool CI confidence %v < %v", pool.Confidence, judge.DefaultConfidence)
 	}
 	if !(pool.P < 0.001) {
 		t.Errorf("pool p = %v, want < 0.001 for fully separated 8+8 samples", pool.P)
@@ -162,7 +166,7 @@ func TestCompareFigures(t *testing.T) {
 	if math.Abs(pool.BaseMedian-0.004) > 0.0001 || math.Abs(pool.NewMedian-0.006) > 0.0001 {
 		t.Errorf("pool medians %v, %v, want about 4ms and 6ms", pool.BaseMedian, pool.NewMedian)
 	}
-	if unb.Verdict != VerdictImprovement || math.Abs(unb.Change+0.5) > 1e-9 {
+	if unb.Verdict != judge.VerdictImprovement || math.Abs(unb.Change+0.5) > 1e-9 {
 		t.Errorf("unbuffered: %v %v, want improvement -50%%", unb.Verdict, unb.Change)
 	}
 	out := tableText(t, c, false)
@@ -179,9 +183,9 @@ func TestCompareFigures(t *testing.T) {
 
 func TestCompareSameSetIsExactlyUnchanged(t *testing.T) {
 	s := cmpSet(8, [3]float64{1, 1, 1})
-	c := mustCompare(t, s, s, CompareOptions{})
+	c := mustCompare(t, s, s, judge.Options{})
 	for _, cc := range c.Cells {
-		if cc.Change != 0 || cc.P != 1 || cc.Verdict != VerdictUnchanged {
+		if cc.Change != 0 || cc.P != 1 || cc.Verdict != judge.VerdictUnchanged {
 			t.Errorf("%s: change %v p %v verdict %v, want 0, 1, ~", cc.Key, cc.Change, cc.P, cc.Verdict)
 		}
 	}
@@ -196,7 +200,7 @@ func TestCompareMissingCells(t *testing.T) {
 	base.Results = append(base.Results, cmpCell("chunked", 4, 4<<10, cmpSamples(0.001, 8)))
 	new.Results = new.Results[1:] // drop bufio
 	new.Results = append(new.Results, cmpCell("mmap", 4, 4<<10, cmpSamples(0.001, 8)))
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	wantBase := []string{"strategy=bufio/files=16/size=64KiB/record=4KiB/buffer=64KiB/sync=none", "strategy=chunked/files=4/size=4KiB/sync=none"}
 	wantNew := []string{"strategy=mmap/files=4/size=4KiB/sync=none"}
 	if strings.Join(c.OnlyBase, " ") != strings.Join(wantBase, " ") || strings.Join(c.OnlyNew, " ") != strings.Join(wantNew, " ") {
@@ -220,7 +224,7 @@ func TestCompareParametersMatter(t *testing.T) {
 	base := cmpSet(8, [3]float64{1, 1, 1})
 	new := cmpSet(8, [3]float64{1, 1, 1})
 	new.Results[1].Concurrency = 8 // same strategy, files and size; another parameter
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	if len(c.OnlyBase) != 1 || len(c.OnlyNew) != 1 || !strings.Contains(c.OnlyNew[0], "concurrency=8") {
 		t.Errorf("cells differing in concurrency were matched: only base %v, only new %v", c.OnlyBase, c.OnlyNew)
 	}
@@ -229,7 +233,7 @@ func TestCompareParametersMatter(t *testing.T) {
 func TestCompareTooFewSamplesWarns(t *testing.T) {
 	base := cmpSet(8, [3]float64{1, 1, 1})
 	new := cmpSet(3, [3]float64{3, 1, 1})
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	if len(c.Regressions()) != 0 || len(c.Undecided()) != 3 {
 		t.Fatalf("regressions %d, undecided %d; want 0, 3", len(c.Regressions()), len(c.Undecided()))
 	}
@@ -243,20 +247,20 @@ func TestCompareTooFewSamplesWarns(t *testing.T) {
 func TestCompareAlphaTooSmallForSamples(t *testing.T) {
 	// With 4+4 samples the smallest p is 0.029: at alpha 0.01 no difference
 	// can be significant, so there is no verdict rather than "~".
-	c := mustCompare(t, cmpSet(4, [3]float64{1, 1, 1}), cmpSet(4, [3]float64{2, 1, 1}), CompareOptions{Alpha: 0.01})
-	if v := c.Cells[0].Verdict; v != VerdictTooFewSamples {
-		t.Errorf("verdict %q, want %q", v, VerdictTooFewSamples)
+	c := mustCompare(t, cmpSet(4, [3]float64{1, 1, 1}), cmpSet(4, [3]float64{2, 1, 1}), judge.Options{Alpha: 0.01})
+	if v := c.Cells[0].Verdict; v != judge.VerdictTooFewSamples {
+		t.Errorf("verdict %q, want %q", v, judge.VerdictTooFewSamples)
 	}
 }
 
 func TestCompareThreshold(t *testing.T) {
 	// 12 samples, 3% slower: significant; a regression at threshold 1%, not at 5%.
 	base, new := cmpSet(12, [3]float64{1, 1, 1}), cmpSet(12, [3]float64{1.03, 1, 1})
-	if v := mustCompare(t, base, new, CompareOptions{Threshold: 0.05}).Cells[0].Verdict; v != VerdictWithinThreshold {
-		t.Errorf("threshold 5%%: verdict %q, want %q", v, VerdictWithinThreshold)
+	if v := mustCompare(t, base, new, judge.Options{Threshold: 0.05}).Cells[0].Verdict; v != judge.VerdictWithinThreshold {
+		t.Errorf("threshold 5%%: verdict %q, want %q", v, judge.VerdictWithinThreshold)
 	}
-	if v := mustCompare(t, base, new, CompareOptions{Threshold: 0.01}).Cells[0].Verdict; v != VerdictRegression {
-		t.Errorf("threshold 1%%: verdict %q, want %q", v, VerdictRegression)
+	if v := mustCompare(t, base, new, judge.Options{Threshold: 0.01}).Cells[0].Verdict; v != judge.VerdictRegression {
+		t.Errorf("threshold 1%%: verdict %q, want %q", v, judge.VerdictRegression)
 	}
 }
 
@@ -267,8 +271,8 @@ func TestCompareFailedCells(t *testing.T) {
 	base.Results[1].Error = "open: permission denied"          // fixed
 	base.Results[2].Error = "mmap: not supported"              // fails in both
 	new.Results[2].Error = "mmap: not supported"
-	c := mustCompare(t, base, new, CompareOptions{})
-	want := map[string]CompareVerdict{"bufio": VerdictNewFailure, "pool": VerdictFixed, "unbuffered": VerdictBothFailed}
+	c := mustCompare(t, base, new, judge.Options{})
+	want := map[string]judge.CompareVerdict{"bufio": judge.VerdictNewFailure, "pool": judge.VerdictFixed, "unbuffered": judge.VerdictBothFailed}
 	if got := verdicts(c); got["bufio"] != want["bufio"] || got["pool"] != want["pool"] || got["unbuffered"] != want["unbuffered"] {
 		t.Errorf("verdicts %v, want %v", got, want)
 	}
@@ -287,7 +291,7 @@ func TestCompareEnvWarning(t *testing.T) {
 	new.Env.Hostname = "laptop"
 	new.Env.FSType = "tmpfs"
 	new.Env.GoVersion = "go9.9" // not an environment difference worth warning about
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	if len(c.EnvDiffs) != 2 || c.EnvDiffs[0].Field != "hostname" || c.EnvDiffs[1].Field != "fs_type" {
 		t.Fatalf("env diffs %+v, want hostname and fs_type", c.EnvDiffs)
 	}
@@ -305,7 +309,7 @@ func TestCompareEnvWarning(t *testing.T) {
 func TestCompareIncompleteSetWarns(t *testing.T) {
 	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(8, [3]float64{1, 1, 1})
 	new.Complete, new.Interrupted = false, "interrupt"
-	c := mustCompare(t, base, new, CompareOptions{})
+	c := mustCompare(t, base, new, judge.Options{})
 	if len(c.Warnings) != 1 || c.Warnings[0] != "new set is incomplete (the run was interrupted by interrupt)" {
 		t.Errorf("warnings %q", c.Warnings)
 	}
@@ -317,25 +321,25 @@ func TestCompareMetrics(t *testing.T) {
 		new.Results[0].WriteSyscalls[i] *= 2
 	}
 	new.Results[1].WriteSyscalls[3] = -1 // unavailable
-	c := mustCompare(t, base, new, CompareOptions{Metric: "write_syscalls"})
-	if got := verdicts(c); got["bufio"] != VerdictRegression || got["pool"] != VerdictNoData || got["unbuffered"] != VerdictUnchanged {
+	c := mustCompare(t, base, new, judge.Options{Metric: "write_syscalls"})
+	if got := verdicts(c); got["bufio"] != judge.VerdictRegression || got["pool"] != judge.VerdictNoData || got["unbuffered"] != judge.VerdictUnchanged {
 		t.Errorf("write_syscalls verdicts %v", got)
 	}
 	if c.Cells[0].BaseMedian != 64 || c.Cells[0].NewMedian != 128 {
 		t.Errorf("write_syscalls medians %v, %v, want 64, 128", c.Cells[0].BaseMedian, c.Cells[0].NewMedian)
 	}
 	// sync_seconds is 0 on both sides: 0/0 is no change, not NaN.
-	c = mustCompare(t, base, new, CompareOptions{Metric: "sync_seconds"})
-	if cc := c.Cells[0]; cc.Change != 0 || cc.Verdict != VerdictUnchanged {
+	c = mustCompare(t, base, new, judge.Options{Metric: "sync_seconds"})
+	if cc := c.Cells[0]; cc.Change != 0 || cc.Verdict != judge.VerdictUnchanged {
 		t.Errorf("sync_seconds all zero: change %v verdict %v", cc.Change, cc.Verdict)
 	}
 	// latency arrays are optional.
-	c = mustCompare(t, base, new, CompareOptions{Metric: "latency_p99"})
-	if v := c.Cells[0].Verdict; v != VerdictNoData {
+	c = mustCompare(t, base, new, judge.Options{Metric: "latency_p99"})
+	if v := c.Cells[0].Verdict; v != judge.VerdictNoData {
 		t.Errorf("latency_p99 absent: verdict %v", v)
 	}
-	for _, m := range CompareMetrics() {
-		if _, err := Compare(base, new, CompareOptions{Metric: m}); err != nil {
+	for _, m := range judge.CompareMetrics() {
+		if _, err := judge.Compare(base, new, judge.Options{Metric: m}); err != nil {
 			t.Errorf("metric %s: %v", m, err)
 		}
 	}
@@ -343,10 +347,10 @@ func TestCompareMetrics(t *testing.T) {
 
 func TestCompareOptionErrors(t *testing.T) {
 	s := cmpSet(8, [3]float64{1, 1, 1})
-	for _, opt := range []CompareOptions{
+	for _, opt := range []judge.Options{
 		{Metric: "throughput"}, {Alpha: 1}, {Alpha: -0.1}, {Alpha: math.NaN()}, {Threshold: -0.05}, {Threshold: math.Inf(1)},
 	} {
-		if _, err := Compare(s, s, opt); err == nil {
+		if _, err := judge.Compare(s, s, opt); err == nil {
 			t.Errorf("Compare(%+v) succeeded, want an error", opt)
 		}
 	}
@@ -355,7 +359,7 @@ func TestCompareOptionErrors(t *testing.T) {
 func TestCompareMarkdown(t *testing.T) {
 	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(8, [3]float64{1, 1.5, 1})
 	new.Env.Hostname = "other"
-	out := tableText(t, mustCompare(t, base, new, CompareOptions{}), true)
+	out := tableText(t, mustCompare(t, base, new, judge.Options{}), true)
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	var table []string
 	for _, l := range lines {
@@ -379,9 +383,9 @@ func TestCompareMarkdown(t *testing.T) {
 func TestCompareJSON(t *testing.T) {
 	base, new := cmpSet(8, [3]float64{1, 1, 1}), cmpSet(3, [3]float64{1, 1.5, 1})
 	base.Results = append(base.Results, cmpCell("chunked", 1, 4096, cmpSamples(0.001, 8)))
-	c := mustCompare(t, base, cmpSet(8, [3]float64{1, 1.5, 1}), CompareOptions{})
+	c := mustCompare(t, base, cmpSet(8, [3]float64{1, 1.5, 1}), judge.Options{})
 	var b bytes.Buffer
-	if err := c.WriteJSON(&b); err != nil {
+	if err := WriteComparisonJSON(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -408,15 +412,15 @@ func TestCompareJSON(t *testing.T) {
 	}
 
 	// Too few samples: the p-value was not computed and is null, not NaN.
-	c = mustCompare(t, base, new, CompareOptions{})
+	c = mustCompare(t, base, new, judge.Options{})
 	b.Reset()
-	if err := c.WriteJSON(&b); err != nil {
+	if err := WriteComparisonJSON(&b, c); err != nil {
 		t.Fatalf("WriteJSON with NaN fields: %v", err)
 	}
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Cells[0].P != nil || got.Cells[0].Verdict != string(VerdictTooFewSamples) || !got.Pass {
+	if got.Cells[0].P != nil || got.Cells[0].Verdict != string(judge.VerdictTooFewSamples) || !got.Pass {
 		t.Errorf("JSON too-few-samples cell wrong:\n%s", b.String())
 	}
 }
@@ -440,7 +444,7 @@ func TestCmpFormat(t *testing.T) {
 	if got := cmpFormatCI(0.1, 0.25); got != "[+10.0%, +25.0%]" {
 		t.Errorf("CI = %q", got)
 	}
-	if got := cmpFormatPct(0.05, false); got != "5%" {
+	if got := textfmt.Percent(0.05, false); got != "5%" {
 		t.Errorf("threshold = %q", got)
 	}
 }
@@ -449,22 +453,22 @@ func TestCompareHolm(t *testing.T) {
 	// 4+4 samples, one cell 2x slower: the smallest possible p (0.029) is
 	// significant on its own but not once corrected for the 3 cells tested.
 	base, new := cmpSet(4, [3]float64{1, 1, 1}), cmpSet(4, [3]float64{2, 1, 1})
-	none := mustCompare(t, base, new, CompareOptions{Correction: "none"})
-	if v := none.Cells[0].Verdict; v != VerdictRegression {
-		t.Errorf("correction none: verdict %q, want %q", v, VerdictRegression)
+	none := mustCompare(t, base, new, judge.Options{Correction: "none"})
+	if v := none.Cells[0].Verdict; v != judge.VerdictRegression {
+		t.Errorf("correction none: verdict %q, want %q", v, judge.VerdictRegression)
 	}
-	holm := mustCompare(t, base, new, CompareOptions{})
+	holm := mustCompare(t, base, new, judge.Options{})
 	if holm.Correction != "holm" {
 		t.Errorf("default correction %q, want holm", holm.Correction)
 	}
 	cc := holm.Cells[0]
-	if cc.Verdict != VerdictUnchanged || !(cc.PAdj > cc.P) || math.Abs(cc.PAdj-3*cc.P) > 1e-12 {
+	if cc.Verdict != judge.VerdictUnchanged || !(cc.PAdj > cc.P) || math.Abs(cc.PAdj-3*cc.P) > 1e-12 {
 		t.Errorf("holm: verdict %q p %v p_adj %v, want ~ with p_adj = 3p", cc.Verdict, cc.P, cc.PAdj)
 	}
 	if !strings.Contains(tableText(t, holm, false), "Holm-corrected over 3 cells") {
 		t.Errorf("table does not say the p-values are corrected")
 	}
-	if _, err := Compare(base, new, CompareOptions{Correction: "bonferoni"}); err == nil {
+	if _, err := judge.Compare(base, new, judge.Options{Correction: "bonferoni"}); err == nil {
 		t.Errorf("unknown correction accepted")
 	}
 	// Corrected p-values never fall below the raw ones and keep their order.
@@ -480,7 +484,7 @@ func TestCompareHolm(t *testing.T) {
 // passes. The same cell with ±2% noise is simply unchanged.
 func TestCompareTooNoisyForThreshold(t *testing.T) {
 	wide := []float64{0.7, 1.3, 0.85, 1.15, 1.0, 0.75, 1.25, 0.95}
-	noisy := func(scale float64) *Set {
+	noisy := func(scale float64) *resultset.Set {
 		s := cmpSet(8, [3]float64{1, 1, 1})
 		s.Results[0].Seconds = make([]float64, len(wide))
 		for i, x := range wide {
@@ -491,10 +495,10 @@ func TestCompareTooNoisyForThreshold(t *testing.T) {
 	// new is the same pattern in another order: no real change.
 	base, new := noisy(1), noisy(1)
 	slices.Reverse(new.Results[0].Seconds)
-	c := mustCompare(t, base, new, CompareOptions{Threshold: 0.10})
+	c := mustCompare(t, base, new, judge.Options{Threshold: 0.10})
 	cc := c.Cells[0]
-	if cc.Verdict != VerdictInsensitive || cc.Verdict.IsRegression() {
-		t.Fatalf("noisy cell: verdict %q (noise %v), want %q", cc.Verdict, cc.Noise, VerdictInsensitive)
+	if cc.Verdict != judge.VerdictInsensitive || cc.Verdict.IsRegression() {
+		t.Fatalf("noisy cell: verdict %q (noise %v), want %q", cc.Verdict, cc.Noise, judge.VerdictInsensitive)
 	}
 	if !(cc.Noise > 0.10) {
 		t.Errorf("noise %v, want > 0.10", cc.Noise)
@@ -506,16 +510,16 @@ func TestCompareTooNoisyForThreshold(t *testing.T) {
 		}
 	}
 	for _, q := range c.Cells[1:] {
-		if q.Verdict != VerdictUnchanged {
+		if q.Verdict != judge.VerdictUnchanged {
 			t.Errorf("%s: quiet cell verdict %q (noise %v), want ~", q.Key, q.Verdict, q.Noise)
 		}
 	}
 	// Any noise exceeds a tiny threshold.
-	if v := mustCompare(t, base, new, CompareOptions{Threshold: 1e-9}).Cells[0].Verdict; v != VerdictInsensitive {
+	if v := mustCompare(t, base, new, judge.Options{Threshold: 1e-9}).Cells[0].Verdict; v != judge.VerdictInsensitive {
 		t.Errorf("tiny threshold: %q", v)
 	}
 	var b bytes.Buffer
-	if err := c.WriteJSON(&b); err != nil {
+	if err := WriteComparisonJSON(&b, c); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

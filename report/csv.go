@@ -5,18 +5,18 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // csvHeader is the header row of the csv format: the set, the strategy, one
-// column per axis of resultset.Axes (in base units: bytes and counts; file
+// column per axis of resultset.Axes() (in base units: bytes and counts; file
 // size is "file_size"), the number of samples, one column per metric of
-// resultset.Metrics (the median over the cell's repetitions in base units;
+// resultset.Metrics() (the median over the cell's repetitions in base units;
 // an empty field means unavailable), then relative speed, verification,
 // skip reason and error.
 var csvHeader = func() []string {
 	h := []string{"set", "strategy"}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		h = append(h, csvAxisName(a))
 	}
 	h = append(h, "n")
@@ -33,7 +33,7 @@ func csvAxisName(a *resultset.Axis) string {
 
 // renderCSV writes one header row and one row per cell, medians in base
 // units, for spreadsheets.
-func renderCSV(w io.Writer, sets []*Set, labels []string) error {
+func renderCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -41,7 +41,7 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 	for _, s := range Summarize(sets, labels) {
 		c := s.Cell
 		row := []string{escapeCSV(s.Label), escapeCSV(c.Strategy)}
-		for _, a := range resultset.Axes {
+		for _, a := range resultset.Axes() {
 			switch {
 			case !a.Applies(c):
 				row = append(row, "")
@@ -54,7 +54,7 @@ func renderCSV(w io.Writer, sets []*Set, labels []string) error {
 			}
 		}
 		row = append(row, strconv.Itoa(s.N))
-		for _, m := range resultset.Metrics {
+		for _, m := range resultset.Metrics() {
 			row = append(row, csvFloat(s.Metrics[m.Name]))
 		}
 		rel := ""

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -21,7 +22,7 @@ const hostile = "boom\x1b[2J\x1b]0;pwned\a|x\n# heading \u202e\u009b31m =HYPERLI
 // hostileSet is a fixture whose free-text fields (cell errors, environment
 // strings, the command) hold hostile text, saved and loaded back, so it is
 // exactly what a renderer meets in a planted file.
-func hostileSet(t *testing.T) *Set {
+func hostileSet(t *testing.T) *resultset.Set {
 	t.Helper()
 	s := loadFixture(t, "failed")
 	s.Env.CPU = hostile
@@ -35,10 +36,10 @@ func hostileSet(t *testing.T) *Set {
 		}
 	}
 	path := filepath.Join(t.TempDir(), "hostile.json")
-	if err := Save(path, s); err != nil {
+	if err := resultset.Save(path, s); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(path)
+	got, err := resultset.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,9 +63,9 @@ func assertNoControls(t *testing.T, format string, out string) {
 func TestRenderEscapesHostileText(t *testing.T) {
 	s := hostileSet(t)
 	labels := []string{"=cmd|/C calc\n# x"}
-	for _, format := range Formats {
+	for _, format := range formatList {
 		var b bytes.Buffer
-		if err := Render(&b, []*Set{s}, labels, format); err != nil {
+		if err := Render(&b, []*resultset.Set{s}, labels, format); err != nil {
 			t.Fatalf("%s: %v", format, err)
 		}
 		out := b.String()
@@ -179,7 +180,7 @@ func unescapedPipes(line string) int {
 func TestMarkdownPageEscapes(t *testing.T) {
 	s := hostileSet(t)
 	page := filepath.Join(t.TempDir(), "page.md")
-	if err := WriteMarkdownPage(page, []*Set{s}, []string{"x\n# injected"}, ""); err != nil {
+	if err := WriteMarkdownPage(page, []*resultset.Set{s}, []string{"x\n# injected"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(page)

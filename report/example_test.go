@@ -7,17 +7,18 @@ import (
 	"log"
 
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // ExampleRender renders a saved result set as CSV, one row per cell with
 // medians in base units.
 func ExampleRender() {
-	set, err := report.Load("testdata/basic.json")
+	set, err := resultset.Load("testdata/basic.json")
 	if err != nil {
 		log.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := report.Render(&buf, []*report.Set{set}, []string{"basic"}, "csv"); err != nil {
+	if err := report.Render(&buf, []*resultset.Set{set}, []string{"basic"}, "csv"); err != nil {
 		log.Fatal(err)
 	}
 	sc := bufio.NewScanner(&buf)

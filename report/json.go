@@ -5,7 +5,8 @@ import (
 	"io"
 	"math"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // SummarySchemaVersion is the version of the json format's layout.
@@ -27,11 +28,11 @@ type JSONSummary struct {
 
 // JSONSet is one result set's summary.
 type JSONSet struct {
-	Label    string     `json:"label"`
-	Complete bool       `json:"complete"`
-	Env      Env        `json:"env"`
-	Cells    []JSONCell `json:"cells"`
-	Winners  []JSONWin  `json:"winners"`
+	Label    string        `json:"label"`
+	Complete bool          `json:"complete"`
+	Env      resultset.Env `json:"env"`
+	Cells    []JSONCell    `json:"cells"`
+	Winners  []JSONWin     `json:"winners"`
 }
 
 // JSONCell is one cell's summary. Metrics maps a metric name to its
@@ -90,14 +91,14 @@ func omitDefault(axis, v string) string {
 	return v
 }
 
-// metricStats maps metric names (resultset.Metrics, the one spelling
+// metricStats maps metric names (resultset.Metrics(), the one spelling
 // everywhere) to their Stat, in base units.
 func metricStats(s *Summary) map[string]Stat { return s.Metrics }
 
 // Summaries builds the json format's document.
-func Summaries(sets []*Set, labels []string) *JSONSummary {
+func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 	sums := Summarize(sets, labels)
-	doc := &JSONSummary{SummarySchema: SummarySchemaVersion, Tool: Tool, Confidence: Confidence, Sets: []JSONSet{}}
+	doc := &JSONSummary{SummarySchema: SummarySchemaVersion, Tool: resultset.Tool, Confidence: judge.DefaultConfidence, Sets: []JSONSet{}}
 	for i, set := range sets {
 		label := setLabel(labels, i)
 		js := JSONSet{Label: label, Complete: set.Complete, Env: set.Env, Cells: []JSONCell{}, Winners: []JSONWin{}}
@@ -148,7 +149,7 @@ func Summaries(sets []*Set, labels []string) *JSONSummary {
 }
 
 // renderJSON writes the derived summary as indented JSON.
-func renderJSON(w io.Writer, sets []*Set, labels []string) error {
+func renderJSON(w io.Writer, sets []*resultset.Set, labels []string) error {
 	data, err := json.MarshalIndent(Summaries(sets, labels), "", "  ")
 	if err != nil {
 		return err

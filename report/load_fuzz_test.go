@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // FuzzLoad feeds arbitrary bytes to Load's decoder, as a user may hand any
@@ -38,7 +41,7 @@ func FuzzLoad(f *testing.F) {
 		// Load is os.ReadFile plus Decode and the file name; the fuzzer
 		// calls Decode so that no file is written per input (on a busy disk
 		// that alone stalls the fuzzer).
-		s, err := Decode(bytes.NewReader(data))
+		s, err := resultset.Decode(bytes.NewReader(data))
 		if err != nil {
 			if s != nil {
 				t.Fatalf("Decode returned a set and error %v", err)
@@ -48,12 +51,12 @@ func FuzzLoad(f *testing.F) {
 			}
 			return
 		}
-		for _, format := range Formats {
-			if err := Render(io.Discard, []*Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
+		for _, format := range formatList {
+			if err := Render(io.Discard, []*resultset.Set{s}, []string{"a"}, format); err != nil && !isWriteErr(err) {
 				t.Fatalf("Render %s of a set Load accepted: %v", format, err)
 			}
 		}
-		if _, err := Compare(s, s, CompareOptions{}); err != nil {
+		if _, err := judge.Compare(s, s, judge.Options{}); err != nil {
 			t.Fatalf("Compare of a set Load accepted with itself: %v", err)
 		}
 		// Save without its fsync (which can stall for seconds on a busy
@@ -62,7 +65,7 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encode a loaded set: %v", err)
 		}
-		if _, err := Decode(bytes.NewReader(data2)); err != nil {
+		if _, err := resultset.Decode(bytes.NewReader(data2)); err != nil {
 			t.Fatalf("a set Load accepted does not decode again after encoding: %v", err)
 		}
 	})

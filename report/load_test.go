@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // TestLoadBadFiles checks that every kind of file a user may wrongly hand to
@@ -42,7 +44,7 @@ func TestLoadBadFiles(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			s, err := Load(path)
+			s, err := resultset.Load(path)
 			if err == nil {
 				t.Fatalf("Load accepted %s: %+v", tt.name, s)
 			}
@@ -54,12 +56,12 @@ func TestLoadBadFiles(t *testing.T) {
 	}
 	t.Run("missing", func(t *testing.T) {
 		path := filepath.Join(dir, "missing.json")
-		if _, err := Load(path); err == nil || err.Error() != path+": no such file or directory" {
+		if _, err := resultset.Load(path); err == nil || err.Error() != path+": no such file or directory" {
 			t.Errorf("Load(missing) = %v", err)
 		}
 	})
 	t.Run("directory", func(t *testing.T) {
-		if _, err := Load(dir); err == nil || !strings.HasPrefix(err.Error(), dir+": ") {
+		if _, err := resultset.Load(dir); err == nil || !strings.HasPrefix(err.Error(), dir+": ") {
 			t.Errorf("Load(dir) = %v", err)
 		}
 	})
@@ -76,21 +78,21 @@ func TestSaveKeepsOldFileOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A set that cannot be encoded (NaN is not JSON) fails before writing.
-	bad := &Set{Schema: SchemaVersion, Tool: Tool, Results: []Cell{{Strategy: "x", Sync: "none", UserSeconds: []float64{nanValue()}}}}
-	if err := Save(path, bad); err == nil {
+	bad := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Results: []resultset.Cell{{Strategy: "x", Sync: "none", UserSeconds: []float64{nanValue()}}}}
+	if err := resultset.Save(path, bad); err == nil {
 		t.Fatal("Save of a set holding NaN succeeded")
 	}
 	checkUnchanged(t, dir, path, old)
 
 	// A write that fails half way: the old file sits on a tiny tmpfs that
 	// has no room for the new one (ENOSPC). Non-root: a read-only directory.
-	big := &Set{Schema: SchemaVersion, Tool: Tool, Env: Env{Command: []string{strings.Repeat("x", 256<<10)}}}
+	big := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: resultset.Env{Command: []string{strings.Repeat("x", 256<<10)}}}
 	if tdir, ok := tinyTmpfs(t, "64k"); ok {
 		tpath := filepath.Join(tdir, "set.json")
 		if err := os.WriteFile(tpath, old, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		err := Save(tpath, big)
+		err := resultset.Save(tpath, big)
 		if err == nil || !strings.Contains(err.Error(), "no space left on device") {
 			t.Fatalf("Save of 256 KiB on a 64 KiB tmpfs: %v, want ENOSPC", err)
 		}
@@ -99,7 +101,7 @@ func TestSaveKeepsOldFileOnFailure(t *testing.T) {
 		if err := os.Chmod(dir, 0o555); err != nil {
 			t.Fatal(err)
 		}
-		err := Save(path, big)
+		err := resultset.Save(path, big)
 		os.Chmod(dir, 0o755)
 		if err == nil {
 			t.Fatal("Save into a read-only directory succeeded")
@@ -108,11 +110,11 @@ func TestSaveKeepsOldFileOnFailure(t *testing.T) {
 	}
 
 	// A successful Save replaces the file whole and leaves only it.
-	good := &Set{Schema: SchemaVersion, Tool: Tool}
-	if err := Save(path, good); err != nil {
+	good := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool}
+	if err := resultset.Save(path, good); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(path); err != nil {
+	if _, err := resultset.Load(path); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)

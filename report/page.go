@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // Chart names one chart WritePlots draws: Name is the file name without
@@ -16,15 +19,18 @@ type Chart struct {
 	Name, Title, About string
 }
 
-// Charts lists every chart WritePlots can draw, in page order: every
+// chartList lists every chart WritePlots can draw, in page order: every
 // metric against every parameter a set can sweep, then the winner map.
-var Charts = allCharts()
+var chartList = allCharts()
+
+// Charts returns every chart WritePlots can draw (a copy), in page order.
+func Charts() []Chart { return slices.Clone(chartList) }
 
 // WriteMarkdownPage writes one self-contained Markdown page to path: the
 // environment of each set, the tables, the charts found in plotsDir (as
 // image links relative to the page) and a short guide to reading them.
 // plotsDir may be empty (no charts); charts missing from it are left out.
-func WriteMarkdownPage(path string, sets []*Set, labels []string, plotsDir string) error {
+func WriteMarkdownPage(path string, sets []*resultset.Set, labels []string, plotsDir string) error {
 	var b bytes.Buffer
 	title := "writebench results"
 	if len(sets) == 1 {
@@ -58,13 +64,13 @@ func WriteMarkdownPage(path string, sets []*Set, labels []string, plotsDir strin
 			rel = plotsDir
 		}
 		var found []Chart
-		for _, ch := range Charts {
+		for _, ch := range chartList {
 			if _, err := os.Stat(filepath.Join(plotsDir, ch.Name+".png")); err == nil {
 				found = append(found, ch)
 			}
 		}
 		if len(found) > 0 {
-			b.WriteString("## Charts\n\n")
+			b.WriteString("## chartList\n\n")
 			for _, ch := range found {
 				link := filepath.ToSlash(filepath.Join(rel, ch.Name))
 				fmt.Fprintf(&b, "### %s\n\n%s\n\n![%s](%s.png)\n\n([SVG](%s.svg))\n\n", ch.Title, ch.About, ch.Title, link, link)
@@ -73,7 +79,7 @@ func WriteMarkdownPage(path string, sets []*Set, labels []string, plotsDir strin
 	}
 
 	b.WriteString(howToRead)
-	return WriteFileAtomic(path, b.Bytes())
+	return resultset.WriteFileAtomic(path, b.Bytes())
 }
 
 func pluralS(n int) string {
@@ -92,7 +98,7 @@ func labelsOf(labels []string, n int) []string {
 }
 
 // envRows describes a set's environment as rows of a two-column table.
-func envRows(s *Set) [][]string {
+func envRows(s *resultset.Set) [][]string {
 	e := s.Env
 	cache := e.PageCache
 	if cache == "" {
@@ -114,7 +120,7 @@ func envRows(s *Set) [][]string {
 	rows := [][]string{
 		{"disk", orDash(e.Device)},
 		{"filesystem", orDash(e.FSType) + paren(e.MountOptions)},
-		{"directory", orDash(e.Dir) + paren("free "+FormatIEC(e.FreeBytes)+" at start")},
+		{"directory", orDash(e.Dir) + paren("free "+resultset.FormatIEC(e.FreeBytes)+" at start")},
 		{"kernel", strings.TrimSpace(e.Kernel + " (" + e.GOOS + "/" + e.GOARCH + ")")},
 		{"CPU", fmt.Sprintf("%s, %d cores, GOMAXPROCS=%d", orDash(e.CPU), e.Cores, e.GOMAXPROCS)},
 		{"sync mode", strings.Join(sortedKeys(syncModes), ", ") + " (sync calls inside the timed region)"},
@@ -167,7 +173,7 @@ const howToRead = `## How to read this
 
 // repetitionsRow is the page's repetitions row: what ran, and for an
 // adaptive sweep its cap and budget.
-func repetitionsRow(s *Set) string {
+func repetitionsRow(s *resultset.Set) string {
 	e := s.Env
 	counted := strconv.Itoa(e.Repeat)
 	if e.BudgetSeconds > 0 {

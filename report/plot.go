@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"path/filepath"
 
+	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/text"
@@ -50,12 +51,12 @@ type PlotOptions struct {
 // (file size, or file count for files/s) and NAME-vs-PARAM.png against the
 // others. The winner map shades each (files, size) square by its fastest
 // strategy.
-func WritePlots(dir string, sets []*Set, labels []string) (written []string, notes []string, err error) {
+func WritePlots(dir string, sets []*resultset.Set, labels []string) (written []string, notes []string, err error) {
 	return WritePlotsWith(dir, sets, labels, PlotOptions{})
 }
 
 // WritePlotsWith is WritePlots with options.
-func WritePlotsWith(dir string, sets []*Set, labels []string, opt PlotOptions) (written []string, notes []string, err error) {
+func WritePlotsWith(dir string, sets []*resultset.Set, labels []string, opt PlotOptions) (written []string, notes []string, err error) {
 	if opt.DPI <= 0 {
 		opt.DPI = DefaultPlotDPI
 	}
@@ -305,7 +306,7 @@ func (f *figure) save(base string, dpi int) ([]string, error) {
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
 		return written, fmt.Errorf("encode %s.png: %w", base, err)
 	}
-	if err := WriteFileAtomic(base+".png", buf.Bytes()); err != nil {
+	if err := resultset.WriteFileAtomic(base+".png", buf.Bytes()); err != nil {
 		return written, err
 	}
 	written = append(written, base+".png")
@@ -316,7 +317,7 @@ func (f *figure) save(base string, dpi int) ([]string, error) {
 	if _, err := svg.WriteTo(&buf); err != nil {
 		return written, fmt.Errorf("encode %s.svg: %w", base, err)
 	}
-	if err := WriteFileAtomic(base+".svg", svgFontFallback(buf.Bytes())); err != nil {
+	if err := resultset.WriteFileAtomic(base+".svg", svgFontFallback(buf.Bytes())); err != nil {
 		return written, err
 	}
 	return append(written, base+".svg"), nil

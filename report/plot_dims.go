@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // dim is one dimension of a sweep as the charts see it: a numeric
@@ -17,7 +17,7 @@ type dim struct {
 	short string // in chart titles: "Throughput vs chunk size"
 	bytes bool   // a size in bytes: powers-of-two ticks labelled 4KiB, 1MiB
 	// num is the value of a numeric dimension, 0 when it does not apply.
-	num func(*Cell) int64
+	num func(*resultset.Cell) int64
 	// cat is the value of a categorical dimension, "" when it does not
 	// apply; rank orders its values (lower first), ties by name.
 	cat  func(*Summary) string
@@ -52,7 +52,7 @@ func (d *dim) format(v dimVal) string {
 	case d.num == nil:
 		return v.s
 	case d.bytes:
-		return FormatBytes(v.n)
+		return resultset.FormatBytes(v.n)
 	}
 	return strconv.FormatInt(v.n, 10)
 }
@@ -85,7 +85,7 @@ func syncRank(s string) int {
 }
 
 // axisLabels are the x axis labels and title words of the axes charts know
-// by name; any other axis of resultset.Axes is labelled by its name.
+// by name; any other axis of resultset.Axes() is labelled by its name.
 var axisLabels = map[string][2]string{
 	"files":       {"files per repetition", "file count"},
 	"size":        {"file size", "file size"},
@@ -99,14 +99,14 @@ var axisLabels = map[string][2]string{
 
 // sweepDims returns the dimensions charts know, in the order they are
 // considered for series and panels: the set, the strategy, then every axis
-// of resultset.Axes (the one table of parameters) in its order. setOrder
+// of resultset.Axes() (the one table of parameters) in its order. setOrder
 // ranks set labels as given.
 func sweepDims(setOrder map[string]int) []*dim {
 	dims := []*dim{
 		{name: "set", cat: func(s *Summary) string { return s.Label }, rank: func(l string) int { return setOrder[l] }},
 		{name: "strategy", cat: func(s *Summary) string { return s.Cell.Strategy }},
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		d := &dim{name: a.Name, label: strings.ReplaceAll(a.Name, "_", " "), short: strings.ReplaceAll(a.Name, "_", " ")}
 		if l, ok := axisLabels[a.Name]; ok {
 			d.label, d.short = l[0], l[1]
@@ -125,7 +125,7 @@ func sweepDims(setOrder map[string]int) []*dim {
 			}
 		default:
 			d.bytes = a.Kind == resultset.KindSize
-			d.num = func(c *Cell) int64 { n, _ := a.Get(c); return n }
+			d.num = func(c *resultset.Cell) int64 { n, _ := a.Get(c); return n }
 		}
 		dims = append(dims, d)
 	}
@@ -148,7 +148,7 @@ func (d *dim) part(v dimVal) string {
 	case "files":
 		return plural(int(v.n), "file")
 	case "size":
-		return FormatBytes(v.n) + " per file"
+		return resultset.FormatBytes(v.n) + " per file"
 	}
 	return d.name + "=" + d.format(v)
 }

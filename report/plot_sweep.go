@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -24,11 +24,11 @@ const (
 	maxPoints = 200 // points per line (evenly spaced by rank, ends kept)
 )
 
-// chartMetric is one metric of resultset.Metrics (the one table of metrics:
+// chartMetric is one metric of resultset.Metrics() (the one table of metrics:
 // unit, better direction, samples) that the line charts plot against every
 // swept parameter, with how its charts are named and titled.
 type chartMetric struct {
-	metric string // name in resultset.Metrics
+	metric string // name in resultset.Metrics()
 	name   string // file name prefix
 	title  string // "Throughput"
 	yLabel string
@@ -55,7 +55,7 @@ var chartMetrics = []chartMetric{
 		about: "Median over repetitions of the 99th percentile of the time to write one file."},
 }
 
-// def is m's entry in resultset.Metrics.
+// def is m's entry in resultset.Metrics().
 func (m chartMetric) def() *resultset.Metric { return resultset.MetricByName(m.metric) }
 
 // tick labels y values in the metric's unit.
@@ -364,7 +364,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 			data[v] = true
 		}
 		if x.bytes {
-			p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return FormatBytes(int64(math.Round(v))) }, data: data}
+			p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return resultset.FormatBytes(int64(math.Round(v))) }, data: data}
 		} else {
 			p.X.Tick.Marker = countTicks{data: data}
 		}

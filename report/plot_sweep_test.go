@@ -12,13 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 )
 
 // synthCell is a successful cell with n samples around sec seconds (spread
 // by ±10% so intervals have width) and one write syscall per 4 KiB.
-func synthCell(strategy string, files int, size int64, sec float64, n int) Cell {
-	c := Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Verified: true}
+func synthCell(strategy string, files int, size int64, sec float64, n int) resultset.Cell {
+	c := resultset.Cell{Strategy: strategy, Files: files, FileSize: size, Sync: "none", Verified: true}
 	for i := range n {
 		s := sec * (0.9 + 0.2*float64(i)/float64(max(n-1, 1)))
 		c.Seconds = append(c.Seconds, s)
@@ -34,11 +35,11 @@ func synthCell(strategy string, files int, size int64, sec float64, n int) Cell 
 	return c
 }
 
-func synthSet(cells ...Cell) *Set {
-	return &Set{Schema: 1, Tool: "writebench", Complete: true, Results: cells}
+func synthSet(cells ...resultset.Cell) *resultset.Set {
+	return &resultset.Set{Schema: 1, Tool: "writebench", Complete: true, Results: cells}
 }
 
-func chartByName(t *testing.T, sets []*Set, labels []string, name string) *figure {
+func chartByName(t *testing.T, sets []*resultset.Set, labels []string, name string) *figure {
 	t.Helper()
 	sums := Summarize(sets, labels)
 	setOrder := map[string]int{}
@@ -107,7 +108,7 @@ func xLabels(p *plot.Plot) string {
 // and panels in numeric order.
 func TestSweepCharts(t *testing.T) {
 	chunks := []int{16 << 20, 1 << 20, 256 << 20, 4 << 10, 64 << 10} // given out of order
-	var chunkCells []Cell
+	var chunkCells []resultset.Cell
 	for _, ch := range chunks {
 		for _, st := range []string{"mmap", "chunked"} {
 			c := synthCell(st, 1, 64<<20, 0.01*float64(ch>>10+1), 6)
@@ -115,7 +116,7 @@ func TestSweepCharts(t *testing.T) {
 			chunkCells = append(chunkCells, c)
 		}
 	}
-	var concCells []Cell
+	var concCells []resultset.Cell
 	for _, n := range []int{100, 1, 10, 2} {
 		for _, size := range []int64{64 << 10, 4 << 10} {
 			c := synthCell("pool", 1000, size, 0.1*float64(n), 6)
@@ -125,7 +126,7 @@ func TestSweepCharts(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name   string
-		set    *Set
+		set    *resultset.Set
 		chart  string
 		legend string
 		panels string
@@ -138,7 +139,7 @@ func TestSweepCharts(t *testing.T) {
 		{"size by concurrency", synthSet(concCells...), "throughput", "concurrency=1, concurrency=2, concurrency=10, concurrency=100", "", "4KiB,64KiB", "Throughput vs file size (pool)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			fig := chartByName(t, []*Set{c.set}, []string{c.name}, c.chart)
+			fig := chartByName(t, []*resultset.Set{c.set}, []string{c.name}, c.chart)
 			if got := legendNames(fig); got != c.legend {
 				t.Errorf("legend %q, want %q", got, c.legend)
 			}
@@ -160,7 +161,7 @@ func TestSweepCharts(t *testing.T) {
 	// Through WritePlots: the chunk sweep's charts are files, the missing
 	// file-size sweep is a note pointing at them.
 	dir := t.TempDir()
-	written, notes, err := WritePlots(dir, []*Set{synthSet(chunkCells...)}, []string{"chunk"})
+	written, notes, err := WritePlots(dir, []*resultset.Set{synthSet(chunkCells...)}, []string{"chunk"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestSweepCharts(t *testing.T) {
 // TestSweepPanels: strategies are lines, parameters every cell has are
 // panels, strategy-specific knobs join the line names; all in numeric order.
 func TestSweepPanels(t *testing.T) {
-	var cells []Cell
+	var cells []resultset.Cell
 	for _, files := range []int{256, 16, 1} {
 		for _, size := range []int64{1 << 20, 4 << 10} {
 			cells = append(cells, synthCell("bufio", files, size, 0.01, 6))
@@ -195,7 +196,7 @@ func TestSweepPanels(t *testing.T) {
 			}
 		}
 	}
-	fig := chartByName(t, []*Set{synthSet(cells...)}, nil, "throughput")
+	fig := chartByName(t, []*resultset.Set{synthSet(cells...)}, nil, "throughput")
 	if got, want := legendNames(fig), "bufio, chunked chunk=4KiB, chunked chunk=64KiB"; got != want {
 		t.Errorf("legend %q, want %q", got, want)
 	}
@@ -204,7 +205,7 @@ func TestSweepPanels(t *testing.T) {
 	}
 	// Only chunked has a chunk: the first other swept parameter (files)
 	// makes the lines, the next (size) the panels.
-	fig = chartByName(t, []*Set{synthSet(cells...)}, nil, "throughput-vs-chunk")
+	fig = chartByName(t, []*resultset.Set{synthSet(cells...)}, nil, "throughput-vs-chunk")
 	if got, want := legendNames(fig), "1 file, 16 files, 256 files"; got != want {
 		t.Errorf("legend %q, want %q", got, want)
 	}
@@ -213,12 +214,12 @@ func TestSweepPanels(t *testing.T) {
 	}
 	// A parameter with one value where it applies (record=256B for both
 	// bufio and unbuffered) is not swept and stays out of line names.
-	fig = chartByName(t, []*Set{loadFixture(t, "basic")}, nil, "throughput")
+	fig = chartByName(t, []*resultset.Set{loadFixture(t, "basic")}, nil, "throughput")
 	if got, want := legendNames(fig), "bufio, unbuffered"; got != want {
 		t.Errorf("basic legend %q, want %q", got, want)
 	}
 	// Two sets: the set label leads each line name.
-	fig = chartByName(t, []*Set{synthSet(cells...), synthSet(cells...)}, []string{"old", "new"}, "throughput")
+	fig = chartByName(t, []*resultset.Set{synthSet(cells...), synthSet(cells...)}, []string{"old", "new"}, "throughput")
 	if got := legendNames(fig); !strings.HasPrefix(got, "old: bufio, old: chunked chunk=4KiB") || !strings.Contains(got, "new: bufio") {
 		t.Errorf("two-set legend %q", got)
 	}
@@ -297,16 +298,16 @@ func TestWinnerShading(t *testing.T) {
 	if winnerVerdict(clear, nil, nil).v != verdictClear || winnerVerdict(noise, nil, nil).v != verdictUndecided || winnerVerdict(alone, nil, nil).v != verdictAlone {
 		t.Fatal("verdicts without a paired verdict")
 	}
-	// With report.Verdicts: equal times in every round are a tie, twice as
+	// With judge.Verdicts: equal times in every round are a tie, twice as
 	// fast in every round is a winner.
-	var cells []Cell
+	var cells []resultset.Cell
 	for _, c := range []struct {
 		size     int64
 		bufio, u float64
 	}{{4096, 0.01, 0.01}, {65536, 0.01, 0.02}} {
 		cells = append(cells, synthCell("bufio", 10, c.size, c.bufio, 8), synthCell("unbuffered", 10, c.size, c.u, 8))
 	}
-	sets := []*Set{synthSet(cells...)}
+	sets := []*resultset.Set{synthSet(cells...)}
 	vi := indexVerdicts(sets, []string{"s"})
 	got := map[int64]squareDecision{}
 	for _, w := range Winners(Summarize(sets, []string{"s"})) {
@@ -353,7 +354,7 @@ func TestPlotsBounded(t *testing.T) {
 	if s := os.Getenv("WB_BOUNDED_N"); s != "" {
 		fmt.Sscan(s, &n)
 	}
-	var cells []Cell
+	var cells []resultset.Cell
 	for i := range n / 4 { // 100 file counts × n/400 sizes, two strategies each
 		files, size := 1+i%100, int64(4096*(1+i/100))
 		cells = append(cells, synthCell("bufio", files, size, 0.001*float64(1+i%7), 2),
@@ -368,7 +369,7 @@ func TestPlotsBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	dir := t.TempDir()
-	written, notes, err := WritePlotsWith(dir, []*Set{synthSet(cells...)}, []string{"many"}, PlotOptions{DPI: 72})
+	written, notes, err := WritePlotsWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"many"}, PlotOptions{DPI: 72})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +397,7 @@ func TestPlotsBounded(t *testing.T) {
 func TestChartMetricsInTable(t *testing.T) {
 	for _, m := range chartMetrics {
 		if m.def() == nil {
-			t.Errorf("chart %s: metric %q is not in resultset.Metrics", m.name, m.metric)
+			t.Errorf("chart %s: metric %q is not in resultset.Metrics()", m.name, m.metric)
 		}
 	}
 	var names []string

@@ -10,11 +10,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 func TestWritePlots(t *testing.T) {
 	dir := t.TempDir()
-	written, notes, err := WritePlots(dir, []*Set{loadFixture(t, "basic")}, []string{"basic"})
+	written, notes, err := WritePlots(dir, []*resultset.Set{loadFixture(t, "basic")}, []string{"basic"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +103,7 @@ func TestWritePlotsEdgeSets(t *testing.T) {
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			dir := t.TempDir()
-			written, notes, err := WritePlots(dir, []*Set{loadFixture(t, c.fixture)}, []string{c.fixture})
+			written, notes, err := WritePlots(dir, []*resultset.Set{loadFixture(t, c.fixture)}, []string{c.fixture})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +136,7 @@ func TestWritePlotsEdgeSets(t *testing.T) {
 
 func TestWritePlotsTwoSets(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := WritePlots(dir, []*Set{loadFixture(t, "basic"), loadFixture(t, "onesample")}, []string{"old", "new"})
+	_, _, err := WritePlots(dir, []*resultset.Set{loadFixture(t, "basic"), loadFixture(t, "onesample")}, []string{"old", "new"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,14 +146,14 @@ func TestWritePlotsTwoSets(t *testing.T) {
 }
 
 func TestWritePlotsMissingDir(t *testing.T) {
-	_, _, err := WritePlots(filepath.Join(t.TempDir(), "nope"), []*Set{loadFixture(t, "basic")}, nil)
+	_, _, err := WritePlots(filepath.Join(t.TempDir(), "nope"), []*resultset.Set{loadFixture(t, "basic")}, nil)
 	if err == nil {
 		t.Fatal("no error writing into a missing directory")
 	}
 }
 
 func TestPow2Ticks(t *testing.T) {
-	lab := func(v float64) string { return FormatBytes(int64(v)) }
+	lab := func(v float64) string { return resultset.FormatBytes(int64(v)) }
 	ticks := pow2Ticks{label: lab}.Ticks(3000, 300000)
 	var labels []string
 	for _, tk := range ticks {
@@ -192,7 +194,7 @@ func TestMarkdownPage(t *testing.T) {
 	if err := os.Mkdir(plots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sets := []*Set{loadFixture(t, "basic")}
+	sets := []*resultset.Set{loadFixture(t, "basic")}
 	if _, _, err := WritePlots(plots, sets, []string{"basic"}); err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +218,7 @@ func TestMarkdownPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(page)
-	if strings.Contains(string(data), "## Charts") {
+	if strings.Contains(string(data), "## chartList") {
 		t.Error("chart section without --plots")
 	}
 }
@@ -226,7 +228,7 @@ func TestMarkdownPage(t *testing.T) {
 // with a files axis of 1, 16 and 64 changed from render to render, and
 // every re-render of the committed charts showed up as a diff).
 func TestPlotsDeterministic(t *testing.T) {
-	var cells []Cell
+	var cells []resultset.Cell
 	for _, files := range []int{1, 16, 64} {
 		for _, size := range []int64{4096, 65536} {
 			cells = append(cells, synthCell("bufio", files, size, 0.001*float64(files), 8),
@@ -235,7 +237,7 @@ func TestPlotsDeterministic(t *testing.T) {
 	}
 	render := func() map[string][]byte {
 		dir := t.TempDir()
-		if _, _, err := WritePlotsWith(dir, []*Set{synthSet(cells...)}, []string{"s"}, PlotOptions{DPI: 72}); err != nil {
+		if _, _, err := WritePlotsWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"s"}, PlotOptions{DPI: 72}); err != nil {
 			t.Fatal(err)
 		}
 		out := map[string][]byte{}

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -47,9 +48,9 @@ type squareDecision struct {
 	tie      float64 // the group's tie margin (0 without a paired verdict)
 }
 
-// verdictIndex holds the paired verdict (report.Verdicts) of every
+// verdictIndex holds the paired verdict (judge.Verdicts) of every
 // comparison group, by set label, files, size and sync mode.
-type verdictIndex map[string]*Verdict
+type verdictIndex map[string]*judge.Verdict
 
 func verdictKey(label, files, size, sync string) string {
 	return label + "\x00" + files + "\x00" + size + "\x00" + sync
@@ -57,7 +58,7 @@ func verdictKey(label, files, size, sync string) string {
 
 // indexVerdicts decides every comparison group of the sets, with the
 // options each set was sampled with.
-func indexVerdicts(sets []*Set, labels []string) verdictIndex {
+func indexVerdicts(sets []*resultset.Set, labels []string) verdictIndex {
 	vi := verdictIndex{}
 	for _, sv := range allVerdicts(sets, labels) {
 		for i := range sv.vs {
@@ -98,7 +99,7 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	if w.RunnerUp.Cell != nil {
 		d.runnerUp = w.RunnerUp.Cell.Strategy
 	}
-	v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]
+	v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), resultset.FormatBytes(w.FileSize), w.Sync)]
 	if v == nil || v.Fastest == "" {
 		d.v = verdictUndecided
 		if w.Clear {
@@ -110,15 +111,15 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	d.strategy, d.label, d.tie = fc.Strategy, strings.SplitN(fc.Label, " ", 2), v.Tie
 	d.margin, d.runnerUp = math.NaN(), ""
 	for _, c := range v.Contenders[1:] {
-		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != verdict.Unsafe {
+		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != judge.Unsafe {
 			d.margin, d.runnerUp = 1/c.Ratio-1, c.Label
 			break
 		}
 	}
 	switch v.Verdict {
-	case verdict.Winner:
+	case judge.Winner:
 		d.v = verdictClear
-	case verdict.Tie:
+	case judge.Tie:
 		d.v = verdictTie
 		if len(v.Leaders) > 1 {
 			d.tiedWith = v.Leaders[1:]
@@ -144,7 +145,7 @@ func squareText(d squareDecision) []string {
 		return []string{vs()}
 	case verdictTie:
 		if len(d.tiedWith) == 0 {
-			return []string{"none >" + formatPercent(d.tie) + " faster"}
+			return []string{"none >" + resultset.FormatPercent(d.tie) + " faster"}
 		}
 		t := "tie with " + strings.Join(d.tiedWith[:min(2, len(d.tiedWith))], ", ")
 		if len(d.tiedWith) > 2 {
@@ -325,7 +326,7 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 			if d.v != verdictClear {
 				anyPale = true
 			}
-			if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), FormatBytes(w.FileSize), w.Sync)]; v != nil {
+			if v := vi[verdictKey(w.Label, strconv.Itoa(w.Files), resultset.FormatBytes(w.FileSize), w.Sync)]; v != nil {
 				tie = v.Tie
 			}
 			g.z[[2]int{c, r}] = squareShade(si, n, d.v)
@@ -362,7 +363,7 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 		}
 		var sizeNames, fileNames []string
 		for _, s := range g.sizes {
-			sizeNames = append(sizeNames, FormatBytes(s))
+			sizeNames = append(sizeNames, resultset.FormatBytes(s))
 		}
 		for _, f := range g.files {
 			fileNames = append(fileNames, strconv.Itoa(f))

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // Sets measured by several MPI ranks (env.ranks > 1) hold, per cell, the
@@ -29,7 +31,7 @@ type RankSpread struct {
 }
 
 // rankSpread computes c's RankSpread; ok false when c has no per-rank times.
-func rankSpread(c *Cell) (RankSpread, bool) {
+func rankSpread(c *resultset.Cell) (RankSpread, bool) {
 	if c.RankCount() < 2 || len(c.RankSeconds) == 0 {
 		return RankSpread{}, false
 	}
@@ -82,13 +84,13 @@ func rankColumn(s *Summary) string {
 	}
 	out := fmt.Sprintf("%d, r%d slowest %d/%d", sp.Ranks, sp.Slowest, sp.SlowestCount, sp.Samples)
 	if sp.Ratio > 0 {
-		out += ", " + formatSig(sp.Ratio) + "x"
+		out += ", " + resultset.FormatSig(sp.Ratio) + "x"
 	}
 	return out
 }
 
 // ranksEnv describes the ranks of a set for its env line ("" for one).
-func ranksEnv(s *Set) string {
+func ranksEnv(s *resultset.Set) string {
 	if s.Env.Ranks < 2 {
 		return ""
 	}

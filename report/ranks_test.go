@@ -4,26 +4,29 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 func TestRankSpread(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		cell Cell
+		cell resultset.Cell
 		ok   bool
 		want RankSpread
 		col  string
 	}{
-		{"single process", Cell{Seconds: []float64{1}}, false, RankSpread{}, "1"},
-		{"ranks without per-rank times", Cell{Ranks: 4, Seconds: []float64{1}}, false, RankSpread{}, "4"},
+		{"single process", resultset.Cell{Seconds: []float64{1}}, false, RankSpread{}, "1"},
+		{"ranks without per-rank times", resultset.Cell{Ranks: 4, Seconds: []float64{1}}, false, RankSpread{}, "4"},
 		{"rank 2 slowest twice",
-			Cell{Ranks: 3, RankSeconds: [][]float64{{1, 2, 4}, {1, 1, 3}, {2, 1, 1}}}, true,
+			resultset.Cell{Ranks: 3, RankSeconds: [][]float64{{1, 2, 4}, {1, 1, 3}, {2, 1, 1}}}, true,
 			RankSpread{Ranks: 3, Slowest: 2, SlowestCount: 2, Samples: 3, Ratio: 3}, "3, r2 slowest 2/3, 3.00x"},
 		{"tie goes to the lowest rank, even ratio count takes the mean",
-			Cell{Ranks: 2, RankSeconds: [][]float64{{2, 1}, {1, 3}}}, true,
+			resultset.Cell{Ranks: 2, RankSeconds: [][]float64{{2, 1}, {1, 3}}}, true,
 			RankSpread{Ranks: 2, Slowest: 0, SlowestCount: 1, Samples: 2, Ratio: 2.5}, "2, r0 slowest 1/2, 2.50x"},
 		{"zero times give no ratio",
-			Cell{Ranks: 2, RankSeconds: [][]float64{{0, 1}}}, true,
+			resultset.Cell{Ranks: 2, RankSeconds: [][]float64{{0, 1}}}, true,
 			RankSpread{Ranks: 2, Slowest: 1, SlowestCount: 1, Samples: 1}, "2, r1 slowest 1/1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,7 +47,7 @@ func TestRenderRanksGolden(t *testing.T) {
 	set := loadFixture(t, "ranks")
 	for _, format := range []string{"table", "markdown"} {
 		var buf bytes.Buffer
-		if err := Render(&buf, []*Set{set}, []string{"ranks"}, format); err != nil {
+		if err := Render(&buf, []*resultset.Set{set}, []string{"ranks"}, format); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()
@@ -57,7 +60,7 @@ func TestRenderRanksGolden(t *testing.T) {
 	}
 	// Without ranks the column and the note stay away.
 	var buf bytes.Buffer
-	if err := Render(&buf, []*Set{loadFixture(t, "basic")}, nil, "table"); err != nil {
+	if err := Render(&buf, []*resultset.Set{loadFixture(t, "basic")}, nil, "table"); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(buf.String(), "MPI") || strings.Contains(buf.String(), "slowest") {
@@ -75,7 +78,7 @@ func TestCompareRanksDiffer(t *testing.T) {
 	}{{0, false}, {1, false}, {4, true}} {
 		new := loadFixture(t, "basic")
 		new.Env.Ranks = tc.ranks
-		cmp, err := Compare(base, new, CompareOptions{})
+		cmp, err := judge.Compare(base, new, judge.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +101,7 @@ func TestCompareSharedDirDiffers(t *testing.T) {
 	for _, shared := range []bool{false, true} {
 		new := loadFixture(t, "basic")
 		new.Env.SharedDir = shared
-		cmp, err := Compare(base, new, CompareOptions{})
+		cmp, err := judge.Compare(base, new, judge.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

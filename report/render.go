@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // Format is one output format of Render: its name, whether it is for
@@ -15,28 +18,32 @@ type Format struct {
 	Name   string
 	Human  bool
 	Help   string
-	render func(w io.Writer, sets []*Set, labels []string) error
+	render func(w io.Writer, sets []*resultset.Set, labels []string) error
 }
 
 // formatTable is the one table of output formats; Formats, Render, help
 // and the command line's checks all read it.
 var formatTable = []Format{
-	{"table", true, "text tables for a terminal", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, false) }},
-	{"markdown", true, "the same tables as GitHub-flavoured Markdown", func(w io.Writer, s []*Set, l []string) error { return renderTables(w, s, l, true) }},
+	{"table", true, "text tables for a terminal", func(w io.Writer, s []*resultset.Set, l []string) error { return renderTables(w, s, l, false) }},
+	{"markdown", true, "the same tables as GitHub-flavoured Markdown", func(w io.Writer, s []*resultset.Set, l []string) error { return renderTables(w, s, l, true) }},
 	{"csv", false, "one header row and one row per cell, raw medians in base units", renderCSV},
 	{"csv-verdicts", false, "one row per contender of every comparison group: the verdicts as a table", renderVerdictCSV},
 	{"json", false, "the derived summary (medians and 95% intervals per cell, verdicts)", renderJSON},
 	{"benchfmt", false, "Go benchmark format, one line per repetition, for benchstat", renderBenchfmt},
 }
 
-// Formats lists the output formats Render accepts, in the order shown in help.
-var Formats = func() []string {
+// formatList lists the output formats Render accepts, in the order shown in help.
+var formatList = func() []string {
 	var out []string
 	for _, f := range formatTable {
 		out = append(out, f.Name)
 	}
 	return out
 }()
+
+// Formats returns the output formats Render accepts, in the order shown in
+// help.
+func Formats() []string { return slices.Clone(formatList) }
 
 // LookupFormat returns the format named name, or an error naming the known
 // ones.
@@ -46,14 +53,14 @@ func LookupFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(Formats, ", "))
+	return Format{}, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(formatList, ", "))
 }
 
 // Render writes the result sets in the given format (see formatTable) to
 // w. labels[i] names sets[i] (usually its file name); when several sets are
 // given, every row carries its label so they can sit side by side. Render
 // only writes to w.
-func Render(w io.Writer, sets []*Set, labels []string, format string) error {
+func Render(w io.Writer, sets []*resultset.Set, labels []string, format string) error {
 	f, err := LookupFormat(format)
 	if err != nil {
 		return err
@@ -64,7 +71,7 @@ func Render(w io.Writer, sets []*Set, labels []string, format string) error {
 // renderTables writes the answer first (one verdict line per comparison
 // group, the recommendations, the data-safety section), then the per-cell
 // table, the verdict table and the notes that explain them.
-func renderTables(w io.Writer, sets []*Set, labels []string, markdown bool) error {
+func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown bool) error {
 	sums := Summarize(sets, labels)
 	multi := len(sets) > 1
 	ew := &errWriter{w: w}
@@ -136,7 +143,7 @@ func (e *errWriter) printf(format string, args ...any) {
 }
 
 // envLine is a one-line description of where a set was measured.
-func envLine(s *Set) string {
+func envLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
 	if e.FSType != "" || e.Device != "" {
@@ -169,7 +176,7 @@ func envLine(s *Set) string {
 // --repeat of a fixed sweep ("10 repetitions"), or for an adaptive one the
 // range that ran and the cap ("7-50 of up to 200 repetitions (adaptive,
 // 45.0s budget)"), so a header never shows a cap as what ran.
-func repetitionsText(s *Set) string {
+func repetitionsText(s *resultset.Set) string {
 	e := s.Env
 	if !(e.BudgetSeconds > 0) {
 		return plural(e.Repeat, "repetition")
@@ -179,7 +186,7 @@ func repetitionsText(s *Set) string {
 
 // countedRange is the fewest and most counted samples of s's cells, "7-50"
 // ("10" when equal, "none" without samples).
-func countedRange(s *Set) string {
+func countedRange(s *resultset.Set) string {
 	lo, hi := -1, 0
 	for i := range s.Results {
 		if n := len(s.Results[i].Seconds); n > 0 {
@@ -241,7 +248,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		if multi {
 			r = append(r, s.Label)
 		}
-		r = append(r, c.Strategy, strconv.Itoa(c.Files), FormatBytes(c.FileSize))
+		r = append(r, c.Strategy, strconv.Itoa(c.Files), resultset.FormatBytes(c.FileSize))
 		for _, name := range varying {
 			r = append(r, kv.value(c, name))
 		}
@@ -265,8 +272,8 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		r = append(r,
 			tput,
 			fps,
-			statOr(s.SyscallsPerMiB, formatSig),
-			statOr(s.StorageRatio, func(v float64) string { return formatSig(v) + "x" }),
+			statOr(s.SyscallsPerMiB, resultset.FormatSig),
+			statOr(s.StorageRatio, func(v float64) string { return resultset.FormatSig(v) + "x" }),
 			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
@@ -284,7 +291,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 // overlapped) it says over how many workers it is summed: "180% (10
 // workers)".
 func syncShareText(s *Summary) string {
-	t := statOr(s.SyncShare, formatPercent)
+	t := statOr(s.SyncShare, resultset.FormatPercent)
 	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
 		if w := s.Cell.Concurrency; w > 1 {
 			return t + " (" + plural(w, "worker") + ")"
@@ -396,7 +403,7 @@ func formatRate(bps float64) string {
 // formatCount formats a count with an SI suffix: "850", "12.3k", "1.23M".
 func formatCount(v float64) string {
 	if math.Abs(v) < 999.5 {
-		return formatSig(v)
+		return resultset.FormatSig(v)
 	}
 	return scaled(v, []string{"", "k", "M", "G", "T"})
 }

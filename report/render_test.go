@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -19,9 +20,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // fixtures are the hand-built result sets in testdata.
 var fixtures = []string{"basic", "failed", "single", "onesample"}
 
-func loadFixture(t *testing.T, name string) *Set {
+func loadFixture(t *testing.T, name string) *resultset.Set {
 	t.Helper()
-	s, err := Load(filepath.Join("testdata", name+".json"))
+	s, err := resultset.Load(filepath.Join("testdata", name+".json"))
 	if err != nil {
 		t.Fatalf("fixture %s: %v", name, err)
 	}
@@ -58,11 +59,11 @@ func TestRenderGolden(t *testing.T) {
 	}
 	cases = append(cases, tc{"two-sets", []string{"basic", "onesample"}, []string{"old", "new"}})
 	for _, c := range cases {
-		var sets []*Set
+		var sets []*resultset.Set
 		for _, f := range c.sets {
 			sets = append(sets, loadFixture(t, f))
 		}
-		for _, format := range Formats {
+		for _, format := range formatList {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
 				var buf bytes.Buffer
 				if err := Render(&buf, sets, c.labels, format); err != nil {
@@ -75,17 +76,17 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderUnknownFormat(t *testing.T) {
-	err := Render(io.Discard, []*Set{loadFixture(t, "basic")}, nil, "yaml")
+	err := Render(io.Discard, []*resultset.Set{loadFixture(t, "basic")}, nil, "yaml")
 	if err == nil || !strings.Contains(err.Error(), `"yaml"`) || !strings.Contains(err.Error(), "benchfmt") {
 		t.Fatalf("err = %v, want unknown format naming yaml and the known ones", err)
 	}
 }
 
 func TestRenderEmptySet(t *testing.T) {
-	s := &Set{Schema: 1, Tool: Tool, Complete: true}
-	for _, f := range Formats {
+	s := &resultset.Set{Schema: 1, Tool: resultset.Tool, Complete: true}
+	for _, f := range formatList {
 		var buf bytes.Buffer
-		if err := Render(&buf, []*Set{s}, []string{"empty"}, f); err != nil {
+		if err := Render(&buf, []*resultset.Set{s}, []string{"empty"}, f); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
@@ -95,7 +96,7 @@ func TestCSVShape(t *testing.T) {
 	for _, f := range fixtures {
 		s := loadFixture(t, f)
 		var buf bytes.Buffer
-		if err := Render(&buf, []*Set{s}, []string{f}, "csv"); err != nil {
+		if err := Render(&buf, []*resultset.Set{s}, []string{f}, "csv"); err != nil {
 			t.Fatal(err)
 		}
 		recs, err := csv.NewReader(&buf).ReadAll()
@@ -114,7 +115,7 @@ func TestCSVShape(t *testing.T) {
 func TestJSONSummary(t *testing.T) {
 	s := loadFixture(t, "basic")
 	var buf bytes.Buffer
-	if err := Render(&buf, []*Set{s}, []string{"basic"}, "json"); err != nil {
+	if err := Render(&buf, []*resultset.Set{s}, []string{"basic"}, "json"); err != nil {
 		t.Fatal(err)
 	}
 	var doc JSONSummary
@@ -130,7 +131,7 @@ func TestJSONSummary(t *testing.T) {
 	}
 	// One sample per cell: no interval.
 	var one bytes.Buffer
-	if err := Render(&one, []*Set{loadFixture(t, "onesample")}, nil, "json"); err != nil {
+	if err := Render(&one, []*resultset.Set{loadFixture(t, "onesample")}, nil, "json"); err != nil {
 		t.Fatal(err)
 	}
 	var doc1 JSONSummary
@@ -143,7 +144,7 @@ func TestJSONSummary(t *testing.T) {
 }
 
 func TestBenchfmtReadsBack(t *testing.T) {
-	sets := []*Set{loadFixture(t, "basic"), loadFixture(t, "failed")}
+	sets := []*resultset.Set{loadFixture(t, "basic"), loadFixture(t, "failed")}
 	var buf bytes.Buffer
 	if err := Render(&buf, sets, []string{"basic", "failed"}, "benchfmt"); err != nil {
 		t.Fatal(err)
@@ -207,7 +208,7 @@ func TestFormatters(t *testing.T) {
 		{formatDuration(0.00012), "120µs"},
 		{formatDuration(1.5), "1.50s"},
 		{formatDuration(3e-8), "30.0ns"},
-		{formatPercent(0.25), "25%"},
+		{resultset.FormatPercent(0.25), "25%"},
 		{ciSuffix(Stat{N: 3, Median: 1}), " (n=3, no CI)"},
 		{ciSuffix(Stat{N: 6, Median: 100, Lo: 97, Hi: 102, HasCI: true}), " ±3%"},
 		{marginString(0.23), "+23%"},
@@ -239,7 +240,7 @@ func TestStatCI(t *testing.T) {
 }
 
 func TestWinners(t *testing.T) {
-	sums := Summarize([]*Set{loadFixture(t, "onesample")}, nil)
+	sums := Summarize([]*resultset.Set{loadFixture(t, "onesample")}, nil)
 	ws := Winners(sums)
 	if len(ws) != 2 {
 		t.Fatalf("%d winners, want 2 (one per size)", len(ws))
@@ -255,9 +256,9 @@ func TestWinners(t *testing.T) {
 // counted repetitions ran (the range over its cells) beside the cap, never
 // the cap alone; a fixed set keeps "N repetitions".
 func TestRepetitionsTextAdaptive(t *testing.T) {
-	s := &Set{Env: Env{Repeat: 200, Warmup: 1, BudgetSeconds: 45}}
+	s := &resultset.Set{Env: resultset.Env{Repeat: 200, Warmup: 1, BudgetSeconds: 45}}
 	for _, n := range []int{7, 50, 0} {
-		s.Results = append(s.Results, Cell{Seconds: make([]float64, n)})
+		s.Results = append(s.Results, resultset.Cell{Seconds: make([]float64, n)})
 	}
 	if got, want := repetitionsText(s), "7-50 of up to 200 repetitions (adaptive, 45.0s budget)"; got != want {
 		t.Errorf("adaptive: %q, want %q", got, want)

@@ -1,7 +1,8 @@
 package report
 
 import (
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 
 	"fmt"
 	"math"
@@ -10,11 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/stats"
 )
-
-// Confidence is the confidence level of every interval writebench prints.
-const Confidence = 0.95
 
 // MiB is 2^20 bytes, the unit of the per-MiB columns.
 const MiB = 1 << 20
@@ -59,7 +57,7 @@ func newStat(values []float64) Stat {
 		}
 		vs[i] = v
 	}
-	med, lo, hi, ok := stats.MedianCI(vs, Confidence)
+	med, lo, hi, ok := stats.MedianCI(vs, judge.DefaultConfidence)
 	st := Stat{N: len(vs), Median: med, Lo: lo, Hi: hi, HasCI: ok}
 	return st
 }
@@ -70,7 +68,7 @@ func newStat(values []float64) Stat {
 // is an interval of the metric itself.
 type Summary struct {
 	Label string // the set the cell came from (file label)
-	Cell  *Cell
+	Cell  *resultset.Cell
 	N     int // counted repetitions
 
 	Seconds        Stat // wall time of one repetition (the whole batch), seconds
@@ -92,7 +90,7 @@ type Summary struct {
 	LatencyP99     Stat
 	LatencyMax     Stat
 
-	// Metrics holds every metric of resultset.Metrics by name (the fields
+	// Metrics holds every metric of resultset.Metrics() by name (the fields
 	// above are views of the common ones).
 	Metrics map[string]Stat
 
@@ -121,7 +119,7 @@ func (s *Summary) Speed() float64 {
 // order: by set (in the order given), files, file size, sync mode, then
 // strategy and the remaining parameters. labels[i] names sets[i]; missing
 // labels default to "set1", "set2"...
-func Summarize(sets []*Set, labels []string) []*Summary {
+func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	var out []*Summary
 	for i, s := range sets {
 		label := setLabel(labels, i)
@@ -173,10 +171,10 @@ func syncOrder(s string) int {
 }
 
 // paramLess orders two cells of one strategy by their parameters, every
-// axis of resultset.Axes beyond files, size and sync (which order the
+// axis of resultset.Axes() beyond files, size and sync (which order the
 // groups) in its order.
-func paramLess(a, b *Cell) bool {
-	for _, ax := range resultset.Axes {
+func paramLess(a, b *resultset.Cell) bool {
+	for _, ax := range resultset.Axes() {
 		switch ax.Name {
 		case "files", "size", "sync":
 			continue
@@ -188,16 +186,16 @@ func paramLess(a, b *Cell) bool {
 	return false
 }
 
-func summarizeCell(label string, c *Cell) *Summary {
+func summarizeCell(label string, c *resultset.Cell) *Summary {
 	s := &Summary{Label: label, Cell: c, N: len(c.Seconds)}
 	s.Group = fmt.Sprintf("%s|%d|%d|%s", label, c.Files, c.FileSize, c.Sync)
 	if c.Failed() {
 		return s
 	}
-	// Every metric comes from the one table, resultset.Metrics: computed
+	// Every metric comes from the one table, resultset.Metrics(): computed
 	// per repetition from the raw samples, then summarized.
-	s.Metrics = make(map[string]Stat, len(resultset.Metrics))
-	for _, m := range resultset.Metrics {
+	s.Metrics = make(map[string]Stat, len(resultset.Metrics()))
+	for _, m := range resultset.Metrics() {
 		s.Metrics[m.Name] = newStat(m.Samples(c))
 	}
 	st := func(name string) Stat { return s.Metrics[name] }
@@ -297,17 +295,17 @@ type knobView struct {
 	settings *resultset.Settings
 	// varying lists the parameter names (beyond strategy, files and size)
 	// that take more than one value among the cells that have them, in the
-	// order of resultset.Axes; "sync" is listed when it varies.
+	// order of resultset.Axes(); "sync" is listed when it varies.
 	varying []string
 }
 
-// newKnobView looks at every axis of resultset.Axes: an axis's Omit value
+// newKnobView looks at every axis of resultset.Axes(): an axis's Omit value
 // counts as a value (cells with prealloc "none" and "fallocate" differ,
 // though keys leave "none" out), and a cell that leaves it empty reads as
 // that value when another cell of its strategy has the axis (see
 // resultset.Settings), so older sets render as before.
 func newKnobView(sums []*Summary) *knobView {
-	cells := make([]*Cell, len(sums))
+	cells := make([]*resultset.Cell, len(sums))
 	for i, s := range sums {
 		cells[i] = s.Cell
 	}
@@ -321,7 +319,7 @@ func newKnobView(sums []*Summary) *knobView {
 			vals[p.Name][p.Value] = true
 		}
 	}
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		if len(vals[a.Name]) > 1 {
 			kv.varying = append(kv.varying, a.Name)
 		}
@@ -331,7 +329,7 @@ func newKnobView(sums []*Summary) *knobView {
 
 // value returns c's value of parameter name, or "-" when it does not apply.
 // A nil knobView reads only what c has.
-func (kv *knobView) value(c *Cell, name string) string {
+func (kv *knobView) value(c *resultset.Cell, name string) string {
 	a := resultset.AxisByName(name)
 	if a == nil {
 		return "-"
@@ -348,11 +346,11 @@ func (kv *knobView) value(c *Cell, name string) string {
 
 // varyingParams lists the parameter names (beyond strategy, files and size)
 // that take more than one value among the cells of sums (see knobView), in
-// the order of resultset.Axes. "sync" is listed when it varies.
+// the order of resultset.Axes(). "sync" is listed when it varies.
 func varyingParams(sums []*Summary) []string { return newKnobView(sums).varying }
 
 // fixedParams describes the parameters that do not vary, as
-// "name=value (strategies)", in the order of resultset.Axes. Values keys
+// "name=value (strategies)", in the order of resultset.Axes(). Values keys
 // leave out (prealloc "none") are left out here too.
 func fixedParams(sums []*Summary) []string {
 	varying := map[string]bool{}
@@ -380,7 +378,7 @@ func fixedParams(sums []*Summary) []string {
 		}
 	}
 	var out []string
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		e := found[a.Name]
 		if e == nil {
 			continue

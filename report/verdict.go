@@ -11,43 +11,29 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/writebench/writebench/report/stats"
-	"github.com/writebench/writebench/report/verdict"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 )
-
-// The verdict model lives in report/verdict (no renderer imports, so the
-// runner can use it); these aliases let renderers and callers say
-// report.Verdict.
-type (
-	VerdictOptions = verdict.VerdictOptions
-	Verdict        = verdict.Verdict
-	Contender      = verdict.Contender
-)
-
-// Verdicts decides every comparison group of s; see package
-// report/verdict for the method. The renderers pass
-// verdict.OptionsFor(s): the tie margin and confidence the set was sampled
-// with.
-func Verdicts(s *Set, o VerdictOptions) []Verdict { return verdict.Verdicts(s, o) }
 
 // setVerdicts is the verdicts of one set with its label.
 type setVerdicts struct {
 	label string
-	set   *Set
-	vs    []Verdict
+	set   *resultset.Set
+	vs    []judge.Verdict
 }
 
-func allVerdicts(sets []*Set, labels []string) []setVerdicts {
+func allVerdicts(sets []*resultset.Set, labels []string) []setVerdicts {
 	out := make([]setVerdicts, len(sets))
 	for i, s := range sets {
-		out[i] = setVerdicts{setLabel(labels, i), s, Verdicts(s, verdict.OptionsFor(s))}
+		out[i] = setVerdicts{setLabel(labels, i), s, judge.Verdicts(s, judge.OptionsFor(s))}
 	}
 	return out
 }
 
 // workload splits a verdict's fixed parameters into the workload (files,
 // size, sync) and the rest ("name=value").
-func workload(v *Verdict) (files, size, sync string, rest []string) {
+func workload(v *judge.Verdict) (files, size, sync string, rest []string) {
 	for _, p := range v.Group {
 		switch p.Name {
 		case "files":
@@ -64,7 +50,7 @@ func workload(v *Verdict) (files, size, sync string, rest []string) {
 }
 
 // groupName is "256 × 4KiB, sync none" plus any other fixed parameter.
-func groupName(v *Verdict) string {
+func groupName(v *judge.Verdict) string {
 	files, size, sync, rest := workload(v)
 	s := files + " × " + size + ", sync " + sync
 	if len(rest) > 0 {
@@ -84,7 +70,7 @@ func factor(f float64) string {
 // fasterBy is "1.31 ± 0.06× faster than pool": how much faster the fastest
 // ran than c, from c's ratio and interval (the factor is 1/ratio, its
 // interval [1/CIHigh, 1/CILow]; ± is the larger distance).
-func fasterBy(c *Contender) string {
+func fasterBy(c *judge.Contender) string {
 	f := 1 / c.Ratio
 	if math.IsNaN(c.CILow) || c.CILow <= 0 {
 		return factor(f) + "× faster (no interval yet) than " + c.Label
@@ -97,15 +83,15 @@ func fasterBy(c *Contender) string {
 func ratioText(r float64) string { return factor(r) + "×" }
 
 // notCompared lists the skipped, failed and unsafe contenders.
-func notCompared(v *Verdict) string {
+func notCompared(v *judge.Verdict) string {
 	var parts []string
 	for _, c := range v.Contenders {
 		switch c.Verdict {
-		case verdict.Skipped:
+		case judge.Skipped:
 			parts = append(parts, c.Label+" skipped ("+oneLine(c.Note, 60)+")")
-		case verdict.Failed:
+		case judge.Failed:
 			parts = append(parts, c.Label+" failed")
-		case verdict.Unsafe:
+		case judge.Unsafe:
 			parts = append(parts, c.Label+" unsafe (corrupted records)")
 		}
 	}
@@ -115,8 +101,8 @@ func notCompared(v *Verdict) string {
 	return "; not compared: " + strings.Join(parts, ", ")
 }
 
-func contendersWith(v *Verdict, verdicts ...string) []*Contender {
-	var out []*Contender
+func contendersWith(v *judge.Verdict, verdicts ...string) []*judge.Contender {
+	var out []*judge.Contender
 	for i := range v.Contenders {
 		for _, want := range verdicts {
 			if v.Contenders[i].Verdict == want {
@@ -130,7 +116,7 @@ func contendersWith(v *Verdict, verdicts ...string) []*Contender {
 // moreRoundsText says what would decide an undecided group, with the
 // --repeat that would give that many rounds in all, or, when the set's
 // budget ended the sweep (budgetSpent), that a larger --budget would.
-func moreRoundsText(v *Verdict, budgetSpent bool) string {
+func moreRoundsText(v *judge.Verdict, budgetSpent bool) string {
 	if v.MoreRounds <= 0 {
 		return ""
 	}
@@ -140,15 +126,15 @@ func moreRoundsText(v *Verdict, budgetSpent bool) string {
 	}
 	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
 	for _, c := range v.Contenders {
-		if c.Verdict == verdict.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
+		if c.Verdict == judge.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
 			// Too few rounds for an interval: the estimate is only the
 			// rounds that would give one, not a decision.
 			s = "it needs at least " + plural(v.MoreRounds, "more round") + " before it can be decided"
 			break
 		}
 	}
-	if v.MoreRounds >= verdict.MaxMoreRounds {
-		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", verdict.MaxMoreRounds, formatPercent(v.Tie))
+	if v.MoreRounds >= judge.MaxMoreRounds {
+		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", judge.MaxMoreRounds, resultset.FormatPercent(v.Tie))
 	} else if budgetSpent {
 		s += " (the --budget ended the sweep first)"
 	} else if repeat > 0 {
@@ -160,11 +146,11 @@ func moreRoundsText(v *Verdict, budgetSpent bool) string {
 // verdictLine states a group's answer in plain words, hyperfine style:
 // "chunked ran 1.31 ± 0.06× faster than pool", "bufio ≈ chunked, tie within
 // 5%", or why it is undecided.
-func verdictLine(v *Verdict, budgetSpent bool) string {
-	tie := formatPercent(v.Tie)
+func verdictLine(v *judge.Verdict, budgetSpent bool) string {
+	tie := resultset.FormatPercent(v.Tie)
 	switch v.Verdict {
-	case verdict.Winner:
-		slower := contendersWith(v, verdict.Slower)
+	case judge.Winner:
+		slower := contendersWith(v, judge.Slower)
 		if len(slower) == 0 {
 			return v.Fastest + " is the only contender that ran safely" + notCompared(v)
 		}
@@ -173,7 +159,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 			parts[i] = fasterBy(c)
 		}
 		return v.Fastest + " ran " + strings.Join(parts, ", ") + notCompared(v)
-	case verdict.Tie:
+	case judge.Tie:
 		s := strings.Join(v.Leaders, " ≈ ") + ", tie within " + tie
 		if nf := noFaster(v); len(nf) > 0 {
 			none := "none is more than " + tie + " faster (" + joinAnd(nf) + ": slower or tied, undecided)"
@@ -183,7 +169,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 				s += "; " + strings.Replace(none, "faster", "faster than "+v.Fastest, 1)
 			}
 		}
-		for _, c := range contendersWith(v, verdict.Slower) {
+		for _, c := range contendersWith(v, judge.Slower) {
 			s += "; " + c.Label + " slower (" + ratioText(c.Ratio) + ")"
 		}
 		return s + notCompared(v)
@@ -193,7 +179,7 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 	}
 	var parts []string
 	minPairs, tooFew, noCommon := stats.MinPairs(v.PairConfidence), 0, false
-	for _, c := range contendersWith(v, verdict.Undecided) {
+	for _, c := range contendersWith(v, judge.Undecided) {
 		switch {
 		case c.NoFaster:
 			continue // listed below
@@ -219,22 +205,22 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 	case noCommon:
 		why = "some contenders share no round with it"
 	case len(parts) == 1:
-		why = "it may still be faster by more than " + formatPercent(v.Tie) + " (its interval reaches above " + factor(1+v.Tie) + "×)"
+		why = "it may still be faster by more than " + resultset.FormatPercent(v.Tie) + " (its interval reaches above " + factor(1+v.Tie) + "×)"
 	default:
-		why = "they may still be faster by more than " + formatPercent(v.Tie) + " (their intervals reach above " + factor(1+v.Tie) + "×)"
+		why = "they may still be faster by more than " + resultset.FormatPercent(v.Tie) + " (their intervals reach above " + factor(1+v.Tie) + "×)"
 	}
 	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
 	if nf := noFaster(v); len(nf) > 0 {
-		s += "; " + joinAnd(nf) + " not faster by more than " + formatPercent(v.Tie)
+		s += "; " + joinAnd(nf) + " not faster by more than " + resultset.FormatPercent(v.Tie)
 	}
-	if ties := contendersWith(v, verdict.Tie); len(ties) > 0 {
+	if ties := contendersWith(v, judge.Tie); len(ties) > 0 {
 		labels := make([]string, len(ties))
 		for i, c := range ties {
 			labels[i] = c.Label
 		}
 		s += "; " + joinAnd(labels) + " tie with " + v.Fastest
 	}
-	if slower := contendersWith(v, verdict.Slower); len(slower) > 0 {
+	if slower := contendersWith(v, judge.Slower); len(slower) > 0 {
 		labels := make([]string, len(slower))
 		for i, c := range slower {
 			labels[i] = c.Label + " (" + ratioText(c.Ratio) + ")"
@@ -249,9 +235,9 @@ func verdictLine(v *Verdict, budgetSpent bool) string {
 
 // noFaster lists the undecided contenders that cannot be faster than the
 // fastest by more than the margin, with their ratio and interval.
-func noFaster(v *Verdict) []string {
+func noFaster(v *judge.Verdict) []string {
 	var out []string
-	for _, c := range contendersWith(v, verdict.Undecided) {
+	for _, c := range contendersWith(v, judge.Undecided) {
 		if c.NoFaster {
 			out = append(out, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
 		}
@@ -269,22 +255,22 @@ func joinAnd(parts []string) string {
 
 // recommendation is the short advice for one group: "for 256 × 4KiB, sync
 // none: any of bufio, chunked, unbuffered; avoid pool (0.78×)".
-func recommendation(v *Verdict) string {
+func recommendation(v *judge.Verdict) string {
 	var s string
 	switch v.Verdict {
-	case verdict.Winner:
+	case judge.Winner:
 		s = "use " + v.Fastest
-	case verdict.Tie:
+	case judge.Tie:
 		s = "any of " + strings.Join(v.Leaders, ", ")
 		if len(v.Leaders) == 1 {
-			s = "use " + v.Fastest + " (none is more than " + formatPercent(v.Tie) + " faster)"
+			s = "use " + v.Fastest + " (none is more than " + resultset.FormatPercent(v.Tie) + " faster)"
 		}
 	default:
 		s = "no recommendation yet (undecided)"
 	}
 	{
 		var avoid []string
-		for _, c := range contendersWith(v, verdict.Slower) {
+		for _, c := range contendersWith(v, judge.Slower) {
 			avoid = append(avoid, c.Label+" ("+ratioText(c.Ratio)+")")
 		}
 		if len(avoid) > 0 {
@@ -292,7 +278,7 @@ func recommendation(v *Verdict) string {
 		}
 	}
 	var unsafe []string
-	for _, c := range contendersWith(v, verdict.Unsafe) {
+	for _, c := range contendersWith(v, judge.Unsafe) {
 		unsafe = append(unsafe, c.Label)
 	}
 	if len(unsafe) > 0 {
@@ -326,7 +312,7 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 	}
 	if hasGroups {
 		v0 := firstVerdict(svs)
-		ew.printf("Verdicts (per-round paired ratios, %s%% intervals, tie within ±%s):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), formatPercent(v0.Tie))
+		ew.printf("Verdicts (per-round paired ratios, %s%% intervals, tie within ±%s):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), resultset.FormatPercent(v0.Tie))
 		if markdown {
 			ew.printf("\n")
 		}
@@ -365,13 +351,13 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 	}
 }
 
-func firstVerdict(svs []setVerdicts) *Verdict {
+func firstVerdict(svs []setVerdicts) *judge.Verdict {
 	for i := range svs {
 		if len(svs[i].vs) > 0 {
 			return &svs[i].vs[0]
 		}
 	}
-	return &Verdict{Confidence: verdict.DefaultConfidence, Tie: verdict.DefaultTie}
+	return &judge.Verdict{Confidence: judge.DefaultConfidence, Tie: judge.DefaultTie}
 }
 
 // safetyLines says, for every cell that counts records, how many were
@@ -393,7 +379,7 @@ func safetyLines(svs []setVerdicts) []string {
 					reps++
 				}
 			}
-			name := c.Strategy + " (" + strconv.Itoa(c.Files) + " × " + FormatBytes(c.FileSize) + ", sync " + c.Sync + ")"
+			name := c.Strategy + " (" + strconv.Itoa(c.Files) + " × " + resultset.FormatBytes(c.FileSize) + ", sync " + c.Sync + ")"
 			if len(svs) > 1 {
 				name = sv.label + ": " + name
 			}
@@ -402,7 +388,7 @@ func safetyLines(svs []setVerdicts) []string {
 				continue
 			}
 			out = append(out, fmt.Sprintf("%s: UNSAFE: %d of %d records corrupted (%s) in %d of %s",
-				name, bad, recs, formatPercent(float64(bad)/float64(max(recs, 1))), reps, plural(len(c.Records), "repetition")))
+				name, bad, recs, resultset.FormatPercent(float64(bad)/float64(max(recs, 1))), reps, plural(len(c.Records), "repetition")))
 		}
 	}
 	return out
@@ -433,7 +419,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if !math.IsNaN(c.Ratio) {
 					vs = ratioText(c.Ratio)
 				}
-				if c.Verdict == verdict.Fastest {
+				if c.Verdict == judge.Fastest {
 					vs = "1×"
 				} else if !math.IsNaN(c.CILow) {
 					iv = "[" + factor(c.CILow) + ", " + factor(c.CIHigh) + "]"
@@ -462,7 +448,7 @@ var verdictCSVHeader = []string{
 var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23}
 
 // renderVerdictCSV writes the csv-verdicts format.
-func renderVerdictCSV(w io.Writer, sets []*Set, labels []string) error {
+func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(verdictCSVHeader); err != nil {
 		return err
@@ -546,7 +532,7 @@ type JSONContender struct {
 	NoFaster bool `json:"no_faster,omitempty"`
 }
 
-func jsonVerdicts(sets []*Set, labels []string) []JSONVerdict {
+func jsonVerdicts(sets []*resultset.Set, labels []string) []JSONVerdict {
 	out := []JSONVerdict{}
 	for _, sv := range allVerdicts(sets, labels) {
 		for j := range sv.vs {

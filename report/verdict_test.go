@@ -6,14 +6,16 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/resultset"
 )
 
 // vcell builds a successful cell of 256 files × 4 KiB, sync none, whose
 // seconds follow base·(1 + 0.01·((k·7) mod 5 - 2)) for rounds 0..n-1: a
 // fixed ±2% pattern shared by every cell built with the same n, plus a
 // per-cell wobble so ratios are not all equal.
-func vcell(strategy string, chunk int, base float64, n int) Cell {
-	c := Cell{Strategy: strategy, Files: 256, FileSize: 4096, Chunk: chunk, Sync: "none", Verified: true}
+func vcell(strategy string, chunk int, base float64, n int) resultset.Cell {
+	c := resultset.Cell{Strategy: strategy, Files: 256, FileSize: 4096, Chunk: chunk, Sync: "none", Verified: true}
 	for k := range n {
 		x := base * (1 + 0.01*float64((k*7)%5-2)) * (1 + 0.002*float64(int(base*1000+float64(k))%3))
 		c.Seconds = append(c.Seconds, x)
@@ -30,7 +32,7 @@ func vcell(strategy string, chunk int, base float64, n int) Cell {
 
 // ratioCell is a cell of 12 rounds whose seconds are 1/r[k]: next to
 // ratioCell(name, nil) (all ones) its per-round ratios are exactly r.
-func ratioCell(strategy string, r []float64) Cell {
+func ratioCell(strategy string, r []float64) resultset.Cell {
 	c := vcell(strategy, 0, 1, 12)
 	for k := range c.Seconds {
 		c.Seconds[k] = 1
@@ -41,12 +43,12 @@ func ratioCell(strategy string, r []float64) Cell {
 	return c
 }
 
-func budgetSpent(s *Set) *Set {
+func budgetSpent(s *resultset.Set) *resultset.Set {
 	s.Env.BudgetSpent = true
 	return s
 }
 
-func corrupt(c Cell, bad int64) Cell {
+func corrupt(c resultset.Cell, bad int64) resultset.Cell {
 	for range c.Seconds {
 		c.Records = append(c.Records, 1000)
 		c.CorruptRecords = append(c.CorruptRecords, bad)
@@ -54,24 +56,24 @@ func corrupt(c Cell, bad int64) Cell {
 	return c
 }
 
-func vset(cells ...Cell) *Set {
-	return &Set{Schema: 1, Tool: "writebench", Complete: true, Env: Env{Repeat: 10}, Results: cells}
+func vset(cells ...resultset.Cell) *resultset.Set {
+	return &resultset.Set{Schema: 1, Tool: "writebench", Complete: true, Env: resultset.Env{Repeat: 10}, Results: cells}
 }
 
-func renderString(t *testing.T, s *Set, format string) string {
+func renderString(t *testing.T, s *resultset.Set, format string) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Render(&b, []*Set{s}, []string{"x"}, format); err != nil {
+	if err := Render(&b, []*resultset.Set{s}, []string{"x"}, format); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
 }
 
 func TestVerdictText(t *testing.T) {
-	skipped := Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "O_DIRECT is not supported on tmpfs"}
+	skipped := resultset.Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "O_DIRECT is not supported on tmpfs"}
 	for _, tt := range []struct {
 		name string
-		set  *Set
+		set  *resultset.Set
 		want []string // substrings, in this order
 		not  []string
 	}{
@@ -132,7 +134,7 @@ func TestVerdictText(t *testing.T) {
 // same decisions.
 func TestVerdictMachineReadable(t *testing.T) {
 	s := vset(corrupt(vcell("shared", 0, 0.5, 10), 3), vcell("locked", 0, 1.0, 10), vcell("slow", 0, 2.0, 10),
-		Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "no O_DIRECT"})
+		resultset.Cell{Strategy: "direct", Files: 256, FileSize: 4096, Sync: "none", Skipped: "no O_DIRECT"})
 	var doc struct {
 		Verdicts []struct {
 			Set        string            `json:"set"`

@@ -1,6 +1,10 @@
 package report
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/writebench/writebench/resultset"
+)
 
 // A win counts as clear only when the two 95% intervals are disjoint: the
 // basic fixture's bufio beats unbuffered by 50% with tight samples, while a
@@ -10,11 +14,11 @@ func TestWinnerClear(t *testing.T) {
 		file  string
 		clear bool
 	}{{"testdata/basic.json", true}, {"testdata/onesample.json", false}} {
-		set, err := Load(tt.file)
+		set, err := resultset.Load(tt.file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ws := Winners(Summarize([]*Set{set}, []string{"x"}))
+		ws := Winners(Summarize([]*resultset.Set{set}, []string{"x"}))
 		if len(ws) == 0 {
 			t.Fatalf("%s: no winners", tt.file)
 		}

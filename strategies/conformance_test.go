@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -59,7 +58,7 @@ func newBatch(t *testing.T, files int, size int64, p strategies.Params) *strateg
 }
 
 // checkWritten checks what s wrote into b: byte for byte with
-// writebench.Verify, or, for strategies whose writers share files, record by
+// strategies.Verify, or, for strategies whose writers share files, record by
 // record with VerifyRecords (safety is TestSharedSafeVariantsClean's and
 // TestUnsafeVariantsCorrupt's: here only what every such strategy
 // guarantees, see checkSharedFiles).
@@ -67,7 +66,7 @@ func checkWritten(t *testing.T, s strategies.Strategy, b *strategies.Batch) {
 	t.Helper()
 	rv, ok := s.(strategies.RecordVerifier)
 	if !ok {
-		if err := writebench.Verify(context.Background(), b); err != nil {
+		if err := strategies.Verify(context.Background(), b); err != nil {
 			t.Fatalf("Verify: %v", err)
 		}
 		return
@@ -116,8 +115,8 @@ func forRecords(s strategies.Strategy, p strategies.Params) strategies.Params {
 // so writes straddle the 4 KiB block headers of the content.
 var oddParams = strategies.Params{Record: 1000, Buffer: 3000, Chunk: 5003, Concurrency: 3}
 
-// TestConformance writes every strategy over the sizes and file counts of
-// issue 2 and reads every byte back with writebench.Verify.
+// TestConformance writes every strategy over a range of sizes and file counts
+// and reads every byte back with strategies.Verify.
 func TestConformance(t *testing.T) {
 	const mib3 = 1<<20 + 3
 	type shape struct {
@@ -517,7 +516,7 @@ func (named) Knobs() []string                                      { return nil 
 func (named) Write(ctx context.Context, b *strategies.Batch) error { return nil }
 
 func TestParseSync(t *testing.T) {
-	for _, m := range strategies.SyncModes {
+	for _, m := range strategies.SyncModes() {
 		got, err := strategies.ParseSync(string(m))
 		if err != nil || got != m {
 			t.Errorf("ParseSync(%q) = %q, %v", m, got, err)

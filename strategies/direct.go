@@ -22,7 +22,7 @@ func (directStrategy) Write(ctx context.Context, b *Batch) error {
 	return writeDirect(ctx, b)
 }
 
-func (directStrategy) refusesFlags(_ string, m SyncMode) string { return directRefusesFlags(m) }
+func (directStrategy) RefusesFlags(_ string, m SyncMode) string { return directRefusesFlags(m) }
 
 // directRefusesFlags is direct's skip reason for --sync uncached: O_DIRECT
 // writes do not go through the page cache, so RWF_DONTCACHE has nothing to

@@ -79,7 +79,7 @@ func TestDirectAlignment(t *testing.T) {
 // TestDirectSyncModes writes with every sync mode: the files are right,
 // sync time is recorded for close/data, uncached is skipped with a reason.
 func TestDirectSyncModes(t *testing.T) {
-	for _, sync := range SyncModes {
+	for _, sync := range syncModeList {
 		t.Run(string(sync), func(t *testing.T) {
 			b := kernelBatch(t, "", 2, 10_000, Params{Chunk: 4096, Sync: sync, Prealloc: PreallocFallocate})
 			err := (directStrategy{}).Write(context.Background(), b)

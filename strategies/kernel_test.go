@@ -19,7 +19,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -45,7 +44,7 @@ func usesMmap(v variant) bool { return v.s.Name() == "mmap" || v.perFile == "mma
 // overwritten, never left as zeros.
 func TestPreallocWrites(t *testing.T) {
 	for _, v := range preallocVariants() {
-		for _, m := range strategies.PreallocModes {
+		for _, m := range strategies.PreallocModes() {
 			for _, size := range []int64{0, 4097} {
 				t.Run(fmt.Sprintf("%s/prealloc=%s/size=%d", v.name(), m, size), func(t *testing.T) {
 					b := newBatch(t, 2, size, strategies.Params{PerFile: v.perFile, Prealloc: m, Record: 1000, Chunk: 3000})
@@ -55,7 +54,7 @@ func TestPreallocWrites(t *testing.T) {
 						}
 						t.Fatalf("Write: %v", err)
 					}
-					if err := writebench.Verify(context.Background(), b); err != nil {
+					if err := strategies.Verify(context.Background(), b); err != nil {
 						t.Fatalf("Verify: %v", err)
 					}
 				})
@@ -79,7 +78,7 @@ func TestPreallocReserves(t *testing.T) {
 		if v.perFile != "" {
 			continue
 		}
-		for _, m := range strategies.PreallocModes {
+		for _, m := range strategies.PreallocModes() {
 			t.Run(v.name()+"/prealloc="+string(m), func(t *testing.T) {
 				b := newBatch(t, 1, size, strategies.Params{Prealloc: m, Record: 4096, Chunk: 64 << 10})
 				ctx := newCountdown(2) // the check before create passes, the one after 1 MiB cancels
@@ -219,7 +218,7 @@ func isTmpfs(dir string) bool {
 
 // TestPerWriteFlags runs --sync dsync and uncached on every variant, on
 // the test's own filesystem (ext4 here) and on a tmpfs. A strategy that
-// refuses a mode by design (strategies.RefusesWriteFlags: its writes cannot
+// refuses a mode by design (strategies.FlagRefuser: its writes cannot
 // carry the flag, as mmap's stores, the shared-file writers' os.File writes
 // and O_DIRECT with RWF_DONTCACHE) must skip with the reason it declares,
 // naming the mode. A strategy that cannot write on the filesystem at all
@@ -253,7 +252,7 @@ func TestPerWriteFlags(t *testing.T) {
 			var cannot, checked bool
 			for _, mode := range []strategies.SyncMode{strategies.SyncDsync, strategies.SyncUncached} {
 				t.Run(fmt.Sprintf("%s/%s/sync=%s", where, v.name(), mode), func(t *testing.T) {
-					refusal, refuses := strategies.RefusesWriteFlags(v.s, v.perFile, mode)
+					refusal, refuses := refusesFlags(v.s, v.perFile, mode)
 					if !refuses && !checked {
 						cantRun, cannot = skipsAnyway(t, v, root, 2, 70001, p, func(p *strategies.Params) { p.Sync = strategies.SyncNone })
 						checked = true
@@ -266,7 +265,7 @@ func TestPerWriteFlags(t *testing.T) {
 					switch {
 					case refuses:
 						if !skipped || reason != refusal || !strings.Contains(reason, "--sync "+string(mode)) {
-							t.Fatalf("Write = %v, want the skip RefusesWriteFlags declares, naming --sync %s: %q", err, mode, refusal)
+							t.Fatalf("Write = %v, want the skip RefusesFlags declares, naming --sync %s: %q", err, mode, refusal)
 						}
 					case cannot:
 						if !skipped || normalize(reason, b.Dir) != cantRun {
@@ -295,8 +294,8 @@ func TestPerWriteFlags(t *testing.T) {
 	// mapping, so the mmap writer, wherever it is used, refuses both modes.
 	for _, mode := range []strategies.SyncMode{strategies.SyncDsync, strategies.SyncUncached} {
 		for _, v := range variants() {
-			if _, refuses := strategies.RefusesWriteFlags(v.s, v.perFile, mode); usesMmap(v) && !refuses {
-				t.Errorf("RefusesWriteFlags(%s, --sync %s) = false, but mmap makes no write to pass the flag to", v.name(), mode)
+			if _, refuses := refusesFlags(v.s, v.perFile, mode); usesMmap(v) && !refuses {
+				t.Errorf("RefusesFlags(%s, --sync %s) = false, but mmap makes no write to pass the flag to", v.name(), mode)
 			}
 		}
 	}
@@ -444,7 +443,7 @@ func TestWritevBatchBounds(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Write: %v", err)
 			}
-			if err := writebench.Verify(context.Background(), b); err != nil {
+			if err := strategies.Verify(context.Background(), b); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 			// 3*MaxBatch+5 bytes in 3-byte records: MaxBatch+2 records.
@@ -500,4 +499,14 @@ func syscw(t *testing.T) int64 {
 	}
 	t.Skip("skipped: no syscw in /proc/self/io")
 	return 0
+}
+
+// refusesFlags is s's declared refusal of mode m (strategies.FlagRefuser).
+func refusesFlags(s strategies.Strategy, perFile string, m strategies.SyncMode) (reason string, refused bool) {
+	if r, ok := s.(strategies.FlagRefuser); ok {
+		if reason := r.RefusesFlags(perFile, m); reason != "" {
+			return reason, true
+		}
+	}
+	return "", false
 }

@@ -8,12 +8,9 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"golang.org/x/sys/unix"
 )
-
-// mmapWindow is the most of a file mapped at once, so address space and
-// resident pages stay bounded for multi-GiB files.
-const mmapWindow = 64 << 20
 
 // mmap models "use mmap for very large files" (claim 4): ftruncate the file
 // to its size, map it MAP_SHARED a window (64 MiB) at a time, copy the
@@ -94,7 +91,7 @@ func copyWindow(ctx context.Context, b *Batch, i int, f *file, w *worker, m []by
 // (almost) no free space left the cause is taken to be ENOSPC, else EIO.
 func faultError(f *file, off int64) error {
 	errno := unix.EIO
-	if free, ok := fsFree(f.fd); ok && free < mmapWindow {
+	if free, ok := sysinfo.FSFree(f.fd); ok && free < mmapWindow {
 		errno = unix.ENOSPC
 	}
 	return &os.PathError{Op: fmt.Sprintf("store into mapping (SIGBUS) near offset %d of", off), Path: f.path(), Err: errno}

@@ -174,7 +174,7 @@ func checkPrealloc(m PreallocMode) error {
 	case "", PreallocNone, PreallocFallocate, PreallocTruncate:
 		return nil
 	}
-	return fmt.Errorf("unknown --prealloc %q (known: %s)", m, joinModes(PreallocModes))
+	return fmt.Errorf("unknown --prealloc %q (known: %s)", m, joinModes(preallocModeList))
 }
 
 // sequential writes every file of b one after another with fw.
@@ -199,7 +199,7 @@ func (s *simple) Name() string                              { return s.name }
 func (s *simple) Describe() string                          { return s.desc }
 func (s *simple) Knobs() []string                           { return s.fw.knobs }
 func (s *simple) Write(ctx context.Context, b *Batch) error { return sequential(ctx, b, s.fw) }
-func (s *simple) refusesFlags(_ string, m SyncMode) string  { return s.fw.refusesFlags(m) }
+func (s *simple) RefusesFlags(_ string, m SyncMode) string  { return s.fw.refusesFlags(m) }
 
 // writePieces writes file i's content to dst in writes of piece bytes (the
 // last one shorter), looking at ctx every cancelEvery bytes. It is the

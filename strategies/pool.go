@@ -65,7 +65,7 @@ func perFileWriter(name string) (*fileWriter, error) {
 	return fw, nil
 }
 
-func (pool) refusesFlags(perFile string, m SyncMode) string {
+func (pool) RefusesFlags(perFile string, m SyncMode) string {
 	return fileWriters[perFile].refusesFlags(m)
 }
 

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -102,10 +101,10 @@ func checkFilesPerRank(t *testing.T, a, b *strategies.Batch) {
 	verifyFails := func(what, path, detail string) {
 		t.Helper()
 		var ve *strategies.VerifyError
-		if err := writebench.Verify(ctx, b); !errors.As(err, &ve) || ve.Path != path || !strings.Contains(err.Error(), detail) {
+		if err := strategies.Verify(ctx, b); !errors.As(err, &ve) || ve.Path != path || !strings.Contains(err.Error(), detail) {
 			t.Errorf("%s: rank 1's Verify = %v, want a VerifyError of %s saying %q", what, err, path, detail)
 		}
-		if err := writebench.Verify(ctx, a); err != nil {
+		if err := strategies.Verify(ctx, a); err != nil {
 			t.Errorf("%s (rank 1's file): rank 0's Verify = %v, want nil", what, err)
 		}
 	}
@@ -205,14 +204,14 @@ func TestVerifyPrefixEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := writebench.Verify(ctx, b); err != nil {
+	if err := strategies.Verify(ctx, b); err != nil {
 		t.Fatalf("Verify with other ranks' entries present: %v", err)
 	}
 	// An unprefixed name of the batch.
 	if err := os.WriteFile(filepath.Join(dir, "f1"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writebench.Verify(ctx, b); err == nil || !strings.Contains(err.Error(), "without its prefix") {
+	if err := strategies.Verify(ctx, b); err == nil || !strings.Contains(err.Error(), "without its prefix") {
 		t.Errorf("Verify with an unprefixed f1 = %v, want the missing prefix named", err)
 	}
 	// Without a prefix the directory is the batch's alone: everything else
@@ -224,7 +223,7 @@ func TestVerifyPrefixEntries(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(plain.Dir, "r0-f0"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writebench.Verify(ctx, plain); err == nil || !strings.Contains(err.Error(), "unexpected file") {
+	if err := strategies.Verify(ctx, plain); err == nil || !strings.Contains(err.Error(), "unexpected file") {
 		t.Errorf("Verify without a prefix, with r0-f0 present = %v, want an unexpected file", err)
 	}
 }

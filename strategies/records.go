@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"sort"
+
 )
 
 // Record layout of the strategies whose writers share files (shared-*,

@@ -51,7 +51,7 @@ func (semaphoreStrategy) Write(ctx context.Context, b *Batch) error {
 	return err
 }
 
-func (semaphoreStrategy) refusesFlags(perFile string, m SyncMode) string {
+func (semaphoreStrategy) RefusesFlags(perFile string, m SyncMode) string {
 	return fileWriters[perFile].refusesFlags(m)
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -38,7 +39,7 @@ type sharedStrategy struct {
 func (s *sharedStrategy) Name() string     { return s.name }
 func (s *sharedStrategy) Describe() string { return s.desc }
 func (s *sharedStrategy) Knobs() []string  { return s.knobs }
-func (s *sharedStrategy) refusesFlags(_ string, m SyncMode) string {
+func (s *sharedStrategy) RefusesFlags(_ string, m SyncMode) string {
 	return sharedRefusesFlags(m)
 }
 
@@ -132,12 +133,12 @@ func (s *sharedStrategy) writeFile(ctx context.Context, b *Batch, i int, pl reco
 // createShared creates a shared file; like every strategy it never follows,
 // truncates or overwrites what is already at path.
 func createShared(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|ONoFollow, 0o644)
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|sysinfo.ONoFollow, 0o644)
 }
 
 // openAppend opens a writer's own O_APPEND descriptor of a shared file.
 func openAppend(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|ONoFollow, 0)
+	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND|sysinfo.ONoFollow, 0)
 }
 
 func closeInto(f *os.File, err *error) {

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,9 +63,13 @@ const (
 	SyncUncached SyncMode = "uncached"
 )
 
-// SyncModes lists every sync mode, in the natural order of increasing
+// syncModeList lists every sync mode, in the natural order of increasing
 // durability (uncached last: it is a cache policy, not a sync).
-var SyncModes = []SyncMode{SyncNone, SyncData, SyncClose, SyncEnd, SyncDsync, SyncUncached}
+var syncModeList = []SyncMode{SyncNone, SyncData, SyncClose, SyncEnd, SyncDsync, SyncUncached}
+
+// SyncModes returns every sync mode, in the natural order of increasing
+// durability (uncached last: it is a cache policy, not a sync).
+func SyncModes() []SyncMode { return slices.Clone(syncModeList) }
 
 // PreallocMode says how a strategy reserves a file's space before writing
 // it, inside the timed region (like fio's fallocate= option).
@@ -77,27 +82,30 @@ const (
 	PreallocTruncate  PreallocMode = "truncate"  // ftruncate(2) to the whole size after create (sparse)
 )
 
-// PreallocModes lists every preallocation mode.
-var PreallocModes = []PreallocMode{PreallocNone, PreallocFallocate, PreallocTruncate}
+// preallocModeList lists every preallocation mode.
+var preallocModeList = []PreallocMode{PreallocNone, PreallocFallocate, PreallocTruncate}
+
+// PreallocModes returns every preallocation mode.
+func PreallocModes() []PreallocMode { return slices.Clone(preallocModeList) }
 
 // ParseSync returns the SyncMode named s.
 func ParseSync(s string) (SyncMode, error) {
-	for _, m := range SyncModes {
+	for _, m := range syncModeList {
 		if string(m) == s {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown sync mode %q (known: %s)", s, joinModes(SyncModes))
+	return "", fmt.Errorf("unknown sync mode %q (known: %s)", s, joinModes(syncModeList))
 }
 
 // ParsePrealloc returns the PreallocMode named s.
 func ParsePrealloc(s string) (PreallocMode, error) {
-	for _, m := range PreallocModes {
+	for _, m := range preallocModeList {
 		if string(m) == s {
 			return m, nil
 		}
 	}
-	return "", fmt.Errorf("unknown preallocation mode %q (known: %s)", s, joinModes(PreallocModes))
+	return "", fmt.Errorf("unknown preallocation mode %q (known: %s)", s, joinModes(preallocModeList))
 }
 
 func joinModes[T ~string](ms []T) string {
@@ -133,7 +141,7 @@ type Params struct {
 	Batch       int          // records per writev(2) call (writev)
 	QueueDepth  int          // io_uring submissions in flight (uring)
 	Prealloc    PreallocMode // space reservation before writing each file
-	Sync        SyncMode     // see SyncModes
+	Sync        SyncMode     // see syncModeList
 }
 
 // WithDefaults returns p with zero fields set to their defaults.
@@ -413,28 +421,18 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// RefusesWriteFlags reports whether s, with perFile for pool and semaphore
-// (as in Knobs), refuses sync mode m by design on every machine because its
-// writes cannot carry m's per-write RWF_* flag: mmap stores into a mapping,
+// FlagRefuser is implemented by a strategy that refuses some per-write
+// flag sync mode (dsync, uncached) by design, on every machine, because its
+// writes cannot carry the mode's RWF_* flag: mmap stores into a mapping,
 // writers that share files write through os.File, and O_DIRECT writes have
-// no cached pages for RWF_DONTCACHE to drop. reason is the skip reason its
-// cells of mode m get. A refusal that depends on the machine (a kernel or
-// file system without the flag) is not reported here: it is known only at
-// the first write.
-func RefusesWriteFlags(s Strategy, perFile string, m SyncMode) (reason string, refused bool) {
-	if r, ok := s.(flagRefuser); ok {
-		if reason := r.refusesFlags(perFile, m); reason != "" {
-			return reason, true
-		}
-	}
-	return "", false
-}
-
-// flagRefuser is implemented by the built-in strategies that refuse some
-// per-write flag mode by design; refusesFlags returns the skip reason, or ""
-// when the strategy passes m's flag with every write.
-type flagRefuser interface {
-	refusesFlags(perFile string, m SyncMode) string
+// no cached pages for RWF_DONTCACHE to drop. RefusesFlags returns the skip
+// reason its cells of mode m get with perFile for pool and semaphore (as in
+// Knobs), or "" when it passes m's flag with every write. Its Write must
+// skip such cells with that reason. A refusal that depends on the machine
+// (a kernel or file system without the flag) is not declared here: it is
+// known only at the first write.
+type FlagRefuser interface {
+	RefusesFlags(perFile string, m SyncMode) string
 }
 
 // perWriteFlags says whether m asks for an RWF_* flag on every write.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/writebench/writebench/internal/sysinfo"
 )
 
 // verifyChunk is how much of a file Verify reads at once.
@@ -67,7 +69,7 @@ func Verify(ctx context.Context, b *Batch) error {
 func verifyEntries(b *Batch) error {
 	// A strategy may have put anything where its directory was: open it
 	// without following a link or blocking, and only as a directory.
-	d, err := os.OpenFile(b.Dir, os.O_RDONLY|ONoFollow|ONonBlock|oDirectory, 0)
+	d, err := os.OpenFile(b.Dir, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ODirectory, 0)
 	if err != nil {
 		return fmt.Errorf("verify: the batch's directory: %w", err)
 	}
@@ -179,7 +181,7 @@ func cleanPass(dir, prefix string) (int, error) {
 // FIFO, device, socket or directory is reported by its kind). The
 // returned error is a *VerifyError for anything but a regular file.
 func OpenRegular(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|ONoFollow|ONonBlock|oNoCTTY, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ONoCTTY, 0)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, &VerifyError{Path: path, Detail: detailMissing}

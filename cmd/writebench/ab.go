@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
-	"github.com/writebench/writebench/report/stats"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/stats"
 	"github.com/writebench/writebench/strategies"
 	"github.com/writebench/writebench/strategies/external"
 )
@@ -90,7 +90,7 @@ func newABFlags() (*runFlags, *abOptions) {
 	f := newRunFlags()
 	o := &abOptions{}
 	f.fs.StringVar(&o.threshold, "threshold", "10%", "smallest slowdown that fails: a percentage (10%) or a fraction (0.1)")
-	f.fs.Float64Var(&o.confidence, "confidence", 0.95, "confidence of the paired-ratio intervals, over all cells together")
+	f.fs.Float64Var(&o.confidence, "confidence", judge.DefaultConfidence, "confidence of the paired-ratio intervals, over all cells together")
 	f.fs.StringVar(&o.correction, "correction", "bonferroni", "multiple-comparison correction of the intervals: bonferroni or none")
 	return f, o
 }
@@ -261,7 +261,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runErr
 	}
 	if f.out != "" {
-		if err := report.Save(f.out, set); err != nil {
+		if err := resultset.Save(f.out, set); err != nil {
 			fmt.Fprintf(stderr, "writebench: ab: cannot save the result set: %v\n", err)
 		}
 	}
@@ -271,16 +271,16 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return runErr
 	}
-	res := judgeAB(set, th, o.confidence, o.correction == "bonferroni")
+	res := judge.AB(set, judge.Options{Threshold: th, Confidence: o.confidence, Correction: o.correction})
 	fmt.Fprintf(stdout, "BASE: %s\nNEW:  %s\n", sides[0].argv, sides[1].argv)
-	if err := res.write(stdout); err != nil {
+	if err := writeAB(stdout, res); err != nil {
 		return fmt.Errorf("ab: write output: %w", err)
 	}
-	if n := len(res.regressions()); n > 0 {
+	if n := len(res.Regressions()); n > 0 {
 		return &failedError{msg: fmt.Sprintf("ab: %d regression%s: NEW is slower than BASE", n, plural(n))}
 	}
-	if res.failedBoth > 0 {
-		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.failedBoth, plural(res.failedBoth))}
+	if res.FailedBoth > 0 {
+		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.FailedBoth, plural(res.FailedBoth))}
 	}
 	measured := false
 	for i := range set.Results {
@@ -300,9 +300,9 @@ func abStrategyNames(f *runFlags) ([]string, error) {
 	if f.fs.Changed("strategies") {
 		return f.strategies, nil
 	}
-	p, ok := writebench.Presets[f.preset]
+	p, ok := presets[f.preset]
 	if !ok {
-		return nil, usagef("ab: --preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
+		return nil, usagef("ab: --preset: unknown preset %q (known: %s)", f.preset, strings.Join(presetNames(), ", "))
 	}
 	if len(p.Strategies) > 0 {
 		return p.Strategies, nil
@@ -310,177 +310,76 @@ func abStrategyNames(f *runFlags) ([]string, error) {
 	return strategies.Names(), nil
 }
 
-// abCell is the verdict on one cell.
-type abCell struct {
-	key               string  // cell key without the side
-	baseMed, newMed   float64 // median seconds
-	pairs             int
-	est, lo, hi       float64
-	ok                bool    // an interval was computed
-	confidence        float64 // per-cell confidence used
-	verdict           string  // "slower", "faster", "same", "no verdict", "FAILED in NEW", ...
-	regression        bool
-	baseErr, newErr   string
-	baseSkip, newSkip string
-	threshold         float64
+// abVerdictText words an A/B verdict for the table.
+func abVerdictText(c *judge.ABCell) string {
+	switch c.Verdict {
+	case judge.ABFailedBoth:
+		return "FAILED on both sides"
+	case judge.ABFailedNew:
+		return "FAILED in NEW (regression)"
+	case judge.ABFailedBase:
+		return "failed in BASE only"
+	case judge.ABNoVerdict:
+		return fmt.Sprintf("no verdict (%d paired rounds; %d needed at %.4g%%: raise --repeat)", c.Pairs, stats.MinPairs(c.Confidence), 100*c.Confidence)
+	case judge.ABSlower:
+		return "SLOWER (regression)"
+	case judge.ABSlowerWithin:
+		return "slower, within --threshold"
+	case judge.ABFasterWithin:
+		return "faster, within --threshold"
+	}
+	return string(c.Verdict) // unpaired, skipped, faster, no significant change
 }
 
-type abResult struct {
-	cells      []abCell
-	failedBoth int
-	family     float64 // the confidence asked for, over all tested cells
-	tested     int     // cells with samples on both sides
-	bonferroni bool
-}
-
-func (r *abResult) regressions() []abCell {
-	var out []abCell
-	for _, c := range r.cells {
-		if c.regression {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// sideKey splits a cell's strategy "base.chunked" into the side and the key
-// of the cell with the side removed.
-func sideKey(c *resultset.Cell) (side, key string) {
-	side, name, ok := strings.Cut(c.Strategy, ".")
-	if !ok {
-		return "", ""
-	}
-	cc := *c
-	cc.Strategy = name
-	return side, cc.Key()
-}
-
-// judgeAB pairs base.X and new.X cells and judges each.
-func judgeAB(set *resultset.Set, threshold, confidence float64, bonferroni bool) *abResult {
-	type pair struct{ base, new *resultset.Cell }
-	pairs := map[string]*pair{}
-	var order []string
-	for i := range set.Results {
-		c := &set.Results[i]
-		side, key := sideKey(c)
-		p := pairs[key]
-		if p == nil {
-			p = &pair{}
-			pairs[key] = p
-			order = append(order, key)
-		}
-		switch side {
-		case "base":
-			p.base = c
-		case "new":
-			p.new = c
-		}
-	}
-	res := &abResult{family: confidence, bonferroni: bonferroni}
-	tested := 0
-	for _, k := range order {
-		p := pairs[k]
-		if p.base != nil && p.new != nil && !p.base.Failed() && !p.new.Failed() && p.base.Skipped == "" && p.new.Skipped == "" {
-			tested++
-		}
-	}
-	res.tested = tested
-	conf := confidence
-	if bonferroni {
-		conf = stats.Bonferroni(confidence, tested)
-	}
-	for _, k := range order {
-		p := pairs[k]
-		c := abCell{key: k, confidence: conf, threshold: threshold, est: math.NaN()}
-		if p.base == nil || p.new == nil {
-			c.verdict = "unpaired"
-			res.cells = append(res.cells, c)
-			continue
-		}
-		c.baseErr, c.newErr = p.base.Error, p.new.Error
-		c.baseSkip, c.newSkip = p.base.Skipped, p.new.Skipped
-		switch {
-		case c.baseErr != "" && c.newErr != "":
-			c.verdict = "FAILED on both sides"
-			res.failedBoth++
-		case c.newErr != "":
-			c.verdict = "FAILED in NEW (regression)"
-			c.regression = true
-		case c.baseErr != "":
-			c.verdict = "failed in BASE only"
-		case c.baseSkip != "" || c.newSkip != "":
-			c.verdict = "skipped"
-		default:
-			c.baseMed, c.newMed = stats.Median(p.base.Seconds), stats.Median(p.new.Seconds)
-			ratios := resultset.PairedRatios(p.new, p.base) // NEW/BASE seconds per round
-			c.pairs = len(ratios)
-			c.est, c.lo, c.hi, c.ok = stats.RatioInterval(ratios, conf)
-			switch {
-			case !c.ok:
-				c.verdict = fmt.Sprintf("no verdict (%d paired rounds; %d needed at %.4g%%: raise --repeat)", c.pairs, stats.MinPairs(conf), 100*conf)
-			case c.lo > 1 && c.est > 1+threshold:
-				c.verdict = "SLOWER (regression)"
-				c.regression = true
-			case c.lo > 1:
-				c.verdict = "slower, within --threshold"
-			case c.hi < 1 && c.est < 1/(1+threshold):
-				c.verdict = "faster"
-			case c.hi < 1:
-				c.verdict = "faster, within --threshold"
-			default:
-				c.verdict = "no significant change"
-			}
-		}
-		res.cells = append(res.cells, c)
-	}
-	return res
-}
-
-func (r *abResult) write(w io.Writer) error {
+// writeAB writes the A/B table, the errors and skips of either side, the
+// correction used and the closing line.
+func writeAB(w io.Writer, r *judge.ABResult) error {
 	ew := &abWriter{w: w}
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "cell\tbase median\tnew median\tnew/base [interval]\tpairs\tverdict")
-	for _, c := range r.cells {
+	for i := range r.Cells {
+		c := &r.Cells[i]
 		ratio := "-"
-		if !math.IsNaN(c.est) {
-			ratio = fmt.Sprintf("%.3f", c.est)
-			if c.ok {
-				ratio += fmt.Sprintf(" [%.3f, %.3f]", c.lo, c.hi)
+		if !math.IsNaN(c.Ratio) {
+			ratio = fmt.Sprintf("%.3f", c.Ratio)
+			if c.OK {
+				ratio += fmt.Sprintf(" [%.3f, %.3f]", c.Lo, c.Hi)
 			}
 		}
 		bm, nm := "-", "-"
-		if c.baseMed > 0 {
-			bm, nm = fmtSeconds(c.baseMed), fmtSeconds(c.newMed)
+		if c.BaseMedian > 0 {
+			bm, nm = fmtSeconds(c.BaseMedian), fmtSeconds(c.NewMedian)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.key, bm, nm, ratio, c.pairs, c.verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.Key, bm, nm, ratio, c.Pairs, abVerdictText(c))
 	}
 	tw.Flush()
-	for _, c := range r.cells {
-		if c.baseErr != "" {
-			fmt.Fprintf(ew, "BASE %s: %s\n", c.key, c.baseErr)
+	for i := range r.Cells {
+		c := &r.Cells[i]
+		if c.BaseErr != "" {
+			fmt.Fprintf(ew, "BASE %s: %s\n", c.Key, c.BaseErr)
 		}
-		if c.newErr != "" {
-			fmt.Fprintf(ew, "NEW  %s: %s\n", c.key, c.newErr)
+		if c.NewErr != "" {
+			fmt.Fprintf(ew, "NEW  %s: %s\n", c.Key, c.NewErr)
 		}
-		if c.baseSkip != "" {
-			fmt.Fprintf(ew, "BASE %s skipped: %s\n", c.key, c.baseSkip)
+		if c.BaseSkip != "" {
+			fmt.Fprintf(ew, "BASE %s skipped: %s\n", c.Key, c.BaseSkip)
 		}
-		if c.newSkip != "" {
-			fmt.Fprintf(ew, "NEW  %s skipped: %s\n", c.key, c.newSkip)
+		if c.NewSkip != "" {
+			fmt.Fprintf(ew, "NEW  %s skipped: %s\n", c.Key, c.NewSkip)
 		}
 	}
-	if len(r.cells) > 0 {
+	if len(r.Cells) > 0 {
 		corr := "no correction: each cell alone"
-		if r.bonferroni {
-			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.tested, plural(r.tested), 100*r.family)
+		if r.Bonferroni {
+			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.Tested, plural(r.Tested), 100*r.Family)
 		}
 		fmt.Fprintf(ew, "Intervals at %.4g%% per cell (%s); a regression is a ratio above %.4g with the interval above 1.\n",
-			100*r.cells[0].confidence, corr, 1+r.cells[0].threshold)
+			100*r.Cells[0].Confidence, corr, 1+r.Cells[0].Threshold)
 	}
-	if n := len(r.regressions()); n > 0 {
-		fmt.Fprintf(ew, "NEW is slower than BASE in %d of %d cells.\n", n, len(r.cells))
+	if n := len(r.Regressions()); n > 0 {
+		fmt.Fprintf(ew, "NEW is slower than BASE in %d of %d cells.\n", n, len(r.Cells))
 	} else {
-		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.cells))
+		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.Cells))
 	}
 	return ew.err
 }

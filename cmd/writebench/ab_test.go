@@ -10,7 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // abJitter is a fixed ±3% per-round pattern shared by both sides (the
@@ -56,15 +57,15 @@ func TestJudgeAB(t *testing.T) {
 				c.edit(&base, &newc)
 			}
 			set := &resultset.Set{Results: []resultset.Cell{base, newc}}
-			res := judgeAB(set, 0.10, 0.95, true)
-			if len(res.cells) != 1 {
-				t.Fatalf("%d cells judged, want 1 (base and new paired)", len(res.cells))
+			res := judge.AB(set, judge.Options{Threshold: 0.10, Confidence: 0.95})
+			if len(res.Cells) != 1 {
+				t.Fatalf("%d cells judged, want 1 (base and new paired)", len(res.Cells))
 			}
-			if got := len(res.regressions()) > 0; got != c.wantRegr {
-				t.Errorf("regression = %v, want %v (verdict %q)", got, c.wantRegr, res.cells[0].verdict)
+			if got := len(res.Regressions()) > 0; got != c.wantRegr {
+				t.Errorf("regression = %v, want %v (verdict %q)", got, c.wantRegr, res.Cells[0].Verdict)
 			}
 			var out bytes.Buffer
-			if err := res.write(&out); err != nil {
+			if err := writeAB(&out, res); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(out.String(), c.wantInText) {
@@ -84,26 +85,26 @@ func TestJudgeABBonferroni(t *testing.T) {
 	for _, f := range []int{1, 2, 3} {
 		cells = append(cells, abCellOf("base.chunked", f, 0.01, 12, 0), abCellOf("new.chunked", f, 0.012, 12, 0))
 	}
-	res := judgeAB(&resultset.Set{Results: cells}, 0.10, 0.95, true)
-	if len(res.cells) != 3 {
-		t.Fatalf("%d cells", len(res.cells))
+	res := judge.AB(&resultset.Set{Results: cells}, judge.Options{Threshold: 0.10, Confidence: 0.95})
+	if len(res.Cells) != 3 {
+		t.Fatalf("%d cells", len(res.Cells))
 	}
 	want := 1 - 0.05/3
-	for _, c := range res.cells {
-		if diff := c.confidence - want; diff > 1e-12 || diff < -1e-12 {
-			t.Errorf("per-cell confidence %v, want %v", c.confidence, want)
+	for _, c := range res.Cells {
+		if diff := c.Confidence - want; diff > 1e-12 || diff < -1e-12 {
+			t.Errorf("per-cell confidence %v, want %v", c.Confidence, want)
 		}
 	}
 	var out bytes.Buffer
-	res.write(&out)
+	writeAB(&out, res)
 	if !strings.Contains(out.String(), "Bonferroni over 3 tested cells: all hold together with 95% confidence") {
 		t.Errorf("output does not state the correction:\n%s", out.String())
 	}
-	if n := len(res.regressions()); n != 3 {
+	if n := len(res.Regressions()); n != 3 {
 		t.Errorf("%d regressions, want 3 (a clean 20%% slowdown)", n)
 	}
-	if res := judgeAB(&resultset.Set{Results: cells}, 0.10, 0.95, false); res.cells[0].confidence != 0.95 {
-		t.Errorf("--correction none: confidence %v", res.cells[0].confidence)
+	if res := judge.AB(&resultset.Set{Results: cells}, judge.Options{Threshold: 0.10, Confidence: 0.95, Correction: "none"}); res.Cells[0].Confidence != 0.95 {
+		t.Errorf("--correction none: confidence %v", res.Cells[0].Confidence)
 	}
 }
 

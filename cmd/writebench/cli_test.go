@@ -10,8 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -137,7 +137,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{"unknown strategy", []string{"--strategies", "bogus"}, []string{"--strategies", `"bogus"`, "known: " + strings.Join(strategies.Names(), ", ")}},
 		{"strategy typo", []string{"--strategies", "chunkd"}, []string{"--strategies", `did you mean "chunked"`}},
 		{"sync", []string{"--sync", "maybe"}, []string{"--sync", `"maybe"`, "none, data, close, end, dsync, uncached"}},
-		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(writebench.PresetNames(), ", ")}},
+		{"preset", []string{"--preset", "nope"}, []string{"--preset", `"nope"`, strings.Join(presetNames(), ", ")}},
 		{"preset typo", []string{"--preset", "quik"}, []string{"--preset", `did you mean "quick"`}},
 		{"repeat 0", []string{"--repeat", "0"}, []string{"--repeat", "0 is out of range"}},
 		{"repeat too many", []string{"--repeat", "10001"}, []string{"--repeat", "10001"}},
@@ -227,9 +227,9 @@ func TestRunTiny(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
-		t.Fatalf("report.Load(%s): %v", out, err)
+		t.Fatalf("resultset.Load(%s): %v", out, err)
 	}
 	if len(set.Results) != 2 || !set.Complete {
 		t.Fatalf("%d cells, complete %v; want 2, true", len(set.Results), set.Complete)
@@ -282,7 +282,7 @@ func TestRunFailedCell(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatalf("the set of a sweep with a failed cell was not saved: %v", err)
 	}
@@ -331,7 +331,7 @@ func TestRunDefaultOut(t *testing.T) {
 	if len(matches) != 1 {
 		t.Fatalf("results/ holds %v, want one set", matches)
 	}
-	if _, err := report.Load(matches[0]); err != nil {
+	if _, err := resultset.Load(matches[0]); err != nil {
 		t.Error(err)
 	}
 }
@@ -366,7 +366,7 @@ func TestRunInterrupted(t *testing.T) {
 		if !strings.Contains(stderr.String(), "interrupted by "+signalName(tt.sig)) || !strings.Contains(stderr.String(), "INCOMPLETE") {
 			t.Errorf("%v: stderr %q does not report the interruption", tt.sig, stderr.String())
 		}
-		set, err := report.Load(out)
+		set, err := resultset.Load(out)
 		if err != nil {
 			t.Fatalf("%v: partial set not saved: %v", tt.sig, err)
 		}

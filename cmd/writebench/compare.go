@@ -11,8 +11,9 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 const compareUsage = `Usage: writebench compare BASE NEW [flags]
@@ -48,16 +49,16 @@ Examples:
 // compareConfig is the parsed command line of compare.
 type compareConfig struct {
 	base, new string
-	opt       report.CompareOptions
+	opt       judge.Options
 	format    string
 }
 
 func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("compare", pflag.ContinueOnError)
 	fs.StringVar(threshold, "threshold", "5%", "smallest change that counts: a percentage (5%) or a fraction (0.05)")
-	fs.Float64Var(&c.opt.Alpha, "alpha", report.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
+	fs.Float64Var(&c.opt.Alpha, "alpha", judge.DefaultCompareAlpha, "significance level of the Mann-Whitney U test, between 0 and 1")
 	fs.StringVar(&c.opt.Correction, "correction", "holm", "multiple-comparison correction of the p-values: holm or none")
-	fs.StringVar(&c.opt.Metric, "metric", report.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(report.CompareMetrics(), ", "))
+	fs.StringVar(&c.opt.Metric, "metric", judge.DefaultCompareMetric, "sample array to compare, larger is worse: "+strings.Join(judge.CompareMetrics(), ", "))
 	fs.StringVar(&c.format, "format", "table", "output format: table, markdown or json")
 	return fs
 }
@@ -116,7 +117,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !(c.opt.Alpha > 0 && c.opt.Alpha < 1) {
 		return usagef("compare: --alpha %v: must be between 0 and 1 (exclusive), e.g. 0.05", c.opt.Alpha)
 	}
-	if !slices.Contains(report.Corrections, c.opt.Correction) {
+	if !slices.Contains(judge.Corrections(), c.opt.Correction) {
 		return usagef("compare: --correction %q: want holm or none", c.opt.Correction)
 	}
 	switch c.format {
@@ -124,19 +125,19 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return usagef("compare: --format %q: want table, markdown or json", c.format)
 	}
-	if !slices.Contains(report.CompareMetrics(), c.opt.Metric) {
-		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(report.CompareMetrics(), ", "))
+	if !slices.Contains(judge.CompareMetrics(), c.opt.Metric) {
+		return usagef("compare: --metric %q: want one of %s", c.opt.Metric, strings.Join(judge.CompareMetrics(), ", "))
 	}
 
-	base, err := report.Load(c.base)
+	base, err := resultset.Load(c.base)
 	if err != nil {
 		return usagef("compare: base: %v", err)
 	}
-	newSet, err := report.Load(c.new)
+	newSet, err := resultset.Load(c.new)
 	if err != nil {
 		return usagef("compare: new: %v", err)
 	}
-	cmp, err := report.Compare(base, newSet, c.opt)
+	cmp, err := judge.Compare(base, newSet, c.opt)
 	if err != nil {
 		return usagef("compare: %v", err)
 	}
@@ -149,9 +150,9 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		for _, w := range cmp.Warnings {
 			fmt.Fprintln(stderr, "warning: "+resultset.Printable(w))
 		}
-		err = cmp.WriteJSON(stdout)
+		err = report.WriteComparisonJSON(stdout, cmp)
 	default:
-		err = cmp.WriteTable(stdout, c.format == "markdown")
+		err = report.WriteComparison(stdout, cmp, c.format == "markdown")
 	}
 	if err != nil {
 		return fmt.Errorf("compare: write output: %w", err)

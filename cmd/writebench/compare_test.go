@@ -10,14 +10,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // compareJitter is a fixed ±2% noise pattern for synthetic samples.
 var compareJitter = []float64{1.000, 1.012, 0.991, 1.020, 0.983, 1.006, 0.996, 1.015}
 
-func compareCell(strategy string, files int, median float64, n int) report.Cell {
-	c := report.Cell{Strategy: strategy, Files: files, FileSize: 64 << 10, Sync: "none", Verified: true}
+func compareCell(strategy string, files int, median float64, n int) resultset.Cell {
+	c := resultset.Cell{Strategy: strategy, Files: files, FileSize: 64 << 10, Sync: "none", Verified: true}
 	for i := 0; i < n; i++ {
 		c.Seconds = append(c.Seconds, median*compareJitter[i%len(compareJitter)])
 		c.WriteSyscalls = append(c.WriteSyscalls, int64(files))
@@ -33,17 +33,17 @@ func compareCell(strategy string, files int, median float64, n int) report.Cell 
 
 // writeCompareSet saves a set with cells bufio/16 (10ms) and chunked/1 (2ms),
 // scaled by the factors, n samples each, and returns its path.
-func writeCompareSet(t *testing.T, name string, n int, bufio, chunked float64, edit func(*report.Set)) string {
+func writeCompareSet(t *testing.T, name string, n int, bufio, chunked float64, edit func(*resultset.Set)) string {
 	t.Helper()
-	s := &report.Set{Schema: report.SchemaVersion, Tool: report.Tool, Complete: true,
-		Env:     report.Env{GOOS: "linux", GOARCH: "amd64", Hostname: "ci", CPU: "cpu", Cores: 2, FSType: "ext4", Dir: "/tmp"},
-		Results: []report.Cell{compareCell("bufio", 16, 0.010*bufio, n), compareCell("chunked", 1, 0.002*chunked, n)},
+	s := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Complete: true,
+		Env:     resultset.Env{GOOS: "linux", GOARCH: "amd64", Hostname: "ci", CPU: "cpu", Cores: 2, FSType: "ext4", Dir: "/tmp"},
+		Results: []resultset.Cell{compareCell("bufio", 16, 0.010*bufio, n), compareCell("chunked", 1, 0.002*chunked, n)},
 	}
 	if edit != nil {
 		edit(s)
 	}
 	path := filepath.Join(t.TempDir(), name)
-	if err := report.Save(path, s); err != nil {
+	if err := resultset.Save(path, s); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -64,19 +64,19 @@ func TestCompareCommand(t *testing.T) {
 	slightly := writeCompareSet(t, "slightly.json", 8, 1.01, 1.01, nil)
 	faster := writeCompareSet(t, "faster.json", 8, 1, 0.5, nil)
 	few := writeCompareSet(t, "few.json", 3, 2, 2, nil)
-	missing := writeCompareSet(t, "missing.json", 8, 1, 1, func(s *report.Set) {
+	missing := writeCompareSet(t, "missing.json", 8, 1, 1, func(s *resultset.Set) {
 		s.Results = s.Results[:1]
 		s.Results = append(s.Results, compareCell("pool", 4, 0.003, 8))
 	})
-	otherHost := writeCompareSet(t, "other.json", 8, 1, 1, func(s *report.Set) { s.Env.Hostname = "laptop" })
-	failing := writeCompareSet(t, "failing.json", 8, 1, 1, func(s *report.Set) { s.Results[1].Error = "disk full" })
-	disjoint := writeCompareSet(t, "disjoint.json", 8, 1, 1, func(s *report.Set) {
+	otherHost := writeCompareSet(t, "other.json", 8, 1, 1, func(s *resultset.Set) { s.Env.Hostname = "laptop" })
+	failing := writeCompareSet(t, "failing.json", 8, 1, 1, func(s *resultset.Set) { s.Results[1].Error = "disk full" })
+	disjoint := writeCompareSet(t, "disjoint.json", 8, 1, 1, func(s *resultset.Set) {
 		for i := range s.Results {
 			s.Results[i].Files *= 2 // other workloads: no key in common with base
 		}
 	})
-	empty := writeCompareSet(t, "empty.json", 8, 1, 1, func(s *report.Set) { s.Results = nil })
-	zeroSeconds := writeCompareSet(t, "zero.json", 8, 1, 1, func(s *report.Set) { s.Results[0].Seconds[3] = 0 })
+	empty := writeCompareSet(t, "empty.json", 8, 1, 1, func(s *resultset.Set) { s.Results = nil })
+	zeroSeconds := writeCompareSet(t, "zero.json", 8, 1, 1, func(s *resultset.Set) { s.Results[0].Seconds[3] = 0 })
 
 	const bufioKey = "strategy=bufio/files=16/size=64KiB/sync=none"
 	const chunkedKey = "strategy=chunked/files=1/size=64KiB/sync=none"
@@ -158,7 +158,7 @@ func TestCompareCommand(t *testing.T) {
 
 func TestCompareCommandJSON(t *testing.T) {
 	base := writeCompareSet(t, "base.json", 8, 1, 1, nil)
-	slower := writeCompareSet(t, "slower.json", 8, 1.5, 1, func(s *report.Set) { s.Env.FSType = "tmpfs" })
+	slower := writeCompareSet(t, "slower.json", 8, 1.5, 1, func(s *resultset.Set) { s.Env.FSType = "tmpfs" })
 	code, stdout, stderr := runCompareCLI(t, base, slower, "--format", "json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 // hangGuard is how long a child writebench may take before a test calls it

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies/external"
 )
 
@@ -40,7 +40,7 @@ func TestRunExecFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}

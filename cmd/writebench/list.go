@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -35,8 +34,8 @@ func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "  %-11s %s%s\n", s.Name(), s.Describe(), knobs)
 	}
 	fmt.Fprintln(stdout, "\nPresets (--preset):")
-	for _, n := range writebench.PresetNames() {
-		fmt.Fprintf(stdout, "  %-11s %s\n", n, writebench.Presets[n].Description)
+	for _, n := range presetNames() {
+		fmt.Fprintf(stdout, "  %-11s %s\n", n, presets[n].Description)
 	}
 	return nil
 }

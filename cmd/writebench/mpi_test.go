@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // TestMain lets mpirun start this test binary as the writebench command:
@@ -58,7 +58,7 @@ func TestMPIRunCommand(t *testing.T) {
 	if n := strings.Count(stdout.String(), "4 MPI ranks on 1 host"); n != 1 {
 		t.Errorf("%d summaries name the 4 ranks, want rank 0's only:\n%s", n, stdout.String())
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestMPIRunCommandSharedDir(t *testing.T) {
 	if !strings.Contains(stdout.String(), "4 MPI ranks on 1 host") || !strings.Contains(stdout.String(), "sharing one directory") {
 		t.Errorf("the summary does not say 4 ranks shared one directory:\n%s", stdout.String())
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // newProgress returns the progress reporter for --progress mode: an mpb bar
@@ -76,7 +76,7 @@ func (b *barProgress) Start(total int, estimate time.Duration) {
 	)
 }
 
-func (b *barProgress) Step(c *report.Cell, counted bool, err error) {
+func (b *barProgress) Step(c *resultset.Cell, counted bool, err error) {
 	b.label = c.Key()
 	b.bar.Increment()
 	select {
@@ -98,7 +98,7 @@ type lineProgress struct {
 }
 
 func (l *lineProgress) Start(total int, _ time.Duration) { l.total = total }
-func (l *lineProgress) Step(c *report.Cell, counted bool, err error) {
+func (l *lineProgress) Step(c *resultset.Cell, counted bool, err error) {
 	l.done++
 	kind := "rep"
 	if !counted {

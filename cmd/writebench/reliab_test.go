@@ -18,8 +18,9 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -111,7 +112,7 @@ func TestOutputsNeverReplaceNonFiles(t *testing.T) {
 
 	// A chart file planted as a FIFO: refused before any chart is drawn.
 	plots := t.TempDir()
-	fifo := filepath.Join(plots, report.Charts[len(report.Charts)-1].Name+".svg")
+	fifo := filepath.Join(plots, report.Charts()[len(report.Charts())-1].Name+".svg")
 	syscall.Mkfifo(fifo, 0o666)
 	code, _, stderr := runCLI(t, "report", set, "--plots", plots)
 	if code != 2 || !strings.Contains(stderr, "FIFO") {
@@ -145,7 +146,7 @@ func TestReportRefusesToOverwriteInput(t *testing.T) {
 	os.Link(set, filepath.Join(dir, "hard.json"))
 	plots := filepath.Join(dir, "plots")
 	os.Mkdir(plots, 0o755)
-	os.Link(set, filepath.Join(plots, report.Charts[0].Name+".png"))
+	os.Link(set, filepath.Join(plots, report.Charts()[0].Name+".png"))
 	for _, args := range [][]string{
 		{"report", "set.json", "--markdown", "set.json"},
 		{"report", "set.json", "--markdown", "./set.json"},
@@ -199,7 +200,7 @@ func TestDefaultOutNeverCollides(t *testing.T) {
 		if !strings.Contains(p, "-2.json") || !strings.Contains(stderr, "saved to "+p) {
 			t.Errorf("new set %s: want a -2 suffix named on stderr:\n%s", p, stderr)
 		}
-		if _, err := report.Load(p); err != nil {
+		if _, err := resultset.Load(p); err != nil {
 			t.Error(err)
 		}
 	}
@@ -242,7 +243,7 @@ func TestBrokenPipeEndsRun(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
 		t.Errorf("--dir holds %d entries: scratch directory left", len(ents))
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatalf("no partial set saved: %v", err)
 	}
@@ -281,7 +282,7 @@ func TestStdoutWriteErrors(t *testing.T) {
 			if kind == "dev-full" && !strings.Contains(stderr.String(), "write to stdout failed") {
 				t.Errorf("stderr does not say stdout failed:\n%s", stderr)
 			}
-			if _, err := report.Load(out); err != nil {
+			if _, err := resultset.Load(out); err != nil {
 				t.Errorf("set not saved: %v", err)
 			}
 			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
@@ -319,7 +320,7 @@ func TestBothSavesFailSummaryPrinted(t *testing.T) {
 // once the table is out: report must exit 130 at once, without drawing
 // the remaining charts.
 func TestReportStopsOnFirstInterrupt(t *testing.T) {
-	base, err := report.Load(filepath.Join("..", "..", "report", "testdata", "basic.json"))
+	base, err := resultset.Load(filepath.Join("..", "..", "report", "testdata", "basic.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestReportStopsOnFirstInterrupt(t *testing.T) {
 			t.Logf("temporary chart file left: %s", e.Name())
 		}
 	}
-	if len(ents) >= 2*len(report.Charts) {
+	if len(ents) >= 2*len(report.Charts()) {
 		t.Errorf("all %d chart files were drawn after the SIGINT", len(ents))
 	}
 }
@@ -462,7 +463,7 @@ func TestScratchLeftExit1(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr.String(), "could not be removed") {
 		t.Errorf("exit %d, stderr:\n%s\nwant 1 and the scratch directory named", code, stderr)
 	}
-	if _, err := report.Load(out); err != nil {
+	if _, err := resultset.Load(out); err != nil {
 		t.Errorf("set not saved: %v", err)
 	}
 }
@@ -471,7 +472,7 @@ func TestScratchLeftExit1(t *testing.T) {
 // 100 workers: the estimate exceeds this machine's memory, so the run is
 // refused with exit 2 and the figure, before anything is written.
 func TestMemoryRefusedUpFront(t *testing.T) {
-	limit, _, ok := writebench.MemoryLimit()
+	limit, _, ok := sysinfo.MemoryLimit()
 	if !ok {
 		t.Skip("skipped: no /proc/meminfo")
 	}
@@ -619,7 +620,7 @@ func TestNohupKeepsSIGHUPIgnored(t *testing.T) {
 	if code := exitStatus(t, <-done); code != 0 {
 		t.Fatalf("exit %d after SIGHUP under nohup, want 0; stderr:\n%s", code, stderr.String())
 	}
-	if set, err := report.Load(out); err != nil || !set.Complete {
+	if set, err := resultset.Load(out); err != nil || !set.Complete {
 		t.Errorf("set %v, %v; want a complete set", set, err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 )
 
 type reportConfig struct {
@@ -23,7 +23,7 @@ type reportConfig struct {
 
 func reportFlags(cfg *reportConfig) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("report", pflag.ContinueOnError)
-	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&cfg.plots, "plots", "", "write charts as PNG and SVG into `DIR` (created if missing)")
 	fs.StringVar(&cfg.markdown, "markdown", "", "write a self-contained Markdown page to `FILE` (links the charts of --plots)")
 	fs.IntVar(&cfg.dpi, "dpi", report.DefaultPlotDPI, "resolution of the PNG charts (96 is one pixel per CSS pixel; the default is sharp on high-density screens)")
@@ -73,9 +73,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(files) == 0 {
 		return usagef("report: no result set given (usage: writebench report FILE...)")
 	}
-	sets := make([]*report.Set, len(files))
+	sets := make([]*resultset.Set, len(files))
 	for i, f := range files {
-		s, err := report.Load(f)
+		s, err := resultset.Load(f)
 		if err != nil {
 			return usagef("report: %s", oneLineErr(err))
 		}
@@ -190,7 +190,7 @@ func checkReportOutputs(cfg reportConfig, inputs []string) error {
 		}
 		return nil
 	}
-	for _, ch := range report.Charts {
+	for _, ch := range report.Charts() {
 		for _, ext := range []string{".png", ".svg"} {
 			p := filepath.Join(cfg.plots, ch.Name+ext)
 			if err := isInput("--plots", p); err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 const reportFixture = "../../report/testdata/basic.json"
@@ -44,23 +44,23 @@ func TestReportCommandUsageErrors(t *testing.T) {
 	}
 	// Sets the runner never writes, each of which report used to render
 	// with NaN or contradictory verdicts and exit 0.
-	invalid := func(name string, edit func(s *report.Set)) string {
-		s, err := report.Load(reportFixture)
+	invalid := func(name string, edit func(s *resultset.Set)) string {
+		s, err := resultset.Load(reportFixture)
 		if err != nil {
 			t.Fatal(err)
 		}
 		edit(s)
 		path := filepath.Join(dir, name)
-		if err := report.Save(path, s); err != nil {
+		if err := resultset.Save(path, s); err != nil {
 			t.Fatal(err)
 		}
 		return path
 	}
-	huge := invalid("huge.json", func(s *report.Set) { s.Results[1].Seconds[0] = 1e308 })
-	zero := invalid("zero.json", func(s *report.Set) { s.Results[1].Seconds[0] = 0 })
-	noFiles := invalid("nofiles.json", func(s *report.Set) { s.Results[1].Files = 0 })
-	dup := invalid("dup.json", func(s *report.Set) { s.Results = append(s.Results, s.Results[1]) })
-	rounds := invalid("rounds.json", func(s *report.Set) {
+	huge := invalid("huge.json", func(s *resultset.Set) { s.Results[1].Seconds[0] = 1e308 })
+	zero := invalid("zero.json", func(s *resultset.Set) { s.Results[1].Seconds[0] = 0 })
+	noFiles := invalid("nofiles.json", func(s *resultset.Set) { s.Results[1].Files = 0 })
+	dup := invalid("dup.json", func(s *resultset.Set) { s.Results = append(s.Results, s.Results[1]) })
+	rounds := invalid("rounds.json", func(s *resultset.Set) {
 		c := &s.Results[1]
 		c.Rounds = make([]int, len(c.Seconds)) // every sample in round 0
 	})

@@ -16,7 +16,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -48,7 +48,7 @@ Examples:
   writebench run --exec 'mine=python3 my_writer.py' --strategies mine,bufio   # your own writer (docs/protocol.md)`
 
 // runFlags holds the parsed flags of run. The sweep's axes (files, sizes
-// and every knob) are registered from resultset.Axes, one typed value each.
+// and every knob) are registered from resultset.Axes(), one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
@@ -75,7 +75,7 @@ func newRunFlags() *runFlags {
 	fs := f.fs
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
-	for _, a := range resultset.Axes {
+	for _, a := range resultset.Axes() {
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -90,8 +90,8 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
 	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
-	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(writebench.PresetNames(), ", "))
-	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats, ", "))
+	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
+	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
@@ -144,10 +144,10 @@ func configError(err error) error {
 // config turns the flags into a runner config: the preset first, then
 // every flag the user set (fs.Visit).
 func (f *runFlags) config(args []string) (writebench.Config, error) {
-	p, ok := writebench.Presets[f.preset]
+	p, ok := presets[f.preset]
 	if !ok {
-		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(writebench.PresetNames(), ", "))
-		if c := strategies.Closest(f.preset, writebench.PresetNames()); c != "" {
+		msg := fmt.Sprintf("--preset: unknown preset %q (known: %s)", f.preset, strings.Join(presetNames(), ", "))
+		if c := strategies.Closest(f.preset, presetNames()); c != "" {
 			msg += fmt.Sprintf("; did you mean %q?", c)
 		}
 		return writebench.Config{}, usagef("run: %s", msg)
@@ -340,7 +340,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		noteTo = stderr
 	}
 	fmt.Fprintln(noteTo, syncNote(set))
-	if err := report.Render(stdout, []*report.Set{set}, reportLabels([]string{out}), f.format); err != nil {
+	if err := report.Render(stdout, []*resultset.Set{set}, reportLabels([]string{out}), f.format); err != nil {
 		fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 	}
 	failed := 0
@@ -379,16 +379,16 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 // replaced: another name with a numeric suffix is taken when it exists, so
 // two runs started in the same second both keep their sets. It returns the
 // path written.
-func saveSet(out string, isDefault bool, set *report.Set) (string, error) {
+func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
 	if isDefault {
 		return resultset.SaveNew(out, set)
 	}
-	return out, report.Save(out, set)
+	return out, resultset.Save(out, set)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
 // be written after the sweep, and returns its path.
-func saveFallback(set *report.Set) (string, error) {
+func saveFallback(set *resultset.Set) (string, error) {
 	name := fmt.Sprintf("unsaved-writebench-set-%s-%d.json", time.Now().UTC().Format("20060102T150405Z"), os.Getpid())
 	return resultset.SaveNew(filepath.Join(os.TempDir(), name), set)
 }
@@ -419,7 +419,7 @@ func checkOut(path string, isDefault bool) error {
 
 // syncNote says in one line which sync modes were measured and whether the
 // sync was inside the timing.
-func syncNote(set *report.Set) string {
+func syncNote(set *resultset.Set) string {
 	var modes []string
 	for _, c := range set.Results {
 		if !slices.Contains(modes, c.Sync) {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/resultset"
 )
 
 // These tests run writebench as a real child process (this test binary
@@ -162,14 +163,14 @@ func TestSignalStopsRun(t *testing.T) {
 			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 				t.Errorf("--dir holds %d entries after the signal, want 0 (scratch removed)", len(entries))
 			}
-			set, err := report.Load(out)
+			set, err := resultset.Load(out)
 			if err != nil {
 				t.Fatalf("partial result set: %v", err)
 			}
 			if set.Complete || set.Interrupted != tc.name || len(set.Results) != 1 || set.Results[0].Failed() {
 				t.Errorf("set complete=%v interrupted=%q results=%+v", set.Complete, set.Interrupted, set.Results)
 			}
-			if err := report.Render(&bytes.Buffer{}, []*report.Set{set}, []string{"out"}, "table"); err != nil {
+			if err := report.Render(&bytes.Buffer{}, []*resultset.Set{set}, []string{"out"}, "table"); err != nil {
 				t.Errorf("render the partial set: %v", err)
 			}
 			assertNoTemp(t, filepath.Dir(out))
@@ -256,7 +257,7 @@ func TestEMFILE(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
 	}
-	set, err := report.Load(out)
+	set, err := resultset.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +406,7 @@ func TestRunSaveFailsKeepsResults(t *testing.T) {
 	if len(saved) != 1 {
 		t.Fatalf("fallback files: %v", saved)
 	}
-	if set, err := report.Load(saved[0]); err != nil || len(set.Results) != 1 || len(set.Results[0].Seconds) != 1 {
+	if set, err := resultset.Load(saved[0]); err != nil || len(set.Results) != 1 || len(set.Results[0].Seconds) != 1 {
 		t.Errorf("fallback set: %v, %v", set, err)
 	}
 	if got, _ := os.ReadFile(out); !bytes.Equal(got, old) {
@@ -432,7 +433,7 @@ func TestRunENOSPCExit1(t *testing.T) {
 		if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "1 of 2 cells failed") || !strings.Contains(stderr, "2 cells, complete, 1 failed;") {
 			t.Errorf("%s: exit %d, stderr:\n%s\nwant 1 and %q", tc.flag, code, stderr, tc.want)
 		}
-		set, err := report.Load(out)
+		set, err := resultset.Load(out)
 		if err != nil {
 			t.Fatal(err)
 		}

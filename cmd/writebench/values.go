@@ -7,8 +7,8 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report/resultset"
+	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/resultset"
 )
 
 // Comma-separated list flags as pflag.Values, so "--sizes 4KiB,1MiB" is
@@ -19,7 +19,7 @@ type stringList []string
 func (l *stringList) String() string { return strings.Join(*l, ",") }
 func (l *stringList) Type() string   { return "list" }
 func (l *stringList) Set(s string) error {
-	v, err := writebench.ParseList(s)
+	v, err := textfmt.ParseList(s)
 	if err != nil {
 		return err
 	}
@@ -27,7 +27,7 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
-// axisFlag is the flag of one sweep axis (resultset.Axes): a
+// axisFlag is the flag of one sweep axis (resultset.Axes()): a
 // comma-separated list parsed as the axis's kind (sizes in IEC units,
 // counts, names). Ranges and names are checked by the runner's Validate, so
 // every check of an axis lives in one place and names the same flag.
@@ -52,7 +52,7 @@ func (f *axisFlag) Type() string {
 }
 
 func (f *axisFlag) Set(s string) error {
-	vals, err := writebench.ParseList(s)
+	vals, err := textfmt.ParseList(s)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (f *axisFlag) Set(s string) error {
 	for _, v := range vals {
 		switch f.axis.Kind {
 		case resultset.KindSize:
-			n, err := writebench.ParseSize(v)
+			n, err := textfmt.ParseSize(v)
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/strategies"
 	"github.com/writebench/writebench/strategies/external"
 )
@@ -182,7 +181,7 @@ func TestRoundTripRealChildren(t *testing.T) {
 				if err := s.Write(context.Background(), b); err != nil {
 					t.Fatalf("rep %d: Write: %v", rep, err)
 				}
-				if err := writebench.Verify(context.Background(), b); err != nil {
+				if err := strategies.Verify(context.Background(), b); err != nil {
 					t.Fatalf("rep %d: Verify: %v", rep, err)
 				}
 				if c.p.Sync == strategies.SyncClose || c.p.Sync == strategies.SyncData {
@@ -204,7 +203,7 @@ func TestRoundTripRealChildren(t *testing.T) {
 				ranks = append(ranks, b)
 			}
 			for r, b := range ranks {
-				if err := writebench.Verify(context.Background(), b); err != nil {
+				if err := strategies.Verify(context.Background(), b); err != nil {
 					t.Fatalf("rank %d's batch in a shared directory: Verify: %v", r, err)
 				}
 			}
@@ -295,8 +294,8 @@ done
 	if err := s.Write(context.Background(), b); err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	var ve *writebench.VerifyError
-	if err := writebench.Verify(context.Background(), b); !errors.As(err, &ve) {
+	var ve *strategies.VerifyError
+	if err := strategies.Verify(context.Background(), b); !errors.As(err, &ve) {
 		t.Fatalf("Verify = %v, want a *VerifyError", err)
 	}
 }
@@ -493,7 +492,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("replies:\n%s", out.String())
 	}
 	b := &strategies.Batch{Dir: dir, Files: 3, Size: 5000, Content: strategies.NewContent(1)}
-	if err := writebench.Verify(context.Background(), b); err != nil {
+	if err := strategies.Verify(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
 }

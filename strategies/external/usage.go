@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -28,7 +29,7 @@ func procUsage(pid int) (strategies.ChildUsage, bool) {
 		return strategies.ChildUsage{}, false
 	}
 	u := strategies.ChildUsage{}
-	u.WriteSyscalls, u.StorageBytes = strategies.ParseProcIO(io)
+	u.WriteSyscalls, u.StorageBytes = sysinfo.ParseProcIO(io)
 	user, sys, ok := parseStatTimes(string(stat))
 	if !ok {
 		return strategies.ChildUsage{}, false

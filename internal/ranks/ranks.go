@@ -1,0 +1,489 @@
+// Package ranks is the runner's view of the processes of one run: a single
+// process by default, the ranks of an MPI job in a build with -tags mpi
+// (mpi_cgo.go). It agrees on seeds, failures and skips across ranks, merges
+// every rank's samples into one cell, and shares one scratch directory
+// under --shared-dir.
+package ranks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/strategies"
+)
+
+// Group is the runner's view of the ranks of a run. With one rank (the
+// default) every method returns at once and changes nothing, so a
+// single-process set is exactly what it was before ranks existed.
+//
+// With several ranks every rank runs the same sweep, in the same order,
+// in its own scratch directory, and calls the same collectives in the same
+// order:
+//
+//   - start: rank 0's seed (hence the shuffled order) is broadcast, every
+//     rank checks that it expanded the same cells, and the hosts are
+//     gathered for env.hosts;
+//   - agree, after the setup of a repetition and again after its timed
+//     region and verification: a rank that failed fails the cell on every
+//     rank, and the message names that rank and its host;
+//   - Barrier, just before the timed region: every repetition starts
+//     together;
+//   - merge, after a counted repetition: seconds becomes the aggregate time
+//     (IOR's: from the barrier to the last rank's end, i.e. the maximum of
+//     the ranks' own times, each measured from its own exit from the
+//     barrier), every rank's own time is kept in rank_seconds, counters
+//     are summed and latency percentiles are the worst rank's.
+type Group struct {
+	c      Coordinator
+	hosts  []string // host of every rank, once started
+	Shared bool     // --shared-dir: one scratch directory for every rank
+}
+
+func NewGroup(j *Job) *Group { return &Group{c: j.coord()} }
+
+func (g *Group) Multi() bool { return g.c.Size() > 1 }
+
+// CollectiveError is a failure of the ranks' communication itself (not of
+// a cell): the sweep cannot go on.
+type CollectiveError struct{ err error }
+
+func (e *CollectiveError) Error() string { return "ranks: " + e.err.Error() }
+func (e *CollectiveError) Unwrap() error { return e.err }
+
+// start agrees on the seed, checks that every rank expanded the same cells
+// and gathers the hosts; it returns the seed to use.
+func (g *Group) Start(ctx context.Context, seed uint64, keys []string) (uint64, error) {
+	if !g.Multi() {
+		return seed, nil
+	}
+	seed, err := g.c.BcastUint64(ctx, seed)
+	if err != nil {
+		return 0, &CollectiveError{err}
+	}
+	if g.hosts, err = g.c.Hostnames(ctx); err != nil {
+		return 0, &CollectiveError{err}
+	}
+	h := fnv.New64a()
+	if g.Shared {
+		h.Write([]byte("--shared-dir\n")) // a rank without it would write elsewhere
+	}
+	for _, k := range keys {
+		h.Write([]byte(k + "\n"))
+	}
+	mine := h.Sum64()
+	root, err := g.c.BcastUint64(ctx, mine)
+	if err != nil {
+		return 0, &CollectiveError{err}
+	}
+	var differ error
+	if mine != root {
+		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(keys))
+	}
+	if err := g.Agree(ctx, differ); err != nil {
+		return 0, err
+	}
+	return seed, nil
+}
+
+// hostRanks is the number of ranks on this rank's host (1 for a single
+// process): they share its filesystems, so the space check counts them all.
+// With --shared-dir every rank writes to the one file system of the shared
+// directory: it counts every rank.
+func (g *Group) HostRanks() int {
+	if !g.Multi() {
+		return 1
+	}
+	if g.Shared {
+		return g.c.Size()
+	}
+	if len(g.hosts) == 0 {
+		return 1
+	}
+	me, n := g.hosts[g.c.Rank()], 0
+	for _, h := range g.hosts {
+		if h == me {
+			n++
+		}
+	}
+	return n
+}
+
+func (g *Group) host(rank int) string {
+	if rank >= 0 && rank < len(g.hosts) {
+		return g.hosts[rank]
+	}
+	return "unknown host"
+}
+
+// agree returns, on every rank, the error of the lowest rank that failed
+// (nil when none did), prefixed with that rank and its host. A skip (a
+// strategies.SkipError or the runner's SkippedError) becomes an SkippedError on
+// every rank, so the cell is skipped everywhere with that rank's reason; a
+// failure keeps the original error wrapped on the failing rank.
+func (g *Group) Agree(ctx context.Context, err error) error {
+	if !g.Multi() {
+		return err
+	}
+	msg := ""
+	var skip *SkippedError
+	if err != nil {
+		// One byte says whether it is a skip, so the other ranks skip too.
+		if reason, ok := strategies.SkipReason(err); ok {
+			msg = "S" + reason
+		} else if errors.As(err, &skip) {
+			msg = "S" + skip.Reason
+		} else {
+			msg = "E" + err.Error()
+		}
+	}
+	var mine error
+	if err != nil {
+		mine = errors.New(msg)
+	}
+	r, got, cerr := g.c.AnyError(ctx, mine)
+	if cerr != nil {
+		if err != nil {
+			return fmt.Errorf("%w (and the other ranks could not be told: %v)", err, cerr)
+		}
+		return &CollectiveError{cerr}
+	}
+	if r < 0 {
+		return nil
+	}
+	who := fmt.Sprintf("rank %d (%s)", r, g.host(r))
+	if reason, ok := strings.CutPrefix(got, "S"); ok {
+		return &SkippedError{who + ": " + reason}
+	}
+	if r == g.c.Rank() {
+		return fmt.Errorf("%s: %w", who, err)
+	}
+	return errors.New(who + ": " + strings.TrimPrefix(got, "E"))
+}
+
+// barrier starts a repetition on every rank at once.
+func (g *Group) Barrier(ctx context.Context) error {
+	if !g.Multi() {
+		return nil
+	}
+	if err := g.c.Barrier(ctx); err != nil {
+		return &CollectiveError{err}
+	}
+	return nil
+}
+
+// How merge combines a sample of the ranks.
+const (
+	aggMax = iota // the slowest rank's (seconds, latency percentiles)
+	aggSum        // summed over ranks (counters, CPU, sync time)
+)
+
+// sampleField is one per-repetition array of a cell: its value in the
+// last sample and a way to overwrite or append it.
+type sampleField struct {
+	name string
+	agg  int
+	// get returns the last sample when the array has one per counted
+	// repetition (n samples), ok false when it has none for this one.
+	get func(c *resultset.Cell, n int) (float64, bool)
+	// set overwrites sample n-1 (or appends it when the array has n-1).
+	set func(c *resultset.Cell, n int, v float64)
+}
+
+func floatField(name string, agg int, p func(*resultset.Cell) *[]float64) sampleField {
+	return sampleField{name, agg,
+		func(c *resultset.Cell, n int) (float64, bool) {
+			a := *p(c)
+			if len(a) != n {
+				return 0, false
+			}
+			return a[n-1], true
+		},
+		func(c *resultset.Cell, n int, v float64) {
+			a := p(c)
+			if len(*a) == n {
+				(*a)[n-1] = v
+			} else {
+				*a = append(*a, v)
+			}
+		}}
+}
+
+func intField[T int64 | uint64](name string, p func(*resultset.Cell) *[]T) sampleField {
+	return sampleField{name, aggSum,
+		func(c *resultset.Cell, n int) (float64, bool) {
+			a := *p(c)
+			if len(a) != n {
+				return 0, false
+			}
+			return float64(a[n-1]), true
+		},
+		func(c *resultset.Cell, n int, v float64) {
+			a := p(c)
+			if len(*a) == n {
+				(*a)[n-1] = T(v)
+			} else {
+				*a = append(*a, T(v))
+			}
+		}}
+}
+
+// sampleFields lists every per-repetition array merge combines. Seconds
+// comes first (rank_seconds is taken from it).
+var sampleFields = []sampleField{
+	floatField("seconds", aggMax, func(c *resultset.Cell) *[]float64 { return &c.Seconds }),
+	intField("write_syscalls", func(c *resultset.Cell) *[]int64 { return &c.WriteSyscalls }),
+	intField("storage_bytes", func(c *resultset.Cell) *[]int64 { return &c.StorageBytes }),
+	floatField("sync_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.SyncSeconds }),
+	floatField("user_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.UserSeconds }),
+	floatField("sys_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.SysSeconds }),
+	intField("allocs", func(c *resultset.Cell) *[]uint64 { return &c.Allocs }),
+	intField("alloc_bytes", func(c *resultset.Cell) *[]uint64 { return &c.AllocBytes }),
+	floatField("latency_p50", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyP50 }),
+	floatField("latency_p99", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyP99 }),
+	floatField("latency_max", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyMax }),
+	intField("records", func(c *resultset.Cell) *[]int64 { return &c.Records }),
+	intField("corrupt_records", func(c *resultset.Cell) *[]int64 { return &c.CorruptRecords }),
+	intField("ring_submissions", func(c *resultset.Cell) *[]int64 { return &c.RingSubmissions }),
+	intField("ring_enters", func(c *resultset.Cell) *[]int64 { return &c.RingEnters }),
+}
+
+// merge replaces this rank's last counted sample of c (just appended) by
+// the aggregate of every rank's, and appends every rank's own seconds to
+// c.RankSeconds. Every rank gets the same result.
+func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
+	if !g.Multi() {
+		return nil
+	}
+	n := len(c.Seconds)
+	if n == 0 {
+		return errors.New("merge: no sample to merge")
+	}
+	// Two values per field: present (0 or 1) and the value.
+	mine := make([]float64, 2*len(sampleFields))
+	for i, f := range sampleFields {
+		if v, ok := f.get(c, n); ok {
+			mine[2*i], mine[2*i+1] = 1, v
+		}
+	}
+	all, err := g.c.GatherFloat64s(ctx, mine)
+	if err != nil {
+		return &CollectiveError{err}
+	}
+	merged, perRank := mergeSamples(all)
+	for i, f := range sampleFields {
+		if v := merged[i]; !math.IsNaN(v) {
+			f.set(c, n, v)
+		}
+	}
+	c.Ranks = len(all)
+	if len(c.RankSeconds) == n-1 {
+		c.RankSeconds = append(c.RankSeconds, perRank)
+	}
+	return nil
+}
+
+// mergeSamples combines the ranks' exchanged vectors (all[rank] holds a
+// present flag and a value per sampleFields entry): the aggregate of each
+// field (NaN when no rank had it) and every rank's seconds. A counter that
+// is unavailable (negative) on any rank is unavailable (-1) in the sum.
+func mergeSamples(all [][]float64) (merged, perRank []float64) {
+	merged = make([]float64, len(sampleFields))
+	for i, f := range sampleFields {
+		v, seen := 0.0, false
+		for _, vs := range all {
+			if vs[2*i] == 0 {
+				continue
+			}
+			x := vs[2*i+1]
+			switch {
+			case !seen:
+				v = x
+			case f.agg == aggMax:
+				v = max(v, x)
+			case v < 0 || x < 0:
+				v = -1
+			default:
+				v += x
+			}
+			seen = true
+		}
+		if f.agg == aggSum && v < 0 {
+			v = -1
+		}
+		if !seen {
+			v = math.NaN()
+		}
+		merged[i] = v
+	}
+	perRank = make([]float64, len(all))
+	for r, vs := range all {
+		perRank[r] = vs[1] // seconds is sampleFields[0]
+	}
+	return merged, perRank
+}
+
+// describe records the ranks, their hosts and --shared-dir in env.
+func (g *Group) Describe(env *resultset.Env) {
+	env.SharedDir = g.Shared
+	if !g.Multi() {
+		return
+	}
+	env.Ranks = g.c.Size()
+	env.Hosts = g.hosts
+}
+
+// decide returns rank 0's v on every rank: a decision taken on one clock
+// (the budget) that every rank must follow.
+func (g *Group) Decide(ctx context.Context, v bool) (bool, error) {
+	if !g.Multi() {
+		return v, nil
+	}
+	x := uint64(0)
+	if v {
+		x = 1
+	}
+	x, err := g.c.BcastUint64(ctx, x)
+	if err != nil {
+		return false, &CollectiveError{err}
+	}
+	return x == 1, nil
+}
+
+// max returns the longest of every rank's d.
+func (g *Group) Max(ctx context.Context, d time.Duration) (time.Duration, error) {
+	if !g.Multi() {
+		return d, nil
+	}
+	m, err := g.c.MaxFloat64(ctx, d.Seconds())
+	if err != nil {
+		return 0, &CollectiveError{err}
+	}
+	return time.Duration(m * float64(time.Second)), nil
+}
+
+// prefix is the file-name prefix of this rank's batches: none in a
+// directory of its own, strategies.RankPrefix(rank) under --shared-dir (a
+// single process too, so its names are those of rank 0 of a shared run).
+func (g *Group) Prefix() string {
+	if !g.Shared {
+		return ""
+	}
+	return strategies.RankPrefix(g.c.Rank())
+}
+
+// contentSeed is the content seed of this rank's files: 1 (as ever) for
+// rank 0 and a single process, 1+r for rank r, so no two ranks write the
+// same bytes and storage that deduplicates cannot store one copy for all.
+func (g *Group) ContentSeed() uint64 { return 1 + uint64(g.c.Rank()) }
+
+// makeScratch makes the run's scratch directory under dir: each rank its
+// own, or with --shared-dir one for every rank, made by rank 0, whose path
+// the other ranks receive and check they can see (dir must then be one
+// file system mounted at the same path on every host; a rank that cannot
+// see it fails the run with a *ConfigError of field shared_dir before
+// anything is written).
+func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, error) {
+	if !g.Shared || !g.Multi() {
+		s, err := scratch.New(dir)
+		if err := g.Agree(ctx, err); err != nil {
+			if s != nil {
+				s.Remove()
+			}
+			return nil, err
+		}
+		return s, nil
+	}
+	var s *scratch.Dir
+	var err error
+	path := ""
+	if g.c.Rank() == 0 {
+		if s, err = scratch.New(dir); err == nil {
+			path = s.Path
+		}
+	}
+	if err := g.Agree(ctx, err); err != nil {
+		return nil, err
+	}
+	path, err = g.c.BcastString(ctx, 0, path)
+	if err != nil {
+		if s != nil {
+			s.Remove()
+		}
+		return nil, &CollectiveError{err}
+	}
+	var unseen error
+	if g.c.Rank() != 0 {
+		s = &scratch.Dir{Path: path, Borrowed: true}
+		if _, err := scratch.ReadMarker(path); err != nil {
+			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
+				"--dir must be one file system mounted at the same path on every rank's host",
+				resultset.Printable(path), err)
+		}
+	}
+	if err := g.Agree(ctx, unseen); err != nil {
+		s.Remove() // rank 0's; the others' are borrowed
+		var ce *CollectiveError
+		if errors.As(err, &ce) {
+			return nil, err
+		}
+		return nil, cfgErr("shared_dir", "%v", err)
+	}
+	return s, nil
+}
+
+// afterTimed, with --shared-dir and several ranks, waits for every rank to
+// end its timed region, so no rank reads the shared directory back
+// (verification) while another still creates files in it: that would
+// contend for the directory inside the other rank's timing.
+func (g *Group) AfterTimed(ctx context.Context) error {
+	if !g.Shared {
+		return nil
+	}
+	return g.Barrier(ctx)
+}
+
+// removeScratch removes the run's scratch directory at the end of the run.
+// With --shared-dir and several ranks only rank 0 removes it, after a
+// barrier, so no rank still works in it; when the barrier cannot complete
+// (interrupted, a rank gone) rank 0 removes it all the same, retrying
+// briefly while other ranks may still be emptying their files: everything
+// in it is the run's own.
+func (g *Group) RemoveScratch(ctx context.Context, s *scratch.Dir) error {
+	if !g.Shared || !g.Multi() {
+		return s.Remove()
+	}
+	berr := g.Barrier(ctx)
+	err := s.Remove() // nothing on ranks other than 0: borrowed
+	for try := 0; err != nil && berr != nil && try < 20; try++ {
+		time.Sleep(50 * time.Millisecond)
+		err = s.Remove()
+	}
+	return err
+}
+
+// SkippedError marks a repetition whose strategy cannot run on this
+// machine (on some rank: Agree names it).
+type SkippedError struct{ Reason string }
+
+func (e *SkippedError) Error() string { return "skipped: " + e.Reason }
+
+// ConfigError is a bad setting found while starting the ranks; Field names
+// the Config field at fault (empty when it is how the run was launched).
+// The runner returns it as its own *writebench.ConfigError.
+type ConfigError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ConfigError) Error() string { return e.Msg }
+
+func cfgErr(field, format string, args ...any) error {
+	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}

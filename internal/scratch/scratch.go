@@ -1,0 +1,202 @@
+// Package scratch owns writebench's scratch directories: making one under
+// the directory a run is given (marked with the owning process's pid),
+// finding stale ones from earlier runs, checking free space and the
+// directory before anything is written, dropping caches, and removing only
+// what writebench created.
+package scratch
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/strategies"
+)
+
+// Prefix starts the name of every scratch directory writebench makes
+// under --dir. writebench creates and removes entries only inside a
+// directory it made itself with this prefix and a unique suffix.
+const Prefix = "writebench-"
+
+// Marker is the file inside a scratch directory that records the
+// owning process, so a later run can tell a stale directory from a live one.
+const Marker = strategies.ScratchMarker
+
+// Dir is the run's scratch directory at Path. Borrowed marks rank 0's shared
+// directory (--shared-dir) as another rank sees it: used, never removed.
+type Dir struct {
+	Path     string
+	Borrowed bool
+}
+
+// New makes a fresh, uniquely named scratch directory under dir.
+func New(dir string) (*Dir, error) {
+	d, err := os.MkdirTemp(dir, Prefix)
+	if err != nil {
+		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, errors.Unwrap(err))
+	}
+	marker := strconv.Itoa(os.Getpid()) + "\n"
+	if err := os.WriteFile(filepath.Join(d, Marker), []byte(marker), 0o644); err != nil {
+		os.Remove(d)
+		return nil, fmt.Errorf("--dir %s: %w", dir, err)
+	}
+	return &Dir{Path: d}, nil
+}
+
+// remove deletes the scratch directory and everything in it: all of it was
+// created by this process (or, under --shared-dir, by the run's ranks in
+// the directory this process made). A borrowed directory is left to its
+// owner.
+func (s *Dir) Remove() error {
+	if s.Borrowed {
+		return nil
+	}
+	return os.RemoveAll(s.Path)
+}
+
+// maxMarker is the longest marker file FindStale reads: a pid and a newline.
+const maxMarker = 32
+
+// FindStale lists scratch directories under dir left by writebench processes
+// that no longer run, for display: names come from a shared directory, so
+// they are escaped with resultset.Printable. They are reported, never
+// removed. Only real directories (not symlinks) holding a regular marker
+// file of at most maxMarker bytes count; markers are read without
+// following links or blocking (see ReadMarker), so a planted FIFO, device
+// or link cannot hang the run or exhaust its memory.
+func FindStale(dir string) []string {
+	matches, _ := filepath.Glob(filepath.Join(dir, Prefix+"*"))
+	var stale []string
+	for _, m := range matches {
+		data, err := ReadMarker(m)
+		if err != nil {
+			continue // not ours, or not readable: leave it alone and quiet
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || !processAlive(pid) {
+			stale = append(stale, resultset.Printable(m))
+		}
+	}
+	return stale
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// CheckDir makes sure dir exists, is a directory and is writable, without
+// leaving anything behind.
+func CheckDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s does not exist", dir)
+		}
+		return fmt.Errorf("%s: %v", dir, errors.Unwrap(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	d, err := os.MkdirTemp(dir, Prefix+"probe-")
+	if err != nil {
+		return fmt.Errorf("%s is not writable: %v", dir, errors.Unwrap(err))
+	}
+	os.Remove(d)
+	return nil
+}
+
+// Space-check margins: every file is counted at whole 4 KiB blocks plus
+// fileOverhead bytes for its directory entry and metadata, and the total
+// gets spaceSlack percent and spaceReserve bytes on top, so a cell never
+// takes the last free bytes of a disk.
+const (
+	fileOverhead = 256
+	spaceSlack   = 5
+	spaceReserve = 4 << 20
+)
+
+// SpaceNeeded is the free space, in bytes, the space check asks for before a
+// cell of files × size.
+func SpaceNeeded(files int, size int64) uint64 {
+	per := uint64((size+4095)/4096*4096) + fileOverhead
+	need := uint64(files) * per
+	return need + need*spaceSlack/100 + spaceReserve
+}
+
+// CheckSpace fails when a cell of files × size would not fit in dir.
+func CheckSpace(dir string, files int, size int64) error {
+	free, inodes, err := sysinfo.FreeSpace(dir)
+	if err != nil {
+		return nil // cannot tell: let the write report ENOSPC if it comes
+	}
+	need := SpaceNeeded(files, size)
+	if need > free {
+		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of --dir has %s free (use smaller --files/--sizes, another --dir, or --no-space-check)",
+			files, resultset.FormatIEC(uint64(size)), resultset.FormatIEC(need), resultset.FormatIEC(free))
+	}
+	if inodes > 0 && uint64(files)+16 > inodes {
+		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of --dir has %d free (use fewer --files or --no-space-check)",
+			files, files, inodes)
+	}
+	return nil
+}
+
+const dropCachesPath = "/proc/sys/vm/drop_caches"
+
+// CanDropCaches checks that --drop-caches can work here (Linux, root).
+func CanDropCaches() error {
+	f, err := os.OpenFile(dropCachesPath, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("cannot write %s (needs Linux and root): %v", dropCachesPath, errors.Unwrap(err))
+	}
+	f.Close()
+	return nil
+}
+
+// DropCaches writes back dirty pages and drops the page cache, dentries and
+// inodes, so the next repetition starts cold.
+func DropCaches() error {
+	sysinfo.SyncAll()
+	if err := os.WriteFile(dropCachesPath, []byte("3\n"), 0); err != nil {
+		return fmt.Errorf("drop caches: %w", err)
+	}
+	return nil
+}
+
+// hints are one-line advice for the OS errors a write benchmark meets.
+var hints = map[syscall.Errno]string{
+	syscall.ENOSPC: "the filesystem of --dir is full: use smaller --files/--sizes or another --dir",
+	syscall.EDQUOT: "your disk quota on --dir is exhausted: use smaller --files/--sizes or another --dir",
+	syscall.EROFS:  "the filesystem of --dir is read-only: choose a writable --dir",
+	syscall.EIO:    "the device reported an I/O error: check the disk (dmesg) before trusting any figure",
+	syscall.EMFILE: "too many open files in this process: lower --concurrency or raise the fd limit (ulimit -n)",
+	syscall.ENFILE: "the system-wide open-file table is full: lower --concurrency or raise fs.file-max",
+	syscall.EACCES: "permission denied under --dir: choose a directory you can write",
+	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller --sizes or raise the limit",
+}
+
+// WithHint appends a one-line hint to err when it carries an OS error
+// writebench knows advice for.
+func WithHint(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		if h, ok := hints[errno]; ok {
+			return fmt.Errorf("%w (hint: %s)", err, h)
+		}
+	}
+	return err
+}

@@ -1,0 +1,270 @@
+package resultset
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// AxisKind says how an axis's values are written and parsed.
+type AxisKind int
+
+// The axis kinds.
+const (
+	KindSize  AxisKind = iota // bytes, written in IEC units ("64KiB")
+	KindCount                 // a plain count ("10")
+	KindName                  // one of a fixed set of names ("fallocate")
+)
+
+// Axis is one parameter a sweep can vary, beyond the strategy itself. Axes is
+// the single table of them: sweep expansion, validation, CLI flags and help,
+// cell keys, JSON/CSV columns, compare keys and chart axes all read it, so a
+// new knob is one entry here plus a Cell field, a strategies.Params field and
+// the strategy code that uses it.
+type Axis struct {
+	Name string   // field name in the JSON and in cell keys, e.g. "queue_depth"
+	Flag string   // command-line flag without dashes, e.g. "queue-depth"
+	Kind AxisKind // how values are written and parsed
+	Help string   // one line for --help, without the default
+	// Default is the value a cell takes when the axis is not swept, written as
+	// on the command line ("64KiB", "10", "none").
+	Default string
+	// Min and Max bound numeric values (inclusive).
+	Min, Max int64
+	// Names lists the valid values of a KindName axis, in their natural
+	// order (used for validation, help and ordering of groups).
+	Names []string
+	// Knob is true when the axis applies only to strategies that list it in
+	// Knobs() (record, chunk, ...); false for axes every strategy has (sync)
+	// and for the batch shape (files, size).
+	Knob bool
+	// Omit is a value left out of keys and parameter lists: the value every
+	// set measured before the axis existed, so keys stay comparable.
+	Omit string
+
+	get func(c *Cell) (int64, string)
+	set func(c *Cell, n int64, s string)
+}
+
+// axisTable is the table of every axis, in the order keys, columns and flags list
+// them. Files and size come first; "sync" is last.
+var axisTable = []*Axis{
+	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,64", Min: 1, Max: MaxFiles,
+		Help: "file counts per cell (for shared-file strategies: shared files or pairs)",
+		get:  func(c *Cell) (int64, string) { return int64(c.Files), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Files = int(n) }},
+	{Name: "size", Flag: "sizes", Kind: KindSize, Default: "4KiB,64KiB,1MiB", Min: 0, Max: MaxFileSize,
+		Help: "bytes per file",
+		get:  func(c *Cell) (int64, string) { return c.FileSize, "" },
+		set:  func(c *Cell, n int64, _ string) { c.FileSize = n }},
+	{Name: "record", Flag: "record", Kind: KindSize, Default: "256", Min: 1, Max: MaxParam, Knob: true,
+		Help: "bytes per application record (unbuffered, bufio, offload, writev, shared writers)",
+		get:  func(c *Cell) (int64, string) { return int64(c.Record), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Record = int(n) }},
+	{Name: "buffer", Flag: "buffer", Kind: KindSize, Default: "8KiB", Min: 1, Max: MaxParam, Knob: true,
+		Help: "bufio.Writer size (bufio, shared-*)",
+		get:  func(c *Cell) (int64, string) { return int64(c.Buffer), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Buffer = int(n) }},
+	{Name: "chunk", Flag: "chunk", Kind: KindSize, Default: "64KiB", Min: 1, Max: MaxParam, Knob: true,
+		Help: "bytes per write (chunked, direct, uring) and per copy (mmap)",
+		get:  func(c *Cell) (int64, string) { return int64(c.Chunk), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Chunk = int(n) }},
+	{Name: "concurrency", Flag: "concurrency", Kind: KindCount, Default: "10", Min: 1, Max: MaxConcurrency, Knob: true,
+		Help: "workers (pool, offload), files in flight (semaphore), writers per shared file",
+		get:  func(c *Cell) (int64, string) { return int64(c.Concurrency), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Concurrency = int(n) }},
+	{Name: "per_file", Flag: "per-file", Kind: KindName, Default: "chunked", Knob: true,
+		Help: "how pool and semaphore write each file",
+		get:  func(c *Cell) (int64, string) { return 0, c.PerFile },
+		set:  func(c *Cell, _ int64, s string) { c.PerFile = s }},
+	{Name: "batch", Flag: "batch", Kind: KindCount, Default: "64", Min: 1, Max: MaxBatch, Knob: true,
+		Help: "records gathered into one writev(2) (writev)",
+		get:  func(c *Cell) (int64, string) { return int64(c.Batch), "" },
+		set:  func(c *Cell, n int64, _ string) { c.Batch = int(n) }},
+	{Name: "queue_depth", Flag: "queue-depth", Kind: KindCount, Default: "32", Min: 1, Max: MaxQueueDepth, Knob: true,
+		Help: "io_uring writes in flight (uring)",
+		get:  func(c *Cell) (int64, string) { return int64(c.QueueDepth), "" },
+		set:  func(c *Cell, n int64, _ string) { c.QueueDepth = int(n) }},
+	{Name: "prealloc", Flag: "prealloc", Kind: KindName, Default: "none", Knob: true, Omit: "none",
+		Names: []string{"none", "fallocate", "truncate"},
+		Help:  "space reservation after create, inside the timing: none, fallocate, truncate",
+		get:   func(c *Cell) (int64, string) { return 0, c.Prealloc },
+		set:   func(c *Cell, _ int64, s string) { c.Prealloc = s }},
+	{Name: "sync", Flag: "sync", Kind: KindName, Default: "none",
+		Names: []string{"none", "data", "close", "end", "dsync", "uncached"},
+		Help:  "durability, inside the timing: none (page cache only), data (fdatasync before close), close (fsync before close), end (one syncfs after all files), dsync (RWF_DSYNC on every write), uncached (RWF_DONTCACHE on every write)",
+		get:   func(c *Cell) (int64, string) { return 0, c.Sync },
+		set:   func(c *Cell, _ int64, s string) { c.Sync = s }},
+}
+
+// Axes returns the table of every axis (a copy), in the order keys,
+// columns and flags list them. Files and size come first; "sync" is last.
+func Axes() []*Axis { return slices.Clone(axisTable) }
+
+// Limits of the numeric axes, checked before anything is written.
+const (
+	MaxFiles       = 10_000_000
+	MaxFileSize    = 1 << 50
+	MaxParam       = 1 << 30 // record, buffer, chunk
+	MaxConcurrency = 100_000
+	MaxBatch       = 1024 // IOV_MAX on Linux
+	MaxQueueDepth  = 4096 // io_uring's largest ring
+)
+
+// AxisByName returns the axis named name (e.g. "queue_depth"), or nil.
+func AxisByName(name string) *Axis {
+	for _, a := range axisTable {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// Get returns c's value on the axis: a number for numeric axes, a name for
+// KindName. A zero number or empty name means the axis does not apply.
+func (a *Axis) Get(c *Cell) (int64, string) { return a.get(c) }
+
+// Set stores a value on the axis in c.
+func (a *Axis) Set(c *Cell, n int64, s string) { a.set(c, n, s) }
+
+// Applies reports whether the axis has a value in c (knobs that do not apply
+// to a cell's strategy are zero).
+func (a *Axis) Applies(c *Cell) bool {
+	n, s := a.get(c)
+	if a.Kind == KindName {
+		return s != ""
+	}
+	if a.Name == "size" {
+		return true // 0 is a valid size
+	}
+	return n != 0
+}
+
+// Format returns c's value on the axis as written in keys and tables.
+func (a *Axis) Format(c *Cell) string {
+	n, s := a.get(c)
+	return a.FormatValue(n, s)
+}
+
+// FormatValue writes a value of the axis as keys and tables show it.
+func (a *Axis) FormatValue(n int64, s string) string {
+	switch a.Kind {
+	case KindSize:
+		return FormatBytes(n)
+	case KindCount:
+		return strconv.FormatInt(n, 10)
+	}
+	return s
+}
+
+// Less orders two cells' values on the axis: numerically for numeric axes,
+// by the order of Names for named axes (then alphabetically).
+func (a *Axis) Less(x, y *Cell) bool { return a.Compare(x, y) < 0 }
+
+// Compare is -1, 0 or +1 as x's value on the axis is before, equal to or
+// after y's (see Less).
+func (a *Axis) Compare(x, y *Cell) int {
+	xn, xs := a.get(x)
+	yn, ys := a.get(y)
+	if a.Kind != KindName {
+		switch {
+		case xn < yn:
+			return -1
+		case xn > yn:
+			return 1
+		}
+		return 0
+	}
+	xi, yi := a.nameIndex(xs), a.nameIndex(ys)
+	switch {
+	case xi != yi:
+		if xi < yi {
+			return -1
+		}
+		return 1
+	case xs < ys:
+		return -1
+	case xs > ys:
+		return 1
+	}
+	return 0
+}
+
+func (a *Axis) nameIndex(s string) int {
+	for i, n := range a.Names {
+		if n == s {
+			return i
+		}
+	}
+	return len(a.Names)
+}
+
+// CheckNumber returns an error when n is outside the axis's range.
+func (a *Axis) CheckNumber(n int64) error {
+	if n < a.Min || n > a.Max {
+		lo, hi := a.FormatValue(a.Min, ""), a.FormatValue(a.Max, "")
+		if a.Kind == KindSize {
+			return fmt.Errorf("%s is out of range (%s to %s)", FormatBytes(n), lo, hi)
+		}
+		return fmt.Errorf("%d is out of range (%s to %s)", n, lo, hi)
+	}
+	return nil
+}
+
+// Settings reads the values that tell the cells of one view apart (a
+// table, a comparison group, a benchmark file): every axis beyond files and
+// size, sync included. Unlike Params it keeps a value equal to its axis's
+// Omit value, so cells with prealloc "none" and "fallocate" show two
+// values of prealloc, not one value and one blank. A cell that leaves an
+// axis with an Omit value empty (a set written before the axis existed, or
+// by hand) reads as that value when another cell of its strategy in the
+// view has the axis: Key treats the two alike, and that is the value such
+// a cell measured. An axis no cell of a strategy has does not apply to it.
+type Settings struct {
+	has map[string]map[*Axis]bool // strategy -> axes some of its cells have
+}
+
+// NewSettings returns the Settings of a view made of cells.
+func NewSettings(cells []*Cell) *Settings {
+	s := &Settings{has: map[string]map[*Axis]bool{}}
+	for _, c := range cells {
+		for _, a := range axisTable {
+			if a.Omit == "" || !a.Applies(c) {
+				continue
+			}
+			if s.has[c.Strategy] == nil {
+				s.has[c.Strategy] = map[*Axis]bool{}
+			}
+			s.has[c.Strategy][a] = true
+		}
+	}
+	return s
+}
+
+// Value returns c's value on a as keys and tables write it, and whether a
+// applies to c (see Settings). A nil Settings reads only what c has.
+func (s *Settings) Value(c *Cell, a *Axis) (string, bool) {
+	if a.Applies(c) {
+		return a.Format(c), true
+	}
+	if s != nil && a.Omit != "" && s.has[c.Strategy][a] {
+		return a.Omit, true
+	}
+	return "", false
+}
+
+// Of lists c's values on every axis beyond files and size that applies to
+// it (sync last), in the order of Axes.
+func (s *Settings) Of(c *Cell) []Param {
+	var ps []Param
+	for _, a := range axisTable {
+		if a.Name == "files" || a.Name == "size" {
+			continue
+		}
+		if v, ok := s.Value(c, a); ok {
+			ps = append(ps, Param{a.Name, v})
+		}
+	}
+	return ps
+}
