@@ -8,7 +8,6 @@ import (
 	"hash/crc32"
 	"io"
 	"sort"
-
 )
 
 // Record layout of the strategies whose writers share files (shared-*,
