@@ -78,6 +78,9 @@ func slowDisk(t *testing.T, bps int) (mnt, cgroup string) {
 // (The process itself can end only when the kernel returns from the write:
 // a write waiting for the device cannot be interrupted, even by SIGKILL.)
 func TestSignalDeadlineSlowDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: the throttled write takes 16 s")
+	}
 	mnt, cgroup := slowDisk(t, 128<<10)
 	out := filepath.Join(t.TempDir(), "o.json")
 	cmd := exec.Command("/bin/sh", "-c", `echo $$ > "$0"/cgroup.procs && exec "$@"`, cgroup,

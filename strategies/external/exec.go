@@ -416,7 +416,15 @@ func (s *session) makeDir() error {
 	e := s.e
 	var err error
 	if e.scratch != "" {
-		if err = os.MkdirAll(e.scratch, 0o755); err == nil {
+		// Made here, or by an earlier cell: a real directory either way
+		// (a program may have put a symlink in its place).
+		if err = os.Mkdir(e.scratch, 0o755); err == nil || errors.Is(err, fs.ErrExist) {
+			var st os.FileInfo
+			if st, err = os.Lstat(e.scratch); err == nil && !st.IsDir() {
+				err = fmt.Errorf("%s is no longer a directory", e.scratch)
+			}
+		}
+		if err == nil {
 			s.dir, err = os.MkdirTemp(e.scratch, "cell-")
 		}
 	} else {
