@@ -441,6 +441,19 @@ func TestKilledRunLeftoversNamed(t *testing.T) {
 	if len(left) == 0 {
 		t.Fatal("the killed run left nothing: the test did not catch it mid-cell")
 	}
+	// What older builds left (an unmarked directory of pattern files) is
+	// named too; a writebench-exec-* directory holding anything else is
+	// not ours and is not.
+	legacy := filepath.Join(dir, "writebench-exec-1234567")
+	other := filepath.Join(dir, "writebench-exec-notours")
+	for _, d := range []string{legacy, other} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(legacy, "pattern-1"), make([]byte, 4096), 0o644)
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
+	left = append(left, legacy)
 	code, _, stderr := runCLI(t, "run", "--strategies", "chunked", "--files", "1", "--sizes", "4KiB", "--repeat", "1",
 		"--warmup", "0", "--dir", dir, "--out", filepath.Join(t.TempDir(), "o.json"), "--progress", "never")
 	if code != 0 {
@@ -450,6 +463,12 @@ func TestKilledRunLeftoversNamed(t *testing.T) {
 		if !strings.Contains(stderr, "stale scratch directory from an earlier writebench run: "+l) {
 			t.Errorf("%s, left by the killed run, is not named; stderr:\n%s", l, stderr)
 		}
+	}
+	if strings.Contains(stderr, other) {
+		t.Errorf("%s, not writebench's, is named: %s", other, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(other, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("a directory that is not writebench's was changed")
 	}
 }
 

@@ -8,6 +8,7 @@ package scratch
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,6 +77,9 @@ func FindStale(dir string) []string {
 	for _, m := range matches {
 		data, err := ReadMarker(m)
 		if err != nil {
+			if strings.HasPrefix(filepath.Base(m), ExecPrefix) && errors.Is(err, fs.ErrNotExist) && unmarkedExecDir(m) {
+				stale = append(stale, resultset.Printable(m))
+			}
 			continue // not ours, or not readable: leave it alone and quiet
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
@@ -84,6 +88,34 @@ func FindStale(dir string) []string {
 		}
 	}
 	return stale
+}
+
+// ExecPrefix starts the name of the directory an external writer's files
+// go to when no runner gives it a place in a scratch directory (see
+// strategies/external); it is marked like a scratch directory.
+const ExecPrefix = Prefix + "exec-"
+
+// unmarkedExecDir reports whether dir has the shape of an external
+// writer's directory from a writebench that did not mark them: a real
+// directory of this user holding nothing but pattern-<seed> regular files.
+func unmarkedExecDir(dir string) bool {
+	st, err := os.Lstat(dir)
+	if err != nil || !st.IsDir() {
+		return false
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || int(sys.Uid) != os.Geteuid() {
+		return false
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "pattern-") || !e.Type().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 func processAlive(pid int) bool {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -428,7 +429,7 @@ func (s *session) makeDir() error {
 			s.dir, err = os.MkdirTemp(e.scratch, "cell-")
 		}
 	} else {
-		s.dir, err = os.MkdirTemp("", "writebench-exec-*")
+		s.dir, err = os.MkdirTemp("", scratch.ExecPrefix+"*")
 		if err == nil {
 			// The marker of a scratch directory: a later run's scan names
 			// this directory if the process dies before Close.
