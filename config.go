@@ -112,7 +112,6 @@ type Progress interface {
 	Done()
 }
 
-
 // Defaults of Config's scalar fields.
 const (
 	DefaultRepeat    = 10
@@ -458,13 +457,19 @@ func newCell(name string) *resultset.Cell {
 }
 
 // paramsOf is the one place a cell's axis values become the strategy's
-// Params (defaults filled in).
+// Params (defaults filled in): every axis that is a knob of Params (by its
+// tag) is copied by name.
 func paramsOf(c *resultset.Cell) strategies.Params {
-	return strategies.Params{
-		Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency,
-		PerFile: c.PerFile, Batch: c.Batch, QueueDepth: c.QueueDepth,
-		Prealloc: strategies.PreallocMode(c.Prealloc), Sync: strategies.SyncMode(c.Sync),
-	}.WithDefaults()
+	var p strategies.Params
+	for _, a := range resultset.Axes() {
+		n, s := a.Get(c)
+		if a.Kind == resultset.KindName {
+			p.Set(a.Name, s) // files and size are no knobs: an unknown name is ignored
+		} else {
+			p.SetInt(a.Name, n)
+		}
+	}
+	return p.WithDefaults()
 }
 
 // sortedKeys returns m's keys sorted.

@@ -2,8 +2,10 @@ package resultset
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // AxisKind says how an axis's values are written and parsed.
@@ -58,43 +60,25 @@ var axisTable = []*Axis{
 		get:  func(c *Cell) (int64, string) { return c.FileSize, "" },
 		set:  func(c *Cell, n int64, _ string) { c.FileSize = n }},
 	{Name: "record", Flag: "record", Kind: KindSize, Default: "256", Min: 1, Max: MaxParam, Knob: true,
-		Help: "bytes per application record (unbuffered, bufio, offload, writev, shared writers)",
-		get:  func(c *Cell) (int64, string) { return int64(c.Record), "" },
-		set:  func(c *Cell, n int64, _ string) { c.Record = int(n) }},
+		Help: "bytes per application record (unbuffered, bufio, offload, writev, shared writers)"},
 	{Name: "buffer", Flag: "buffer", Kind: KindSize, Default: "8KiB", Min: 1, Max: MaxParam, Knob: true,
-		Help: "bufio.Writer size (bufio, shared-*)",
-		get:  func(c *Cell) (int64, string) { return int64(c.Buffer), "" },
-		set:  func(c *Cell, n int64, _ string) { c.Buffer = int(n) }},
+		Help: "bufio.Writer size (bufio, shared-*)"},
 	{Name: "chunk", Flag: "chunk", Kind: KindSize, Default: "64KiB", Min: 1, Max: MaxParam, Knob: true,
-		Help: "bytes per write (chunked, direct, uring) and per copy (mmap)",
-		get:  func(c *Cell) (int64, string) { return int64(c.Chunk), "" },
-		set:  func(c *Cell, n int64, _ string) { c.Chunk = int(n) }},
+		Help: "bytes per write (chunked, direct, uring) and per copy (mmap)"},
 	{Name: "concurrency", Flag: "concurrency", Kind: KindCount, Default: "10", Min: 1, Max: MaxConcurrency, Knob: true,
-		Help: "workers (pool, offload), files in flight (semaphore), writers per shared file",
-		get:  func(c *Cell) (int64, string) { return int64(c.Concurrency), "" },
-		set:  func(c *Cell, n int64, _ string) { c.Concurrency = int(n) }},
+		Help: "workers (pool, offload), files in flight (semaphore), writers per shared file"},
 	{Name: "per_file", Flag: "per-file", Kind: KindName, Default: "chunked", Knob: true,
-		Help: "how pool and semaphore write each file",
-		get:  func(c *Cell) (int64, string) { return 0, c.PerFile },
-		set:  func(c *Cell, _ int64, s string) { c.PerFile = s }},
+		Help: "how pool and semaphore write each file"},
 	{Name: "batch", Flag: "batch", Kind: KindCount, Default: "64", Min: 1, Max: MaxBatch, Knob: true,
-		Help: "records gathered into one writev(2) (writev)",
-		get:  func(c *Cell) (int64, string) { return int64(c.Batch), "" },
-		set:  func(c *Cell, n int64, _ string) { c.Batch = int(n) }},
+		Help: "records gathered into one writev(2) (writev)"},
 	{Name: "queue_depth", Flag: "queue-depth", Kind: KindCount, Default: "32", Min: 1, Max: MaxQueueDepth, Knob: true,
-		Help: "io_uring writes in flight (uring)",
-		get:  func(c *Cell) (int64, string) { return int64(c.QueueDepth), "" },
-		set:  func(c *Cell, n int64, _ string) { c.QueueDepth = int(n) }},
+		Help: "io_uring writes in flight (uring)"},
 	{Name: "prealloc", Flag: "prealloc", Kind: KindName, Default: "none", Knob: true, Omit: "none",
 		Names: []string{"none", "fallocate", "truncate"},
-		Help:  "space reservation after create, inside the timing: none, fallocate, truncate",
-		get:   func(c *Cell) (int64, string) { return 0, c.Prealloc },
-		set:   func(c *Cell, _ int64, s string) { c.Prealloc = s }},
+		Help:  "space reservation after create, inside the timing: none, fallocate, truncate"},
 	{Name: "sync", Flag: "sync", Kind: KindName, Default: "none",
 		Names: []string{"none", "data", "close", "end", "dsync", "uncached"},
-		Help:  "durability, inside the timing: none (page cache only), data (fdatasync before close), close (fsync before close), end (one syncfs after all files), dsync (RWF_DSYNC on every write), uncached (RWF_DONTCACHE on every write)",
-		get:   func(c *Cell) (int64, string) { return 0, c.Sync },
-		set:   func(c *Cell, _ int64, s string) { c.Sync = s }},
+		Help:  "durability, inside the timing: none (page cache only), data (fdatasync before close), close (fsync before close), end (one syncfs after all files), dsync (RWF_DSYNC on every write), uncached (RWF_DONTCACHE on every write)"},
 }
 
 // Axes returns the table of every axis (a copy), in the order keys,
@@ -123,15 +107,59 @@ func AxisByName(name string) *Axis {
 
 // Get returns c's value on the axis: a number for numeric axes, a name for
 // KindName. A zero number or empty name means the axis does not apply.
-func (a *Axis) Get(c *Cell) (int64, string) { return a.get(c) }
+func (a *Axis) Get(c *Cell) (int64, string) {
+	if a.get != nil {
+		return a.get(c)
+	}
+	f := cellField(c, a.Name)
+	if f.Kind() == reflect.String {
+		return 0, f.String()
+	}
+	return f.Int(), ""
+}
 
 // Set stores a value on the axis in c.
-func (a *Axis) Set(c *Cell, n int64, s string) { a.set(c, n, s) }
+func (a *Axis) Set(c *Cell, n int64, s string) {
+	if a.set != nil {
+		a.set(c, n, s)
+		return
+	}
+	f := cellField(c, a.Name)
+	if f.Kind() == reflect.String {
+		f.SetString(s)
+	} else {
+		f.SetInt(n)
+	}
+}
+
+// cellField is the field of c whose JSON name is name: where a knob's axis
+// finds its value (files and size name their fields themselves). A knob
+// without a Cell field is a programming error caught by every test that
+// expands a sweep.
+func cellField(c *Cell, name string) reflect.Value {
+	i, ok := cellFields[name]
+	if !ok {
+		panic("resultset: no Cell field for axis " + name)
+	}
+	return reflect.ValueOf(c).Elem().Field(i)
+}
+
+// cellFields maps the JSON name of every Cell field to its index.
+var cellFields = func() map[string]int {
+	t := reflect.TypeFor[Cell]()
+	m := map[string]int{}
+	for i := range t.NumField() {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); tag != "" && tag != "-" {
+			m[tag] = i
+		}
+	}
+	return m
+}()
 
 // Applies reports whether the axis has a value in c (knobs that do not apply
 // to a cell's strategy are zero).
 func (a *Axis) Applies(c *Cell) bool {
-	n, s := a.get(c)
+	n, s := a.Get(c)
 	if a.Kind == KindName {
 		return s != ""
 	}
@@ -143,7 +171,7 @@ func (a *Axis) Applies(c *Cell) bool {
 
 // Format returns c's value on the axis as written in keys and tables.
 func (a *Axis) Format(c *Cell) string {
-	n, s := a.get(c)
+	n, s := a.Get(c)
 	return a.FormatValue(n, s)
 }
 
@@ -165,8 +193,8 @@ func (a *Axis) Less(x, y *Cell) bool { return a.Compare(x, y) < 0 }
 // Compare is -1, 0 or +1 as x's value on the axis is before, equal to or
 // after y's (see Less).
 func (a *Axis) Compare(x, y *Cell) int {
-	xn, xs := a.get(x)
-	yn, ys := a.get(y)
+	xn, xs := a.Get(x)
+	yn, ys := a.Get(y)
 	if a.Kind != KindName {
 		switch {
 		case xn < yn:

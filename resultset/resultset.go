@@ -19,6 +19,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -433,6 +434,29 @@ const (
 	MaxSeconds = 1e9
 )
 
+// validateAxes checks c's knob values against the axis table: numbers are
+// not negative, names are among the axis's names (an empty knob is not
+// recorded), and the sync mode is known.
+func (c *Cell) validateAxes(where string) error {
+	for _, a := range axisTable {
+		if n, _ := a.Get(c); a.Knob && a.Kind != KindName && n < 0 {
+			return fmt.Errorf("%s: negative %s %d", where, a.Name, n)
+		}
+	}
+	if c.Loops < 0 {
+		return fmt.Errorf("%s: negative loops %d", where, c.Loops)
+	}
+	for _, a := range axisTable {
+		if _, s := a.Get(c); a.Knob && a.Kind == KindName && a.Names != nil && s != "" && !slices.Contains(a.Names, s) {
+			return fmt.Errorf("%s: unknown %s %s", where, a.Name, strconv.Quote(s))
+		}
+	}
+	if !slices.Contains(AxisByName("sync").Names, c.Sync) {
+		return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
+	}
+	return nil
+}
+
 // Validate checks the invariants a renderer relies on.
 func (s *Set) Validate() error {
 	keys := make(map[string]int, len(s.Results))
@@ -459,57 +483,36 @@ func (s *Set) Validate() error {
 		if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
 			return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
 		}
-		for _, p := range []struct {
-			name string
-			v    int
-		}{{"record", c.Record}, {"buffer", c.Buffer}, {"chunk", c.Chunk}, {"concurrency", c.Concurrency},
-			{"batch", c.Batch}, {"queue_depth", c.QueueDepth}, {"loops", c.Loops}} {
-			if p.v < 0 {
-				return fmt.Errorf("%s: negative %s %d", where, p.name, p.v)
-			}
-		}
-		switch c.Prealloc {
-		case "", "none", "fallocate", "truncate":
-		default:
-			return fmt.Errorf("%s: unknown prealloc %s", where, strconv.Quote(c.Prealloc))
-		}
-		switch c.Sync {
-		case "none", "close", "data", "end", "dsync", "uncached":
-		default:
-			return fmt.Errorf("%s: unknown sync mode %q", where, c.Sync)
+		if err := c.validateAxes(where); err != nil {
+			return err
 		}
 		n := len(c.Seconds)
-		// In a fixed order, so the same file always gets the same message.
+		// In table order, so the same file always gets the same message.
+		for _, a := range sampleTable[1:] {
+			if l := a.Len(c); l != n && !(a.Optional && l == 0) {
+				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.Name, l, n)
+			}
+		}
 		for _, a := range []struct {
-			name     string
-			l        int
-			optional bool
-		}{
-			{"write_syscalls", len(c.WriteSyscalls), false}, {"storage_bytes", len(c.StorageBytes), false},
-			{"sync_seconds", len(c.SyncSeconds), false}, {"user_seconds", len(c.UserSeconds), false},
-			{"sys_seconds", len(c.SysSeconds), false}, {"allocs", len(c.Allocs), false},
-			{"alloc_bytes", len(c.AllocBytes), false},
-			{"latency_p50", len(c.LatencyP50), true}, {"latency_p99", len(c.LatencyP99), true},
-			{"latency_max", len(c.LatencyMax), true}, {"rounds", len(c.Rounds), true},
-			{"records", len(c.Records), true}, {"corrupt_records", len(c.CorruptRecords), true},
-			{"ring_submissions", len(c.RingSubmissions), true}, {"ring_enters", len(c.RingEnters), true},
-			{"rank_seconds", len(c.RankSeconds), true},
-		} {
-			if a.l != n && !(a.optional && a.l == 0) {
+			name string
+			l    int
+		}{{"rounds", len(c.Rounds)}, {"rank_seconds", len(c.RankSeconds)}} {
+			if a.l != n && a.l != 0 {
 				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
 			}
 		}
-		for _, a := range []struct {
-			name string
-			v    []float64
-			min  float64
-		}{{"seconds", c.Seconds, MinSeconds}, {"sync_seconds", c.SyncSeconds, 0}, {"user_seconds", c.UserSeconds, 0},
-			{"sys_seconds", c.SysSeconds, 0}, {"latency_p50", c.LatencyP50, 0}, {"latency_p99", c.LatencyP99, 0},
-			{"latency_max", c.LatencyMax, 0}} {
-			for k, v := range a.v {
+		for _, a := range sampleTable {
+			if a.Unit != "s" {
+				continue
+			}
+			lo := 0.0
+			if a.Name == "seconds" {
+				lo = MinSeconds
+			}
+			for k := range a.Len(c) {
 				// Written so that NaN fails too.
-				if !(v >= a.min && v <= MaxSeconds) {
-					return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.name, v, k, a.min, float64(MaxSeconds))
+				if v := a.At(c, k); !(v >= lo && v <= MaxSeconds) {
+					return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.Name, v, k, lo, float64(MaxSeconds))
 				}
 			}
 		}

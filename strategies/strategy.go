@@ -133,15 +133,15 @@ const (
 // Params are the tunables of a cell. The zero value of each field means its
 // documented default; use WithDefaults to fill them in.
 type Params struct {
-	Record      int          // bytes per application record (unbuffered, bufio)
-	Buffer      int          // bufio.Writer size in bytes (bufio)
-	Chunk       int          // bytes per write (chunked) and per copy (mmap)
-	Concurrency int          // workers (pool) or files in flight (semaphore)
-	PerFile     string       // how pool and semaphore write each file: unbuffered, bufio, chunked or mmap
-	Batch       int          // records per writev(2) call (writev)
-	QueueDepth  int          // io_uring submissions in flight (uring)
-	Prealloc    PreallocMode // space reservation before writing each file
-	Sync        SyncMode     // see syncModeList
+	Record      int          `knob:"record"`      // bytes per application record (unbuffered, bufio)
+	Buffer      int          `knob:"buffer"`      // bufio.Writer size in bytes (bufio)
+	Chunk       int          `knob:"chunk"`       // bytes per write (chunked) and per copy (mmap)
+	Concurrency int          `knob:"concurrency"` // workers (pool) or files in flight (semaphore)
+	PerFile     string       `knob:"per_file"`    // how pool and semaphore write each file: unbuffered, bufio, chunked or mmap
+	Batch       int          `knob:"batch"`       // records per writev(2) call (writev)
+	QueueDepth  int          `knob:"queue_depth"` // io_uring submissions in flight (uring)
+	Prealloc    PreallocMode `knob:"prealloc"`    // space reservation before writing each file
+	Sync        SyncMode     `knob:"sync"`        // see syncModeList
 }
 
 // WithDefaults returns p with zero fields set to their defaults.

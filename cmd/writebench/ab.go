@@ -11,8 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/spf13/pflag"
-
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
@@ -59,18 +57,6 @@ Examples:
   writebench ab ./base/writebench ./head/writebench --strategies chunked --files 16 --sizes 1MiB
   writebench ab ./base/writebench ./head/writebench --preset ci --threshold 5%
   writebench ab "python3 base/writer.py" "python3 writer.py" --strategies mywriter --files 64 --sizes 64KiB`
-
-func init() {
-	commands["ab"] = &command{
-		summary: "A/B two builds (or writer programs) in one interleaved run; exit 1 if NEW is slower",
-		usage:   abUsage,
-		run:     abCmd,
-	}
-	flagSets["ab"] = func() *pflag.FlagSet {
-		f, _ := newABFlags()
-		return f.fs
-	}
-}
 
 // abDefaultRounds is ab's --repeat unless given: the paired sign-test
 // interval needs many rounds on a noisy machine. With 30 rounds a 20%

@@ -5,23 +5,60 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
 	"github.com/writebench/writebench/strategies"
 )
 
-// command is one subcommand: its one-line summary, its usage text and the
-// function that runs it.
+// command is one subcommand: its name, one-line summary, usage text, the
+// function that runs it and a constructor of its flag set (for help; nil
+// when it has no flags). Each runs from its own file (run.go, report.go,
+// ...).
 type command struct {
+	name    string
 	summary string
 	usage   string // shown by "help CMD" above the flag list; includes examples
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	flags   func() *pflag.FlagSet
 }
 
-// commands is filled by each subcommand's file (run.go, report.go, ...).
-var commands = map[string]*command{}
+// commandTable lists every subcommand, sorted by name. It is a function, not
+// a variable, because the commands' own run functions look commands up (for
+// their help text).
+func commandTable() []*command {
+	return []*command{
+		{name: "ab", summary: "A/B two builds (or writer programs) in one interleaved run; exit 1 if NEW is slower",
+			usage: abUsage, run: abCmd, flags: func() *pflag.FlagSet { f, _ := newABFlags(); return f.fs }},
+		{name: "compare", summary: "compare two result sets; exit 1 on a significant regression",
+			usage: compareUsage, run: runCompare, flags: func() *pflag.FlagSet {
+				var c compareConfig
+				var th string
+				return compareFlags(&c, &th)
+			}},
+		{name: "list", summary: "list the strategies (and presets) with a one-line description",
+			usage: "Usage: writebench list\n\nExample:\n  writebench list", run: listCmd},
+		{name: "report", summary: "render saved result sets as tables, Markdown, CSV, JSON, benchfmt and charts",
+			usage: reportUsage, run: runReport, flags: func() *pflag.FlagSet { return reportFlags(&reportConfig{}) }},
+		{name: "run", summary: "run a sweep of write strategies and save the raw samples",
+			usage: runUsage, run: runCmd, flags: func() *pflag.FlagSet { return newRunFlags().fs }},
+		{name: "version", summary: "print writebench's version and the Go toolchain it was built with",
+			usage: "Usage: writebench version\n\nPrints the version (from the module's build information), the Go toolchain and GOOS/GOARCH.\n\nExample:\n  writebench version",
+			run:   versionCmd},
+		{name: "worker", summary: "serve the built-in strategies over the external-writer protocol (for ab)",
+			usage: workerUsage, run: workerCmd},
+	}
+}
+
+// lookupCommand returns the subcommand named name.
+func lookupCommand(name string) (*command, bool) {
+	for _, c := range commandTable() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return nil, false
+}
 
 // usageError is a bad flag, argument or input file: exit status 2, one line.
 type usageError struct{ msg string }
@@ -56,7 +93,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				printTopHelp(stdout)
 				return nil
 			}
-			c, ok := commands[topic]
+			c, ok := lookupCommand(topic)
 			if !ok {
 				return usagef("help: unknown command %q (known: %s)%s", topic, strings.Join(commandNames(), ", "), didYouMean(topic, commandNames()))
 			}
@@ -68,7 +105,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "-v", "--version":
 		name = "version"
 	}
-	c, ok := commands[name]
+	c, ok := lookupCommand(name)
 	if !ok {
 		if strings.HasPrefix(name, "-") {
 			return usagef("unknown flag %q before the command (usage: writebench COMMAND [flags]; known commands: %s)", name, strings.Join(commandNames(), ", "))
@@ -83,19 +120,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func commandNames() []string {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	var names []string
+	for _, c := range commandTable() {
+		names = append(names, c.name)
 	}
-	sort.Strings(names)
 	return names
 }
 
 func printTopHelp(w io.Writer) {
 	fmt.Fprintln(w, "writebench: which way of writing files is fastest, and safe, on this disk for this workload?")
 	fmt.Fprintln(w, "\nUsage: writebench COMMAND [flags]\n\nCommands:")
-	for _, n := range commandNames() {
-		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	for _, c := range commandTable() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'writebench help COMMAND' for a command's flags and examples.")
 	fmt.Fprintln(w, "Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch directory was left or stdout failed, 2 usage error, 128+N ended by signal N (129 SIGHUP, 130 SIGINT, 141 closed pipe, 143 SIGTERM).")
@@ -103,30 +139,13 @@ func printTopHelp(w io.Writer) {
 
 func printCommandHelp(w io.Writer, name string, c *command, fs *pflag.FlagSet) {
 	fmt.Fprintf(w, "writebench %s: %s\n\n%s\n", name, c.summary, strings.TrimSpace(c.usage))
-	if fs == nil {
+	if fs == nil && c.flags != nil {
 		fs = c.flags()
 	}
 	if fs != nil && fs.HasFlags() {
 		fmt.Fprintf(w, "\nFlags:\n%s", fs.FlagUsages())
 	}
 }
-
-// flags returns the command's flag set for help output, by asking its run
-// function to print help into a buffer-free path: commands register a flag
-// constructor through flagSets.
-func (c *command) flags() *pflag.FlagSet {
-	for n, cc := range commands {
-		if cc == c {
-			if mk, ok := flagSets[n]; ok {
-				return mk()
-			}
-		}
-	}
-	return nil
-}
-
-// flagSets maps a command name to a constructor of its flag set (for help).
-var flagSets = map[string]func() *pflag.FlagSet{}
 
 // parseFlags parses args with fs; -h prints the command's help to stdout and
 // returns errHelpShown; any other flag error becomes a usage error naming the
@@ -136,7 +155,7 @@ func parseFlags(name string, fs *pflag.FlagSet, args []string, stdout io.Writer)
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			printCommandHelp(stdout, name, commands[name], fs)
+			printCommandHelp(stdout, name, commandNamed(name), fs)
 			return errHelpShown
 		}
 		return usagef("%s: %s", name, flagErrorText(err, fs))
@@ -250,4 +269,10 @@ func exitCode(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "writebench: "+err.Error())
 		return 1
 	}
+}
+
+// commandNamed is the subcommand named name, which the caller knows exists.
+func commandNamed(name string) *command {
+	c, _ := lookupCommand(name)
+	return c
 }

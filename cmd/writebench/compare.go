@@ -63,19 +63,6 @@ func compareFlags(c *compareConfig, threshold *string) *pflag.FlagSet {
 	return fs
 }
 
-func init() {
-	commands["compare"] = &command{
-		summary: "compare two result sets; exit 1 on a significant regression",
-		usage:   compareUsage,
-		run:     runCompare,
-	}
-	flagSets["compare"] = func() *pflag.FlagSet {
-		var c compareConfig
-		var th string
-		return compareFlags(&c, &th)
-	}
-}
-
 // parseThreshold reads "5%" as 0.05, "0.05" as 0.05, and rejects bare
 // numbers >= 1 ("5": five percent or five hundred?), negatives and junk.
 func parseThreshold(s string) (float64, error) {

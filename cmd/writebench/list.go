@@ -9,17 +9,9 @@ import (
 	"github.com/writebench/writebench/strategies"
 )
 
-func init() {
-	commands["list"] = &command{
-		summary: "list the strategies (and presets) with a one-line description",
-		usage:   "Usage: writebench list\n\nExample:\n  writebench list",
-		run:     listCmd,
-	}
-}
-
 func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if helpRequested(args) {
-		printCommandHelp(stdout, "list", commands["list"], nil)
+		printCommandHelp(stdout, "list", commandNamed("list"), nil)
 		return nil
 	}
 	if len(args) > 0 {

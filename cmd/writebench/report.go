@@ -48,15 +48,6 @@ Examples:
   writebench report run.json --plots docs/plots --markdown docs/RESULTS.md
 `
 
-func init() {
-	commands["report"] = &command{
-		summary: "render saved result sets as tables, Markdown, CSV, JSON, benchfmt and charts",
-		usage:   reportUsage,
-		run:     runReport,
-	}
-	flagSets["report"] = func() *pflag.FlagSet { return reportFlags(&reportConfig{}) }
-}
-
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg reportConfig
 	fs := reportFlags(&cfg)

@@ -115,15 +115,6 @@ func axisHelp(a *resultset.Axis) string {
 	return h + " (default " + def + ")"
 }
 
-func init() {
-	commands["run"] = &command{
-		summary: "run a sweep of write strategies and save the raw samples",
-		usage:   runUsage,
-		run:     runCmd,
-	}
-	flagSets["run"] = func() *pflag.FlagSet { return newRunFlags().fs }
-}
-
 // flagOf maps a field named by a writebench.ConfigError to its flag.
 func flagOf(field string) string {
 	if a := resultset.AxisByName(field); a != nil {

@@ -29,17 +29,9 @@ Example:
 // workerStdin is the worker's input (a variable for tests).
 var workerStdin io.Reader = os.Stdin
 
-func init() {
-	commands["worker"] = &command{
-		summary: "serve the built-in strategies over the external-writer protocol (for ab)",
-		usage:   workerUsage,
-		run:     workerCmd,
-	}
-}
-
 func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-		printCommandHelp(stdout, "worker", commands["worker"], nil)
+		printCommandHelp(stdout, "worker", commandNamed("worker"), nil)
 		return nil
 	}
 	if len(args) > 1 {

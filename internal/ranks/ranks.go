@@ -178,82 +178,6 @@ func (g *Group) Barrier(ctx context.Context) error {
 	return nil
 }
 
-// How merge combines a sample of the ranks.
-const (
-	aggMax = iota // the slowest rank's (seconds, latency percentiles)
-	aggSum        // summed over ranks (counters, CPU, sync time)
-)
-
-// sampleField is one per-repetition array of a cell: its value in the
-// last sample and a way to overwrite or append it.
-type sampleField struct {
-	name string
-	agg  int
-	// get returns the last sample when the array has one per counted
-	// repetition (n samples), ok false when it has none for this one.
-	get func(c *resultset.Cell, n int) (float64, bool)
-	// set overwrites sample n-1 (or appends it when the array has n-1).
-	set func(c *resultset.Cell, n int, v float64)
-}
-
-func floatField(name string, agg int, p func(*resultset.Cell) *[]float64) sampleField {
-	return sampleField{name, agg,
-		func(c *resultset.Cell, n int) (float64, bool) {
-			a := *p(c)
-			if len(a) != n {
-				return 0, false
-			}
-			return a[n-1], true
-		},
-		func(c *resultset.Cell, n int, v float64) {
-			a := p(c)
-			if len(*a) == n {
-				(*a)[n-1] = v
-			} else {
-				*a = append(*a, v)
-			}
-		}}
-}
-
-func intField[T int64 | uint64](name string, p func(*resultset.Cell) *[]T) sampleField {
-	return sampleField{name, aggSum,
-		func(c *resultset.Cell, n int) (float64, bool) {
-			a := *p(c)
-			if len(a) != n {
-				return 0, false
-			}
-			return float64(a[n-1]), true
-		},
-		func(c *resultset.Cell, n int, v float64) {
-			a := p(c)
-			if len(*a) == n {
-				(*a)[n-1] = T(v)
-			} else {
-				*a = append(*a, T(v))
-			}
-		}}
-}
-
-// sampleFields lists every per-repetition array merge combines. Seconds
-// comes first (rank_seconds is taken from it).
-var sampleFields = []sampleField{
-	floatField("seconds", aggMax, func(c *resultset.Cell) *[]float64 { return &c.Seconds }),
-	intField("write_syscalls", func(c *resultset.Cell) *[]int64 { return &c.WriteSyscalls }),
-	intField("storage_bytes", func(c *resultset.Cell) *[]int64 { return &c.StorageBytes }),
-	floatField("sync_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.SyncSeconds }),
-	floatField("user_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.UserSeconds }),
-	floatField("sys_seconds", aggSum, func(c *resultset.Cell) *[]float64 { return &c.SysSeconds }),
-	intField("allocs", func(c *resultset.Cell) *[]uint64 { return &c.Allocs }),
-	intField("alloc_bytes", func(c *resultset.Cell) *[]uint64 { return &c.AllocBytes }),
-	floatField("latency_p50", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyP50 }),
-	floatField("latency_p99", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyP99 }),
-	floatField("latency_max", aggMax, func(c *resultset.Cell) *[]float64 { return &c.LatencyMax }),
-	intField("records", func(c *resultset.Cell) *[]int64 { return &c.Records }),
-	intField("corrupt_records", func(c *resultset.Cell) *[]int64 { return &c.CorruptRecords }),
-	intField("ring_submissions", func(c *resultset.Cell) *[]int64 { return &c.RingSubmissions }),
-	intField("ring_enters", func(c *resultset.Cell) *[]int64 { return &c.RingEnters }),
-}
-
 // merge replaces this rank's last counted sample of c (just appended) by
 // the aggregate of every rank's, and appends every rank's own seconds to
 // c.RankSeconds. Every rank gets the same result.
@@ -266,10 +190,11 @@ func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
 		return errors.New("merge: no sample to merge")
 	}
 	// Two values per field: present (0 or 1) and the value.
-	mine := make([]float64, 2*len(sampleFields))
-	for i, f := range sampleFields {
-		if v, ok := f.get(c, n); ok {
-			mine[2*i], mine[2*i+1] = 1, v
+	arrays := resultset.SampleArrays()
+	mine := make([]float64, 2*len(arrays))
+	for i, a := range arrays {
+		if a.Len(c) == n {
+			mine[2*i], mine[2*i+1] = 1, a.At(c, n-1)
 		}
 	}
 	all, err := g.c.GatherFloat64s(ctx, mine)
@@ -277,9 +202,13 @@ func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
 		return &CollectiveError{err}
 	}
 	merged, perRank := mergeSamples(all)
-	for i, f := range sampleFields {
+	for i, a := range arrays {
 		if v := merged[i]; !math.IsNaN(v) {
-			f.set(c, n, v)
+			if l := a.Len(c); l == n {
+				a.Put(c, n-1, v)
+			} else {
+				a.Put(c, l, v)
+			}
 		}
 	}
 	c.Ranks = len(all)
@@ -290,12 +219,13 @@ func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
 }
 
 // mergeSamples combines the ranks' exchanged vectors (all[rank] holds a
-// present flag and a value per sampleFields entry): the aggregate of each
+// present flag and a value per resultset.SampleArrays entry): the aggregate of each
 // field (NaN when no rank had it) and every rank's seconds. A counter that
 // is unavailable (negative) on any rank is unavailable (-1) in the sum.
 func mergeSamples(all [][]float64) (merged, perRank []float64) {
-	merged = make([]float64, len(sampleFields))
-	for i, f := range sampleFields {
+	arrays := resultset.SampleArrays()
+	merged = make([]float64, len(arrays))
+	for i, f := range arrays {
 		v, seen := 0.0, false
 		for _, vs := range all {
 			if vs[2*i] == 0 {
@@ -305,7 +235,7 @@ func mergeSamples(all [][]float64) (merged, perRank []float64) {
 			switch {
 			case !seen:
 				v = x
-			case f.agg == aggMax:
+			case f.Merge == resultset.MergeMax:
 				v = max(v, x)
 			case v < 0 || x < 0:
 				v = -1
@@ -314,7 +244,7 @@ func mergeSamples(all [][]float64) (merged, perRank []float64) {
 			}
 			seen = true
 		}
-		if f.agg == aggSum && v < 0 {
+		if f.Merge == resultset.MergeSum && v < 0 {
 			v = -1
 		}
 		if !seen {
@@ -324,7 +254,7 @@ func mergeSamples(all [][]float64) (merged, perRank []float64) {
 	}
 	perRank = make([]float64, len(all))
 	for r, vs := range all {
-		perRank[r] = vs[1] // seconds is sampleFields[0]
+		perRank[r] = vs[1] // seconds is the first sample array
 	}
 	return merged, perRank
 }

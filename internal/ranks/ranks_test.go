@@ -14,7 +14,7 @@ import (
 // vec builds one rank's exchanged vector: every field absent except those
 // given (field index -> value).
 func vec(vals map[int]float64) []float64 {
-	v := make([]float64, 2*len(sampleFields))
+	v := make([]float64, 2*len(resultset.SampleArrays()))
 	for i, x := range vals {
 		v[2*i], v[2*i+1] = 1, x
 	}
@@ -23,8 +23,8 @@ func vec(vals map[int]float64) []float64 {
 
 func fieldIndex(t *testing.T, name string) int {
 	t.Helper()
-	for i, f := range sampleFields {
-		if f.name == name {
+	for i, f := range resultset.SampleArrays() {
+		if f.Name == name {
 			return i
 		}
 	}
@@ -58,16 +58,16 @@ func TestMergeSamples(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			merged, per := mergeSamples(tc.all)
-			for i, f := range sampleFields {
+			for i, f := range resultset.SampleArrays() {
 				want, ok := tc.want[i]
 				if !ok {
 					if !math.IsNaN(merged[i]) {
-						t.Errorf("%s = %v, want absent (NaN)", f.name, merged[i])
+						t.Errorf("%s = %v, want absent (NaN)", f.Name, merged[i])
 					}
 					continue
 				}
 				if merged[i] != want {
-					t.Errorf("%s = %v, want %v", f.name, merged[i], want)
+					t.Errorf("%s = %v, want %v", f.Name, merged[i], want)
 				}
 			}
 			if !slices.Equal(per, tc.wantPerRank) {
@@ -84,10 +84,11 @@ func TestMergeCell(t *testing.T) {
 		RankSeconds: [][]float64{{9, 9}}}
 	all := [][]float64{nil, nil}
 	for r := range all {
-		v := make([]float64, 2*len(sampleFields))
-		for i, f := range sampleFields {
-			if x, ok := f.get(c, 2); ok {
-				v[2*i], v[2*i+1] = 1, x*float64(r+1)
+		arrays := resultset.SampleArrays()
+		v := make([]float64, 2*len(arrays))
+		for i, a := range arrays {
+			if a.Len(c) == 2 {
+				v[2*i], v[2*i+1] = 1, a.At(c, 1)*float64(r+1)
 			}
 		}
 		all[r] = v

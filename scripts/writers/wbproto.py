@@ -22,8 +22,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import content  # noqa: E402  (scripts/content.py)
 
 SUPPORTED_SYNC = ("none", "close", "data", "end")
-INT_FIELDS = ("files", "size", "width", "seed", "record", "buffer", "chunk",
-              "concurrency", "batch", "queue_depth")
+# The protocol's own text fields; every other field whose value is a
+# decimal number is an int, so a new numeric knob needs no change here.
+TEXT_FIELDS = ("strategy", "dir", "pattern", "prefix")
 
 
 class Request:
@@ -36,7 +37,8 @@ class Request:
         self.fields = {}
         for kv in parts[1:]:
             k, _, v = kv.partition("=")
-            self.fields[k] = int(v) if k in INT_FIELDS else v
+            numeric = v.isascii() and v.isdigit() and k not in TEXT_FIELDS
+            self.fields[k] = int(v) if numeric else v
         self.prefix = ""  # absent from requests without --shared-dir
         for k, v in self.fields.items():
             setattr(self, k, v)

@@ -42,8 +42,11 @@ const (
 	waitDelay = 3 * time.Second
 )
 
-// knownKnobs are the parameters an exec line may declare.
-var knownKnobs = []string{"record", "buffer", "chunk", "concurrency", "per_file", "batch", "queue_depth", "prealloc"}
+// knownKnobs are the parameters an exec line may declare: every knob of
+// strategies.Params but sync, which every strategy takes.
+func knownKnobs() []string {
+	return slices.DeleteFunc(strategies.ParamNames(), func(n string) bool { return n == "sync" })
+}
 
 // Exec is a strategy run by an external program that speaks the protocol
 // of docs/protocol.md. Fields may be changed before the first cell starts.
@@ -140,8 +143,8 @@ func ParseExec(def string) (*Exec, error) {
 			if k == "" {
 				continue
 			}
-			if !slices.Contains(knownKnobs, k) {
-				return nil, fmt.Errorf("exec definition %q: unknown knob %q (known: %s)", truncate(def, 80), k, strings.Join(knownKnobs, ", "))
+			if !slices.Contains(knownKnobs(), k) {
+				return nil, fmt.Errorf("exec definition %q: unknown knob %q (known: %s)", truncate(def, 80), k, strings.Join(knownKnobs(), ", "))
 			}
 			knobs = append(knobs, k)
 		}

@@ -19,6 +19,7 @@ package external
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,15 +56,10 @@ func (r *Request) fields() [][2]string {
 		{"size", strconv.FormatInt(r.Size, 10)},
 		{"width", strconv.Itoa(r.Width)},
 		{"seed", strconv.FormatUint(r.Seed, 10)},
-		{"record", strconv.Itoa(p.Record)},
-		{"buffer", strconv.Itoa(p.Buffer)},
-		{"chunk", strconv.Itoa(p.Chunk)},
-		{"concurrency", strconv.Itoa(p.Concurrency)},
-		{"per_file", p.PerFile},
-		{"batch", strconv.Itoa(p.Batch)},
-		{"queue_depth", strconv.Itoa(p.QueueDepth)},
-		{"prealloc", string(p.Prealloc)},
-		{"sync", string(p.Sync)},
+	}
+	for _, name := range strategies.ParamNames() {
+		v, _ := p.Get(name)
+		f = append(f, [2]string{name, v})
 	}
 	if r.Pattern != "" {
 		f = append(f, [2]string{"pattern", r.Pattern})
@@ -142,24 +138,13 @@ func ParseRequest(line string) (*Request, error) {
 				err = fmt.Errorf("field prefix: %v", e)
 			}
 			r.Prefix = v
-		case "record":
-			r.Params.Record = num(k, v)
-		case "buffer":
-			r.Params.Buffer = num(k, v)
-		case "chunk":
-			r.Params.Chunk = num(k, v)
-		case "concurrency":
-			r.Params.Concurrency = num(k, v)
-		case "per_file":
-			r.Params.PerFile = v
-		case "batch":
-			r.Params.Batch = num(k, v)
-		case "queue_depth":
-			r.Params.QueueDepth = num(k, v)
-		case "prealloc":
-			r.Params.Prealloc = strategies.PreallocMode(v)
-		case "sync":
-			r.Params.Sync = strategies.SyncMode(v)
+		default:
+			if !slices.Contains(strategies.ParamNames(), k) {
+				continue // a newer writebench's field
+			}
+			if e := r.Params.Set(k, v); e != nil && err == nil {
+				err = fmt.Errorf("field %v", e)
+			}
 		}
 	}
 	if err != nil {
