@@ -131,9 +131,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		}
 	}
 	defer func() {
-		for i := range cells {
-			r.closeSession(&cells[i])
-		}
+		r.closeAll(ctx, cells)
 		if err := r.removeScratch(ctx); err != nil {
 			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
 			if runErr == nil {
@@ -243,9 +241,9 @@ rounds:
 			looked++
 		}
 	}
+	r.closeAll(ctx, cells)
 	for i := range cells {
 		c := &cells[i]
-		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
 	if looked > 0 {
@@ -349,6 +347,37 @@ func (r *runner) commit(fn func()) bool {
 // the pool goes with the scratch directory).
 func (r *runner) finishCell(c *cell) {
 	r.closeSession(c)
+}
+
+// closeAll closes every cell's open session. After an interruption the
+// sessions that can end at once (strategies.Aborter: external programs are
+// killed instead of being given time to exit) are aborted, all together,
+// so a signal's deadline does not grow with the number of open cells.
+func (r *runner) closeAll(ctx context.Context, cells []cell) {
+	if ctx.Err() == nil {
+		for i := range cells {
+			r.closeSession(&cells[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range cells {
+		c := &cells[i]
+		a, ok := c.session.(strategies.Aborter)
+		if !ok || c.abandoned {
+			r.closeSession(c)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.Abort(); err != nil {
+				logf(r.cfg.Log, "warning: cell %s: aborting its writer: %v", resultset.Printable(c.res.Key()), err)
+			}
+		}()
+		c.session = nil
+	}
+	wg.Wait()
 }
 
 func (r *runner) closeSession(c *cell) {

@@ -25,3 +25,11 @@ type ScratchUser interface {
 type VerifyLimiter interface {
 	VerifyLimit() time.Duration
 }
+
+// Aborter is implemented by sessions that can end at once instead of
+// being given time to finish (an external program is killed rather than
+// asked to exit). After an interruption the runner calls Abort instead of
+// Close.
+type Aborter interface {
+	Abort() error
+}

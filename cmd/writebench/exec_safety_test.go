@@ -503,3 +503,55 @@ func TestWriterShRemovesTempOnSignal(t *testing.T) {
 		}
 	}
 }
+
+// TestSignalWithStubbornWriters: four cells of external writers that
+// ignore SIGTERM and the end of their input are open when SIGTERM comes;
+// the run must end within seconds (they are killed together, not given
+// their exit grace one after another), with the set saved and no writer
+// left running.
+func TestSignalWithStubbornWriters(t *testing.T) {
+	ws, err := filepath.Abs("../../scripts/writers/writer.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := "1000.4646" + strconv.Itoa(os.Getpid()%1000)
+	t.Cleanup(func() { killMarked(t, mark) })
+	w := writeScript(t, "trap '' TERM HUP\nsh "+ws+"\nwhile :; do sleep "+mark+"; done\n")
+	script := strings.Fields(w)[1]
+	t.Cleanup(func() { killMarked(t, script) })
+	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
+	cmd, errb := writebenchCmd(t, nil, "run", "--exec", "stubborn[record]="+w, "--strategies", "stubborn", "--record", "256,512,1024,2048",
+		"--files", "1", "--sizes", "4KiB", "--repeat", "50", "--warmup", "0", "--budget", "0", "--dir", dir, "--out", out, "--progress", "never")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.Now().Add(hangGuard)
+	for len(findMarked(script)) < 4 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	signalled := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if code := exitStatus(t, err); code != 143 {
+			t.Errorf("exit %d, want 143; stderr:\n%s", code, errb.String())
+		}
+		// Four writers given 5 s each to exit would take 20 s.
+		if d := time.Since(signalled); d > 10*time.Second {
+			t.Errorf("the run ended %v after SIGTERM", d.Round(time.Second))
+		}
+	case <-time.After(hangGuard):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		t.Fatalf("SIGTERM did not end the run; stderr:\n%s", errb.String())
+	}
+	if _, err := resultset.Load(out); err != nil {
+		t.Errorf("partial set not saved: %v", err)
+	}
+	if n := killMarked(t, script) + killMarked(t, mark); n != 0 {
+		t.Errorf("%d writer process(es) still running after the run", n)
+	}
+}

@@ -83,6 +83,7 @@ var (
 	_ strategies.CellOpener    = (*Exec)(nil)
 	_ strategies.ScratchUser   = (*Exec)(nil)
 	_ strategies.VerifyLimiter = (*Exec)(nil)
+	_ strategies.Aborter       = (*session)(nil)
 )
 
 // VerifyLimit is Timeout: the verification of a batch's files gets as
@@ -670,6 +671,15 @@ func (s *session) Close() error {
 		}
 	}
 	return err
+}
+
+// Abort kills the program and what it started at once (see kill), then
+// closes the session.
+func (s *session) Abort() error {
+	if !s.closed {
+		s.kill()
+	}
+	return s.Close()
 }
 
 // kill ends the program and everything it started that signalTree finds:
