@@ -25,6 +25,13 @@ type plan struct {
 	reps       int           // repetitions planned (the most, with a budget)
 	estimate   time.Duration // estimated wall time of the sweep
 	first      time.Duration // estimated wall time of the warm-ups and the first counted round, which always run
+	// verdictRounds is the counted rounds every cell needs before its
+	// workload can be decided: the paired interval needs
+	// stats.MinPairs pairs at the sweep's confidence, and an adaptive
+	// sweep gives every cell MinRounds first. verdict is the estimated
+	// wall time of the warm-ups and that many rounds of every cell.
+	verdictRounds int
+	verdict       time.Duration
 }
 
 // lookConfidence is the two-sided confidence of every interval of a sweep
@@ -46,10 +53,9 @@ func lookConfidence(looks int) float64 {
 
 // planSweep computes the plan of cfg over cells.
 func planSweep(cfg *Config, cells []cell) plan {
+	// Only the warm-ups asked for run uncounted: without any, the first
+	// counted round calibrates the batches per sample (see Config.Warmup).
 	p := plan{warm: max(cfg.Warmup, 0), confidence: judge.DefaultConfidence}
-	if cfg.MinSample > 0 && p.warm == 0 {
-		p.warm = 1 // the calibration repetition is never counted
-	}
 	if cfg.Budget > 0 && cfg.MinRounds < cfg.Repeat {
 		// One interim look, after MinRounds, then the final verdict: the
 		// 5% are split over these two looks, the guard against optional
@@ -59,13 +65,29 @@ func planSweep(cfg *Config, cells []cell) plan {
 		p.confidence = lookConfidence(len(p.looks) + 1)
 	}
 	p.reps = (p.warm + cfg.Repeat) * len(cells)
-	var total, first time.Duration
+	costs := make([]time.Duration, len(cells))
 	for i := range cells {
-		rep := estimateRep(cells[i].res, cfg)
+		costs[i] = estimateRep(cells[i].res, cfg)
+	}
+	p.setEstimate(cfg, costs, 0)
+	return p
+}
+
+// setEstimate sets the plan's estimates from the wall time of one
+// repetition of every cell (costs) and the time spent once per sweep
+// (fixed: starting external writers).
+func (p *plan) setEstimate(cfg *Config, costs []time.Duration, fixed time.Duration) {
+	p.verdictRounds = stats.MinPairs(p.confidence)
+	if cfg.Budget > 0 {
+		p.verdictRounds = max(p.verdictRounds, min(cfg.MinRounds, cfg.Repeat))
+	}
+	total, first, verdict := fixed, fixed, fixed
+	for _, rep := range costs {
 		total += time.Duration(p.warm+cfg.Repeat) * rep
 		first += time.Duration(p.warm+min(cfg.Repeat, 1)) * rep
+		verdict += time.Duration(p.warm+min(p.verdictRounds, cfg.Repeat)) * rep
 	}
-	p.first = first
+	p.first, p.verdict = first, verdict
 	if cfg.Budget > 0 {
 		// Decided groups stop early, but on a noisy machine some group
 		// is nearly always still undecided when the budget runs out: the
@@ -76,7 +98,6 @@ func planSweep(cfg *Config, cells []cell) plan {
 		total = max(min(total, cfg.Budget), first)
 	}
 	p.estimate = total
-	return p
 }
 
 // Costs behind estimateRep, measured on a 2-core VM with ext4 (Nov 2026) by
@@ -92,6 +113,29 @@ const (
 // estimateRep estimates the wall time of one repetition of c, everything
 // included (verification, cleanup, Loops batches to reach MinSample).
 func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
+	return repFromBatch(modelBatch(c), cfg)
+}
+
+// repFromBatch is the wall time of one repetition whose batch takes d:
+// looped up to MinSample, plus the runner's overhead.
+func repFromBatch(d time.Duration, cfg *Config) time.Duration {
+	if cfg.MinSample > 0 && d < cfg.MinSample {
+		d = cfg.MinSample * 12 / 10 // looped up to MinSample, plus verification
+	}
+	return d + costPerRep
+}
+
+// modelBatch is the cost model's wall time of one batch of c: writing,
+// verifying and removing its files.
+func modelBatch(c *resultset.Cell) time.Duration {
+	perFile, rest := modelParts(c)
+	return max(perFile+rest, 1)
+}
+
+// modelParts splits modelBatch into the cost of the files as such
+// (creating, closing and removing them: the file system's metadata work)
+// and the rest (system calls, bytes, syncs).
+func modelParts(c *resultset.Cell) (perFile, rest time.Duration) {
 	files := time.Duration(c.Files)
 	bytes := float64(c.Files) * float64(c.FileSize)
 	piece := int64(strategies.DefaultChunk)
@@ -104,8 +148,7 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 		piece = int64(c.Buffer) // buffered writers reach the kernel a buffer at a time
 	}
 	writes := float64(c.Files) * math.Ceil(float64(c.FileSize)/float64(max(piece, 1)))
-	d := files*costPerFile + time.Duration(writes*float64(costPerSyscall)) +
-		time.Duration(bytes/1e9*float64(costPerGB))
+	d := time.Duration(writes*float64(costPerSyscall)) + time.Duration(bytes/1e9*float64(costPerGB))
 	switch c.Sync {
 	case "close", "data":
 		d += files * costPerFsync
@@ -114,10 +157,7 @@ func estimateRep(c *resultset.Cell, cfg *Config) time.Duration {
 	case "dsync":
 		d += time.Duration(writes * float64(costPerFsync))
 	}
-	if cfg.MinSample > 0 && d < cfg.MinSample {
-		d = cfg.MinSample * 12 / 10 // looped up to MinSample, plus verification
-	}
-	return d + costPerRep
+	return files * costPerFile, d
 }
 
 // groupState tracks the comparison groups of a sweep (judge.Groups: the

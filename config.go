@@ -42,7 +42,12 @@ type Config struct {
 	// Repeat is the number of counted repetitions per cell (default 10).
 	// With a Budget it is the most a cell gets.
 	Repeat int
-	Warmup int // uncounted repetitions per cell before them (default 1; negative: none)
+	// Warmup is the number of uncounted repetitions per cell before them
+	// (default 1; negative: none). The first repetition of a cell also
+	// calibrates its batches per sample (MinSample): with warm-ups that is
+	// the first warm-up; without, the first counted round, whose samples
+	// are then one batch each. No repetition runs beyond Warmup + Repeat.
+	Warmup int
 
 	// Budget, when positive, bounds the whole sweep's wall time and turns on
 	// adaptive sampling: every cell runs MinRounds counted rounds, then
@@ -65,11 +70,16 @@ type Config struct {
 	Tie float64
 	// MinSample is the shortest timed sample: a batch that takes less is run
 	// several times back to back per repetition (each into a fresh
-	// directory), the count calibrated on the cell's first, uncounted
-	// repetition (default 10ms; negative: off).
+	// directory), the count calibrated on the cell's first repetition
+	// (see Warmup) (default 2ms; negative: off).
 	MinSample time.Duration
 
-	Dir          string // where scratch directories are made (default os.TempDir())
+	// Dir is where the scratch directory (ScratchPrefix*) is made (default:
+	// the current directory, so the sweep measures the file system the user
+	// runs it from, as fio does). A Dir on tmpfs or ramfs measures memory,
+	// not a disk (Run says so on Log).
+	Dir          string
+	dirDefault   bool   // Dir was defaulted (error messages say so)
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -103,13 +113,17 @@ type Config struct {
 // runner's goroutine, never inside a timed region.
 type Progress interface {
 	// Start is called once with the number of repetitions the sweep plans
-	// (warm-ups included; with a budget, the most it may run) and the
-	// estimated wall time.
-	Start(total int, estimate time.Duration)
+	// (warm-ups included; with a budget, the most it may run, often far
+	// more than run: count toward the budget's time instead), the
+	// estimated wall time and the Budget (0: none).
+	Start(total int, estimate, budget time.Duration)
 	// Step is called after each repetition of cell.
 	Step(cell *resultset.Cell, counted bool, err error)
-	// Done is called once when the sweep ends, however it ends.
-	Done()
+	// Done is called once when the sweep ends, however it ends; complete
+	// is false when it was interrupted. A complete sweep may have run
+	// fewer repetitions than planned (the budget, failed or skipped
+	// cells): what ran is then all there was to run.
+	Done(complete bool)
 }
 
 // Defaults of Config's scalar fields.
@@ -187,7 +201,14 @@ func (cfg Config) withDefaults() Config {
 	cfg.Precision = cmp.Or(cfg.Precision, DefaultPrecision)
 	cfg.Tie = cmp.Or(cfg.Tie, DefaultTie)
 	cfg.MinSample = cmp.Or(cfg.MinSample, DefaultMinSample)
-	cfg.Dir = cmp.Or(cfg.Dir, os.TempDir())
+	if cfg.Dir == "" {
+		// The current directory, absolute: external writers, workers and
+		// other ranks get the scratch directory's path.
+		cfg.Dir, cfg.dirDefault = ".", true
+		if wd, err := os.Getwd(); err == nil {
+			cfg.Dir = wd
+		}
+	}
 	return cfg
 }
 
@@ -221,6 +242,9 @@ func (cfg *Config) check() ([]cell, error) {
 		return nil, configError(err)
 	}
 	if err := scratch.CheckDir(cfg.Dir); err != nil {
+		if cfg.dirDefault {
+			return nil, cfgErr("dir", "the current directory, where the scratch directory goes by default, cannot be used: %v; name a directory on the disk to measure", err)
+		}
 		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {

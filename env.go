@@ -1,6 +1,7 @@
 package writebench
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,6 +25,7 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		Kernel:            sysinfo.KernelVersion(),
 		CPU:               sysinfo.CPUModel(),
 		Cores:             runtime.NumCPU(),
+		HostCores:         sysinfo.HostCores(runtime.NumCPU()),
 		GOMAXPROCS:        runtime.GOMAXPROCS(0),
 		Dir:               dir,
 		PageCache:         "kept between repetitions (files are removed, not flushed)",
@@ -53,4 +55,11 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	}
 	e.FSType, e.Device, e.MountOptions = sysinfo.MountOf(dir)
 	return e
+}
+
+// MemoryWarning is the warning for a scratch directory under dir on a
+// file system that keeps files in memory (fstype tmpfs or ramfs).
+func MemoryWarning(dir, fstype string) string {
+	return fmt.Sprintf("warning: %s is on %s: its files live in memory, so this measures memory, not a disk (give --dir a directory on the disk to measure)",
+		resultset.Printable(dir), fstype)
 }

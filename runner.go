@@ -106,6 +106,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	}
 	env := collectEnv(cfg, start)
 	g.Describe(&env)
+	if env.InMemory() {
+		logf(cfg.Log, "%s", MemoryWarning(env.Dir, env.FSType))
+	}
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
 		set.Results = append(set.Results, *c.res)
@@ -143,8 +146,8 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
 	if cfg.Progress != nil {
-		cfg.Progress.Start(plan.reps, plan.estimate)
-		defer cfg.Progress.Done()
+		cfg.Progress.Start(plan.reps, plan.estimate, cfg.Budget)
+		defer func() { cfg.Progress.Done(set.Complete) }()
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
 	groups := newGroups(set)
@@ -233,7 +236,9 @@ rounds:
 				cfg.Progress.Step(c.res, counted, err)
 			}
 		}
-		if round == plan.warm-1 {
+		if round == max(plan.warm, 1)-1 {
+			// Calibrated on the last warm-up, or without warm-ups on the
+			// first counted round.
 			groups.sameLoops(cells)
 		}
 		if counted && slices.Contains(plan.looks, k+1) {

@@ -453,7 +453,7 @@ type countingProgress struct {
 	total, steps, counted, errs, done int
 }
 
-func (p *countingProgress) Start(total int, _ time.Duration) { p.total = total }
+func (p *countingProgress) Start(total int, _, _ time.Duration) { p.total = total }
 func (p *countingProgress) Step(c *resultset.Cell, counted bool, err error) {
 	p.steps++
 	if counted {
@@ -463,7 +463,7 @@ func (p *countingProgress) Step(c *resultset.Cell, counted bool, err error) {
 		p.errs++
 	}
 }
-func (p *countingProgress) Done() { p.done++ }
+func (p *countingProgress) Done(bool) { p.done++ }
 
 // TestFailingCellSweepGoesOn checks that a failing cell records its error,
 // is not run again, and the other cells complete.

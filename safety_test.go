@@ -277,13 +277,19 @@ func TestRunLeavesOtherFilesAlone(t *testing.T) {
 	}
 	write("notes.txt", "user data")
 	write("writebench-results.json", `{"mine": true}`)
-	write("writebench-123/f0", "a user's directory named like a scratch directory")
+	write(ScratchPrefix+"123/f0", "a user's directory named like a scratch directory")
+	write(ScratchPrefix+"123/c0-1/f0", "nested")
+	write(ScratchPrefix+"probe-x/keep", "named like the --dir probe")
+	write("writebench-123/f0", "a user's directory named like an older version's scratch directory")
 	write("writebench-123/c0-1/f0", "nested")
 	write("writebench-probe-x/keep", "named like the --dir probe")
 	write(".writebench-scratch", "a marker-named file outside any scratch directory")
 	write("f0", "named like file 0")
 	write("c0-1", "named like a cell directory")
 	if err := os.Symlink(victim, filepath.Join(dir, "writebench-link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, ScratchPrefix+"link")); err != nil {
 		t.Fatal(err)
 	}
 	before := statSnapshot(t, dir)
@@ -482,7 +488,7 @@ func TestRunEROFSMidRun(t *testing.T) {
 	cfg.Log = &log
 	set, err := Run(context.Background(), cfg)
 	var left *ScratchLeftError
-	if !errors.As(err, &left) || !strings.HasPrefix(left.Dir, dir+"/writebench-") || set == nil {
+	if !errors.As(err, &left) || !strings.HasPrefix(left.Dir, dir+"/"+ScratchPrefix) || set == nil {
 		t.Fatalf("Run: %v, want a *ScratchLeftError naming the scratch directory and a set", err)
 	}
 	set = roundTrip(t, set)
@@ -491,7 +497,7 @@ func TestRunEROFSMidRun(t *testing.T) {
 			t.Errorf("%s: error %q, want EROFS with its hint", c.Key(), c.Error)
 		}
 	}
-	if !strings.Contains(log.String(), "warning: could not remove the scratch directory "+dir+"/writebench-") {
+	if !strings.Contains(log.String(), "warning: could not remove the scratch directory "+dir+"/"+ScratchPrefix) {
 		t.Errorf("log %q does not report the scratch directory left behind", log.String())
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -62,6 +63,77 @@ func TestAAFalseDecisions(t *testing.T) {
 	if os.Getenv("WRITEBENCH_AA") != "1" {
 		t.Skip("A/A false-decision check runs the real runner for about a minute: set WRITEBENCH_AA=1 to run it")
 	}
+	aa := aaSettings(t)
+	runs, dir, custom, names, handicap, budget := aa.runs, aa.dir, aa.custom, aa.names, aa.handicap, aa.budget
+	margins := []float64{judge.DefaultTie, 0.001} // only the first (the default) is asserted
+	counts := make([]aaTally, len(margins))
+	for run := range runs {
+		cfg := writebench.Config{
+			Strategies: names,
+			Custom:     custom,
+			Files:      []int{16},
+			Sizes:      []int64{4 << 10, 64 << 10},
+			Repeat:     10,
+			Dir:        dir,
+			Seed:       uint64(run + 1),
+		}
+		if budget > 0 {
+			cfg.Budget, cfg.Repeat = budget, 30
+		}
+		set, err := writebench.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		for i, m := range margins {
+			o := judge.OptionsFor(set) // the set's own per-look confidence
+			o.Tie = m
+			for _, v := range judge.Verdicts(set, o) {
+				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == judge.Winner {
+					logWinner(t, set, run, m, v)
+				}
+				counts[i].add(v, handicap)
+			}
+		}
+	}
+	alpha := 1 - judge.DefaultConfidence
+	for i, m := range margins {
+		c := counts[i]
+		rate := float64(c.winner) / float64(c.groups)
+		if handicap > 0 {
+			rate = float64(c.wrong) / float64(c.groups) // a winner is right, b decided fastest is wrong
+		}
+		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner, %d tie, %d undecided",
+			100*m, c.groups, runs, c.winner, c.tie, c.undecided)
+		if handicap > 0 {
+			msg += fmt.Sprintf("; %d decided with b fastest (%.1f%%)", c.wrong, 100*rate)
+		} else {
+			msg += fmt.Sprintf("; false winners %.1f%%", 100*rate)
+		}
+		if c.compared > 0 {
+			msg += fmt.Sprintf("; %d of %d identical contenders labelled slower than the fastest (%.1f%%)", c.slower, c.compared, 100*float64(c.slower)/float64(c.compared))
+		}
+		t.Log(msg)
+		if c.groups < 100 {
+			t.Logf("tie margin ±%g%%: fewer than 100 groups, too few to judge the rate", 100*m)
+		}
+		if i == 0 && c.groups >= 100 && rate > alpha && (handicap == 0 || handicap > m) {
+			t.Errorf("%s: false decision rate %.1f%% above alpha %.0f%%", msg, 100*rate, 100*alpha)
+		}
+	}
+}
+
+// aaSettingsT are the A/A check's settings; aaSettings reads them from the environment.
+type aaSettingsT struct {
+	runs     int
+	dir      string
+	custom   []strategies.Strategy
+	names    []string
+	handicap float64
+	budget   time.Duration
+}
+
+func aaSettings(t *testing.T) aaSettingsT {
+	var err error
 	runs := 200
 	if v := os.Getenv("WRITEBENCH_AA_RUNS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -109,9 +181,6 @@ func TestAAFalseDecisions(t *testing.T) {
 		custom[1] = handicapped{renamed{bufio, "b"}, handicap}
 		t.Logf("b is a with a %.3g%% handicap: a is %.3g%% faster", 100*handicap, 100*handicap)
 	}
-	margins := []float64{judge.DefaultTie, 0.001} // only the first (the default) is asserted
-	type tally struct{ groups, winner, tie, undecided, wrong, compared, slower int }
-	counts := make([]tally, len(margins))
 	// WRITEBENCH_AA_BUDGET=30s runs each sweep adaptively (up to 30
 	// rounds within the budget, one interim look), as the default preset
 	// does, to measure the false decisions of adaptive sampling too.
@@ -121,82 +190,43 @@ func TestAAFalseDecisions(t *testing.T) {
 			t.Fatalf("WRITEBENCH_AA_BUDGET=%q: want a positive duration", v)
 		}
 	}
-	for run := range runs {
-		cfg := writebench.Config{
-			Strategies: names,
-			Custom:     custom,
-			Files:      []int{16},
-			Sizes:      []int64{4 << 10, 64 << 10},
-			Repeat:     10,
-			Dir:        dir,
-			Seed:       uint64(run + 1),
+	return aaSettingsT{runs, dir, custom, names, handicap, budget}
+}
+
+// aaTally counts the verdicts of one tie margin.
+type aaTally struct{ groups, winner, tie, undecided, wrong, compared, slower int }
+
+// add counts verdict v ("b" handicapped when handicap > 0).
+func (c *aaTally) add(v judge.Verdict, handicap float64) {
+	c.groups++
+	if v.Verdict != judge.Undecided && v.Fastest == "b" {
+		c.wrong++
+	}
+	// Per comparison: an identical contender labelled slower
+	// than the fastest is one interval's one-sided error.
+	for _, ct := range v.Contenders {
+		if ct.Verdict == judge.Fastest || (handicap > 0 && ct.Label == "b") {
+			continue
 		}
-		if budget > 0 {
-			cfg.Budget, cfg.Repeat = budget, 30
-		}
-		set, err := writebench.Run(context.Background(), cfg)
-		if err != nil {
-			t.Fatalf("run %d: %v", run, err)
-		}
-		for i, m := range margins {
-			o := judge.OptionsFor(set) // the set's own per-look confidence
-			o.Tie = m
-			for _, v := range judge.Verdicts(set, o) {
-				counts[i].groups++
-				if os.Getenv("WRITEBENCH_AA_VERBOSE") != "" && v.Verdict == judge.Winner {
-					for _, c := range v.Contenders {
-						sec := set.Results[c.Cell].Seconds
-						t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d loops %d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, set.Results[c.Cell].Loops, sec)
-					}
-				}
-				if v.Verdict != judge.Undecided && v.Fastest == "b" {
-					counts[i].wrong++
-				}
-				// Per comparison: an identical contender labelled slower
-				// than the fastest is one interval's one-sided error.
-				for _, c := range v.Contenders {
-					if c.Verdict == judge.Fastest || (handicap > 0 && c.Label == "b") {
-						continue
-					}
-					counts[i].compared++
-					if c.Verdict == judge.Slower {
-						counts[i].slower++
-					}
-				}
-				switch v.Verdict {
-				case judge.Winner:
-					counts[i].winner++
-				case judge.Tie:
-					counts[i].tie++
-				default:
-					counts[i].undecided++
-				}
-			}
+		c.compared++
+		if ct.Verdict == judge.Slower {
+			c.slower++
 		}
 	}
-	alpha := 1 - judge.DefaultConfidence
-	for i, m := range margins {
-		c := counts[i]
-		rate := float64(c.winner) / float64(c.groups)
-		if handicap > 0 {
-			rate = float64(c.wrong) / float64(c.groups) // a winner is right, b decided fastest is wrong
-		}
-		msg := fmt.Sprintf("tie margin ±%g%%: %d groups from %d runs: %d winner, %d tie, %d undecided",
-			100*m, c.groups, runs, c.winner, c.tie, c.undecided)
-		if handicap > 0 {
-			msg += fmt.Sprintf("; %d decided with b fastest (%.1f%%)", c.wrong, 100*rate)
-		} else {
-			msg += fmt.Sprintf("; false winners %.1f%%", 100*rate)
-		}
-		if c.compared > 0 {
-			msg += fmt.Sprintf("; %d of %d identical contenders labelled slower than the fastest (%.1f%%)", c.slower, c.compared, 100*float64(c.slower)/float64(c.compared))
-		}
-		t.Log(msg)
-		if c.groups < 100 {
-			t.Logf("tie margin ±%g%%: fewer than 100 groups, too few to judge the rate", 100*m)
-		}
-		if i == 0 && c.groups >= 100 && rate > alpha && (handicap == 0 || handicap > m) {
-			t.Errorf("%s: false decision rate %.1f%% above alpha %.0f%%", msg, 100*rate, 100*alpha)
-		}
+	switch v.Verdict {
+	case judge.Winner:
+		c.winner++
+	case judge.Tie:
+		c.tie++
+	default:
+		c.undecided++
+	}
+}
+
+// logWinner logs the contenders of a winner verdict of run.
+func logWinner(t *testing.T, set *resultset.Set, run int, m float64, v judge.Verdict) {
+	for _, c := range v.Contenders {
+		sec := set.Results[c.Cell].Seconds
+		t.Logf("run %d tie %g %v: %s %s %.3f [%.3f, %.3f] n=%d loops %d seconds %.4g", run, m, v.Group[:2], v.Verdict, c.Label, c.Ratio, c.CILow, c.CIHigh, c.Pairs, set.Results[c.Cell].Loops, sec)
 	}
 }

@@ -425,6 +425,21 @@ func (c *Comparison) Insensitive() []CellComparison {
 	return c.filter(func(v CompareVerdict) bool { return v == VerdictInsensitive })
 }
 
+// Inconclusive reports whether the comparison could not have failed: it
+// found no regression, and no cell could have shown a change of the
+// threshold's size (every cell was too noisy to detect one, had too few
+// samples or no data, or failed in the base set). A pass of such a
+// comparison says nothing; the compare command exits 3 on it.
+func (c *Comparison) Inconclusive() bool {
+	for _, cc := range c.Cells {
+		switch cc.Verdict {
+		case VerdictRegression, VerdictNewFailure, VerdictImprovement, VerdictWithinThreshold, VerdictUnchanged:
+			return false
+		}
+	}
+	return true
+}
+
 // Undecided returns the cells without a verdict (too few samples).
 func (c *Comparison) Undecided() []CellComparison {
 	return c.filter(func(v CompareVerdict) bool { return v == VerdictTooFewSamples })

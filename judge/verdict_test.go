@@ -83,18 +83,7 @@ func TestVerdicts(t *testing.T) {
 	for k := range drift {
 		drift[k] = 1 + 2*float64(k%4)/3
 	}
-	for _, tt := range []struct {
-		name     string
-		set      *resultset.Set
-		verdict  string
-		fastest  string
-		leaders  []string
-		per      map[string]string  // contender label -> verdict
-		ratio    map[string]float64 // contender label -> approximate ratio (±3%)
-		moreLow  int                // MoreRounds >= moreLow (0: must be 0)
-		moreHigh int
-		noFaster []string // the contenders that must be NoFaster; every other must not be
-	}{
+	for _, tt := range []verdictCase{
 		{
 			name: "clear winner",
 			set: makeSet(1, 10, nil, spec{strategy: "bufio", seconds: 1.3, noise: 0.02},
@@ -186,60 +175,85 @@ func TestVerdicts(t *testing.T) {
 			per: map[string]string{"a": Failed, "b": Skipped},
 		},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			v := only(t, tt.set)
-			if v.Verdict != tt.verdict {
-				t.Errorf("verdict %q, want %q (%+v)", v.Verdict, tt.verdict, v.Contenders)
+		t.Run(tt.name, func(t *testing.T) { tt.check(t) })
+	}
+}
+
+// verdictCase is one case of TestVerdicts.
+type verdictCase struct {
+	name     string
+	set      *resultset.Set
+	verdict  string
+	fastest  string
+	leaders  []string
+	per      map[string]string  // contender label -> verdict
+	ratio    map[string]float64 // contender label -> approximate ratio (±3%)
+	moreLow  int                // MoreRounds >= moreLow (0: must be 0)
+	moreHigh int
+	noFaster []string // the contenders that must be NoFaster; every other must not be
+}
+
+// check runs the case.
+func (tt verdictCase) check(t *testing.T) {
+	v := only(t, tt.set)
+	if v.Verdict != tt.verdict {
+		t.Errorf("verdict %q, want %q (%+v)", v.Verdict, tt.verdict, v.Contenders)
+	}
+	if tt.fastest != "" || tt.verdict != Undecided {
+		if v.Fastest != tt.fastest {
+			t.Errorf("fastest %q, want %q", v.Fastest, tt.fastest)
+		}
+	}
+	if tt.leaders != nil && !slices.Equal(v.Leaders, tt.leaders) {
+		t.Errorf("leaders %q, want %q", v.Leaders, tt.leaders)
+	}
+	for label, want := range tt.per {
+		if c := contender(t, v, label); c.Verdict != want {
+			t.Errorf("%s: verdict %q, want %q (ratio %.3f [%.3f, %.3f], %d pairs)", label, c.Verdict, want, c.Ratio, c.CILow, c.CIHigh, c.Pairs)
+		}
+	}
+	for label, want := range tt.ratio {
+		if c := contender(t, v, label); !(math.Abs(c.Ratio/want-1) < 0.03) {
+			t.Errorf("%s: ratio %v, want about %v", label, c.Ratio, want)
+		}
+	}
+	if tt.moreLow == 0 && v.MoreRounds != 0 {
+		t.Errorf("MoreRounds = %d, want 0", v.MoreRounds)
+	}
+	if tt.moreLow > 0 && (v.MoreRounds < tt.moreLow || v.MoreRounds > tt.moreHigh) {
+		t.Errorf("MoreRounds = %d, want in [%d, %d]", v.MoreRounds, tt.moreLow, tt.moreHigh)
+	}
+	tt.checkContenders(t, v)
+
+}
+
+// checkContenders checks every contender of v: intervals hold their ratio,
+// skipped and failed ones have no ratio, NoFaster is set exactly where
+// the case says, and the fastest comes first.
+func (tt verdictCase) checkContenders(t *testing.T, v Verdict) {
+	for _, c := range v.Contenders {
+		if c.Verdict == Slower || c.Verdict == Tie {
+			if !(c.CILow <= c.Ratio && c.Ratio <= c.CIHigh) {
+				t.Errorf("%s: ratio %v outside its interval [%v, %v]", c.Label, c.Ratio, c.CILow, c.CIHigh)
 			}
-			if tt.fastest != "" || tt.verdict != Undecided {
-				if v.Fastest != tt.fastest {
-					t.Errorf("fastest %q, want %q", v.Fastest, tt.fastest)
-				}
+		}
+		if c.Verdict == Skipped || c.Verdict == Failed {
+			if !math.IsNaN(c.Ratio) || c.Note == "" {
+				t.Errorf("%s: %s with ratio %v and note %q; want NaN and a reason", c.Label, c.Verdict, c.Ratio, c.Note)
 			}
-			if tt.leaders != nil && !slices.Equal(v.Leaders, tt.leaders) {
-				t.Errorf("leaders %q, want %q", v.Leaders, tt.leaders)
-			}
-			for label, want := range tt.per {
-				if c := contender(t, v, label); c.Verdict != want {
-					t.Errorf("%s: verdict %q, want %q (ratio %.3f [%.3f, %.3f], %d pairs)", label, c.Verdict, want, c.Ratio, c.CILow, c.CIHigh, c.Pairs)
-				}
-			}
-			for label, want := range tt.ratio {
-				if c := contender(t, v, label); !(math.Abs(c.Ratio/want-1) < 0.03) {
-					t.Errorf("%s: ratio %v, want about %v", label, c.Ratio, want)
-				}
-			}
-			if tt.moreLow == 0 && v.MoreRounds != 0 {
-				t.Errorf("MoreRounds = %d, want 0", v.MoreRounds)
-			}
-			if tt.moreLow > 0 && (v.MoreRounds < tt.moreLow || v.MoreRounds > tt.moreHigh) {
-				t.Errorf("MoreRounds = %d, want in [%d, %d]", v.MoreRounds, tt.moreLow, tt.moreHigh)
-			}
-			for _, c := range v.Contenders {
-				if c.Verdict == Slower || c.Verdict == Tie {
-					if !(c.CILow <= c.Ratio && c.Ratio <= c.CIHigh) {
-						t.Errorf("%s: ratio %v outside its interval [%v, %v]", c.Label, c.Ratio, c.CILow, c.CIHigh)
-					}
-				}
-				if c.Verdict == Skipped || c.Verdict == Failed {
-					if !math.IsNaN(c.Ratio) || c.Note == "" {
-						t.Errorf("%s: %s with ratio %v and note %q; want NaN and a reason", c.Label, c.Verdict, c.Ratio, c.Note)
-					}
-				}
-			}
-			for _, c := range v.Contenders {
-				want := slices.Contains(tt.noFaster, c.Label)
-				if c.NoFaster != want {
-					t.Errorf("%s: NoFaster %v, want %v (%s [%.3f, %.3f])", c.Label, c.NoFaster, want, c.Verdict, c.CILow, c.CIHigh)
-				}
-				if c.NoFaster && (c.Verdict != Undecided || !(c.CIHigh <= 1+DefaultTie) || c.Note == "") {
-					t.Errorf("%s: NoFaster with verdict %s, upper bound %v, note %q", c.Label, c.Verdict, c.CIHigh, c.Note)
-				}
-			}
-			if len(v.Contenders) > 0 && v.Fastest != "" && v.Contenders[0].Label != v.Fastest {
-				t.Errorf("first contender %q, want the fastest %q", v.Contenders[0].Label, v.Fastest)
-			}
-		})
+		}
+	}
+	for _, c := range v.Contenders {
+		want := slices.Contains(tt.noFaster, c.Label)
+		if c.NoFaster != want {
+			t.Errorf("%s: NoFaster %v, want %v (%s [%.3f, %.3f])", c.Label, c.NoFaster, want, c.Verdict, c.CILow, c.CIHigh)
+		}
+		if c.NoFaster && (c.Verdict != Undecided || !(c.CIHigh <= 1+DefaultTie) || c.Note == "") {
+			t.Errorf("%s: NoFaster with verdict %s, upper bound %v, note %q", c.Label, c.Verdict, c.CIHigh, c.Note)
+		}
+	}
+	if len(v.Contenders) > 0 && v.Fastest != "" && v.Contenders[0].Label != v.Fastest {
+		t.Errorf("first contender %q, want the fastest %q", v.Contenders[0].Label, v.Fastest)
 	}
 }
 

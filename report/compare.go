@@ -125,8 +125,11 @@ func comparisonSummary(c *judge.Comparison) string {
 	}
 	other := len(c.Cells) - reg - imp - und - ins
 	verdict := "PASS"
-	if reg > 0 {
+	switch {
+	case reg > 0:
 		verdict = "FAIL"
+	case c.Inconclusive():
+		verdict = "INCONCLUSIVE (no cell could detect a change of " + textfmt.Percent(c.Threshold, false) + ")"
 	}
 	noisy := ""
 	if ins > 0 {
@@ -177,6 +180,7 @@ func WriteComparisonJSON(w io.Writer, c *judge.Comparison) error {
 		Correction   string                 `json:"correction"`
 		Confidence   float64                `json:"confidence"`
 		Pass         bool                   `json:"pass"`
+		Inconclusive bool                   `json:"inconclusive"` // no regression, and no cell could have shown one
 		Regressions  int                    `json:"regressions"`
 		Improvements int                    `json:"improvements"`
 		Insensitive  int                    `json:"too_noisy"`
@@ -191,7 +195,8 @@ func WriteComparisonJSON(w io.Writer, c *judge.Comparison) error {
 		Warnings: cmpNonNil(c.Warnings), EnvDiffs: c.EnvDiffs, Cells: []cellJSON{},
 		OnlyBase: cmpNonNil(c.OnlyBase), OnlyNew: cmpNonNil(c.OnlyNew),
 	}
-	out.Pass = out.Regressions == 0
+	out.Inconclusive = c.Inconclusive()
+	out.Pass = out.Regressions == 0 && !out.Inconclusive
 	if out.EnvDiffs == nil {
 		out.EnvDiffs = []judge.CompareEnvDiff{}
 	}

@@ -136,7 +136,20 @@ func TestCompareVerdicts(t *testing.T) {
 					t.Errorf("output does not name regression %s on its own line:\n%s", cc.Key, out)
 				}
 			}
-			if len(tt.regressions) == 0 && !strings.Contains(out, "result: PASS") {
+			// Without a verdict in any cell the comparison could not
+			// have failed: it says so instead of passing.
+			inconclusive := len(tt.want) > 0
+			for _, v := range tt.want {
+				inconclusive = inconclusive && v == judge.VerdictTooFewSamples
+			}
+			if c.Inconclusive() != inconclusive {
+				t.Errorf("Inconclusive() = %v, want %v", c.Inconclusive(), inconclusive)
+			}
+			switch {
+			case len(tt.regressions) > 0:
+			case inconclusive && !strings.Contains(out, "result: INCONCLUSIVE (no cell could detect a change of 5%)"):
+				t.Errorf("output lacks result: INCONCLUSIVE:\n%s", out)
+			case !inconclusive && !strings.Contains(out, "result: PASS"):
 				t.Errorf("output lacks result: PASS:\n%s", out)
 			}
 			if len(tt.regressions) > 0 && !strings.Contains(out, "result: FAIL") {
@@ -389,11 +402,12 @@ func TestCompareJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Metric      string   `json:"metric"`
-		Pass        bool     `json:"pass"`
-		Regressions int      `json:"regressions"`
-		OnlyBase    []string `json:"only_in_base"`
-		Cells       []struct {
+		Metric       string   `json:"metric"`
+		Pass         bool     `json:"pass"`
+		Inconclusive bool     `json:"inconclusive"`
+		Regressions  int      `json:"regressions"`
+		OnlyBase     []string `json:"only_in_base"`
+		Cells        []struct {
 			Key        string   `json:"key"`
 			Change     *float64 `json:"change"`
 			P          *float64 `json:"p"`
@@ -420,7 +434,8 @@ func TestCompareJSON(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Cells[0].P != nil || got.Cells[0].Verdict != string(judge.VerdictTooFewSamples) || !got.Pass {
+	// No cell has a verdict: the comparison is inconclusive, not a pass.
+	if got.Cells[0].P != nil || got.Cells[0].Verdict != string(judge.VerdictTooFewSamples) || got.Pass || !got.Inconclusive {
 		t.Errorf("JSON too-few-samples cell wrong:\n%s", b.String())
 	}
 }

@@ -70,7 +70,7 @@ func WriteMarkdownPage(path string, sets []*resultset.Set, labels []string, plot
 			}
 		}
 		if len(found) > 0 {
-			b.WriteString("## chartList\n\n")
+			b.WriteString("## Charts\n\n")
 			for _, ch := range found {
 				link := filepath.ToSlash(filepath.Join(rel, ch.Name))
 				fmt.Fprintf(&b, "### %s\n\n%s\n\n![%s](%s.png)\n\n([SVG](%s.svg))\n\n", ch.Title, ch.About, ch.Title, link, link)

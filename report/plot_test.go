@@ -218,7 +218,7 @@ func TestMarkdownPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ = os.ReadFile(page)
-	if strings.Contains(string(data), "## chartList") {
+	if strings.Contains(string(data), "## Charts") {
 		t.Error("chart section without --plots")
 	}
 }

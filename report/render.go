@@ -146,7 +146,10 @@ func (e *errWriter) printf(format string, args ...any) {
 func envLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
-	if e.FSType != "" || e.Device != "" {
+	switch {
+	case e.InMemory():
+		parts = append(parts, e.FSType+" (memory, not a disk)")
+	case e.FSType != "" || e.Device != "":
 		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
 	}
 	if e.Kernel != "" {
@@ -157,9 +160,9 @@ func envLine(s *resultset.Set) string {
 		parts = append(parts, k)
 	}
 	if e.CPU != "" {
-		parts = append(parts, fmt.Sprintf("%s (%d cores)", e.CPU, e.Cores))
+		parts = append(parts, e.CPU+" ("+coresText(e)+")")
 	}
-	parts = append(parts, fmt.Sprintf("%s + %d warm-up", repetitionsText(s), e.Warmup))
+	parts = append(parts, repetitionsText(s)+warmupText(e))
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
@@ -170,6 +173,25 @@ func envLine(s *resultset.Set) string {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// coresText says how many CPUs the host has, and how many of them the
+// measuring process could use when fewer ("2 cores, 1 usable by the
+// process": an MPI rank bound to one core).
+func coresText(e resultset.Env) string {
+	if e.HostCores > e.Cores {
+		return fmt.Sprintf("%d cores, %d usable by the process", e.HostCores, e.Cores)
+	}
+	return plural(e.Cores, "core")
+}
+
+// warmupText says what ran uncounted: " + 2 warm-up", or ", no warm-up"
+// (the first counted round then also calibrated the batches per sample).
+func warmupText(e resultset.Env) string {
+	if e.Warmup == 0 {
+		return ", no warm-up"
+	}
+	return fmt.Sprintf(" + %d warm-up", e.Warmup)
 }
 
 // repetitionsText says how many counted repetitions the cells got: the

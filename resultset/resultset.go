@@ -45,6 +45,11 @@ type Set struct {
 	Results     []Cell `json:"results"`
 }
 
+// InMemory reports whether the set's directory was on a file system that
+// keeps its files in memory (tmpfs, ramfs): its figures measure memory, not
+// a disk.
+func (e Env) InMemory() bool { return e.FSType == "tmpfs" || e.FSType == "ramfs" }
+
 // Env describes where and how a set was measured.
 type Env struct {
 	WritebenchVersion string    `json:"writebench_version"`
@@ -53,7 +58,8 @@ type Env struct {
 	GOARCH            string    `json:"goarch"`
 	Kernel            string    `json:"kernel"`
 	CPU               string    `json:"cpu"`
-	Cores             int       `json:"cores"`
+	Cores             int       `json:"cores"`                // CPUs this process could run on (its affinity mask)
+	HostCores         int       `json:"host_cores,omitempty"` // the host's online CPUs, when more than Cores (an MPI rank bound to a core); 0: equal to Cores
 	GOMAXPROCS        int       `json:"gomaxprocs"`
 	Hostname          string    `json:"hostname,omitempty"`
 	Dir               string    `json:"dir"`                // the --dir the scratch directories were made under
@@ -463,79 +469,11 @@ func (s *Set) Validate() error {
 	for i := range s.Results {
 		c := &s.Results[i]
 		where := fmt.Sprintf("result %d (%s)", i, Printable(c.Strategy))
-		if c.Strategy == "" {
-			return fmt.Errorf("result %d: no strategy", i)
-		}
-		if !ValidName(c.Strategy) {
-			return fmt.Errorf("result %d: invalid strategy name %s (1 to 64 letters, digits, '.', '_', '+', '-')", i, strconv.Quote(c.Strategy))
-		}
-		if c.PerFile != "" && !ValidName(c.PerFile) {
-			return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
-		}
-		if c.Files < 0 || c.FileSize < 0 {
-			return fmt.Errorf("%s: negative files or file_size", where)
-		}
-		if c.Files == 0 {
-			// The runner's files axis starts at 1 for every cell, skipped
-			// and failed ones included: 0 files has no throughput.
-			return fmt.Errorf("%s: files is 0: a cell writes at least 1 file", where)
-		}
-		if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
-			return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
-		}
-		if err := c.validateAxes(where); err != nil {
+		if err := c.validateShape(i, where); err != nil {
 			return err
 		}
-		n := len(c.Seconds)
-		// In table order, so the same file always gets the same message.
-		for _, a := range sampleTable[1:] {
-			if l := a.Len(c); l != n && !(a.Optional && l == 0) {
-				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.Name, l, n)
-			}
-		}
-		for _, a := range []struct {
-			name string
-			l    int
-		}{{"rounds", len(c.Rounds)}, {"rank_seconds", len(c.RankSeconds)}} {
-			if a.l != n && a.l != 0 {
-				return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
-			}
-		}
-		for _, a := range sampleTable {
-			if a.Unit != "s" {
-				continue
-			}
-			lo := 0.0
-			if a.Name == "seconds" {
-				lo = MinSeconds
-			}
-			for k := range a.Len(c) {
-				// Written so that NaN fails too.
-				if v := a.At(c, k); !(v >= lo && v <= MaxSeconds) {
-					return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.Name, v, k, lo, float64(MaxSeconds))
-				}
-			}
-		}
-		for k, r := range c.Rounds {
-			if r < 0 {
-				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): rounds are counted from 0", where, r, k)
-			}
-			if k > 0 && r <= c.Rounds[k-1] {
-				return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
-			}
-		}
-		if c.Ranks < 0 {
-			return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
-		}
-		for k, rs := range c.RankSeconds {
-			if len(rs) != c.RankCount() {
-				return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
-			}
-			for _, v := range rs {
-				if !(v >= 0) || v > c.Seconds[k] {
-					return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
-				}
-			}
+		if err := c.validateSamples(where); err != nil {
+			return err
 		}
 		// Cells are matched and grouped by key (compare, ab, verdicts):
 		// two cells with one key would be compared with themselves.
@@ -550,6 +488,92 @@ func (s *Set) Validate() error {
 	}
 	if len(s.Env.Hosts) > 0 && len(s.Env.Hosts) != max(s.Env.Ranks, 1) {
 		return fmt.Errorf("env: hosts names %d ranks, ranks is %d", len(s.Env.Hosts), s.Env.Ranks)
+	}
+	return nil
+}
+
+// validateShape checks the cell's identity and parameters: a valid strategy
+// name, files and size, the knob values (result i, described as where).
+func (c *Cell) validateShape(i int, where string) error {
+	if c.Strategy == "" {
+		return fmt.Errorf("result %d: no strategy", i)
+	}
+	if !ValidName(c.Strategy) {
+		return fmt.Errorf("result %d: invalid strategy name %s (1 to 64 letters, digits, '.', '_', '+', '-')", i, strconv.Quote(c.Strategy))
+	}
+	if c.PerFile != "" && !ValidName(c.PerFile) {
+		return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
+	}
+	if c.Files < 0 || c.FileSize < 0 {
+		return fmt.Errorf("%s: negative files or file_size", where)
+	}
+	if c.Files == 0 {
+		// The runner's files axis starts at 1 for every cell, skipped
+		// and failed ones included: 0 files has no throughput.
+		return fmt.Errorf("%s: files is 0: a cell writes at least 1 file", where)
+	}
+	if c.Files > 0 && c.FileSize > math.MaxInt64/int64(c.Files) {
+		return fmt.Errorf("%s: files × file_size (%d × %d) overflows a 64-bit byte count", where, c.Files, c.FileSize)
+	}
+	if err := c.validateAxes(where); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validateSamples checks the cell's sample arrays: one sample per counted
+// repetition in each, times in range, rounds in order, every rank's time.
+func (c *Cell) validateSamples(where string) error {
+	n := len(c.Seconds)
+	// In table order, so the same file always gets the same message.
+	for _, a := range sampleTable[1:] {
+		if l := a.Len(c); l != n && !(a.Optional && l == 0) {
+			return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.Name, l, n)
+		}
+	}
+	for _, a := range []struct {
+		name string
+		l    int
+	}{{"rounds", len(c.Rounds)}, {"rank_seconds", len(c.RankSeconds)}} {
+		if a.l != n && a.l != 0 {
+			return fmt.Errorf("%s: %s has %d samples, seconds has %d", where, a.name, a.l, n)
+		}
+	}
+	for _, a := range sampleTable {
+		if a.Unit != "s" {
+			continue
+		}
+		lo := 0.0
+		if a.Name == "seconds" {
+			lo = MinSeconds
+		}
+		for k := range a.Len(c) {
+			// Written so that NaN fails too.
+			if v := a.At(c, k); !(v >= lo && v <= MaxSeconds) {
+				return fmt.Errorf("%s: invalid %s sample %v (sample %d): want a time from %g to %g s", where, a.Name, v, k, lo, float64(MaxSeconds))
+			}
+		}
+	}
+	for k, r := range c.Rounds {
+		if r < 0 {
+			return fmt.Errorf("%s: invalid rounds entry %d (sample %d): rounds are counted from 0", where, r, k)
+		}
+		if k > 0 && r <= c.Rounds[k-1] {
+			return fmt.Errorf("%s: invalid rounds entry %d (sample %d): not after the previous sample's round %d (a cell has one sample per round, in order)", where, r, k, c.Rounds[k-1])
+		}
+	}
+	if c.Ranks < 0 {
+		return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
+	}
+	for k, rs := range c.RankSeconds {
+		if len(rs) != c.RankCount() {
+			return fmt.Errorf("%s: rank_seconds sample %d has %d ranks, ranks is %d", where, k, len(rs), c.RankCount())
+		}
+		for _, v := range rs {
+			if !(v >= 0) || v > c.Seconds[k] {
+				return fmt.Errorf("%s: rank_seconds sample %d: invalid time %v (aggregate %v)", where, k, v, c.Seconds[k])
+			}
+		}
 	}
 	return nil
 }

@@ -1,47 +1,84 @@
 #!/bin/sh
-# claims.sh: run the workloads of the claims in /work/shared/CLAIMS.md
-# (see docs/claims.md) with the Python writers of scripts/python.exec next
-# to the matching Go strategies, one result set per claim in $OUT (default
-# results/claims). Run from the repository root; needs /usr/bin/python3 with
-# aiofiles and uvloop (scripts/setup-python.sh), or their cells are skipped.
+# claims.sh: run the workload of every claim in scripts/claims.txt (the
+# advice's Python writers of scripts/python.exec next to the matching Go
+# strategies), one result set per claim, and write the claims page from
+# them (scripts/claimsdoc: automatic verdicts, nothing by hand).
 #
-#   scripts/claims.sh                 # all claims, ~3-6 minutes on 2 cores
-#   CLAIMS="1 5" scripts/claims.sh    # some of them
+# Usage: scripts/claims.sh [--doc]      (run from anywhere; it works in the repository root)
+#
+#   scripts/claims.sh                    # all claims, into a new temporary directory (printed)
+#   OUT=/tmp/claims scripts/claims.sh    # into a directory you name (its claimN.* are replaced)
+#   CLAIMS="1 6" scripts/claims.sh       # some of them
+#   scripts/claims.sh --doc              # also write docs/claims.md (run on a quiet machine)
 #   WRITEBENCH=./writebench RUN_FLAGS="--dir /mnt/ssd" scripts/claims.sh
+#
+# It reads nothing outside the repository (the claims, their workloads and
+# the Python writers are all in scripts/), never writes into results/ unless
+# OUT says so, and removes the binaries it builds. The Python cells need
+# /usr/bin/python3 with aiofiles and uvloop (scripts/setup-python.sh), or
+# they are skipped with the reason. The page it writes is OUT/claims.md;
+# with --doc it is copied to docs/claims.md.
+#
+# Environment: OUT, CLAIMS (default: every claim with a workload), REPEAT
+# (counted rounds per cell, default 10), RUN_FLAGS (extra run flags, e.g.
+# --dir), WRITEBENCH (a prebuilt binary to use instead of building one).
+# Exit status: 0 all ran, 1 a run failed (the page is still written), 2 a
+# usage or build error.
 set -u
-OUT=${OUT:-results/claims}
-CLAIMS=${CLAIMS:-"1 2 3 4 5 7"}
-RUN_FLAGS=${RUN_FLAGS:-}
-if [ -z "${WRITEBENCH:-}" ]; then
-	WRITEBENCH=$(mktemp -d)/writebench
-	go build -o "$WRITEBENCH" ./cmd/writebench || exit 2
+doc=0
+case ${1:-} in
+--doc) doc=1 ;;
+"") ;;
+-h | --help)
+	sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+*)
+	echo "claims.sh: unknown argument $1 (usage: scripts/claims.sh [--doc])" >&2
+	exit 2
+	;;
+esac
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [ -n "${OUT:-}" ]; then
+	out=$OUT
+	mkdir -p "$out" || exit 2
+else
+	out=$(mktemp -d "${TMPDIR:-/tmp}/writebench-claims-XXXXXX") || exit 2
 fi
-mkdir -p "$OUT"
-common="--exec-file scripts/python.exec --repeat 6 --warmup 1 --budget 0 --progress never"
+wb=${WRITEBENCH:-$tmp/writebench}
+if [ -z "${WRITEBENCH:-}" ]; then
+	go build -o "$wb" ./cmd/writebench || exit 2
+fi
+go build -o "$tmp/claimsdoc" ./scripts/claimsdoc || exit 2
+
+# workload N: the run flags of claim N in scripts/claims.txt.
+workload() {
+	awk -v n="$1" '$1 == "claim" { c = $2 } $1 == "run" && c == n { sub(/^run[ \t]+/, ""); print }' scripts/claims.txt
+}
+if [ -z "${CLAIMS:-}" ]; then
+	CLAIMS=$(awk '$1 == "claim" { c = $2 } $1 == "run" && $2 != "none" { print c }' scripts/claims.txt | tr '\n' ' ')
+fi
+common="--exec-file scripts/python.exec --repeat ${REPEAT:-10} --warmup 1 --budget 0 --progress never"
 status=0
 for c in $CLAIMS; do
-	case $c in
-	1) args="--strategies unbuffered,bufio,py-aiofiles-unbuf,py-aiofiles-buf,py-open-buffered --files 1 --sizes 4MiB --record 256" ;;
-	2) args="--strategies bufio,py-open-buffered,py-aiofiles-buf,py-to-thread,py-executor-batch --files 1 --sizes 64MiB --record 4096" ;;
-	3) args="--strategies chunked,py-executor-batch --files 1 --sizes 64MiB --chunk 4KiB,64KiB,1MiB,16MiB,64MiB" ;;
-	4) args="--strategies chunked,mmap,py-mmap,py-executor-batch --files 1 --sizes 512MiB --chunk 1MiB" ;;
-	5) args="--strategies semaphore,pool,py-gather-sem,py-gather-sem-uvloop,py-to-thread --files 1000 --sizes 4KiB --concurrency 1,10,100" ;;
-	7) args="--strategies chunked,py-open-buffered --files 16 --sizes 64KiB --sync none,close" ;;
-	*) echo "claims.sh: no workload for claim $c" >&2; exit 2 ;;
-	esac
+	args=$(workload "$c")
+	if [ -z "$args" ] || [ "$args" = none ]; then
+		echo "claims.sh: claim $c has no workload in scripts/claims.txt" >&2
+		exit 2
+	fi
 	echo "== claim $c: writebench run $args" >&2
-	# shellcheck disable=SC2086
-	"$WRITEBENCH" run $common $args $RUN_FLAGS --out "$OUT/claim$c.json" >"$OUT/claim$c.txt" || status=1
+	# shellcheck disable=SC2086 # the flag lists are meant to be word-split
+	"$wb" run $common $args ${RUN_FLAGS:-} --out "$out/claim$c.json" >"$out/claim$c.txt" || status=1
 done
-# The answer per claim: the verdict lines writebench printed for each
-# workload (per-round paired ratios; see docs/verdicts.md), next to the
-# claim's text. docs/claims.md reads them against each claim.
-echo
-echo "Claims, as measured on this machine ($(uname -sr), $(nproc) cores):"
-for c in $CLAIMS; do
-	claim=$(grep -E "^$c\. " /work/shared/CLAIMS.md 2>/dev/null | cut -c1-110)
-	echo "claim ${claim:-$c}"
-	grep -E '^[0-9]+ × ' "$OUT/claim$c.txt" | sed 's/^/    /'
-	grep -E '^for [0-9]+ × ' "$OUT/claim$c.txt" | sed 's/^/    → /'
-done
+"$tmp/claimsdoc" -claims scripts/claims.txt -sets "$out" -out "$out/claims.md" || exit 2
+if [ $doc = 1 ]; then
+	cp "$out/claims.md" docs/claims.md || exit 2
+	echo "claims.sh: wrote docs/claims.md" >&2
+fi
+echo "claims.sh: result sets and claims.md in $out" >&2
 exit $status

@@ -229,7 +229,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cfg.MinSample = -1
 	}
 	if f.dryRun {
-		return dryRun(stdout, cfg)
+		return dryRun(ctx, stdout, cfg)
 	}
 	if f.out != "" {
 		if err := checkOut(f.out, false); err != nil {

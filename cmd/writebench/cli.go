@@ -76,6 +76,18 @@ type failedError struct{ msg string }
 
 func (e *failedError) Error() string { return e.msg }
 
+// inconclusiveError means a comparison could not have failed: no cell
+// could detect a change of the threshold's size (exit status
+// exitInconclusive). The details were already printed.
+type inconclusiveError struct{ msg string }
+
+func (e *inconclusiveError) Error() string { return e.msg }
+
+// exitInconclusive is compare's exit status when it found no regression but
+// could not have found one either (every cell too noisy or without
+// samples): neither a pass (0) nor a regression (1).
+const exitInconclusive = 3
+
 // errHelpShown means -h/--help printed the help: exit 0.
 var errHelpShown = errors.New("help shown")
 
@@ -253,7 +265,11 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var fe *failedError
 	var ie *interruptedError
+	var ne *inconclusiveError
 	switch {
+	case errors.As(err, &ne):
+		fmt.Fprintln(stderr, "writebench: "+ne.msg)
+		return exitInconclusive
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "writebench: "+ue.msg)
 		return 2

@@ -37,9 +37,18 @@ different machines or filesystems are compared with a warning line.
 --threshold takes a percentage ("5%") or a fraction below 1 ("0.05"); a bare
 number of 1 or more ("5") is rejected as ambiguous.
 
-Exit status: 0 no regression, 1 at least one regression (each named on its
-own line), 2 usage error, a file that cannot be read, or two sets with no
-cell in common (nothing compared, nothing printed on stdout).
+A cell too noisy for a change of --threshold to be seen gets "cannot
+detect". When no cell could detect one (every cell too noisy or with too
+few samples), the comparison could not have failed: it says INCONCLUSIVE
+and exits 3 rather than passing. Two separate runs on a busy machine often
+end there; 'writebench ab' runs both builds interleaved in one run and
+decides far smaller changes (docs/ci.md).
+
+Exit status: 0 no regression (and at least one cell could have shown one),
+1 at least one regression (each named on its own line), 2 usage error, a
+file that cannot be read, or two sets with no cell in common (nothing
+compared, nothing printed on stdout), 3 inconclusive (no regression found,
+but no cell could have shown one).
 
 Examples:
   writebench compare baseline.json new.json
@@ -151,5 +160,14 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return &failedError{msg: fmt.Sprintf("compare: %d regression%s in %s against %s", n, s, c.new, c.base)}
 	}
+	if cmp.Inconclusive() {
+		return &inconclusiveError{msg: fmt.Sprintf("compare: inconclusive: no cell of %s could show a change of %s against %s (too noisy, or too few samples): this comparison could not have failed",
+			resultset.Printable(c.new), cmpPct(c.opt.Threshold), resultset.Printable(c.base))}
+	}
 	return nil
+}
+
+// cmpPct formats a threshold fraction as a percentage ("5%").
+func cmpPct(f float64) string {
+	return strconv.FormatFloat(100*f, 'f', -1, 64) + "%"
 }

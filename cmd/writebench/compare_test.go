@@ -76,6 +76,19 @@ func TestCompareCommand(t *testing.T) {
 		}
 	})
 	empty := writeCompareSet(t, "empty.json", 8, 1, 1, func(s *resultset.Set) { s.Results = nil })
+	// Samples spread over a factor of 4 around the same median: no
+	// change of 5% could be seen in such a cell.
+	spread := func(c *resultset.Cell) {
+		for i := range c.Seconds {
+			c.Seconds[i] *= []float64{1, 4, 0.25, 2, 0.5, 3, 0.4, 1.5}[i%8]
+		}
+	}
+	noisy := writeCompareSet(t, "noisy.json", 8, 1, 1, func(s *resultset.Set) {
+		for i := range s.Results {
+			spread(&s.Results[i])
+		}
+	})
+	halfNoisy := writeCompareSet(t, "halfnoisy.json", 8, 1, 1, func(s *resultset.Set) { spread(&s.Results[0]) })
 	zeroSeconds := writeCompareSet(t, "zero.json", 8, 1, 1, func(s *resultset.Set) { s.Results[0].Seconds[3] = 0 })
 
 	const bufioKey = "strategy=bufio/files=16/size=64KiB/sync=none"
@@ -96,7 +109,11 @@ func TestCompareCommand(t *testing.T) {
 		{"1% slower", []string{base, slightly}, 0, []string{"+1.0%", "result: PASS"}, []string{"regression:"}, nil},
 		{"faster", []string{base, faster}, 0, []string{"improvement: " + chunkedKey + ": seconds 2.01ms -> 1.00ms, -50.0% [", "p<0.001, n=8+8", "result: PASS"}, nil, nil},
 		{"missing cells", []string{base, missing}, 0, []string{"only in base: " + chunkedKey, "only in new: strategy=pool/files=4/size=64KiB/sync=none"}, nil, nil},
-		{"too few samples", []string{base, few}, 0, []string{"no verdict: " + bufioKey + ": need >= 4 samples per side to decide, have 8+3", "too few samples"}, []string{"regression:"}, nil},
+		{"too few samples", []string{base, few}, 3, []string{"no verdict: " + bufioKey + ": need >= 4 samples per side to decide, have 8+3", "too few samples", "result: INCONCLUSIVE"}, []string{"regression:", "PASS"},
+			[]string{"writebench: compare: inconclusive: no cell of " + few + " could show a change of 5%"}},
+		{"every cell too noisy", []string{base, noisy}, 3, []string{"cannot detect", "result: INCONCLUSIVE (no cell could detect a change of 5%)"}, []string{"PASS"}, []string{"inconclusive"}},
+		{"every cell too noisy, json", []string{base, noisy, "--format", "json"}, 3, []string{`"inconclusive": true`, `"pass": false`}, nil, []string{"inconclusive"}},
+		{"one cell too noisy", []string{base, halfNoisy}, 0, []string{"cannot detect", "result: PASS"}, nil, nil},
 		{"env differs", []string{base, otherHost}, 0, []string{`warning: sets were measured in different environments, results may not be comparable: hostname "ci" vs "laptop"`}, nil, nil},
 		{"cell newly fails", []string{base, failing}, 1, []string{"regression: " + chunkedKey + ": newly fails: disk full"}, nil, nil},
 		{"threshold 60% hides 1.5x", []string{base, slower, "--threshold", "60%"}, 0, []string{"within threshold"}, nil, nil},

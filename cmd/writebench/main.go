@@ -19,7 +19,8 @@
 //
 // Exit status: 0 ok, 1 a cell failed, a regression was found, the scratch
 // directory could not be removed or stdout could not be written, 2 usage
-// error (nothing was written), 128+N ended by signal N (129 SIGHUP, 130
+// error (nothing was written), 3 compare was inconclusive (no cell could
+// have shown a regression), 128+N ended by signal N (129 SIGHUP, 130
 // SIGINT, 131 SIGQUIT, 134 SIGABRT, 141 a closed pipe on stdout or stderr,
 // 143 SIGTERM).
 package main

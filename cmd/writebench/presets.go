@@ -100,8 +100,8 @@ var presets = map[string]Preset{
 	},
 	"ci": {
 		Name:        "ci",
-		Description: "a small, stable sweep for CI regression runs: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB, 12 repetitions each (fixed, no budget)",
-		// Chosen for stability (see docs/statistics.md): cells of many small
+		Description: "a small, stable sweep for CI: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB (12 cells), 12 counted repetitions after 2 warm-ups each (fixed rounds, no budget; 255 MiB written per round)",
+		// Chosen for stability (see docs/ci.md): cells of many small
 		// files swing ±25% between runs with the state of ext4's inode
 		// allocator, cells under 1 ms with scheduling, and pool's small-file
 		// cells with Go's thread hand-offs. 1-4 MiB files keep every cell

@@ -442,7 +442,7 @@ func TestScratchLeftExit1(t *testing.T) {
 	var mnt string
 	deadline := time.Now().Add(10 * time.Second)
 	for mnt == "" && time.Now().Before(deadline) {
-		if m, _ := filepath.Glob(filepath.Join(dir, "writebench-*", "d0")); len(m) == 1 {
+		if m, _ := filepath.Glob(filepath.Join(dir, writebench.ScratchPrefix+"*", "d0")); len(m) == 1 {
 			mnt = filepath.Join(filepath.Dir(m[0]), "mnt")
 			if err := os.Mkdir(mnt, 0o755); err != nil {
 				t.Fatal(err)
@@ -630,7 +630,7 @@ func waitForScratch(t *testing.T, dir string, done <-chan error) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if m, _ := filepath.Glob(filepath.Join(dir, "writebench-*", "d*")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(dir, writebench.ScratchPrefix+"*", "d*")); len(m) > 0 {
 			return
 		}
 		select {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,7 +41,7 @@ Run times below were measured on a 2-core VM with ext4; other machines differ
 Examples:
   writebench run                                   # the default sweep, 43.6-45.0 s there
   writebench run --preset quick                    # a first look, about 12 s there
-  writebench run --dry-run                         # the cells and the estimated time, nothing written
+  writebench run --dry-run                         # the cells and the estimated time, nothing kept
   writebench run --strategies bufio,unbuffered,writev --files 1 --sizes 64MiB --record 64,256,4096
   writebench run --strategies pool,semaphore --files 10000 --sizes 4KiB --concurrency 1,2,10,100
   writebench run --sync none,close --dir /mnt/ssd --out results/ssd.json
@@ -80,15 +81,15 @@ func newRunFlags() *runFlags {
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
 	}
-	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell; with --budget, the most a cell gets (default from --preset)")
-	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones (default 1)")
+	fs.IntVar(&f.repeat, "repeat", 0, "counted repetitions per cell: given without --budget, exactly this many (the preset's budget is dropped); with --budget, the most a cell gets (default from --preset)")
+	fs.IntVar(&f.warmup, "warmup", 0, "uncounted repetitions per cell before the counted ones; 0 runs none, and the first counted round then calibrates --min-sample (default 1)")
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned and an estimate of the wall time; write nothing")
-	fs.StringVar(&f.dir, "dir", os.TempDir(), "directory under which writebench makes its scratch directory writebench-*")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -146,71 +147,17 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg := p.Config()
 	var bad error
 	f.fs.Visit(func(fl *pflag.Flag) {
-		if bad != nil {
-			return
-		}
-		switch fl.Name {
-		case "strategies":
-			cfg.Strategies = f.strategies
-		case "repeat":
-			if f.repeat < 1 {
-				bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
-			}
-			cfg.Repeat = f.repeat
-		case "warmup":
-			if f.warmup < 0 {
-				bad = usagef("run: --warmup: %d is negative", f.warmup)
-			}
-			cfg.Warmup = f.warmup
-			if f.warmup == 0 {
-				cfg.Warmup = -1 // Config: negative means none
-			}
-		case "budget":
-			cfg.Budget = f.budget
-		case "min-rounds":
-			// An explicit 0 is not "the default": the library's zero is.
-			if f.minRounds < 1 {
-				bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
-			}
-			cfg.MinRounds = f.minRounds
-		case "precision":
-			if !(f.precision > 0 && f.precision < 1) {
-				bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
-			}
-			cfg.Precision = f.precision
-		case "tie":
-			if !(f.tie > 0 && f.tie < 1) {
-				bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
-			}
-			cfg.Tie = f.tie
-		case "min-sample":
-			cfg.MinSample = f.minSample
-			if f.minSample <= 0 {
-				cfg.MinSample = -1 // Config: negative means off
-			}
-		}
-		for _, af := range f.axes {
-			if af.axis.Flag != fl.Name {
-				continue
-			}
-			switch af.axis.Name {
-			case "files":
-				cfg.Files = nil
-				for _, n := range af.nums {
-					cfg.Files = append(cfg.Files, int(n))
-				}
-			case "size":
-				cfg.Sizes = af.nums
-			default:
-				if cfg.Knobs == nil {
-					cfg.Knobs = map[string][]string{}
-				}
-				cfg.Knobs[af.axis.Name] = af.vals
-			}
+		if bad == nil {
+			bad = f.apply(&cfg, fl.Name)
 		}
 	})
 	if bad != nil {
 		return cfg, bad
+	}
+	if f.fs.Changed("repeat") && !f.fs.Changed("budget") {
+		// --repeat N alone runs N counted rounds: the preset's budget
+		// would make sampling adaptive and stop most cells well before N.
+		cfg.Budget = 0
 	}
 	switch f.progress {
 	case "auto", "always", "never":
@@ -221,7 +168,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, usagef("run: --format: %v", err)
 	}
 	cfg.Dir = f.dir
-	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory writebench-* under %s may be left behind (the next run names it; remove it by hand)", resultset.Printable(f.dir)))
+	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
@@ -243,6 +190,77 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return cfg, configError(err)
 	}
 	return cfg, nil
+}
+
+// apply sets what flag name (given on the command line) says in cfg; the
+// axis flags become cfg's files, sizes or knobs.
+func (f *runFlags) apply(cfg *writebench.Config, name string) error {
+	var bad error
+	switch name {
+	case "strategies":
+		cfg.Strategies = f.strategies
+	case "repeat":
+		if f.repeat < 1 {
+			bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
+		}
+		cfg.Repeat = f.repeat
+	case "warmup":
+		if f.warmup < 0 {
+			bad = usagef("run: --warmup: %d is negative", f.warmup)
+		}
+		cfg.Warmup = f.warmup
+		if f.warmup == 0 {
+			cfg.Warmup = -1 // Config: negative means none
+		}
+	case "budget":
+		cfg.Budget = f.budget
+	case "min-rounds":
+		// An explicit 0 is not "the default": the library's zero is.
+		if f.minRounds < 1 {
+			bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
+		}
+		cfg.MinRounds = f.minRounds
+	case "precision":
+		if !(f.precision > 0 && f.precision < 1) {
+			bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
+		}
+		cfg.Precision = f.precision
+	case "tie":
+		if !(f.tie > 0 && f.tie < 1) {
+			bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
+		}
+		cfg.Tie = f.tie
+	case "min-sample":
+		cfg.MinSample = f.minSample
+		if f.minSample <= 0 {
+			cfg.MinSample = -1 // Config: negative means off
+		}
+	}
+	f.applyAxis(cfg, name)
+	return bad
+}
+
+// applyAxis sets the axis whose flag is name, if any, from its parsed values.
+func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
+	for _, af := range f.axes {
+		if af.axis.Flag != name {
+			continue
+		}
+		switch af.axis.Name {
+		case "files":
+			cfg.Files = nil
+			for _, n := range af.nums {
+				cfg.Files = append(cfg.Files, int(n))
+			}
+		case "size":
+			cfg.Sizes = af.nums
+		default:
+			if cfg.Knobs == nil {
+				cfg.Knobs = map[string][]string{}
+			}
+			cfg.Knobs[af.axis.Name] = af.vals
+		}
+	}
 }
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -274,7 +292,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	if f.dryRun {
-		return dryRun(stdout, cfg)
+		return dryRun(ctx, stdout, cfg)
 	}
 	out := f.out
 	if out == "" && f.fs.Changed("out") {
@@ -293,6 +311,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
 			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+		switch {
+		case p.TooFewRounds:
+			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)
+		case p.SuggestedBudget > 0:
+			fmt.Fprintf(stderr, "writebench: warning: by the cost model, --budget %s cannot give every cell the %d rounds a verdict needs (--budget %s would; --dry-run measures this machine)\n",
+				formatElapsed(p.Budget.Seconds()), p.VerdictRounds, p.SuggestedBudget)
+		}
 	}
 
 	set, runErr := writebench.Run(ctx, cfg)

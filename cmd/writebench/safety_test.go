@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 )
@@ -92,7 +93,7 @@ func waitForWriting(t *testing.T, dir string, done <-chan error) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		files, _ := filepath.Glob(filepath.Join(dir, "writebench-*", "d*", "l*", "f*"))
+		files, _ := filepath.Glob(filepath.Join(dir, writebench.ScratchPrefix+"*", "d*", "l*", "f*"))
 		for _, f := range files {
 			if st, err := os.Stat(f); err == nil && st.Size() > 1<<20 {
 				return

@@ -21,9 +21,12 @@ import (
 )
 
 // Prefix starts the name of every scratch directory writebench makes
-// under --dir. writebench creates and removes entries only inside a
-// directory it made itself with this prefix and a unique suffix.
-const Prefix = "writebench-"
+// under --dir (by default the current directory, so the files land on the
+// file system the user is in, as fio's do). writebench creates and removes
+// entries only inside a directory it made itself with this prefix and a
+// unique suffix. The leading dot keeps it out of plain listings while it
+// exists; it is removed when the run ends.
+const Prefix = ".writebench-scratch-"
 
 // Marker is the file inside a scratch directory that records the
 // owning process, so a later run can tell a stale directory from a live one.

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -72,4 +73,39 @@ func MountOf(dir string) (fstype, device, options string) {
 
 func unescapeMount(s string) string {
 	return strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`).Replace(s)
+}
+
+// HostCores returns the host's online CPUs when they are more than usable,
+// the CPUs this process may run on (runtime.NumCPU counts its affinity
+// mask: one for an MPI rank bound to a core), else 0.
+func HostCores(usable int) int {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return 0
+	}
+	if n := CountCPUList(strings.TrimSpace(string(data))); n > usable {
+		return n
+	}
+	return 0
+}
+
+// CountCPUList counts the CPUs of a kernel CPU list such as "0-3,8,10-11"
+// (0 if it cannot be read).
+func CountCPUList(list string) int {
+	n := 0
+	for _, part := range strings.Split(list, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil {
+			return 0
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return 0
+			}
+		}
+		n += b - a + 1
+	}
+	return n
 }
