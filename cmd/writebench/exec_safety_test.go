@@ -19,11 +19,11 @@ import (
 // the old behaviour these tests catch is a wait for ever.
 const hangGuard = 90 * time.Second
 
-// runChild runs writebench (this test binary in TestHelperMain) in dir
+// runGuarded runs writebench (this test binary in TestHelperMain) in dir
 // with env and args, kills it (and its process group) if it is still
 // running after hangGuard, and returns its exit status and stderr; hung
 // reports whether it had to be killed.
-func runChild(t *testing.T, dir string, env []string, args ...string) (code int, stderr string, hung bool) {
+func runGuarded(t *testing.T, dir string, env []string, args ...string) (code int, stderr string, hung bool) {
 	t.Helper()
 	cmd, errb := writebenchCmd(t, env, args...)
 	cmd.Dir = dir
@@ -105,7 +105,7 @@ func TestSeedsPresetTrustsNoFileInCwd(t *testing.T) {
 	plant("scripts/content.py", "open('"+pwned+"', 'w')\n")
 	for _, dir := range []string{cwd, t.TempDir()} {
 		scratch, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
-		code, stderr, hung := runChild(t, dir, nil, "run", "--preset", "seeds", "--strategies", "py-open-buffered",
+		code, stderr, hung := runGuarded(t, dir, nil, "run", "--preset", "seeds", "--strategies", "py-open-buffered",
 			"--sizes", "8KiB", "--repeat", "1", "--warmup", "0", "--dir", scratch, "--out", out, "--progress", "never")
 		if hung || code != 0 {
 			t.Fatalf("in %s: exit %d (hung %v), stderr:\n%s", dir, code, hung, stderr)
@@ -176,7 +176,7 @@ func TestExecFileRefusesUntrusted(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			scratch, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
-			code, stderr, hung := runChild(t, dir, nil, "run", "--exec-file", c.path, "--files", "1", "--sizes", "4KiB",
+			code, stderr, hung := runGuarded(t, dir, nil, "run", "--exec-file", c.path, "--files", "1", "--sizes", "4KiB",
 				"--repeat", "1", "--warmup", "0", "--dir", scratch, "--out", out, "--progress", "never")
 			if hung {
 				t.Fatalf("--exec-file %s: hung", c.path)
@@ -302,7 +302,7 @@ func TestSetsidHelperHoldingStderr(t *testing.T) {
 	mark := "1000.4242" + strconv.Itoa(os.Getpid()%1000)
 	t.Cleanup(func() { killMarked(t, mark) })
 	dir, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
-	code, stderr, hung := runChild(t, dir, nil, "run", "--exec", "held="+helperWriter(t, mark), "--strategies", "held", "--files", "2", "--sizes", "8KiB",
+	code, stderr, hung := runGuarded(t, dir, nil, "run", "--exec", "held="+helperWriter(t, mark), "--strategies", "held", "--files", "2", "--sizes", "8KiB",
 		"--repeat", "2", "--warmup", "0", "--dir", dir, "--out", out, "--progress", "never")
 	if hung || code != 0 {
 		t.Fatalf("exit %d (hung %v), stderr:\n%s", code, hung, stderr)
@@ -379,7 +379,7 @@ while IFS= read -r line; do
 done
 `)
 			dir, out := t.TempDir(), filepath.Join(t.TempDir(), "o.json")
-			code, stderr, hung := runChild(t, dir, nil, "run", "--exec", "planter="+w, "--strategies", "planter,chunked", "--files", "1",
+			code, stderr, hung := runGuarded(t, dir, nil, "run", "--exec", "planter="+w, "--strategies", "planter,chunked", "--files", "1",
 				"--sizes", "4KiB", "--repeat", "1", "--warmup", "0", "--dir", dir, "--out", out, "--progress", "never")
 			if hung {
 				t.Fatalf("hung; stderr:\n%s", stderr)
