@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -418,7 +419,7 @@ func TestExecStartTimeoutFlag(t *testing.T) {
 }
 
 // TestKilledRunLeftoversNamed kills (SIGKILL) a run while an external
-// writer's cell is open: every writebench-* directory it leaves, in --dir
+// writer's cell is open: every scratch or writebench-exec-* directory it leaves, in --dir
 // or in the temporary directory, must be named by the next run's scan.
 func TestKilledRunLeftoversNamed(t *testing.T) {
 	stuck := "1000.4545" + strconv.Itoa(os.Getpid()%1000)
@@ -437,7 +438,9 @@ func TestKilledRunLeftoversNamed(t *testing.T) {
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
-	left, _ := filepath.Glob(filepath.Join(dir, "writebench-*"))
+	left, _ := filepath.Glob(filepath.Join(dir, writebench.ScratchPrefix+"*"))
+	execLeft, _ := filepath.Glob(filepath.Join(dir, "writebench-exec-*"))
+	left = append(left, execLeft...)
 	if len(left) == 0 {
 		t.Fatal("the killed run left nothing: the test did not catch it mid-cell")
 	}

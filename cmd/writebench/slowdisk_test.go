@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -109,7 +110,7 @@ func TestSignalDeadlineSlowDisk(t *testing.T) {
 	// the write then waits for the device.
 	deadline := time.Now().Add(hangGuard)
 	for {
-		files, _ := filepath.Glob(filepath.Join(mnt, "writebench-*", "d*", "l*", "f*"))
+		files, _ := filepath.Glob(filepath.Join(mnt, writebench.ScratchPrefix+"*", "d*", "l*", "f*"))
 		if len(files) == 1 {
 			if st, err := os.Stat(files[0]); err == nil && st.Size() == 2<<20 {
 				break
@@ -138,7 +139,7 @@ func TestSignalDeadlineSlowDisk(t *testing.T) {
 	err := <-done
 	// The scratch directory is removed, or, when a lock the blocked write
 	// held kept its removal from finishing in time, named as left.
-	if left, _ := filepath.Glob(filepath.Join(mnt, "writebench-*")); len(left) > 0 && !strings.Contains(errb.String(), "could not remove the scratch directory "+left[0]) {
+	if left, _ := filepath.Glob(filepath.Join(mnt, writebench.ScratchPrefix+"*")); len(left) > 0 && !strings.Contains(errb.String(), "could not remove the scratch directory "+left[0]) {
 		t.Errorf("scratch %v left and not named; stderr:\n%s", left, errb.String())
 	}
 	if code := exitStatus(t, err); code != 143 {

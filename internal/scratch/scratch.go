@@ -76,6 +76,8 @@ const maxMarker = 32
 // or link cannot hang the run or exhaust its memory.
 func FindStale(dir string) []string {
 	matches, _ := filepath.Glob(filepath.Join(dir, Prefix+"*"))
+	execs, _ := filepath.Glob(filepath.Join(dir, ExecPrefix+"*"))
+	matches = append(matches, execs...)
 	var stale []string
 	for _, m := range matches {
 		data, err := ReadMarker(m)
@@ -95,8 +97,9 @@ func FindStale(dir string) []string {
 
 // ExecPrefix starts the name of the directory an external writer's files
 // go to when no runner gives it a place in a scratch directory (see
-// strategies/external); it is marked like a scratch directory.
-const ExecPrefix = Prefix + "exec-"
+// strategies/external), in the system's temporary directory; it is marked
+// like a scratch directory, and FindStale looks for it too.
+const ExecPrefix = "writebench-exec-"
 
 // unmarkedExecDir reports whether dir has the shape of an external
 // writer's directory from a writebench that did not mark them: a real
