@@ -84,6 +84,13 @@ type Config struct {
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
 	Seed         uint64 // shuffle seed (0: chosen from the clock, and recorded)
+	// MemoryLimit is the memory, in bytes, the sweep's largest cell may
+	// need (EstimateMemory) before the sweep is refused. Zero: what the
+	// machine has now (MemoryLimit: MemAvailable, or the room in the
+	// process's memory cgroup counting its reclaimable page cache as
+	// free); negative: no memory check. The limits of RLIMIT_AS and
+	// RLIMIT_NPROC are checked whatever it says (see checkLimits).
+	MemoryLimit int64
 
 	// Job is the run this process is part of (writebench.StartJob): nil for
 	// a single process. With several MPI ranks every rank runs the sweep
@@ -252,7 +259,10 @@ func (cfg *Config) check() ([]cell, error) {
 			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
-	if err := checkMemory(cells, cfg.NoVerify); err != nil {
+	if err := checkMemory(cells, cfg.NoVerify, cfg.MemoryLimit, cfg.Log); err != nil {
+		return nil, err
+	}
+	if err := checkLimits(cells, cfg.NoVerify); err != nil {
 		return nil, err
 	}
 	return cells, nil

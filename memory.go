@@ -1,7 +1,7 @@
 package writebench
 
 import (
-	"slices"
+	"io"
 
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
@@ -42,18 +42,29 @@ func EstimateMemory(s strategies.Strategy, files int, size int64, p strategies.P
 }
 
 // checkMemory refuses a sweep any of whose cells would need more memory
-// than the machine has (MemoryLimit), naming the cell and both figures.
-// It runs before anything is written; nothing is checked when the limit
-// cannot be read.
-func checkMemory(cells []cell, noVerify bool) error {
-	limit, source, ok := sysinfo.MemoryLimit()
-	if !ok {
+// than the machine has (sysinfo.MemoryLimit, or override when positive),
+// naming the cell, both figures and where the limit comes from. It runs
+// before anything is written. A negative override turns the check off;
+// when the limit cannot be read nothing is checked and log is told so.
+func checkMemory(cells []cell, noVerify bool, override int64, log io.Writer) error {
+	if override < 0 {
 		return nil
 	}
-	return checkMemoryLimit(cells, noVerify, limit, source)
+	if override > 0 {
+		return checkMemoryLimit(cells, noVerify, uint64(override), "--memory-limit", "")
+	}
+	limit, source, ok := sysinfo.MemoryLimit()
+	if !ok {
+		logf(log, "note: memory check skipped: %s (--memory-limit sets the figure)", source)
+		return nil
+	}
+	return checkMemoryLimit(cells, noVerify, limit, source, memoryAdvice)
 }
 
-func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source string) error {
+// memoryAdvice ends the memory check's refusal of a sweep.
+const memoryAdvice = ", or set the figure with --memory-limit SIZE (off: no check)"
+
+func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source, advice string) error {
 	var worst *cell
 	var need uint64
 	for i := range cells {
@@ -65,13 +76,6 @@ func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source string) 
 	if worst == nil || need <= limit {
 		return nil
 	}
-	field := "sizes"
-	switch {
-	case worst.params.Concurrency > 1 && worst.res.Files > 1 && slices.Contains(strategies.Knobs(worst.strategy, worst.params.PerFile), "concurrency"):
-		field = "concurrency"
-	case int64(worst.params.Chunk) >= worst.res.FileSize || worst.params.Chunk >= worst.params.Record:
-		field = "chunk"
-	}
-	return cfgErr(field, "cell %s would need about %s of memory at its peak, but only %s is available (%s): use smaller --chunk/--record/--sizes or a lower --concurrency",
-		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit), source)
+	return cfgErr(culprit(worst), "cell %s would need about %s of memory at its peak, but only %s is available (%s): use smaller --chunk/--record/--sizes or a lower --concurrency%s",
+		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit), source, advice)
 }

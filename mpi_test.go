@@ -394,3 +394,66 @@ func TestMPISharedDirRank(t *testing.T) {
 		fmt.Printf("rank %d of %d: shared directory ok\n", job.Rank(), job.Size())
 	}
 }
+
+// TestMPIConfigAgreement runs TestMPIConfigAgreementRank as 2 ranks: a Go
+// program whose ranks disagree gets the same *RankError on every rank from
+// Run, naming the rank and the field, before any work (it used to hang in
+// a collective or deadlock in MPI_Finalize), and the ranks can go on.
+func TestMPIConfigAgreement(t *testing.T) {
+	dir := t.TempDir()
+	cmd := mpirunCommand(t, 2, os.Args[0], "-test.run=^TestMPIConfigAgreementRank$", "-test.v")
+	cmd.Env = append(os.Environ(), "WRITEBENCH_MPI_CHILD=1", "WRITEBENCH_MPI_DIR="+dir)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpirun: %v\n%s", err, out)
+	}
+	for r := range 2 {
+		if want := fmt.Sprintf("rank %d of 2: agreement ok", r); !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	assertEmptyDir(t, dir)
+}
+
+// TestMPIConfigAgreementRank is one rank of TestMPIConfigAgreement.
+func TestMPIConfigAgreementRank(t *testing.T) {
+	if os.Getenv("WRITEBENCH_MPI_CHILD") == "" {
+		t.Skip("runs only as a rank of TestMPIConfigAgreement")
+	}
+	job, err := StartJob()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Finalize()
+	dir := os.Getenv("WRITEBENCH_MPI_DIR")
+	base := Config{Job: job, Strategies: []string{"chunked"}, Files: []int{1}, Sizes: []int64{4096}, Repeat: 2, Warmup: -1, Dir: dir}
+	for _, tc := range []struct {
+		name  string
+		on1   func(*Config)
+		field string
+	}{
+		{"repeat", func(c *Config) { c.Repeat = 5 }, "repeat"},
+		{"warmup", func(c *Config) { c.Warmup = 2 }, "warmup"},
+		{"no verify", func(c *Config) { c.NoVerify = true }, "no_verify"},
+		{"dir missing", func(c *Config) { c.Dir = filepath.Join(dir, "nope") }, "dir"},
+		{"sizes", func(c *Config) { c.Sizes = []int64{8192} }, "size"},
+	} {
+		cfg := base
+		if job.Rank() == 1 {
+			tc.on1(&cfg)
+		}
+		set, err := Run(context.Background(), cfg)
+		var re *RankError
+		var ce *ConfigError
+		if set != nil || !errors.As(err, &re) || re.Rank != 1 || !errors.As(err, &ce) || ce.Field != tc.field {
+			t.Errorf("%s: set %v, error %v; want a *RankError of rank 1 on field %s", tc.name, set != nil, err, tc.field)
+		}
+	}
+	if _, err := Run(context.Background(), base); err != nil {
+		t.Errorf("the same configuration after the refusals: %v", err)
+	}
+	if !t.Failed() {
+		fmt.Printf("rank %d of %d: agreement ok\n", job.Rank(), job.Size())
+	}
+}

@@ -27,16 +27,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/writebench/writebench/internal/ranks"
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
@@ -89,19 +87,22 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
 	cells, err := cfg.check()
-	if err != nil {
-		return nil, err
+	g := ranks.NewGroup(cfg.Job)
+	g.Shared = cfg.SharedDir
+	// Every rank validates, then all agree on the whole configuration
+	// before any work: a rank's usage error or a differing setting ends
+	// the run on every rank with the same *RankError.
+	var mine []ranks.Setting
+	if err == nil {
+		mine = cfg.settings(cells)
+	}
+	if err := g.AgreeConfig(ctx, ranksError(err), mine); err != nil {
+		return nil, rankError(err)
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
-	g := ranks.NewGroup(cfg.Job)
-	g.Shared = cfg.SharedDir
-	keys := make([]string, len(cells))
-	for i := range cells {
-		keys[i] = cells[i].res.Key()
-	}
-	if cfg.Seed, err = g.Start(ctx, cfg.Seed, keys); err != nil {
+	if cfg.Seed, err = g.Start(ctx, cfg.Seed); err != nil {
 		return nil, err
 	}
 	env := collectEnv(cfg, start)
@@ -117,6 +118,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
+	if why, refuse, err := safefs.SharedWritable(cfg.Dir); err == nil && why != "" && !refuse {
+		logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(cfg.Dir), why)
+	}
 	for _, stale := range scratch.FindStale(cfg.Dir) {
 		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 	}
@@ -125,14 +129,6 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		return nil, configError(err)
 	}
 	r := &runner{cfg: cfg, scratch: sd, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
-	for i := range cells {
-		// Strategies with files of their own (external programs' sources,
-		// patterns, temporary files) keep them in the scratch directory,
-		// removed with it however the run ends.
-		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
-			u.UseScratch(filepath.Join(sd.Path, "x-"+r.prefix+cells[i].strategy.Name()))
-		}
-	}
 	defer func() {
 		r.closeAll(ctx, cells)
 		if err := r.removeScratch(ctx); err != nil {
@@ -142,6 +138,18 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			}
 		}
 	}()
+	for i := range cells {
+		// Strategies with files of their own (external programs' sources,
+		// patterns, temporary files) keep them in the scratch directory,
+		// removed with it however the run ends.
+		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
+			p, err := r.scratch.Mkdir("x-" + r.prefix + cells[i].strategy.Name())
+			if err != nil {
+				return nil, fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
+			}
+			u.UseScratch(p)
+		}
+	}
 
 	plan := planSweep(&cfg, cells)
 	looked := 0 // interim looks made; the final verdict is one more
@@ -347,6 +355,21 @@ func (r *runner) commit(fn func()) bool {
 	return true
 }
 
+// withDir runs verify, the check of batch b, with b.DirFile set to b's
+// directory, rel under the scratch directory, opened from the scratch
+// directory's own descriptor (checked to be the directory made there), so
+// a directory a writer replaced by a link is not read through.
+func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) error {
+	d, err := r.scratch.OpenDir(rel)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	defer d.Close()
+	b.DirFile = d
+	defer func() { b.DirFile = nil }()
+	return verify()
+}
+
 // finishCell gives a cell's session back once it will run no more
 // repetitions (its batch directories are emptied after every repetition;
 // the pool goes with the scratch directory).
@@ -455,24 +478,32 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// a new directory per repetition instead made a one-file batch cost
 	// ~0.8 ms more, the file system's cost of a first entry in a new
 	// directory rather than the strategy's).
-	base := filepath.Join(r.scratch.Path, "d"+strconv.Itoa(r.assign[idx]))
+	//
+	// The directories are made, checked and emptied through the scratch
+	// directory's descriptors (see package safefs): a directory a writer
+	// replaced by a link or another directory fails the cell and is left
+	// alone.
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels := make([]string, loops)
 	dirs := make([]string, loops)
 	for j := range dirs {
 		if j == 0 {
-			if err := os.Mkdir(base, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			if _, err := r.scratch.Mkdir(base); err != nil {
 				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 			}
 		}
-		dirs[j] = filepath.Join(base, "l"+strconv.Itoa(j))
-		if err := os.Mkdir(dirs[j], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
 			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
 		}
+		dirs[j] = d
 	}
 	defer func() {
 		var rerr error
-		for _, d := range dirs {
+		for _, d := range rels {
 			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = strategies.Clean(d, r.prefix); rerr != nil {
+			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
 				break
 			}
 		}
@@ -568,14 +599,18 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			vctx, cancel = context.WithTimeout(ctx, d)
 			defer cancel()
 		}
-		for _, b := range batches {
+		for j, b := range batches {
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
-				got, verr = rv.VerifyRecords(vctx, b)
+				verr = r.withDir(b, rels[j], func() error {
+					var err error
+					got, err = rv.VerifyRecords(vctx, b)
+					return err
+				})
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = strategies.Verify(vctx, b)
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(vctx, b) })
 			}
 			if verr != nil {
 				if ctx.Err() != nil {

@@ -295,6 +295,9 @@ func Save(path string, s *Set) error {
 	return WriteFileAtomic(path, data)
 }
 
+// Encode returns s as the indented JSON Save writes.
+func Encode(s *Set) ([]byte, error) { return encode(s) }
+
 func encode(s *Set) ([]byte, error) {
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
@@ -312,17 +315,12 @@ func Load(path string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
-	s, err := Decode(bytes.NewReader(data))
+	s, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", Printable(path), err)
 	}
 	return s, nil
 }
-
-// MaxSetBytes is the largest result set Load reads: far above any real
-// set (a sweep of 10,000 cells × 10,000 repetitions is below it), so a
-// planted endless file (/dev/zero) fails fast instead of filling memory.
-const MaxSetBytes = 1 << 30
 
 // readSetFile reads path, refusing directories and devices and anything
 // longer than MaxSetBytes. A pipe (a shell's <(...)) is read as a file.
@@ -339,22 +337,36 @@ func readSetFile(path string) ([]byte, error) {
 	if m := st.Mode(); !m.IsRegular() && m&os.ModeNamedPipe == 0 {
 		return nil, fmt.Errorf("is %s, not a result set file", kindOf(m))
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxSetBytes+1))
-	if err != nil {
+	tooBig := fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+	if st.Mode().IsRegular() && st.Size() > MaxSetBytes {
+		return nil, tooBig
+	}
+	// Read into one buffer of the file's size (io.ReadAll would grow it by
+	// doubling, and keep up to twice the file in memory).
+	buf := bytes.NewBuffer(make([]byte, 0, min(st.Size(), MaxSetBytes)+512))
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxSetBytes+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxSetBytes {
-		return nil, fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+		return nil, tooBig
 	}
 	return data, nil
 }
 
 // Decode reads and checks a result set from r; see Load.
 func Decode(r io.Reader) (*Set, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxSetBytes+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > MaxSetBytes {
+		return nil, fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
+	}
+	return decode(data)
+}
+
+func decode(data []byte) (*Set, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file, not a writebench result set")
 	}
@@ -375,6 +387,11 @@ func Decode(r io.Reader) (*Set, error) {
 	}
 	if *head.Schema < 1 {
 		return nil, fmt.Errorf("result set has invalid schema %d", *head.Schema)
+	}
+	// Before decoding: refuse a file whose decoded set would take far
+	// more memory than its size warrants (a million empty results).
+	if err := checkShape(data); err != nil {
+		return nil, err
 	}
 	var s Set
 	dec := json.NewDecoder(bytes.NewReader(data))

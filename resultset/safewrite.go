@@ -184,39 +184,119 @@ func CheckOutput(path string) error {
 	return err
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory as the file it replaces, fsync and rename, so a crash never
-// leaves a truncated file. Only a regular file (or a symlink to one, which
-// is written through) is ever replaced; see CheckOutput. A replaced file
-// keeps its permission bits; a new file gets 0666 minus the umask. On error
-// the temporary file is removed and path is left as it was.
-func WriteFileAtomic(path string, data []byte) error {
+// Output is an output path checked before long work (see PrepareOutput),
+// remembering which file was there then: saving replaces that file and no
+// other.
+type Output struct {
+	path string
+	st   fs.FileInfo // the regular file path led to when checked; nil: none
+}
+
+// PrepareOutput checks, writing nothing that stays, that path can be
+// written (see resolveOutput) and records what is there now.
+func PrepareOutput(path string) (*Output, error) {
 	t, err := resolveOutput(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &Output{path: path}
+	if t.exists {
+		o.st = t.st
+	}
+	return o, nil
+}
+
+// KeptBothError is WriteFileAtomic's error when another process wrote Path
+// while this one was writing: that file was kept, and this one's data was
+// saved, complete, under SavedAs.
+type KeptBothError struct {
+	Path, SavedAs string
+}
+
+func (e *KeptBothError) Error() string {
+	return fmt.Sprintf("%s: another process wrote it meanwhile; kept it, and saved this one as %s", Printable(e.Path), Printable(e.SavedAs))
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory as the file it replaces, fsync, rename(2) and fsync of the
+// directory, so a crash never leaves a truncated file. Only a regular file
+// (or a symlink to one, which is written through) is ever replaced; see
+// CheckOutput. A replaced file keeps its permission bits; a new file gets
+// 0666 minus the umask. When another process writes path in the meantime,
+// both are kept: see Output.Write (the error is then a *KeptBothError).
+// On error the temporary file is removed and path is left as it was.
+func WriteFileAtomic(path string, data []byte) error {
+	o, err := PrepareOutput(path)
 	if err != nil {
 		return err
 	}
+	name, err := o.Write(data)
+	if err == nil && name != path {
+		return &KeptBothError{Path: path, SavedAs: name}
+	}
+	return err
+}
+
+// Write saves data at the output path and returns the name it was saved
+// under. It never removes or replaces a file it did not expect: it
+// replaces, with rename(2), only the file that was there when the output
+// was prepared (or takes the free name). When another process put a file
+// there since (another run saving to the same --out), that file is kept
+// and data is saved under the path with "-2", "-3", ... before its
+// extension, claimed without replacing anything (see CreateNew). The
+// check and the rename happen under an exclusive lock of the directory
+// (flock), so concurrent writebench processes saving there take turns.
+func (o *Output) Write(data []byte) (string, error) {
+	t, err := resolveOutput(o.path)
+	if err != nil {
+		return "", err
+	}
 	tmp, err := writeTemp(t, data)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", Printable(path), err)
+		return "", fmt.Errorf("write %s: %w", Printable(o.path), err)
 	}
-	if t.exists {
-		err = replaceRegular(tmp, t)
-	} else {
-		err = renameNoReplace(tmp, t.path)
-		if errors.Is(err, fs.ErrExist) {
-			err = outErr(path, "appeared while it was being written; not replaced")
-		}
-	}
+	dir := filepath.Dir(t.path)
+	unlock := lockDir(dir)
+	name, err := o.place(tmp, t.path)
+	unlock()
 	if err != nil {
-		os.Remove(tmp)
+		os.Remove(tmp) // ours: made by writeTemp, never renamed
 		var oe *OutputError
 		if errors.As(err, &oe) {
-			return err
+			return "", err
 		}
-		return fmt.Errorf("write %s: %w", Printable(path), err)
+		return "", fmt.Errorf("write %s: %w", Printable(o.path), err)
 	}
-	syncDir(filepath.Dir(t.path))
-	return nil
+	syncDir(dir)
+	if name == t.path {
+		return o.path, nil // the name asked for (possibly a symlink written through)
+	}
+	return name, nil
+}
+
+// place moves the temporary file tmp to real (the resolved output path)
+// when real still holds what the output was prepared with, else to a new
+// name beside it.
+func (o *Output) place(tmp, real string) (string, error) {
+	cur, err := os.Lstat(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// Nothing there (removed meanwhile, or never was): take the name
+		// only if it is still free when the rename happens.
+		err := renameNoReplace(tmp, real)
+		if !errors.Is(err, fs.ErrExist) {
+			return real, err
+		}
+	case err != nil:
+		return "", err
+	case o.st != nil && cur.Mode().IsRegular() && os.SameFile(cur, o.st) && cur.Size() == o.st.Size() && cur.ModTime().Equal(o.st.ModTime()):
+		// The file that was there when prepared: replace it.
+		if err := os.Rename(tmp, real); err != nil {
+			return "", err
+		}
+		return real, nil
+	}
+	return claimName(tmp, real)
 }
 
 // writeTemp writes data to a new temporary file next to t.path, with t's
@@ -278,6 +358,19 @@ func CreateNew(path string, data []byte) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("write %s: %w", Printable(path), err)
 	}
+	name, err := claimName(tmp, path)
+	if err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	syncDir(filepath.Dir(path))
+	return name, nil
+}
+
+// claimName renames tmp to path, or to path with "-2", "-3", ... before
+// its extension when that name is taken, never replacing anything, and
+// returns the name taken.
+func claimName(tmp, path string) (string, error) {
 	ext := filepath.Ext(path)
 	stem := strings.TrimSuffix(path, ext)
 	for k := 1; k <= 10000; k++ {
@@ -287,15 +380,12 @@ func CreateNew(path string, data []byte) (string, error) {
 		}
 		err := renameNoReplace(tmp, name)
 		if err == nil {
-			syncDir(filepath.Dir(path))
 			return name, nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
-			os.Remove(tmp)
 			return "", fmt.Errorf("write %s: %w", Printable(name), err)
 		}
 	}
-	os.Remove(tmp)
 	return "", outErr(path, "10000 names like it are taken")
 }
 

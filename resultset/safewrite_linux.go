@@ -3,7 +3,6 @@ package resultset
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,29 +101,25 @@ func renameNoReplace(from, to string) error {
 	return nil
 }
 
-// replaceRegular puts tmp in the place of t.path, which was a regular file
-// when checked. It exchanges the two names atomically and looks at what it
-// took out: if that is not the file that was checked (something else was
-// put there in between), it swaps back and refuses. Filesystems without
-// RENAME_EXCHANGE get a re-check and a plain rename.
-func replaceRegular(tmp string, t target) error {
-	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, t.path, unix.RENAME_EXCHANGE)
-	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) {
-		st, err := os.Lstat(t.path)
-		if err != nil || !st.Mode().IsRegular() || !os.SameFile(st, t.st) {
-			return outErr(t.path, "changed while it was being written; not replaced")
-		}
-		return os.Rename(tmp, t.path)
-	}
+// lockDir takes an exclusive flock(2) of the directory dir and returns its
+// release; writebench processes saving into one directory so take turns
+// between checking what is at a name and renaming onto it. Where the
+// lock cannot be taken (a file system without flock) it returns a no-op.
+func lockDir(dir string) func() {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("rename: %w", err)
+		return func() {}
 	}
-	old, err := os.Lstat(tmp)
-	if err != nil || !old.Mode().IsRegular() || !os.SameFile(old, t.st) {
-		// Put back whatever was there; tmp then holds our data again and
-		// the caller removes it.
-		unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, t.path, unix.RENAME_EXCHANGE)
-		return outErr(t.path, "was replaced by something else while it was being written; not replaced")
+	for {
+		err = unix.Flock(fd, unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
 	}
-	return os.Remove(tmp)
+	return func() {
+		if err == nil {
+			unix.Flock(fd, unix.LOCK_UN)
+		}
+		unix.Close(fd)
+	}
 }

@@ -27,10 +27,4 @@ func renameNoReplace(from, to string) error {
 	return os.Remove(from)
 }
 
-func replaceRegular(tmp string, t target) error {
-	st, err := os.Lstat(t.path)
-	if err != nil || !st.Mode().IsRegular() || !os.SameFile(st, t.st) {
-		return outErr(t.path, "changed while it was being written; not replaced")
-	}
-	return os.Rename(tmp, t.path)
-}
+func lockDir(dir string) func() { return func() {} }

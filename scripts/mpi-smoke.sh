@@ -19,7 +19,10 @@
 #   4. only rank 0 printed a summary; no scratch file is left under --dir;
 #   5. with --shared-dir (every rank's files in one directory) the sweep
 #      exits 0, the set says env.shared_dir, every cell is verified on NP
-#      ranks, and nothing is left under --dir.
+#      ranks, and nothing is left under --dir;
+#   6. when the last rank is given another --repeat (an MPMD command line),
+#      the job ends with exit 2 before any work, naming that rank and
+#      --repeat, and writes nothing.
 #
 # Needs Go, cgo with an MPI library and mpirun (Debian: apt-get install -y
 # openmpi-bin libopenmpi-dev) and python3 for the set checks. MPIRUN_FLAGS
@@ -33,7 +36,7 @@ while getopts "n:kh" opt; do
 	case $opt in
 	n) NP=$OPTARG ;;
 	k) KEEP=1 ;;
-	h) sed -n '2,28p' "$0"; exit 0 ;;
+	h) sed -n '2,30p' "$0"; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -152,5 +155,20 @@ PY
 grep -q "sharing one directory" "$work/shared.out" || fail "the --shared-dir summary does not say the ranks shared one directory"
 left=$(find "$work/scratch" -mindepth 1)
 [ -z "$left" ] || fail "scratch entries left under --dir after --shared-dir: $left"
+
+echo "mpi-smoke: 6. the last rank given another --repeat"
+last=$((NP - 1))
+set +e
+# shellcheck disable=SC2086
+timeout 60 mpirun $MPIRUN_FLAGS -np "$last" "$work/writebench" "${sweep[@]}" --out "$work/out/differ.json" : \
+	-np 1 "$work/writebench" "${sweep[@]}" --repeat 5 --out "$work/out/differ.json" >"$work/differ.out" 2>"$work/differ.err"
+rc=$?
+set -e
+[ "$rc" -ne 124 ] || fail "ranks given different --repeat hung (killed after 60 s)"
+[ "$rc" -eq 2 ] || fail "ranks given different --repeat: exit $rc, want 2: $(head -5 "$work/differ.err")"
+grep -q "rank $last (.*--repeat: 5 here, 3 on rank 0" "$work/differ.err" ||
+	fail "the refusal does not name rank $last and --repeat: $(head -5 "$work/differ.err")"
+left=$(find "$work/scratch" "$work/out" -mindepth 1 -name 'differ*' -o -mindepth 1 -name 'writebench-*')
+[ -z "$left" ] || fail "the refused job left files: $left"
 
 echo "mpi-smoke: ok ($NP ranks, $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["results"]))' "$work/out/set.json") cells)"

@@ -71,7 +71,78 @@ func MinMannWhitneyP(m, n int) float64 {
 	if m <= 0 || n <= 0 {
 		return 1
 	}
+	if m*n > exactPairs {
+		return min(1, 2*uNormalCDF(m, n, 0))
+	}
 	return min(1, 2*UCDF(m, n)[0])
+}
+
+// exactPairs is the most pairs m·n for which UCDF is exact; above it, it
+// is the normal approximation uNormalCDF.
+const exactPairs = 10000
+
+// maxPairs is the most pairs TwoSampleRatioCI lists and sorts (8 MiB);
+// above it, it selects the order statistics by counting (selectRatios).
+const maxPairs = 1 << 20
+
+// uNormalCDF is the normal approximation, with continuity correction, of
+// P(U <= u) for samples of m and n values.
+func uNormalCDF(m, n, u int) float64 {
+	mn := float64(m) * float64(n)
+	mu := mn / 2
+	sd := math.Sqrt(mn * float64(m+n+1) / 12)
+	return 0.5 * math.Erfc(-(float64(u)+0.5-mu)/(sd*math.Sqrt2))
+}
+
+// selectRatios returns the i-th and j-th smallest (from 1) of the
+// len(base)·len(new) ratios Ratio(new[q], base[p]) without listing them:
+// the smallest ratio t with at least i ratios <= t is found by bisection
+// over the ordered bit patterns of non-negative float64s, counting the
+// ratios <= t in O(len(base)·log len(new)) each time. ok is false when a
+// value is negative or NaN.
+func selectRatios(base, new []float64, i, j int) (ri, rj float64, ok bool) {
+	xs := slices.Clone(new)
+	for _, v := range xs {
+		if !(v >= 0) {
+			return 0, 0, false
+		}
+	}
+	for _, v := range base {
+		if !(v >= 0) {
+			return 0, 0, false
+		}
+	}
+	slices.Sort(xs)
+	zeros, _ := slices.BinarySearch(xs, math.SmallestNonzeroFloat64) // values == 0
+	count := func(t float64) int {
+		c := 0
+		for _, b := range base {
+			if b == 0 {
+				if t >= 1 {
+					c += zeros // 0/0 = 1
+				}
+				if math.IsInf(t, 1) {
+					c += len(xs) - zeros // x/0 = +Inf
+				}
+				continue
+			}
+			c += sort.Search(len(xs), func(q int) bool { return xs[q]/b > t })
+		}
+		return c
+	}
+	kth := func(k int) float64 {
+		lo, hi := uint64(0), math.Float64bits(math.Inf(1)) // count(hi) >= k
+		for lo < hi {
+			mid := lo + (hi-lo)/2
+			if count(math.Float64frombits(mid)) >= k {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		return math.Float64frombits(lo)
+	}
+	return kth(i), kth(j), true
 }
 
 // Ratio is x/y with 0/0 = 1 and x/0 = +Inf, so ratios of measurements that
@@ -104,6 +175,15 @@ func TwoSampleRatioCI(base, new []float64, confidence float64) (lo, hi, actual f
 	if k == 0 {
 		return 0, math.Inf(1), 0
 	}
+	if m*n > maxPairs {
+		// Too many pairs to list: select the two order statistics by
+		// counting instead, in memory proportional to m + n.
+		lo, hi, ok := selectRatios(base, new, k, m*n+1-k)
+		if !ok {
+			return math.NaN(), math.NaN(), 0
+		}
+		return lo, hi, actual
+	}
 	r := make([]float64, 0, m*n)
 	for _, b := range base {
 		for _, x := range new {
@@ -119,6 +199,24 @@ func TwoSampleRatioCI(base, new []float64, confidence float64) (lo, hi, actual f
 // the two-sided confidence 1 - 2·P(U <= k-1). It returns 0, 0 when even
 // k = 1 exceeds tail.
 func UOrder(m, n int, tail float64) (int, float64) {
+	if m*n > exactPairs {
+		// The normal approximation is monotone in u: search it instead of
+		// listing m·n/2 values.
+		half := m * n / 2
+		if uNormalCDF(m, n, 0) > tail {
+			return 0, 0
+		}
+		lo, hi := 0, half // uNormalCDF(lo) <= tail
+		for lo < hi {
+			mid := lo + (hi-lo+1)/2
+			if uNormalCDF(m, n, mid) <= tail {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		return lo + 1, 1 - 2*uNormalCDF(m, n, lo)
+	}
 	cdf := UCDF(m, n)
 	k := 0
 	for u := 0; u < len(cdf) && cdf[u] <= tail; u++ {
@@ -141,11 +239,9 @@ func UCDF(m, n int) []float64 {
 	mn := m * n
 	half := mn / 2
 	cdf := make([]float64, half+1)
-	if mn > 10000 {
-		mu := float64(mn) / 2
-		sd := math.Sqrt(float64(mn) * float64(m+n+1) / 12)
+	if mn > exactPairs {
 		for u := range cdf {
-			cdf[u] = 0.5 * math.Erfc(-(float64(u)+0.5-mu)/(sd*math.Sqrt2))
+			cdf[u] = uNormalCDF(m, n, u)
 		}
 		return cdf
 	}

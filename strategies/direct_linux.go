@@ -239,14 +239,22 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 // there (for the environment record of a result set). The error is a
 // *SkipError when the file system cannot do direct I/O.
 func ProbeDirectAlignment(dir string) (DirectAlignment, error) {
-	f, err := os.CreateTemp(dir, ".writebench-dio-*")
+	// The probe file is made and removed relative to dir's descriptor, so
+	// only the file made here is ever removed.
+	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return DirectAlignment{}, err
+		return DirectAlignment{}, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
-	path := f.Name()
-	f.Close()
-	defer os.Remove(path)
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
+	defer unix.Close(dfd)
+	name := fmt.Sprintf(".writebench-dio-%d-%d", os.Getpid(), time.Now().UnixNano())
+	path := dir + "/" + name
+	cfd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return DirectAlignment{}, &os.PathError{Op: "create", Path: path, Err: err}
+	}
+	unix.Close(cfd)
+	defer unix.Unlinkat(dfd, name, 0)
+	fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err == unix.EINVAL {
 		return DirectAlignment{}, Skip("the file system of %s refuses O_DIRECT (EINVAL at open)", dir)
 	}

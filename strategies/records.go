@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"path/filepath"
 	"sort"
 )
 
@@ -383,13 +384,13 @@ func (t *tally) intactAt(off int64) int64 {
 func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bool, sc *scanBuffers) (RecordCounts, error) {
 	t := newTally(pl, paired)
 	path := b.Path(i)
-	if err := readWith(path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
+	if err := readWith(b, path, func(r io.Reader) error { return scanData(ctx, r, i, b.Content, t, sc) }); err != nil {
 		return RecordCounts{}, err
 	}
 	c := t.counts()
 	if paired {
 		var mis int64
-		err := readWith(path+indexSuffix, func(r io.Reader) error {
+		err := readWith(b, path+indexSuffix, func(r io.Reader) error {
 			var err error
 			mis, err = checkIndex(ctx, r, t, sc)
 			return err
@@ -402,11 +403,14 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 	return c, nil
 }
 
-// readWith opens path read-only as OpenRegular does (no symlink, no
-// blocking, a regular file only) and calls fn; a missing file is read as
-// empty (its records are lost, or unindexed).
-func readWith(path string, fn func(io.Reader) error) error {
-	f, _, err := OpenRegular(path)
+// readWith opens path, a file of b's directory, read-only without
+// following a symlink (through b.DirFile when the runner opened the
+// directory) and calls fn; a missing file is read as empty (its records
+// are lost, or unindexed).
+func readWith(b *Batch, path string, fn func(io.Reader) error) error {
+	// As the verifier opens files: no symlink, no blocking, a regular
+	// file only.
+	f, _, err := openRegular(b.DirFile, filepath.Base(path), path)
 	var ve *VerifyError
 	if errors.As(err, &ve) && ve.Detail == detailMissing {
 		return fn(bytes.NewReader(nil))

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -204,6 +205,13 @@ type Batch struct {
 	// /proc/self/io cannot see (io_uring submissions and io_uring_enter
 	// calls). Strategies add to it atomically.
 	Issued *Issued
+
+	// DirFile, when non-nil, is Dir as the runner opened it from its own
+	// scratch directory's descriptor, checked to be the directory it made.
+	// Verify reads the batch's files through it (openat without following
+	// links), so a Dir swapped for a link after the write cannot redirect
+	// the reads. When nil, Verify opens Dir itself, refusing a link there.
+	DirFile *os.File
 }
 
 // Issued counts operations a strategy issued outside the write-family

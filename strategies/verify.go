@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/sysinfo"
 )
 
@@ -47,7 +48,16 @@ func (e *VerifyError) Error() string {
 // which only a strategy that ignores Prefix writes. It runs outside the
 // timed region and stops early when ctx is cancelled.
 func Verify(ctx context.Context, b *Batch) error {
-	if err := verifyEntries(b); err != nil {
+	dir := b.DirFile
+	if dir == nil {
+		d, err := openDirNoFollow(b.Dir)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		defer d.Close()
+		dir = d
+	}
+	if err := verifyEntries(b, dir); err != nil {
 		return err
 	}
 	buf := make([]byte, min(int64(verifyChunk), max(b.Size, 1)))
@@ -56,7 +66,7 @@ func Verify(ctx context.Context, b *Batch) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := verifyFile(ctx, b, i, buf, want); err != nil {
+		if err := verifyFile(ctx, b, dir, i, buf, want); err != nil {
 			return err
 		}
 	}
@@ -66,12 +76,10 @@ func Verify(ctx context.Context, b *Batch) error {
 // verifyEntries checks that the directory holds b.Files entries named with
 // b.Prefix, all named as the batch names its files (an extra or misnamed
 // file is caught here).
-func verifyEntries(b *Batch) error {
-	// A strategy may have put anything where its directory was: open it
-	// without following a link or blocking, and only as a directory.
-	d, err := os.OpenFile(b.Dir, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ODirectory, 0)
+func verifyEntries(b *Batch, dir *os.File) error {
+	d, err := reopenDir(dir)
 	if err != nil {
-		return fmt.Errorf("verify: the batch's directory: %w", err)
+		return fmt.Errorf("verify: %w", err)
 	}
 	defer d.Close()
 	width := NameWidth(b.Files)
@@ -128,66 +136,51 @@ func parseName(name string, width int) (int, bool) {
 
 // Clean removes every entry of dir whose name starts with prefix (every
 // entry when prefix is ""): what batches named with prefix wrote there.
-// Entries of other prefixes (other ranks sharing the directory) stay. It
-// reads and removes in rounds of 4096 names, so a directory of a million
-// files needs no list of them, and passes over the directory until a pass
-// finds nothing to remove. It runs outside the timed region.
+// Entries of other prefixes (other ranks sharing the directory) stay. dir
+// itself must be a directory, not a symlink; entries are removed through
+// its descriptor (unlinkat), directories among them entered without
+// following links (see internal/safefs), so nothing outside dir is ever
+// removed. It runs outside the timed region.
 func Clean(dir, prefix string) error {
 	if err := CheckPrefix(prefix); err != nil {
 		return err
 	}
-	for {
-		removed, err := cleanPass(dir, prefix)
-		if err != nil || removed == 0 {
-			return err
-		}
-	}
-}
-
-// cleanPass reads dir once to its end, removing the entries named with
-// prefix as it goes, and returns how many it removed.
-func cleanPass(dir, prefix string) (int, error) {
-	d, err := os.Open(dir)
+	t, err := safefs.Adopt(dir)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	defer d.Close()
-	removed := 0
-	for {
-		names, err := d.Readdirnames(4096)
-		for _, n := range names {
-			if !strings.HasPrefix(n, prefix) {
-				continue
-			}
-			if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
-				return removed, err
-			}
-			removed++
-		}
-		if err == io.EOF || (err == nil && len(names) == 0) {
-			return removed, nil
-		}
-		if err != nil {
-			return removed, err
-		}
-	}
+	defer t.Close()
+	return t.Empty(".", prefix)
 }
 
 // OpenRegular opens path for reading as a file a strategy (or an external
-// program) wrote, which may be anything: it does not follow a symlink
-// (one is reported as such), does not block (a FIFO with no writer opens
-// at once instead of waiting for one for ever) and checks with fstat that
-// what it opened is a regular file before anything is read from it (a
-// FIFO, device, socket or directory is reported by its kind). The
-// returned error is a *VerifyError for anything but a regular file.
+// program) wrote, which may be anything; see openRegular.
 func OpenRegular(path string) (*os.File, os.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ONoCTTY, 0)
+	return openRegular(nil, "", path)
+}
+
+// openRegular opens the file name of the directory dir (or, with dir nil,
+// path) for reading as a file a strategy wrote, which may be anything: it
+// does not follow a symlink, does not block (a FIFO with no writer opens
+// at once instead of waiting for one for ever) and checks with fstat that
+// what it opened is a regular file before anything is read from it. A
+// missing file and anything but a regular file (named by its kind: a
+// FIFO, a socket, a device, a directory, a symbolic link) are a
+// *VerifyError; path names the file in errors.
+func openRegular(dir *os.File, name, path string) (*os.File, os.FileInfo, error) {
+	var f *os.File
+	var err error
+	if dir != nil {
+		f, err = openFileIn(dir, name, path)
+	} else {
+		f, err = os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ONoCTTY, 0)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, nil, &VerifyError{Path: path, Detail: detailMissing}
 		}
 		// A symlink (ELOOP under O_NOFOLLOW) or a socket (ENXIO) cannot be
-		// opened: name what is there instead.
+		// opened: name what is there instead (for the message only).
 		if st, lerr := os.Lstat(path); lerr == nil && !st.Mode().IsRegular() {
 			return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
 		}
@@ -227,9 +220,9 @@ func kindOf(m os.FileMode) string {
 	return "type " + m.Type().String()
 }
 
-func verifyFile(ctx context.Context, b *Batch, i int, buf []byte, want *Buffer) error {
+func verifyFile(ctx context.Context, b *Batch, dir *os.File, i int, buf []byte, want *Buffer) error {
 	path := b.Path(i)
-	f, st, err := OpenRegular(path)
+	f, st, err := openRegular(dir, b.Prefix+FileName(i, NameWidth(b.Files)), path)
 	if err != nil {
 		return err
 	}

@@ -231,8 +231,10 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f.dryRun {
 		return dryRun(ctx, stdout, cfg)
 	}
+	var dest *resultset.Output
 	if f.out != "" {
-		if err := checkOut(f.out, false); err != nil {
+		var err error
+		if dest, err = checkOut(f.out, false); err != nil {
 			return err
 		}
 	}
@@ -247,8 +249,11 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runErr
 	}
 	if f.out != "" {
-		if err := resultset.Save(f.out, set); err != nil {
+		if saved, err := saveSet(f.out, dest, set); err != nil {
 			fmt.Fprintf(stderr, "writebench: ab: cannot save the result set: %v\n", err)
+		} else if saved != f.out {
+			fmt.Fprintf(stderr, "writebench: ab: note: another process saved %s meanwhile; it was kept, and this set was saved as %s\n",
+				resultset.Printable(f.out), resultset.Printable(saved))
 		}
 	}
 	if runErr != nil {

@@ -59,6 +59,7 @@ type runFlags struct {
 	precision, tie                     float64
 	dir, out, preset, progress, format string
 	noVerify, dropCaches, noSpace      bool
+	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun                             bool
 	seed                               uint64
@@ -97,6 +98,7 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
+	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
@@ -126,6 +128,9 @@ func flagOf(field string) string {
 
 // configError turns a library error into a usage error naming the flag.
 func configError(err error) error {
+	if ue := rankUsage(err); ue != nil {
+		return ue
+	}
 	var ce *writebench.ConfigError
 	if errors.As(err, &ce) && ce.Field != "" {
 		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
@@ -172,6 +177,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
 	cfg.NoSpaceCheck = f.noSpace
+	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
 	custom, user, err := f.execStrategies(p.Writers)
@@ -263,26 +269,33 @@ func (f *runFlags) applyAxis(cfg *writebench.Config, name string) {
 	}
 }
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	f := newRunFlags()
-	if err := parseFlags("run", f.fs, args, stdout); err != nil {
-		return err
+	perr := parseFlags("run", f.fs, args, stdout)
+	if errors.Is(perr, errHelpShown) {
+		return perr
 	}
-	if f.fs.NArg() > 0 {
-		return usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
+	if perr == nil && f.fs.NArg() > 0 {
+		perr = usagef("run: unexpected argument %q (run takes flags only)", f.fs.Arg(0))
 	}
 	// Under mpirun or srun: join the ranks (the mpi build) or refuse (the
 	// default build), before anything is checked or written.
-	job, err := writebench.StartJob()
-	if err != nil {
-		return usagef("run: %v", err)
+	job, jerr := writebench.StartJob()
+	if jerr != nil {
+		return cmp.Or(perr, usagef("run: %v", jerr))
 	}
-	defer func() {
-		if err := job.Finalize(); err != nil {
-			fmt.Fprintf(stderr, "writebench: rank %d: %v\n", job.Rank(), err)
-		}
-	}()
+	if job.Size() == 1 && perr != nil {
+		return perr
+	}
+	defer func() { err = endJob(ctx, job, err, stderr) }()
 	f.job = job
+	if job.Size() > 1 {
+		// Every rank validates its own command line, then all agree on
+		// the whole configuration before any work (agreeRanks).
+		if err := agreeRanks(ctx, f, args, job, perr); err != nil {
+			return err
+		}
+	}
 	if job.Rank() != 0 {
 		// Only rank 0 reports and saves; the others print errors only.
 		return runRank(ctx, f, args, job, stderr)
@@ -301,7 +314,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		out = filepath.Join("results", time.Now().UTC().Format("20060102T150405Z")+".json")
 	}
-	if err := checkOut(out, !f.fs.Changed("out")); err != nil {
+	dest, err := checkOut(out, !f.fs.Changed("out"))
+	if err != nil {
 		return err
 	}
 	cfg.Log = stderr
@@ -330,7 +344,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	// Save first: a failure to render must not lose measurements.
 	var saveErr error
-	saved, err := saveSet(out, !f.fs.Changed("out"), set)
+	saved, err := saveSet(out, dest, set)
+	if err == nil && saved != out {
+		// Another run saved to --out while this one ran: both are kept.
+		fmt.Fprintf(stderr, "writebench: note: another process saved %s while this run measured; it was kept, and this set was saved as %s\n",
+			resultset.Printable(out), resultset.Printable(saved))
+	}
 	if err != nil {
 		// --out was checked before measuring, but its disk may have filled
 		// or its directory gone since: keep the measurements elsewhere.
@@ -390,16 +409,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
-// saveSet saves set to out: an explicit --out is replaced (if it is a
-// regular file, see resultset.WriteFileAtomic); the default name is never
-// replaced: another name with a numeric suffix is taken when it exists, so
-// two runs started in the same second both keep their sets. It returns the
-// path written.
-func saveSet(out string, isDefault bool, set *resultset.Set) (string, error) {
-	if isDefault {
+// saveSet saves set to out: an explicit --out (dest, checked before the
+// sweep) replaces the regular file that was there then, and only that (see
+// resultset.Output.Write: a file another run saved there meanwhile is
+// kept, and this set takes a name with a numeric suffix); the default name
+// is never replaced: another name with a numeric suffix is taken when it
+// exists, so two runs started in the same second both keep their sets. It
+// returns the path written.
+func saveSet(out string, dest *resultset.Output, set *resultset.Set) (string, error) {
+	if dest == nil {
 		return resultset.SaveNew(out, set)
 	}
-	return out, resultset.Save(out, set)
+	data, err := resultset.Encode(set)
+	if err != nil {
+		return "", err
+	}
+	return dest.Write(data)
 }
 
 // saveFallback saves set to a new file in os.TempDir() when --out could not
@@ -412,25 +437,27 @@ func saveFallback(set *resultset.Set) (string, error) {
 // checkOut makes sure the result set can be written to path before any
 // measuring starts: an explicit --out must be a regular file (or a symlink
 // to one) or a new name in an existing directory this user can write (see
-// resultset.CheckOutput); the default results/ directory is created if
-// missing.
-func checkOut(path string, isDefault bool) error {
+// resultset.PrepareOutput, whose Output it returns, remembering what was
+// there); the default results/ directory is created if missing (nil
+// Output: saved under a new name).
+func checkOut(path string, isDefault bool) (*resultset.Output, error) {
 	if !isDefault {
-		if err := resultset.CheckOutput(path); err != nil {
-			return usagef("run: --out: %v", err)
+		o, err := resultset.PrepareOutput(path)
+		if err != nil {
+			return nil, usagef("run: --out: %v", err)
 		}
-		return nil
+		return o, nil
 	}
 	dir := filepath.Dir(path)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
+			return nil, usagef("run: --out: cannot create %s: %v", dir, errors.Unwrap(err))
 		}
 	}
 	if err := resultset.CheckNew(path); err != nil {
-		return usagef("run: --out: %v", err)
+		return nil, usagef("run: --out: %v", err)
 	}
-	return nil
+	return nil, nil
 }
 
 // syncNote says in one line which sync modes were measured and whether the

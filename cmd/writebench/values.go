@@ -76,3 +76,37 @@ func (f *axisFlag) Set(s string) error {
 	f.vals, f.nums = vals, nums
 	return nil
 }
+
+// memoryLimitFlag is --memory-limit: a size (the memory the largest cell
+// may need) or "off" (no memory check); unset, the machine's figure.
+type memoryLimitFlag struct{ v int64 }
+
+var _ pflag.Value = (*memoryLimitFlag)(nil)
+
+func (f *memoryLimitFlag) String() string {
+	switch {
+	case f.v < 0:
+		return "off"
+	case f.v == 0:
+		return ""
+	}
+	return resultset.FormatIEC(uint64(f.v))
+}
+
+func (f *memoryLimitFlag) Type() string { return "size|off" }
+
+func (f *memoryLimitFlag) Set(s string) error {
+	if strings.TrimSpace(s) == "off" {
+		f.v = -1
+		return nil
+	}
+	n, err := textfmt.ParseSize(s)
+	if err != nil {
+		return fmt.Errorf("%v (a size such as 2GiB, or off)", err)
+	}
+	if n <= 0 {
+		return fmt.Errorf("%q: give a size above 0, or off", s)
+	}
+	f.v = n
+	return nil
+}

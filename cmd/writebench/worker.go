@@ -45,7 +45,13 @@ func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		lookup = func(string) (strategies.Strategy, error) { return s, nil }
 	}
-	err := external.Serve(ctx, workerStdin, stdout, lookup, "writebench "+writebench.Version())
+	// Every request is checked against this process's memory and limits
+	// before it runs: a request is input, and one that cannot fit is an
+	// "error" reply, never a crash.
+	check := func(s strategies.Strategy, r *external.Request) error {
+		return writebench.CheckCell(s, r.Files, r.Size, r.Params)
+	}
+	err := external.ServeChecked(ctx, workerStdin, stdout, lookup, check, "writebench "+writebench.Version())
 	if ctx.Err() != nil {
 		if ie := interruption(ctx); ie != nil {
 			return ie

@@ -33,6 +33,9 @@ type Coordinator interface {
 	Hostnames(ctx context.Context) ([]string, error)
 	// Finalize ends the job's communication; no collective may follow.
 	Finalize() error
+	// Abort ends every rank with exit status code and does not return
+	// (MPI_Abort); a single process does nothing.
+	Abort(code int)
 }
 
 // solo is the Coordinator of a run of one process: every collective is
@@ -64,6 +67,7 @@ func (solo) Hostnames(context.Context) ([]string, error) {
 	return []string{h}, nil
 }
 func (solo) Finalize() error { return nil }
+func (solo) Abort(int)       {}
 
 // Job is this process's place in a writebench run: one process by default;
 // in a build with -tags mpi started by an MPI launcher (mpirun, srun), one

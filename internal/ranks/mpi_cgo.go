@@ -65,6 +65,8 @@ static int wb_error_string(int code, char *buf) {
 }
 
 static int wb_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+
+static int wb_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 */
 import "C"
 
@@ -362,4 +364,12 @@ func (m *mpiCoord) Finalize() error {
 		return mpiError("MPI_Finalize", rc)
 	}
 	return nil
+}
+
+// Abort calls MPI_Abort on MPI_COMM_WORLD, which ends every rank with
+// exit status code. It does not wait for a collective in progress (MPI
+// tears it down); should MPI_Abort return, the process exits with code.
+func (m *mpiCoord) Abort(code int) {
+	C.wb_abort(C.int(code))
+	os.Exit(code)
 }

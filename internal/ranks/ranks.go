@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -27,9 +26,11 @@ import (
 // in its own scratch directory, and calls the same collectives in the same
 // order:
 //
-//   - start: rank 0's seed (hence the shuffled order) is broadcast, every
-//     rank checks that it expanded the same cells, and the hosts are
-//     gathered for env.hosts;
+//   - agreeConfig (agree.go), before any work: the hosts are gathered for
+//     env.hosts, a rank whose configuration is invalid fails the run on
+//     every rank, and every rank compares its whole normalised
+//     configuration with rank 0's;
+//   - start: rank 0's seed (hence the shuffled order) is broadcast;
 //   - agree, after the setup of a repetition and again after its timed
 //     region and verification: a rank that failed fails the cell on every
 //     rank, and the message names that rank and its host;
@@ -57,9 +58,10 @@ type CollectiveError struct{ err error }
 func (e *CollectiveError) Error() string { return "ranks: " + e.err.Error() }
 func (e *CollectiveError) Unwrap() error { return e.err }
 
-// start agrees on the seed, checks that every rank expanded the same cells
-// and gathers the hosts; it returns the seed to use.
-func (g *Group) Start(ctx context.Context, seed uint64, keys []string) (uint64, error) {
+// Start agrees on the seed (rank 0's) and gathers the hosts, when
+// AgreeConfig has not; it returns the seed to use. The ranks' agreement on
+// the configuration (AgreeConfig) comes before it.
+func (g *Group) Start(ctx context.Context, seed uint64) (uint64, error) {
 	if !g.Multi() {
 		return seed, nil
 	}
@@ -67,27 +69,10 @@ func (g *Group) Start(ctx context.Context, seed uint64, keys []string) (uint64, 
 	if err != nil {
 		return 0, &CollectiveError{err}
 	}
-	if g.hosts, err = g.c.Hostnames(ctx); err != nil {
-		return 0, &CollectiveError{err}
-	}
-	h := fnv.New64a()
-	if g.Shared {
-		h.Write([]byte("--shared-dir\n")) // a rank without it would write elsewhere
-	}
-	for _, k := range keys {
-		h.Write([]byte(k + "\n"))
-	}
-	mine := h.Sum64()
-	root, err := g.c.BcastUint64(ctx, mine)
-	if err != nil {
-		return 0, &CollectiveError{err}
-	}
-	var differ error
-	if mine != root {
-		differ = fmt.Errorf("expanded %d cells that differ from rank 0's, or differs in --shared-dir: every rank must get the same flags and strategies", len(keys))
-	}
-	if err := g.Agree(ctx, differ); err != nil {
-		return 0, err
+	if g.hosts == nil {
+		if g.hosts, err = g.c.Hostnames(ctx); err != nil {
+			return 0, &CollectiveError{err}
+		}
 	}
 	return seed, nil
 }
@@ -351,7 +336,11 @@ func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, erro
 	var unseen error
 	if g.c.Rank() != 0 {
 		s = &scratch.Dir{Path: path, Borrowed: true}
-		if _, err := scratch.ReadMarker(path); err != nil {
+		b, err := scratch.Borrow(path)
+		if err == nil {
+			s = b
+		}
+		if err != nil {
 			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
 				"--dir must be one file system mounted at the same path on every rank's host",
 				resultset.Printable(path), err)

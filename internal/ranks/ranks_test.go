@@ -135,7 +135,7 @@ func TestAgreeSingleProcess(t *testing.T) {
 			t.Errorf("agree(%v) = %v, want the skip itself", skip, err)
 		}
 	}
-	seed, err := g.Start(ctx, 42, nil)
+	seed, err := g.Start(ctx, 42)
 	if err != nil || seed != 42 || g.HostRanks() != 1 {
 		t.Errorf("start = %d, %v; hostRanks %d", seed, err, g.HostRanks())
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -32,37 +33,75 @@ const Prefix = ".writebench-scratch-"
 // owning process, so a later run can tell a stale directory from a live one.
 const Marker = strategies.ScratchMarker
 
-// Dir is the run's scratch directory at Path. Borrowed marks rank 0's shared
-// directory (--shared-dir) as another rank sees it: used, never removed.
+// Dir is the run's scratch directory at Path, reached, emptied and removed
+// only through the descriptors of its safefs.Tree (see package safefs).
+// Borrowed marks rank 0's shared directory (--shared-dir) as another rank
+// sees it: used, never removed.
 type Dir struct {
 	Path     string
 	Borrowed bool
+	tree     *safefs.Tree
 }
 
 // New makes a fresh, uniquely named scratch directory under dir.
 func New(dir string) (*Dir, error) {
-	d, err := os.MkdirTemp(dir, Prefix)
+	t, err := safefs.MkdirTemp(dir, Prefix)
 	if err != nil {
-		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, errors.Unwrap(err))
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, err)
 	}
 	marker := strconv.Itoa(os.Getpid()) + "\n"
-	if err := os.WriteFile(filepath.Join(d, Marker), []byte(marker), 0o644); err != nil {
-		os.Remove(d)
+	if err := t.WriteFile(Marker, []byte(marker)); err != nil {
+		t.RemoveAll()
 		return nil, fmt.Errorf("--dir %s: %w", dir, err)
 	}
-	return &Dir{Path: d}, nil
+	return &Dir{Path: t.Path(), tree: t}, nil
 }
 
-// remove deletes the scratch directory and everything in it: all of it was
+// Borrow opens rank 0's shared scratch directory path, which this process
+// uses but never removes. Its last component must be a real directory
+// holding a scratch marker.
+func Borrow(path string) (*Dir, error) {
+	if _, err := ReadMarker(path); err != nil {
+		return nil, err
+	}
+	t, err := safefs.Adopt(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Dir{Path: path, Borrowed: true, tree: t}, nil
+}
+
+// Remove deletes the scratch directory and everything in it: all of it was
 // created by this process (or, under --shared-dir, by the run's ranks in
-// the directory this process made). A borrowed directory is left to its
-// owner.
+// the directory this process made). It goes through the tree's
+// descriptors, so an entry swapped for a link or another directory is left
+// alone and named in the error. A borrowed directory is left to its owner.
 func (s *Dir) Remove() error {
-	if s.Borrowed {
+	if s.tree == nil {
 		return nil
 	}
-	return os.RemoveAll(s.Path)
+	if s.Borrowed {
+		return s.tree.Close()
+	}
+	return s.tree.RemoveAll()
 }
+
+// Mkdir makes the directory rel (slash-separated, e.g. "d3/l0") under the
+// scratch directory unless it exists, checked to be the one made there
+// (see safefs.Tree.Mkdir), and returns its path.
+func (s *Dir) Mkdir(rel string) (string, error) { return s.tree.Mkdir(rel) }
+
+// Empty removes the entries named with prefix (every entry when prefix is
+// "") from the directory rel under the scratch directory, never through a
+// link or a directory swapped for another (see safefs.Tree.Empty).
+func (s *Dir) Empty(rel, prefix string) error { return s.tree.Empty(rel, prefix) }
+
+// OpenDir opens the directory rel under the scratch directory for reading,
+// checked to be the one made there (see safefs.Tree.OpenDir).
+func (s *Dir) OpenDir(rel string) (*os.File, error) { return s.tree.OpenDir(rel) }
 
 // maxMarker is the longest marker file FindStale reads: a pid and a newline.
 const maxMarker = 32
@@ -137,7 +176,9 @@ func processAlive(pid int) bool {
 }
 
 // CheckDir makes sure dir exists, is a directory and is writable, without
-// leaving anything behind.
+// leaving anything behind, and that no other user can replace entries in
+// it (see safefs.SharedWritable): a world-writable directory without the
+// sticky bit, or one owned by another user, is refused.
 func CheckDir(dir string) error {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -149,11 +190,17 @@ func CheckDir(dir string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("%s is not a directory", dir)
 	}
-	d, err := os.MkdirTemp(dir, Prefix+"probe-")
-	if err != nil {
-		return fmt.Errorf("%s is not writable: %v", dir, errors.Unwrap(err))
+	if why, refuse, err := safefs.SharedWritable(dir); err == nil && refuse {
+		return fmt.Errorf("%s is %s: another user could swap writebench's directories there; use a directory only you can change (e.g. mkdir -m 700 ~/scratch), or set the sticky bit on the shared one (chmod +t)", dir, why)
 	}
-	os.Remove(d)
+	t, err := safefs.MkdirTemp(dir, Prefix+"probe-")
+	if err != nil {
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return fmt.Errorf("%s is not writable: %v", dir, err)
+	}
+	t.RemoveAll()
 	return nil
 }
 

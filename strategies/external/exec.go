@@ -3,6 +3,7 @@ package external
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -288,6 +291,57 @@ func (e *Exec) Describe() string { return "external program: " + e.command }
 // Knobs returns KnobList.
 func (e *Exec) Knobs() []string { return e.KnobList }
 
+// Identity is everything that decides what this strategy does, on one
+// line: the program and its arguments (with the size and SHA-256 of each
+// that names a regular file, the program found in PATH included, so two
+// hosts running different scripts under one command line differ), the
+// target, the knobs and the timeouts. The ranks of an MPI run compare it.
+func (e *Exec) Identity() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "argv=%q target=%q knobs=%q timeout=%v start_timeout=%v", e.argv, e.Target, e.KnobList, e.timeout(), e.startTimeout())
+	for i, a := range e.argv {
+		path := a
+		if i == 0 {
+			if p, err := exec.LookPath(a); err == nil {
+				path = p
+			}
+		}
+		if sum, ok := fileSum(path); ok {
+			fmt.Fprintf(&b, " file%d=%s", i, sum)
+		}
+	}
+	return b.String()
+}
+
+// fileSum is "SIZE:SHA256" of a regular file of at most 256 MiB (read
+// through one descriptor opened without blocking: a FIFO or a device is
+// not read), ok false for anything else.
+func fileSum(path string) (string, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() > 256<<20 {
+		return "", false
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.LimitReader(f, 256<<20)); err != nil {
+		return "", false
+	}
+	return fmt.Sprintf("%d:%x", st.Size(), h.Sum(nil)), true
+}
+
+// PeakThreads is the threads and processes this strategy adds to the
+// user's count (RLIMIT_NPROC) while a cell runs: the program, its worker
+// threads (one per unit of concurrency, at most one per file) and those a
+// runtime or interpreter starts for itself (a Go worker: one per CPU and
+// four more; Python's executor: CPUs + 4).
+func (e *Exec) PeakThreads(files int, p strategies.Params) int {
+	return 1 + min(max(p.Concurrency, 1), max(files, 1)) + runtime.NumCPU() + 4
+}
+
 // Write fails: an external strategy keeps its program running across the
 // repetitions of a cell, so it needs a runner that calls OpenCell.
 func (e *Exec) Write(ctx context.Context, b *strategies.Batch) error {
@@ -430,18 +484,21 @@ func (s *session) makeDir() error {
 			}
 		}
 		if err == nil {
-			s.dir, err = os.MkdirTemp(e.scratch, "cell-")
+			s.tree, err = safefs.MkdirTemp(e.scratch, "cell-")
 		}
 	} else {
-		s.dir, err = os.MkdirTemp("", scratch.ExecPrefix+"*")
+		s.tree, err = safefs.MkdirTemp(os.TempDir(), scratch.ExecPrefix)
 		if err == nil {
 			// The marker of a scratch directory: a later run's scan names
 			// this directory if the process dies before Close.
-			err = os.WriteFile(filepath.Join(s.dir, strategies.ScratchMarker), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
+			err = s.tree.WriteFile(strategies.ScratchMarker, []byte(strconv.Itoa(os.Getpid())+"\n"))
 		}
 	}
+	if s.tree != nil {
+		s.dir = s.tree.Path()
+	}
 	if err == nil {
-		err = os.Mkdir(filepath.Join(s.dir, "tmp"), 0o700)
+		_, err = s.tree.Mkdir("tmp")
 	}
 	if err != nil {
 		return fmt.Errorf("%s: make the writer's directory: %w", e.name, err)
@@ -482,8 +539,9 @@ type session struct {
 	errDone chan struct{} // closed when the program's stderr reaches its end
 	waitErr error         // set before exited is closed
 	stderr  tailBuffer
-	dir     string   // the session's private directory (makeDir)
-	outR    *os.File // read ends of the program's stdout and stderr
+	dir     string       // the session's private directory (makeDir)
+	tree    *safefs.Tree // dir, removed through its descriptor
+	outR    *os.File     // read ends of the program's stdout and stderr
 	errR    *os.File
 	pipes   []uint64 // their inodes, to find processes holding them
 	pattern string   // path of the pattern file, once written for seed patSeed
@@ -624,8 +682,13 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 func (s *session) writePattern(c *strategies.Content) (string, error) {
 	var blk [strategies.BlockSize]byte
 	c.Expected(blk[:], 0, 0)
-	path := filepath.Join(s.dir, fmt.Sprintf("pattern-%d", c.Seed()))
-	if err := os.WriteFile(path, blk[:], 0o644); err != nil {
+	name := fmt.Sprintf("pattern-%d", c.Seed())
+	path := filepath.Join(s.dir, name)
+	err := s.tree.RemoveFile(name) // the program may have changed an earlier one
+	if err == nil {
+		err = s.tree.WriteFile(name, blk[:])
+	}
+	if err != nil {
 		return "", fmt.Errorf("%s: write content pattern: %w", s.e.name, err)
 	}
 	return path, nil
@@ -665,8 +728,10 @@ func (s *session) Close() error {
 		s.outR.Close()
 		s.errR.Close()
 	}
-	if s.dir != "" {
-		if rerr := os.RemoveAll(s.dir); rerr != nil && err == nil {
+	if s.tree != nil {
+		// Through the directory's descriptor: a link the program put in
+		// it is removed, never followed.
+		if rerr := s.tree.RemoveAll(); rerr != nil && err == nil {
 			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.dir, rerr)
 		}
 	}

@@ -466,7 +466,11 @@ func TestRequestRoundTrip(t *testing.T) {
 	if _, err := r.Encode(); err == nil {
 		t.Fatal("a dir with a tab was encoded")
 	}
-	for _, bad := range []string{"read\tdir=/x", "write\tdir=/x\tfiles=two", "write\tfiles=1", "write\tdir=/x\tfiles=1\tprotocol=9", "write\tdir=/x\tfiles=1\tprefix=../../etc/"} {
+	for _, bad := range []string{"read\tdir=/x", "write\tdir=/x\tfiles=two", "write\tfiles=1", "write\tdir=/x\tfiles=1\tprotocol=9", "write\tdir=/x\tfiles=1\tprefix=../../etc/",
+		// Numbers outside their axes' ranges, which no run sends.
+		"write\tdir=/x\tfiles=1\tsize=1099511627776\tchunk=1099511627776", "write\tdir=/x\tfiles=1\tconcurrency=-3",
+		"write\tdir=/x\tfiles=1\tsize=-1", "write\tdir=/x\tfiles=1\tqueue_depth=100000000",
+		"write\tdir=/x\tfiles=1\twidth=99"} {
 		if _, err := external.ParseRequest(bad); err == nil {
 			t.Errorf("ParseRequest(%q) accepted", bad)
 		}

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -153,11 +154,48 @@ func ParseRequest(line string) (*Request, error) {
 	if r.Dir == "" || r.Files < 1 || r.Size < 0 {
 		return nil, fmt.Errorf("request lacks dir, files >= 1 or size >= 0: %q", truncate(line, 120))
 	}
+	if err := checkRanges(r); err != nil {
+		return nil, err
+	}
 	r.Params = r.Params.WithDefaults()
 	if r.Width == 0 {
 		r.Width = strategies.NameWidth(r.Files)
 	}
 	return r, nil
+}
+
+// checkRanges refuses numbers outside the ranges of their axes
+// (resultset.Axes; a zero knob is its default), which a run could never
+// have sent: a request is input like any other, and a 1 TiB chunk must
+// not reach an allocator.
+func checkRanges(r *Request) error {
+	for _, a := range resultset.Axes() {
+		if a.Kind == resultset.KindName {
+			continue
+		}
+		var n int64
+		switch a.Name {
+		case "files":
+			n = int64(r.Files)
+		case "size":
+			n = r.Size
+		default:
+			v, ok := r.Params.Get(a.Name)
+			if !ok {
+				continue
+			}
+			if n, _ = strconv.ParseInt(v, 10, 64); n == 0 {
+				continue // zero or missing: the default
+			}
+		}
+		if err := a.CheckNumber(n); err != nil {
+			return fmt.Errorf("field %s: %v", a.Name, err)
+		}
+	}
+	if r.Width < 0 || r.Width > 20 {
+		return fmt.Errorf("field width=%d is out of range (0 to 20)", r.Width)
+	}
+	return nil
 }
 
 // Reply is a program's answer to a request (or its start-up line).

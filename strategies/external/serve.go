@@ -26,6 +26,16 @@ import (
 // implement strategies.RecordVerifier are refused: their records are
 // verified in-process, which a parent reading files cannot do.
 func Serve(ctx context.Context, in io.Reader, out io.Writer, lookup func(name string) (strategies.Strategy, error), banner string) error {
+	return ServeChecked(ctx, in, out, lookup, nil, banner)
+}
+
+// ServeChecked is Serve with a check of every request before it runs:
+// when check returns an error the reply is "error MESSAGE" and nothing is
+// written. `writebench worker` checks that the batch fits this process's
+// memory and limits (writebench.CheckCell), so no request can make it die
+// in the allocator or the thread library.
+func ServeChecked(ctx context.Context, in io.Reader, out io.Writer, lookup func(name string) (strategies.Strategy, error),
+	check func(s strategies.Strategy, r *Request) error, banner string) error {
 	w := bufio.NewWriter(out)
 	reply := func(s string) error {
 		if _, err := w.WriteString(oneLine(s) + "\n"); err != nil {
@@ -39,7 +49,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, lookup func(name st
 	if err := reply("ready " + banner); err != nil {
 		return err
 	}
-	sv := &server{lookup: lookup, contents: map[uint64]*strategies.Content{}, sessions: map[string]strategies.Session{}}
+	sv := &server{lookup: lookup, check: check, contents: map[uint64]*strategies.Content{}, sessions: map[string]strategies.Session{}}
 	defer sv.close()
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -65,6 +75,7 @@ func Serve(ctx context.Context, in io.Reader, out io.Writer, lookup func(name st
 
 type server struct {
 	lookup   func(string) (strategies.Strategy, error)
+	check    func(strategies.Strategy, *Request) error
 	contents map[uint64]*strategies.Content
 	sessions map[string]strategies.Session
 	latency  []time.Duration
@@ -89,6 +100,11 @@ func (sv *server) handle(ctx context.Context, line string) (resp string) {
 	}
 	if _, ok := s.(strategies.RecordVerifier); ok {
 		return fmt.Sprintf("skip strategy %s shares files between writers and verifies its records in-process; a worker cannot serve it", s.Name())
+	}
+	if sv.check != nil {
+		if err := sv.check(s, req); err != nil {
+			return "error " + err.Error()
+		}
 	}
 	c := sv.contents[req.Seed]
 	if c == nil {
