@@ -43,6 +43,10 @@ const (
 	// exit (a process blocked in the kernel dies only when the call
 	// returns) and the pipes a descendant may hold (exec.Cmd.WaitDelay).
 	waitDelay = 3 * time.Second
+	// pipeGrace is how long Close waits for the program's pipes to reach
+	// their end after it exited before searching for processes that hold
+	// them.
+	pipeGrace = 200 * time.Millisecond
 )
 
 // knownKnobs are the parameters an exec line may declare: every knob of
@@ -383,7 +387,7 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	if err != nil {
 		return nil, strategies.Skip("%s: program %q not found (%v); install it or fix the command %q", e.name, e.argv[0], unwrapExec(err), e.command)
 	}
-	s := &session{e: e, params: p, lines: make(chan string, 4), exited: make(chan struct{}), errDone: make(chan struct{}), done: make(chan struct{})}
+	s := &session{e: e, params: p, lines: make(chan string, 4), exited: make(chan struct{}), errDone: make(chan struct{}), outDone: make(chan struct{}), done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
@@ -537,6 +541,7 @@ type session struct {
 	readErr error       // set before lines is closed
 	exited  chan struct{}
 	errDone chan struct{} // closed when the program's stderr reaches its end
+	outDone chan struct{} // closed when its stdout does
 	waitErr error         // set before exited is closed
 	stderr  tailBuffer
 	dir     string       // the session's private directory (makeDir)
@@ -568,6 +573,7 @@ func (s *session) readLines(r io.Reader) {
 	}
 	s.readErr = sc.Err()
 	close(s.lines)
+	close(s.outDone)
 }
 
 // await waits for the program's next line, its exit, the timeout or ctx.
@@ -721,8 +727,15 @@ func (s *session) Close() error {
 			s.kill()
 			err = fmt.Errorf("%s: program did not exit within %v of its input closing; killed it", s.e.name, closeGrace)
 		}
-		// Helpers it left behind (in its session, or holding its pipes).
-		signalTree(s.cmd.Process.Pid, s.pipes, syscall.SIGKILL)
+		// Helpers it left behind. When nothing holds its pipes any more
+		// (both read to their end), its process group is enough, and the
+		// cell ends without a scan of every process, which would disturb
+		// the next cell's timing; otherwise the whole search (signalTree).
+		if s.pipesClosed(pipeGrace) {
+			killGroup(s.cmd.Process.Pid)
+		} else {
+			signalTree(s.cmd.Process.Pid, s.pipes, syscall.SIGKILL)
+		}
 	}
 	if s.outR != nil {
 		s.outR.Close()
@@ -736,6 +749,21 @@ func (s *session) Close() error {
 		}
 	}
 	return err
+}
+
+// pipesClosed reports whether the program's stdout and stderr both reach
+// their end within d (they do at once once no process holds them).
+func (s *session) pipesClosed(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for _, c := range []chan struct{}{s.outDone, s.errDone} {
+		select {
+		case <-c:
+		case <-t.C:
+			return false
+		}
+	}
+	return true
 }
 
 // Abort kills the program and what it started at once (see kill), then

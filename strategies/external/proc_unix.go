@@ -27,3 +27,11 @@ func signalTree(pid int, pipes []uint64, sig syscall.Signal) int {
 	}
 	return len(targets)
 }
+
+// killGroup sends SIGKILL to the process group pid leads (errors ignored:
+// it may be gone).
+func killGroup(pid int) {
+	if pid > 0 {
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+}
