@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/writebench/writebench/internal/ranks"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -78,8 +80,17 @@ type Config struct {
 	// the current directory, so the sweep measures the file system the user
 	// runs it from, as fio does). A Dir on tmpfs or ramfs measures memory,
 	// not a disk (Run says so on Log).
-	Dir          string
-	dirDefault   bool   // Dir was defaulted (error messages say so)
+	Dir        string
+	dirDefault bool // Dir was defaulted (error messages say so)
+	// Dirs, with two or more directories, runs every cell in each of them,
+	// round by round in one interleaved sweep, each directory with its own
+	// scratch directory; the cells record their directory (Cell.Dir) and
+	// each is its own workload unless Vs holds "dir". Empty: Dir alone.
+	Dirs []string
+	// Vs names axes whose values are contenders of one workload rather
+	// than workloads of their own. "dir" (with two or more Dirs) makes the
+	// verdicts compare the directories, paired by round.
+	Vs           []string
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -105,6 +116,23 @@ type Config struct {
 	// removes only those. A single process accepts it (its files are named
 	// r0-f0042). Recorded as env.shared_dir.
 	SharedDir bool
+
+	// Timeline records, for every counted repetition, a timeline of the
+	// bytes the strategy has written so far and the kernel's Dirty and
+	// Writeback memory, sampled every TimelineInterval (default
+	// DefaultTimelineInterval) by a goroutine outside the strategy's work
+	// (resultset.Timeline). Strategies run by external programs get none.
+	Timeline         bool
+	TimelineInterval time.Duration
+	// WriteLatency records the latency of every write-family call of every
+	// counted repetition into a log-bucketed histogram
+	// (resultset.WriteLatency); it adds two clock reads to every call.
+	WriteLatency bool
+
+	// Keep, when non-nil, leaves out of the sweep every cell of the
+	// product it returns false for (the cell has its strategy and axis
+	// values set, no samples): e.g. one sync mode for one strategy only.
+	Keep func(c *resultset.Cell) bool
 
 	Preset  string   // recorded in the result set's env
 	Command []string // recorded in the result set's env
@@ -216,6 +244,11 @@ func (cfg Config) withDefaults() Config {
 			cfg.Dir = wd
 		}
 	}
+	if len(cfg.Dirs) == 0 {
+		cfg.Dirs = []string{cfg.Dir}
+	}
+	cfg.Dir = cfg.Dirs[0]
+	cfg.TimelineInterval = cmp.Or(cfg.TimelineInterval, DefaultTimelineInterval)
 	return cfg
 }
 
@@ -241,6 +274,9 @@ func (cfg Config) Validate() error {
 // check validates cfg (defaults applied) and the places it will use, and
 // returns the cells of the sweep.
 func (cfg *Config) check() ([]cell, error) {
+	if err := cfg.checkDirs(); err != nil {
+		return nil, err
+	}
 	cells, err := cfg.expand()
 	if err != nil {
 		return nil, err
@@ -248,11 +284,13 @@ func (cfg *Config) check() ([]cell, error) {
 	if err := ranks.CheckLauncher(cfg.Job); err != nil {
 		return nil, configError(err)
 	}
-	if err := scratch.CheckDir(cfg.Dir); err != nil {
-		if cfg.dirDefault {
-			return nil, cfgErr("dir", "the current directory, where the scratch directory goes by default, cannot be used: %v; name a directory on the disk to measure", err)
+	for _, d := range cfg.Dirs {
+		if err := scratch.CheckDir(d); err != nil {
+			if cfg.dirDefault {
+				return nil, cfgErr("dir", "the current directory, where the scratch directory goes by default, cannot be used: %v; name a directory on the disk to measure", err)
+			}
+			return nil, cfgErr("dir", "%v", err)
 		}
-		return nil, cfgErr("dir", "%v", err)
 	}
 	if cfg.DropCaches {
 		if err := scratch.CanDropCaches(); err != nil {
@@ -266,6 +304,51 @@ func (cfg *Config) check() ([]cell, error) {
 		return nil, err
 	}
 	return cells, nil
+}
+
+// checkDirs checks Dirs and Vs; with several directories it replaces
+// Dirs by their absolute paths (symbolic links resolved), which name the
+// cells' directories, and refuses one directory given twice.
+func (cfg *Config) checkDirs() error {
+	for _, v := range cfg.Vs {
+		if v != "dir" {
+			return cfgErr("vs", "unknown contender axis %q (known: dir)", v)
+		}
+		if len(cfg.Dirs) < 2 {
+			return cfgErr("vs", "dir needs two or more directories (--dir A,B)")
+		}
+	}
+	if len(cfg.Dirs) < 2 {
+		return nil
+	}
+	if cfg.Job != nil && cfg.Job.Size() > 1 || cfg.SharedDir {
+		return cfgErr("dir", "several directories do not combine with MPI ranks or --shared-dir")
+	}
+	seen := map[string]string{}
+	out := make([]string, len(cfg.Dirs))
+	for i, d := range cfg.Dirs {
+		if d == "" {
+			return cfgErr("dir", "empty directory in the list")
+		}
+		if err := scratch.CheckDir(d); err != nil {
+			return cfgErr("dir", "%v", err)
+		}
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return cfgErr("dir", "%s: %v", resultset.Printable(d), err)
+		}
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			abs = r
+		}
+		if prev, ok := seen[abs]; ok {
+			return cfgErr("dir", "%s and %s are the same directory", resultset.Printable(prev), resultset.Printable(d))
+		}
+		seen[abs] = d
+		out[i] = abs
+	}
+	cfg.Dirs = out
+	cfg.Dir = out[0]
+	return nil
 }
 
 // axisValues is the validated list of values of one axis.
@@ -335,10 +418,12 @@ func parseAxis(a *resultset.Axis, vals []string) (axisValues, error) {
 // that order, so the same bad input always names the same field.
 func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	for _, name := range sortedKeys(cfg.Knobs) {
-		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" {
+		if a := resultset.AxisByName(name); a == nil || a.Name == "files" || a.Name == "size" || a.Name == "dir" {
 			var known []string
 			for _, a := range resultset.Axes()[2:] {
-				known = append(known, a.Name)
+				if a.Name != "dir" {
+					known = append(known, a.Name)
+				}
 			}
 			return nil, cfgErr("knobs", "unknown axis %q (known: %s)", name, strings.Join(known, ", "))
 		}
@@ -346,6 +431,9 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	var out []axisValues
 	for _, a := range resultset.Axes() {
 		var av axisValues
+		if a.Name == "dir" {
+			continue // Dirs: the runner sets it per directory (expand)
+		}
 		switch a.Name {
 		case "files":
 			av.axis = a
@@ -395,6 +483,8 @@ func (cfg *Config) checkScalars() error {
 		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
 	case cfg.MinSample > time.Minute:
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
+	case cfg.TimelineInterval < timeline.MinInterval || cfg.TimelineInterval > time.Hour:
+		return cfgErr("timeline_interval", "%v is out of range (%v to 1h)", cfg.TimelineInterval, timeline.MinInterval)
 	}
 	return nil
 }
@@ -452,11 +542,19 @@ func (cfg *Config) expand() ([]cell, error) {
 						av.axis.Set(rc, av.nums[idx[k]], "")
 					}
 				}
-				if seen[rc.Key()] {
+				if seen[rc.Key()] || (cfg.Keep != nil && !cfg.Keep(rc)) {
 					continue
 				}
 				seen[rc.Key()] = true
-				cells = append(cells, cell{res: rc, strategy: s, params: paramsOf(rc)})
+				if len(cfg.Dirs) < 2 {
+					cells = append(cells, cell{res: rc, strategy: s, params: paramsOf(rc)})
+					continue
+				}
+				for _, d := range cfg.Dirs {
+					dc := *rc
+					dc.Dir = d
+					cells = append(cells, cell{res: &dc, strategy: s, params: paramsOf(&dc)})
+				}
 			}
 		}
 	}
@@ -515,3 +613,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Bounds of Config.TimelineInterval.
+const (
+	DefaultTimelineInterval = timeline.DefaultInterval
+	MinTimelineInterval     = timeline.MinInterval
+)

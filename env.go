@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -49,11 +50,27 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	if cfg.DropCaches {
 		e.PageCache = "dropped before every repetition (sync; echo 3 > /proc/sys/vm/drop_caches)"
 	}
+	e.Dirty = timeline.DirtyLimits()
+	if cfg.Timeline {
+		e.TimelineIntervalSeconds = cfg.TimelineInterval.Seconds()
+	}
+	e.WriteLatency = cfg.WriteLatency
 	e.Hostname, _ = os.Hostname()
 	if free, _, err := sysinfo.FreeSpace(dir); err == nil {
 		e.FreeBytes = free
 	}
 	e.FSType, e.Device, e.MountOptions = sysinfo.MountOf(dir)
+	if len(cfg.Dirs) > 1 {
+		for _, d := range cfg.Dirs {
+			de := resultset.DirEnv{Dir: d}
+			de.FSType, de.Device, de.MountOptions = sysinfo.MountOf(d)
+			if free, _, err := sysinfo.FreeSpace(d); err == nil {
+				de.FreeBytes = free
+			}
+			e.Dirs = append(e.Dirs, de)
+		}
+	}
+	e.Vs = append([]string(nil), cfg.Vs...)
 	return e
 }
 

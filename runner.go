@@ -37,6 +37,7 @@ import (
 	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -118,37 +119,63 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	if why, refuse, err := safefs.SharedWritable(cfg.Dir); err == nil && why != "" && !refuse {
-		logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(cfg.Dir), why)
+	for _, d := range cfg.Dirs {
+		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
+			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+		}
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
 	}
-	for _, stale := range scratch.FindStale(cfg.Dir) {
-		logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
-	}
-	sd, err := g.MakeScratch(ctx, cfg.Dir)
-	if err != nil {
-		return nil, configError(err)
-	}
-	r := &runner{cfg: cfg, scratch: sd, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
+	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
+	// One scratch directory per directory of the run, each removed at the
+	// end (and only it: nothing else under the directories is touched).
+	var made []*scratch.Dir
 	defer func() {
 		r.closeAll(ctx, cells)
-		if err := r.removeScratch(ctx); err != nil {
-			logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
-			if runErr == nil {
-				runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
+		for _, sd := range made {
+			if err := r.removeScratch(ctx, sd); err != nil {
+				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
+				if runErr == nil {
+					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
+				}
 			}
 		}
 	}()
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return nil, configError(err)
+		}
+		made = append(made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
+	}
 	for i := range cells {
 		// Strategies with files of their own (external programs' sources,
-		// patterns, temporary files) keep them in the scratch directory,
-		// removed with it however the run ends.
+		// patterns, temporary files) keep them in the (first) scratch
+		// directory, removed with it however the run ends.
 		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
-			p, err := r.scratch.Mkdir("x-" + r.prefix + cells[i].strategy.Name())
+			p, err := made[0].Mkdir("x-" + r.prefix + cells[i].strategy.Name())
 			if err != nil {
 				return nil, fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
 			}
 			u.UseScratch(p)
 		}
+	}
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
+	if cfg.Timeline {
+		r.mem = timeline.OpenMeminfo()
+		defer r.mem.Close()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
 
 	plan := planSweep(&cfg, cells)
@@ -322,16 +349,16 @@ func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool,
 	return errAbandoned
 }
 
-// removeScratch removes the scratch directory. After a signal it waits at
+// removeScratch removes the scratch directory sd. After a signal it waits at
 // most signalGrace for that: a file whose write is blocked in the kernel
 // may hold a lock the removal needs, and the run must end all the same
 // (the error then says the directory is left).
-func (r *runner) removeScratch(ctx context.Context) error {
+func (r *runner) removeScratch(ctx context.Context, sd *scratch.Dir) error {
 	if ctx.Err() == nil || r.group.Multi() {
-		return r.group.RemoveScratch(ctx, r.scratch)
+		return r.group.RemoveScratch(ctx, sd)
 	}
 	done := make(chan error, 1)
-	go func() { done <- r.group.RemoveScratch(ctx, r.scratch) }()
+	go func() { done <- r.group.RemoveScratch(ctx, sd) }()
 	t := time.NewTimer(signalGrace)
 	defer t.Stop()
 	select {
@@ -432,14 +459,20 @@ func logf(w io.Writer, format string, args ...any) {
 
 // runner holds the state shared by every repetition.
 type runner struct {
-	cfg      Config
-	scratch  *scratch.Dir
-	content  *strategies.Content // this rank's (see group.contentSeed)
-	prefix   string              // this rank's file names under --shared-dir (see group.prefix)
-	latency  []time.Duration
-	syncTime []time.Duration
-	group    *ranks.Group // the ranks of the run (one by default)
-	assign   []int        // pool directory of each cell in the current round
+	cfg       Config
+	scratches map[string]*scratch.Dir // by Cell.Dir ("" in a run of one directory)
+	scratch   *scratch.Dir            // the current repetition's (scratches[Cell.Dir])
+	content   *strategies.Content     // this rank's (see group.contentSeed)
+	prefix    string                  // this rank's file names under --shared-dir (see group.prefix)
+	latency   []time.Duration
+	syncTime  []time.Duration
+	group     *ranks.Group // the ranks of the run (one by default)
+	assign    []int        // pool directory of each cell in the current round
+	// probe, with --timeline or --write-latency, is handed to every
+	// in-process batch of a counted repetition (reset before each).
+	probe   *strategies.Probe
+	sampler *timeline.Sampler // with --timeline
+	mem     *timeline.Meminfo // with --timeline: /proc/meminfo, open for the run
 	// mu guards abandoned and the changes repetitions make to cells
 	// (commit), so an abandoned repetition cannot change the set being
 	// saved.
@@ -455,6 +488,7 @@ type runner struct {
 func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int) (err error) {
 	rc := c.res
 	loops := max(c.loops, 1)
+	r.scratch = r.scratches[rc.Dir] // the cell's directory's (see Config.Dirs)
 	// With several ranks, every failure before the clock is agreed on (by
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
@@ -545,6 +579,16 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	clear(r.latency[:n])
 	clear(r.syncTime[:n])
+	// The probe sees only writes made in this process: a session whose
+	// writes run in another program (Usage ok) gets none.
+	probed := counted && r.probe != nil && !inOtherProcess(c.session)
+	if probed {
+		r.probe.Reset()
+		for _, b := range batches {
+			b.Probe = r.probe
+		}
+	}
+	sampling := probed && r.sampler != nil
 	if r.cfg.DropCaches {
 		if err := scratch.DropCaches(); err != nil {
 			return g.Agree(ctx, err)
@@ -561,8 +605,14 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 
 	var before, after counters
+	if sampling {
+		r.sampler.Start()
+	}
 	before.read(c.session)
 	t0 := time.Now()
+	if sampling {
+		r.sampler.Mark(t0)
+	}
 	var werr error
 	var endSync time.Duration
 	for _, b := range batches {
@@ -578,6 +628,11 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	elapsed := time.Since(t0)
 	after.read(c.session)
+	var tl *resultset.Timeline
+	if sampling {
+		t := r.sampler.Finish(elapsed)
+		tl = &t
+	}
 	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
@@ -643,7 +698,15 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if !counted {
 		return nil
 	}
-	if !r.commit(func() { r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n) }) {
+	if !r.commit(func() {
+		r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+		if tl != nil {
+			c.res.Timelines = append(c.res.Timelines, *tl)
+		}
+		if probed && r.probe.Latency != nil {
+			c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+		}
+	}) {
 		return errAbandoned
 	}
 	return g.Merge(ctx, rc)
@@ -707,6 +770,24 @@ func (r *runner) record(c *cell, k, loops int, elapsed, endSync time.Duration, d
 		rc.RingSubmissions = append(rc.RingSubmissions, subs/int64(loops))
 		rc.RingEnters = append(rc.RingEnters, enters/int64(loops))
 	}
+}
+
+// inOtherProcess reports whether a session's writes run in another
+// program (an external writer), where no probe of this process sees them.
+func inOtherProcess(s strategies.Session) bool {
+	_, ok := sessionUsage(s)
+	return ok
+}
+
+// writeLatency converts a histogram to its stored form.
+func writeLatency(h *strategies.LatencyHist) resultset.WriteLatency {
+	pairs, maxNS := h.Counts()
+	out := resultset.WriteLatency{Buckets: make([][3]int64, 0, len(pairs)), Max: time.Duration(maxNS).Seconds()}
+	for _, p := range pairs {
+		lo, hi := strategies.LatencyBucketBounds(int(p[0]))
+		out.Buckets = append(out.Buckets, [3]int64{lo, hi, p[1]})
+	}
+	return out
 }
 
 func addCounts(a, b strategies.RecordCounts) strategies.RecordCounts {

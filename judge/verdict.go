@@ -258,7 +258,9 @@ type Contender struct {
 }
 
 // Groups returns the comparison groups of s (cells with the same
-// resultset.GroupKey: files, size and sync) with at least two cells, as
+// resultset.GroupKey: files, size and sync; and the same directory in a
+// run of several, unless the set compared directories, Set.VsDir) with at
+// least two cells, as
 // indices into s.Results in set order, ordered by files, size and then
 // first appearance.
 func Groups(s *resultset.Set) [][]int {
@@ -266,6 +268,9 @@ func Groups(s *resultset.Set) [][]int {
 	var out [][]int
 	for i := range s.Results {
 		k := resultset.GroupKey(&s.Results[i])
+		if d := s.Results[i].Dir; d != "" && !s.VsDir() {
+			k += "/dir=" + d
+		}
 		g, ok := idx[k]
 		if !ok {
 			g = len(out)

@@ -117,7 +117,7 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 // benchName is the sub-benchmark part of a cell's name:
 // /strategy=S/files=N/size=Z, then every parameter that varies in the set
 // (any axis of resultset.Axes(), in its order) and applies to the cell, then
-// /sync=M.
+// /sync=M. A "/" in a value (a directory) is written %2F.
 func benchName(c *resultset.Cell, kv *knobView) string {
 	var b strings.Builder
 	b.WriteString("/strategy=" + benchSafe(c.Strategy))
@@ -125,7 +125,8 @@ func benchName(c *resultset.Cell, kv *knobView) string {
 	b.WriteString("/size=" + resultset.FormatBytes(c.FileSize))
 	for _, name := range kv.varying {
 		if v := kv.value(c, name); name != "sync" && v != "-" {
-			b.WriteString("/" + name + "=" + benchSafe(v))
+			// A directory's slashes would start new name parts.
+			b.WriteString("/" + name + "=" + benchSafe(strings.ReplaceAll(v, "/", "%2F")))
 		}
 	}
 	b.WriteString("/sync=" + benchSafe(c.Sync))

@@ -26,5 +26,5 @@ func ExampleRender() {
 	sc.Scan()
 	fmt.Println(sc.Text()[:47])
 	// Output:
-	// basic,bufio,10,4096,256,8192,,,,,,,none,6,0.000
+	// basic,bufio,10,4096,256,8192,,,,,,,none,,6,0.00
 }

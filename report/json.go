@@ -51,6 +51,7 @@ type JSONCell struct {
 	QueueDepth  int    `json:"queue_depth,omitempty"`
 	Prealloc    string `json:"prealloc,omitempty"` // omitted when "none", as in Key
 	Sync        string `json:"sync"`
+	Dir         string `json:"dir,omitempty"` // runs of several directories
 	N           int    `json:"n"`
 	Verified    bool   `json:"verified"`
 	Error       string `json:"error,omitempty"`
@@ -113,7 +114,7 @@ func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 				Key: c.Key(), Strategy: c.Strategy, Files: c.Files, FileSize: c.FileSize,
 				Record: c.Record, Buffer: c.Buffer, Chunk: c.Chunk, Concurrency: c.Concurrency, PerFile: c.PerFile,
 				Batch: c.Batch, QueueDepth: c.QueueDepth, Prealloc: omitDefault("prealloc", c.Prealloc),
-				Sync: c.Sync, N: s.N, Verified: c.Verified, Error: c.Error,
+				Sync: c.Sync, Dir: c.Dir, N: s.N, Verified: c.Verified, Error: c.Error,
 				RelativeSpeed: s.Relative, Fastest: s.Fastest,
 			}
 			if !s.Failed() {

@@ -69,6 +69,7 @@ func WriteMarkdownPage(path string, sets []*resultset.Set, labels []string, plot
 				found = append(found, ch)
 			}
 		}
+		found = append(found, workloadCharts(plotsDir)...)
 		if len(found) > 0 {
 			b.WriteString("## Charts\n\n")
 			for _, ch := range found {
@@ -180,4 +181,23 @@ func repetitionsRow(s *resultset.Set) string {
 		counted = fmt.Sprintf("%s (adaptive: up to %d within a %s budget)", countedRange(s), e.Repeat, formatDuration(e.BudgetSeconds))
 	}
 	return fmt.Sprintf("%s counted + %d warm-up per cell, interleaved (seed %d)", counted, e.Warmup, e.Seed)
+}
+
+// workloadCharts lists the per-workload charts found in plotsDir (timeline-*
+// and write-latency-*, as timelineCharts and latencyCharts name them), in
+// name order.
+func workloadCharts(plotsDir string) []Chart {
+	var out []Chart
+	for _, kind := range []struct{ prefix, title, about string }{
+		{"timeline-", "Timeline", "Above, each strategy's throughput over its median repetition; below, on the same time axis, the kernel's Dirty (solid) and Writeback (dashed) memory and the dirty thresholds: where the lines part is where the page cache stopped helping."},
+		{"write-latency-", "Write-call latency", "The fraction of write calls slower than each latency (all counted repetitions), both axes logarithmic: the tail is on the right."},
+	} {
+		paths, _ := filepath.Glob(filepath.Join(plotsDir, kind.prefix+"*.png"))
+		slices.Sort(paths)
+		for _, p := range paths {
+			name := strings.TrimSuffix(filepath.Base(p), ".png")
+			out = append(out, Chart{Name: name, Title: kind.title + ": " + strings.TrimPrefix(name, kind.prefix), About: kind.about})
+		}
+	}
+	return out
 }

@@ -119,6 +119,14 @@ func WritePlotsWith(dir string, sets []*resultset.Set, labels []string, opt Plot
 			notes = append(notes, n)
 		}
 	}
+	for _, charts := range []func([]*resultset.Set, []string) ([]string, []*figure){timelineCharts, latencyCharts} {
+		names, figs := charts(sets, labels)
+		for i, fig := range figs {
+			if err := save(names[i], fig); err != nil {
+				return written, notes, err
+			}
+		}
+	}
 	fig, why := winnerMap(sums, indexVerdicts(sets, labels), newKnobView(sums), len(sets) > 1)
 	if fig == nil {
 		notes = append(notes, "chart winner-map skipped: "+why)

@@ -147,6 +147,18 @@ func envLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
 	switch {
+	case len(e.Dirs) > 1:
+		var ds []string
+		for _, d := range e.Dirs {
+			ds = append(ds, fmt.Sprintf("%s (%s on %s)", resultset.Printable(d.Dir), orDash(d.FSType), orDash(d.Device)))
+		}
+		h := "directories " + strings.Join(ds, ", ")
+		if s.VsDir() {
+			h += " compared (--vs dir)"
+		} else {
+			h += ", each its own workload"
+		}
+		parts = append(parts, h)
 	case e.InMemory():
 		parts = append(parts, e.FSType+" (memory, not a disk)")
 	case e.FSType != "" || e.Device != "":
@@ -168,6 +180,12 @@ func envLine(s *resultset.Set) string {
 	}
 	if r := ranksEnv(s); r != "" {
 		parts = append(parts, r)
+	}
+	if e.TimelineIntervalSeconds > 0 {
+		parts = append(parts, "timelines every "+formatDuration(e.TimelineIntervalSeconds))
+	}
+	if e.WriteLatency {
+		parts = append(parts, "write-call latency recorded (two clock reads per call, inside the timing)")
 	}
 	if !s.Complete {
 		parts = append(parts, "INCOMPLETE (interrupted"+prefixed(" by ", s.Interrupted)+")")
@@ -259,6 +277,10 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 	header = append(header, "strategy", "files", "size")
 	header = append(header, varying...)
 	header = append(header, "throughput", "files/s", "syscalls/MiB", "storage/logical", "sync share", "CPU/MiB", "p99 latency", "vs fastest")
+	wlat := anyWriteLatency(sums)
+	if wlat {
+		header = append(header, "write p50", "write p99", "write p99.9", "write max")
+	}
 	ranks := anyRanks(sums)
 	if ranks {
 		header = append(header, "ranks")
@@ -276,6 +298,9 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
+			if wlat {
+				r = append(r, "-", "-", "-", "-")
+			}
 			if ranks {
 				r = append(r, strconv.Itoa(c.RankCount()))
 			}
@@ -301,6 +326,11 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			statOr(s.LatencyP99, formatDuration),
 			relative(s),
 		)
+		if wlat {
+			for _, m := range writeLatencyMetrics {
+				r = append(r, statOr(s.Metrics[m], formatDuration))
+			}
+		}
 		if ranks {
 			r = append(r, rankColumn(s))
 		}
@@ -355,7 +385,23 @@ func tableNotes(sums []*Summary) []string {
 	if anyRanks(sums) {
 		notes = append(notes, ranksNote)
 	}
+	if anyWriteLatency(sums) {
+		notes = append(notes, "write p50/p99/p99.9/max: latency of one write-family call (write, pwrite, writev, pwritev2; io_uring: submission to completion) at that quantile of each repetition's histogram, median over repetitions; buckets are at most 12.5% wide and a quantile reads as its bucket's upper bound. - where no call was made (mmap stores) or the writes ran in another program.")
+	}
 	return notes
+}
+
+// writeLatencyMetrics are the metrics of the write-latency columns.
+var writeLatencyMetrics = []string{"write_latency_p50", "write_latency_p99", "write_latency_p999", "write_latency_max"}
+
+// anyWriteLatency reports whether any cell has write-call latencies.
+func anyWriteLatency(sums []*Summary) bool {
+	for _, s := range sums {
+		if s.Metrics["write_latency_p50"].OK() {
+			return true
+		}
+	}
+	return false
 }
 
 // marginString is "+23%" below 2x and "3.4x" from there on.

@@ -124,7 +124,11 @@ func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	for i, s := range sets {
 		label := setLabel(labels, i)
 		for j := range s.Results {
-			out = append(out, summarizeCell(label, &s.Results[j]))
+			sum := summarizeCell(label, &s.Results[j])
+			if d := s.Results[j].Dir; d != "" && !s.VsDir() {
+				sum.Group += "|" + d // each directory is a workload of its own
+			}
+			out = append(out, sum)
 		}
 	}
 	setOrder := map[string]int{}

@@ -49,7 +49,7 @@ type Axis struct {
 }
 
 // axisTable is the table of every axis, in the order keys, columns and flags list
-// them. Files and size come first; "sync" is last.
+// them. Files and size come first; "sync" and "dir" are last.
 var axisTable = []*Axis{
 	{Name: "files", Flag: "files", Kind: KindCount, Default: "1,16,64", Min: 1, Max: MaxFiles,
 		Help: "file counts per cell (for shared-file strategies: shared files or pairs)",
@@ -79,10 +79,16 @@ var axisTable = []*Axis{
 	{Name: "sync", Flag: "sync", Kind: KindName, Default: "none",
 		Names: []string{"none", "data", "close", "end", "dsync", "uncached"},
 		Help:  "durability, inside the timing: none (page cache only), data (fdatasync before close), close (fsync before close), end (one syncfs after all files), dsync (RWF_DSYNC on every write), uncached (RWF_DONTCACHE on every write)"},
+	// dir is set only in runs of several directories (--dir A,B): a cell
+	// of a single-directory run has none, so its key is what it was
+	// before the axis existed. Its values are paths, not Names.
+	{Name: "dir", Flag: "dir", Kind: KindName,
+		Help: "directories to run every cell in, round by round (each gets its own scratch directory writebench-*)"},
 }
 
 // Axes returns the table of every axis (a copy), in the order keys,
-// columns and flags list them. Files and size come first; "sync" is last.
+// columns and flags list them. Files and size come first; "sync" and "dir"
+// are last.
 func Axes() []*Axis { return slices.Clone(axisTable) }
 
 // Limits of the numeric axes, checked before anything is written.

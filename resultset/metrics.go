@@ -119,6 +119,14 @@ var metricTable = []*Metric{
 		samples: func(c *Cell) []float64 { return nilIfEmpty(c.LatencyP99) }},
 	{Name: "latency_max", Unit: "s", Better: LowerIsBetter, Help: "slowest file's latency",
 		samples: func(c *Cell) []float64 { return nilIfEmpty(c.LatencyMax) }},
+	{Name: "write_latency_p50", Unit: "s", Better: LowerIsBetter, Help: "median latency of one write-family call (--write-latency)",
+		samples: writeLatency(0.5)},
+	{Name: "write_latency_p99", Unit: "s", Better: LowerIsBetter, Help: "99th percentile latency of one write-family call (--write-latency)",
+		samples: writeLatency(0.99)},
+	{Name: "write_latency_p999", Unit: "s", Better: LowerIsBetter, Help: "99.9th percentile latency of one write-family call (--write-latency)",
+		samples: writeLatency(0.999)},
+	{Name: "write_latency_max", Unit: "s", Better: LowerIsBetter, Help: "slowest write-family call (--write-latency)",
+		samples: writeLatency(1)},
 	{Name: "corrupt_records", Unit: "count", Better: LowerIsBetter, Help: "records found torn, lost, duplicated or mismatched (shared-file strategies)",
 		samples: func(c *Cell) []float64 { return validInts(c.CorruptRecords) }},
 }
@@ -196,4 +204,28 @@ func cpu(c *Cell) []float64 {
 		out[i] = c.UserSeconds[i] + c.SysSeconds[i]
 	}
 	return out
+}
+
+// writeLatency returns the samples function of the q quantile of each
+// repetition's write latency histogram; nil when any repetition recorded
+// no call.
+func writeLatency(q float64) func(c *Cell) []float64 {
+	return func(c *Cell) []float64 {
+		if len(c.WriteLatency) == 0 {
+			return nil
+		}
+		out := make([]float64, len(c.WriteLatency))
+		for i := range c.WriteLatency {
+			h := &c.WriteLatency[i]
+			v, ok := h.Quantile(q)
+			if q == 1 {
+				v = h.Max
+			}
+			if !ok {
+				return nil
+			}
+			out[i] = v
+		}
+		return out
+	}
 }

@@ -107,6 +107,46 @@ type Env struct {
 	// MinSampleSeconds is the shortest timed sample (--min-sample); cells
 	// whose batch was shorter ran it Loops times per repetition.
 	MinSampleSeconds float64 `json:"min_sample_seconds,omitempty"`
+
+	// Dirs, in a run of several directories (--dir A,B), describes each:
+	// its path as cells name it, filesystem, device, mount options and
+	// free space at the start. Empty in a run of one directory.
+	Dirs []DirEnv `json:"dirs,omitempty"`
+	// Vs names the axes whose values were compared as contenders of one
+	// workload (--vs): "dir" puts the cells of every directory in one
+	// comparison group, so the verdicts say which directory is faster.
+	// Without it each directory is a workload of its own.
+	Vs []string `json:"vs,omitempty"`
+
+	// Dirty holds the kernel's dirty page-cache thresholds at the start
+	// (Linux; nil elsewhere and in sets written before they were recorded).
+	Dirty *DirtyLimits `json:"dirty,omitempty"`
+	// TimelineIntervalSeconds is the timeline sampler's interval
+	// (--timeline-interval) when timelines were recorded, else 0.
+	TimelineIntervalSeconds float64 `json:"timeline_interval_seconds,omitempty"`
+	// WriteLatency is true when the latency of every write-family call
+	// was recorded (--write-latency).
+	WriteLatency bool `json:"write_latency,omitempty"`
+}
+
+// DirEnv describes one directory of a run of several.
+type DirEnv struct {
+	Dir          string `json:"dir"`           // absolute path, as Cell.Dir names it
+	FSType       string `json:"fs_type"`       // e.g. "ext4", "tmpfs"
+	Device       string `json:"device"`        // mount source
+	MountOptions string `json:"mount_options"` // e.g. "rw,relatime"
+	FreeBytes    uint64 `json:"free_bytes"`    // free space at start, bytes
+}
+
+// VsDir reports whether the set compared directories as contenders
+// (Env.Vs holds "dir").
+func (s *Set) VsDir() bool {
+	for _, v := range s.Env.Vs {
+		if v == "dir" {
+			return true
+		}
+	}
+	return false
 }
 
 // GroupKey names the comparison group of c: the workload every contender
@@ -134,6 +174,10 @@ type Cell struct {
 	QueueDepth  int    `json:"queue_depth,omitempty"` // io_uring submissions in flight (uring)
 	Prealloc    string `json:"prealloc,omitempty"`    // none, fallocate or truncate (strategies that create files)
 	Sync        string `json:"sync"`                  // none, data, close, end, dsync or uncached
+	// Dir, in a run of several directories (--dir A,B), is the directory
+	// (absolute) the cell wrote under; Env.Dirs describes its filesystem.
+	// Empty in a run of one directory (Env.Dir).
+	Dir string `json:"dir,omitempty"`
 	// Loops is how many times each counted repetition ran the batch back to
 	// back (into fresh directories) to reach the minimum sample duration;
 	// 0 or 1 means once. Seconds and the counters are per batch (divided
@@ -184,6 +228,16 @@ type Cell struct {
 	// does not count them).
 	RingSubmissions []int64 `json:"ring_submissions,omitempty"`
 	RingEnters      []int64 `json:"ring_enters,omitempty"`
+
+	// Timelines, with --timeline, holds one Timeline per counted
+	// repetition (empty for strategies whose writes happen in another
+	// program, which the sampler cannot see).
+	Timelines []Timeline `json:"timelines,omitempty"`
+	// WriteLatency, with --write-latency, holds the latency distribution of
+	// the write-family calls of every counted repetition (empty for
+	// strategies whose writes the runner cannot time: external programs;
+	// mmap stores are no calls and leave their histograms empty).
+	WriteLatency []WriteLatency `json:"write_latency,omitempty"`
 
 	Verified bool   `json:"verified"` // every file of every counted repetition read back and matched
 	Error    string `json:"error"`    // empty when the cell succeeded
@@ -500,6 +554,11 @@ func (s *Set) Validate() error {
 		}
 		keys[key] = i
 	}
+	for _, v := range s.Env.Vs {
+		if AxisByName(v) == nil {
+			return fmt.Errorf("env: vs names %s, which is no axis", strconv.Quote(v))
+		}
+	}
 	if s.Env.Ranks < 0 {
 		return fmt.Errorf("env: negative ranks %d", s.Env.Ranks)
 	}
@@ -520,6 +579,9 @@ func (c *Cell) validateShape(i int, where string) error {
 	}
 	if c.PerFile != "" && !ValidName(c.PerFile) {
 		return fmt.Errorf("%s: invalid per_file %s", where, strconv.Quote(c.PerFile))
+	}
+	if strings.ContainsFunc(c.Dir, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("%s: dir %s holds control characters", where, strconv.Quote(c.Dir))
 	}
 	if c.Files < 0 || c.FileSize < 0 {
 		return fmt.Errorf("%s: negative files or file_size", where)
@@ -581,6 +643,16 @@ func (c *Cell) validateSamples(where string) error {
 	}
 	if c.Ranks < 0 {
 		return fmt.Errorf("%s: negative ranks %d", where, c.Ranks)
+	}
+	for k := range c.Timelines {
+		if err := c.Timelines[k].validate(); err != nil {
+			return fmt.Errorf("%s: timelines sample %d: %w", where, k, err)
+		}
+	}
+	for k := range c.WriteLatency {
+		if err := c.WriteLatency[k].validate(); err != nil {
+			return fmt.Errorf("%s: write_latency sample %d: %w", where, k, err)
+		}
 	}
 	for k, rs := range c.RankSeconds {
 		if len(rs) != c.RankCount() {

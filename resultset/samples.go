@@ -12,6 +12,10 @@ type Merge int
 const (
 	MergeMax Merge = iota // the slowest rank's (wall time, latency percentiles)
 	MergeSum              // summed over ranks (counters, CPU, sync time); -1 (unavailable) on any rank stays -1
+	// MergeOwn: not exchanged; every rank keeps its own values, so the
+	// saved set (rank 0's) has rank 0's. For arrays of one structured
+	// value per repetition (timelines, histograms).
+	MergeOwn
 )
 
 // SampleArray is one raw sample array of a Cell: one value per counted
@@ -22,7 +26,7 @@ const (
 // the metrics (metricTable) that read it.
 type SampleArray struct {
 	Name     string // JSON name, e.g. "write_syscalls"
-	Unit     string // "s", "B" or "count"
+	Unit     string // "s", "B" or "count"; "timeline" and "histogram" for the structured arrays
 	Optional bool   // may be empty while Seconds is not (recorded by some strategies only)
 	Merge    Merge
 }
@@ -45,6 +49,9 @@ var sampleTable = []SampleArray{
 	{Name: "corrupt_records", Unit: "count", Optional: true, Merge: MergeSum},
 	{Name: "ring_submissions", Unit: "count", Optional: true, Merge: MergeSum},
 	{Name: "ring_enters", Unit: "count", Optional: true, Merge: MergeSum},
+	// One structured value per repetition (At and Put do not apply).
+	{Name: "timelines", Unit: "timeline", Optional: true, Merge: MergeOwn},
+	{Name: "write_latency", Unit: "histogram", Optional: true, Merge: MergeOwn},
 }
 
 // SampleArrays returns the table of raw sample arrays (a copy), Seconds

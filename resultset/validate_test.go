@@ -41,6 +41,26 @@ func TestLoadRejectsUntrusted(t *testing.T) {
 		{"negative concurrency", func(c *Cell) { c.Concurrency = -5 }, "negative concurrency"},
 		{"prealloc", func(c *Cell) { c.Prealloc = "evil" }, "unknown prealloc"},
 		{"negative sync seconds", func(c *Cell) { c.SyncSeconds = []float64{-1} }, "invalid sync_seconds"},
+		{"timelines count", func(c *Cell) { c.Timelines = []Timeline{{}, {}} }, "timelines has 2 samples"},
+		{"timeline lengths", func(c *Cell) {
+			c.Timelines = []Timeline{{Seconds: []float64{0, 1}, Bytes: []int64{0}, Dirty: []int64{0, 0}, Writeback: []int64{0, 0}}}
+		}, "t, bytes, dirty and writeback have 2, 1"},
+		{"timeline backwards", func(c *Cell) {
+			c.Timelines = []Timeline{{Seconds: []float64{0, 1, 0.5}, Bytes: []int64{0, 1, 2}, Dirty: []int64{0, 0, 0}, Writeback: []int64{0, 0, 0}}}
+		}, "not a time after"},
+		{"timeline bytes shrink", func(c *Cell) {
+			c.Timelines = []Timeline{{Seconds: []float64{0, 1}, Bytes: []int64{5, 1}, Dirty: []int64{0, 0}, Writeback: []int64{0, 0}}}
+		}, "below the previous"},
+		{"timeline too long", func(c *Cell) {
+			n := MaxTimelinePoints + 1
+			c.Timelines = []Timeline{{Seconds: make([]float64, n), Bytes: make([]int64, n), Dirty: make([]int64, n), Writeback: make([]int64, n)}}
+		}, "more than 512"},
+		{"latency buckets overlap", func(c *Cell) {
+			c.WriteLatency = []WriteLatency{{Buckets: [][3]int64{{8, 9, 1}, {9, 10, 1}}, Max: 1e-8}}
+		}, "write_latency sample 0: bucket 1"},
+		{"latency zero count", func(c *Cell) {
+			c.WriteLatency = []WriteLatency{{Buckets: [][3]int64{{8, 9, 0}}}}
+		}, "positive count"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := validSet()
@@ -219,5 +239,28 @@ func TestValidateDuplicateCells(t *testing.T) {
 		if _, err := loadCells(t, a, other, b); err != nil {
 			t.Errorf("cells differing in %s: Load = %v", name, err)
 		}
+	}
+}
+
+// TestWriteLatencyQuantiles checks the quantiles and CCDF read off a
+// histogram: the highest value of the bucket holding the nearest rank,
+// capped at the maximum.
+func TestWriteLatencyQuantiles(t *testing.T) {
+	h := WriteLatency{Buckets: [][3]int64{{1000, 1099, 90}, {8000, 8999, 9}, {1_000_000, 1_099_999, 1}}, Max: 0.00105}
+	for _, tc := range []struct {
+		q    float64
+		want float64
+	}{{0.5, 1.099e-6}, {0.9, 1.099e-6}, {0.91, 8.999e-6}, {0.99, 8.999e-6}, {0.999, 0.00105}, {1, 0.00105}} {
+		got, ok := h.Quantile(tc.q)
+		if !ok || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Quantile(%v) = %v, want %v", tc.q, got, tc.want)
+		}
+	}
+	x, f := h.CCDF()
+	if len(x) != 3 || f[0] != 0.1 || math.Abs(f[1]-0.01) > 1e-12 || f[2] != 0 || x[2] != 0.00105 {
+		t.Fatalf("CCDF = %v %v", x, f)
+	}
+	if _, ok := (&WriteLatency{}).Quantile(0.5); ok {
+		t.Fatal("an empty histogram has a quantile")
 	}
 }

@@ -663,3 +663,14 @@ func TestBufferBytesPanicsAboveCap(t *testing.T) {
 	}()
 	strategies.NewContent(1).NewBuffer(10).Bytes(0, 0, 11)
 }
+
+// subdir makes a fresh directory under dir, removed when t ends.
+func subdir(t *testing.T, dir string) string {
+	t.Helper()
+	d, err := os.MkdirTemp(dir, "batch-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}

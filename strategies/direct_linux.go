@@ -91,11 +91,12 @@ type directRun struct {
 	align DirectAlignment
 	chunk int
 	buf   *Buffer
+	probe *Probe // b.Probe
 }
 
 // writeDirect writes the batch's files one after another with O_DIRECT.
 func writeDirect(ctx context.Context, b *Batch) error {
-	d := &directRun{b: b, w: newPathWorker(b)}
+	d := &directRun{b: b, w: newPathWorker(b), probe: b.Probe}
 	for i := 0; i < b.Files; i++ {
 		// The one look at ctx before each file's create, as writeFile's.
 		if err := ctx.Err(); err != nil {
@@ -212,6 +213,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 	for len(p) > 0 {
 		var n int
 		var err error
+		t := d.probe.start()
 		if dsync {
 			n, err = unix.Pwritev2(fd, [][]byte{p}, off, unix.RWF_DSYNC)
 		} else {
@@ -229,6 +231,7 @@ func (d *directRun) writeAligned(fd int, p []byte, off int64, dsync bool) error 
 		case n%d.align.Bytes != 0 && n < len(p):
 			return fmt.Errorf("short direct write of %d bytes at offset %d, not a multiple of the alignment %d: %w", n, off, d.align.Bytes, unix.EIO)
 		}
+		d.probe.done(t, n)
 		p, off = p[n:], off+int64(n)
 	}
 	return nil

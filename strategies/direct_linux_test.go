@@ -7,12 +7,18 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/writebench/writebench/internal/fstest"
 )
 
-// TestDirectAlignment checks where the alignment comes from on the test
-// machine's file system and that the chunk is rounded down to it.
+// TestDirectAlignment checks where the alignment comes from on the
+// temporary directory's filesystem and on tmpfs, xfs and btrfs, and that
+// the chunk is rounded down to it.
 func TestDirectAlignment(t *testing.T) {
-	dir := t.TempDir()
+	fstest.Each(t, func(t *testing.T, _, dir string) { testDirectAlignment(t, dir) })
+}
+
+func testDirectAlignment(t *testing.T, dir string) {
 	fd, err := unix.Open(dir+"/probe", unix.O_CREAT|unix.O_WRONLY|unix.O_DIRECT|unix.O_CLOEXEC, 0o644)
 	if err == unix.EINVAL {
 		t.Skipf("%s refuses O_DIRECT", dir)
@@ -35,7 +41,7 @@ func TestDirectAlignment(t *testing.T) {
 	if p, err := ProbeDirectAlignment(dir); err != nil || p != a {
 		t.Errorf("ProbeDirectAlignment(%s) = %+v, %v; want %+v", dir, p, err, a)
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+	if ents, _ := os.ReadDir(dir); len(ents) != 1+lostFound(dir) {
 		t.Errorf("ProbeDirectAlignment left files behind: %d entries", len(ents))
 	}
 
@@ -50,7 +56,7 @@ func TestDirectAlignment(t *testing.T) {
 		{max(64<<10, a.Bytes), 1 << 20, max(64<<10, a.Bytes)},
 	}
 	for _, tt := range tests {
-		b := kernelBatch(t, "", 2, tt.size, Params{Chunk: tt.chunk})
+		b := kernelBatch(t, mkdirUnder(t, dir), 2, tt.size, Params{Chunk: tt.chunk})
 		d := &directRun{b: b, w: newPathWorker(b)}
 		for i := range 2 {
 			if err := d.file(context.Background(), i); err != nil {
@@ -68,7 +74,7 @@ func TestDirectAlignment(t *testing.T) {
 
 	// A chunk below the alignment is refused with the reason.
 	if a.Bytes > 1 {
-		b := kernelBatch(t, "", 1, 4096, Params{Chunk: a.Bytes - 1})
+		b := kernelBatch(t, mkdirUnder(t, dir), 1, 4096, Params{Chunk: a.Bytes - 1})
 		err := (directStrategy{}).Write(context.Background(), b)
 		if reason, ok := SkipReason(err); !ok || !strings.Contains(reason, "smaller than the direct-I/O alignment") {
 			t.Errorf("chunk %d below alignment %d: %v, want a skip saying so", a.Bytes-1, a.Bytes, err)
@@ -199,3 +205,23 @@ func TestDirectNoLeak(t *testing.T) {
 }
 
 func isSkip(err error) bool { _, ok := SkipReason(err); return ok }
+
+// mkdirUnder makes a fresh directory under dir, removed when t ends.
+func mkdirUnder(t *testing.T, dir string) string {
+	t.Helper()
+	d, err := os.MkdirTemp(dir, "batch-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
+}
+
+// lostFound is 1 when dir holds a lost+found directory (the root of a
+// freshly made filesystem), else 0.
+func lostFound(dir string) int {
+	if _, err := os.Stat(dir + "/lost+found"); err == nil {
+		return 1
+	}
+	return 0
+}

@@ -9,6 +9,16 @@ type file struct {
 	*os.File
 	name string
 	rwf  int // always 0 here: writeFlags refuses every flag off Linux
+	// probe, when non-nil, counts the bytes written and times every write.
+	probe *Probe
+}
+
+// Write writes p, accounting it in f's probe.
+func (f *file) Write(p []byte) (int, error) {
+	t := f.probe.start()
+	n, err := f.File.Write(p)
+	f.probe.done(t, n)
+	return n, err
 }
 
 func (f *file) path() string { return f.name }
@@ -31,6 +41,7 @@ func (f *file) create(path []byte, readable bool) error {
 	if err != nil {
 		return err
 	}
+	nf.probe = f.probe
 	*f = *nf
 	return nil
 }

@@ -24,6 +24,9 @@ type file struct {
 	// to pwritev2(2) at the current offset; 0 keeps plain write(2).
 	rwf  int
 	name []byte // the path, a view of the worker's path buffer; see path
+	// probe, when non-nil, counts the bytes written and times every
+	// write(2) (Batch.Probe).
+	probe *Probe
 }
 
 // path returns the file's path as a string, for error messages only (it
@@ -61,6 +64,7 @@ func (f *file) Write(p []byte) (int, error) {
 	for done < len(p) {
 		var n int
 		var err error
+		t := f.probe.start()
 		switch {
 		case f.rwf != 0:
 			n, err = pwritev2(f.fd, p[done:], f.rwf)
@@ -78,6 +82,7 @@ func (f *file) Write(p []byte) (int, error) {
 		if n == 0 {
 			return done, &os.PathError{Op: "write", Path: f.path(), Err: unix.EIO}
 		}
+		f.probe.done(t, n)
 		done += n
 	}
 	return done, nil

@@ -79,6 +79,7 @@ func copyWindow(ctx context.Context, b *Batch, i int, f *file, w *worker, m []by
 	for ; o < int64(len(m)); o += chunk {
 		n := int(min(chunk, int64(len(m))-o))
 		copy(m[o:], w.buf.Bytes(i, woff+o, n))
+		b.Probe.wrote(n) // a store, not a write call: counted, never timed
 		if err := w.tick(ctx, n); err != nil {
 			return err
 		}

@@ -41,12 +41,13 @@ func writePaired(ctx context.Context, sf *sharedFile, locked bool) error {
 		}
 		defer closeInto(index, &err)
 		var entry [IndexEntrySize]byte
+		dw, iw := sf.b.Probe.writer(data), sf.b.Probe.writer(index)
 		for seq := int64(0); seq < sf.pl.perWriter; seq++ {
 			rec := rw.record(seq)
 			if locked {
 				mu.Lock()
 			}
-			err := appendPair(data, index, rec, entry[:], rw.w, seq)
+			err := appendPair(dw, iw, data, rec, entry[:], rw.w, seq)
 			if locked {
 				mu.Unlock()
 			}
@@ -61,10 +62,10 @@ func writePaired(ctx context.Context, sf *sharedFile, locked bool) error {
 	})
 }
 
-// appendPair finds the data file's end, appends rec and then the index
-// entry naming that offset.
-func appendPair(data, index io.WriteSeeker, rec, entry []byte, w int, seq int64) error {
-	off, err := data.Seek(0, io.SeekEnd)
+// appendPair finds the data file's end (seeker is the data file), appends
+// rec and then the index entry naming that offset.
+func appendPair(data, index io.Writer, seeker io.Seeker, rec, entry []byte, w int, seq int64) error {
+	off, err := seeker.Seek(0, io.SeekEnd)
 	if err != nil {
 		return err
 	}

@@ -127,6 +127,7 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 		return err
 	}
 	f.rwf = rwf
+	f.probe = b.Probe
 	err = f.prealloc(b.Params.Prealloc, b.Size)
 	if err == nil {
 		err = fw.body(ctx, b, i, f, w)

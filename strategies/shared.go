@@ -226,7 +226,7 @@ func writeUnlocked(ctx context.Context, sf *sharedFile) error {
 			return err
 		}
 		defer closeInto(f, &err)
-		bw := bufio.NewWriterSize(f, sf.b.Params.Buffer)
+		bw := bufio.NewWriterSize(sf.b.Probe.writer(f), sf.b.Params.Buffer)
 		for seq := int64(0); seq < sf.pl.perWriter; seq++ {
 			if _, err := bw.Write(rw.record(seq)); err != nil {
 				return err
@@ -245,7 +245,7 @@ func writeUnlocked(ctx context.Context, sf *sharedFile) error {
 // rest is the next bytes written.
 func writeLocked(ctx context.Context, sf *sharedFile) error {
 	var mu sync.Mutex
-	bw := bufio.NewWriterSize(sf.data, sf.b.Params.Buffer)
+	bw := bufio.NewWriterSize(sf.b.Probe.writer(sf.data), sf.b.Params.Buffer)
 	err := sf.runWriters(ctx, func(rw *recWriter) error {
 		for seq := int64(0); seq < sf.pl.perWriter; seq++ {
 			rec := rw.record(seq)
@@ -287,7 +287,10 @@ func writePwrite(ctx context.Context, sf *sharedFile) error {
 				rw.encode(buf[k*int64(pl.total):], seq+k)
 			}
 			off := next.Add(n) - n
-			if _, err := sf.data.WriteAt(buf[:n], off); err != nil {
+			t := sf.b.Probe.start()
+			w, err := sf.data.WriteAt(buf[:n], off)
+			sf.b.Probe.done(t, w)
+			if err != nil {
 				return err
 			}
 			seq += m
@@ -355,7 +358,7 @@ func writeQueue(ctx context.Context, sf *sharedFile) error {
 		return nil
 	})
 	g.Go(func() error {
-		bw := bufio.NewWriterSize(sf.data, sf.b.Params.Buffer)
+		bw := bufio.NewWriterSize(sf.b.Probe.writer(sf.data), sf.b.Params.Buffer)
 		for m := range q {
 			if _, err := bw.Write(m.rec); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/internal/fstest"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -105,9 +106,13 @@ func hasIndex(b *strategies.Batch) bool {
 }
 
 // TestSharedSafeVariantsClean runs the safe variants over odd shapes (run
-// it with -race): not one record may be torn, lost, duplicated or
-// mis-indexed.
+// it with -race), on the temporary directory's filesystem and on tmpfs, xfs
+// and btrfs: not one record may be torn, lost, duplicated or mis-indexed.
 func TestSharedSafeVariantsClean(t *testing.T) {
+	fstest.Each(t, func(t *testing.T, _, dir string) { testSharedSafeVariantsClean(t, dir) })
+}
+
+func testSharedSafeVariantsClean(t *testing.T, dir string) {
 	shapes := []struct {
 		name  string
 		files int
@@ -127,6 +132,7 @@ func TestSharedSafeVariantsClean(t *testing.T) {
 		for _, sh := range shapes {
 			t.Run(s.Name()+"/"+sh.name, func(t *testing.T) {
 				b := newBatch(t, sh.files, sh.size, sh.p)
+				b.Dir = subdir(t, dir)
 				if err := s.Write(context.Background(), b); err != nil {
 					t.Fatal(err)
 				}

@@ -206,6 +206,11 @@ type Batch struct {
 	// calls). Strategies add to it atomically.
 	Issued *Issued
 
+	// Probe, when non-nil, receives the bytes every write-family call
+	// wrote and, when its Latency is set, each call's duration (see Probe).
+	// Strategies that write through their own programs leave it alone.
+	Probe *Probe
+
 	// DirFile, when non-nil, is Dir as the runner opened it from its own
 	// scratch directory's descriptor, checked to be the directory it made.
 	// Verify reads the batch's files through it (openat without following

@@ -22,6 +22,9 @@ type ringSlot struct {
 	p    []byte // the piece being written (a view of buf)
 	done int    // bytes of p the kernel has written
 	off  int64  // file offset of p[0]
+	// sent is when the slot's write was submitted (Probe timing; zero
+	// when writes are not timed).
+	sent time.Time
 }
 
 // uringRun is the state of one Write call: the ring, its slots and the
@@ -327,6 +330,7 @@ func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
 			s := &u.slots[tag]
 			switch {
 			case res > 0:
+				b.Probe.done(s.sent, int(res))
 				s.done += int(res)
 				if s.done >= len(s.p) {
 					u.free = append(u.free, int(tag))
@@ -371,6 +375,7 @@ func (u *uringRun) queueWrite(fd int, k int, flags uint8) {
 	sqe.opFlags = u.rwFlags
 	sqe.bufIndex = uint16(k)
 	sqe.userData = uint64(k)
+	s.sent = u.b.Probe.start()
 }
 
 // ringError turns an error of setting up io_uring into a skip when it says

@@ -74,6 +74,7 @@ func (f *file) writev(iov []unix.Iovec, total int) error {
 	for total > 0 {
 		var n int
 		var err error
+		t := f.probe.start()
 		if f.rwf != 0 {
 			n, err = pwritev2Vec(f.fd, &iov[0], len(iov), f.rwf)
 		} else {
@@ -88,6 +89,7 @@ func (f *file) writev(iov []unix.Iovec, total int) error {
 		if n == 0 {
 			return &os.PathError{Op: "writev", Path: f.path(), Err: unix.EIO}
 		}
+		f.probe.done(t, n)
 		total -= n
 		// Drop the iovecs written whole; advance into a partial one.
 		for n > 0 {

@@ -85,6 +85,8 @@ func TestWorkerCommand(t *testing.T) {
 	}{
 		{[]string{"worker"}, "ok"},
 		{[]string{"worker", "chunked"}, "ok"}, // runs chunked whatever the request names
+		{[]string{"worker", "--timeline=1ms", "--write-latency", "chunked"}, "ok"},
+		{[]string{"worker", "--timeline"}, "ok"},
 	} {
 		req := &external.Request{Strategy: "bufio", Dir: t.TempDir(), Files: 2, Size: 3000, Width: 1, Seed: 1}
 		line, _ := req.Encode()
@@ -97,6 +99,11 @@ func TestWorkerCommand(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "worker", "nosuch"); code != 2 || !strings.Contains(stderr, "unknown strategy") {
 		t.Errorf("worker nosuch: exit %d, %q", code, stderr)
+	}
+	for _, bad := range [][]string{{"--timeline=0s"}, {"--timeline=x"}, {"--bogus"}, {"--write-latency=1"}} {
+		if code, _, stderr := runCLI(t, append([]string{"worker"}, bad...)...); code != 2 || !strings.Contains(stderr, "worker: ") {
+			t.Errorf("worker %q: exit %d, %q; want a usage error", bad, code, stderr)
+		}
 	}
 }
 

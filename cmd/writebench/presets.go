@@ -5,6 +5,10 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/timeline"
+	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/strategies"
 )
 
 // Preset is a named sweep: a Config without the machine-specific fields.
@@ -24,6 +28,16 @@ type Preset struct {
 	// Python writers (package scripts), run from copies in the scratch
 	// directory. The command line adds them unless --exec-file is given.
 	Writers string
+	// MinSample is Config.MinSample (0: its default; negative: off).
+	MinSample time.Duration
+	// Timeline turns on --timeline.
+	Timeline bool
+	// Sustained sizes the preset's one stream from the kernel's dirty
+	// limit instead of Sizes (see sustainedSize); --sizes overrides it.
+	Sustained bool
+	// Keep, when non-nil, leaves out of the sweep the cells it returns
+	// false for (e.g. every sync mode but one strategy's).
+	Keep func(c *resultset.Cell) bool
 }
 
 // Config returns the preset as a Config.
@@ -35,6 +49,7 @@ func (p Preset) Config() writebench.Config {
 	return writebench.Config{
 		Strategies: p.Strategies, Files: p.Files, Sizes: p.Sizes, Knobs: knobs,
 		Repeat: p.Repeat, Warmup: p.Warmup, Budget: p.Budget, Preset: p.Name,
+		MinSample: p.MinSample, Timeline: p.Timeline, Keep: p.Keep,
 	}
 }
 
@@ -98,6 +113,21 @@ var presets = map[string]Preset{
 		Warmup:      1,
 		Writers:     "python",
 	},
+	"sustained": {
+		Name:        "sustained",
+		Description: "one stream of about 2× the kernel's dirty limit (capped by free space; --sizes overrides) written by chunked, bufio, direct and chunked with --sync end, timelines on, 3 repetitions: where the page cache stops helping and which strategy holds up after (docs/claims.md, claim 8). Tens of GB: minutes per repetition",
+		Strategies:  []string{"chunked", "bufio", "direct"},
+		Files:       []int{1},
+		Knobs:       map[string][]string{"sync": {"none", "end"}},
+		Repeat:      3,
+		Warmup:      -1,
+		MinSample:   -1, // every repetition lasts seconds: no calibration repetition
+		Timeline:    true,
+		Sustained:   true,
+		Keep: func(c *resultset.Cell) bool {
+			return c.Sync == string(strategies.SyncNone) || c.Strategy == "chunked"
+		},
+	},
 	"ci": {
 		Name:        "ci",
 		Description: "a small, stable sweep for CI: bufio, chunked, unbuffered over 1 and 16 files of 1MiB and 4MiB (12 cells), 12 counted repetitions after 2 warm-ups each (fixed rounds, no budget; 255 MiB written per round)",
@@ -131,4 +161,32 @@ func presetNames() []string {
 	}
 	sort.Strings(n)
 	return n
+}
+
+// sustainedSize returns the size of the sustained preset's stream under
+// dir: twice the kernel's dirty limit (so about half of the stream is
+// written after the page cache stopped absorbing it), rounded to 512 MiB,
+// capped at 80% of dir's free space. It refuses, with a usage error naming
+// --sizes or --dir, a system without the dirty settings and a filesystem whose free
+// space cannot hold more than 1.25× the limit: such a stream would never
+// pass it.
+func sustainedSize(dir string) (int64, error) {
+	lim := timeline.DirtyLimits()
+	if lim == nil || lim.LimitBytes <= 0 {
+		return 0, usagef("run: --sizes: the sustained preset sizes its stream from the kernel's dirty limit (/proc/sys/vm/dirty_*), which this system does not have: give --sizes")
+	}
+	// Rounded to 512 MiB, so runs a little apart (the free memory the
+	// limit follows moves) usually write the same size.
+	const step = 512 * mib
+	target := max((2*lim.LimitBytes+step/2)/step*step, step)
+	free, _, err := sysinfo.FreeSpace(dir)
+	if err != nil {
+		return target, nil // cannot tell: the space check before the cell decides
+	}
+	room := int64(free / 10 * 8)
+	if room < lim.LimitBytes+lim.LimitBytes/4 {
+		return 0, usagef("run: --dir: the sustained preset writes one stream of about 2× the dirty limit (2 × %s = %s), but %s has %s free, not even 1.25× the limit: use a --dir with more room or give a smaller --sizes",
+			resultset.FormatIEC(uint64(lim.LimitBytes)), resultset.FormatIEC(uint64(target)), resultset.Printable(dir), resultset.FormatIEC(free))
+	}
+	return min(target, room/mib*mib), nil
 }

@@ -29,8 +29,9 @@ import (
 //     to FILE there.
 //   - writebench run gets --repeat 2 --warmup 0 --files 1 --sizes 4KiB
 //     --progress never --dir TMP appended (flags given later win), so every
-//     example runs at a small scale; --drop-caches is removed (it would drop
-//     the whole machine's page cache).
+//     example runs at a small scale (a --dir list A,B gets as many
+//     directories under TMP); --drop-caches is removed (it would drop the
+//     whole machine's page cache).
 //   - Every *.json argument that does not exist yet (and is not the value of
 //     --out) is created first as a copy of a small result set measured at
 //     the start of the test, so report and compare examples have input.
@@ -217,13 +218,24 @@ func smallScale(args []string, dir string) []string {
 		return args
 	}
 	var out []string
-	for _, a := range args {
+	dirs := dir
+	for i, a := range args {
 		if a == "--drop-caches" {
 			continue
 		}
+		if a == "--dir" && i+1 < len(args) && strings.Contains(args[i+1], ",") {
+			// A list of directories becomes as many under dir.
+			var ds []string
+			for k := range strings.Split(args[i+1], ",") {
+				d := filepath.Join(dir, fmt.Sprintf("dir%d", k))
+				os.MkdirAll(d, 0o755)
+				ds = append(ds, d)
+			}
+			dirs = strings.Join(ds, ",")
+		}
 		out = append(out, a)
 	}
-	return append(out, "--repeat", "2", "--warmup", "0", "--files", "1", "--sizes", "4KiB", "--progress", "never", "--dir", dir)
+	return append(out, "--repeat", "2", "--warmup", "0", "--files", "1", "--sizes", "4KiB", "--progress", "never", "--dir", dirs)
 }
 
 func TestReadmeCommandsParse(t *testing.T) {

@@ -112,6 +112,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("report: --plots: %w", r.err)
 		}
 		fmt.Fprintf(stderr, "writebench: report: wrote %d chart files to %s\n", len(r.written), resultset.Printable(cfg.plots))
+		for _, p := range r.written {
+			if b := filepath.Base(p); filepath.Ext(b) == ".png" && (strings.HasPrefix(b, "timeline-") || strings.HasPrefix(b, "write-latency-")) {
+				fmt.Fprintf(stderr, "writebench: report: see %s\n", resultset.Printable(p))
+			}
+		}
 	}
 	if cfg.markdown != "" {
 		if err := ctx.Err(); err != nil {

@@ -53,6 +53,7 @@ Examples:
 type runFlags struct {
 	fs                                 *pflag.FlagSet
 	strategies                         stringList
+	vs                                 stringList
 	axes                               []*axisFlag
 	repeat, warmup, minRounds          int
 	budget, minSample                  time.Duration
@@ -62,6 +63,8 @@ type runFlags struct {
 	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
 	dryRun                             bool
+	timeline, writeLatency             bool
+	timelineInterval                   time.Duration
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
@@ -78,6 +81,9 @@ func newRunFlags() *runFlags {
 	fs.SortFlags = false
 	fs.Var(&f.strategies, "strategies", "strategies to run, comma-separated (default all; see 'writebench list')")
 	for _, a := range resultset.Axes() {
+		if a.Name == "dir" {
+			continue // --dir below: a path list, not a knob
+		}
 		af := &axisFlag{axis: a}
 		f.axes = append(f.axes, af)
 		fs.Var(af, a.Flag, axisHelp(a))
@@ -90,7 +96,8 @@ func newRunFlags() *runFlags {
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
-	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory)")
+	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory); with several, comma-separated (A,B; a directory whose name holds a comma is taken whole when it exists), every cell runs in each, round by round in one sweep, each directory a workload of its own unless --vs dir")
+	fs.Var(&f.vs, "vs", "axes whose values are contenders of one workload: dir (with --dir A,B) compares the directories with paired verdicts")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
@@ -100,6 +107,9 @@ func newRunFlags() *runFlags {
 	fs.BoolVar(&f.noSpace, "no-space-check", false, "do not check free space before each cell")
 	fs.Var(&f.memoryLimit, "memory-limit", "memory the largest cell may need before the sweep is refused, instead of what is available now (MemAvailable, or the memory cgroup's room counting its reclaimable page cache); off: no memory check. RLIMIT_AS and RLIMIT_NPROC are checked whatever it says (default: measured)")
 	fs.BoolVar(&f.sharedDir, "shared-dir", false, "MPI runs: every rank writes each cell's files into one shared directory (rank 0's scratch under --dir, which every host must see at the same path), rank r's named r<r>-f<i>: the shared-directory metadata case (mdtest -hard); see docs/mpi.md")
+	fs.BoolVar(&f.timeline, "timeline", false, "record, during every counted repetition, the bytes written so far and the kernel's Dirty and Writeback memory (report --plots draws them against time with the dirty thresholds)")
+	fs.DurationVar(&f.timelineInterval, "timeline-interval", writebench.DefaultTimelineInterval, "sampling interval of --timeline ("+writebench.MinTimelineInterval.String()+" to 1h)")
+	fs.BoolVar(&f.writeLatency, "write-latency", false, "record the latency of every write-family call (io_uring: submission to completion) in a log-bucketed histogram per repetition: p50/p99/p99.9/max columns and a latency distribution chart (adds two clock reads per call)")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the interleaving shuffle (default: from the clock, recorded)")
 	addExecFlags(f)
 	return f
@@ -172,7 +182,12 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	if _, err := report.LookupFormat(f.format); err != nil {
 		return cfg, usagef("run: --format: %v", err)
 	}
-	cfg.Dir = f.dir
+	dirs := splitDirs(f.dir)
+	cfg.Dir = dirs[0]
+	if len(dirs) > 1 {
+		cfg.Dirs = dirs
+	}
+	cfg.Vs = f.vs
 	setSecondNote(fmt.Sprintf("the partial result set is not saved, and the scratch directory %s* under %s may be left behind (the next run names it; remove it by hand)", writebench.ScratchPrefix, resultset.Printable(cmp.Or(f.dir, "."))))
 	cfg.NoVerify = f.noVerify
 	cfg.DropCaches = f.dropCaches
@@ -180,6 +195,24 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	cfg.MemoryLimit = f.memoryLimit.v
 	cfg.SharedDir = f.sharedDir
 	cfg.Seed = f.seed
+	if p.Sustained && !f.fs.Changed("sizes") {
+		if err := checkDirArg(cmp.Or(dirs[0], ".")); err != nil {
+			return cfg, err
+		}
+		size, err := sustainedSize(cmp.Or(dirs[0], "."))
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Sizes = []int64{size}
+	}
+	cfg.Timeline = cfg.Timeline || f.timeline
+	cfg.WriteLatency = f.writeLatency
+	if f.fs.Changed("timeline-interval") {
+		if !cfg.Timeline {
+			return cfg, usagef("run: --timeline-interval: needs --timeline")
+		}
+		cfg.TimelineInterval = f.timelineInterval
+	}
 	custom, user, err := f.execStrategies(p.Writers)
 	if err != nil {
 		return cfg, err
@@ -486,4 +519,22 @@ func syncNote(set *resultset.Set) string {
 		verify = "verification OFF (--no-verify)"
 	}
 	return fmt.Sprintf("sync: %s; %s; page cache %s", strings.Join(parts, "; "), verify, set.Env.PageCache)
+}
+
+// checkDirArg checks that --dir is an existing directory before anything
+// reads its free space, with the library's own check and message.
+func checkDirArg(dir string) error {
+	if err := (writebench.Config{Dir: dir, Strategies: []string{"chunked"}, Files: []int{1}, Sizes: []int64{1}}).Validate(); err != nil {
+		return configError(err)
+	}
+	return nil
+}
+
+// splitDirs reads --dir: a directory that exists as given (its name may
+// hold a comma) is one directory; anything else is split at commas.
+func splitDirs(v string) []string {
+	if fi, err := os.Stat(v); err == nil && fi.IsDir() || !strings.Contains(v, ",") {
+		return []string{v}
+	}
+	return strings.Split(v, ",")
 }

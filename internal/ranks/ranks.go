@@ -178,7 +178,7 @@ func (g *Group) Merge(ctx context.Context, c *resultset.Cell) error {
 	arrays := resultset.SampleArrays()
 	mine := make([]float64, 2*len(arrays))
 	for i, a := range arrays {
-		if a.Len(c) == n {
+		if a.Len(c) == n && a.Merge != resultset.MergeOwn {
 			mine[2*i], mine[2*i+1] = 1, a.At(c, n-1)
 		}
 	}

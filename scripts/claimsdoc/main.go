@@ -136,6 +136,9 @@ A claim is held when all its checks hold.
 		set, err := resultset.Load(path)
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(w, "**not measured yet** (TODO-FIGURE: `scripts/claims.sh --doc` on a quiet machine): `writebench run %s`\n\n", c.run)
+			for _, n := range c.notes {
+				fmt.Fprintf(w, "%s\n\n", n)
+			}
 			continue
 		}
 		if err != nil {
