@@ -218,7 +218,7 @@ rounds:
 			}
 			// A round rarely costs exactly what its cells' last repetitions
 			// did on a shared machine: a tenth more keeps the sweep inside
-			// its budget (it ended up to 1 ms past 45 s without it).
+			// its budget.
 			cost += cost / 10
 			// With several ranks, rank 0's clock decides for all.
 			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
@@ -508,10 +508,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// disk, its block group) moves from cell to cell between rounds, where
 	// the paired interval accounts for it, instead of favouring one cell for
 	// the whole sweep (an A/A run of two identical strategies showed such
-	// persistent differences of about 5% with one fixed directory per cell;
-	// a new directory per repetition instead made a one-file batch cost
-	// ~0.8 ms more, the file system's cost of a first entry in a new
-	// directory rather than the strategy's).
+	// persistent differences with one fixed directory per cell; a new
+	// directory per repetition instead adds the file system's cost of a
+	// first entry in a new directory to every batch).
 	//
 	// The directories are made, checked and emptied through the scratch
 	// directory's descriptors (see package safefs): a directory a writer

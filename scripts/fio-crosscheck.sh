@@ -1,223 +1,268 @@
 #!/usr/bin/env bash
-# fio-crosscheck.sh: run fio's equivalent job and the matching writebench
-# cell side by side, alternately, RUNS times each, on the same filesystem,
-# and print (as Markdown) the median throughput of both and their ratio.
+# fio-crosscheck.sh: writebench, fio and a bare loop of the same system calls,
+# case by case, warm, alternating in a shuffled order round by round; the
+# paired per-round ratios (writebench / loop, fio / loop, writebench / fio)
+# with writebench's own interval for a median of paired ratios. Regenerates
+# results/fio-crosscheck.md.
 #
-#   scripts/fio-crosscheck.sh [-n RUNS] [-d DIR] [-w "1 2 3 4"]
+#   scripts/fio-crosscheck.sh [-r ROUNDS] [-d DIR] [-c "CASES"] [-l MAXLOAD] [-o OUT] [--quick] [--force]
 #
-#   -n RUNS   alternations per workload (default 7, at least 5)
-#   -d DIR    where both tools write (default /tmp); the same filesystem
-#   -w LIST   workloads to run (default "1 2 3 4 5 6 7 8 9")
+#   -r ROUNDS  rounds per case (default 10; 6 or more give a 95% interval)
+#   -d DIR     where every tool writes (default /tmp); one filesystem for all
+#   -c CASES   cases to run (default: all, in this order):
+#                buffered  1 GiB, 1 MiB write(2)s, no preallocation
+#                prealloc  the same after fallocate(2) of the whole file
+#                direct    1 GiB, 1 MiB O_DIRECT writes, preallocated
+#                uring32   1 GiB, 4 KiB buffered io_uring writes, 32 in flight
+#                uring1    the same, one in flight
+#                psync4k   1 GiB, 4 KiB write(2)s (what uring1 is held against)
+#                files     10,000 files of 4 KiB, one after another
+#   -l MAXLOAD the highest 1-minute load average before or after the run at
+#              which results are written (default: cores / 2, i.e. 1.0 on 2)
+#   -o OUT     the Markdown written (default results/fio-crosscheck.md)
+#   --quick    a functional check: 64 MiB instead of 1 GiB, 1,000 files,
+#              2 rounds; prints the Markdown and writes no file
+#   --force    write OUT even when the load was above MAXLOAD (it says so)
 #
-# Environment: WB_BIN, when set, is the writebench binary to run instead of
-# building ./cmd/writebench (any program taking the same run flags and
-# writing the same JSON will do).
+# Each tool is warm when timed: writebench runs --warmup 1 --repeat 1 (its
+# warm-up repetition is explicit); fio runs two identical jobs in one
+# invocation (--stonewall) and only the second is kept; the loop (scripts/
+# limit/, built here with gcc; io_uring through Debian's liburing-dev)
+# makes two passes and only the second is kept. On a VM the first pass over
+# fresh page cache is often several times slower (see docs/measurement.md).
+# Every tool writes fresh files and removes them after its clock stops; a
+# sync(1) precedes every run. Within a round the three run in a shuffled
+# order (shuf), so none always follows another.
 #
-# Workloads (issue 6, then issue 11: like-for-like settings named):
-#   1  one 1 GiB file in 1 MiB writes, no sync      fio psync bs=1m fallocate=none  | chunked --chunk 1MiB (no prealloc)
-#   2  the same with one sync at the end            fio end_fsync=1                 | --sync end
-#   3  10,000 files of 4 KiB, no sync               fio nrfiles=10000 ...           | chunked, pool, semaphore
-#   4  1,000 files of 4 KiB, fsync before close     fio fsync_on_close=1            | --sync close
-#   5  1 GiB in 1 MiB writes, preallocated          fio default job (fallocate=native) | chunked --prealloc fallocate
-#   6  1 GiB in 1 MiB O_DIRECT writes               fio --direct=1 (fallocate=native)  | direct --prealloc fallocate
-#   7  1 GiB in 4 KiB writes, 32 in flight          fio io_uring iodepth=32 fallocate=none | uring --queue-depth 32
-#   8  1 GiB in 4 KiB writes, one at a time         fio psync fallocate=none         | uring --queue-depth 1
-#   9  the same, engine for engine                  fio io_uring iodepth=1 fallocate=none | uring --queue-depth 1
+# Clocks: writebench's timed region (Strategy.Write: create, preallocate,
+# write, close); fio's job_runtime (milliseconds; open, fallocate, I/O,
+# close); the loop's CLOCK_MONOTONIC from first open to last close.
+# fio settings that change its figure, set like for like and named in the
+# output: fallocate (fio's default "native" preallocates: none unless the
+# case preallocates), invalidate=0 (no page-cache invalidation at open;
+# writebench and the loop do none), gtod_reduce=1 (no clock call per I/O;
+# writebench and the loop time the whole pass only), scramble_buffers=1
+# (fio's default: a few bytes of each buffer change per write, as
+# writebench's per-block headers do), create_on_open=1 (the file is created
+# inside the job's time, as writebench creates it inside its timed region),
+# unlink=1 (each job's files are removed after it).
 #
-# Measure: wall-clock of the whole job's work for both tools, file creation
-# included. fio: io_bytes / job_runtime (ms) from --output-format=json; its
-# job_runtime spans opening, writing, syncing and closing every file, but
-# not fio's start-up or the deletion of its files. writebench: the seconds
-# of one counted repetition (--repeat 1 --warmup 0), i.e. its timed region
-# (Strategy.Write plus the final syncfs for --sync end), not its start-up,
-# verification or cleanup. Each run starts from fresh files in a fresh
-# directory, after a sync(1) so neither tool pays for the other's dirty
-# pages; the order of the tools alternates every run.
-#
-# fio is installed from Debian's fio package when missing (apt-get), and jq
-# likewise. Exit status: 0, or 1 when a tool fails.
+# Exit status: 0; 1 when a tool fails; 2 on bad arguments; 3 when the load
+# was above MAXLOAD (results printed, OUT not written; --force writes it).
 set -euo pipefail
 
-RUNS=7
+ROUNDS=10
 DIR=/tmp
-WORKLOADS="1 2 3 4 5 6 7 8 9"
-while getopts "n:d:w:h" opt; do
-	case $opt in
-	n) RUNS=$OPTARG ;;
-	d) DIR=$OPTARG ;;
-	w) WORKLOADS=$OPTARG ;;
-	h) sed -n '2,38p' "$0"; exit 0 ;;
-	*) exit 2 ;;
+CASES="buffered prealloc direct uring32 uring1 psync4k files"
+MAXLOAD=""
+OUT=""
+QUICK=0
+FORCE=0
+ARGS="$*"
+while (($#)); do
+	case $1 in
+	-r) ROUNDS=$2; shift 2 ;;
+	-d) DIR=$2; shift 2 ;;
+	-c) CASES=$2; shift 2 ;;
+	-l) MAXLOAD=$2; shift 2 ;;
+	-o) OUT=$2; shift 2 ;;
+	--quick) QUICK=1; shift ;;
+	--force) FORCE=1; shift ;;
+	-h | --help) sed -n '2,46p' "$0"; exit 0 ;;
+	*) echo "fio-crosscheck: unknown argument $1 (see -h)" >&2; exit 2 ;;
 	esac
 done
-if ((RUNS < 5)); then
-	echo "fio-crosscheck: -n must be at least 5 (got $RUNS)" >&2
+if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 1)); then
+	echo "fio-crosscheck: -r must be a positive number of rounds (got $ROUNDS)" >&2
 	exit 2
 fi
+if [[ ! -d $DIR ]]; then
+	echo "fio-crosscheck: -d $DIR: not a directory" >&2
+	exit 2
+fi
+for c in $CASES; do
+	case $c in buffered | prealloc | direct | uring32 | uring1 | psync4k | files) ;;
+	*) echo "fio-crosscheck: -c: unknown case $c (known: buffered prealloc direct uring32 uring1 psync4k files)" >&2; exit 2 ;;
+	esac
+done
+[[ -n $MAXLOAD ]] || MAXLOAD=$(awk -v n="$(nproc)" 'BEGIN {print n / 2}')
+BIG=1073741824 BIGFIO=1g BIGWB=1GiB NFILES=10000
+if ((QUICK)); then
+	ROUNDS=2 BIG=67108864 BIGFIO=64m BIGWB=64MiB NFILES=1000
+fi
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+[[ -n $OUT ]] || OUT=$ROOT/results/fio-crosscheck.md
 
 need() {
-	if ! command -v "$1" >/dev/null 2>&1; then
+	if ! command -v "$1" >/dev/null 2>&1 && ! dpkg -s "$2" >/dev/null 2>&1; then
 		echo "fio-crosscheck: installing $2 (apt-get)" >&2
 		(apt-get update -qq && apt-get install -y -qq "$2") >&2
 	fi
 }
 need fio fio
 need jq jq
+need gcc gcc
+[[ -f /usr/include/liburing.h ]] || need liburing-dev liburing-dev
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fio-crosscheck.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-if [[ -n ${WB_BIN:-} ]]; then
-	WB=$WB_BIN
-else
-	WB=$WORK/writebench
-	(cd "$ROOT" && go build -o "$WB" ./cmd/writebench)
-fi
+gcc -O2 -Wall -o "$WORK/limit" "$ROOT/scripts/limit/limit.c"
+gcc -O2 -Wall -o "$WORK/limit-uring" "$ROOT/scripts/limit/uring.c" -luring
+(cd "$ROOT" && go build -o "$WORK/writebench" ./cmd/writebench && go build -o "$WORK/crosscheck" ./scripts/crosscheck)
+WB=$WORK/writebench
 
-# fio_run ARGS...: run one fio job in a fresh directory under DIR; print bytes/s.
-# The workload's ARGS name the engine and the preallocation (fio's default is
-# fallocate=native; a later --fallocate overrides an earlier one).
-fio_run() {
-	local d
-	d=$(mktemp -d "$DIR/fio-crosscheck-job.XXXXXX")
+# Per case: writebench's run flags, fio's job flags, the loop's command
+# (after DIR) and the bytes each pass writes.
+declare -A WBF FIOF LOOP
+WBF[buffered]="--strategies chunked --files 1 --sizes $BIGWB --chunk 1MiB --prealloc none"
+FIOF[buffered]="--ioengine=psync --bs=1m --size=$BIGFIO --nrfiles=1 --fallocate=none"
+LOOP[buffered]="limit buffered @ $BIG 1048576 2"
+WBF[prealloc]="--strategies chunked --files 1 --sizes $BIGWB --chunk 1MiB --prealloc fallocate"
+FIOF[prealloc]="--ioengine=psync --bs=1m --size=$BIGFIO --nrfiles=1 --fallocate=native"
+LOOP[prealloc]="limit prealloc @ $BIG 1048576 2"
+WBF[direct]="--strategies direct --files 1 --sizes $BIGWB --chunk 1MiB --prealloc fallocate"
+FIOF[direct]="--ioengine=psync --bs=1m --size=$BIGFIO --nrfiles=1 --fallocate=native --direct=1"
+LOOP[direct]="limit direct @ $BIG 1048576 2"
+WBF[uring32]="--strategies uring --files 1 --sizes $BIGWB --chunk 4KiB --queue-depth 32 --prealloc none"
+FIOF[uring32]="--ioengine=io_uring --iodepth=32 --bs=4k --size=$BIGFIO --nrfiles=1 --fallocate=none"
+LOOP[uring32]="limit-uring @ $BIG 4096 32 2"
+WBF[uring1]="--strategies uring --files 1 --sizes $BIGWB --chunk 4KiB --queue-depth 1 --prealloc none"
+FIOF[uring1]="--ioengine=io_uring --iodepth=1 --bs=4k --size=$BIGFIO --nrfiles=1 --fallocate=none"
+LOOP[uring1]="limit-uring @ $BIG 4096 1 2"
+WBF[psync4k]="--strategies chunked --files 1 --sizes $BIGWB --chunk 4KiB --prealloc none"
+FIOF[psync4k]="--ioengine=psync --bs=4k --size=$BIGFIO --nrfiles=1 --fallocate=none"
+LOOP[psync4k]="limit buffered @ $BIG 4096 2"
+WBF[files]="--strategies chunked --files $NFILES --sizes 4KiB --chunk 64KiB --prealloc none"
+FIOF[files]="--ioengine=psync --bs=4k --nrfiles=$NFILES --filesize=4k --size=$((NFILES * 4))k --openfiles=1 --fallocate=none"
+LOOP[files]="limit files @ 4096 4096 2 $NFILES"
+FIOCOMMON="--rw=write --create_on_open=1 --unlink=1 --invalidate=0 --gtod_reduce=1 --scramble_buffers=1"
+
+# Each run_* prints one sample line: case tool round seconds bytes user sys.
+run_wb() {
+	local c=$1 r=$2 d
+	d=$(mktemp -d "$DIR/fio-crosscheck-wb.XXXXXX")
 	sync
-	fio --name=job --directory="$d" --rw=write --create_on_open=1 --output-format=json "$@" \
-		>"$WORK/fio.json" || { rm -rf "$d"; return 1; }
+	# shellcheck disable=SC2086
+	if ! "$WB" run --dir "$d" ${WBF[$c]} --sync none --warmup 1 --repeat 1 --budget 0 --no-verify \
+		--progress never --format json --out "$WORK/wb.json" >/dev/null 2>"$WORK/wb.err"; then
+		cat "$WORK/wb.err" >&2
+		rm -rf "$d"
+		return 1
+	fi
 	rm -rf "$d"
-	jq -r '.jobs[0] | (.write.io_bytes / (.job_runtime / 1000))' "$WORK/fio.json"
+	jq -r --arg c "$c" --arg r "$r" '.results[0] |
+		if (.error // "") != "" then error(.error) elif (.skipped // "") != "" then error("skipped: " + .skipped) else . end |
+		"case=\($c) tool=wb round=\($r) seconds=\(.seconds[0]) bytes=\(.files * .file_size) user=\(.user_seconds[0] // "") sys=\(.sys_seconds[0] // "")"' \
+		"$WORK/wb.json"
 }
-
-# wb_run FILES SIZE ARGS...: one counted repetition of one writebench cell; print bytes/s.
-wb_run() {
-	local files=$1 size=$2
-	shift 2
+run_fio() {
+	local c=$1 r=$2 d
+	d=$(mktemp -d "$DIR/fio-crosscheck-fio.XXXXXX")
 	sync
-	"$WB" run --dir "$DIR" --files "$files" --sizes "$size" --repeat 1 --warmup 0 \
-		--out "$WORK/wb.json" --format json "$@" >/dev/null 2>"$WORK/wb.err" || { cat "$WORK/wb.err" >&2; return 1; }
-	jq -r '.results[0] | if (.error // "") != "" then error(.error) elif (.skipped // "") != "" then error("skipped: " + .skipped) else (.files * .file_size / .seconds[0]) end' "$WORK/wb.json"
+	# shellcheck disable=SC2086
+	if ! fio --output-format=json --directory="$d" $FIOCOMMON ${FIOF[$c]} --name=warm --name=run --stonewall \
+		>"$WORK/fio.json" 2>"$WORK/fio.err"; then
+		cat "$WORK/fio.err" >&2
+		rm -rf "$d"
+		return 1
+	fi
+	rm -rf "$d"
+	jq -r --arg c "$c" --arg r "$r" '.jobs[1] | (.job_runtime / 1000) as $s |
+		"case=\($c) tool=fio round=\($r) seconds=\($s) bytes=\(.write.io_bytes) user=\(.usr_cpu / 100 * $s) sys=\(.sys_cpu / 100 * $s)"' \
+		"$WORK/fio.json"
+}
+run_loop() {
+	local c=$1 r=$2 d cmd
+	d=$(mktemp -d "$DIR/fio-crosscheck-loop.XXXXXX")
+	sync
+	cmd=${LOOP[$c]/@/$d}
+	# shellcheck disable=SC2086
+	if ! "$WORK"/$cmd >"$WORK/loop.out" 2>"$WORK/loop.err"; then
+		cat "$WORK/loop.err" >&2
+		rm -rf "$d"
+		return 1
+	fi
+	rm -rf "$d"
+	# The second pass; the first warmed the path.
+	awk -v c="$c" -v r="$r" '/ pass=2 / {
+		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		printf "case=%s tool=loop round=%s seconds=%s bytes=%s user=%s sys=%s\n", c, r, v["seconds"], v["bytes"], v["user"], v["sys"]
+	}' "$WORK/loop.out"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
-mbs() { awk -v x="$1" 'BEGIN {printf "%.1f", x/1e6}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
-
-declare -A TITLE FIO TARGET WBARGS WBFILES WBSIZE
-TITLE[1]="1 × 1 GiB, 1 MiB writes, no sync"
-FIO[1]="--ioengine=psync --fallocate=none --bs=1m --size=1g --nrfiles=1"
-TARGET[1]=1.0
-WBFILES[1]=1 WBSIZE[1]=1GiB
-WBARGS[1]="chunked:--strategies chunked --chunk 1MiB --sync none"
-
-TITLE[2]="1 × 1 GiB, 1 MiB writes, sync at the end"
-FIO[2]="--ioengine=psync --fallocate=none --bs=1m --size=1g --nrfiles=1 --end_fsync=1"
-TARGET[2]=1.0
-WBFILES[2]=1 WBSIZE[2]=1GiB
-WBARGS[2]="chunked:--strategies chunked --chunk 1MiB --sync end"
-
-TITLE[3]="10,000 × 4 KiB, no sync"
-FIO[3]="--ioengine=psync --fallocate=none --bs=4k --nrfiles=10000 --filesize=4k --size=40000k --openfiles=1"
-TARGET[3]=1.2
-WBFILES[3]=10000 WBSIZE[3]=4KiB
-WBARGS[3]="chunked:--strategies chunked --sync none|pool:--strategies pool --sync none|semaphore:--strategies semaphore --sync none"
-
-TITLE[4]="1,000 × 4 KiB, fsync before close"
-FIO[4]="--ioengine=psync --fallocate=none --bs=4k --nrfiles=1000 --filesize=4k --size=4000k --openfiles=1 --fsync_on_close=1"
-TARGET[4]=0.95
-WBFILES[4]=1000 WBSIZE[4]=4KiB
-WBARGS[4]="chunked:--strategies chunked --sync close|pool:--strategies pool --sync close|semaphore:--strategies semaphore --sync close"
-
-TITLE[5]="1 × 1 GiB, 1 MiB writes, preallocated (fallocate)"
-FIO[5]="--ioengine=psync --bs=1m --size=1g --nrfiles=1"
-TARGET[5]=1.0
-WBFILES[5]=1 WBSIZE[5]=1GiB
-WBARGS[5]="chunked:--strategies chunked --chunk 1MiB --prealloc fallocate --sync none"
-
-TITLE[6]="1 × 1 GiB, 1 MiB O_DIRECT writes, preallocated"
-FIO[6]="--ioengine=psync --bs=1m --size=1g --nrfiles=1 --direct=1"
-TARGET[6]=0.95
-WBFILES[6]=1 WBSIZE[6]=1GiB
-WBARGS[6]="direct:--strategies direct --chunk 1MiB --prealloc fallocate --sync none"
-
-TITLE[7]="1 × 1 GiB, 4 KiB writes, io_uring depth 32"
-FIO[7]="--ioengine=io_uring --iodepth=32 --fallocate=none --bs=4k --size=1g --nrfiles=1"
-TARGET[7]=0.9
-WBFILES[7]=1 WBSIZE[7]=1GiB
-WBARGS[7]="uring:--strategies uring --chunk 4KiB --queue-depth 32 --sync none"
-
-TITLE[8]="1 × 1 GiB, 4 KiB writes, one at a time (fio psync)"
-FIO[8]="--ioengine=psync --fallocate=none --bs=4k --size=1g --nrfiles=1"
-TARGET[8]=0.9
-WBFILES[8]=1 WBSIZE[8]=1GiB
-WBARGS[8]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
-
-TITLE[9]="1 × 1 GiB, 4 KiB writes, io_uring depth 1"
-FIO[9]="--ioengine=io_uring --iodepth=1 --fallocate=none --bs=4k --size=1g --nrfiles=1"
-TARGET[9]=0.9
-WBFILES[9]=1 WBSIZE[9]=1GiB
-WBARGS[9]="uring:--strategies uring --chunk 4KiB --queue-depth 1 --sync none"
-
-echo "# fio cross-check"
-echo
-echo "Generated by \`${WB_BIN:+WB_BIN=$WB_BIN }scripts/fio-crosscheck.sh -n $RUNS -d $DIR -w \"$WORKLOADS\"\` on $(date -u +%Y-%m-%dT%H:%MZ)."
-echo
-echo "## Machine"
-echo
-echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores; RAM $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
-echo "- Kernel: $(uname -sr); filesystem of $DIR: $(df -PT "$DIR" | awk 'NR==2 {print $2" on "$1}') ($(findmnt -no OPTIONS -T "$DIR" 2>/dev/null || echo '?'))"
-echo "- $(fio --version), $(go version | cut -d' ' -f3), writebench $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
-echo "- Shared machine (other jobs running): every figure is a median of $RUNS alternated runs."
-echo
-echo "## Results"
-echo
-echo "Throughput = bytes written / wall-clock of the job (file creation, writes, syncs, close; see the script header)."
-echo
-echo "| # | workload | fio MB/s | writebench cell | writebench MB/s | ratio wb/fio | target | met |"
-echo "|---|---|---:|---|---:|---:|---:|---|"
-RAW=""
-for w in $WORKLOADS; do
-	IFS='|' read -r -a cells <<<"${WBARGS[$w]}"
-	fio_s=()
-	declare -A wb_s=()
-	for ((r = 1; r <= RUNS; r++)); do
-		# Rotate the order: fio first on odd runs, last on even runs.
-		if ((r % 2)); then
-			fio_s+=("$(fio_run ${FIO[$w]})")
-		fi
-		for c in "${cells[@]}"; do
-			name=${c%%:*}
-			wb_s[$name]+="$(wb_run "${WBFILES[$w]}" "${WBSIZE[$w]}" ${c#*:}) "
+load1() { cut -d' ' -f1 /proc/loadavg; }
+LOAD_BEFORE=$(cat /proc/loadavg)
+START=$(date -u +%Y-%m-%dT%H:%MZ)
+SAMPLES=$WORK/samples.txt
+: >"$SAMPLES"
+for c in $CASES; do
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for t in $(printf '%s\n' wb fio loop | shuf); do
+			echo "fio-crosscheck: $c round $r/$ROUNDS: $t (load $(load1))" >&2
+			"run_$t" "$c" "$r" | tee -a "$SAMPLES" >&2
 		done
-		if ((r % 2 == 0)); then
-			fio_s+=("$(fio_run ${FIO[$w]})")
-		fi
 	done
-	fmed=$(printf '%s\n' "${fio_s[@]}" | median)
-	RAW+=$'\n'"- workload $w fio MB/s: $(for x in "${fio_s[@]}"; do printf '%s ' "$(mbs "$x")"; done)"
-	best="" bestmed=0
-	for c in "${cells[@]}"; do
-		name=${c%%:*}
-		wmed=$(printf '%s\n' ${wb_s[$name]} | median)
-		RAW+=$'\n'"- workload $w writebench $name MB/s: $(for x in ${wb_s[$name]}; do printf '%s ' "$(mbs "$x")"; done)"
-		if awk -v a="$wmed" -v b="$bestmed" 'BEGIN {exit !(a > b)}'; then
-			best=$name bestmed=$wmed
-		fi
-	done
-	for c in "${cells[@]}"; do
-		name=${c%%:*}
-		wmed=$(printf '%s\n' ${wb_s[$name]} | median)
-		rt=$(ratio "$wmed" "$fmed")
-		met=""
-		if [[ $name == "$best" ]]; then
-			met=$(awk -v r="$rt" -v t="${TARGET[$w]}" 'BEGIN {print (r >= t) ? "yes" : "**no**"}')
-			name="**$name** (best)"
-		fi
-		[[ ${#cells[@]} -eq 1 ]] && name=${name% (best)} && name=${name//\*/}
-		echo "| $w | ${TITLE[$w]} | $(mbs "$fmed") | ${c#*:} → $name | $(mbs "$wmed") | $rt | ≥ ${TARGET[$w]} | $met |"
-	done
-	unset wb_s
 done
-echo
-echo "The target applies to the best writebench cell of each workload (the only one for 1 and 2)."
-echo
-echo "### Every run (MB/s, in run order)"
-echo "$RAW"
+LOAD_AFTER=$(cat /proc/loadavg)
+
+loaded=$(awk -v a="${LOAD_BEFORE%% *}" -v b="${LOAD_AFTER%% *}" -v m="$MAXLOAD" 'BEGIN {print (a > m || b > m) ? 1 : 0}')
+fsname() { df -PT "$DIR" | awk 'NR==2 {print $2" on "$1}'; }
+{
+	echo "# fio cross-check"
+	echo
+	echo "Generated by \`scripts/fio-crosscheck.sh${ARGS:+ $ARGS}\` on $START (rounds: $ROUNDS)."
+	if ((QUICK)); then
+		echo
+		echo "**Quick mode: small sizes, 2 rounds; a functional check, not figures.**"
+	fi
+	if ((loaded)); then
+		echo
+		echo "**The machine was loaded (1-minute load average above $MAXLOAD before or after): these are not figures.**"
+	fi
+	echo
+	echo "## Machine"
+	echo
+	echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores; RAM $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
+	echo "- Kernel: $(uname -sr); $DIR: $(fsname) ($(findmnt -no OPTIONS -T "$DIR" 2>/dev/null || echo '?'))"
+	echo "- $(fio --version), liburing $(dpkg-query -W -f '${Version}' liburing-dev 2>/dev/null || echo '?'), $(gcc --version | head -1), $(go version | cut -d' ' -f3), writebench $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "- Load average (1, 5, 15 min) before: ${LOAD_BEFORE% * *}; after: ${LOAD_AFTER% * *}; threshold $MAXLOAD"
+	echo
+	echo "## Results"
+	echo
+	"$WORK/crosscheck" <"$SAMPLES"
+	echo
+	echo "## What each tool ran"
+	echo
+	echo "fio, every case: \`$FIOCOMMON\`, two jobs (\`--name=warm --name=run --stonewall\`), the second kept."
+	echo "writebench, every case: \`writebench run --sync none --warmup 1 --repeat 1 --budget 0 --no-verify\`."
+	echo "The loop: \`scripts/limit\` programs, two passes, the second kept (DIR stands for a fresh directory)."
+	echo
+	echo "CPU: writebench's user_seconds/sys_seconds and the loop's getrusage(RUSAGE_SELF) cover the whole process,"
+	echo "io_uring's io-wq worker threads included; fio's usr_cpu/sys_cpu are its job thread's only (RUSAGE_THREAD),"
+	echo "so for the io_uring cases fio's CPU column leaves out the kernel workers that do the copying."
+	echo
+	echo "| case | writebench | fio | loop |"
+	echo "|---|---|---|---|"
+	for c in $CASES; do
+		echo "| $c | \`${WBF[$c]}\` | \`${FIOF[$c]}\` | \`${LOOP[$c]/@/DIR}\` |"
+	done
+	echo
+	echo "## Every sample"
+	echo
+	echo '```'
+	cat "$SAMPLES"
+	echo '```'
+} >"$WORK/out.md"
+
+if ((QUICK)); then
+	cat "$WORK/out.md"
+	exit 0
+fi
+if ((loaded && !FORCE)); then
+	cat "$WORK/out.md"
+	echo "fio-crosscheck: load average above $MAXLOAD (before: ${LOAD_BEFORE%% *}, after: ${LOAD_AFTER%% *}): $OUT not written (--force writes it, marked)" >&2
+	exit 3
+fi
+cp "$WORK/out.md" "$OUT"
+echo "fio-crosscheck: wrote $OUT" >&2

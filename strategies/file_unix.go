@@ -14,9 +14,10 @@ import (
 // one file value for all its files, so creating a file allocates nothing.
 type file struct {
 	fd int
-	// raw makes Write skip the Go scheduler's syscall hand-off (see
-	// rawWrite). Only the one-goroutine strategies set it: with nothing else
-	// to run, holding the P during a write changes nothing but the cost,
+	// raw makes create, Write and Close skip the Go scheduler's syscall
+	// hand-off (see rawWrite, rawOpenNUL). Only the one-goroutine strategies
+	// set it: with nothing else to run, holding the P changes nothing but
+	// the cost,
 	// while pool and semaphore must keep Go's normal behaviour, in which a
 	// goroutine blocked in write(2) lets the others open their files.
 	raw bool
@@ -44,8 +45,12 @@ func (f *file) create(path []byte, readable bool) error {
 		flags = createFlags | unix.O_RDWR
 	}
 	f.name = path[:len(path)-1]
+	open := openNUL
+	if f.raw {
+		open = rawOpenNUL
+	}
 	for {
-		fd, err := openNUL(path, flags, 0o644)
+		fd, err := open(path, flags, 0o644)
 		if err == unix.EINTR {
 			continue
 		}
@@ -163,7 +168,11 @@ func (f *file) truncate(size int64) error {
 }
 
 func (f *file) Close() error {
-	if err := unix.Close(f.fd); err != nil {
+	closeFD := unix.Close
+	if f.raw {
+		closeFD = rawClose
+	}
+	if err := closeFD(f.fd); err != nil {
 		return &os.PathError{Op: "close", Path: f.path(), Err: err}
 	}
 	return nil
@@ -184,5 +193,6 @@ func SyncFS(dir string) error {
 	return nil
 }
 
-// setRaw makes f's writes take the raw path (one-goroutine strategies).
+// setRaw makes f's create, writes and close take the raw path
+// (one-goroutine strategies).
 func (f *file) setRaw() { f.raw = true }

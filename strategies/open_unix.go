@@ -8,3 +8,9 @@ import "golang.org/x/sys/unix"
 func openNUL(path []byte, flags int, mode uint32) (int, error) {
 	return unix.Open(string(path[:len(path)-1]), flags, mode)
 }
+
+// rawOpenNUL is openNUL: the raw path is Linux only.
+func rawOpenNUL(path []byte, flags int, mode uint32) (int, error) { return openNUL(path, flags, mode) }
+
+// rawClose is close(2).
+func rawClose(fd int) error { return unix.Close(fd) }

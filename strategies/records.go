@@ -12,7 +12,7 @@ import (
 )
 
 // Record layout of the strategies whose writers share files (shared-*,
-// paired-*; see docs/shared-writers.md). Every record is a RecordHeaderSize
+// paired-*; see docs/strategies.md). Every record is a RecordHeaderSize
 // header followed by a body of Params.Record bytes:
 //
 //	"WR" + 4 hex digits of the writer + "#" + 8 hex digits of the sequence

@@ -23,6 +23,10 @@ const (
 
 	ringFeatSingleMmap = 1 << 0
 
+	ringSetupCoopTaskrun  = 1 << 8  // IORING_SETUP_COOP_TASKRUN
+	ringSetupSingleIssuer = 1 << 12 // IORING_SETUP_SINGLE_ISSUER
+	ringSetupDeferTaskrun = 1 << 13 // IORING_SETUP_DEFER_TASKRUN
+
 	ringEnterGetEvents = 1 << 0
 
 	ringRegisterBuffers = 0
@@ -105,6 +109,10 @@ type ring struct {
 	cqes    []ringCQE
 	tail    uint32 // our SQ tail: SQEs prepared, published on submit
 	entries uint32 // SQ entries
+	flags   uint32 // the IORING_SETUP_* flags the kernel accepted
+	// raw makes submit enter the kernel with RawSyscall (see submit); the
+	// caller sets it only while every wait is for page-cache writes.
+	raw bool
 
 	// Counters of what was issued (Batch.Issued): SQEs handed to the
 	// kernel and io_uring_enter(2) calls.
@@ -122,16 +130,45 @@ type ringSetupError struct {
 func (e *ringSetupError) Error() string { return e.op + ": " + e.err.Error() }
 func (e *ringSetupError) Unwrap() error { return e.err }
 
+// ringSetupTries are the IORING_SETUP_* flag sets newRing tries, first
+// first, as fio's io_uring engine does: completions run as deferred task
+// work of the one submitting thread, only when it asks for completions
+// (DEFER_TASKRUN, which needs SINGLE_ISSUER), so a thread waiting for n
+// completions is woken once rather than once per completion, and the
+// io-wq workers that complete buffered writes never interrupt it
+// (COOP_TASKRUN). Kernels before 6.1 refuse DEFER_TASKRUN and kernels
+// before 5.19 COOP_TASKRUN with EINVAL; the next set is tried then.
+var ringSetupTries = []uint32{
+	ringSetupCoopTaskrun | ringSetupSingleIssuer | ringSetupDeferTaskrun,
+	ringSetupCoopTaskrun,
+	0,
+}
+
 // newRing sets up an io_uring with at least entries submission slots
 // (the kernel rounds up to a power of two) and twice as many completion
 // slots, and maps its rings. On error nothing is left open or mapped.
+//
+// When the ring has IORING_SETUP_SINGLE_ISSUER (r.flags), only the OS
+// thread that set it up may register buffers on it or enter it (others get
+// EEXIST): callers set it up and use it on one goroutine locked to its
+// thread (runtime.LockOSThread). Closing it is allowed from any thread.
 func newRing(entries uint32) (*ring, error) {
-	var p ringParams
-	fd, _, errno := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&p)), 0)
+	var (
+		p     ringParams
+		fd    uintptr
+		errno unix.Errno
+	)
+	for _, flags := range ringSetupTries {
+		p = ringParams{flags: flags}
+		fd, _, errno = unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&p)), 0)
+		if errno != unix.EINVAL {
+			break
+		}
+	}
 	if errno != 0 {
 		return nil, &ringSetupError{"io_uring_setup", errno}
 	}
-	r := &ring{fd: int(fd), entries: p.sqEntries}
+	r := &ring{fd: int(fd), entries: p.sqEntries, flags: p.flags}
 	if err := r.mapRings(&p); err != nil {
 		r.close()
 		return nil, err
@@ -244,21 +281,29 @@ func (r *ring) unsubmitted() uint32 { return r.tail - atomic.LoadUint32(r.sqHead
 
 // submit publishes the prepared SQEs and calls io_uring_enter until the
 // kernel has consumed all of them, waiting for at least wait completions
-// (0: none). EINTR is retried; EAGAIN and EBUSY (no room for completions
-// right now) are returned so the caller can reap and retry.
+// (0: none). Every call asks for completions (IORING_ENTER_GETEVENTS): with
+// IORING_SETUP_DEFER_TASKRUN that is what posts the finished ones to the
+// completion ring. EINTR is retried; EAGAIN and EBUSY (no room for
+// completions right now) are returned so the caller can reap and retry.
+//
+// With r.raw the call goes through RawSyscall, like rawWrite and for the
+// same reason, only more so: a wait for completions almost always outlasts
+// sysmon's 20 µs, so through the normal path the runtime retakes the P at
+// nearly every wait, and the thread (locked to its goroutine, see newRing)
+// must get one back before it can reap: a context switch or more per
+// io_uring_enter, a large share of the CPU the strategy spends at 4 KiB
+// per write (docs/strategies.md, uring). Holding the P is harmless only when the wait is short:
+// the caller sets raw only when nothing it waits for is a sync.
 func (r *ring) submit(wait uint32) error {
 	atomic.StoreUint32(r.sqTail, r.tail)
+	enter := unix.Syscall6
+	if r.raw {
+		enter = unix.RawSyscall6
+	}
 	for {
 		n := r.unsubmitted()
-		if n == 0 && wait == 0 {
-			return nil
-		}
-		var flags uintptr
-		if wait > 0 {
-			flags = ringEnterGetEvents
-		}
 		r.enters++
-		ret, _, errno := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), flags, 0, 0)
+		ret, _, errno := enter(unix.SYS_IO_URING_ENTER, uintptr(r.fd), uintptr(n), uintptr(wait), ringEnterGetEvents, 0, 0)
 		if errno == unix.EINTR {
 			continue
 		}

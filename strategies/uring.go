@@ -7,7 +7,7 @@ import "context"
 // registered once per Write call (IORING_OP_WRITE_FIXED). Files are written
 // one after another; the queue depth is the overlap inside a file. For sync
 // "close"/"data" an IORING_OP_FSYNC is linked after the file's last write.
-// See docs/kernel-paths.md.
+// See docs/strategies.md.
 type uringStrategy struct{}
 
 func (uringStrategy) Name() string { return "uring" }
@@ -23,6 +23,16 @@ func (uringStrategy) OpenCell(ctx context.Context, p Params) (Session, error) {
 	return openURingSession(ctx, p)
 }
 
-var _ CellOpener = uringStrategy{}
+// PeakThreads: the thread of the cell's session, which holds the ring
+// (Linux: a ring set up with IORING_SETUP_SINGLE_ISSUER is entered from one
+// thread only, so the session keeps one locked to its goroutine), and the
+// kernel's io-wq worker that writes one file's buffered writes (a thread of
+// the process).
+func (uringStrategy) PeakThreads(int, Params) int { return 2 }
+
+var (
+	_ CellOpener      = uringStrategy{}
+	_ ThreadEstimator = uringStrategy{}
+)
 
 func init() { Register(uringStrategy{}) }

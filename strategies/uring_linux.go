@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -86,8 +87,11 @@ func (st *uringState) close() error {
 	return err
 }
 
-// writeURing writes the batch through a ring set up for this call.
+// writeURing writes the batch through a ring set up for this call, on
+// this goroutine locked to its thread (see newRing).
 func writeURing(ctx context.Context, b *Batch) (err error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	var st uringState
 	defer func() {
 		if cerr := st.close(); err == nil && cerr != nil {
@@ -121,6 +125,9 @@ func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) 
 	}
 	r := st.r
 	r.submitted, r.enters = 0, 0
+	// Waits are short (page-cache writes, no fsync, no RWF_DSYNC) and
+	// another P can run the runner's other goroutines: enter raw.
+	r.raw = p.Sync != SyncClose && p.Sync != SyncData && p.Sync != SyncDsync && runtime.GOMAXPROCS(0) > 1
 	defer func() {
 		if b.Issued != nil {
 			b.Issued.RingSubmissions.Add(r.submitted)
@@ -151,20 +158,61 @@ func writeURingState(ctx context.Context, b *Batch, st *uringState) (err error) 
 // uringSession is a cell's ring, kept across its repetitions, so that
 // setting up the ring and registering its buffers is paid once per cell
 // (in its first repetition, usually the warm-up) rather than in every one.
-type uringSession struct{ st uringState }
+// The runner may call Write from any goroutine, and a ring set up with
+// IORING_SETUP_SINGLE_ISSUER may only be entered from the thread that set
+// it up, so the session runs every ring operation on a goroutine of its own
+// locked to one thread: Write hands it the batch and waits for the result.
+type uringSession struct {
+	st     uringState // used only on the session's goroutine
+	jobs   chan func()
+	closed bool
+}
 
 func openURingSession(ctx context.Context, p Params) (Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return &uringSession{}, nil
+	s := &uringSession{jobs: make(chan func())}
+	go func() {
+		// Never unlocked: the thread ends with the goroutine, taking the
+		// ring's task context with it.
+		runtime.LockOSThread()
+		for job := range s.jobs {
+			job()
+		}
+	}()
+	return s, nil
+}
+
+// errSessionClosed is the error of a Write after Close.
+var errSessionClosed = errors.New("uring: session is closed")
+
+// do runs f on the session's goroutine and waits for it.
+func (s *uringSession) do(f func() error) error {
+	if s.closed {
+		return errSessionClosed
+	}
+	done := make(chan error, 1)
+	s.jobs <- func() { done <- f() }
+	return <-done
 }
 
 func (s *uringSession) Write(ctx context.Context, b *Batch) error {
-	return writeURingState(ctx, b, &s.st)
+	return s.do(func() error { return writeURingState(ctx, b, &s.st) })
 }
 func (s *uringSession) Usage() (ChildUsage, bool) { return ChildUsage{}, false }
-func (s *uringSession) Close() error              { return s.st.close() }
+
+// Close closes the ring and ends the session's goroutine; a second Close
+// does nothing.
+func (s *uringSession) Close() error {
+	if s.closed {
+		return nil
+	}
+	err := s.do(s.st.close)
+	s.closed = true
+	close(s.jobs)
+	return err
+}
 
 const ringPageSize = 4096
 
@@ -186,7 +234,11 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 		start = time.Now()
 	}
 	path := u.w.name(i)
-	fd, err := openNUL(path, createFlags|unix.O_WRONLY, 0o644)
+	open, closeFD := openNUL, unix.Close
+	if u.r.raw {
+		open, closeFD = rawOpenNUL, rawClose
+	}
+	fd, err := open(path, createFlags|unix.O_WRONLY, 0o644)
 	if err != nil {
 		return &os.PathError{Op: "create", Path: string(path[:len(path)-1]), Err: err}
 	}
@@ -202,7 +254,7 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 			}
 		}
 	}
-	if cerr := unix.Close(fd); err == nil && cerr != nil {
+	if cerr := closeFD(fd); err == nil && cerr != nil {
 		err = &os.PathError{Op: "close", Path: name(), Err: cerr}
 	}
 	if b.Latency != nil {
@@ -211,154 +263,196 @@ func (u *uringRun) file(ctx context.Context, i int) (err error) {
 	return err
 }
 
+// uringFile is the state of writing one file through the ring.
+type uringFile struct {
+	u          *uringRun
+	fd, i      int
+	next       int64 // next offset to hand out
+	inflight   int   // SQEs queued or in the kernel, not yet completed
+	since      int   // bytes since the last look at ctx
+	needSync   bool
+	fsyncFlags uint32
+	sync       int // syncNone, syncPending, syncDone or syncRedo
+	syncStart  time.Time
+	failed     error // the first error; once set, nothing new is queued
+}
+
+// The states of a file's fsync.
+const (
+	syncNone = iota
+	syncPending
+	syncDone
+	syncRedo // cancelled (a short linked write) or a write went in after it
+)
+
 // writeAll writes file i's content to fd and, for sync close/data, syncs
 // it. Whatever happens it returns only once nothing is in flight, so no
 // buffer or descriptor is in use by the kernel afterwards.
+//
+// Each turn fills every idle slot, submits, and waits in the same
+// io_uring_enter(2) for half the ring's slots' worth of completions (or
+// what is in flight, if less), then reaps every completion there is from
+// the completion ring without a system call. Waiting for half rather than
+// one keeps the other half queued for the kernel while the waiting thread
+// sleeps once per batch instead of once per write.
 func (u *uringRun) writeAll(ctx context.Context, fd int, i int) error {
-	b := u.b
-	r := u.r
-	needSync := b.Params.Sync == SyncClose || b.Params.Sync == SyncData
-	var fsyncFlags uint32
-	if b.Params.Sync == SyncData {
-		fsyncFlags = ringFsyncDatasync
+	f := &uringFile{u: u, fd: fd, i: i}
+	switch u.b.Params.Sync {
+	case SyncClose:
+		f.needSync = true
+	case SyncData:
+		f.needSync, f.fsyncFlags = true, ringFsyncDatasync
 	}
-	const (
-		syncNone = iota
-		syncPending
-		syncDone
-		syncRedo // cancelled (a short linked write) or a write went in after it
-	)
-	syncState := syncNone
-	var syncStart time.Time
-	var next int64 // next offset to hand out
-	inflight := 0
-	since := 0 // bytes since the last look at ctx
-	var failed error
-	fail := func(e error) {
-		if failed == nil {
-			failed = e
-		}
-	}
-	queueFsync := func(flags uint8) {
-		sqe := r.next()
-		sqe.opcode = ringOpFsync
-		sqe.flags = flags
-		sqe.fd = int32(fd)
-		sqe.opFlags = fsyncFlags
-		sqe.userData = fsyncTag
-		syncState = syncPending
-		syncStart = time.Now()
-		inflight++
-	}
+	batch := max(1, (len(u.slots)+1)/2)
 	for {
-		// Hand out pieces to idle slots.
-		for failed == nil && len(u.free) > 0 && next < b.Size {
-			k := u.free[len(u.free)-1]
-			u.free = u.free[:len(u.free)-1]
-			n := int(min(int64(u.chunk), b.Size-next))
-			s := &u.slots[k]
-			s.p, s.done, s.off = s.buf.Bytes(i, next, n), 0, next
-			next += int64(n)
-			link := needSync && next == b.Size && syncState == syncNone
-			var flags uint8
-			if link {
-				// DRAIN: start once every earlier write of the file is
-				// done; LINK: the fsync starts once this one is.
-				flags = sqeIODrain | sqeIOLink
-			}
-			u.queueWrite(fd, k, flags)
-			inflight++
-			if link {
-				queueFsync(0)
-			}
-			since += n
-			if since >= cancelEvery {
-				since = 0
-				if err := ctx.Err(); err != nil {
-					fail(err)
-				}
-			}
-		}
-		if inflight == 0 {
-			if failed != nil || next < b.Size {
-				break
-			}
-			if !needSync || syncState == syncDone {
+		f.fill(ctx)
+		if f.inflight == 0 {
+			if f.failed != nil || f.next < u.b.Size || !f.needSync || f.sync == syncDone {
 				break
 			}
 			// A zero-byte file, a linked fsync that was cancelled, or a
 			// write resubmitted after the fsync: one standalone fsync now
 			// that nothing is in flight.
-			queueFsync(0)
+			f.queueFsync(0)
 		}
-		if err := r.submit(1); err != nil {
-			if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EBUSY) {
-				// No room for completions right now: reap and retry.
-				if r.peek() == nil {
-					time.Sleep(50 * time.Microsecond)
-				}
-			} else {
+		if err := u.r.submit(uint32(min(f.inflight, batch))); err != nil {
+			if !errors.Is(err, unix.EAGAIN) && !errors.Is(err, unix.EBUSY) {
 				// The ring itself failed: what is in flight cannot be
 				// waited for; closing the ring cancels it.
 				return err
 			}
+			// No room for completions right now: reap and retry.
+			if u.r.peek() == nil {
+				time.Sleep(50 * time.Microsecond)
+			}
 		}
-		for cqe := r.peek(); cqe != nil; cqe = r.peek() {
-			tag, res := cqe.userData, cqe.res
-			r.seen()
-			inflight--
-			if tag == fsyncTag {
-				switch {
-				case res == 0:
-					if syncState == syncPending {
-						syncState = syncDone
-					}
-					if b.SyncTime != nil {
-						b.SyncTime[i] += time.Since(syncStart)
-					}
-				case res == -int32(unix.ECANCELED) || res == -int32(unix.EINTR) || res == -int32(unix.EAGAIN):
-					syncState = syncRedo
-				default:
-					op := "fsync"
-					if fsyncFlags != 0 {
-						op = "fdatasync"
-					}
-					fail(fmt.Errorf("%s: %w", op, unix.Errno(-res)))
-				}
-				continue
+		f.reap()
+	}
+	return f.failed
+}
+
+// fail records e unless an error is recorded already.
+func (f *uringFile) fail(e error) {
+	if f.failed == nil {
+		f.failed = e
+	}
+}
+
+// fill hands out the next pieces to idle slots, linking the fsync after
+// the last one when the file needs it, and looks at ctx every cancelEvery
+// bytes.
+func (f *uringFile) fill(ctx context.Context) {
+	u, size := f.u, f.u.b.Size
+	for f.failed == nil && len(u.free) > 0 && f.next < size {
+		k := u.free[len(u.free)-1]
+		u.free = u.free[:len(u.free)-1]
+		n := int(min(int64(u.chunk), size-f.next))
+		s := &u.slots[k]
+		s.p, s.done, s.off = s.buf.Bytes(f.i, f.next, n), 0, f.next
+		f.next += int64(n)
+		link := f.needSync && f.next == size && f.sync == syncNone
+		var flags uint8
+		if link {
+			// DRAIN: start once every earlier write of the file is
+			// done; LINK: the fsync starts once this one is.
+			flags = sqeIODrain | sqeIOLink
+		}
+		u.queueWrite(f.fd, k, flags)
+		f.inflight++
+		if link {
+			f.queueFsync(0)
+		}
+		f.since += n
+		if f.since >= cancelEvery {
+			f.since = 0
+			if err := ctx.Err(); err != nil {
+				f.fail(err)
 			}
-			s := &u.slots[tag]
-			switch {
-			case res > 0:
-				b.Probe.done(s.sent, int(res))
-				s.done += int(res)
-				if s.done >= len(s.p) {
-					u.free = append(u.free, int(tag))
-					continue
-				}
-				// Short write: the rest of the piece goes again, from
-				// the same registered buffer.
-			case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
-				// Retry the same bytes.
-			case res == 0:
-				fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
-			case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
-				fail(rwfRefused(int(u.rwFlags), u.w.current(), unix.Errno(-res)))
-			default:
-				fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
-			}
-			if failed != nil {
-				u.free = append(u.free, int(tag))
-				continue
-			}
-			if syncState != syncNone {
-				syncState = syncRedo
-			}
-			u.queueWrite(fd, int(tag), 0)
-			inflight++
 		}
 	}
-	return failed
+}
+
+// queueFsync prepares the file's fsync (fdatasync for sync data).
+func (f *uringFile) queueFsync(flags uint8) {
+	sqe := f.u.r.next()
+	sqe.opcode = ringOpFsync
+	sqe.flags = flags
+	sqe.fd = int32(f.fd)
+	sqe.opFlags = f.fsyncFlags
+	sqe.userData = fsyncTag
+	f.sync = syncPending
+	f.syncStart = time.Now()
+	f.inflight++
+}
+
+// reap handles every completion in the completion ring.
+func (f *uringFile) reap() {
+	r := f.u.r
+	for cqe := r.peek(); cqe != nil; cqe = r.peek() {
+		tag, res := cqe.userData, cqe.res
+		r.seen()
+		f.inflight--
+		if tag == fsyncTag {
+			f.fsynced(res)
+		} else {
+			f.wrote(int(tag), res)
+		}
+	}
+}
+
+// fsynced handles the fsync's completion with result res.
+func (f *uringFile) fsynced(res int32) {
+	switch {
+	case res == 0:
+		if f.sync == syncPending {
+			f.sync = syncDone
+		}
+		if st := f.u.b.SyncTime; st != nil {
+			st[f.i] += time.Since(f.syncStart)
+		}
+	case res == -int32(unix.ECANCELED) || res == -int32(unix.EINTR) || res == -int32(unix.EAGAIN):
+		f.sync = syncRedo
+	default:
+		op := "fsync"
+		if f.fsyncFlags != 0 {
+			op = "fdatasync"
+		}
+		f.fail(fmt.Errorf("%s: %w", op, unix.Errno(-res)))
+	}
+}
+
+// wrote handles the completion of slot k's write with result res: the
+// slot goes idle when its piece is written, the rest of a short write (or
+// the same bytes after EAGAIN or EINTR) is resubmitted from the same
+// registered buffer, and an error is recorded.
+func (f *uringFile) wrote(k int, res int32) {
+	u := f.u
+	s := &u.slots[k]
+	switch {
+	case res > 0:
+		u.b.Probe.done(s.sent, int(res))
+		s.done += int(res)
+		if s.done >= len(s.p) {
+			u.free = append(u.free, k)
+			return
+		}
+	case res == -int32(unix.EAGAIN) || res == -int32(unix.EINTR):
+	case res == 0:
+		f.fail(fmt.Errorf("write at offset %d: wrote 0 of %d bytes: %w", s.off+int64(s.done), len(s.p)-s.done, unix.EIO))
+	case u.rwFlags != 0 && (res == -int32(unix.EOPNOTSUPP) || res == -int32(unix.EINVAL)):
+		f.fail(rwfRefused(int(u.rwFlags), u.w.current(), unix.Errno(-res)))
+	default:
+		f.fail(fmt.Errorf("write at offset %d: %w", s.off+int64(s.done), unix.Errno(-res)))
+	}
+	if f.failed != nil {
+		u.free = append(u.free, k)
+		return
+	}
+	if f.sync != syncNone {
+		f.sync = syncRedo
+	}
+	u.queueWrite(f.fd, k, 0)
+	f.inflight++
 }
 
 // queueWrite prepares the write of the unwritten rest of slot k's piece.
