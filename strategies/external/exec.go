@@ -303,6 +303,13 @@ func (e *Exec) Knobs() []string { return e.KnobList }
 func (e *Exec) Identity() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "argv=%q target=%q knobs=%q timeout=%v start_timeout=%v", e.argv, e.Target, e.KnobList, e.timeout(), e.startTimeout())
+	if e.Sources != nil {
+		// Built-in sources run from their copy in scratch: what decides
+		// the program is their content, not a file of the same name in
+		// the current directory.
+		fmt.Fprintf(&b, " sources=%s", sourcesSum(e.Sources))
+		return b.String()
+	}
 	for i, a := range e.argv {
 		path := a
 		if i == 0 {
@@ -315,6 +322,25 @@ func (e *Exec) Identity() string {
 		}
 	}
 	return b.String()
+}
+
+// sourcesSum is the SHA-256 of every file of fsys, names and contents,
+// walked in lexical order.
+func sourcesSum(fsys fs.FS) string {
+	h := sha256.New()
+	_ = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return nil
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
+		h.Write(data)
+		return nil
+	})
+	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 // fileSum is "SIZE:SHA256" of a regular file of at most 256 MiB (read
