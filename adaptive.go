@@ -100,8 +100,8 @@ func (p *plan) setEstimate(cfg *Config, costs []time.Duration, fixed time.Durati
 	p.estimate = total
 }
 
-// Costs behind estimateRep, measured on a 2-core VM with ext4 (Nov 2026) by
-// timing plain runs of each strategy; other machines differ 2-3x.
+// Costs behind estimateRep: a rough model of a small VM with ext4, fitted
+// to plain runs of each strategy; other machines differ 2-3x.
 const (
 	costPerFile    = 40 * time.Microsecond  // create + close + verify + remove one file
 	costPerSyscall = 1500 * time.Nanosecond // one small write(2) into the page cache

@@ -171,12 +171,11 @@ const (
 	DefaultMinRounds = 7
 	DefaultPrecision = judge.DefaultPrecision
 	DefaultTie       = judge.DefaultTie
-	// DefaultMinSample is short on purpose: on the 2-core VM this was
-	// tuned on, the default sweep decided 6 of 9 groups in 45 s with 10 ms
-	// (27 rounds: the small cells' samples fill the rounds) against 8 and
-	// 9 with 1 and 3 ms (58 and 46 rounds); the paired sign test over many
-	// rounds copes with a hiccup in one short sample better than a few
-	// long samples do (docs/verdicts.md).
+	// DefaultMinSample is short on purpose: longer samples of the small
+	// cells fill the rounds, so a budgeted sweep gets fewer of them, and the
+	// paired sign test over many rounds copes with a hiccup in one short
+	// sample better than a few long samples do (docs/verdicts.md; the
+	// comparison of settings is in docs/figures.md).
 	DefaultMinSample = 2 * time.Millisecond
 	// MaxLoops bounds how many times one repetition runs its batch to reach
 	// MinSample.

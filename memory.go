@@ -13,8 +13,8 @@ import (
 const (
 	// memBase is the resident size of writebench before any cell: the Go
 	// runtime, the pages of the binary it touches, the content pattern and
-	// the result set (measured 14 to 33 MiB for a 4 KiB cell on a loaded
-	// machine).
+	// the result set, with room to spare (measured peaks: docs/figures.md,
+	// "Memory bounds").
 	memBase = 48 << 20
 	// memGCFactor: buffers are allocated afresh for every repetition, and
 	// with GOGC=100 the heap may grow to twice the live heap before the

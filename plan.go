@@ -25,16 +25,15 @@ type Plan struct {
 	MinRounds int
 	// Repetitions is the most repetitions the sweep may run.
 	Repetitions int
-	// Estimate is the estimated wall time of the sweep, from costs measured
-	// on a 2-core VM with ext4: a rough guide, machines differ 2-3x.
+	// Estimate is the estimated wall time of the sweep, from the cost model
+	// of estimateRep: a rough guide, machines differ 2-3x.
 	Estimate time.Duration
 	// EstimateCell is the estimated wall time of one repetition per cell.
 	EstimateCell []time.Duration
 	// External marks the cells of external writer programs (--exec,
 	// the Python writers): their estimate covers the files, syscalls and
 	// bytes like any other cell's, not the program's own work, which can
-	// be far more (aiofiles with 256-byte records took 1.3 s for 4 MiB
-	// here, estimated 27 ms).
+	// be many times more (aiofiles with small records, for one).
 	External []bool
 	// Budget is the Config's Budget; OverBudget is set when the warm-ups
 	// and the first counted round, which run whatever the budget, are

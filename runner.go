@@ -30,6 +30,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/writebench/writebench/internal/ranks"
@@ -52,6 +53,9 @@ type cell struct {
 	loops    int           // batches per repetition (0: not calibrated yet)
 	repCost  time.Duration // wall time of the last repetition, everything included
 	reps     int           // repetitions run (warm-ups included)
+	// abandoned: a repetition of this cell was still running when the
+	// sweep ended after a signal (see repBounded).
+	abandoned bool
 }
 
 // ErrInterrupted is returned (wrapped with the context's cause) when the
@@ -129,11 +133,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	// end (and only it: nothing else under the directories is touched).
 	var made []*scratch.Dir
 	defer func() {
-		for i := range cells {
-			r.closeSession(&cells[i])
-		}
+		r.closeAll(ctx, cells)
 		for _, sd := range made {
-			if err := g.RemoveScratch(ctx, sd); err != nil {
+			if err := r.removeScratch(ctx, sd); err != nil {
 				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
 				if runErr == nil {
 					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
@@ -151,6 +153,18 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			r.scratches[d] = sd
 		} else {
 			r.scratches[""] = sd
+		}
+	}
+	for i := range cells {
+		// Strategies with files of their own (external programs' sources,
+		// patterns, temporary files) keep them in the (first) scratch
+		// directory, removed with it however the run ends.
+		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
+			p, err := made[0].Mkdir("x-" + r.prefix + cells[i].strategy.Name())
+			if err != nil {
+				return nil, fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
+			}
+			u.UseScratch(p)
 		}
 	}
 	if cfg.Timeline || cfg.WriteLatency {
@@ -205,7 +219,7 @@ rounds:
 			}
 			// A round rarely costs exactly what its cells' last repetitions
 			// did on a shared machine: a tenth more keeps the sweep inside
-			// its budget (it ended up to 1 ms past 45 s without it).
+			// its budget.
 			cost += cost / 10
 			// With several ranks, rank 0's clock decides for all.
 			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
@@ -227,7 +241,7 @@ rounds:
 				break rounds
 			}
 			t0 := time.Now()
-			err := r.rep(ctx, i, c, counted, k)
+			err := r.repBounded(ctx, i, c, counted, k)
 			c.repCost = time.Since(t0)
 			c.reps++
 			if err != nil && ctx.Err() != nil {
@@ -268,9 +282,9 @@ rounds:
 			looked++
 		}
 	}
+	r.closeAll(ctx, cells)
 	for i := range cells {
 		c := &cells[i]
-		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
 	if looked > 0 {
@@ -295,6 +309,81 @@ rounds:
 	return set, nil
 }
 
+// signalGrace is how long a repetition may go on after the context is
+// cancelled (the first signal) before the sweep is ended without it: a
+// write(2) blocked in the kernel (a slow disk, a large --chunk) cannot be
+// interrupted, and the partial set must be saved and the scratch directory
+// removed all the same.
+const signalGrace = 2 * time.Second
+
+// errAbandoned is the error of a repetition the sweep stopped waiting for.
+var errAbandoned = errors.New("repetition abandoned after the signal's grace period")
+
+// repBounded runs r.rep, and once ctx is cancelled waits at most
+// signalGrace for it: after that the repetition is abandoned (it runs on
+// in its goroutine until its blocked call returns or the process exits,
+// but may no longer change the cell; see commit) and repBounded returns
+// errAbandoned. With several ranks the repetition is always waited for:
+// its collectives must stay in step.
+func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool, k int) error {
+	if r.group.Multi() {
+		return r.rep(ctx, idx, c, counted, k)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.rep(ctx, idx, c, counted, k) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	}
+	r.mu.Lock()
+	r.abandoned = true
+	r.mu.Unlock()
+	c.abandoned = true
+	logf(r.cfg.Log, "note: cell %s: a write did not return within %v of the signal (blocked in the kernel); ending the sweep without it", resultset.Printable(c.res.Key()), signalGrace)
+	return errAbandoned
+}
+
+// removeScratch removes the scratch directory sd. After a signal it waits at
+// most signalGrace for that: a file whose write is blocked in the kernel
+// may hold a lock the removal needs, and the run must end all the same
+// (the error then says the directory is left).
+func (r *runner) removeScratch(ctx context.Context, sd *scratch.Dir) error {
+	if ctx.Err() == nil || r.group.Multi() {
+		return r.group.RemoveScratch(ctx, sd)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.group.RemoveScratch(ctx, sd) }()
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("not removed within %v of the signal: a write in it is still blocked in the kernel", signalGrace)
+	}
+}
+
+// commit applies fn, a change to the sweep's state made by a repetition,
+// unless the repetition was abandoned (see repBounded), and reports
+// whether it did.
+func (r *runner) commit(fn func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abandoned {
+		return false
+	}
+	fn()
+	return true
+}
+
 // withDir runs verify, the check of batch b, with b.DirFile set to b's
 // directory, rel under the scratch directory, opened from the scratch
 // directory's own descriptor (checked to be the directory made there), so
@@ -317,7 +406,45 @@ func (r *runner) finishCell(c *cell) {
 	r.closeSession(c)
 }
 
+// closeAll closes every cell's open session. After an interruption the
+// sessions that can end at once (strategies.Aborter: external programs are
+// killed instead of being given time to exit) are aborted, all together,
+// so a signal's deadline does not grow with the number of open cells.
+func (r *runner) closeAll(ctx context.Context, cells []cell) {
+	if ctx.Err() == nil {
+		for i := range cells {
+			r.closeSession(&cells[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range cells {
+		c := &cells[i]
+		a, ok := c.session.(strategies.Aborter)
+		if !ok || c.abandoned {
+			r.closeSession(c)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.Abort(); err != nil {
+				logf(r.cfg.Log, "warning: cell %s: aborting its writer: %v", resultset.Printable(c.res.Key()), err)
+			}
+		}()
+		c.session = nil
+	}
+	wg.Wait()
+}
+
 func (r *runner) closeSession(c *cell) {
+	if c.abandoned {
+		// Still in use by the abandoned repetition: closing it under its
+		// feet could crash the process (a ring unmapped mid-call). An
+		// external program is killed by that repetition itself, which saw
+		// the context cancelled.
+		return
+	}
 	if c.session != nil {
 		if err := c.session.Close(); err != nil {
 			logf(r.cfg.Log, "warning: cell %s: closing its writer: %v", c.res.Key(), err)
@@ -348,6 +475,11 @@ type runner struct {
 	probe   *strategies.Probe
 	sampler *timeline.Sampler // with --timeline
 	mem     *timeline.Meminfo // with --timeline: /proc/meminfo, open for the run
+	// mu guards abandoned and the changes repetitions make to cells
+	// (commit), so an abandoned repetition cannot change the set being
+	// saved.
+	mu        sync.Mutex
+	abandoned bool
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -378,10 +510,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// disk, its block group) moves from cell to cell between rounds, where
 	// the paired interval accounts for it, instead of favouring one cell for
 	// the whole sweep (an A/A run of two identical strategies showed such
-	// persistent differences of about 5% with one fixed directory per cell;
-	// a new directory per repetition instead made a one-file batch cost
-	// ~0.8 ms more, the file system's cost of a first entry in a new
-	// directory rather than the strategy's).
+	// persistent differences with one fixed directory per cell; a new
+	// directory per repetition instead adds the file system's cost of a
+	// first entry in a new directory to every batch).
 	//
 	// The directories are made, checked and emptied through the scratch
 	// directory's descriptors (see package safefs): a directory a writer
@@ -427,7 +558,10 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			if err != nil {
 				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
 			}
-			c.session = s
+			if !r.commit(func() { c.session = s }) {
+				s.Close()
+				return errAbandoned
+			}
 		}
 	}
 	n := loops * rc.Files
@@ -515,22 +649,31 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	}
 	var rcount strategies.RecordCounts
 	if !r.cfg.NoVerify {
+		vctx := ctx
+		if d := r.verifyLimit(c); d > 0 {
+			var cancel context.CancelFunc
+			vctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
 		for j, b := range batches {
 			var verr error
 			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
 				var got strategies.RecordCounts
 				verr = r.withDir(b, rels[j], func() error {
 					var err error
-					got, err = rv.VerifyRecords(ctx, b)
+					got, err = rv.VerifyRecords(vctx, b)
 					return err
 				})
 				rcount = addCounts(rcount, got)
 			} else {
-				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(vctx, b) })
 			}
 			if verr != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
+				}
+				if vctx.Err() != nil {
+					verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
 				}
 				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 			}
@@ -546,20 +689,37 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		if err != nil {
 			return err
 		}
-		c.loops = calibrate(slowest, r.cfg.MinSample)
-		rc.Loops = c.loops
+		if !r.commit(func() {
+			c.loops = calibrate(slowest, r.cfg.MinSample)
+			rc.Loops = c.loops
+		}) {
+			return errAbandoned
+		}
 	}
 	if !counted {
 		return nil
 	}
-	r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
-	if tl != nil {
-		c.res.Timelines = append(c.res.Timelines, *tl)
-	}
-	if probed && r.probe.Latency != nil {
-		c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+	if !r.commit(func() {
+		r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+		if tl != nil {
+			c.res.Timelines = append(c.res.Timelines, *tl)
+		}
+		if probed && r.probe.Latency != nil {
+			c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+		}
+	}) {
+		return errAbandoned
 	}
 	return g.Merge(ctx, rc)
+}
+
+// verifyLimit is the time limit of c's verification (see
+// strategies.VerifyLimiter), 0 for none.
+func (r *runner) verifyLimit(c *cell) time.Duration {
+	if vl, ok := c.strategy.(strategies.VerifyLimiter); ok {
+		return vl.VerifyLimit()
+	}
+	return 0
 }
 
 // write runs one batch through the cell's session or its strategy.

@@ -71,8 +71,9 @@
 // 7 contenders at 95%, and more with every contender). The per-contender
 // labels ("slower") are each right with probability Confidence, not all
 // of them together. Picking F from the data is a selection the argument
-// covers only approximately; the A/A check in the package tests and
-// docs/verdicts.md measures the resulting false-winner rate on real runs.
+// covers only approximately; the A/A check in the package tests measures
+// the false-winner rate on real runs (docs/verdicts.md, figures in
+// docs/figures.md).
 //
 // The group verdict is
 //

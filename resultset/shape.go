@@ -33,8 +33,8 @@ const (
 
 // cellBytes is the memory one result takes once loaded and summarized for
 // rendering, without its samples: the decoded Cell (about 700 bytes) and
-// its summary, table row and verdict entries (measured at about 8 KiB a
-// result by rendering 70,000 results).
+// its summary, table row and verdict entries, rounded up (an upper bound
+// TestLoadMemoryBoundedByInput holds it to).
 const cellBytes = 8 << 10
 
 // shape is what a pass over a result set's bytes found: the results in

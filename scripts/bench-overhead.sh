@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-overhead.sh: run writebench's harness-overhead Go benchmarks and
-# print each figure next to its target (issue 6).
+# print each figure next to its target.
 #
 #   scripts/bench-overhead.sh [-t BENCHTIME] [-c COUNT]
 #

@@ -29,7 +29,7 @@
 # next to NEW as *-confirm.json) and compared again, and the script fails
 # only when the re-run fails too: on a shared machine a whole run can be
 # slowed by a neighbour, and one such run should not turn the build red (see
-# scripts/false-positive.md). CONFIRM=0 turns this off.
+# results/false-positive.md). CONFIRM=0 turns this off.
 #
 # Environment:
 #   NEW        where to save the new result set (default: results/ci-new.json)
@@ -95,7 +95,7 @@ runci() {
 
 # Let the filesystem settle after whatever ran before (a build, a checkout):
 # right after heavy file churn this machine ran the ci preset up to 70%
-# slower for tens of seconds (scripts/false-positive.md).
+# slower for tens of seconds (results/false-positive.md).
 sleep "${SETTLE:-30}"
 runci "$new"
 "$wb" compare "$baseline" "$new" --format markdown "$@"

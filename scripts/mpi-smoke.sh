@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mpi-smoke.sh: build writebench with -tags mpi, run a small sweep as NP
-# ranks under Open MPI's mpirun on this machine, and check the result set
-# (project issue 16). Exits non-zero on any failure; takes seconds.
+# ranks under Open MPI's mpirun on this machine, and check the result set.
+# Exits non-zero on any failure; takes seconds.
 #
 #   scripts/mpi-smoke.sh [-n NP] [-k]
 #

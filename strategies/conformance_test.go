@@ -135,7 +135,7 @@ func TestConformance(t *testing.T) {
 		shape{3, 4097, strategies.SyncClose, strategies.Params{}},
 		shape{2, 4095, strategies.SyncData, strategies.Params{}},
 	)
-	// 1000 files cost ~300 µs each to create here, so each variant writes
+	// Creating 1000 files is slow on a loaded disk, so each variant writes
 	// 1000 files of one small size, the sizes taking turns across variants.
 	bigSizes := []int64{0, 1, 4097}
 	for vi, v := range variants() {

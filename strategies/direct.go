@@ -7,7 +7,7 @@ import "context"
 // Params.Chunk-byte writes rounded down to the file system's direct-I/O
 // alignment. The last partial block is written as a whole aligned block
 // and the file is cut back to its size with ftruncate(2). See
-// docs/kernel-paths.md.
+// docs/strategies.md.
 type directStrategy struct{}
 
 func (directStrategy) Name() string { return "direct" }

@@ -291,8 +291,8 @@ func (r *ring) unsubmitted() uint32 { return r.tail - atomic.LoadUint32(r.sqHead
 // sysmon's 20 µs, so through the normal path the runtime retakes the P at
 // nearly every wait, and the thread (locked to its goroutine, see newRing)
 // must get one back before it can reap: a context switch or more per
-// io_uring_enter, on the order of a quarter of the CPU the strategy spends
-// at 4 KiB per write. Holding the P is harmless only when the wait is short:
+// io_uring_enter, a large share of the CPU the strategy spends at 4 KiB
+// per write (docs/strategies.md, uring). Holding the P is harmless only when the wait is short:
 // the caller sets raw only when nothing it waits for is a sync.
 func (r *ring) submit(wait uint32) error {
 	atomic.StoreUint32(r.sqTail, r.tail)

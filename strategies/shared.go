@@ -25,7 +25,7 @@ import (
 //
 // Records carry their writer, sequence and checksum, so VerifyRecords
 // counts every intact, torn, lost and duplicated record instead of
-// failing on the first wrong byte. docs/shared-writers.md explains why
+// failing on the first wrong byte. docs/strategies.md explains why
 // shared-unlocked tears records on Linux although each write(2) on an
 // O_APPEND descriptor is atomic.
 type sharedStrategy struct {

@@ -163,8 +163,7 @@ func testSharedSafeVariantsClean(t *testing.T, dir string) {
 // records, 4 KiB buffers). Whether a repetition corrupts depends on how the
 // writers happen to overlap, which grows with the file, so the test runs up
 // to 8 repetitions from 1 MiB, doubling the size up to 16 MiB, and passes at
-// the first corrupt one; in measurements here every 8 MiB repetition of
-// shared-unlocked tore records (see docs/shared-writers.md).
+// the first corrupt one (docs/figures.md has how often repetitions tear).
 // Writers only overlap when they run in parallel, hence the GOMAXPROCS skip.
 func TestUnsafeVariantsCorrupt(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {

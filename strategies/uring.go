@@ -7,7 +7,7 @@ import "context"
 // registered once per Write call (IORING_OP_WRITE_FIXED). Files are written
 // one after another; the queue depth is the overlap inside a file. For sync
 // "close"/"data" an IORING_OP_FSYNC is linked after the file's last write.
-// See docs/kernel-paths.md.
+// See docs/strategies.md.
 type uringStrategy struct{}
 
 func (uringStrategy) Name() string { return "uring" }

@@ -9,9 +9,9 @@ import (
 // rawWrite is one write(2) entered without the Go scheduler's syscall
 // bookkeeping (RawSyscall): no entersyscall/exitsyscall, so sysmon never
 // retakes the goroutine's P mid-write and hands it back afterwards. For
-// large page-cache writes that hand-off cost about 20 µs per write (10% of a
-// 1 MiB write on the reference machine), which is the Go runtime's cost, not
-// the disk's; fio, written in C, does not pay it either. It is used only by
+// large page-cache writes that hand-off is a measurable share of each write
+// (docs/figures.md, "The harness"), which is the Go runtime's cost, not the
+// disk's; fio, written in C, does not pay it either. It is used only by
 // the one-goroutine strategies (file.raw), where there is no other goroutine
 // the P could run; pool and semaphore keep the normal path. Calls that wait
 // for the device (fsync, fdatasync, syncfs) always use the normal path.

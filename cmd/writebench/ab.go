@@ -60,10 +60,8 @@ Examples:
   writebench ab "python3 base/writer.py" "python3 writer.py" --strategies mywriter --files 64 --sizes 64KiB`
 
 // abDefaultRounds is ab's --repeat unless given: the paired sign-test
-// interval needs many rounds on a noisy machine. With 30 rounds a 20%
-// slowdown of 16 x 1MiB chunked was caught in 8 and 4 of 10 runs on a
-// loaded 2-core VM; with 100, in 10 of 10 (twice), and A/A alarmed in 0
-// of 10 (twice).
+// interval needs many rounds to catch a 20% slowdown on a noisy machine
+// without false alarms (docs/ci.md has the measured rates).
 const abDefaultRounds = 100
 
 // abOptions are ab's own flags.
@@ -194,7 +192,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return usagef("ab: %v", err)
 			}
-			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
+			e.Target, e.KnobList, e.Timeout, e.StartTimeout = n, knobs, f.execTimeout, f.execStartTimeout
 			f.custom = append(f.custom, e)
 			execNames = append(execNames, e.Name())
 		}

@@ -23,10 +23,11 @@ type Preset struct {
 	Repeat      int           // counted repetitions; with a Budget, the most a cell gets
 	Warmup      int           // negative: none
 	Budget      time.Duration // 0: no adaptive sampling
-	// ExecFile names an exec file of external strategies (NAME=COMMAND
-	// lines) the preset needs; the command line reads it unless
-	// --exec-file is given. Paths in it are relative to the repository root.
-	ExecFile string
+	// Writers names a set of external writer programs built into the
+	// writebench command that the preset needs: "python" is the advice's
+	// Python writers (package scripts), run from copies in the scratch
+	// directory. The command line adds them unless --exec-file is given.
+	Writers string
 	// MinSample is Config.MinSample (0: its default; negative: off).
 	MinSample time.Duration
 	// Timeline turns on --timeline.
@@ -58,13 +59,12 @@ const (
 )
 
 // presets are the built-in sweeps. "default" is what a plain
-// `writebench run` measures. Run times in descriptions were measured on a
-// 2-core VM with ext4 (Nov 2026); other machines differ 2-3x, so check
-// yours with --dry-run.
+// `writebench run` measures. How long a preset takes depends on the
+// machine: --dry-run estimates it (docs/figures.md has measured runs).
 var presets = map[string]Preset{
 	"default": {
 		Name:        "default",
-		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget (43.6-45.0 s in seventeen runs on a 2-core VM)",
+		Description: "the everyday strategies (bufio, chunked, mmap, pool, semaphore, unbuffered) over 1, 16 and 64 files of 4KiB, 64KiB and 1MiB, adaptive within a 45 s budget",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 16, 64},
 		Sizes:       []int64{4 * kib, 64 * kib, 1 * mib},
@@ -74,7 +74,7 @@ var presets = map[string]Preset{
 	},
 	"quick": {
 		Name:        "quick",
-		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget (10.7-12.0 s on a 2-core VM)",
+		Description: "a first look: the default strategies, 1 and 64 files of 4KiB and 1MiB, adaptive within a 12 s budget",
 		Strategies:  defaultStrategies,
 		Files:       []int{1, 64},
 		Sizes:       []int64{4 * kib, 1 * mib},
@@ -93,7 +93,7 @@ var presets = map[string]Preset{
 	},
 	"claim6": {
 		Name:        "claim6",
-		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record (2.5 s on a 2-core VM)",
+		Description: "claim 6: 8 writers appending 300-byte records to one shared file (or data+index pair) of 8MiB, unlocked vs locked, pwrite and queue; verifies every record",
 		Strategies:  []string{"shared-unlocked", "shared-locked", "shared-pwrite", "shared-queue", "paired-unlocked", "paired-locked"},
 		Files:       []int{1},
 		Sizes:       []int64{8 * mib},
@@ -103,14 +103,14 @@ var presets = map[string]Preset{
 	},
 	"seeds": {
 		Name:        "seeds",
-		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason; 30 s on a 2-core VM)",
+		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (the writers are built in; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
 		Strategies:  []string{"unbuffered", "bufio", "chunked", "py-aiofiles-unbuf", "py-aiofiles-buf", "py-open-buffered", "py-executor-batch"},
 		Files:       []int{1},
 		Sizes:       []int64{4 * mib},
 		Knobs:       map[string][]string{"record": {"256"}},
 		Repeat:      10,
 		Warmup:      1,
-		ExecFile:    "scripts/python.exec",
+		Writers:     "python",
 	},
 	"sustained": {
 		Name:        "sustained",
@@ -148,8 +148,8 @@ var presets = map[string]Preset{
 // unbounded, direct, uring, the shared-file writers) answer narrower
 // questions and have presets or flags of their own. Each strategy added
 // here adds nine cells to every round of the default sweep and takes a
-// share of the 45 s budget that decides it: on a 2-core VM the cells that
-// went on past the interim look got 50-111 rounds in ten plain runs.
+// share of the 45 s budget that decides it, so fewer rounds for every
+// contender (docs/figures.md has the rounds plain runs got).
 var defaultStrategies = []string{"bufio", "chunked", "mmap", "pool", "semaphore", "unbuffered"}
 
 // presetNames returns the preset names, sorted.

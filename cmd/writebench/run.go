@@ -68,9 +68,10 @@ type runFlags struct {
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
 	// and any an embedding command (ab) adds before config.
-	exec, execFile []string
-	execTimeout    time.Duration
-	custom         []strategies.Strategy
+	exec, execFile   []string
+	execTimeout      time.Duration
+	execStartTimeout time.Duration
+	custom           []strategies.Strategy
 }
 
 func newRunFlags() *runFlags {
@@ -212,14 +213,16 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		}
 		cfg.TimelineInterval = f.timelineInterval
 	}
-	if p.ExecFile != "" && len(f.execFile) == 0 {
-		f.execFile = []string{p.ExecFile}
-	}
-	custom, err := f.execStrategies()
+	custom, user, err := f.execStrategies(p.Writers)
 	if err != nil {
 		return cfg, err
 	}
 	cfg.Custom = custom
+	if len(user) > 0 && !f.fs.Changed("strategies") {
+		// --exec without --strategies measures the programs it names,
+		// not the preset's built-ins.
+		cfg.Strategies = user
+	}
 	cfg.Command = append([]string{"writebench", "run"}, args...)
 	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
