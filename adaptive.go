@@ -161,37 +161,50 @@ func modelParts(c *resultset.Cell) (perFile, rest time.Duration) {
 }
 
 // groupState tracks the comparison groups of a sweep (judge.Groups: the
-// cells of one workload) and which are decided.
+// cells of one workload, where a cell a workload axis does not apply to can
+// be in several) and which are decided, and the blocks the rounds schedule
+// together (judge.Blocks: groups that share a cell, merged).
 type groupState struct {
-	of      []int   // group index of each cell
+	of      [][]int // groups of each cell (none: alone in its workload)
 	members [][]int // cells of each group
+	blocks  [][]int // cells scheduled together; every cell in exactly one
 	done    []bool  // group decided at the last look
-	settled []bool  // cell proven slower than its group's fastest at the last look, or no faster than it
+	settled []bool  // cell settled (see settle) in every open group it is in
 }
 
 func newGroups(set *resultset.Set) *groupState {
-	g := &groupState{of: make([]int, len(set.Results))}
-	for i := range g.of {
-		g.of[i] = -1 // a cell alone in its workload has nothing to decide
-	}
+	g := &groupState{of: make([][]int, len(set.Results))}
 	g.members = judge.Groups(set)
 	g.done = make([]bool, len(g.members))
 	g.settled = make([]bool, len(set.Results))
 	for gi, m := range g.members {
 		for _, i := range m {
-			g.of[i] = gi
+			g.of[i] = append(g.of[i], gi)
+		}
+	}
+	for _, b := range judge.Blocks(set) {
+		if len(b) > 1 {
+			g.blocks = append(g.blocks, b)
 		}
 	}
 	return g
 }
 
-// decided reports whether cell i needs no more rounds: its group was
-// decided at the look, it was settled there (proven slower than its
-// group's fastest, or no faster than it by more than the tie margin: either
-// way it cannot hold the group undecided, and more of its rounds would only
-// cost time), or it has no other contender in its workload.
+// decided reports whether cell i needs no more rounds: every group it is
+// in was decided at the look, or it was settled there (proven slower than
+// its group's fastest, or no faster than it by more than the tie margin:
+// either way it cannot hold the group undecided, and more of its rounds
+// would only cost time), or it has no other contender in its workload.
 func (g *groupState) decided(i int) bool {
-	return g.of[i] < 0 || g.done[g.of[i]] || g.settled[i]
+	if g.settled[i] {
+		return true
+	}
+	for _, gi := range g.of[i] {
+		if !g.done[gi] {
+			return false
+		}
+	}
+	return true
 }
 
 // look decides, for every group still open, whether it needs more rounds:
@@ -199,6 +212,7 @@ func (g *groupState) decided(i int) bool {
 // report prints.
 func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 	o := judge.Options{Tie: cfg.Tie, Confidence: conf}
+	cand := make([]map[int]bool, len(g.members))
 	for gi, m := range g.members {
 		if g.done[gi] {
 			continue
@@ -211,24 +225,43 @@ func (g *groupState) look(set *resultset.Set, cfg *Config, conf float64) {
 		// costliest: unbuffered 64 × 1MiB) costs rounds without changing
 		// the verdict, rounds the budget gives to the contenders that may
 		// still come out fastest.
-		g.settle(set, m, o)
+		cand[gi] = g.settle(set, m, o)
+	}
+	// A cell in several groups stops only when no open group needs it.
+	for i, gs := range g.of {
+		if len(gs) == 0 || g.settled[i] {
+			continue
+		}
+		all, any := true, false
+		for _, gi := range gs {
+			switch {
+			case cand[gi][i]:
+				any = true
+			case !g.done[gi]:
+				all = false
+			}
+		}
+		if all && any {
+			g.settled[i] = true
+			set.Results[i].Settled = true
+		}
 	}
 }
 
-// settle marks the cells of group m that need no more rounds: a contender
-// is settled when, on the rounds so far, its interval against every
-// contender that goes on shows it no faster than that one by more than
-// the tie margin. The fastest at the look is not enough to compare with:
-// the fastest at the end may be another contender (two near-equal ones
-// often swap), and a cell settled only against the first would then meet
-// the second with the few rounds it had, too few to decide (in ten default
-// runs here, 13 of the 26 undecided groups were held open by such cells
-// alone; docs/verdicts.md). Against every contender
-// that goes on, the final verdict, which picks its fastest among those
-// and makes its intervals at the same confidence on the same rounds,
-// reaches the same answer for a settled cell as the look did. Settled
-// cells are recorded in the set (Cell.Settled) for that reason.
-func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) {
+// settle returns the cells of group m that need no more rounds: a
+// contender is settled when, on the rounds so far, its interval against
+// every contender that goes on shows it no faster than that one by more
+// than the tie margin. The fastest at the look is not enough to compare
+// with: the fastest at the end may be another contender (two near-equal
+// ones often swap), and a cell settled only against the first would then
+// meet the second with the few rounds it had, too few to decide (in ten
+// default runs here, 13 of the 26 undecided groups were held open by such
+// cells alone; docs/verdicts.md). Against every contender that goes on,
+// the final verdict, which picks its fastest among those and makes its
+// intervals at the same confidence on the same rounds, reaches the same
+// answer for a settled cell as the look did. Settled cells are recorded in
+// the set (Cell.Settled) for that reason.
+func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) map[int]bool {
 	cand := map[int]bool{}
 	for _, ct := range judge.Decide(set, m, o).Contenders {
 		if ct.Verdict == judge.Slower || ct.NoFaster {
@@ -257,10 +290,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) {
 			}
 		}
 	}
-	for i := range cand {
-		g.settled[i] = true
-		set.Results[i].Settled = true
-	}
+	return cand
 }
 
 // sameLoops gives every cell of a group the same number of batches per
@@ -279,7 +309,7 @@ func (g *groupState) settle(set *resultset.Set, m []int, o judge.Options) {
 // about 10 MinSample (a group of fast writers beside one of 1-byte records
 // would otherwise give the slow one samples of seconds).
 func (g *groupState) sameLoops(cells []cell) {
-	for _, m := range g.members {
+	for _, m := range g.blocks {
 		var ls []int
 		for _, i := range m {
 			if l := cells[i].loops; l > 0 {
@@ -309,14 +339,20 @@ func (g *groupState) sameLoops(cells []cell) {
 // host's work, a neighbour) hits both sides of a pair alike.
 func (g *groupState) blockOrder(rng *rand.Rand, order []int) []int {
 	in := make([]bool, len(g.of))
+	inBlock := make([]bool, len(g.of))
+	for _, m := range g.blocks {
+		for _, i := range m {
+			inBlock[i] = true
+		}
+	}
 	var blocks [][]int
 	for _, i := range order {
 		in[i] = true
-		if g.of[i] < 0 {
+		if !inBlock[i] {
 			blocks = append(blocks, []int{i})
 		}
 	}
-	for _, m := range g.members {
+	for _, m := range g.blocks {
 		if b := slices.DeleteFunc(slices.Clone(m), func(i int) bool { return !in[i] }); len(b) > 0 {
 			blocks = append(blocks, b)
 		}
@@ -343,7 +379,7 @@ func (g *groupState) assignDirs(rng *rand.Rand) []int {
 	for i := range dir {
 		dir[i] = i
 	}
-	for _, m := range g.members {
+	for _, m := range g.blocks {
 		p := rng.Perm(len(m))
 		for k, i := range m {
 			dir[i] = m[p[k]]

@@ -352,13 +352,10 @@ func TestSameLoopsInGroup(t *testing.T) {
 // fakeGroups is a groupState over n cells where groups lists the cells of
 // each comparison group; other cells have none.
 func fakeGroups(n int, groups ...[]int) *groupState {
-	g := &groupState{of: make([]int, n), members: groups, done: make([]bool, len(groups)), settled: make([]bool, n)}
-	for i := range g.of {
-		g.of[i] = -1
-	}
+	g := &groupState{of: make([][]int, n), members: groups, blocks: groups, done: make([]bool, len(groups)), settled: make([]bool, n)}
 	for gi, m := range groups {
 		for _, i := range m {
-			g.of[i] = gi
+			g.of[i] = append(g.of[i], gi)
 		}
 	}
 	return g
@@ -402,7 +399,7 @@ func TestBlockOrderAndDirs(t *testing.T) {
 				t.Fatalf("order %v repeats cell %d", order, i)
 			}
 			seen[i] = true
-			if k > 0 && g.of[i] >= 0 && g.of[order[k-1]] != g.of[i] && slices.ContainsFunc(order[:k-1], func(j int) bool { return g.of[j] == g.of[i] }) {
+			if k > 0 && len(g.of[i]) > 0 && !slices.Equal(g.of[order[k-1]], g.of[i]) && slices.ContainsFunc(order[:k-1], func(j int) bool { return slices.Equal(g.of[j], g.of[i]) }) {
 				t.Fatalf("order %v splits the block of cell %d's group", order, i)
 			}
 		}

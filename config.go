@@ -70,6 +70,13 @@ type Config struct {
 	Precision float64
 	// Tie is the margin within which two contenders are a tie (default 0.05).
 	Tie float64
+	// Vs names the contender axes (axis names of resultset.Axes or
+	// "strategy"): cells that differ only in them compete; every other axis
+	// is part of the workload (default resultset.DefaultVs: the strategy
+	// and its knobs, with files, size, record, sync and dir the workload).
+	// "dir" (with two or more Dirs) makes the verdicts compare the
+	// directories, paired by round.
+	Vs []string
 	// MinSample is the shortest timed sample: a batch that takes less is run
 	// several times back to back per repetition (each into a fresh
 	// directory), the count calibrated on the cell's first repetition
@@ -86,11 +93,7 @@ type Config struct {
 	// round by round in one interleaved sweep, each directory with its own
 	// scratch directory; the cells record their directory (Cell.Dir) and
 	// each is its own workload unless Vs holds "dir". Empty: Dir alone.
-	Dirs []string
-	// Vs names axes whose values are contenders of one workload rather
-	// than workloads of their own. "dir" (with two or more Dirs) makes the
-	// verdicts compare the directories, paired by round.
-	Vs           []string
+	Dirs         []string
 	NoVerify     bool   // skip reading every file back
 	DropCaches   bool   // drop the page cache before every repetition (Linux, root)
 	NoSpaceCheck bool   // skip the free-space check before each cell
@@ -309,13 +312,8 @@ func (cfg *Config) check() ([]cell, error) {
 // Dirs by their absolute paths (symbolic links resolved), which name the
 // cells' directories, and refuses one directory given twice.
 func (cfg *Config) checkDirs() error {
-	for _, v := range cfg.Vs {
-		if v != "dir" {
-			return cfgErr("vs", "unknown contender axis %q (known: dir)", v)
-		}
-		if len(cfg.Dirs) < 2 {
-			return cfgErr("vs", "dir needs two or more directories (--dir A,B)")
-		}
+	if slices.Contains(cfg.Vs, "dir") && len(cfg.Dirs) < 2 {
+		return cfgErr("vs", "dir needs two or more directories (--dir A,B)")
 	}
 	if len(cfg.Dirs) < 2 {
 		return nil
@@ -484,6 +482,11 @@ func (cfg *Config) checkScalars() error {
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
 	case cfg.TimelineInterval < timeline.MinInterval || cfg.TimelineInterval > time.Hour:
 		return cfgErr("timeline_interval", "%v is out of range (%v to 1h)", cfg.TimelineInterval, timeline.MinInterval)
+	}
+	if len(cfg.Vs) > 0 {
+		if _, err := resultset.ParseVs(cfg.Vs); err != nil {
+			return cfgErr("vs", "%v", err)
+		}
 	}
 	return nil
 }

@@ -118,7 +118,8 @@ func TestDirsRefused(t *testing.T) {
 		{Config{Dirs: []string{d, d + "/."}}, "are the same directory"},
 		{Config{Dirs: []string{d, filepath.Join(d, "missing")}}, "dir: "},
 		{Config{Dirs: []string{d}, Vs: []string{"dir"}}, "vs: dir needs two or more directories"},
-		{Config{Dirs: []string{d, t.TempDir()}, Vs: []string{"size"}}, "unknown contender axis"},
+		{Config{Dirs: []string{d, t.TempDir()}, Vs: []string{"size"}}, "cannot be a contender axis"},
+		{Config{Dirs: []string{d, t.TempDir()}, Vs: []string{"color"}}, "unknown axis"},
 	} {
 		tc.cfg.Strategies, tc.cfg.Files, tc.cfg.Sizes = []string{"chunked"}, []int{1}, []int64{1}
 		err := tc.cfg.Validate()

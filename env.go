@@ -40,6 +40,10 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 		SyncTimed:         true,
 		Preset:            cfg.Preset,
 		MinSampleSeconds:  max(cfg.MinSample, 0).Seconds(),
+		Vs:                resultset.DefaultVs(),
+	}
+	if vs, err := resultset.ParseVs(cfg.Vs); err == nil {
+		e.Vs = vs
 	}
 	if cfg.Budget > 0 {
 		e.BudgetSeconds = cfg.Budget.Seconds()
@@ -70,7 +74,6 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 			e.Dirs = append(e.Dirs, de)
 		}
 	}
-	e.Vs = append([]string(nil), cfg.Vs...)
 	return e
 }
 

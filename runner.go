@@ -30,6 +30,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/writebench/writebench/internal/ranks"
@@ -37,6 +38,7 @@ import (
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/internal/timeline"
+	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -51,6 +53,9 @@ type cell struct {
 	loops    int           // batches per repetition (0: not calibrated yet)
 	repCost  time.Duration // wall time of the last repetition, everything included
 	reps     int           // repetitions run (warm-ups included)
+	// abandoned: a repetition of this cell was still running when the
+	// sweep ended after a signal (see repBounded).
+	abandoned bool
 }
 
 // ErrInterrupted is returned (wrapped with the context's cause) when the
@@ -115,17 +120,22 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	warnDirs(&cfg)
+	for _, d := range cfg.Dirs {
+		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
+			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+		}
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
+	}
 	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
 	// One scratch directory per directory of the run, each removed at the
 	// end (and only it: nothing else under the directories is touched).
 	var made []*scratch.Dir
 	defer func() {
-		for i := range cells {
-			r.closeSession(&cells[i])
-		}
+		r.closeAll(ctx, cells)
 		for _, sd := range made {
-			if err := g.RemoveScratch(ctx, sd); err != nil {
+			if err := r.removeScratch(ctx, sd); err != nil {
 				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
 				if runErr == nil {
 					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
@@ -133,12 +143,40 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			}
 		}
 	}()
-	if err := r.makeScratches(ctx, &made); err != nil {
-		return nil, err
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return nil, configError(err)
+		}
+		made = append(made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
 	}
-	r.setupProbes()
+	for i := range cells {
+		// Strategies with files of their own (external programs' sources,
+		// patterns, temporary files) keep them in the (first) scratch
+		// directory, removed with it however the run ends.
+		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
+			p, err := made[0].Mkdir("x-" + r.prefix + cells[i].strategy.Name())
+			if err != nil {
+				return nil, fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
+			}
+			u.UseScratch(p)
+		}
+	}
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
 	if cfg.Timeline {
+		r.mem = timeline.OpenMeminfo()
 		defer r.mem.Close()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
 
 	plan := planSweep(&cfg, cells)
@@ -155,10 +193,18 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
 	}
+rounds:
 	for round := 0; round < plan.warm+cfg.Repeat; round++ {
 		counted := round >= plan.warm
 		k := round - plan.warm // counted round index
-		order := roundOrder(&cfg, cells, groups, counted, k)
+		var order []int
+		for i := range cells {
+			c := &cells[i]
+			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
+				continue
+			}
+			order = append(order, i)
+		}
 		if len(order) == 0 {
 			break
 		}
@@ -167,7 +213,16 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		// starts that would end past it, by the cost of each cell's last
 		// repetition.
 		if counted && k >= 1 && !deadline.IsZero() {
-			spent, err := budgetSpent(ctx, g, cells, order, deadline)
+			var cost time.Duration
+			for _, i := range order {
+				cost += cells[i].repCost
+			}
+			// A round rarely costs exactly what its cells' last repetitions
+			// did on a shared machine: a tenth more keeps the sweep inside
+			// its budget.
+			cost += cost / 10
+			// With several ranks, rank 0's clock decides for all.
+			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -179,10 +234,43 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		}
 		order = groups.blockOrder(rng, order)
 		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
-		var stop bool
-		if stop, cause = r.round(ctx, cells, order, counted, k, round == plan.warm+cfg.Repeat-1); stop {
-			interrupted = true
-			break
+		for _, i := range order {
+			c := &cells[i]
+			if ctx.Err() != nil {
+				interrupted = true
+				break rounds
+			}
+			t0 := time.Now()
+			err := r.repBounded(ctx, i, c, counted, k)
+			c.repCost = time.Since(t0)
+			c.reps++
+			if err != nil && ctx.Err() != nil {
+				interrupted = true
+				break rounds
+			}
+			var ce *ranks.CollectiveError
+			if errors.As(err, &ce) {
+				// The ranks cannot talk any more (one died?): stop with
+				// what was measured.
+				interrupted, cause = true, ce
+				break rounds
+			}
+			var skip *ranks.SkippedError
+			switch {
+			case errors.As(err, &skip):
+				c.done = true
+				c.res.Skipped = skip.Reason
+			case err != nil:
+				c.done = true
+				c.res.Error = err.Error()
+				c.res.Verified = false
+			}
+			if c.done || round == plan.warm+cfg.Repeat-1 {
+				r.finishCell(c)
+			}
+			if cfg.Progress != nil {
+				cfg.Progress.Step(c.res, counted, err)
+			}
 		}
 		if round == max(plan.warm, 1)-1 {
 			// Calibrated on the last warm-up, or without warm-ups on the
@@ -194,12 +282,106 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			looked++
 		}
 	}
+	r.closeAll(ctx, cells)
 	for i := range cells {
 		c := &cells[i]
-		r.finishCell(c)
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
-	return finishSet(ctx, set, looked, start, interrupted, cause)
+	if looked > 0 {
+		// The 5% are split over the looks actually made (they depend on
+		// the clock, never on the data; see lookConfidence).
+		set.Env.Looks = looked + 1
+		set.Env.Confidence = lookConfidence(looked + 1)
+	}
+	set.Env.TotalSeconds = time.Since(start).Seconds()
+	set.Env.Drift = judge.Drifts(set)
+	if rss, ok := sysinfo.PeakRSS(); ok {
+		set.Env.PeakRSS = rss
+	}
+	set.Complete = !interrupted
+	if interrupted {
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
+		set.Interrupted = cause.Error()
+		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
+	}
+	return set, nil
+}
+
+// signalGrace is how long a repetition may go on after the context is
+// cancelled (the first signal) before the sweep is ended without it: a
+// write(2) blocked in the kernel (a slow disk, a large --chunk) cannot be
+// interrupted, and the partial set must be saved and the scratch directory
+// removed all the same.
+const signalGrace = 2 * time.Second
+
+// errAbandoned is the error of a repetition the sweep stopped waiting for.
+var errAbandoned = errors.New("repetition abandoned after the signal's grace period")
+
+// repBounded runs r.rep, and once ctx is cancelled waits at most
+// signalGrace for it: after that the repetition is abandoned (it runs on
+// in its goroutine until its blocked call returns or the process exits,
+// but may no longer change the cell; see commit) and repBounded returns
+// errAbandoned. With several ranks the repetition is always waited for:
+// its collectives must stay in step.
+func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool, k int) error {
+	if r.group.Multi() {
+		return r.rep(ctx, idx, c, counted, k)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.rep(ctx, idx, c, counted, k) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	}
+	r.mu.Lock()
+	r.abandoned = true
+	r.mu.Unlock()
+	c.abandoned = true
+	logf(r.cfg.Log, "note: cell %s: a write did not return within %v of the signal (blocked in the kernel); ending the sweep without it", resultset.Printable(c.res.Key()), signalGrace)
+	return errAbandoned
+}
+
+// removeScratch removes the scratch directory sd. After a signal it waits at
+// most signalGrace for that: a file whose write is blocked in the kernel
+// may hold a lock the removal needs, and the run must end all the same
+// (the error then says the directory is left).
+func (r *runner) removeScratch(ctx context.Context, sd *scratch.Dir) error {
+	if ctx.Err() == nil || r.group.Multi() {
+		return r.group.RemoveScratch(ctx, sd)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.group.RemoveScratch(ctx, sd) }()
+	t := time.NewTimer(signalGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return fmt.Errorf("not removed within %v of the signal: a write in it is still blocked in the kernel", signalGrace)
+	}
+}
+
+// commit applies fn, a change to the sweep's state made by a repetition,
+// unless the repetition was abandoned (see repBounded), and reports
+// whether it did.
+func (r *runner) commit(fn func()) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abandoned {
+		return false
+	}
+	fn()
+	return true
 }
 
 // withDir runs verify, the check of batch b, with b.DirFile set to b's
@@ -217,151 +399,6 @@ func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) e
 	return verify()
 }
 
-// warnDirs logs the warnings about the run's directories: shared-writable
-// ones, and stale scratch directories of earlier runs in them.
-func warnDirs(cfg *Config) {
-	for _, d := range cfg.Dirs {
-		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
-			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
-		}
-		for _, stale := range scratch.FindStale(d) {
-			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
-		}
-	}
-}
-
-// makeScratches makes one scratch directory per directory of the run,
-// appending each to made (which the caller removes at the end, and only
-// them: nothing else under the directories is touched).
-func (r *runner) makeScratches(ctx context.Context, made *[]*scratch.Dir) error {
-	cfg, g := &r.cfg, r.group
-	for _, d := range cfg.Dirs {
-		sd, err := g.MakeScratch(ctx, d)
-		if err != nil {
-			return configError(err)
-		}
-		*made = append(*made, sd)
-		if len(cfg.Dirs) > 1 {
-			r.scratches[d] = sd
-		} else {
-			r.scratches[""] = sd
-		}
-	}
-	return nil
-}
-
-// setupProbes prepares what --timeline and --write-latency record.
-func (r *runner) setupProbes() {
-	cfg := &r.cfg
-	if cfg.Timeline || cfg.WriteLatency {
-		r.probe = &strategies.Probe{}
-		if cfg.WriteLatency {
-			r.probe.Latency = &strategies.LatencyHist{}
-		}
-	}
-	if cfg.Timeline {
-		r.mem = timeline.OpenMeminfo()
-		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
-	}
-}
-
-// finishSet completes the set's env (looks made, total time, peak RSS) and
-// marks it complete, or interrupted with its cause (the context's when cause
-// is nil), returning ErrInterrupted then.
-func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.Time, interrupted bool, cause error) (*resultset.Set, error) {
-	if looked > 0 {
-		// The 5% are split over the looks actually made (they depend on
-		// the clock, never on the data; see lookConfidence).
-		set.Env.Looks = looked + 1
-		set.Env.Confidence = lookConfidence(looked + 1)
-	}
-	set.Env.TotalSeconds = time.Since(start).Seconds()
-	if rss, ok := sysinfo.PeakRSS(); ok {
-		set.Env.PeakRSS = rss
-	}
-	set.Complete = !interrupted
-	if interrupted {
-		if cause == nil {
-			cause = context.Cause(ctx)
-		}
-		set.Interrupted = cause.Error()
-		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
-	}
-	return set, nil
-}
-
-// roundOrder lists the cells that run in a round: those not done, and with a
-// budget, after MinRounds counted rounds, those whose group is undecided.
-func roundOrder(cfg *Config, cells []cell, groups *groupState, counted bool, k int) []int {
-	var order []int
-	for i := range cells {
-		c := &cells[i]
-		if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
-			continue
-		}
-		order = append(order, i)
-	}
-	return order
-}
-
-// budgetSpent reports whether a round of the cells of order would end past
-// deadline, by the cost of each cell's last repetition; with several ranks,
-// rank 0's clock decides for all.
-func budgetSpent(ctx context.Context, g *ranks.Group, cells []cell, order []int, deadline time.Time) (bool, error) {
-	var cost time.Duration
-	for _, i := range order {
-		cost += cells[i].repCost
-	}
-	// A round rarely costs exactly what its cells' last repetitions
-	// did on a shared machine: a tenth more keeps the sweep inside
-	// its budget.
-	cost += cost / 10
-	return g.Decide(ctx, time.Now().Add(cost).After(deadline))
-}
-
-// round runs one repetition of every cell of order (round k when counted;
-// last is the sweep's last round). A failed or skipped cell records why and
-// the round goes on; stop is true when the sweep must end here (the context
-// ended, or the ranks cannot talk any more: cause, nil for the context's).
-func (r *runner) round(ctx context.Context, cells []cell, order []int, counted bool, k int, last bool) (stop bool, cause error) {
-	for _, i := range order {
-		c := &cells[i]
-		if ctx.Err() != nil {
-			return true, nil
-		}
-		t0 := time.Now()
-		err := r.rep(ctx, i, c, counted, k)
-		c.repCost = time.Since(t0)
-		c.reps++
-		if err != nil && ctx.Err() != nil {
-			return true, nil
-		}
-		var ce *ranks.CollectiveError
-		if errors.As(err, &ce) {
-			// The ranks cannot talk any more (one died?): stop with
-			// what was measured.
-			return true, ce
-		}
-		var skip *ranks.SkippedError
-		switch {
-		case errors.As(err, &skip):
-			c.done = true
-			c.res.Skipped = skip.Reason
-		case err != nil:
-			c.done = true
-			c.res.Error = err.Error()
-			c.res.Verified = false
-		}
-		if c.done || last {
-			r.finishCell(c)
-		}
-		if r.cfg.Progress != nil {
-			r.cfg.Progress.Step(c.res, counted, err)
-		}
-	}
-	return false, nil
-}
-
 // finishCell gives a cell's session back once it will run no more
 // repetitions (its batch directories are emptied after every repetition;
 // the pool goes with the scratch directory).
@@ -369,7 +406,45 @@ func (r *runner) finishCell(c *cell) {
 	r.closeSession(c)
 }
 
+// closeAll closes every cell's open session. After an interruption the
+// sessions that can end at once (strategies.Aborter: external programs are
+// killed instead of being given time to exit) are aborted, all together,
+// so a signal's deadline does not grow with the number of open cells.
+func (r *runner) closeAll(ctx context.Context, cells []cell) {
+	if ctx.Err() == nil {
+		for i := range cells {
+			r.closeSession(&cells[i])
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range cells {
+		c := &cells[i]
+		a, ok := c.session.(strategies.Aborter)
+		if !ok || c.abandoned {
+			r.closeSession(c)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.Abort(); err != nil {
+				logf(r.cfg.Log, "warning: cell %s: aborting its writer: %v", resultset.Printable(c.res.Key()), err)
+			}
+		}()
+		c.session = nil
+	}
+	wg.Wait()
+}
+
 func (r *runner) closeSession(c *cell) {
+	if c.abandoned {
+		// Still in use by the abandoned repetition: closing it under its
+		// feet could crash the process (a ring unmapped mid-call). An
+		// external program is killed by that repetition itself, which saw
+		// the context cancelled.
+		return
+	}
 	if c.session != nil {
 		if err := c.session.Close(); err != nil {
 			logf(r.cfg.Log, "warning: cell %s: closing its writer: %v", c.res.Key(), err)
@@ -400,6 +475,11 @@ type runner struct {
 	probe   *strategies.Probe
 	sampler *timeline.Sampler // with --timeline
 	mem     *timeline.Meminfo // with --timeline: /proc/meminfo, open for the run
+	// mu guards abandoned and the changes repetitions make to cells
+	// (commit), so an abandoned repetition cannot change the set being
+	// saved.
+	mu        sync.Mutex
+	abandoned bool
 }
 
 // rep runs one repetition of cell c: outside the timed region it checks free
@@ -415,19 +495,93 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
 	g := r.group
-	rels, dirs, err := r.makeDirs(idx, rc, loops)
-	if err != nil {
-		return g.Agree(ctx, err)
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return g.Agree(ctx, err)
+		}
+	}
+	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
+	// anew every round by a seeded permutation (r.assign), each holding one
+	// subdirectory per batch ("l<j>"), made when first needed and emptied,
+	// not removed, after every repetition. Every batch so writes into an
+	// empty directory that already exists, as an application's output
+	// directory does, while anything tied to one directory (its place on
+	// disk, its block group) moves from cell to cell between rounds, where
+	// the paired interval accounts for it, instead of favouring one cell for
+	// the whole sweep (an A/A run of two identical strategies showed such
+	// persistent differences with one fixed directory per cell; a new
+	// directory per repetition instead adds the file system's cost of a
+	// first entry in a new directory to every batch).
+	//
+	// The directories are made, checked and emptied through the scratch
+	// directory's descriptors (see package safefs): a directory a writer
+	// replaced by a link or another directory fails the cell and is left
+	// alone.
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels := make([]string, loops)
+	dirs := make([]string, loops)
+	for j := range dirs {
+		if j == 0 {
+			if _, err := r.scratch.Mkdir(base); err != nil {
+				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
+			}
+		}
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
+			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
+		}
+		dirs[j] = d
 	}
 	defer func() {
-		if rerr := r.emptyDirs(rels); err == nil {
+		var rerr error
+		for _, d := range rels {
+			// Only this rank's files: under --shared-dir the others' are theirs.
+			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
+				break
+			}
+		}
+		if rerr != nil {
+			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
+		}
+		if err == nil {
 			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if err := r.openSession(ctx, c); err != nil {
-		return g.Agree(ctx, err)
+	if c.session == nil {
+		if o, ok := c.strategy.(strategies.CellOpener); ok {
+			s, err := o.OpenCell(ctx, c.params)
+			if reason, skip := strategies.SkipReason(err); skip {
+				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
+			}
+			if err != nil {
+				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
+			}
+			if !r.commit(func() { c.session = s }) {
+				s.Close()
+				return errAbandoned
+			}
+		}
 	}
-	batches, issued := r.batches(c, dirs)
+	n := loops * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, loops)
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
+	// The probe sees only writes made in this process: a session whose
+	// writes run in another program (Usage ok) gets none.
 	probed := counted && r.probe != nil && !inOtherProcess(c.session)
 	if probed {
 		r.probe.Reset()
@@ -435,6 +589,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 			b.Probe = r.probe
 		}
 	}
+	sampling := probed && r.sampler != nil
 	if r.cfg.DropCaches {
 		if err := scratch.DropCaches(); err != nil {
 			return g.Agree(ctx, err)
@@ -450,170 +605,6 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return err
 	}
 
-	t := r.timed(ctx, c, batches, probed && r.sampler != nil)
-	if err := g.AfterTimed(ctx); err != nil {
-		return err
-	}
-	if t.err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if reason, skip := strategies.SkipReason(t.err); skip {
-			return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
-		}
-		return g.Agree(ctx, scratch.WithHint(t.err))
-	}
-
-	rcount, verr := r.verify(ctx, c, batches, rels)
-	if verr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
-	}
-	if err := g.Agree(ctx, nil); err != nil {
-		return err // another rank's write or verification failed
-	}
-
-	if c.loops == 0 {
-		// With several ranks, calibrated on the slowest rank's batch, so
-		// every rank runs the same loops.
-		slowest, err := g.Max(ctx, t.elapsed)
-		if err != nil {
-			return err
-		}
-		c.loops = calibrate(slowest, r.cfg.MinSample)
-		rc.Loops = c.loops
-	}
-	if !counted {
-		return nil
-	}
-	r.record(c, k, loops, t.elapsed, t.endSync, t.counters, issued, rcount, loops*rc.Files)
-	if t.timeline != nil {
-		c.res.Timelines = append(c.res.Timelines, *t.timeline)
-	}
-	if probed && r.probe.Latency != nil {
-		c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
-	}
-	return g.Merge(ctx, rc)
-}
-
-// makeDirs checks free space and makes the directories of one repetition of
-// cell rc run loops times: the pool directory assigned to cell idx this
-// round and one batch directory per loop in it; rels are their paths under
-// the scratch directory, dirs their full paths.
-// Directories: a pool of one per cell ("d<n>"), assigned to the cells
-// anew every round by a seeded permutation (r.assign), each holding one
-// subdirectory per batch ("l<j>"), made when first needed and emptied,
-// not removed, after every repetition. Every batch so writes into an
-// empty directory that already exists, as an application's output
-// directory does, while anything tied to one directory (its place on
-// disk, its block group) moves from cell to cell between rounds, where
-// the paired interval accounts for it, instead of favouring one cell for
-// the whole sweep (an A/A run of two identical strategies showed such
-// persistent differences with one fixed directory per cell; a new
-// directory per repetition instead adds the file system's cost of a
-// first entry in a new directory to every batch).
-//
-// The directories are made, checked and emptied through the scratch
-// directory's descriptors (see package safefs): a directory a writer
-// replaced by a link or another directory fails the cell and is left
-// alone.
-func (r *runner) makeDirs(idx int, rc *resultset.Cell, loops int) (rels, dirs []string, err error) {
-	if !r.cfg.NoSpaceCheck {
-		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, r.group.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return nil, nil, err
-		}
-	}
-	base := "d" + strconv.Itoa(r.assign[idx])
-	rels = make([]string, loops)
-	dirs = make([]string, loops)
-	for j := range dirs {
-		if j == 0 {
-			if _, err := r.scratch.Mkdir(base); err != nil {
-				return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
-			}
-		}
-		rels[j] = base + "/l" + strconv.Itoa(j)
-		d, err := r.scratch.Mkdir(rels[j])
-		if err != nil {
-			return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
-		}
-		dirs[j] = d
-	}
-	return rels, dirs, nil
-}
-
-// emptyDirs empties the batch directories of a repetition (rels, under the
-// scratch directory; this rank's files only: under --shared-dir the
-// others' are theirs).
-func (r *runner) emptyDirs(rels []string) error {
-	for _, d := range rels {
-		if err := r.scratch.Empty(d, r.prefix); err != nil {
-			return scratch.WithHint(fmt.Errorf("remove scratch files: %w", err))
-		}
-	}
-	return nil
-}
-
-// openSession opens the cell's session on its first repetition, for a
-// strategy that has one (strategies.CellOpener).
-func (r *runner) openSession(ctx context.Context, c *cell) error {
-	if c.session != nil {
-		return nil
-	}
-	o, ok := c.strategy.(strategies.CellOpener)
-	if !ok {
-		return nil
-	}
-	s, err := o.OpenCell(ctx, c.params)
-	if reason, skip := strategies.SkipReason(err); skip {
-		return &ranks.SkippedError{Reason: reason}
-	}
-	if err != nil {
-		return fmt.Errorf("start the strategy's writer: %w", err)
-	}
-	c.session = s
-	return nil
-}
-
-// batches returns the batches of one repetition, one per directory, with
-// cleared latency and sync-time arrays, and the counts of writes they issue.
-func (r *runner) batches(c *cell, dirs []string) ([]*strategies.Batch, *strategies.Issued) {
-	rc := c.res
-	n := len(dirs) * rc.Files
-	if cap(r.latency) < n {
-		r.latency = make([]time.Duration, n)
-		r.syncTime = make([]time.Duration, n)
-	}
-	issued := &strategies.Issued{}
-	batches := make([]*strategies.Batch, len(dirs))
-	for j := range batches {
-		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
-			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
-			Issued: issued,
-		}
-	}
-	clear(r.latency[:n])
-	clear(r.syncTime[:n])
-	return batches, issued
-}
-
-// timedRep is what the timed region of a repetition measured.
-type timedRep struct {
-	elapsed, endSync time.Duration // wall time; time in the final syncs (sync mode end)
-	counters         counters      // deltas over the timed region
-	timeline         *resultset.Timeline
-	err              error // the strategy's
-}
-
-// timed is the timed region of a repetition: every batch written back to
-// back (and, for sync mode end, its syncfs), sampled into a timeline when
-// sampling.
-func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch, sampling bool) timedRep {
-	var t timedRep
 	var before, after counters
 	if sampling {
 		r.sampler.Start()
@@ -623,52 +614,112 @@ func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch
 	if sampling {
 		r.sampler.Mark(t0)
 	}
+	var werr error
+	var endSync time.Duration
 	for _, b := range batches {
-		t.err = r.write(ctx, c, b)
-		if t.err == nil && c.params.Sync == strategies.SyncEnd {
+		werr = r.write(ctx, c, b)
+		if werr == nil && c.params.Sync == strategies.SyncEnd {
 			ts := time.Now()
-			t.err = strategies.SyncFS(b.Dir)
-			t.endSync += time.Since(ts)
+			werr = strategies.SyncFS(b.Dir)
+			endSync += time.Since(ts)
 		}
-		if t.err != nil {
+		if werr != nil {
 			break
 		}
 	}
-	t.elapsed = time.Since(t0)
+	elapsed := time.Since(t0)
 	after.read(c.session)
+	var tl *resultset.Timeline
 	if sampling {
-		tl := r.sampler.Finish(t.elapsed)
-		t.timeline = &tl
+		t := r.sampler.Finish(elapsed)
+		tl = &t
 	}
-	t.counters = after.sub(&before)
-	return t
+	if err := g.AfterTimed(ctx); err != nil {
+		return err
+	}
+
+	if werr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if reason, skip := strategies.SkipReason(werr); skip {
+			return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
+		}
+		return g.Agree(ctx, scratch.WithHint(werr))
+	}
+	var rcount strategies.RecordCounts
+	if !r.cfg.NoVerify {
+		vctx := ctx
+		if d := r.verifyLimit(c); d > 0 {
+			var cancel context.CancelFunc
+			vctx, cancel = context.WithTimeout(ctx, d)
+			defer cancel()
+		}
+		for j, b := range batches {
+			var verr error
+			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+				var got strategies.RecordCounts
+				verr = r.withDir(b, rels[j], func() error {
+					var err error
+					got, err = rv.VerifyRecords(vctx, b)
+					return err
+				})
+				rcount = addCounts(rcount, got)
+			} else {
+				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(vctx, b) })
+			}
+			if verr != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				if vctx.Err() != nil {
+					verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
+				}
+				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
+			}
+		}
+	}
+	if err := g.Agree(ctx, nil); err != nil {
+		return err // another rank's write or verification failed
+	}
+	if c.loops == 0 {
+		// With several ranks, calibrated on the slowest rank's batch, so
+		// every rank runs the same loops.
+		slowest, err := g.Max(ctx, elapsed)
+		if err != nil {
+			return err
+		}
+		if !r.commit(func() {
+			c.loops = calibrate(slowest, r.cfg.MinSample)
+			rc.Loops = c.loops
+		}) {
+			return errAbandoned
+		}
+	}
+	if !counted {
+		return nil
+	}
+	if !r.commit(func() {
+		r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
+		if tl != nil {
+			c.res.Timelines = append(c.res.Timelines, *tl)
+		}
+		if probed && r.probe.Latency != nil {
+			c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
+		}
+	}) {
+		return errAbandoned
+	}
+	return g.Merge(ctx, rc)
 }
 
-// verify reads back every batch of a repetition (Verify, or the strategy's
-// RecordVerifier) through its checked directory, unless verification is off.
-func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batch, rels []string) (strategies.RecordCounts, error) {
-	var rcount strategies.RecordCounts
-	if r.cfg.NoVerify {
-		return rcount, nil
+// verifyLimit is the time limit of c's verification (see
+// strategies.VerifyLimiter), 0 for none.
+func (r *runner) verifyLimit(c *cell) time.Duration {
+	if vl, ok := c.strategy.(strategies.VerifyLimiter); ok {
+		return vl.VerifyLimit()
 	}
-	for j, b := range batches {
-		var verr error
-		if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-			var got strategies.RecordCounts
-			verr = r.withDir(b, rels[j], func() error {
-				var err error
-				got, err = rv.VerifyRecords(ctx, b)
-				return err
-			})
-			rcount = addCounts(rcount, got)
-		} else {
-			verr = r.withDir(b, rels[j], func() error { return strategies.Verify(ctx, b) })
-		}
-		if verr != nil {
-			return rcount, verr
-		}
-	}
-	return rcount, nil
+	return 0
 }
 
 // write runs one batch through the cell's session or its strategy.

@@ -2,6 +2,7 @@ package judge
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/writebench/writebench/resultset"
@@ -85,19 +86,115 @@ func TestVerdictLabelsEveryAxis(t *testing.T) {
 
 // A knob every cell of a group has with one value is a group parameter and
 // in no label; prealloc "none" stays out of both, as before, whether the
-// cells say it or leave it out.
+// cells say it or leave it out. The record size is the workload's, listed
+// with the group.
 func TestVerdictFixedAxesUnchanged(t *testing.T) {
 	for _, prealloc := range []string{"", "none"} {
 		s := axisSet("writev", []float64{1, 2}, func(i int, c *resultset.Cell) {
-			c.Record, c.Batch, c.Prealloc = []int{256, 4096}[i], 64, prealloc
+			c.Record, c.Batch, c.Prealloc, c.Chunk = 256, []int{16, 64}[i], prealloc, 4096
 		})
 		v := only(t, s)
-		want := []resultset.Param{{Name: "files", Value: "1"}, {Name: "size", Value: "4KiB"}, {Name: "sync", Value: "none"}, {Name: "batch", Value: "64"}}
+		want := []resultset.Param{{Name: "files", Value: "1"}, {Name: "size", Value: "4KiB"}, {Name: "sync", Value: "none"},
+			{Name: "record", Value: "256B"}, {Name: "chunk", Value: "4KiB"}}
 		if !slices.Equal(v.Group, want) {
 			t.Errorf("prealloc %q: group %v, want %v", prealloc, v.Group, want)
 		}
-		if got := []string{contender(t, v, "record=256B").Label, contender(t, v, "record=4KiB").Label}; got[0] == got[1] {
+		if got := []string{contender(t, v, "batch=16").Label, contender(t, v, "batch=64").Label}; got[0] == got[1] {
 			t.Errorf("prealloc %q: labels %q", prealloc, got)
 		}
+	}
+}
+
+// Record sizes are the application's, not rival strategies: cells that
+// differ in record are different workloads, and a strategy without a
+// record size (chunked writes what it is handed) competes in each of them.
+func TestRecordIsWorkload(t *testing.T) {
+	s := axisSet("x", []float64{1, 2, 3, 4}, func(i int, c *resultset.Cell) {
+		c.Strategy = []string{"bufio", "bufio", "unbuffered", "chunked"}[i]
+		c.Record = []int{64, 4096, 64, 0}[i]
+		if i == 3 {
+			c.Chunk = 65536
+		}
+	})
+	got := Groups(s)
+	want := [][]int{{0, 2, 3}, {1, 3}}
+	if !slices.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("Groups = %v, want %v (one per record size, chunked in both)", got, want)
+	}
+	for _, v := range Verdicts(s, Options{}) {
+		for _, c := range v.Contenders {
+			if len(c.Differs) > 0 || c.Label != c.Strategy {
+				t.Errorf("contender %q differs in %v: record must not tell contenders apart", c.Label, c.Differs)
+			}
+		}
+	}
+	if b := Blocks(s); len(b) != 1 || len(b[0]) != 4 {
+		t.Errorf("Blocks = %v, want the two groups merged (they share chunked)", b)
+	}
+	// --vs record makes record sizes rivals again, by the user's word.
+	s.Env.Vs = []string{"strategy", "record"}
+	if got := Groups(s); len(got) != 1 || len(got[0]) != 4 {
+		t.Errorf("vs strategy,record: Groups = %v, want one group of 4", got)
+	}
+}
+
+// --vs chunk: the strategy and its other knobs are the workload, contenders
+// differ in chunk only.
+func TestVsChunk(t *testing.T) {
+	s := axisSet("x", []float64{1, 2, 3, 4, 5}, func(i int, c *resultset.Cell) {
+		c.Strategy = []string{"chunked", "chunked", "direct", "direct", "bufio"}[i]
+		c.Chunk = []int{4096, 65536, 4096, 65536, 0}[i]
+		if i == 4 {
+			c.Buffer, c.Record = 8192, 256
+		}
+	})
+	s.Env.Vs = []string{"chunk"}
+	vs := Verdicts(s, Options{})
+	if len(vs) != 2 {
+		t.Fatalf("%d verdicts, want 2 (chunked, direct; bufio alone)", len(vs))
+	}
+	for _, v := range vs {
+		if len(v.Contenders) != 2 || v.Contenders[0].Label != "chunk=4KiB" {
+			t.Errorf("group %v: contenders %+v, want chunk=4KiB fastest of two", v.Group, v.Contenders)
+		}
+		if !slices.ContainsFunc(v.Group, func(p resultset.Param) bool { return p.Name == "strategy" }) {
+			t.Errorf("group %v does not name its strategy", v.Group)
+		}
+	}
+}
+
+// Drift compares the last rounds with the first for the contender that ran
+// longest: a machine that slows down threefold over 40 rounds reads 2.25
+// (the medians of the last and first 10 rounds), a steady one about 1; the set records it and old sets get it measured.
+func TestDrifts(t *testing.T) {
+	steady := axisSet("x", []float64{1, 1.2}, func(i int, c *resultset.Cell) {
+		c.Strategy = []string{"a", "b"}[i]
+	})
+	if d := Drifts(steady); len(d) != 1 || d[0].Ratio < 0.97 || d[0].Ratio > 1.03 {
+		t.Errorf("steady set: drift %+v, want one near 1", d)
+	}
+	s := &resultset.Set{}
+	for _, name := range []string{"a", "b"} {
+		c := resultset.Cell{Strategy: name, Files: 1, FileSize: 4096, Sync: "none"}
+		n := 40
+		if name == "b" {
+			n = 7 // stopped early: not the one measured
+		}
+		for k := range n {
+			c.Rounds = append(c.Rounds, k)
+			c.Seconds = append(c.Seconds, 0.01*(1+2*float64(k)/39))
+		}
+		s.Results = append(s.Results, c)
+	}
+	d := Drifts(s)
+	if len(d) != 1 || d[0].Rounds != 40 || d[0].Window != 10 || d[0].Ratio < 2.2 || d[0].Ratio > 2.3 || !strings.Contains(d[0].Cell, "strategy=a") {
+		t.Fatalf("drift %+v, want a's 40 rounds, last 10 over first 10 = 2.25", d)
+	}
+	if !strings.Contains(d[0].Group, "files=1/size=4KiB/sync=none") {
+		t.Errorf("group %q", d[0].Group)
+	}
+	s.Env.Drift = []resultset.Drift{{Group: "g", Ratio: 9, Rounds: 1, Window: 1}}
+	if got := DriftsOf(s); len(got) != 1 || got[0].Ratio != 9 {
+		t.Errorf("DriftsOf = %+v, want the recorded drift", got)
 	}
 }

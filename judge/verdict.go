@@ -6,16 +6,20 @@
 //
 // # Groups
 //
-// A comparison group is the set of cells of one result set equal in files,
-// file size and sync mode: every other parameter (record, buffer, chunk,
-// concurrency, per_file and the knobs added later) is a choice of how to
-// write, so cells that differ in it compete. A contender is one cell; its
-// label is its strategy plus the parameters whose value differs between the
-// cells of that strategy in the group (the swept knobs: any axis of
-// resultset.Axes(), where a default that keys leave out, such as prealloc
-// "none", counts as a value), e.g. "chunked chunk=64KiB". When every cell
-// of a group has the same strategy (a pure knob sweep) the label is the
-// knob values alone ("chunk=64KiB", "chunk=64KiB prealloc=none").
+// A comparison group is one workload: the cells of one result set equal in
+// every workload axis (resultset.Axes() with Role Workload: files, size,
+// record and sync by default; the axes not in the set's contender axes,
+// resultset.VsOf, when run's --vs named them). The contender axes (the
+// strategy and its knobs) are choices of how to write, so cells that differ
+// only in them compete. A cell to which a workload axis does not apply
+// (chunked has no record size) competes in every group that agrees with it
+// on the axes it has; Blocks merges such groups for the runner. A contender
+// is one cell; its label is its strategy plus the contender axes whose value
+// differs between the cells of that strategy in the group (a default that
+// keys leave out, such as prealloc "none", counts as a value), e.g.
+// "chunked chunk=64KiB". When every cell of a group has the same strategy
+// (a pure knob sweep) the label is the knob values alone ("chunk=64KiB",
+// "chunk=64KiB prealloc=none").
 // Groups with a single cell are not compared and get no verdict.
 //
 // # Paired ratios
@@ -29,8 +33,9 @@
 // seconds_F(k) / seconds_c(k), c's speed relative to F (below 1 when c is
 // slower); files and size are equal inside a group, so this is also the
 // ratio of throughputs. The estimate and its interval come from
-// stats.RatioInterval: the median ratio with the sign-test interval, exact
-// and distribution-free (see there for why).
+// stats.RatioInterval: the median ratio with the sign-test interval,
+// distribution-free, widened by the serial variance inflation of the rounds
+// when neighbouring rounds are alike (see there for why).
 //
 // The fastest cell F is found by a walk: from the safe, successful
 // contender with the smallest median seconds, on to any contender whose
@@ -258,29 +263,53 @@ type Contender struct {
 	Records, CorruptRecords int64
 }
 
-// Groups returns the comparison groups of s (cells with the same
-// resultset.GroupKey: files, size and sync; and the same directory in a
-// run of several, unless the set compared directories, Set.VsDir) with at
-// least two cells, as
+// Groups returns the comparison groups of s with at least two cells, as
 // indices into s.Results in set order, ordered by files, size and then
 // first appearance.
+//
+// A group is one workload: the cells equal in every axis that is not a
+// contender axis of the set (resultset.VsOf: by default files, size,
+// record and sync are the workload, the strategy and its knobs the
+// contenders). A cell to which a workload axis does not apply (chunked has
+// no record size: it writes whatever the application hands it) competes
+// in every group that agrees with it on the axes it has, so one cell can
+// be in several groups; Blocks merges such groups for scheduling.
 func Groups(s *resultset.Set) [][]int {
-	idx := map[string]int{}
-	var out [][]int
-	for i := range s.Results {
-		k := resultset.GroupKey(&s.Results[i])
-		if d := s.Results[i].Dir; d != "" && !s.VsDir() {
-			k += "/dir=" + d
+	sigs := workloadSigs(s)
+	// Group keys: the distinct signatures no other signature refines.
+	var keys []int // a cell with each key signature, first appearance
+	for i := range sigs {
+		dup, refined := false, false
+		for _, k := range keys {
+			if slices.Equal(sigs[k], sigs[i]) {
+				dup = true
+			}
 		}
-		g, ok := idx[k]
-		if !ok {
-			g = len(out)
-			idx[k] = g
-			out = append(out, nil)
+		if dup {
+			continue
 		}
-		out[g] = append(out[g], i)
+		for j := range sigs {
+			if refines(sigs[j], sigs[i]) {
+				refined = true
+				break
+			}
+		}
+		if !refined {
+			keys = append(keys, i)
+		}
 	}
-	out = slices.DeleteFunc(out, func(g []int) bool { return len(g) < 2 })
+	var out [][]int
+	for _, k := range keys {
+		var g []int
+		for i := range sigs {
+			if fits(sigs[i], sigs[k]) {
+				g = append(g, i)
+			}
+		}
+		if len(g) >= 2 {
+			out = append(out, g)
+		}
+	}
 	sort.SliceStable(out, func(a, b int) bool {
 		x, y := &s.Results[out[a][0]], &s.Results[out[b][0]]
 		if x.Files != y.Files {
@@ -289,6 +318,98 @@ func Groups(s *resultset.Set) [][]int {
 		return x.FileSize < y.FileSize
 	})
 	return out
+}
+
+// Blocks merges the groups that share a cell (see Groups) and adds every
+// cell in no group as a block of its own: the units the runner schedules
+// together, each cell in exactly one block.
+func Blocks(s *resultset.Set) [][]int {
+	parent := make([]int, len(s.Results))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for _, g := range Groups(s) {
+		for _, i := range g[1:] {
+			parent[find(i)] = find(g[0])
+		}
+	}
+	idx := map[int]int{}
+	var out [][]int
+	for i := range parent {
+		r := find(i)
+		b, ok := idx[r]
+		if !ok {
+			b = len(out)
+			idx[r] = b
+			out = append(out, nil)
+		}
+		out[b] = append(out[b], i)
+	}
+	return out
+}
+
+// workloadSigs is every cell's value on each workload axis of s (the axes
+// of resultset.Axes, and the strategy, that are not contender axes), ""
+// where the axis does not apply to the cell.
+func workloadSigs(s *resultset.Set) [][]string {
+	vs := map[string]bool{}
+	for _, n := range resultset.VsOf(s) {
+		vs[n] = true
+	}
+	ptrs := make([]*resultset.Cell, len(s.Results))
+	for i := range s.Results {
+		ptrs[i] = &s.Results[i]
+	}
+	st := resultset.NewSettings(ptrs)
+	out := make([][]string, len(s.Results))
+	for i, c := range ptrs {
+		var sig []string
+		if !vs[resultset.StrategyAxis] {
+			sig = append(sig, c.Strategy)
+		}
+		for _, a := range resultset.Axes() {
+			if vs[a.Name] {
+				continue
+			}
+			v, _ := st.Value(c, a)
+			sig = append(sig, v)
+		}
+		out[i] = sig
+	}
+	return out
+}
+
+// fits reports whether a cell with signature c belongs to the group of
+// signature g: equal wherever c has a value.
+func fits(c, g []string) bool {
+	for k := range c {
+		if c[k] != "" && c[k] != g[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// refines reports whether signature a has a value everywhere b has one,
+// equal to b's, and at least one where b has none.
+func refines(a, b []string) bool {
+	more := false
+	for k := range a {
+		switch {
+		case b[k] != "" && a[k] != b[k]:
+			return false
+		case b[k] == "" && a[k] != "":
+			more = true
+		}
+	}
+	return more
 }
 
 // Verdicts decides every comparison group of s (see Groups), in Groups
@@ -599,42 +720,59 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		{Name: "size", Value: resultset.FormatBytes(first.FileSize)},
 		{Name: "sync", Value: first.Sync},
 	}
-	// Parameters every cell has with one value are fixed too.
-	shared := map[string]string{}
-	count := map[string]int{}
-	for _, i := range cells {
-		for _, p := range knobs(&s.Results[i]) {
-			if v, ok := shared[p.Name]; ok && v != p.Value {
-				shared[p.Name] = "\x00" // differs
-			} else if !ok {
-				shared[p.Name] = p.Value
-			}
-			count[p.Name]++
-		}
+	vs := map[string]bool{}
+	for _, n := range resultset.VsOf(s) {
+		vs[n] = true
 	}
-	for _, p := range knobs(first) {
-		if v := shared[p.Name]; v != "\x00" && count[p.Name] == len(cells) {
-			group = append(group, p)
-		}
-	}
-	// Per strategy: which knobs vary among its cells, on every axis of
-	// resultset.Axes(), reading an axis's Omit value as a value (cells with
-	// prealloc "none" and "fallocate" differ, though Params leaves "none"
-	// out).
 	ptrs := make([]*resultset.Cell, len(cells))
 	for j, i := range cells {
 		ptrs[j] = &s.Results[i]
 	}
 	settings := resultset.NewSettings(ptrs)
+	// The workload: every axis that is not a contender axis, with the value
+	// the cells that have it share (Groups made them equal), then any
+	// contender axis every cell has with one value.
+	if !vs[resultset.StrategyAxis] {
+		group = append(group, resultset.Param{Name: resultset.StrategyAxis, Value: first.Strategy})
+	}
+	for _, a := range resultset.Axes() {
+		switch a.Name {
+		case "files", "size", "sync":
+			continue
+		}
+		val, n := "", 0
+		one := true
+		for _, c := range ptrs {
+			v, ok := settings.Value(c, a)
+			if !ok {
+				continue
+			}
+			if n > 0 && v != val {
+				one = false
+			}
+			val, n = v, n+1
+		}
+		switch {
+		case n == 0:
+		case !vs[a.Name]:
+			if a.Omit == "" || val != a.Omit {
+				group = append(group, resultset.Param{Name: a.Name, Value: val})
+			}
+		case one && n == len(ptrs) && (a.Omit == "" || val != a.Omit):
+			group = append(group, resultset.Param{Name: a.Name, Value: val})
+		}
+	}
+	// Per strategy: which contender axes vary among its cells, reading an
+	// axis's Omit value as a value (cells with prealloc "none" and
+	// "fallocate" differ, though Params leaves "none" out).
 	vals := map[string]map[string]map[string]bool{} // strategy -> knob -> values
 	strategiesSeen := map[string]bool{}
-	for _, i := range cells {
-		c := &s.Results[i]
+	for _, c := range ptrs {
 		strategiesSeen[c.Strategy] = true
 		if vals[c.Strategy] == nil {
 			vals[c.Strategy] = map[string]map[string]bool{}
 		}
-		for _, p := range settingKnobs(settings, c) {
+		for _, p := range contenderKnobs(settings, c, vs) {
 			if vals[c.Strategy][p.Name] == nil {
 				vals[c.Strategy][p.Name] = map[string]bool{}
 			}
@@ -650,7 +788,7 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 		if !oneStrategy {
 			parts = append(parts, c.Strategy)
 		}
-		for _, p := range settingKnobs(settings, c) {
+		for _, p := range contenderKnobs(settings, c, vs) {
 			if len(vals[c.Strategy][p.Name]) > 1 {
 				ct.Differs = append(ct.Differs, p)
 				parts = append(parts, p.Name+"="+p.Value)
@@ -665,18 +803,10 @@ func describe(s *resultset.Set, cells []int) ([]resultset.Param, []Contender) {
 	return group, cs
 }
 
-// knobs are a cell's parameters other than sync (which is part of the
-// group), as Params lists them: without values equal to an axis's Omit
-// value, so the group's fixed parameters read as before the axis existed.
-func knobs(c *resultset.Cell) []resultset.Param {
-	return slices.DeleteFunc(c.Params(), func(p resultset.Param) bool { return p.Name == "sync" })
-}
-
-// settingKnobs are a cell's values on every axis other than files, size
-// and sync, Omit values included (see resultset.Settings): what tells
-// contenders apart.
-func settingKnobs(st *resultset.Settings, c *resultset.Cell) []resultset.Param {
-	return slices.DeleteFunc(st.Of(c), func(p resultset.Param) bool { return p.Name == "sync" })
+// contenderKnobs are a cell's values on the contender axes of Axes, Omit
+// values included (see resultset.Settings): what tells contenders apart.
+func contenderKnobs(st *resultset.Settings, c *resultset.Cell, vs map[string]bool) []resultset.Param {
+	return slices.DeleteFunc(st.Of(c), func(p resultset.Param) bool { return !vs[p.Name] })
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -706,4 +836,58 @@ func sortContenders(cs []Contender) {
 		}
 		return cs[a].Cell < cs[b].Cell
 	})
+}
+
+// DriftWarn is the drift beyond which renderers warn: the last rounds of a
+// group took 25% more (or 20% less) time than its first rounds.
+const DriftWarn = 1.25
+
+// Drifts measures, for every comparison group of s (Groups), how much its
+// rounds changed over the sweep: the median seconds of the last rounds over
+// the median seconds of the first rounds, each end max(3, n/4) of the n
+// rounds of the group's eligible contender with the most rounds (the first
+// such in set order). Groups whose longest contender has fewer than 6
+// rounds are left out. A ratio of 2 means the machine took twice as long
+// per batch at the end: the absolute figures (throughput, files per second)
+// mix fast and slow rounds, while per-round paired ratios cancel it.
+func Drifts(s *resultset.Set) []resultset.Drift {
+	var out []resultset.Drift
+	for _, g := range Groups(s) {
+		best := -1
+		for _, i := range g {
+			c := &s.Results[i]
+			if Eligible(c) && (best < 0 || len(c.Seconds) > len(s.Results[best].Seconds)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		c := &s.Results[best]
+		n := len(c.Seconds)
+		if n < 6 {
+			continue
+		}
+		w := max(3, n/4)
+		first, last := stats.Median(c.Seconds[:w]), stats.Median(c.Seconds[n-w:])
+		if !(first > 0 && last > 0) {
+			continue
+		}
+		group, _ := describe(s, g)
+		parts := make([]string, 0, len(group))
+		for _, p := range group {
+			parts = append(parts, p.Name+"="+p.Value)
+		}
+		out = append(out, resultset.Drift{Group: strings.Join(parts, "/"), Cell: c.Key(), Rounds: n, Window: w, Ratio: last / first})
+	}
+	return out
+}
+
+// DriftsOf returns the drift recorded in s (Env.Drift), or measures it
+// (Drifts) for a set written before it was recorded.
+func DriftsOf(s *resultset.Set) []resultset.Drift {
+	if len(s.Env.Drift) > 0 {
+		return s.Env.Drift
+	}
+	return Drifts(s)
 }

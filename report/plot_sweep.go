@@ -79,17 +79,11 @@ func (m chartMetric) better() string {
 	return "Lower is better."
 }
 
-// stats summarizes the metric for every cell of sums (median and 95%
-// interval of its per-repetition samples), once per chart set.
+// stats is the metric's summary for every cell of sums: the one estimate
+// the tables use too (for a contender of a comparison group, anchored to
+// its group's fastest by the paired per-round ratios; see pairSummaries).
 func (m chartMetric) stats(sums []*Summary) func(*Summary) Stat {
-	d := m.def()
-	out := make(map[*Summary]Stat, len(sums))
-	if d != nil {
-		for _, s := range sums {
-			out[s] = newStat(d.Samples(s.Cell))
-		}
-	}
-	return func(s *Summary) Stat { return out[s] }
+	return func(s *Summary) Stat { return s.Metrics[m.metric] }
 }
 
 // chartName is the file name (without extension) of metric m against x.
@@ -111,7 +105,7 @@ func allCharts() []Chart {
 		}
 	}
 	return append(out, Chart{"winner-map", "Winner map: fastest strategy per (files, size)",
-		"Each square names the fastest strategy for that file count and size and its lead over the runner-up; strong colours are clear wins, pale ones are within noise (the 95% intervals overlap) or uncontested."})
+		"Each square names the verdict's fastest contender for that file count and size and its paired lead over the runner-up; strong colours are winners, medium ones ties (none more than the tie margin faster), pale ones undecided or uncontested."})
 }
 
 // xOrder is the numeric dimensions of dims with m's primary one first.

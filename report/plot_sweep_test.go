@@ -323,7 +323,7 @@ func TestWinnerShading(t *testing.T) {
 	if got := squareText(squareDecision{v: verdictTie, tie: 0.05}); len(got) != 1 || got[0] != "none >5% faster" {
 		t.Errorf("tie with one leader: %q", got)
 	}
-	if got := squareText(squareDecision{v: verdictTie, tiedWith: []string{"a", "b", "c", "d"}}); got[0] != "tie with a, b +2" {
+	if got := squareText(squareDecision{v: verdictTie, tiedWith: []string{"a", "b", "c", "d"}}); got[0] != "≈ a, b +2" {
 		t.Errorf("tie with four: %q", got)
 	}
 	// Three shades per strategy, all distinct.

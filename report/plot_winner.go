@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -110,8 +111,15 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	fc := v.Contenders[0] // the fastest comes first
 	d.strategy, d.label, d.tie = fc.Strategy, strings.SplitN(fc.Label, " ", 2), v.Tie
 	d.margin, d.runnerUp = math.NaN(), ""
-	for _, c := range v.Contenders[1:] {
-		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != judge.Unsafe {
+	// The same leaders as the answer's line: the fastest and those tied
+	// with it or not told apart from it.
+	leaders := answerLeaders(v)
+	for _, c := range leaders[1:] {
+		d.tiedWith = append(d.tiedWith, c.Label)
+	}
+	for i := range v.Contenders[1:] {
+		c := &v.Contenders[1+i]
+		if c.Ratio > 0 && !math.IsNaN(c.Ratio) && c.Verdict != judge.Unsafe && !slices.Contains(leaders, c) {
 			d.margin, d.runnerUp = 1/c.Ratio-1, c.Label
 			break
 		}
@@ -121,9 +129,6 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 		d.v = verdictClear
 	case judge.Tie:
 		d.v = verdictTie
-		if len(v.Leaders) > 1 {
-			d.tiedWith = v.Leaders[1:]
-		}
 	default:
 		d.v = verdictUndecided
 	}
@@ -138,6 +143,13 @@ func squareText(d squareDecision) []string {
 		}
 		return marginString(d.margin) + " vs " + d.runnerUp
 	}
+	together := func() string {
+		t := "≈ " + strings.Join(d.tiedWith[:min(2, len(d.tiedWith))], ", ")
+		if len(d.tiedWith) > 2 {
+			t += fmt.Sprintf(" +%d", len(d.tiedWith)-2)
+		}
+		return t
+	}
 	switch d.v {
 	case verdictAlone:
 		return []string{"only one ran"}
@@ -147,11 +159,10 @@ func squareText(d squareDecision) []string {
 		if len(d.tiedWith) == 0 {
 			return []string{"none >" + resultset.FormatPercent(d.tie) + " faster"}
 		}
-		t := "tie with " + strings.Join(d.tiedWith[:min(2, len(d.tiedWith))], ", ")
-		if len(d.tiedWith) > 2 {
-			t += fmt.Sprintf(" +%d", len(d.tiedWith)-2)
-		}
-		return []string{t}
+		return []string{together()}
+	}
+	if len(d.tiedWith) > 0 {
+		return []string{together(), "(undecided)"}
 	}
 	if m := vs(); m != "" {
 		return []string{m, "(undecided)"}

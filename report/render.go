@@ -69,7 +69,7 @@ func Render(w io.Writer, sets []*resultset.Set, labels []string, format string) 
 }
 
 // renderTables writes the answer first (one verdict line per comparison
-// group, the recommendations, the data-safety section), then the per-cell
+// group, the data-safety section), then the per-cell
 // table, the verdict table and the notes that explain them.
 func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown bool) error {
 	sums := Summarize(sets, labels)
@@ -80,6 +80,17 @@ func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown 
 			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
 			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
+		}
+		if d := driftLines(s); len(d) > 0 {
+			t := strings.Join(strings.Fields(strings.Join(d, " ")), " ")
+			if multi {
+				t = setLabel(labels, i) + ": " + t
+			}
+			if markdown {
+				ew.printf("- %s\n", escapeMarkdown(t))
+			} else {
+				ew.printf("%s\n", escapeText(t))
+			}
 		}
 	}
 	ew.printf("\n")
@@ -324,7 +335,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			syncShareText(s),
 			statOr(s.CPUPerMiB, formatDuration),
 			statOr(s.LatencyP99, formatDuration),
-			relative(s),
+			relText(s),
 		)
 		if wlat {
 			for _, m := range writeLatencyMetrics {
@@ -353,16 +364,6 @@ func syncShareText(s *Summary) string {
 	return t
 }
 
-func relative(s *Summary) string {
-	switch {
-	case s.Relative <= 0:
-		return "-"
-	case s.Fastest:
-		return "fastest"
-	}
-	return fmt.Sprintf("%.2fx", s.Relative)
-}
-
 // tableNotes explains the columns and lists the fixed parameters.
 func tableNotes(sums []*Summary) []string {
 	var notes []string
@@ -379,7 +380,7 @@ func tableNotes(sums []*Summary) []string {
 		"Throughput is logical bytes (files x size) per second, median over repetitions, in decimal units (1 MB/s = 10^6 bytes/s); sizes are binary (1 MiB = 2^20 bytes).",
 		"± is the 95% confidence interval of the median (golang.org/x/perf/benchmath, no distribution assumed), as the larger distance from the median; it needs at least 6 repetitions, so cells with fewer say \"n=N, no CI\".",
 		"Sync share is time spent in fsync/fdatasync/syncfs over wall time; it is summed over workers, so it can exceed 100% for pool and semaphore when syncs overlap.",
-		"vs fastest in the cell table is median speed relative to the fastest cell with the same set, files, size and sync mode. The verdicts instead pair the samples of each round (repetition k of every cell ran back to back) and take the median of the per-round speed ratios to the group's fastest safe contender, with a 95% sign-test interval: slower when the whole interval is below 1 - tie, tie when it lies within ±tie, no faster when its upper end is at most 1 + tie, else undecided; a group is decided when no contender may be faster than its fastest by more than the tie. Cells with corrupt records are never recommended; see docs/verdicts.md.",
+		"Within a workload (files, size, sync and record: a comparison group) every figure comes from the rounds the contenders share: vs fastest is the verdict's paired ratio (median of the per-round speed ratios to the group's fastest safe contender, 95% sign-test interval in the verdict table), and a contender's medians are the fastest's medians times its paired ratios, so a contender that stopped early (marked with its rounds) is put on the scale of the whole sweep. A group is decided when no contender may be faster than its fastest by more than the tie; cells with corrupt records are never recommended; see docs/verdicts.md.",
 		"Syscalls/MiB and storage/logical come from /proc/self/io (syscw, write_bytes); n/a means the counter was unavailable or does not apply (empty files). Storage bytes below 1x usually mean data still sat in the page cache.",
 	)
 	if anyRanks(sums) {
@@ -404,12 +405,16 @@ func anyWriteLatency(sums []*Summary) bool {
 	return false
 }
 
-// marginString is "+23%" below 2x and "3.4x" from there on.
+// marginString is "+23%" below 2x and "3.4x" from there on ("-2%" for a
+// runner-up that is not slower).
 func marginString(m float64) string {
 	if m+1 >= 2 {
 		return fmt.Sprintf("%.1fx", m+1)
 	}
-	return fmt.Sprintf("+%.0f%%", 100*m)
+	if math.Round(100*m) == 0 {
+		return "+0%"
+	}
+	return fmt.Sprintf("%+.0f%%", 100*m)
 }
 
 func statOr(s Stat, f func(float64) string) string {

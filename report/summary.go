@@ -97,9 +97,17 @@ type Summary struct {
 	// Group names the row group the cell is ranked in: set, files, size and
 	// sync mode. Relative is this cell's median speed relative to the
 	// fastest cell of its group (1 for the fastest); 0 for failed cells.
+	// For a contender of a comparison group (see pairSummaries), Group is
+	// that group, Relative its paired ratio to the verdict's fastest, and
+	// the metrics are anchored to that fastest cell.
 	Group    string
 	Relative float64
 	Fastest  bool
+	// Rounds is the cell's counted rounds and RefRounds those of its
+	// group's reference (the fastest); fewer means it stopped early.
+	Rounds, RefRounds int
+
+	rels []groupRel // the cell's ratio in each group it is a contender of
 }
 
 // Failed reports whether the cell recorded an error.
@@ -155,6 +163,7 @@ func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 		return paramLess(x.Cell, y.Cell)
 	})
 	rank(out)
+	pairSummaries(out, sets, labels)
 	return out
 }
 
@@ -202,6 +211,12 @@ func summarizeCell(label string, c *resultset.Cell) *Summary {
 	for _, m := range resultset.Metrics() {
 		s.Metrics[m.Name] = newStat(m.Samples(c))
 	}
+	s.syncFields()
+	return s
+}
+
+// syncFields sets the named Stat fields from Metrics.
+func (s *Summary) syncFields() {
 	st := func(name string) Stat { return s.Metrics[name] }
 	s.Seconds = st("seconds")
 	s.FilesPerSec = st("files_per_second")
@@ -221,7 +236,6 @@ func summarizeCell(label string, c *resultset.Cell) *Summary {
 	s.LatencyP50 = st("latency_p50")
 	s.LatencyP99 = st("latency_p99")
 	s.LatencyMax = st("latency_max")
-	return s
 }
 
 // rank sets Relative and Fastest within each group.
@@ -277,7 +291,11 @@ func Winners(sums []*Summary) []Winner {
 		w := &out[i]
 		w.Candidates++
 		switch {
-		case w.Best == nil || s.Speed() > w.Best.Speed():
+		case w.Best != nil && w.Best.Fastest && !s.Fastest:
+			if w.RunnerUp == nil || s.Speed() > w.RunnerUp.Speed() {
+				w.RunnerUp = s
+			}
+		case w.Best == nil || s.Fastest || s.Speed() > w.Best.Speed():
 			w.RunnerUp, w.Best = w.Best, s
 		case w.RunnerUp == nil || s.Speed() > w.RunnerUp.Speed():
 			w.RunnerUp = s

@@ -13,7 +13,6 @@ import (
 
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
-	"github.com/writebench/writebench/stats"
 )
 
 // setVerdicts is the verdicts of one set with its label.
@@ -61,26 +60,33 @@ func groupName(v *judge.Verdict) string {
 
 // factor formats a speed factor: "1.31", "12.4".
 func factor(f float64) string {
-	if f >= 9.995 {
+	switch {
+	case f >= 99.5:
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	case f >= 9.995:
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(f, 'f', 2, 64)
 }
 
-// fasterBy is "1.31 ± 0.06× faster than pool": how much faster the fastest
-// ran than c, from c's ratio and interval (the factor is 1/ratio, its
-// interval [1/CIHigh, 1/CILow]; ± is the larger distance).
-func fasterBy(c *judge.Contender) string {
-	f := 1 / c.Ratio
-	if math.IsNaN(c.CILow) || c.CILow <= 0 {
-		return factor(f) + "× faster (no interval yet) than " + c.Label
+// ratioText is a speed relative to the fastest: "0.78×"; below 0.095,
+// where two decimals would round towards "0.00×", the slowdown: "12×
+// slower".
+func ratioText(r float64) string {
+	if r < 0.095 && r > 0 {
+		return factor(1/r) + "× slower"
 	}
-	e := math.Max(f-1/c.CIHigh, 1/c.CILow-f)
-	return factor(f) + " ± " + factor(e) + "× faster than " + c.Label
+	return factor(r) + "×"
 }
 
-// ratioText is "0.78×".
-func ratioText(r float64) string { return factor(r) + "×" }
+// intervalText is the interval of a ratio r as ratioText writes r:
+// "[0.71, 0.80]", or for a slowdown "[11, 14]× slower".
+func intervalText(r, lo, hi float64) string {
+	if r < 0.095 && r > 0 && lo > 0 {
+		return "[" + factor(1/hi) + ", " + factor(1/lo) + "]× slower"
+	}
+	return "[" + factor(lo) + ", " + factor(hi) + "]"
+}
 
 // notCompared lists the skipped, failed and unsafe contenders.
 func notCompared(v *judge.Verdict) string {
@@ -143,154 +149,6 @@ func moreRoundsText(v *judge.Verdict, budgetSpent bool) string {
 	return s
 }
 
-// verdictLine states a group's answer in plain words, hyperfine style:
-// "chunked ran 1.31 ± 0.06× faster than pool", "bufio ≈ chunked, tie within
-// 5%", or why it is undecided.
-func verdictLine(v *judge.Verdict, budgetSpent bool) string {
-	tie := resultset.FormatPercent(v.Tie)
-	switch v.Verdict {
-	case judge.Winner:
-		slower := contendersWith(v, judge.Slower)
-		if len(slower) == 0 {
-			return v.Fastest + " is the only contender that ran safely" + notCompared(v)
-		}
-		parts := make([]string, len(slower))
-		for i, c := range slower {
-			parts[i] = fasterBy(c)
-		}
-		return v.Fastest + " ran " + strings.Join(parts, ", ") + notCompared(v)
-	case judge.Tie:
-		s := strings.Join(v.Leaders, " ≈ ") + ", tie within " + tie
-		if nf := noFaster(v); len(nf) > 0 {
-			none := "none is more than " + tie + " faster (" + joinAnd(nf) + ": slower or tied, undecided)"
-			if len(v.Leaders) == 1 {
-				s = v.Fastest + " leads: " + none
-			} else {
-				s += "; " + strings.Replace(none, "faster", "faster than "+v.Fastest, 1)
-			}
-		}
-		for _, c := range contendersWith(v, judge.Slower) {
-			s += "; " + c.Label + " slower (" + ratioText(c.Ratio) + ")"
-		}
-		return s + notCompared(v)
-	}
-	if v.Fastest == "" {
-		return "no verdict: no contender has samples" + notCompared(v)
-	}
-	var parts []string
-	minPairs, tooFew, noCommon := stats.MinPairs(v.PairConfidence), 0, false
-	for _, c := range contendersWith(v, judge.Undecided) {
-		switch {
-		case c.NoFaster:
-			continue // listed below
-		case c.Pairs == 0:
-			noCommon = true
-			parts = append(parts, c.Label+" (no round in common)")
-		case math.IsNaN(c.CILow):
-			tooFew = max(tooFew, c.Pairs)
-			parts = append(parts, c.Label+" ("+ratioText(c.Ratio)+")")
-		default:
-			parts = append(parts, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
-		}
-	}
-	var why string
-	switch {
-	case tooFew > 0:
-		why = fmt.Sprintf("%s too few for an interval (%d needed)", plural(tooFew, "paired round"), minPairs)
-		if tooFew == 1 {
-			why = strings.Replace(why, "too few", "is too few", 1)
-		} else {
-			why = strings.Replace(why, "too few", "are too few", 1)
-		}
-	case noCommon:
-		why = "some contenders share no round with it"
-	case len(parts) == 1:
-		why = "it may still be faster by more than " + resultset.FormatPercent(v.Tie) + " (its interval reaches above " + factor(1+v.Tie) + "×)"
-	default:
-		why = "they may still be faster by more than " + resultset.FormatPercent(v.Tie) + " (their intervals reach above " + factor(1+v.Tie) + "×)"
-	}
-	s := "undecided: " + v.Fastest + " leads " + joinAnd(parts) + ", but " + why
-	if nf := noFaster(v); len(nf) > 0 {
-		s += "; " + joinAnd(nf) + " not faster by more than " + resultset.FormatPercent(v.Tie)
-	}
-	if ties := contendersWith(v, judge.Tie); len(ties) > 0 {
-		labels := make([]string, len(ties))
-		for i, c := range ties {
-			labels[i] = c.Label
-		}
-		s += "; " + joinAnd(labels) + " tie with " + v.Fastest
-	}
-	if slower := contendersWith(v, judge.Slower); len(slower) > 0 {
-		labels := make([]string, len(slower))
-		for i, c := range slower {
-			labels[i] = c.Label + " (" + ratioText(c.Ratio) + ")"
-		}
-		s += "; " + joinAnd(labels) + " slower"
-	}
-	if m := moreRoundsText(v, budgetSpent); m != "" {
-		s += "; " + m
-	}
-	return s + notCompared(v)
-}
-
-// noFaster lists the undecided contenders that cannot be faster than the
-// fastest by more than the margin, with their ratio and interval.
-func noFaster(v *judge.Verdict) []string {
-	var out []string
-	for _, c := range contendersWith(v, judge.Undecided) {
-		if c.NoFaster {
-			out = append(out, fmt.Sprintf("%s (%s [%s, %s])", c.Label, ratioText(c.Ratio), factor(c.CILow), factor(c.CIHigh)))
-		}
-	}
-	return out
-}
-
-// joinAnd is "a", "a and b", "a, b and c".
-func joinAnd(parts []string) string {
-	if len(parts) <= 1 {
-		return strings.Join(parts, "")
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
-}
-
-// recommendation is the short advice for one group: "for 256 × 4KiB, sync
-// none: any of bufio, chunked, unbuffered; avoid pool (0.78×)".
-func recommendation(v *judge.Verdict) string {
-	var s string
-	switch v.Verdict {
-	case judge.Winner:
-		s = "use " + v.Fastest
-	case judge.Tie:
-		s = "any of " + strings.Join(v.Leaders, ", ")
-		if len(v.Leaders) == 1 {
-			s = "use " + v.Fastest + " (none is more than " + resultset.FormatPercent(v.Tie) + " faster)"
-		}
-	default:
-		s = "no recommendation yet (undecided)"
-	}
-	{
-		var avoid []string
-		for _, c := range contendersWith(v, judge.Slower) {
-			avoid = append(avoid, c.Label+" ("+ratioText(c.Ratio)+")")
-		}
-		if len(avoid) > 0 {
-			s += "; avoid " + strings.Join(avoid, ", ")
-		}
-	}
-	var unsafe []string
-	for _, c := range contendersWith(v, judge.Unsafe) {
-		unsafe = append(unsafe, c.Label)
-	}
-	if len(unsafe) > 0 {
-		pron := "it"
-		if len(unsafe) > 1 {
-			pron = "they"
-		}
-		s += "; never " + strings.Join(unsafe, ", ") + ": " + pron + " corrupted data here"
-	}
-	return "for " + groupName(v) + ": " + s
-}
-
 // writeAnswer writes the answer-first section: one line per group, the
 // recommendations and, when any cell counts records, the data-safety
 // section. It writes nothing when no set has a comparison group or records.
@@ -312,7 +170,7 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 	}
 	if hasGroups {
 		v0 := firstVerdict(svs)
-		ew.printf("Verdicts (per-round paired ratios, %s%% intervals, tie within ±%s):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), resultset.FormatPercent(v0.Tie))
+		ew.printf("Per workload (paired per-round ratios, %s%% intervals; A ≈ B: within ±%s or not told apart):\n", strconv.FormatFloat(100*v0.Confidence, 'g', 4, 64), resultset.FormatPercent(v0.Tie))
 		if markdown {
 			ew.printf("\n")
 		}
@@ -320,21 +178,17 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 			sv := &svs[i]
 			for j := range sv.vs {
 				v := &sv.vs[j]
-				line := verdictLine(v, sv.set.Env.BudgetSpent)
+				line := answerLineN(v, sv.set.Env.BudgetSpent, 2, true)
 				for _, w := range v.Warnings {
 					line += " (warning: " + w + ")"
 				}
-				ew.printf("%s%s%s: %s\n", bullet, prefix(sv), groupName(v), line)
-			}
-		}
-		ew.printf("\nRecommendation:\n")
-		if markdown {
-			ew.printf("\n")
-		}
-		for i := range svs {
-			sv := &svs[i]
-			for j := range sv.vs {
-				ew.printf("%s%s%s\n", bullet, prefix(sv), recommendation(&sv.vs[j]))
+				line = prefix(sv) + groupName(v) + ": " + line
+				if markdown {
+					line = escapeMarkdown(line)
+				} else {
+					line = escapeText(line)
+				}
+				ew.printf("%s%s\n", bullet, line)
 			}
 		}
 		ew.printf("\n")
@@ -401,7 +255,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 	if multi {
 		header = append(header, "set")
 	}
-	header = append(header, "group", "verdict", "contender", "vs fastest", "interval", "rounds", "contender verdict")
+	header = append(header, "group", "answer", "contender", "vs fastest", "interval", "rounds", "contender verdict")
 	var rows [][]string
 	for _, sv := range svs {
 		for j := range sv.vs {
@@ -411,7 +265,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if multi {
 					r = append(r, sv.label)
 				}
-				g, gv := groupName(v), v.Verdict
+				g, gv := groupName(v), Headline(v)
 				if k > 0 {
 					g, gv = "", ""
 				}
@@ -422,7 +276,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if c.Verdict == judge.Fastest {
 					vs = "1×"
 				} else if !math.IsNaN(c.CILow) {
-					iv = "[" + factor(c.CILow) + ", " + factor(c.CIHigh) + "]"
+					iv = intervalText(c.Ratio, c.CILow, c.CIHigh)
 				}
 				rounds := "-"
 				if c.Pairs > 0 {
@@ -442,10 +296,20 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 var verdictCSVHeader = []string{
 	"set", "files", "file_size", "sync", "group_verdict", "fastest", "leaders", "more_rounds", "tie", "confidence", "pair_confidence",
 	"contender", "strategy", "params", "key", "ratio", "ci_low", "ci_high", "rounds", "verdict", "unsafe", "records", "corrupt_records", "note", "no_faster",
+	"answer", "group",
 }
 
 // verdictCSVText are the columns of verdictCSVHeader that hold text.
-var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23}
+var verdictCSVText = []int{0, 3, 4, 5, 6, 11, 12, 13, 14, 19, 23, 25, 26}
+
+// groupParams is a group's workload as "files=16;size=4KiB;sync=none;record=256B".
+func groupParams(v *judge.Verdict) string {
+	parts := make([]string, len(v.Group))
+	for i, p := range v.Group {
+		parts[i] = p.Name + "=" + p.Value
+	}
+	return strings.Join(parts, ";")
+}
 
 // renderVerdictCSV writes the csv-verdicts format.
 func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
@@ -476,7 +340,7 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
 					num(c.Ratio), num(c.CILow), num(c.CIHigh), strconv.Itoa(c.Pairs), c.Verdict,
 					strconv.FormatBool(c.Unsafe), strconv.FormatInt(c.Records, 10), strconv.FormatInt(c.CorruptRecords, 10), c.Note,
-					strconv.FormatBool(c.NoFaster),
+					strconv.FormatBool(c.NoFaster), Headline(v), groupParams(v),
 				}
 				for _, i := range verdictCSVText { // text from the set: escaped
 					row[i] = escapeCSV(row[i])
@@ -495,20 +359,23 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 // Ratios are speeds relative to the fastest safe contender; null when not
 // computed.
 type JSONVerdict struct {
-	Set            string            `json:"set"`
-	Group          map[string]string `json:"group"` // fixed parameters: files, size, sync, ...
-	Files          int               `json:"files"`
-	FileSize       int64             `json:"file_size"`
-	Sync           string            `json:"sync"`
-	Verdict        string            `json:"verdict"` // winner, tie or undecided
-	Fastest        string            `json:"fastest"`
-	Leaders        []string          `json:"leaders"`
-	MoreRounds     int               `json:"more_rounds"`
-	Tie            float64           `json:"tie"`
-	Confidence     float64           `json:"confidence"`
-	PairConfidence float64           `json:"pair_confidence"` // two-sided, of each contender's interval
-	Warnings       []string          `json:"warnings,omitempty"`
-	Contenders     []JSONContender   `json:"contenders"`
+	Set      string            `json:"set"`
+	Group    map[string]string `json:"group"` // fixed parameters: files, size, sync, ...
+	Files    int               `json:"files"`
+	FileSize int64             `json:"file_size"`
+	Sync     string            `json:"sync"`
+	Verdict  string            `json:"verdict"` // winner, tie or undecided
+	// Answer is the line's headline, as the one-screen answer and the
+	// verdict table word it: "use A ≈ B", "undecided: A leads".
+	Answer         string          `json:"answer"`
+	Fastest        string          `json:"fastest"`
+	Leaders        []string        `json:"leaders"`
+	MoreRounds     int             `json:"more_rounds"`
+	Tie            float64         `json:"tie"`
+	Confidence     float64         `json:"confidence"`
+	PairConfidence float64         `json:"pair_confidence"` // two-sided, of each contender's interval
+	Warnings       []string        `json:"warnings,omitempty"`
+	Contenders     []JSONContender `json:"contenders"`
 }
 
 // JSONContender is one contender of a JSONVerdict.
@@ -540,7 +407,7 @@ func jsonVerdicts(sets []*resultset.Set, labels []string) []JSONVerdict {
 			first := &sv.set.Results[v.Contenders[0].Cell]
 			jv := JSONVerdict{
 				Set: sv.label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
-				Verdict: v.Verdict, Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
+				Verdict: v.Verdict, Answer: Headline(v), Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
 				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence, Warnings: v.Warnings,
 			}
 			if jv.Leaders == nil {

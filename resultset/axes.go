@@ -8,6 +8,34 @@ import (
 	"strings"
 )
 
+// Role says what an axis is to a comparison: part of the workload (what the
+// application does and needs: files, size, record, sync) or a choice of how
+// to write it (a strategy's knobs). Cells equal in every workload axis form a
+// comparison group; they compete on the choices.
+type Role int
+
+// The axis roles.
+const (
+	Workload Role = iota // a fact of the application: cells that differ in it are not rivals
+	Choice               // a way to write: cells that differ in it compete
+)
+
+// StrategyAxis is the name --vs and Env.Vs use for the strategy itself,
+// which is a choice but not an entry of Axes (it has no Cell number).
+const StrategyAxis = "strategy"
+
+// DefaultVs lists the contender axes of a comparison by role: the strategy
+// and every Choice axis of Axes, in table order.
+func DefaultVs() []string {
+	out := []string{StrategyAxis}
+	for _, a := range axisTable {
+		if a.Role == Choice {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
 // AxisKind says how an axis's values are written and parsed.
 type AxisKind int
 
@@ -43,6 +71,9 @@ type Axis struct {
 	// Omit is a value left out of keys and parameter lists: the value every
 	// set measured before the axis existed, so keys stay comparable.
 	Omit string
+	// Role is Workload or Choice: whether cells that differ in the axis
+	// are different workloads or rival ways of writing one (see Role).
+	Role Role
 
 	get func(c *Cell) (int64, string)
 	set func(c *Cell, n int64, s string)
@@ -61,19 +92,19 @@ var axisTable = []*Axis{
 		set:  func(c *Cell, n int64, _ string) { c.FileSize = n }},
 	{Name: "record", Flag: "record", Kind: KindSize, Default: "256", Min: 1, Max: MaxParam, Knob: true,
 		Help: "bytes per application record (unbuffered, bufio, offload, writev, shared writers)"},
-	{Name: "buffer", Flag: "buffer", Kind: KindSize, Default: "8KiB", Min: 1, Max: MaxParam, Knob: true,
+	{Name: "buffer", Role: Choice, Flag: "buffer", Kind: KindSize, Default: "8KiB", Min: 1, Max: MaxParam, Knob: true,
 		Help: "bufio.Writer size (bufio, shared-*)"},
-	{Name: "chunk", Flag: "chunk", Kind: KindSize, Default: "64KiB", Min: 1, Max: MaxParam, Knob: true,
+	{Name: "chunk", Role: Choice, Flag: "chunk", Kind: KindSize, Default: "64KiB", Min: 1, Max: MaxParam, Knob: true,
 		Help: "bytes per write (chunked, direct, uring) and per copy (mmap)"},
-	{Name: "concurrency", Flag: "concurrency", Kind: KindCount, Default: "10", Min: 1, Max: MaxConcurrency, Knob: true,
+	{Name: "concurrency", Role: Choice, Flag: "concurrency", Kind: KindCount, Default: "10", Min: 1, Max: MaxConcurrency, Knob: true,
 		Help: "workers (pool, offload), files in flight (semaphore), writers per shared file"},
-	{Name: "per_file", Flag: "per-file", Kind: KindName, Default: "chunked", Knob: true,
+	{Name: "per_file", Role: Choice, Flag: "per-file", Kind: KindName, Default: "chunked", Knob: true,
 		Help: "how pool and semaphore write each file"},
-	{Name: "batch", Flag: "batch", Kind: KindCount, Default: "64", Min: 1, Max: MaxBatch, Knob: true,
+	{Name: "batch", Role: Choice, Flag: "batch", Kind: KindCount, Default: "64", Min: 1, Max: MaxBatch, Knob: true,
 		Help: "records gathered into one writev(2) (writev)"},
-	{Name: "queue_depth", Flag: "queue-depth", Kind: KindCount, Default: "32", Min: 1, Max: MaxQueueDepth, Knob: true,
+	{Name: "queue_depth", Role: Choice, Flag: "queue-depth", Kind: KindCount, Default: "32", Min: 1, Max: MaxQueueDepth, Knob: true,
 		Help: "io_uring writes in flight (uring)"},
-	{Name: "prealloc", Flag: "prealloc", Kind: KindName, Default: "none", Knob: true, Omit: "none",
+	{Name: "prealloc", Role: Choice, Flag: "prealloc", Kind: KindName, Default: "none", Knob: true, Omit: "none",
 		Names: []string{"none", "fallocate", "truncate"},
 		Help:  "space reservation after create, inside the timing: none, fallocate, truncate"},
 	{Name: "sync", Flag: "sync", Kind: KindName, Default: "none",

@@ -112,11 +112,15 @@ type Env struct {
 	// its path as cells name it, filesystem, device, mount options and
 	// free space at the start. Empty in a run of one directory.
 	Dirs []DirEnv `json:"dirs,omitempty"`
-	// Vs names the axes whose values were compared as contenders of one
-	// workload (--vs): "dir" puts the cells of every directory in one
-	// comparison group, so the verdicts say which directory is faster.
-	// Without it each directory is a workload of its own.
+	// Vs lists the axes whose values tell the contenders of a comparison
+	// apart (axis names of Axes and "strategy"; see DefaultVs and run's
+	// --vs); every other axis is part of the workload, and cells that
+	// differ in one are in different comparison groups. Empty in sets
+	// written before it existed, which are read with DefaultVs.
 	Vs []string `json:"vs,omitempty"`
+	// Drift is, per comparison group, how much the rounds changed over the
+	// sweep (see Drift); empty in sets written before it was recorded.
+	Drift []Drift `json:"drift,omitempty"`
 
 	// Dirty holds the kernel's dirty page-cache thresholds at the start
 	// (Linux; nil elsewhere and in sets written before they were recorded).
@@ -140,20 +144,74 @@ type DirEnv struct {
 
 // VsDir reports whether the set compared directories as contenders
 // (Env.Vs holds "dir").
-func (s *Set) VsDir() bool {
-	for _, v := range s.Env.Vs {
-		if v == "dir" {
-			return true
-		}
-	}
-	return false
+func (s *Set) VsDir() bool { return slices.Contains(VsOf(s), "dir") }
+
+// Drift is how much one comparison group's rounds changed over a sweep:
+// the median seconds of the last rounds over the median seconds of the
+// first rounds, for the contender that ran the most rounds. Paired
+// verdicts cancel such a change; the absolute numbers (throughput, files
+// per second) do not.
+type Drift struct {
+	Group  string  `json:"group"`  // the group's workload, e.g. "files=16/size=4KiB/sync=none/record=256B"
+	Cell   string  `json:"cell"`   // key of the contender measured
+	Rounds int     `json:"rounds"` // its counted rounds
+	Window int     `json:"window"` // rounds at each end compared
+	Ratio  float64 `json:"ratio"`  // median seconds of the last Window rounds / of the first Window rounds
 }
 
-// GroupKey names the comparison group of c: the workload every contender
-// of the group performs (files, size, sync mode). Cells of one group are
-// compared with each other, paired by round.
-func GroupKey(c *Cell) string {
-	return "files=" + strconv.Itoa(c.Files) + "/size=" + FormatBytes(c.FileSize) + "/sync=" + c.Sync
+// VsOf returns the contender axes of s: Env.Vs, or DefaultVs for a set
+// written before roles were recorded.
+func VsOf(s *Set) []string {
+	if len(s.Env.Vs) > 0 {
+		return s.Env.Vs
+	}
+	return DefaultVs()
+}
+
+// ParseVs checks a list of contender axes (axis names or flags of Axes, or
+// "strategy") and returns them as axis names in table order, without
+// repeats. Files and size cannot be contenders: they are the batch itself.
+func ParseVs(list []string) ([]string, error) {
+	want := map[string]bool{}
+	for _, n := range list {
+		n = strings.TrimSpace(n)
+		if n == StrategyAxis {
+			want[n] = true
+			continue
+		}
+		var found *Axis
+		for _, a := range axisTable {
+			if a.Name == n || a.Flag == n {
+				found = a
+			}
+		}
+		if found == nil {
+			known := []string{StrategyAxis}
+			for _, a := range axisTable {
+				if a.Name != "files" && a.Name != "size" {
+					known = append(known, a.Name)
+				}
+			}
+			return nil, fmt.Errorf("unknown axis %q (known: %s)", n, strings.Join(known, ", "))
+		}
+		if found.Name == "files" || found.Name == "size" {
+			return nil, fmt.Errorf("%q cannot be a contender axis: cells of other files or sizes do other work", n)
+		}
+		want[found.Name] = true
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("no axis given")
+	}
+	var out []string
+	if want[StrategyAxis] {
+		out = append(out, StrategyAxis)
+	}
+	for _, a := range axisTable {
+		if want[a.Name] {
+			out = append(out, a.Name)
+		}
+	}
+	return out, nil
 }
 
 // Cell is one point of the sweep: a strategy with one value for every
@@ -536,6 +594,16 @@ func (c *Cell) validateAxes(where string) error {
 
 // Validate checks the invariants a renderer relies on.
 func (s *Set) Validate() error {
+	if len(s.Env.Vs) > 0 {
+		if _, err := ParseVs(s.Env.Vs); err != nil {
+			return fmt.Errorf("env.vs: %w", err)
+		}
+	}
+	for i, d := range s.Env.Drift {
+		if !(d.Ratio > 0) || math.IsInf(d.Ratio, 0) || d.Rounds < 0 || d.Window < 0 {
+			return fmt.Errorf("env.drift[%d]: invalid ratio %v or counts", i, d.Ratio)
+		}
+	}
 	keys := make(map[string]int, len(s.Results))
 	for i := range s.Results {
 		c := &s.Results[i]
@@ -553,11 +621,6 @@ func (s *Set) Validate() error {
 			return fmt.Errorf("%s: duplicate cell: same strategy and parameters as result %d (%s)", where, j, key)
 		}
 		keys[key] = i
-	}
-	for _, v := range s.Env.Vs {
-		if AxisByName(v) == nil {
-			return fmt.Errorf("env: vs names %s, which is no axis", strconv.Quote(v))
-		}
 	}
 	if s.Env.Ranks < 0 {
 		return fmt.Errorf("env: negative ranks %d", s.Env.Ranks)

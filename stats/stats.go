@@ -340,9 +340,73 @@ func Bonferroni(confidence float64, m int) float64 {
 //     cells are re-expressed as speeds instead of times (1/r), which is why
 //     the interval of 1/r is exactly [1/hi, 1/lo].
 //
+// Serial dependence: the sign test assumes the rounds independent, and
+// under drift they are not (a slow stretch of the machine can favour one
+// side for several rounds in a row), which makes an interval too narrow.
+// The ratios are taken in round order, and the interval is widened, on
+// the log scale around the estimate, by the square root of the variance
+// inflation the rounds show (SerialInflation: batch means over blocks of
+// about √n consecutive rounds); when the blocks vary no more than
+// independent rounds would, the interval is the plain sign-test one.
+//
 // Ratios that are not finite and positive are invalid: est is NaN and ok
 // false. With no ratios est is NaN. When ok is false lo is 0 and hi +Inf.
 func RatioInterval(ratios []float64, confidence float64) (est, lo, hi float64, ok bool) {
+	est, lo, hi, ok = signRatioInterval(ratios, confidence)
+	if !ok {
+		return est, lo, hi, ok
+	}
+	logs := make([]float64, len(ratios))
+	for i, r := range ratios {
+		logs[i] = math.Log(r)
+	}
+	if f := math.Sqrt(SerialInflation(logs)); f > 1 {
+		lo = est * math.Pow(lo/est, f)
+		hi = est * math.Pow(hi/est, f)
+	}
+	return est, lo, hi, ok
+}
+
+// SerialInflation estimates how much more a mean of xs (in their order)
+// varies than it would if the values were independent: the batch-means
+// estimate m·Var(block means)/Var(xs) over b blocks of m = ⌊√n⌋
+// consecutive values (the first b·m values), at least 1. It is 1 when
+// there are fewer than 4 blocks of at least 2 values (n < 8) or no
+// variance.
+func SerialInflation(xs []float64) float64 {
+	n := len(xs)
+	m := int(math.Sqrt(float64(n)))
+	if m < 2 || n/m < 4 {
+		return 1
+	}
+	b := n / m
+	mean := func(v []float64) float64 {
+		s := 0.0
+		for _, x := range v {
+			s += x
+		}
+		return s / float64(len(v))
+	}
+	variance := func(v []float64) float64 {
+		mu, s := mean(v), 0.0
+		for _, x := range v {
+			s += (x - mu) * (x - mu)
+		}
+		return s / float64(len(v)-1)
+	}
+	all := variance(xs[:b*m])
+	if !(all > 0) {
+		return 1
+	}
+	means := make([]float64, b)
+	for i := range b {
+		means[i] = mean(xs[i*m : (i+1)*m])
+	}
+	return max(1, float64(m)*variance(means)/all)
+}
+
+// signRatioInterval is RatioInterval without the serial widening.
+func signRatioInterval(ratios []float64, confidence float64) (est, lo, hi float64, ok bool) {
 	if len(ratios) == 0 {
 		return math.NaN(), 0, math.Inf(1), false
 	}

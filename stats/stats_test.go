@@ -337,6 +337,43 @@ func TestRatio(t *testing.T) {
 	}
 }
 
+// Rounds that drift together (an AR(1) series with correlation 0.8) vary
+// in blocks far more than independent ones: the inflation is large and the
+// interval wider than the sign test's; independent rounds keep about the
+// plain interval.
+func TestSerialInflation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var iid, ar []float64
+	x := 0.0
+	for range 100 {
+		e := rng.NormFloat64() * 0.05
+		iid = append(iid, math.Exp(e))
+		x = 0.8*x + e
+		ar = append(ar, math.Exp(x))
+	}
+	logs := func(rs []float64) []float64 {
+		out := make([]float64, len(rs))
+		for i, r := range rs {
+			out[i] = math.Log(r)
+		}
+		return out
+	}
+	if f := SerialInflation(logs(iid)); f > 2 {
+		t.Errorf("independent rounds: inflation %.2f, want about 1", f)
+	}
+	if f := SerialInflation(logs(ar)); f < 3 {
+		t.Errorf("correlated rounds: inflation %.2f, want several times 1", f)
+	}
+	_, plo, phi, _ := signRatioInterval(ar, 0.95)
+	_, lo, hi, ok := RatioInterval(ar, 0.95)
+	if !ok || !(lo < plo && hi > phi) {
+		t.Errorf("correlated rounds: interval [%.3f, %.3f], want wider than the sign test's [%.3f, %.3f]", lo, hi, plo, phi)
+	}
+	if f := SerialInflation([]float64{1, 2, 3}); f != 1 {
+		t.Errorf("3 values: inflation %v, want 1", f)
+	}
+}
+
 // TestSelectRatiosMatchesSorting: the counting selection of large samples
 // finds the same order statistics as listing and sorting every ratio,
 // zeros (0/0 = 1, x/0 = +Inf) and ties included.

@@ -7,11 +7,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
-
-	"github.com/writebench/writebench/internal/sysinfo"
 )
 
 // Record layout of the strategies whose writers share files (shared-*,
@@ -411,14 +408,11 @@ func verifyShared(ctx context.Context, b *Batch, i int, pl recordPlan, paired bo
 // directory) and calls fn; a missing file is read as empty (its records
 // are lost, or unindexed).
 func readWith(b *Batch, path string, fn func(io.Reader) error) error {
-	var f *os.File
-	var err error
-	if b.DirFile != nil {
-		f, err = openFileIn(b.DirFile, filepath.Base(path), path)
-	} else {
-		f, err = os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow, 0)
-	}
-	if errors.Is(err, os.ErrNotExist) {
+	// As the verifier opens files: no symlink, no blocking, a regular
+	// file only.
+	f, _, err := openRegular(b.DirFile, filepath.Base(path), path)
+	var ve *VerifyError
+	if errors.As(err, &ve) && ve.Detail == detailMissing {
 		return fn(bytes.NewReader(nil))
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/writebench/writebench/internal/safefs"
+	"github.com/writebench/writebench/internal/sysinfo"
 )
 
 // verifyChunk is how much of a file Verify reads at once.
@@ -152,23 +153,80 @@ func Clean(dir, prefix string) error {
 	return t.Empty(".", prefix)
 }
 
-func verifyFile(ctx context.Context, b *Batch, dir *os.File, i int, buf []byte, want *Buffer) error {
-	path := b.Path(i)
-	f, err := openFileIn(dir, b.Prefix+FileName(i, NameWidth(b.Files)), path)
+// OpenRegular opens path for reading as a file a strategy (or an external
+// program) wrote, which may be anything; see openRegular.
+func OpenRegular(path string) (*os.File, os.FileInfo, error) {
+	return openRegular(nil, "", path)
+}
+
+// openRegular opens the file name of the directory dir (or, with dir nil,
+// path) for reading as a file a strategy wrote, which may be anything: it
+// does not follow a symlink, does not block (a FIFO with no writer opens
+// at once instead of waiting for one for ever) and checks with fstat that
+// what it opened is a regular file before anything is read from it. A
+// missing file and anything but a regular file (named by its kind: a
+// FIFO, a socket, a device, a directory, a symbolic link) are a
+// *VerifyError; path names the file in errors.
+func openRegular(dir *os.File, name, path string) (*os.File, os.FileInfo, error) {
+	var f *os.File
+	var err error
+	if dir != nil {
+		f, err = openFileIn(dir, name, path)
+	} else {
+		f, err = os.OpenFile(path, os.O_RDONLY|sysinfo.ONoFollow|sysinfo.ONonBlock|sysinfo.ONoCTTY, 0)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return &VerifyError{Path: path, Detail: "file is missing"}
+			return nil, nil, &VerifyError{Path: path, Detail: detailMissing}
 		}
-		return fmt.Errorf("verify: %w", err)
+		// A symlink (ELOOP under O_NOFOLLOW) or a socket (ENXIO) cannot be
+		// opened: name what is there instead (for the message only).
+		if st, lerr := os.Lstat(path); lerr == nil && !st.Mode().IsRegular() {
+			return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
+		}
+		return nil, nil, fmt.Errorf("verify: %w", err)
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+		f.Close()
+		return nil, nil, fmt.Errorf("verify: %w", err)
 	}
 	if !st.Mode().IsRegular() {
-		return &VerifyError{Path: path, Detail: "not a regular file"}
+		f.Close()
+		return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
 	}
+	return f, st, nil
+}
+
+// detailMissing is the VerifyError detail of a file that does not exist.
+const detailMissing = "file is missing"
+
+// kindOf names the type of a file that is not regular.
+func kindOf(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "type " + m.Type().String()
+}
+
+func verifyFile(ctx context.Context, b *Batch, dir *os.File, i int, buf []byte, want *Buffer) error {
+	path := b.Path(i)
+	f, st, err := openRegular(dir, b.Prefix+FileName(i, NameWidth(b.Files)), path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	if st.Size() != b.Size {
 		kind := "short write"
 		if st.Size() > b.Size {

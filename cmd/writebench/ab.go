@@ -35,7 +35,8 @@ With protocol programs, --strategies names what each request asks for.
 
 Per cell it prints the median time of each side and the ratio NEW/BASE
 with a distribution-free interval (the sign-test interval of the median
-paired ratio) at --confidence, Bonferroni-corrected over the cells, so an
+paired ratio, widened when neighbouring rounds drift together) at
+--confidence, Bonferroni-corrected over the cells, so an
 A/A comparison of many cells raises a false alarm with probability at most
 1 - --confidence, not that much per cell. A cell regresses when its ratio
 is above 1 + --threshold and its corrected interval lies above 1 (NEW
@@ -277,7 +278,7 @@ func abExecs(f *runFlags, sides [2]abSide, names []string, stderr io.Writer) ([]
 			if err != nil {
 				return nil, usagef("ab: %v", err)
 			}
-			e.Target, e.KnobList, e.Timeout = n, knobs, f.execTimeout
+			e.Target, e.KnobList, e.Timeout, e.StartTimeout = n, knobs, f.execTimeout, f.execStartTimeout
 			f.custom = append(f.custom, e)
 			execNames = append(execNames, e.Name())
 		}

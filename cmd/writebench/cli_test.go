@@ -247,9 +247,22 @@ func TestRunTiny(t *testing.T) {
 	if want := []string{"writebench", "run", "--strategies", "chunked,bufio"}; !slices.Equal(set.Env.Command[:4], want) {
 		t.Errorf("env command %v, want it to start with %v", set.Env.Command, want)
 	}
-	for _, w := range []string{"sync: none (no fsync", "every file read back and verified", "strategy", "chunked", "bufio", "throughput"} {
+	// The answer on one screen, and where the full tables are.
+	for _, w := range []string{"sync none (no fsync", "every file read back and verified", "2 × 4KiB: ", "chunked", "bufio",
+		"saved: " + out, "full tables: writebench report " + out} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+	// --details prints the full tables, as report does.
+	code, stdout, stderr = runCLI(t, "run", "--strategies", "chunked,bufio", "--files", "2", "--sizes", "4KiB",
+		"--repeat", "6", "--dir", dir, "--out", out, "--progress", "never", "--details")
+	if code != 0 {
+		t.Fatalf("--details: exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, w := range []string{"sync: none (no fsync", "every file read back and verified", "strategy", "throughput", "Verdict per comparison group"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("--details: stdout lacks %q:\n%s", w, stdout)
 		}
 	}
 	if !strings.Contains(stderr, "result set saved to "+out) || !strings.Contains(stderr, "2 cells, complete") {
@@ -430,5 +443,34 @@ func TestFormatElapsedAndPlural(t *testing.T) {
 	}
 	if got := (&interruptedError{sig: os.Interrupt}).Error(); got != "SIGINT" {
 		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)
+	}
+}
+
+// --vs names contender axes: an unknown one, or files and size (the batch
+// itself), is a usage error naming the flag; a good one is recorded in the
+// set so report decides it the same way.
+func TestRunVs(t *testing.T) {
+	for _, bad := range []string{"foo", "files", "size"} {
+		code, _, stderr := runCLI(t, "run", "--vs", bad, "--dry-run")
+		if code != 2 || !strings.Contains(stderr, "--vs") {
+			t.Errorf("--vs %s: exit %d, stderr %q; want 2 naming --vs", bad, code, stderr)
+		}
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "vs.json")
+	code, stdout, stderr := runCLI(t, "run", "--vs", "chunk", "--strategies", "chunked", "--chunk", "4KiB,64KiB",
+		"--files", "1", "--sizes", "64KiB", "--repeat", "6", "--dir", dir, "--out", out, "--progress", "never")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	set, err := resultset.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(set.Env.Vs, []string{"chunk"}) {
+		t.Errorf("env.vs %q, want [chunk]", set.Env.Vs)
+	}
+	if !strings.Contains(stdout, "every workload: strategy=chunked") || !strings.Contains(stdout, "chunk=4KiB") {
+		t.Errorf("the answer does not compare chunk sizes of chunked:\n%s", stdout)
 	}
 }

@@ -64,7 +64,7 @@ func TestRunExecUsageErrors(t *testing.T) {
 		{[]string{"--exec", "nocommand"}, "--exec: exec definition"},
 		{[]string{"--exec", "chunked=sh x"}, "name of a built-in strategy"},
 		{[]string{"--exec", "a=sh x", "--exec", "a=sh y"}, "defined twice"},
-		{[]string{"--exec-file", filepath.Join(dir, "missing.exec")}, "--exec-file: exec file"},
+		{[]string{"--exec-file", filepath.Join(dir, "missing.exec")}, "missing.exec: no such file or directory"},
 		{[]string{"--exec", "a=sh x", "--exec-timeout", "0s"}, "--exec-timeout"},
 	}
 	for _, c := range cases {

@@ -23,10 +23,11 @@ type Preset struct {
 	Repeat      int           // counted repetitions; with a Budget, the most a cell gets
 	Warmup      int           // negative: none
 	Budget      time.Duration // 0: no adaptive sampling
-	// ExecFile names an exec file of external strategies (NAME=COMMAND
-	// lines) the preset needs; the command line reads it unless
-	// --exec-file is given. Paths in it are relative to the repository root.
-	ExecFile string
+	// Writers names a set of external writer programs built into the
+	// writebench command that the preset needs: "python" is the advice's
+	// Python writers (package scripts), run from copies in the scratch
+	// directory. The command line adds them unless --exec-file is given.
+	Writers string
 	// MinSample is Config.MinSample (0: its default; negative: off).
 	MinSample time.Duration
 	// Timeline turns on --timeline.
@@ -102,14 +103,14 @@ var presets = map[string]Preset{
 	},
 	"seeds": {
 		Name:        "seeds",
-		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (run from the repository root; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
+		Description: "the advice's own Python writers (aiofiles unbuffered and buffered, open(buffering=8192), one batched run_in_executor) next to unbuffered, bufio and chunked: one 4MiB file in 256-byte records, claims 1 and 2 (the writers are built in; python3-aiofiles from scripts/setup-python.sh, else those cells are skipped with the reason)",
 		Strategies:  []string{"unbuffered", "bufio", "chunked", "py-aiofiles-unbuf", "py-aiofiles-buf", "py-open-buffered", "py-executor-batch"},
 		Files:       []int{1},
 		Sizes:       []int64{4 * mib},
 		Knobs:       map[string][]string{"record": {"256"}},
 		Repeat:      10,
 		Warmup:      1,
-		ExecFile:    "scripts/python.exec",
+		Writers:     "python",
 	},
 	"sustained": {
 		Name:        "sustained",

@@ -52,8 +52,7 @@ Examples:
 // and every knob) are registered from resultset.Axes(), one typed value each.
 type runFlags struct {
 	fs                                 *pflag.FlagSet
-	strategies                         stringList
-	vs                                 stringList
+	strategies, vs                     stringList
 	axes                               []*axisFlag
 	repeat, warmup, minRounds          int
 	budget, minSample                  time.Duration
@@ -62,16 +61,17 @@ type runFlags struct {
 	noVerify, dropCaches, noSpace      bool
 	memoryLimit                        memoryLimitFlag
 	sharedDir                          bool
-	dryRun                             bool
+	dryRun, details                    bool
 	timeline, writeLatency             bool
 	timelineInterval                   time.Duration
 	seed                               uint64
 	job                                *writebench.Job // the MPI ranks, if any (set before config)
 	// External strategies (exec.go): --exec, --exec-file, --exec-timeout,
 	// and any an embedding command (ab) adds before config.
-	exec, execFile []string
-	execTimeout    time.Duration
-	custom         []strategies.Strategy
+	exec, execFile   []string
+	execTimeout      time.Duration
+	execStartTimeout time.Duration
+	custom           []strategies.Strategy
 }
 
 func newRunFlags() *runFlags {
@@ -92,14 +92,15 @@ func newRunFlags() *runFlags {
 	fs.DurationVar(&f.budget, "budget", 0, "bound the sweep's wall time and sample adaptively: after --min-rounds, rounds go only to groups still undecided; the warm-ups and the first counted round run whatever the budget (--dry-run warns when they alone exceed it) (0: every cell runs --repeat; default from --preset)")
 	fs.IntVar(&f.minRounds, "min-rounds", 0, "counted rounds every cell gets before adaptive sampling may stop its group (default "+strconv.Itoa(writebench.DefaultMinRounds)+")")
 	fs.Float64Var(&f.precision, "precision", 0, "with --budget, stop sampling a group once each of its undecided contenders has an interval narrower than ±this (relative): more rounds would only pin a difference too close to the tie margin to matter; the verdict stays undecided (default 0.05)")
+	fs.Var(&f.vs, "vs", "the contender axes, comma-separated: cells that differ only in them compete, every other axis is the workload (e.g. --vs chunk compares chunk sizes within each strategy, --vs dir with --dir A,B the directories; default "+strings.Join(resultset.DefaultVs(), ",")+")")
 	fs.Float64Var(&f.tie, "tie", 0, "tie margin: contenders within it of the fastest are a tie, and a group is decided once none can be faster than its fastest by more than it (default 0.05)")
 	fs.DurationVar(&f.minSample, "min-sample", 0, "shortest timed sample: a batch faster than this runs several times back to back per repetition (default 2ms; 0 or negative: off)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the cells, the repetitions planned, an estimate of the wall time (the cost model calibrated by a few short batches under --dir, external writers probed with one short real batch each; every probe file removed at once) and whether the budget reaches the rounds a verdict needs; keep nothing")
 	fs.StringVar(&f.dir, "dir", "", "directory under which writebench makes its scratch directory "+writebench.ScratchPrefix+"*, removed at the end: the disk it is on is the disk measured, and a tmpfs or ramfs measures memory (default: the current directory); with several, comma-separated (A,B; a directory whose name holds a comma is taken whole when it exists), every cell runs in each, round by round in one sweep, each directory a workload of its own unless --vs dir")
-	fs.Var(&f.vs, "vs", "axes whose values are contenders of one workload: dir (with --dir A,B) compares the directories with paired verdicts")
 	fs.StringVar(&f.out, "out", "", "result set path (default results/<UTC timestamp>.json)")
 	fs.StringVar(&f.preset, "preset", "default", "sweep preset: "+strings.Join(presetNames(), ", "))
 	fs.StringVar(&f.format, "format", "table", "summary format printed at the end: "+strings.Join(report.Formats(), ", "))
+	fs.BoolVar(&f.details, "details", false, "with --format table: print the full tables (as 'writebench report FILE' does) instead of the one-screen answer")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when a terminal), always, never")
 	fs.BoolVar(&f.noVerify, "no-verify", false, "do not read every file back to check its content")
 	fs.BoolVar(&f.dropCaches, "drop-caches", false, "drop the page cache before every repetition (Linux, root)")
@@ -212,14 +213,16 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		}
 		cfg.TimelineInterval = f.timelineInterval
 	}
-	if p.ExecFile != "" && len(f.execFile) == 0 {
-		f.execFile = []string{p.ExecFile}
-	}
-	custom, err := f.execStrategies()
+	custom, user, err := f.execStrategies(p.Writers)
 	if err != nil {
 		return cfg, err
 	}
 	cfg.Custom = custom
+	if len(user) > 0 && !f.fs.Changed("strategies") {
+		// --exec without --strategies measures the programs it names,
+		// not the preset's built-ins.
+		cfg.Strategies = user
+	}
 	cfg.Command = append([]string{"writebench", "run"}, args...)
 	cfg.Job = f.job
 	if err := cfg.Validate(); err != nil {
@@ -266,6 +269,11 @@ func (f *runFlags) apply(cfg *writebench.Config, name string) error {
 			bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
 		}
 		cfg.Tie = f.tie
+	case "vs":
+		if _, err := resultset.ParseVs(f.vs); err != nil {
+			bad = usagef("run: --vs: %v", err)
+		}
+		cfg.Vs = f.vs
 	case "min-sample":
 		cfg.MinSample = f.minSample
 		if f.minSample <= 0 {
@@ -371,9 +379,17 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	if fm, _ := report.LookupFormat(f.format); !fm.Human {
 		noteTo = stderr
 	}
-	fmt.Fprintln(noteTo, syncNote(set))
-	if err := report.Render(stdout, []*resultset.Set{set}, reportLabels([]string{out}), f.format); err != nil {
-		fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+	if f.format == "table" && !f.details && saved != "(nowhere: not saved)" {
+		// The answer on one screen; the full tables are a command away
+		// (when nothing could be saved, they are all that is kept: below).
+		if err := report.WriteAnswer(stdout, set, report.AnswerOptions{Path: out}); err != nil {
+			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+		}
+	} else {
+		fmt.Fprintln(noteTo, syncNote(set))
+		if err := report.Render(stdout, []*resultset.Set{set}, reportLabels([]string{out}), f.format); err != nil {
+			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
+		}
 	}
 	failed := 0
 	for i := range set.Results {

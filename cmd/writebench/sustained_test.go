@@ -110,7 +110,7 @@ func TestRunDirList(t *testing.T) {
 	}{
 		{[]string{"--dir", a, "--vs", "dir"}, "run: --vs: dir needs two or more directories"},
 		{[]string{"--dir", a + "," + a}, "run: --dir: "},
-		{[]string{"--dir", a + "," + b, "--vs", "chunk"}, "run: --vs: unknown contender axis"},
+		{[]string{"--dir", a + "," + b, "--vs", "colour"}, "run: --vs: unknown axis"},
 		{[]string{"--dir", a, "--timeline-interval", "10ms"}, "run: --timeline-interval: needs --timeline"},
 		{[]string{"--dir", a, "--timeline", "--timeline-interval", "10us"}, "run: --timeline-interval: 10µs is out of range"},
 	} {

@@ -56,19 +56,34 @@ func decodeSettings(text string) []Setting {
 // diffSettings returns the first setting in which mine differs from
 // rank 0's (field, mine, theirs), ok false when none does.
 func diffSettings(mine, root []Setting) (field, a, b string, ok bool) {
-	theirs := map[string]string{}
-	for _, kv := range root {
-		theirs[kv.Field] = kv.Value
+	// A field may repeat (one "exec" setting per external writer): the
+	// n-th occurrence of a field is compared with rank 0's n-th.
+	type key struct {
+		field string
+		n     int
 	}
-	for _, kv := range mine {
-		if v, found := theirs[kv.Field]; !found || v != kv.Value {
-			return kv.Field, kv.Value, v, true
+	keys := func(s []Setting) []key {
+		seen := map[string]int{}
+		out := make([]key, len(s))
+		for i, kv := range s {
+			out[i] = key{kv.Field, seen[kv.Field]}
+			seen[kv.Field]++
 		}
-		delete(theirs, kv.Field)
+		return out
 	}
-	for _, kv := range root { // a setting rank 0 has and this rank lacks
-		if _, left := theirs[kv.Field]; left {
-			return kv.Field, "", kv.Value, true
+	theirs := map[key]string{}
+	for i, k := range keys(root) {
+		theirs[k] = root[i].Value
+	}
+	for i, k := range keys(mine) {
+		if v, found := theirs[k]; !found || v != mine[i].Value {
+			return k.field, mine[i].Value, v, true
+		}
+		delete(theirs, k)
+	}
+	for i, k := range keys(root) { // a setting rank 0 has and this rank lacks
+		if _, left := theirs[k]; left {
+			return k.field, "", root[i].Value, true
 		}
 	}
 	return "", "", "", false

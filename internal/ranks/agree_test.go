@@ -30,6 +30,20 @@ func TestSettingsRoundTripAndDiff(t *testing.T) {
 	}
 }
 
+// A field that repeats (one "exec" per writer) is compared occurrence by
+// occurrence: two writers agree with the same two writers, and differ
+// when the second one does.
+func TestDiffRepeatedField(t *testing.T) {
+	two := []Setting{{Field: "exec", Value: "a: x"}, {Field: "exec", Value: "b: y"}}
+	if field, a, b, ok := diffSettings(two, two); ok {
+		t.Fatalf("equal repeated settings differ: %q %q %q", field, a, b)
+	}
+	other := []Setting{two[0], {Field: "exec", Value: "b: z"}}
+	if field, a, b, ok := diffSettings(other, two); !ok || field != "exec" || a != "b: z" || b != "b: y" {
+		t.Fatalf("diff = %q %q %q %v, want exec \"b: z\" \"b: y\"", field, a, b, ok)
+	}
+}
+
 // TestAgreeConfigSingleProcess: with one rank there is nothing to agree
 // on: the rank's own error comes back unchanged.
 func TestAgreeConfigSingleProcess(t *testing.T) {

@@ -8,6 +8,7 @@ package scratch
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/resultset"
+	"github.com/writebench/writebench/strategies"
 )
 
 // Prefix starts the name of every scratch directory writebench makes
@@ -29,7 +31,7 @@ const Prefix = ".writebench-scratch-"
 
 // Marker is the file inside a scratch directory that records the
 // owning process, so a later run can tell a stale directory from a live one.
-const Marker = ".writebench-scratch"
+const Marker = strategies.ScratchMarker
 
 // Dir is the run's scratch directory at Path, reached, emptied and removed
 // only through the descriptors of its safefs.Tree (see package safefs).
@@ -113,10 +115,15 @@ const maxMarker = 32
 // or link cannot hang the run or exhaust its memory.
 func FindStale(dir string) []string {
 	matches, _ := filepath.Glob(filepath.Join(dir, Prefix+"*"))
+	execs, _ := filepath.Glob(filepath.Join(dir, ExecPrefix+"*"))
+	matches = append(matches, execs...)
 	var stale []string
 	for _, m := range matches {
 		data, err := ReadMarker(m)
 		if err != nil {
+			if strings.HasPrefix(filepath.Base(m), ExecPrefix) && errors.Is(err, fs.ErrNotExist) && unmarkedExecDir(m) {
+				stale = append(stale, resultset.Printable(m))
+			}
 			continue // not ours, or not readable: leave it alone and quiet
 		}
 		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
@@ -125,6 +132,35 @@ func FindStale(dir string) []string {
 		}
 	}
 	return stale
+}
+
+// ExecPrefix starts the name of the directory an external writer's files
+// go to when no runner gives it a place in a scratch directory (see
+// strategies/external), in the system's temporary directory; it is marked
+// like a scratch directory, and FindStale looks for it too.
+const ExecPrefix = "writebench-exec-"
+
+// unmarkedExecDir reports whether dir has the shape of an external
+// writer's directory from a writebench that did not mark them: a real
+// directory of this user holding nothing but pattern-<seed> regular files.
+func unmarkedExecDir(dir string) bool {
+	st, err := os.Lstat(dir)
+	if err != nil || !st.IsDir() {
+		return false
+	}
+	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || int(sys.Uid) != os.Geteuid() {
+		return false
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), "pattern-") || !e.Type().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 func processAlive(pid int) bool {

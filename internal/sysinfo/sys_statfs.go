@@ -16,6 +16,16 @@ import (
 // ONoFollow is O_NOFOLLOW where the system has it (0 elsewhere).
 const ONoFollow = syscall.O_NOFOLLOW
 
+// ONonBlock is O_NONBLOCK where the system has it (0 elsewhere).
+const ONonBlock = syscall.O_NONBLOCK
+
+// ODirectory and ONoCTTY are O_DIRECTORY and O_NOCTTY where the system
+// has them (0 elsewhere).
+const (
+	ODirectory = syscall.O_DIRECTORY
+	ONoCTTY    = syscall.O_NOCTTY
+)
+
 // FreeSpace returns the bytes and inodes available to an unprivileged user
 // on the filesystem holding dir (statfs Bavail*Bsize, Ffree; inodes is 0
 // when the filesystem does not report them).

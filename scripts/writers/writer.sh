@@ -9,7 +9,14 @@
 set -u
 set -f
 tmp=$(mktemp -d) || exit 1
+# Remove the temporary directory however the script ends: at the end of
+# input (EXIT) and when killed by a catchable signal (writebench sends
+# SIGTERM before SIGKILL). A shell runs no EXIT trap when a signal kills it,
+# hence the signal traps, which exit with the signal's usual status.
 trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp"; trap - EXIT; exit 129' HUP
+trap 'rm -rf "$tmp"; trap - EXIT; exit 130' INT
+trap 'rm -rf "$tmp"; trap - EXIT; exit 143' TERM
 tab=$(printf '\t')
 echo "ready sh writer.sh"
 while IFS= read -r line; do

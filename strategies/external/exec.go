@@ -7,17 +7,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/writebench/writebench/internal/safefs"
+	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -32,6 +36,17 @@ const (
 	// closeGrace is how long Close waits for the program to exit after its
 	// standard input is closed before killing it.
 	closeGrace = 5 * time.Second
+	// termGrace is how long a kill waits after SIGTERM (which lets a
+	// program remove its temporary files) before SIGKILL.
+	termGrace = time.Second
+	// waitDelay bounds every wait for the program once it was killed: its
+	// exit (a process blocked in the kernel dies only when the call
+	// returns) and the pipes a descendant may hold (exec.Cmd.WaitDelay).
+	waitDelay = 3 * time.Second
+	// pipeGrace is how long Close waits for the program's pipes to reach
+	// their end after it exited before searching for processes that hold
+	// them.
+	pipeGrace = 200 * time.Millisecond
 )
 
 // knownKnobs are the parameters an exec line may declare: every knob of
@@ -59,20 +74,54 @@ type Exec struct {
 	Timeout time.Duration
 	// StartTimeout bounds start-up (default DefaultStartTimeout).
 	StartTimeout time.Duration
+	// Sources, when set, are files the program needs (its scripts):
+	// each cell copies them under SourcesDir of a fresh directory, which
+	// is the program's working directory, so relative paths in the
+	// command name these copies and never a file of the directory
+	// writebench was started in.
+	Sources    fs.FS
+	SourcesDir string
+
+	scratch string // from UseScratch
 }
 
 var (
-	_ strategies.Strategy   = (*Exec)(nil)
-	_ strategies.CellOpener = (*Exec)(nil)
+	_ strategies.Strategy      = (*Exec)(nil)
+	_ strategies.CellOpener    = (*Exec)(nil)
+	_ strategies.ScratchUser   = (*Exec)(nil)
+	_ strategies.VerifyLimiter = (*Exec)(nil)
+	_ strategies.Aborter       = (*session)(nil)
 )
+
+// VerifyLimit is Timeout: the verification of a batch's files gets as
+// long as the program had to write them.
+func (e *Exec) VerifyLimit() time.Duration { return e.timeout() }
+
+// UseScratch makes every later cell keep its files under dir (see
+// OpenCell).
+func (e *Exec) UseScratch(dir string) { e.scratch = dir }
+
+// NameRule says which names an external strategy may have: the result
+// set loader's rule for strategy names (resultset.ValidName), in lower case.
+const NameRule = "1 to 64 lower-case ASCII letters, digits, '.', '_', '+', '-', starting with a letter or digit"
+
+// CheckName returns an error naming NameRule when name cannot name an
+// external strategy: a name the result set loader would refuse makes a run
+// whose set cannot be reported.
+func CheckName(name string) error {
+	if !resultset.ValidName(name) || strings.ToLower(name) != name {
+		return fmt.Errorf("exec strategy name %+q: want %s", truncate(name, 80), NameRule)
+	}
+	return nil
+}
 
 // NewExec returns the strategy name that runs command, a program and its
 // arguments split like a shell does (quotes and backslashes, no
-// expansion, no pipes: write `sh -c '...'` for those). name is lower case,
-// without spaces, '=' or brackets.
+// expansion, no pipes: write `sh -c '...'` for those). name follows
+// NameRule.
 func NewExec(name, command string) (*Exec, error) {
-	if name == "" || strings.ToLower(name) != name || strings.ContainsAny(name, " \t=[],") {
-		return nil, fmt.Errorf("exec strategy name %q: want a non-empty lower-case name without spaces, '=', ',' or brackets", name)
+	if err := CheckName(name); err != nil {
+		return nil, err
 	}
 	argv, err := SplitCommand(command)
 	if err != nil {
@@ -117,15 +166,32 @@ func ParseExec(def string) (*Exec, error) {
 	return e, nil
 }
 
+// MaxExecFile is the largest exec file ParseExecFile reads, in bytes.
+const MaxExecFile = 64 << 10
+
 // ParseExecFile reads exec definitions from path: one NAME=COMMAND (or
 // NAME[knob,...]=COMMAND) per line; blank lines and lines starting with #
-// are ignored. Errors name the file and line.
+// are ignored. Errors name the file and line. The file names commands
+// that will run, so it is refused unless it is a regular file of at most
+// MaxExecFile bytes, owned by this user or root and writable by nobody
+// else; a FIFO or a device is refused without blocking or reading it.
 func ParseExecFile(path string) ([]*Exec, error) {
-	data, err := os.ReadFile(path)
+	data, err := readExecFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("exec file: %w", err)
+		return nil, err
 	}
 	return parseExecs(path, string(data))
+}
+
+// ParseExecFS reads exec definitions from the file name of fsys (a file
+// built into the program, such as scripts.Python's python.exec), as
+// ParseExecFile does.
+func ParseExecFS(fsys fs.FS, name string) ([]*Exec, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return parseExecs(name, string(data))
 }
 
 func parseExecs(path, data string) ([]*Exec, error) {
@@ -237,6 +303,13 @@ func (e *Exec) Knobs() []string { return e.KnobList }
 func (e *Exec) Identity() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "argv=%q target=%q knobs=%q timeout=%v start_timeout=%v", e.argv, e.Target, e.KnobList, e.timeout(), e.startTimeout())
+	if e.Sources != nil {
+		// Built-in sources run from their copy in scratch: what decides
+		// the program is their content, not a file of the same name in
+		// the current directory.
+		fmt.Fprintf(&b, " sources=%s", sourcesSum(e.Sources))
+		return b.String()
+	}
 	for i, a := range e.argv {
 		path := a
 		if i == 0 {
@@ -249,6 +322,25 @@ func (e *Exec) Identity() string {
 		}
 	}
 	return b.String()
+}
+
+// sourcesSum is the SHA-256 of every file of fsys, names and contents,
+// walked in lexical order.
+func sourcesSum(fsys fs.FS) string {
+	h := sha256.New()
+	_ = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return nil
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(data))
+		h.Write(data)
+		return nil
+	})
+	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
 // fileSum is "SIZE:SHA256" of a regular file of at most 256 MiB (read
@@ -305,22 +397,32 @@ func (e *Exec) startTimeout() time.Duration {
 // REASON", makes a *strategies.SkipError; one that exits, says anything
 // else or stays silent past StartTimeout makes an error with the tail of
 // its standard error.
+//
+// The session's files (the content pattern, the program's sources when
+// Sources is set, and a directory the program's TMPDIR names) live in a
+// directory of their own under the directory UseScratch gave, which the
+// runner removes with its scratch directory whatever happens to the
+// program; without UseScratch, under a new writebench-exec-* directory of
+// the system's temporary directory, marked like a scratch directory so a
+// later run names it if this process is killed.
 func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Session, error) {
 	path, err := exec.LookPath(e.argv[0])
+	if e.Sources != nil && !filepath.IsAbs(e.argv[0]) && strings.Contains(e.argv[0], "/") {
+		path, err = e.argv[0], nil // resolved in the materialised sources below
+	}
 	if err != nil {
 		return nil, strategies.Skip("%s: program %q not found (%v); install it or fix the command %q", e.name, e.argv[0], unwrapExec(err), e.command)
 	}
-	pat, err := safefs.MkdirTemp(os.TempDir(), "writebench-exec-")
-	if err != nil {
-		return nil, fmt.Errorf("%s: make pattern directory: %w", e.name, err)
-	}
-	s := &session{e: e, params: p, pat: pat, patDir: pat.Path(), lines: make(chan string, 4), exited: make(chan struct{}), done: make(chan struct{})}
+	s := &session{e: e, params: p, lines: make(chan string, 4), exited: make(chan struct{}), errDone: make(chan struct{}), outDone: make(chan struct{}), done: make(chan struct{})}
 	ok := false
 	defer func() {
 		if !ok {
 			s.Close()
 		}
 	}()
+	if err := s.makeDir(); err != nil {
+		return nil, err
+	}
 	// The runner's content seed is 1; Write rewrites the pattern if a
 	// batch brings another seed.
 	c1 := strategies.NewContent(1)
@@ -329,33 +431,58 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	}
 	s.patSeed = 1
 	cmd := exec.Command(path, e.argv[1:]...)
-	cmd.Env = append(os.Environ(), "WRITEBENCH_PROTOCOL=1")
-	cmd.Stderr = &s.stderr
+	cmd.Env = append(os.Environ(), "WRITEBENCH_PROTOCOL=1", "TMPDIR="+filepath.Join(s.dir, "tmp"))
+	if e.Sources != nil {
+		src := filepath.Join(s.dir, "src")
+		if err := materialise(e.Sources, filepath.Join(src, e.SourcesDir)); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.name, err)
+		}
+		cmd.Dir = src
+	}
 	cmd.SysProcAttr = sysProcAttr()
+	// A descendant that keeps a pipe open must not make Wait wait for it.
+	cmd.WaitDelay = waitDelay
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.name, err)
 	}
-	// Our own pipe rather than StdoutPipe: Wait closes that one as soon as
-	// the program exits, which could lose a last line still unread.
+	// Our own pipes rather than StdoutPipe or an io.Writer as Stderr:
+	// Wait closes the first as soon as the program exits, which could
+	// lose a last line still unread, and waits for the second's copy to
+	// end, which a helper the program started and that keeps the pipe
+	// open would delay for ever. With our own, Wait returns when the
+	// program exits, and Close closes the read ends.
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.name, err)
 	}
-	cmd.Stdout = outW
-	if err := cmd.Start(); err != nil {
+	errR, errW, err := os.Pipe()
+	if err != nil {
 		outR.Close()
 		outW.Close()
+		return nil, fmt.Errorf("%s: %w", e.name, err)
+	}
+	s.outR, s.errR = outR, errR
+	s.pipes = []uint64{pipeInode(outR.Fd()), pipeInode(errR.Fd())}
+	cmd.Stdout, cmd.Stderr = outW, errW
+	if err := cmd.Start(); err != nil {
+		outW.Close()
+		errW.Close()
 		return nil, fmt.Errorf("%s: start %q: %w", e.name, e.command, err)
 	}
 	outW.Close()
+	errW.Close()
 	s.cmd, s.stdin = cmd, stdin
 	go s.readLines(outR)
+	go func() {
+		io.Copy(&s.stderr, errR)
+		close(s.errDone)
+	}()
 	go func() {
 		s.waitErr = cmd.Wait()
 		close(s.exited)
 	}()
-	r, err := s.await(ctx, e.startTimeout(), "start-up")
+	r, err := s.await(ctx, e.startTimeout(), "start-up", "--exec-start-timeout")
 	if err != nil {
 		return nil, err
 	}
@@ -372,6 +499,64 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 	return s, nil
 }
 
+// makeDir makes the session's private directory (see OpenCell) with its
+// tmp subdirectory.
+func (s *session) makeDir() error {
+	e := s.e
+	var err error
+	if e.scratch != "" {
+		// Made here, or by an earlier cell: a real directory either way
+		// (a program may have put a symlink in its place).
+		if err = os.Mkdir(e.scratch, 0o755); err == nil || errors.Is(err, fs.ErrExist) {
+			var st os.FileInfo
+			if st, err = os.Lstat(e.scratch); err == nil && !st.IsDir() {
+				err = fmt.Errorf("%s is no longer a directory", e.scratch)
+			}
+		}
+		if err == nil {
+			s.tree, err = safefs.MkdirTemp(e.scratch, "cell-")
+		}
+	} else {
+		s.tree, err = safefs.MkdirTemp(os.TempDir(), scratch.ExecPrefix)
+		if err == nil {
+			// The marker of a scratch directory: a later run's scan names
+			// this directory if the process dies before Close.
+			err = s.tree.WriteFile(strategies.ScratchMarker, []byte(strconv.Itoa(os.Getpid())+"\n"))
+		}
+	}
+	if s.tree != nil {
+		s.dir = s.tree.Path()
+	}
+	if err == nil {
+		_, err = s.tree.Mkdir("tmp")
+	}
+	if err != nil {
+		return fmt.Errorf("%s: make the writer's directory: %w", e.name, err)
+	}
+	return nil
+}
+
+// materialise copies every file of fsys under dst (made as needed).
+func materialise(fsys fs.FS, dst string) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, filepath.FromSlash(p))
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(target, data, 0o644); err != nil {
+			return fmt.Errorf("write the writer's sources: %w", err)
+		}
+		return nil
+	})
+}
+
 // session is one cell's running program.
 type session struct {
 	e       *Exec
@@ -381,11 +566,16 @@ type session struct {
 	lines   chan string // stdout lines; closed at EOF
 	readErr error       // set before lines is closed
 	exited  chan struct{}
-	waitErr error // set before exited is closed
+	errDone chan struct{} // closed when the program's stderr reaches its end
+	outDone chan struct{} // closed when its stdout does
+	waitErr error         // set before exited is closed
 	stderr  tailBuffer
-	patDir  string
-	pat     *safefs.Tree // patDir
-	pattern string       // path of the pattern file, once written for seed patSeed
+	dir     string       // the session's private directory (makeDir)
+	tree    *safefs.Tree // dir, removed through its descriptor
+	outR    *os.File     // read ends of the program's stdout and stderr
+	errR    *os.File
+	pipes   []uint64 // their inodes, to find processes holding them
+	pattern string   // path of the pattern file, once written for seed patSeed
 	patSeed uint64
 	dead    error // the program was killed or lost; every later Write fails with it
 	closed  bool
@@ -409,12 +599,14 @@ func (s *session) readLines(r io.Reader) {
 	}
 	s.readErr = sc.Err()
 	close(s.lines)
+	close(s.outDone)
 }
 
 // await waits for the program's next line, its exit, the timeout or ctx.
 // On anything but a well-formed line it kills the program and marks the
 // session dead.
-func (s *session) await(ctx context.Context, timeout time.Duration, what string) (Reply, error) {
+// flag names the flag that sets timeout.
+func (s *session) await(ctx context.Context, timeout time.Duration, what, flag string) (Reply, error) {
 	t := time.NewTimer(timeout)
 	defer t.Stop()
 	var line string
@@ -429,7 +621,7 @@ func (s *session) await(ctx context.Context, timeout time.Duration, what string)
 		}
 	case <-t.C:
 		s.kill()
-		s.dead = fmt.Errorf("%s: no reply within %v during %s: killed the program (raise the limit with --exec-timeout)%s", s.e.name, timeout, what, s.stderrTail())
+		s.dead = fmt.Errorf("%s: no reply within %v during %s: killed the program (raise the limit with %s)%s", s.e.name, timeout, what, flag, s.stderrTail())
 		return Reply{}, s.dead
 	case <-ctx.Done():
 		s.kill()
@@ -438,7 +630,6 @@ func (s *session) await(ctx context.Context, timeout time.Duration, what string)
 	}
 	if !ok {
 		s.kill()
-		<-s.exited
 		msg := "exited"
 		if s.readErr != nil {
 			msg = "sent an unreadable line: " + s.readErr.Error()
@@ -493,11 +684,10 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 	}
 	if _, err := io.WriteString(s.stdin, line+"\n"); err != nil {
 		s.kill()
-		<-s.exited
 		s.dead = fmt.Errorf("%s: send request: program gone (%s)%s", s.e.name, exitStatus(s.waitErr), s.stderrTail())
 		return s.dead
 	}
-	r, err := s.await(ctx, s.e.timeout(), "a repetition")
+	r, err := s.await(ctx, s.e.timeout(), "a repetition", "--exec-timeout")
 	if err != nil {
 		return err
 	}
@@ -525,10 +715,10 @@ func (s *session) writePattern(c *strategies.Content) (string, error) {
 	var blk [strategies.BlockSize]byte
 	c.Expected(blk[:], 0, 0)
 	name := fmt.Sprintf("pattern-%d", c.Seed())
-	path := filepath.Join(s.patDir, name)
-	err := s.pat.RemoveFile(name) // the program may have changed an earlier one
+	path := filepath.Join(s.dir, name)
+	err := s.tree.RemoveFile(name) // the program may have changed an earlier one
 	if err == nil {
-		err = s.pat.WriteFile(name, blk[:])
+		err = s.tree.WriteFile(name, blk[:])
 	}
 	if err != nil {
 		return "", fmt.Errorf("%s: write content pattern: %w", s.e.name, err)
@@ -546,7 +736,8 @@ func (s *session) Usage() (strategies.ChildUsage, bool) {
 }
 
 // Close closes the program's standard input, waits up to closeGrace for it
-// to exit, kills it otherwise, and removes the pattern directory.
+// to exit, kills it otherwise, then kills whatever it left running (see
+// signalTree) and removes the session's directory.
 func (s *session) Close() error {
 	if s.closed {
 		return nil
@@ -560,31 +751,95 @@ func (s *session) Close() error {
 		case <-s.exited:
 		case <-time.After(closeGrace):
 			s.kill()
-			<-s.exited
 			err = fmt.Errorf("%s: program did not exit within %v of its input closing; killed it", s.e.name, closeGrace)
 		}
-		// Reap whatever the program left in its process group.
-		killGroup(s.cmd.Process.Pid)
+		// Helpers it left behind. When nothing holds its pipes any more
+		// (both read to their end), its process group is enough, and the
+		// cell ends without a scan of every process, which would disturb
+		// the next cell's timing; otherwise the whole search (signalTree).
+		if s.pipesClosed(pipeGrace) {
+			killGroup(s.cmd.Process.Pid)
+		} else {
+			signalTree(s.cmd.Process.Pid, s.pipes, syscall.SIGKILL)
+		}
 	}
-	if s.pat != nil {
+	if s.outR != nil {
+		s.outR.Close()
+		s.errR.Close()
+	}
+	if s.tree != nil {
 		// Through the directory's descriptor: a link the program put in
 		// it is removed, never followed.
-		if rerr := s.pat.RemoveAll(); rerr != nil && err == nil {
-			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.patDir, rerr)
+		if rerr := s.tree.RemoveAll(); rerr != nil && err == nil {
+			err = fmt.Errorf("%s: remove %s: %w", s.e.name, s.dir, rerr)
 		}
 	}
 	return err
 }
 
-// kill ends the program and its process group.
+// pipesClosed reports whether the program's stdout and stderr both reach
+// their end within d (they do at once once no process holds them).
+func (s *session) pipesClosed(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for _, c := range []chan struct{}{s.outDone, s.errDone} {
+		select {
+		case <-c:
+		case <-t.C:
+			return false
+		}
+	}
+	return true
+}
+
+// Abort kills the program and what it started at once (see kill), then
+// closes the session.
+func (s *session) Abort() error {
+	if !s.closed {
+		s.kill()
+	}
+	return s.Close()
+}
+
+// kill ends the program and everything it started that signalTree finds:
+// SIGTERM first, so a program can remove its temporary files, then, after
+// termGrace or as soon as the program is gone, SIGKILL (again to the
+// whole tree). It waits at most waitDelay for the program's exit: a
+// process blocked in the kernel dies only when the call returns, and a
+// signal must not wait for that.
 func (s *session) kill() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		killGroup(s.cmd.Process.Pid)
-		s.cmd.Process.Kill()
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	pid := s.cmd.Process.Pid
+	select {
+	case <-s.exited:
+	default:
+		signalTree(pid, s.pipes, syscall.SIGTERM)
+		select {
+		case <-s.exited:
+		case <-time.After(termGrace):
+		}
+	}
+	signalTree(pid, s.pipes, syscall.SIGKILL)
+	s.cmd.Process.Kill()
+	select {
+	case <-s.exited:
+	case <-time.After(waitDelay):
 	}
 }
 
+// stderrTail is the end of the program's standard error, for messages.
+// Once the program has exited it waits briefly for the last of it.
 func (s *session) stderrTail() string {
+	select {
+	case <-s.exited:
+		select {
+		case <-s.errDone:
+		case <-time.After(500 * time.Millisecond):
+		}
+	default:
+	}
 	t := strings.TrimSpace(s.stderr.String())
 	if t == "" {
 		return ""

@@ -1,0 +1,441 @@
+package report
+
+// The answer on one screen: what a plain `writebench run` prints. A short
+// header (machine, sync mode, drift), one line per workload in the manner
+// of hyperfine ("chunked ran 1.31 [1.25, 1.37]× faster than pool"), the
+// caveats, and where the full tables are.
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
+)
+
+// Bounds of the one-screen answer: lines are cut at MaxAnswerWidth
+// characters, and at most MaxAnswerGroups workload lines are shown (the
+// rest are counted, with the command that shows them).
+const (
+	MaxAnswerWidth  = 120
+	MaxAnswerGroups = 24
+)
+
+// AnswerOptions says where the set was saved, for the closing lines.
+type AnswerOptions struct {
+	Path string // the saved result set ("" when it could not be saved)
+}
+
+// WriteAnswer writes the one-screen answer for set: at most 40 lines, none
+// longer than MaxAnswerWidth characters.
+func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
+	ew := &errWriter{w: w}
+	line := func(s string) {
+		indent := s[:len(s)-len(strings.TrimLeft(s, " "))]
+		ew.printf("%s%s\n", indent, oneLine(escapeText(s), MaxAnswerWidth-len(indent)))
+	}
+	vs := judge.Verdicts(set, judge.OptionsFor(set))
+	shared := sharedWorkload(vs)
+
+	line("writebench: " + machineLine(set))
+	line("ran " + repetitionsText(set) + warmupText(set.Env) + " per cell")
+	for _, l := range strings.Split(syncLine(set, shared), "\n") {
+		line(l)
+	}
+	for _, d := range driftLines(set) {
+		line(d)
+	}
+	if !set.Complete {
+		line("INCOMPLETE: the sweep was interrupted" + prefixed(" by ", set.Interrupted) + "; the verdicts use the rounds that ran")
+	}
+	ew.printf("\n")
+	if len(vs) == 0 {
+		line("no workload has two contenders to compare")
+	} else {
+		v0 := vs[0]
+		line(fmt.Sprintf("Per workload (paired per-round ratios, %g%% intervals; A ≈ B: within ±%s or not told apart):", 100*v0.Confidence, resultset.FormatPercent(v0.Tie)))
+		for i := range vs {
+			if i == MaxAnswerGroups {
+				line(fmt.Sprintf("... and %d more workloads (see the full tables)", len(vs)-i))
+				break
+			}
+			label := workloadLabel(&vs[i], shared) + ": "
+			line(label + answerLine(&vs[i], set.Env.BudgetSpent, MaxAnswerWidth-utf8.RuneCountInString(label)))
+		}
+	}
+	for _, c := range caveats(set, vs) {
+		line("caveat: " + c)
+	}
+	ew.printf("\n")
+	if o.Path != "" {
+		line("saved: " + o.Path)
+		line("full tables: writebench report " + shellQuote(o.Path) + "   (or run with --details)")
+	}
+	return ew.err
+}
+
+// machineLine is the environment in one short line.
+func machineLine(s *resultset.Set) string {
+	e := s.Env
+	var parts []string
+	switch {
+	case len(e.Dirs) > 1:
+		var ds []string
+		for _, d := range e.Dirs {
+			fs := orDash(d.FSType)
+			if d.FSType == "tmpfs" || d.FSType == "ramfs" {
+				fs += ": memory"
+			}
+			ds = append(ds, oneLine(resultset.Printable(d.Dir), 24)+" ("+fs+")")
+		}
+		parts = append(parts, strings.Join(ds, " vs "))
+	case e.InMemory():
+		parts = append(parts, e.FSType+" (memory, not a disk)")
+	case e.FSType != "" || e.Device != "":
+		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
+	}
+	if e.CPU != "" {
+		parts = append(parts, fmt.Sprintf("%s (%s)", oneLine(e.CPU, 32), coresText(e)))
+	}
+	if e.Kernel != "" {
+		k := e.Kernel
+		if i := strings.IndexByte(k, '-'); i > 0 {
+			k = k[:i]
+		}
+		parts = append(parts, strings.TrimSpace(e.GOOS+" "+k))
+	}
+	if r := ranksEnv(s); r != "" {
+		parts = append(parts, r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// syncLine says what the sync modes measured and names the workload
+// parameters every line shares.
+func syncLine(s *resultset.Set, shared []resultset.Param) string {
+	var modes []string
+	for i := range s.Results {
+		if !slices.Contains(modes, s.Results[i].Sync) {
+			modes = append(modes, s.Results[i].Sync)
+		}
+	}
+	what := map[string]string{
+		"none":     "no fsync: this times the page cache, not the disk",
+		"close":    "fsync before each close, timed",
+		"data":     "fdatasync before each close, timed",
+		"end":      "one syncfs at the end, timed",
+		"dsync":    "RWF_DSYNC on every write, timed",
+		"uncached": "RWF_DONTCACHE writes, no sync",
+	}
+	var parts []string
+	for _, m := range modes {
+		parts = append(parts, "sync "+m+" ("+what[m]+")")
+	}
+	t := strings.Join(parts, "; ")
+	var rest []string
+	for _, p := range shared {
+		if p.Name != "sync" {
+			rest = append(rest, p.Name+"="+p.Value)
+		}
+	}
+	if s.Env.Verify {
+		t += "; every file read back and verified"
+	} else {
+		t += "; verification OFF (--no-verify)"
+	}
+	if len(rest) > 0 {
+		t += "\nevery workload: " + strings.Join(rest, ", ")
+	}
+	return t
+}
+
+// driftLines warn when a workload's rounds changed by more than
+// judge.DriftWarn over the sweep.
+func driftLines(s *resultset.Set) []string {
+	var over []resultset.Drift
+	for _, d := range judge.DriftsOf(s) {
+		if d.Ratio >= judge.DriftWarn || d.Ratio <= 1/judge.DriftWarn {
+			over = append(over, d)
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	lo, hi := math.Inf(1), 0.0
+	for _, d := range over {
+		lo, hi = min(lo, d.Ratio), max(hi, d.Ratio)
+	}
+	span := factor(hi) + "×"
+	if lo != hi {
+		span = factor(lo) + "-" + factor(hi) + "×"
+	}
+	return []string{
+		fmt.Sprintf("drift: in %d of %d workloads the last rounds took %s the time of the first (warned beyond %s×):",
+			len(over), len(judge.DriftsOf(s)), span, factor(judge.DriftWarn)),
+		"       absolute figures (throughput, files/s) mix fast and slow rounds; the paired ratios below cancel it",
+	}
+}
+
+// sharedWorkload lists the workload parameters beyond files and size that
+// every group has with one value, which the header states once.
+func sharedWorkload(vs []judge.Verdict) []resultset.Param {
+	if len(vs) == 0 {
+		return nil
+	}
+	var out []resultset.Param
+	for _, p := range vs[0].Group {
+		if p.Name == "files" || p.Name == "size" {
+			continue
+		}
+		all := true
+		for i := range vs[1:] {
+			if !slices.Contains(vs[1+i].Group, p) {
+				all = false
+			}
+		}
+		if all {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// workloadLabel is "16 × 4KiB" plus the group's parameters the header does
+// not state.
+func workloadLabel(v *judge.Verdict, shared []resultset.Param) string {
+	files, size, _, _ := workload(v)
+	t := files + " × " + size
+	for _, p := range v.Group {
+		if p.Name == "files" || p.Name == "size" || slices.Contains(shared, p) {
+			continue
+		}
+		if p.Name == "sync" {
+			t += ", sync " + p.Value
+			continue
+		}
+		t += ", " + p.Name + "=" + p.Value
+	}
+	return t
+}
+
+// answerLeaders are the contenders a line names together at the top: the
+// fastest, those tied with it, and those whose interval against it
+// contains 1 (indistinguishable from it on these rounds), so two identical
+// writers are never ranked.
+func answerLeaders(v *judge.Verdict) []*judge.Contender {
+	var out []*judge.Contender
+	for i := range v.Contenders {
+		c := &v.Contenders[i]
+		switch {
+		case c.Verdict == judge.Fastest, c.Verdict == judge.Tie:
+			out = append(out, c)
+		case c.Verdict == judge.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Headline is the group's answer in its first words, the same in the
+// one-screen line and the verdict table: "use A", "use A ≈ B",
+// "undecided: A ≈ B lead", "no contender ran".
+func Headline(v *judge.Verdict) string {
+	if v.Fastest == "" {
+		return "no contender ran"
+	}
+	var names []string
+	for _, c := range answerLeaders(v) {
+		names = append(names, c.Label)
+	}
+	who := strings.Join(names, " ≈ ")
+	switch {
+	case v.Verdict == judge.Undecided && len(names) > 1:
+		return "undecided: " + who + " lead"
+	case v.Verdict == judge.Undecided:
+		return "undecided: " + who + " leads"
+	}
+	return "use " + who
+}
+
+// slowerFactor is how much slower than the fastest c ran, with its
+// interval ("1.31 [1.25, 1.37]", "12 [11, 14]"), and the word that goes
+// after "×": "slower"; "faster" for a ratio above 1; "slower (no interval
+// yet)" with too few rounds.
+func slowerFactor(c *judge.Contender) (string, string) {
+	if math.IsNaN(c.Ratio) || !(c.Ratio > 0) {
+		return "?", "(no rounds in common)"
+	}
+	f, word := 1/c.Ratio, "slower"
+	lo, hi := 1/c.CIHigh, 1/c.CILow
+	if c.Ratio > 1 {
+		f, word, lo, hi = c.Ratio, "faster", c.CILow, c.CIHigh
+	}
+	if math.IsNaN(c.CILow) || !(c.CILow > 0) {
+		return factor(f), word + " (no interval yet)"
+	}
+	return fmt.Sprintf("%s [%s, %s]", factor(f), factor(lo), factor(hi)), word
+}
+
+// answerLine is a group's line after its workload label: the headline,
+// then the two nearest other contenders with their intervals and a count of
+// the rest: "use chunked ≈ bufio; slower: pool 1.22 [1.15, 1.30]×, mmap 1.5
+// [1.4, 1.6]×, 3 more 2.0-12×". A winner reads as hyperfine does: "use
+// chunked: ran 1.31 [1.25, 1.37]× faster than pool; ...".
+func answerLine(v *judge.Verdict, budgetSpent bool, width int) string {
+	var s string
+	for shown := 2; shown >= -1; shown-- { // -1: no range for the rest
+		if s = answerLineN(v, budgetSpent, shown, false); utf8.RuneCountInString(s) <= width {
+			break
+		}
+	}
+	return s
+}
+
+// answerLineN is answerLine with at most shown other contenders named with
+// their intervals; long says in full what would decide an undecided group
+// (the report's lines), else "~N more rounds".
+func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) string {
+	head := Headline(v)
+	if v.Fastest == "" {
+		return head + notCompared(v)
+	}
+	leaders := answerLeaders(v)
+	var rest []*judge.Contender
+	for i := range v.Contenders {
+		c := &v.Contenders[i]
+		if slices.Contains(leaders, c) || c.Verdict == judge.Skipped || c.Verdict == judge.Failed || c.Verdict == judge.Unsafe {
+			continue
+		}
+		rest = append(rest, c)
+	}
+	s := head
+	if v.Verdict == judge.Winner && len(leaders) == 1 && len(rest) > 0 {
+		n, _ := slowerFactor(rest[0])
+		s += ": ran " + n + "× faster than " + rest[0].Label
+		rest = rest[1:]
+		if shown > 0 {
+			shown--
+		}
+	}
+	// "slower" only when every one listed is proven slower (its whole
+	// interval below 1); contenders without an interval yet are "others".
+	listWord := "slower"
+	for _, c := range rest {
+		if math.IsNaN(c.CIHigh) || !(c.CIHigh < 1) {
+			listWord = "others"
+		}
+	}
+	var slower []string
+	for _, c := range rest[:min(max(shown, 0), len(rest))] {
+		n, word := slowerFactor(c)
+		if listWord == "slower" {
+			word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
+		}
+		slower = append(slower, strings.TrimSpace(c.Label+" "+n+"× "+word))
+	}
+	more := rest[min(max(shown, 0), len(rest)):]
+	switch {
+	case len(more) == 1 && more[0].Ratio > 0:
+		slower = append(slower, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
+	case len(more) > 0:
+		lo, hi := math.Inf(1), 0.0
+		for _, r := range more {
+			if r.Ratio > 0 {
+				lo, hi = min(lo, 1/r.Ratio), max(hi, 1/r.Ratio)
+			}
+		}
+		t := fmt.Sprintf("%d more", len(more))
+		if len(slower) == 0 {
+			t = fmt.Sprintf("%d %s", len(more), listWord)
+		}
+		if lo <= hi && shown >= 0 {
+			if listWord == "slower" {
+				t += " (" + factor(lo) + "-" + factor(hi) + "×)"
+			} else {
+				t += " (" + factor(lo) + "-" + factor(hi) + "× slower, unproven)"
+			}
+		}
+		slower = append(slower, t)
+	}
+	switch {
+	case len(slower) == 1 && len(more) > 1 && shown <= 0:
+		s += "; " + slower[0]
+	case len(slower) > 0:
+		s += "; " + listWord + ": " + strings.Join(slower, ", ")
+	}
+	if m := moreRoundsText(v, budgetSpent); long && m != "" {
+		s += "; " + m
+	} else if v.Verdict == judge.Undecided && v.MoreRounds > 0 {
+		if v.MoreRounds >= judge.MaxMoreRounds {
+			s += "; too close to the margin to decide"
+		} else if budgetSpent {
+			s += fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
+		} else {
+			s += fmt.Sprintf("; ~%d more rounds", v.MoreRounds)
+		}
+	}
+	var unsafe []string
+	for _, c := range contendersWith(v, judge.Unsafe) {
+		unsafe = append(unsafe, c.Label)
+	}
+	if len(unsafe) > 0 && !long {
+		s += "; never " + strings.Join(unsafe, ", ") + " (corrupted data)"
+	}
+	if long {
+		s += notCompared(v)
+	} else if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
+		s += fmt.Sprintf("; %d not run", n)
+	}
+	return s
+}
+
+// caveats are the comparisons that mix kinds of writes: O_DIRECT or
+// io_uring beside page-cache writes under sync none, where the page-cache
+// writers stop before the disk and the others do not (or complete
+// asynchronously).
+func caveats(s *resultset.Set, vs []judge.Verdict) []string {
+	kinds := map[string]string{
+		"direct": "direct (O_DIRECT) reaches the device, the others only the page cache under sync none",
+		"uring":  "uring hands its writes to io_uring's kernel workers, the others write from this process",
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := range vs {
+		v := &vs[i]
+		if _, _, sync, _ := workload(v); sync != "none" {
+			continue
+		}
+		var has []string
+		other := false
+		for _, c := range v.Contenders {
+			if _, ok := kinds[c.Strategy]; ok {
+				has = append(has, c.Strategy)
+			} else {
+				other = true
+			}
+		}
+		for _, h := range has {
+			if other && !seen[h] {
+				seen[h] = true
+				out = append(out, kinds[h]+": try --sync data too")
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// shellQuote quotes p for a POSIX shell when it needs it.
+func shellQuote(p string) string {
+	if p != "" && strings.IndexFunc(p, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == '+' || r == ':' || r == '@' ||
+			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return p
+	}
+	return "'" + strings.ReplaceAll(p, "'", `'\''`) + "'"
+}
