@@ -120,14 +120,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		cells[i].res = &set.Results[i]
 	}
 
-	for _, d := range cfg.Dirs {
-		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
-			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
-		}
-		for _, stale := range scratch.FindStale(d) {
-			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
-		}
-	}
+	warnDirs(&cfg)
 	r := &runner{cfg: cfg, scratches: map[string]*scratch.Dir{}, content: strategies.NewContent(g.ContentSeed()), prefix: g.Prefix(), group: g}
 	// One scratch directory per directory of the run, each removed at the
 	// end (and only it: nothing else under the directories is touched).
@@ -143,40 +136,12 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 			}
 		}
 	}()
-	for _, d := range cfg.Dirs {
-		sd, err := g.MakeScratch(ctx, d)
-		if err != nil {
-			return nil, configError(err)
-		}
-		made = append(made, sd)
-		if len(cfg.Dirs) > 1 {
-			r.scratches[d] = sd
-		} else {
-			r.scratches[""] = sd
-		}
+	if err := r.makeScratches(ctx, cells, &made); err != nil {
+		return nil, err
 	}
-	for i := range cells {
-		// Strategies with files of their own (external programs' sources,
-		// patterns, temporary files) keep them in the (first) scratch
-		// directory, removed with it however the run ends.
-		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
-			p, err := made[0].Mkdir("x-" + r.prefix + cells[i].strategy.Name())
-			if err != nil {
-				return nil, fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
-			}
-			u.UseScratch(p)
-		}
-	}
-	if cfg.Timeline || cfg.WriteLatency {
-		r.probe = &strategies.Probe{}
-		if cfg.WriteLatency {
-			r.probe.Latency = &strategies.LatencyHist{}
-		}
-	}
+	r.setupProbes()
 	if cfg.Timeline {
-		r.mem = timeline.OpenMeminfo()
 		defer r.mem.Close()
-		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
 	}
 
 	plan := planSweep(&cfg, cells)
@@ -193,18 +158,10 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Budget > 0 {
 		deadline = start.Add(cfg.Budget)
 	}
-rounds:
 	for round := 0; round < plan.warm+cfg.Repeat; round++ {
 		counted := round >= plan.warm
 		k := round - plan.warm // counted round index
-		var order []int
-		for i := range cells {
-			c := &cells[i]
-			if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
-				continue
-			}
-			order = append(order, i)
-		}
+		order := roundOrder(&cfg, cells, groups, counted, k)
 		if len(order) == 0 {
 			break
 		}
@@ -213,16 +170,7 @@ rounds:
 		// starts that would end past it, by the cost of each cell's last
 		// repetition.
 		if counted && k >= 1 && !deadline.IsZero() {
-			var cost time.Duration
-			for _, i := range order {
-				cost += cells[i].repCost
-			}
-			// A round rarely costs exactly what its cells' last repetitions
-			// did on a shared machine: a tenth more keeps the sweep inside
-			// its budget.
-			cost += cost / 10
-			// With several ranks, rank 0's clock decides for all.
-			spent, err := g.Decide(ctx, time.Now().Add(cost).After(deadline))
+			spent, err := budgetSpent(ctx, g, cells, order, deadline)
 			if err != nil {
 				interrupted, cause = true, err
 				break
@@ -234,43 +182,10 @@ rounds:
 		}
 		order = groups.blockOrder(rng, order)
 		r.assign = groups.assignDirs(rng) // the directory each cell writes into this round
-		for _, i := range order {
-			c := &cells[i]
-			if ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			t0 := time.Now()
-			err := r.repBounded(ctx, i, c, counted, k)
-			c.repCost = time.Since(t0)
-			c.reps++
-			if err != nil && ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			var ce *ranks.CollectiveError
-			if errors.As(err, &ce) {
-				// The ranks cannot talk any more (one died?): stop with
-				// what was measured.
-				interrupted, cause = true, ce
-				break rounds
-			}
-			var skip *ranks.SkippedError
-			switch {
-			case errors.As(err, &skip):
-				c.done = true
-				c.res.Skipped = skip.Reason
-			case err != nil:
-				c.done = true
-				c.res.Error = err.Error()
-				c.res.Verified = false
-			}
-			if c.done || round == plan.warm+cfg.Repeat-1 {
-				r.finishCell(c)
-			}
-			if cfg.Progress != nil {
-				cfg.Progress.Step(c.res, counted, err)
-			}
+		var stop bool
+		if stop, cause = r.round(ctx, cells, order, counted, k, round == plan.warm+cfg.Repeat-1); stop {
+			interrupted = true
+			break
 		}
 		if round == max(plan.warm, 1)-1 {
 			// Calibrated on the last warm-up, or without warm-ups on the
@@ -287,26 +202,7 @@ rounds:
 		c := &cells[i]
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
 	}
-	if looked > 0 {
-		// The 5% are split over the looks actually made (they depend on
-		// the clock, never on the data; see lookConfidence).
-		set.Env.Looks = looked + 1
-		set.Env.Confidence = lookConfidence(looked + 1)
-	}
-	set.Env.TotalSeconds = time.Since(start).Seconds()
-	set.Env.Drift = judge.Drifts(set)
-	if rss, ok := sysinfo.PeakRSS(); ok {
-		set.Env.PeakRSS = rss
-	}
-	set.Complete = !interrupted
-	if interrupted {
-		if cause == nil {
-			cause = context.Cause(ctx)
-		}
-		set.Interrupted = cause.Error()
-		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
-	}
-	return set, nil
+	return finishSet(ctx, set, looked, start, interrupted, cause)
 }
 
 // signalGrace is how long a repetition may go on after the context is
@@ -397,6 +293,164 @@ func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) e
 	b.DirFile = d
 	defer func() { b.DirFile = nil }()
 	return verify()
+}
+
+// warnDirs logs the warnings about the run's directories: shared-writable
+// ones, and stale scratch directories of earlier runs in them.
+func warnDirs(cfg *Config) {
+	for _, d := range cfg.Dirs {
+		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
+			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+		}
+		for _, stale := range scratch.FindStale(d) {
+			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+		}
+	}
+}
+
+// makeScratches makes one scratch directory per directory of the run,
+// appending each to made (which the caller removes at the end, and only
+// them: nothing else under the directories is touched).
+func (r *runner) makeScratches(ctx context.Context, cells []cell, made *[]*scratch.Dir) error {
+	cfg, g := &r.cfg, r.group
+	for _, d := range cfg.Dirs {
+		sd, err := g.MakeScratch(ctx, d)
+		if err != nil {
+			return configError(err)
+		}
+		*made = append(*made, sd)
+		if len(cfg.Dirs) > 1 {
+			r.scratches[d] = sd
+		} else {
+			r.scratches[""] = sd
+		}
+	}
+	for i := range cells {
+		// Strategies with files of their own (external programs' sources,
+		// patterns, temporary files) keep them in the (first) scratch
+		// directory, removed with it however the run ends.
+		if u, ok := cells[i].strategy.(strategies.ScratchUser); ok {
+			p, err := (*made)[0].Mkdir("x-" + r.prefix + cells[i].strategy.Name())
+			if err != nil {
+				return fmt.Errorf("scratch directory of %s: %w", cells[i].strategy.Name(), err)
+			}
+			u.UseScratch(p)
+		}
+	}
+	return nil
+}
+
+// setupProbes prepares what --timeline and --write-latency record.
+func (r *runner) setupProbes() {
+	cfg := &r.cfg
+	if cfg.Timeline || cfg.WriteLatency {
+		r.probe = &strategies.Probe{}
+		if cfg.WriteLatency {
+			r.probe.Latency = &strategies.LatencyHist{}
+		}
+	}
+	if cfg.Timeline {
+		r.mem = timeline.OpenMeminfo()
+		r.sampler = timeline.NewSampler(cfg.TimelineInterval, r.probe, r.mem)
+	}
+}
+
+// finishSet completes the set's env (looks made, total time, peak RSS) and
+// marks it complete, or interrupted with its cause (the context's when cause
+// is nil), returning ErrInterrupted then.
+func finishSet(ctx context.Context, set *resultset.Set, looked int, start time.Time, interrupted bool, cause error) (*resultset.Set, error) {
+	if looked > 0 {
+		// The 5% are split over the looks actually made (they depend on
+		// the clock, never on the data; see lookConfidence).
+		set.Env.Looks = looked + 1
+		set.Env.Confidence = lookConfidence(looked + 1)
+	}
+	set.Env.TotalSeconds = time.Since(start).Seconds()
+	set.Env.Drift = judge.Drifts(set)
+	if rss, ok := sysinfo.PeakRSS(); ok {
+		set.Env.PeakRSS = rss
+	}
+	set.Complete = !interrupted
+	if interrupted {
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
+		set.Interrupted = cause.Error()
+		return set, fmt.Errorf("%w: %w", ErrInterrupted, cause)
+	}
+	return set, nil
+}
+
+// roundOrder lists the cells that run in a round: those not done, and with a
+// budget, after MinRounds counted rounds, those whose group is undecided.
+func roundOrder(cfg *Config, cells []cell, groups *groupState, counted bool, k int) []int {
+	var order []int
+	for i := range cells {
+		c := &cells[i]
+		if c.done || (cfg.Budget > 0 && counted && k >= cfg.MinRounds && groups.decided(i)) {
+			continue
+		}
+		order = append(order, i)
+	}
+	return order
+}
+
+// budgetSpent reports whether a round of the cells of order would end past
+// deadline, by the cost of each cell's last repetition; with several ranks,
+// rank 0's clock decides for all.
+func budgetSpent(ctx context.Context, g *ranks.Group, cells []cell, order []int, deadline time.Time) (bool, error) {
+	var cost time.Duration
+	for _, i := range order {
+		cost += cells[i].repCost
+	}
+	// A round rarely costs exactly what its cells' last repetitions
+	// did on a shared machine: a tenth more keeps the sweep inside
+	// its budget.
+	cost += cost / 10
+	return g.Decide(ctx, time.Now().Add(cost).After(deadline))
+}
+
+// round runs one repetition of every cell of order (round k when counted;
+// last is the sweep's last round). A failed or skipped cell records why and
+// the round goes on; stop is true when the sweep must end here (the context
+// ended, or the ranks cannot talk any more: cause, nil for the context's).
+func (r *runner) round(ctx context.Context, cells []cell, order []int, counted bool, k int, last bool) (stop bool, cause error) {
+	for _, i := range order {
+		c := &cells[i]
+		if ctx.Err() != nil {
+			return true, nil
+		}
+		t0 := time.Now()
+		err := r.repBounded(ctx, i, c, counted, k)
+		c.repCost = time.Since(t0)
+		c.reps++
+		if err != nil && ctx.Err() != nil {
+			return true, nil
+		}
+		var ce *ranks.CollectiveError
+		if errors.As(err, &ce) {
+			// The ranks cannot talk any more (one died?): stop with
+			// what was measured.
+			return true, ce
+		}
+		var skip *ranks.SkippedError
+		switch {
+		case errors.As(err, &skip):
+			c.done = true
+			c.res.Skipped = skip.Reason
+		case err != nil:
+			c.done = true
+			c.res.Error = err.Error()
+			c.res.Verified = false
+		}
+		if c.done || last {
+			r.finishCell(c)
+		}
+		if r.cfg.Progress != nil {
+			r.cfg.Progress.Step(c.res, counted, err)
+		}
+	}
+	return false, nil
 }
 
 // finishCell gives a cell's session back once it will run no more
