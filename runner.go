@@ -549,91 +549,23 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	// the failing rank here, by the others at the end of the setup), so a
 	// cell fails on every rank or on none.
 	g := r.group
-	if !r.cfg.NoSpaceCheck {
-		// Ranks on one host share its disks: count all their files.
-		if err := scratch.CheckSpace(r.scratch.Path, g.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
-			return g.Agree(ctx, err)
-		}
-	}
-	// Directories: a pool of one per cell ("d<n>"), assigned to the cells
-	// anew every round by a seeded permutation (r.assign), each holding one
-	// subdirectory per batch ("l<j>"), made when first needed and emptied,
-	// not removed, after every repetition. Every batch so writes into an
-	// empty directory that already exists, as an application's output
-	// directory does, while anything tied to one directory (its place on
-	// disk, its block group) moves from cell to cell between rounds, where
-	// the paired interval accounts for it, instead of favouring one cell for
-	// the whole sweep (an A/A run of two identical strategies showed such
-	// persistent differences with one fixed directory per cell; a new
-	// directory per repetition instead adds the file system's cost of a
-	// first entry in a new directory to every batch).
-	//
-	// The directories are made, checked and emptied through the scratch
-	// directory's descriptors (see package safefs): a directory a writer
-	// replaced by a link or another directory fails the cell and is left
-	// alone.
-	base := "d" + strconv.Itoa(r.assign[idx])
-	rels := make([]string, loops)
-	dirs := make([]string, loops)
-	for j := range dirs {
-		if j == 0 {
-			if _, err := r.scratch.Mkdir(base); err != nil {
-				return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-			}
-		}
-		rels[j] = base + "/l" + strconv.Itoa(j)
-		d, err := r.scratch.Mkdir(rels[j])
-		if err != nil {
-			return g.Agree(ctx, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err)))
-		}
-		dirs[j] = d
+	rels, dirs, err := r.makeDirs(idx, rc, loops)
+	if err != nil {
+		return g.Agree(ctx, err)
 	}
 	defer func() {
-		var rerr error
-		for _, d := range rels {
-			// Only this rank's files: under --shared-dir the others' are theirs.
-			if rerr = r.scratch.Empty(d, r.prefix); rerr != nil {
-				break
-			}
-		}
-		if rerr != nil {
-			rerr = scratch.WithHint(fmt.Errorf("remove scratch files: %w", rerr))
-		}
-		if err == nil {
+		if rerr := r.emptyDirs(rels); err == nil {
 			err = g.Agree(ctx, rerr) // every rank got here: agree on this too
 		}
 	}()
-	if c.session == nil {
-		if o, ok := c.strategy.(strategies.CellOpener); ok {
-			s, err := o.OpenCell(ctx, c.params)
-			if reason, skip := strategies.SkipReason(err); skip {
-				return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
-			}
-			if err != nil {
-				return g.Agree(ctx, fmt.Errorf("start the strategy's writer: %w", err))
-			}
-			if !r.commit(func() { c.session = s }) {
-				s.Close()
-				return errAbandoned
-			}
+	if err := r.openSession(ctx, c); err != nil {
+		if errors.Is(err, errAbandoned) {
+			return err
 		}
+		return g.Agree(ctx, err)
 	}
+	batches, issued := r.batches(c, dirs)
 	n := loops * rc.Files
-	if cap(r.latency) < n {
-		r.latency = make([]time.Duration, n)
-		r.syncTime = make([]time.Duration, n)
-	}
-	issued := &strategies.Issued{}
-	batches := make([]*strategies.Batch, loops)
-	for j := range batches {
-		batches[j] = &strategies.Batch{
-			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
-			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
-			Issued: issued,
-		}
-	}
-	clear(r.latency[:n])
-	clear(r.syncTime[:n])
 	// The probe sees only writes made in this process: a session whose
 	// writes run in another program (Usage ok) gets none.
 	probed := counted && r.probe != nil && !inOtherProcess(c.session)
@@ -659,79 +591,26 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return err
 	}
 
-	var before, after counters
-	if sampling {
-		r.sampler.Start()
-	}
-	before.read(c.session)
-	t0 := time.Now()
-	if sampling {
-		r.sampler.Mark(t0)
-	}
-	var werr error
-	var endSync time.Duration
-	for _, b := range batches {
-		werr = r.write(ctx, c, b)
-		if werr == nil && c.params.Sync == strategies.SyncEnd {
-			ts := time.Now()
-			werr = strategies.SyncFS(b.Dir)
-			endSync += time.Since(ts)
-		}
-		if werr != nil {
-			break
-		}
-	}
-	elapsed := time.Since(t0)
-	after.read(c.session)
-	var tl *resultset.Timeline
-	if sampling {
-		t := r.sampler.Finish(elapsed)
-		tl = &t
-	}
+	t := r.timed(ctx, c, batches, sampling)
 	if err := g.AfterTimed(ctx); err != nil {
 		return err
 	}
 
-	if werr != nil {
+	if t.err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if reason, skip := strategies.SkipReason(werr); skip {
+		if reason, skip := strategies.SkipReason(t.err); skip {
 			return g.Agree(ctx, &ranks.SkippedError{Reason: reason})
 		}
-		return g.Agree(ctx, scratch.WithHint(werr))
+		return g.Agree(ctx, scratch.WithHint(t.err))
 	}
-	var rcount strategies.RecordCounts
-	if !r.cfg.NoVerify {
-		vctx := ctx
-		if d := r.verifyLimit(c); d > 0 {
-			var cancel context.CancelFunc
-			vctx, cancel = context.WithTimeout(ctx, d)
-			defer cancel()
+	rcount, verr := r.verify(ctx, c, batches, rels)
+	if verr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		for j, b := range batches {
-			var verr error
-			if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
-				var got strategies.RecordCounts
-				verr = r.withDir(b, rels[j], func() error {
-					var err error
-					got, err = rv.VerifyRecords(vctx, b)
-					return err
-				})
-				rcount = addCounts(rcount, got)
-			} else {
-				verr = r.withDir(b, rels[j], func() error { return strategies.Verify(vctx, b) })
-			}
-			if verr != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				if vctx.Err() != nil {
-					verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
-				}
-				return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
-			}
-		}
+		return g.Agree(ctx, scratch.WithHint(verr)) // EIO reading back deserves the same advice
 	}
 	if err := g.Agree(ctx, nil); err != nil {
 		return err // another rank's write or verification failed
@@ -739,7 +618,7 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 	if c.loops == 0 {
 		// With several ranks, calibrated on the slowest rank's batch, so
 		// every rank runs the same loops.
-		slowest, err := g.Max(ctx, elapsed)
+		slowest, err := g.Max(ctx, t.elapsed)
 		if err != nil {
 			return err
 		}
@@ -754,9 +633,9 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return nil
 	}
 	if !r.commit(func() {
-		r.record(c, k, loops, elapsed, endSync, after.sub(&before), issued, rcount, n)
-		if tl != nil {
-			c.res.Timelines = append(c.res.Timelines, *tl)
+		r.record(c, k, loops, t.elapsed, t.endSync, t.counters, issued, rcount, n)
+		if t.timeline != nil {
+			c.res.Timelines = append(c.res.Timelines, *t.timeline)
 		}
 		if probed && r.probe.Latency != nil {
 			c.res.WriteLatency = append(c.res.WriteLatency, writeLatency(r.probe.Latency))
@@ -765,6 +644,194 @@ func (r *runner) rep(ctx context.Context, idx int, c *cell, counted bool, k int)
 		return errAbandoned
 	}
 	return g.Merge(ctx, rc)
+}
+
+// makeDirs checks free space and makes the directories of one repetition of
+// cell rc run loops times: the pool directory assigned to cell idx this
+// round and one batch directory per loop in it; rels are their paths under
+// the scratch directory, dirs their full paths.
+//
+// Directories: a pool of one per cell ("d<n>"), assigned to the cells
+// anew every round by a seeded permutation (r.assign), each holding one
+// subdirectory per batch ("l<j>"), made when first needed and emptied,
+// not removed, after every repetition. Every batch so writes into an
+// empty directory that already exists, as an application's output
+// directory does, while anything tied to one directory (its place on
+// disk, its block group) moves from cell to cell between rounds, where
+// the paired interval accounts for it, instead of favouring one cell for
+// the whole sweep (an A/A run of two identical strategies showed such
+// persistent differences with one fixed directory per cell; a new
+// directory per repetition instead adds the file system's cost of a
+// first entry in a new directory to every batch).
+//
+// The directories are made, checked and emptied through the scratch
+// directory's descriptors (see package safefs): a directory a writer
+// replaced by a link or another directory fails the cell and is left
+// alone.
+func (r *runner) makeDirs(idx int, rc *resultset.Cell, loops int) (rels, dirs []string, err error) {
+	if !r.cfg.NoSpaceCheck {
+		// Ranks on one host share its disks: count all their files.
+		if err := scratch.CheckSpace(r.scratch.Path, r.group.HostRanks()*loops*rc.Files, rc.FileSize); err != nil {
+			return nil, nil, err
+		}
+	}
+	base := "d" + strconv.Itoa(r.assign[idx])
+	rels = make([]string, loops)
+	dirs = make([]string, loops)
+	for j := range dirs {
+		if j == 0 {
+			if _, err := r.scratch.Mkdir(base); err != nil {
+				return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+			}
+		}
+		rels[j] = base + "/l" + strconv.Itoa(j)
+		d, err := r.scratch.Mkdir(rels[j])
+		if err != nil {
+			return nil, nil, scratch.WithHint(fmt.Errorf("make scratch directory: %w", err))
+		}
+		dirs[j] = d
+	}
+	return rels, dirs, nil
+}
+
+// emptyDirs empties the batch directories of a repetition (rels, under the
+// scratch directory; this rank's files only: under --shared-dir the
+// others' are theirs).
+func (r *runner) emptyDirs(rels []string) error {
+	for _, d := range rels {
+		if err := r.scratch.Empty(d, r.prefix); err != nil {
+			return scratch.WithHint(fmt.Errorf("remove scratch files: %w", err))
+		}
+	}
+	return nil
+}
+
+// batches returns the batches of one repetition, one per directory, with
+// cleared latency and sync-time arrays, and the counts of writes they issue.
+func (r *runner) batches(c *cell, dirs []string) ([]*strategies.Batch, *strategies.Issued) {
+	rc := c.res
+	n := len(dirs) * rc.Files
+	if cap(r.latency) < n {
+		r.latency = make([]time.Duration, n)
+		r.syncTime = make([]time.Duration, n)
+	}
+	issued := &strategies.Issued{}
+	batches := make([]*strategies.Batch, len(dirs))
+	for j := range batches {
+		batches[j] = &strategies.Batch{
+			Dir: dirs[j], Files: rc.Files, Size: rc.FileSize, Params: c.params, Content: r.content, Prefix: r.prefix,
+			Latency: r.latency[j*rc.Files : (j+1)*rc.Files], SyncTime: r.syncTime[j*rc.Files : (j+1)*rc.Files],
+			Issued: issued,
+		}
+	}
+	clear(r.latency[:n])
+	clear(r.syncTime[:n])
+	return batches, issued
+}
+
+// openSession opens the cell's session on its first repetition, for a
+// strategy that has one (strategies.CellOpener); errAbandoned when the
+// repetition was abandoned meanwhile (the session is closed then).
+func (r *runner) openSession(ctx context.Context, c *cell) error {
+	if c.session != nil {
+		return nil
+	}
+	o, ok := c.strategy.(strategies.CellOpener)
+	if !ok {
+		return nil
+	}
+	s, err := o.OpenCell(ctx, c.params)
+	if reason, skip := strategies.SkipReason(err); skip {
+		return &ranks.SkippedError{Reason: reason}
+	}
+	if err != nil {
+		return fmt.Errorf("start the strategy's writer: %w", err)
+	}
+	if !r.commit(func() { c.session = s }) {
+		s.Close()
+		return errAbandoned
+	}
+	return nil
+}
+
+// timedRep is what the timed region of a repetition measured.
+type timedRep struct {
+	elapsed, endSync time.Duration // wall time; time in the final syncs (sync mode end)
+	counters         counters      // deltas over the timed region
+	timeline         *resultset.Timeline
+	err              error // the strategy's
+}
+
+// timed is the timed region of a repetition: every batch written back to
+// back (and, for sync mode end, its syncfs), sampled into a timeline when
+// sampling.
+func (r *runner) timed(ctx context.Context, c *cell, batches []*strategies.Batch, sampling bool) timedRep {
+	var t timedRep
+	var before, after counters
+	if sampling {
+		r.sampler.Start()
+	}
+	before.read(c.session)
+	t0 := time.Now()
+	if sampling {
+		r.sampler.Mark(t0)
+	}
+	for _, b := range batches {
+		t.err = r.write(ctx, c, b)
+		if t.err == nil && c.params.Sync == strategies.SyncEnd {
+			ts := time.Now()
+			t.err = strategies.SyncFS(b.Dir)
+			t.endSync += time.Since(ts)
+		}
+		if t.err != nil {
+			break
+		}
+	}
+	t.elapsed = time.Since(t0)
+	after.read(c.session)
+	if sampling {
+		tl := r.sampler.Finish(t.elapsed)
+		t.timeline = &tl
+	}
+	t.counters = after.sub(&before)
+	return t
+}
+
+// verify reads back every batch of a repetition (Verify, or the strategy's
+// RecordVerifier) through its checked directory, within the strategy's
+// time limit, unless verification is off.
+func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batch, rels []string) (strategies.RecordCounts, error) {
+	var rcount strategies.RecordCounts
+	if r.cfg.NoVerify {
+		return rcount, nil
+	}
+	vctx := ctx
+	if d := r.verifyLimit(c); d > 0 {
+		var cancel context.CancelFunc
+		vctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	for j, b := range batches {
+		var verr error
+		if rv, ok := c.strategy.(strategies.RecordVerifier); ok {
+			var got strategies.RecordCounts
+			verr = r.withDir(b, rels[j], func() error {
+				var err error
+				got, err = rv.VerifyRecords(vctx, b)
+				return err
+			})
+			rcount = addCounts(rcount, got)
+		} else {
+			verr = r.withDir(b, rels[j], func() error { return strategies.Verify(vctx, b) })
+		}
+		if verr != nil {
+			if vctx.Err() != nil && ctx.Err() == nil {
+				verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
+			}
+			return rcount, verr
+		}
+	}
+	return rcount, nil
 }
 
 // verifyLimit is the time limit of c's verification (see
