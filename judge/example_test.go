@@ -26,5 +26,5 @@ func ExampleVerdicts() {
 	// Output:
 	// [{files 16} {size 64KiB} {sync none}] winner chunked
 	//   chunked: 1.00 [1.00, 1.00] fastest
-	//   bufio: 0.77 [0.76, 0.78] slower
+	//   bufio: 0.77 [0.76, 0.77] slower
 }

@@ -346,8 +346,10 @@ func Bonferroni(confidence float64, m int) float64 {
 // The ratios are taken in round order, and the interval is widened, on
 // the log scale around the estimate, by the square root of the variance
 // inflation the rounds show (SerialInflation: batch means over blocks of
-// about √n consecutive rounds); when the blocks vary no more than
-// independent rounds would, the interval is the plain sign-test one.
+// about √n consecutive rounds, from 16 rounds on), never beyond the range
+// of the ratios; when the blocks vary no more than independent rounds
+// would, or there are fewer than 16 rounds, the interval is the plain
+// sign-test one.
 //
 // Ratios that are not finite and positive are invalid: est is NaN and ok
 // false. With no ratios est is NaN. When ok is false lo is 0 and hi +Inf.
@@ -361,8 +363,10 @@ func RatioInterval(ratios []float64, confidence float64) (est, lo, hi float64, o
 		logs[i] = math.Log(r)
 	}
 	if f := math.Sqrt(SerialInflation(logs)); f > 1 {
-		lo = est * math.Pow(lo/est, f)
-		hi = est * math.Pow(hi/est, f)
+		// Never beyond the rounds seen: the widest interval the ratios
+		// themselves support is their range.
+		lo = max(est*math.Pow(lo/est, f), slices.Min(ratios))
+		hi = min(est*math.Pow(hi/est, f), slices.Max(ratios))
 	}
 	return est, lo, hi, ok
 }
@@ -371,12 +375,13 @@ func RatioInterval(ratios []float64, confidence float64) (est, lo, hi float64, o
 // varies than it would if the values were independent: the batch-means
 // estimate m·Var(block means)/Var(xs) over b blocks of m = ⌊√n⌋
 // consecutive values (the first b·m values), at least 1. It is 1 when
-// there are fewer than 4 blocks of at least 2 values (n < 8) or no
+// there are fewer than 4 blocks of at least 4 values (n < 16: the
+// variance of so few block means is itself too noisy to widen by) or no
 // variance.
 func SerialInflation(xs []float64) float64 {
 	n := len(xs)
 	m := int(math.Sqrt(float64(n)))
-	if m < 2 || n/m < 4 {
+	if m < 4 || n/m < 4 {
 		return 1
 	}
 	b := n / m

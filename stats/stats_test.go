@@ -372,6 +372,17 @@ func TestSerialInflation(t *testing.T) {
 	if f := SerialInflation([]float64{1, 2, 3}); f != 1 {
 		t.Errorf("3 values: inflation %v, want 1", f)
 	}
+	if lo < slices.Min(ar) || hi > slices.Max(ar) {
+		t.Errorf("correlated rounds: interval [%.3f, %.3f] beyond the ratios' range [%.3f, %.3f]", lo, hi, slices.Min(ar), slices.Max(ar))
+	}
+	// Fewer than 16 rounds: a drift that halves the speed over 8 rounds
+	// keeps the plain sign-test interval (4 block means of 2 rounds are
+	// too noisy to widen by).
+	short := []float64{1.0, 0.95, 0.9, 0.8, 0.7, 0.65, 0.6, 0.5}
+	_, plo, phi, _ = signRatioInterval(short, 0.95)
+	if _, lo, hi, _ := RatioInterval(short, 0.95); lo != plo || hi != phi {
+		t.Errorf("8 rounds: interval [%.3f, %.3f], want the sign test's [%.3f, %.3f]", lo, hi, plo, phi)
+	}
 }
 
 // TestSelectRatiosMatchesSorting: the counting selection of large samples
