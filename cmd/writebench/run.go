@@ -391,6 +391,26 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 			fmt.Fprintf(stderr, "writebench: render summary: %v\n", err)
 		}
 	}
+	failed := reportEnd(stderr, set, out)
+	if runErr != nil {
+		if ie := interruption(ctx); ie != nil {
+			return ie
+		}
+		return runErr
+	}
+	if saveErr != nil {
+		return &failedError{msg: saveErr.Error()}
+	}
+	if failed > 0 {
+		return &failedError{msg: fmt.Sprintf("%d of %d cells failed", failed, len(set.Results))}
+	}
+	return nil
+}
+
+// reportEnd names every failed cell of set on stderr and closes with the
+// run's line (cells, status, time, where the set was saved: out); it
+// returns the number of failed cells.
+func reportEnd(stderr io.Writer, set *resultset.Set, out string) int {
 	failed := 0
 	for i := range set.Results {
 		if set.Results[i].Failed() {
@@ -407,19 +427,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	}
 	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
 		report.Plural(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
-	if runErr != nil {
-		if ie := interruption(ctx); ie != nil {
-			return ie
-		}
-		return runErr
-	}
-	if saveErr != nil {
-		return &failedError{msg: saveErr.Error()}
-	}
-	if failed > 0 {
-		return &failedError{msg: fmt.Sprintf("%d of %d cells failed", failed, len(set.Results))}
-	}
-	return nil
+	return failed
 }
 
 // announce says up front what will run, for about how long, and where the
