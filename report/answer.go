@@ -304,14 +304,7 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 		return head + notCompared(v)
 	}
 	leaders := answerLeaders(v)
-	var rest []*judge.Contender
-	for i := range v.Contenders {
-		c := &v.Contenders[i]
-		if slices.Contains(leaders, c) || c.Verdict == judge.Skipped || c.Verdict == judge.Failed || c.Verdict == judge.Unsafe {
-			continue
-		}
-		rest = append(rest, c)
-	}
+	rest := answerRest(v, leaders)
 	s := head
 	if v.Verdict == judge.Winner && len(leaders) == 1 && len(rest) > 0 {
 		n, _ := slowerFactor(rest[0])
@@ -321,8 +314,31 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 			shown--
 		}
 	}
-	// "slower" only when every one listed is proven slower (its whole
-	// interval below 1); contenders without an interval yet are "others".
+	s += othersClause(rest, shown)
+	s += roundsClause(v, budgetSpent, long)
+	return s + notRunClause(v, long)
+}
+
+// answerRest are the contenders of v after its leaders that ran and are
+// safe, in v's order.
+func answerRest(v *judge.Verdict, leaders []*judge.Contender) []*judge.Contender {
+	var rest []*judge.Contender
+	for i := range v.Contenders {
+		c := &v.Contenders[i]
+		if slices.Contains(leaders, c) || c.Verdict == judge.Skipped || c.Verdict == judge.Failed || c.Verdict == judge.Unsafe {
+			continue
+		}
+		rest = append(rest, c)
+	}
+	return rest
+}
+
+// othersClause is "; slower: pool 1.22 [1.15, 1.30]×, 3 more (2.0-12×)":
+// the first shown of rest with their intervals, the others counted with
+// their range (no range when shown is negative). It is "slower" only when
+// every one of rest is proven slower (its whole interval below 1);
+// contenders without an interval yet make it "others".
+func othersClause(rest []*judge.Contender, shown int) string {
 	listWord := "slower"
 	for _, c := range rest {
 		if math.IsNaN(c.CIHigh) || !(c.CIHigh < 1) {
@@ -342,52 +358,75 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 	case len(more) == 1 && more[0].Ratio > 0:
 		slower = append(slower, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
 	case len(more) > 0:
-		lo, hi := math.Inf(1), 0.0
-		for _, r := range more {
-			if r.Ratio > 0 {
-				lo, hi = min(lo, 1/r.Ratio), max(hi, 1/r.Ratio)
-			}
-		}
-		t := fmt.Sprintf("%d more", len(more))
-		if len(slower) == 0 {
-			t = fmt.Sprintf("%d %s", len(more), listWord)
-		}
-		if lo <= hi && shown >= 0 {
-			if listWord == "slower" {
-				t += " (" + factor(lo) + "-" + factor(hi) + "×)"
-			} else {
-				t += " (" + factor(lo) + "-" + factor(hi) + "× slower, unproven)"
-			}
-		}
-		slower = append(slower, t)
+		slower = append(slower, moreCount(more, listWord, len(slower) == 0, shown >= 0))
 	}
 	switch {
 	case len(slower) == 1 && len(more) > 1 && shown <= 0:
-		s += "; " + slower[0]
+		return "; " + slower[0]
 	case len(slower) > 0:
-		s += "; " + listWord + ": " + strings.Join(slower, ", ")
+		return "; " + listWord + ": " + strings.Join(slower, ", ")
 	}
-	if m := moreRoundsText(v, budgetSpent); long && m != "" {
-		s += "; " + m
-	} else if v.Verdict == judge.Undecided && v.MoreRounds > 0 {
-		if v.MoreRounds >= judge.MaxMoreRounds {
-			s += "; too close to the margin to decide"
-		} else if budgetSpent {
-			s += fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
-		} else {
-			s += fmt.Sprintf("; ~%d more rounds", v.MoreRounds)
+	return ""
+}
+
+// moreCount counts the contenders more that are not named: "3 more", or
+// "3 slower" (listWord) when alone, with their range of factors when
+// withRange.
+func moreCount(more []*judge.Contender, listWord string, alone, withRange bool) string {
+	lo, hi := math.Inf(1), 0.0
+	for _, r := range more {
+		if r.Ratio > 0 {
+			lo, hi = min(lo, 1/r.Ratio), max(hi, 1/r.Ratio)
 		}
 	}
+	t := fmt.Sprintf("%d more", len(more))
+	if alone {
+		t = fmt.Sprintf("%d %s", len(more), listWord)
+	}
+	if lo <= hi && withRange {
+		if listWord == "slower" {
+			t += " (" + factor(lo) + "-" + factor(hi) + "×)"
+		} else {
+			t += " (" + factor(lo) + "-" + factor(hi) + "× slower, unproven)"
+		}
+	}
+	return t
+}
+
+// roundsClause says what would decide an undecided group: in full when
+// long, else "~N more rounds" (or that it is too close to decide).
+func roundsClause(v *judge.Verdict, budgetSpent, long bool) string {
+	if m := moreRoundsText(v, budgetSpent); long && m != "" {
+		return "; " + m
+	}
+	if v.Verdict != judge.Undecided || v.MoreRounds <= 0 {
+		return ""
+	}
+	switch {
+	case v.MoreRounds >= judge.MaxMoreRounds:
+		return "; too close to the margin to decide"
+	case budgetSpent:
+		return fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
+	default:
+		return fmt.Sprintf("; ~%d more rounds", v.MoreRounds)
+	}
+}
+
+// notRunClause names the contenders that were not compared: in full when
+// long, else the unsafe ones by name and a count of the skipped and failed.
+func notRunClause(v *judge.Verdict, long bool) string {
+	if long {
+		return notCompared(v)
+	}
+	var s string
 	var unsafe []string
 	for _, c := range contendersWith(v, judge.Unsafe) {
 		unsafe = append(unsafe, c.Label)
 	}
-	if len(unsafe) > 0 && !long {
+	if len(unsafe) > 0 {
 		s += "; never " + strings.Join(unsafe, ", ") + " (corrupted data)"
 	}
-	if long {
-		s += notCompared(v)
-	} else if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
+	if n := len(contendersWith(v, judge.Skipped, judge.Failed)); n > 0 {
 		s += fmt.Sprintf("; %d not run", n)
 	}
 	return s
