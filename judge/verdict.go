@@ -428,10 +428,50 @@ func Decide(s *resultset.Set, cells []int, o Options) Verdict {
 	o = o.withDefaults()
 	v := Verdict{Tie: o.Tie, Confidence: o.Confidence, PairConfidence: o.Confidence}
 	v.Group, v.Contenders = describe(s, cells)
-	nan := math.NaN()
-	var eligible []int // indices into v.Contenders: safe, successful, with samples
+	eligible := classify(s, v.Contenders)
+	if len(eligible) == 0 {
+		v.Verdict = Undecided
+		sortContenders(v.Contenders)
+		return v
+	}
+	fastest := pickFastest(s, v.Contenders, eligible, o.Confidence)
+	fc := &v.Contenders[fastest]
+	fc.Ratio, fc.CILow, fc.CIHigh, fc.Verdict = 1, 1, 1, Fastest
+	fc.Pairs = len(validSeconds(&s.Results[fc.Cell]))
+	v.Fastest = fc.Label
+	v.Leaders = []string{fc.Label}
+	if w := loopsWarning(s, v.Contenders, eligible); w != "" {
+		v.Warnings = append(v.Warnings, w)
+	}
+	// An intersection-union test: every comparison at Confidence (see the
+	// package comment).
+	v.PairConfidence = o.Confidence
 	for i := range v.Contenders {
-		ct := &v.Contenders[i]
+		if i != fastest {
+			judgeAgainst(s, fc, &v.Contenders[i], v.PairConfidence, o.Tie)
+		}
+	}
+	v.Verdict = groupVerdict(v.Contenders, eligible)
+	if v.Verdict == Undecided {
+		v.MoreRounds = moreRounds(v.Contenders, v.PairConfidence, o.Tie)
+	}
+	sortContenders(v.Contenders)
+	// Leaders in contender order: the fastest, then the tied ones by ratio.
+	for _, c := range v.Contenders {
+		if c.Verdict == Tie {
+			v.Leaders = append(v.Leaders, c.Label)
+		}
+	}
+	return v
+}
+
+// classify fills every contender's counts and unsafe mark, gives the
+// skipped, failed, unsafe and sample-less ones their verdict, and returns
+// the indices into cs of the others (safe, successful, with samples).
+func classify(s *resultset.Set, cs []Contender) (eligible []int) {
+	nan := math.NaN()
+	for i := range cs {
+		ct := &cs[i]
 		c := &s.Results[ct.Cell]
 		ct.Ratio, ct.CILow, ct.CIHigh = nan, nan, nan
 		for k := range c.CorruptRecords {
@@ -454,37 +494,34 @@ func Decide(s *resultset.Set, cells []int, o Options) Verdict {
 			eligible = append(eligible, i)
 		}
 	}
-	if len(eligible) == 0 {
-		v.Verdict = Undecided
-		sortContenders(v.Contenders)
-		return v
-	}
+	return eligible
+}
 
-	// F: the contender the others beat least. Start from the smallest
-	// median seconds and move to any contender whose median paired ratio
-	// to F (its speed relative to F, the estimate the lines print) is above
-	// 1, until none is or the walk comes back to one it visited. Normally
-	// that ends with F beaten by none. When the medians form a cycle (a
-	// beats b, b beats c, c beats a, which near-equal contenders can do),
-	// F is, of the contenders the walk visited and those that beat its
-	// end, the one whose largest ratio from any other contender is
-	// smallest, so a line
-	// never names a leader that another contender beats by more than it
-	// must. Candidates are the cells the runner did not settle
-	// (Cell.Settled: stopped at its interim look as no faster than every
-	// contender that went on), when there are any.
-	candidates := slices.DeleteFunc(slices.Clone(eligible), func(i int) bool { return s.Results[v.Contenders[i].Cell].Settled })
+// pickFastest returns F, the index into cs of the contender the others
+// beat least. Start from the smallest median seconds and move to any
+// contender whose median paired ratio to F (its speed relative to F, the
+// estimate the lines print) is above 1, until none is or the walk comes
+// back to one it visited. Normally that ends with F beaten by none. When
+// the medians form a cycle (a beats b, b beats c, c beats a, which
+// near-equal contenders can do), F is, of the contenders the walk visited
+// and those that beat its end, the one whose largest ratio from any other
+// contender is smallest, so a line never names a leader that another
+// contender beats by more than it must. Candidates are the cells the
+// runner did not settle (Cell.Settled: stopped at its interim look as no
+// faster than every contender that went on), when there are any.
+func pickFastest(s *resultset.Set, cs []Contender, eligible []int, confidence float64) int {
+	candidates := slices.DeleteFunc(slices.Clone(eligible), func(i int) bool { return s.Results[cs[i].Cell].Settled })
 	if len(candidates) == 0 {
 		candidates = slices.Clone(eligible)
 	}
 	ratio := func(x, c int) float64 { // c's speed relative to x, NaN without common rounds
-		est, _, _, _ := stats.RatioInterval(resultset.PairedRatios(&s.Results[v.Contenders[x].Cell], &s.Results[v.Contenders[c].Cell]), o.Confidence)
+		est, _, _, _ := stats.RatioInterval(resultset.PairedRatios(&s.Results[cs[x].Cell], &s.Results[cs[c].Cell]), confidence)
 		return est
 	}
 	fastest := candidates[0]
 	for _, i := range candidates[1:] {
-		if stats.Median(validSeconds(&s.Results[v.Contenders[i].Cell])) <
-			stats.Median(validSeconds(&s.Results[v.Contenders[fastest].Cell])) {
+		if stats.Median(validSeconds(&s.Results[cs[i].Cell])) <
+			stats.Median(validSeconds(&s.Results[cs[fastest].Cell])) {
 			fastest = i
 		}
 	}
@@ -514,101 +551,96 @@ func Decide(s *resultset.Set, cells []int, o Options) Verdict {
 			choices = append(choices, i)
 		}
 	}
-	if cycle {
-		fewest := math.Inf(1)
-		for _, x := range choices {
-			worst := math.Inf(-1)
-			for _, c := range candidates {
-				if r := ratio(x, c); c != x && r > worst {
-					worst = r // NaN (no rounds in common) never counts
-				}
-			}
-			if worst < fewest {
-				fastest, fewest = x, worst
+	if !cycle {
+		return fastest
+	}
+	fewest := math.Inf(1)
+	for _, x := range choices {
+		worst := math.Inf(-1)
+		for _, c := range candidates {
+			if r := ratio(x, c); c != x && r > worst {
+				worst = r // NaN (no rounds in common) never counts
 			}
 		}
+		if worst < fewest {
+			fastest, fewest = x, worst
+		}
 	}
-	fc := &v.Contenders[fastest]
-	fc.Ratio, fc.CILow, fc.CIHigh, fc.Verdict = 1, 1, 1, Fastest
-	fc.Pairs = len(validSeconds(&s.Results[fc.Cell]))
-	v.Fastest = fc.Label
-	v.Leaders = []string{fc.Label}
+	return fastest
+}
 
+// loopsWarning warns when the eligible contenders ran different numbers of
+// batches per sample; "" when they did not.
+func loopsWarning(s *resultset.Set, cs []Contender, eligible []int) string {
 	loMin, loMax := math.MaxInt, 0
 	for _, i := range eligible {
-		l := max(s.Results[v.Contenders[i].Cell].Loops, 1)
+		l := max(s.Results[cs[i].Cell].Loops, 1)
 		loMin, loMax = min(loMin, l), max(loMax, l)
 	}
-	if loMin != loMax {
-		v.Warnings = append(v.Warnings, fmt.Sprintf("contenders ran %d to %d batches per sample (loops): per-batch times of different loop counts are not comparable, so part of any difference may come from that", loMin, loMax))
+	if loMin == loMax {
+		return ""
 	}
+	return fmt.Sprintf("contenders ran %d to %d batches per sample (loops): per-batch times of different loop counts are not comparable, so part of any difference may come from that", loMin, loMax)
+}
 
-	// An intersection-union test: every comparison at Confidence (see the
-	// package comment).
-	v.PairConfidence = o.Confidence
-	f := &s.Results[fc.Cell]
-	lowT, highT := 1-o.Tie, 1+o.Tie
-	for i := range v.Contenders {
-		ct := &v.Contenders[i]
-		if i == fastest || !(ct.Verdict == "" || ct.Verdict == Unsafe) {
-			continue
+// judgeAgainst gives ct (eligible or unsafe) its paired ratio to the
+// fastest fc with its interval at confidence and, unless unsafe, its
+// verdict: slower, tie (within ±tie) or undecided.
+func judgeAgainst(s *resultset.Set, fc, ct *Contender, confidence, tie float64) {
+	if !(ct.Verdict == "" || ct.Verdict == Unsafe) {
+		return
+	}
+	lowT, highT := 1-tie, 1+tie
+	rs := resultset.PairedRatios(&s.Results[fc.Cell], &s.Results[ct.Cell])
+	ct.Pairs = len(rs)
+	if len(rs) == 0 {
+		if ct.Verdict == "" {
+			ct.Verdict, ct.Note = Undecided, "no rounds in common with the fastest"
 		}
-		rs := resultset.PairedRatios(f, &s.Results[ct.Cell])
-		ct.Pairs = len(rs)
-		if len(rs) == 0 {
-			if ct.Verdict == "" {
-				ct.Verdict, ct.Note = Undecided, "no rounds in common with the fastest"
-			}
-			continue
-		}
-		est, lo, hi, ok := stats.RatioInterval(rs, v.PairConfidence)
-		ct.Ratio = est
-		if ok {
-			ct.CILow, ct.CIHigh = lo, hi
-		}
-		if ct.Verdict == Unsafe {
-			continue
-		}
-		switch {
-		case !ok:
-			ct.Verdict = Undecided
-			ct.Note = "too few paired rounds for an interval"
-		case hi < lowT:
-			ct.Verdict = Slower
-		case lo >= lowT && hi <= highT:
-			ct.Verdict = Tie
-		default:
-			ct.Verdict = Undecided
-			if hi <= highT {
-				ct.NoFaster = true
-				ct.Note = fmt.Sprintf("not faster than %s by more than %s; slower or tie undecided", fc.Label, resultset.FormatPercent(o.Tie))
-			}
+		return
+	}
+	est, lo, hi, ok := stats.RatioInterval(rs, confidence)
+	ct.Ratio = est
+	if ok {
+		ct.CILow, ct.CIHigh = lo, hi
+	}
+	if ct.Verdict == Unsafe {
+		return
+	}
+	switch {
+	case !ok:
+		ct.Verdict = Undecided
+		ct.Note = "too few paired rounds for an interval"
+	case hi < lowT:
+		ct.Verdict = Slower
+	case lo >= lowT && hi <= highT:
+		ct.Verdict = Tie
+	default:
+		ct.Verdict = Undecided
+		if hi <= highT {
+			ct.NoFaster = true
+			ct.Note = fmt.Sprintf("not faster than %s by more than %s; slower or tie undecided", fc.Label, resultset.FormatPercent(tie))
 		}
 	}
+}
 
-	v.Verdict = Winner
+// groupVerdict is the group's verdict from its eligible contenders'
+// verdicts: undecided when one may still be faster than the fastest,
+// else a tie when one is within the margin, else a winner.
+func groupVerdict(cs []Contender, eligible []int) string {
+	verdict := Winner
 	for _, i := range eligible {
-		ct := &v.Contenders[i]
+		ct := &cs[i]
 		switch {
 		case ct.Verdict == Undecided && !ct.NoFaster:
-			v.Verdict = Undecided
+			verdict = Undecided
 		case ct.Verdict == Tie || ct.NoFaster:
-			if v.Verdict == Winner {
-				v.Verdict = Tie
+			if verdict == Winner {
+				verdict = Tie
 			}
 		}
 	}
-	if v.Verdict == Undecided {
-		v.MoreRounds = moreRounds(v.Contenders, v.PairConfidence, o.Tie)
-	}
-	sortContenders(v.Contenders)
-	// Leaders in contender order: the fastest, then the tied ones by ratio.
-	for _, c := range v.Contenders {
-		if c.Verdict == Tie {
-			v.Leaders = append(v.Leaders, c.Label)
-		}
-	}
-	return v
+	return verdict
 }
 
 // GroupDecided reports whether the group made of cells (indices into
