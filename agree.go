@@ -36,7 +36,8 @@ type Identifier interface {
 // checks. Not compared: Seed (rank 0's is used), Preset and Command (rank
 // 0's are recorded), the outputs (rank 0 writes them), and Dir, which
 // names each rank's own scratch place, unless SharedDir makes it one
-// directory for all.
+// directory for all. Every field appears once, but "exec" (one per
+// external writer).
 func (cfg *Config) settings(cells []cell) []Setting {
 	s := []Setting{{Field: "version", Value: Version()}}
 	s = append(s, Setting{Field: "strategies", Value: strings.Join(cfg.Strategies, ",")})
@@ -49,9 +50,14 @@ func (cfg *Config) settings(cells []cell) []Setting {
 			s = append(s, Setting{Field: "exec", Value: name + ": " + id.Identity()})
 		}
 	}
-	// Every axis's values as expanded (defaults included), in table order.
+	// Every axis's values as expanded (defaults included), in table order;
+	// not the dir axis: it has values only in a run of several directories,
+	// which MPI refuses, and the "dir" setting below is the directory.
 	vals := map[string][]string{}
 	for _, a := range resultset.Axes() {
+		if a.Name == "dir" {
+			continue
+		}
 		seen := map[string]bool{}
 		for _, c := range cells {
 			v := a.Format(c.res)

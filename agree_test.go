@@ -1,6 +1,7 @@
 package writebench
 
 import (
+	"slices"
 	"testing"
 )
 
@@ -49,6 +50,42 @@ func TestSettingsNormalised(t *testing.T) {
 		tc.edit(&cfg)
 		if got := settings(cfg); got[tc.field] == a[tc.field] {
 			t.Errorf("%s: changing it leaves the setting %q", tc.field, got[tc.field])
+		}
+	}
+}
+
+// TestSettingsDirOnce: the directory is one setting, "dir", present only
+// with SharedDir and then equal to Dir, so ranks with their own
+// directories agree and ranks sharing one compare it; no other field but
+// "exec" repeats (a repeated "dir", the dir axis's empty value beside the
+// shared directory, made the ranks of every --shared-dir run disagree).
+func TestSettingsDirOnce(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		dir := t.TempDir()
+		c := Config{Strategies: []string{"bufio", "chunked"}, Files: []int{1, 4}, Sizes: []int64{4096}, Dir: dir, SharedDir: shared}.withDefaults()
+		cells, err := c.expand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int{}
+		var dirs []string
+		for _, s := range c.settings(cells) {
+			count[s.Field]++
+			if s.Field == "dir" {
+				dirs = append(dirs, s.Value)
+			}
+		}
+		for f, n := range count {
+			if n > 1 && f != "exec" {
+				t.Errorf("shared %v: field %q appears %d times", shared, f, n)
+			}
+		}
+		want := []string(nil)
+		if shared {
+			want = []string{dir}
+		}
+		if !slices.Equal(dirs, want) {
+			t.Errorf("shared %v: dir settings %q, want %q", shared, dirs, want)
 		}
 	}
 }

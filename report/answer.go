@@ -42,6 +42,9 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	shared := sharedWorkload(vs)
 
 	line("writebench: " + machineLine(set))
+	if r := ranksEnv(set); r != "" {
+		line("ran as " + r) // a line of its own: the machine line is cut at the width
+	}
 	line("ran " + repetitionsText(set) + warmupText(set.Env) + " per cell")
 	for _, l := range strings.Split(syncLine(set, shared), "\n") {
 		line(l)
@@ -78,7 +81,8 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	return ew.err
 }
 
-// machineLine is the environment in one short line.
+// machineLine is the environment in one short line (the ranks of an MPI
+// run have a line of their own).
 func machineLine(s *resultset.Set) string {
 	e := s.Env
 	var parts []string
@@ -107,9 +111,6 @@ func machineLine(s *resultset.Set) string {
 			k = k[:i]
 		}
 		parts = append(parts, strings.TrimSpace(e.GOOS+" "+k))
-	}
-	if r := ranksEnv(s); r != "" {
-		parts = append(parts, r)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -116,3 +116,19 @@ func TestCompareSharedDirDiffers(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerNamesSharedRanks: the answer says how many ranks ran and that
+// they shared one directory, whole, however long the machine's line is
+// (the ranks were the end of that line and were cut off with it).
+func TestAnswerNamesSharedRanks(t *testing.T) {
+	set := loadFixture(t, "ranks")
+	set.Env.SharedDir = true
+	set.Env.CPU = strings.Repeat("a very long processor name ", 4)
+	var buf bytes.Buffer
+	if err := WriteAnswer(&buf, set, AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "4 MPI ranks on 2 hosts (vm, node2) sharing one directory"; !strings.Contains(buf.String(), want) {
+		t.Errorf("the answer lacks %q:\n%s", want, buf.String())
+	}
+}
