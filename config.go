@@ -189,21 +189,32 @@ const MaxRepeat = 10_000
 // ConfigError is a bad Config field. Field names the Config field or the
 // axis (resultset.Axes()) at fault in lower case, e.g. "sizes", "queue_depth",
 // "repeat"; the command line maps it to its flag. It is empty when no field
-// is at fault (a run launched as several ranks without MPI).
+// is at fault (a run launched as several ranks without MPI). Msg names the
+// other fields it mentions as {field} ("use smaller {chunk}"), and "{{" is
+// a literal brace: Error writes them as field names, Text as the caller
+// names them (a command, as its flags).
 type ConfigError struct {
 	Field string
 	Msg   string
 }
 
 func (e *ConfigError) Error() string {
+	msg := e.Text(func(field string) string { return field })
 	if e.Field == "" { // not one field's fault (e.g. how the run was launched)
-		return e.Msg
+		return msg
 	}
-	return e.Field + ": " + e.Msg
+	return e.Field + ": " + msg
 }
 
+// Text is Msg with every field it names written as name(field).
+func (e *ConfigError) Text(name func(field string) string) string {
+	return textfmt.FieldRefs(e.Msg, name)
+}
+
+// cfgErr is a *ConfigError of field; format may name fields as {field}
+// (see ConfigError), the braces of args are kept as they are.
 func cfgErr(field, format string, args ...any) error {
-	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &ConfigError{Field: field, Msg: textfmt.FieldMsg(format, args...)}
 }
 
 // configError returns the *ConfigError for a bad setting an internal
@@ -313,13 +324,13 @@ func (cfg *Config) check() ([]cell, error) {
 // cells' directories, and refuses one directory given twice.
 func (cfg *Config) checkDirs() error {
 	if slices.Contains(cfg.Vs, "dir") && len(cfg.Dirs) < 2 {
-		return cfgErr("vs", "dir needs two or more directories (--dir A,B)")
+		return cfgErr("vs", "dir needs two or more directories ({dir} A,B)")
 	}
 	if len(cfg.Dirs) < 2 {
 		return nil
 	}
 	if cfg.Job != nil && cfg.Job.Size() > 1 || cfg.SharedDir {
-		return cfgErr("dir", "several directories do not combine with MPI ranks or --shared-dir")
+		return cfgErr("dir", "several directories do not combine with MPI ranks or {shared_dir}")
 	}
 	seen := map[string]string{}
 	out := make([]string, len(cfg.Dirs))
@@ -463,21 +474,65 @@ func (cfg *Config) sweepAxes() ([]axisValues, error) {
 	return out, nil
 }
 
+// scalarRanges are the bounds of the scalar fields whose zero a Config
+// reads as the default, in checkScalars' order: Validate checks them, and
+// CheckExplicit checks a value given explicitly, 0 included.
+var scalarRanges = []struct {
+	field string
+	get   func(*Config) float64
+	check func(v float64) error
+}{
+	{"repeat", func(c *Config) float64 { return float64(c.Repeat) }, func(v float64) error {
+		if v < 1 || v > MaxRepeat {
+			return cfgErr("repeat", "%d is out of range (1 to %d)", int64(v), MaxRepeat)
+		}
+		return nil
+	}},
+	{"min_rounds", func(c *Config) float64 { return float64(c.MinRounds) }, func(v float64) error {
+		if v < 1 || v > MaxRepeat {
+			return cfgErr("min_rounds", "%d is out of range (1 to %d)", int64(v), MaxRepeat)
+		}
+		return nil
+	}},
+	{"precision", func(c *Config) float64 { return c.Precision }, func(v float64) error {
+		if !(v > 0 && v < 1) {
+			return cfgErr("precision", "%v is out of range (above 0, below 1)", v)
+		}
+		return nil
+	}},
+	{"tie", func(c *Config) float64 { return c.Tie }, func(v float64) error {
+		if !(v > 0 && v < 1) {
+			return cfgErr("tie", "%v is out of range (above 0, below 1)", v)
+		}
+		return nil
+	}},
+}
+
+// CheckExplicit checks v, given explicitly for field ("repeat",
+// "min_rounds", "precision" or "tie"), as Validate checks the field, 0
+// included: a Config reads 0 there as the default, so a command line that
+// names 0 asks this. It returns a *ConfigError, nil for other fields.
+func CheckExplicit(field string, v float64) error {
+	for _, r := range scalarRanges {
+		if r.field == field {
+			return r.check(v)
+		}
+	}
+	return nil
+}
+
 // checkScalars validates the scalar fields in a fixed order.
 func (cfg *Config) checkScalars() error {
+	for _, r := range scalarRanges {
+		if err := r.check(r.get(cfg)); err != nil {
+			return err
+		}
+	}
 	switch {
-	case cfg.Repeat < 1 || cfg.Repeat > MaxRepeat:
-		return cfgErr("repeat", "%d is out of range (1 to %d)", cfg.Repeat, MaxRepeat)
 	case cfg.Warmup > MaxRepeat:
 		return cfgErr("warmup", "%d is out of range (0 to %d)", cfg.Warmup, MaxRepeat)
-	case cfg.MinRounds < 1 || cfg.MinRounds > MaxRepeat:
-		return cfgErr("min_rounds", "%d is out of range (1 to %d)", cfg.MinRounds, MaxRepeat)
 	case cfg.Budget < 0:
 		return cfgErr("budget", "%v is negative", cfg.Budget)
-	case !(cfg.Precision > 0 && cfg.Precision < 1):
-		return cfgErr("precision", "%v is out of range (above 0, below 1)", cfg.Precision)
-	case !(cfg.Tie > 0 && cfg.Tie < 1):
-		return cfgErr("tie", "%v is out of range (above 0, below 1)", cfg.Tie)
 	case cfg.MinSample > time.Minute:
 		return cfgErr("min_sample", "%v is too long (at most 1m)", cfg.MinSample)
 	case cfg.TimelineInterval < timeline.MinInterval || cfg.TimelineInterval > time.Hour:

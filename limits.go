@@ -70,15 +70,15 @@ func checkLimitsWith(cells []cell, noVerify bool, l processLimits) error {
 		threads := strategies.PeakThreads(c.strategy, c.res.Files, c.params) + runtimeThreads()
 		if l.goMaxThreads > 0 && threads > l.goMaxThreads {
 			return cfgErr(culprit(c), "cell %s may run %d threads at once (%d workers blocked in system calls + %d for the Go runtime), "+
-				"past the Go runtime's limit of %d threads: lower --%s",
-				resultset.Printable(c.res.Key()), threads, threads-runtimeThreads(), runtimeThreads(), l.goMaxThreads, flagName(culprit(c)))
+				"past the Go runtime's limit of %d threads: lower {"+culprit(c)+"}",
+				resultset.Printable(c.res.Key()), threads, threads-runtimeThreads(), runtimeThreads(), l.goMaxThreads)
 		}
 		if l.CheckThreads && uint64(threads)+l.OtherTasks > l.ThreadLimit {
 			return cfgErr(culprit(c), "cell %s may run %d threads at once (%d workers blocked in system calls + %d for the Go runtime), "+
 				"but RLIMIT_NPROC (ulimit -u) lets uid %d have %d processes and threads, %d of them in use by other processes: "+
-				"lower --%s or raise ulimit -u",
+				"lower {"+culprit(c)+"} or raise ulimit -u",
 				resultset.Printable(c.res.Key()), threads, threads-runtimeThreads(), runtimeThreads(),
-				l.UID, l.ThreadLimit, l.OtherTasks, flagName(culprit(c)))
+				l.UID, l.ThreadLimit, l.OtherTasks)
 		}
 		if !l.CheckAddr {
 			continue
@@ -87,20 +87,12 @@ func checkLimitsWith(cells []cell, noVerify bool, l processLimits) error {
 		need := mem - min(mem, memBase) + arenaSlack + uint64(max(threads-l.ThreadsNow, 0))*l.ThreadStack
 		if l.AddrNow+need > l.AddrLimit {
 			return cfgErr(culprit(c), "cell %s would need about %s more address space (memory estimate %s, %d thread stacks), "+
-				"but RLIMIT_AS (ulimit -v) is %s and %s is in use: use smaller --chunk/--record/--sizes or a lower --concurrency, or raise ulimit -v",
+				"but RLIMIT_AS (ulimit -v) is %s and %s is in use: use smaller {chunk}/{record}/{size} or a lower {concurrency}, or raise ulimit -v",
 				resultset.Printable(c.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(mem), threads,
 				resultset.FormatIEC(l.AddrLimit), resultset.FormatIEC(l.AddrNow))
 		}
 	}
 	return nil
-}
-
-// flagName is the command-line flag of a ConfigError field.
-func flagName(field string) string {
-	if a := resultset.AxisByName(field); a != nil {
-		return a.Flag
-	}
-	return field
 }
 
 // CheckCell checks that one batch, files files of size bytes written by s

@@ -4,6 +4,7 @@ import (
 	"io"
 
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -51,18 +52,18 @@ func checkMemory(cells []cell, noVerify bool, override int64, log io.Writer) err
 		return nil
 	}
 	if override > 0 {
-		return checkMemoryLimit(cells, noVerify, uint64(override), "--memory-limit", "")
+		return checkMemoryLimit(cells, noVerify, uint64(override), "{memory_limit}", "")
 	}
 	limit, source, ok := sysinfo.MemoryLimit()
 	if !ok {
 		logf(log, "note: memory check skipped: %s (--memory-limit sets the figure)", source)
 		return nil
 	}
-	return checkMemoryLimit(cells, noVerify, limit, source, memoryAdvice)
+	return checkMemoryLimit(cells, noVerify, limit, textfmt.EscapeBraces(source), memoryAdvice)
 }
 
 // memoryAdvice ends the memory check's refusal of a sweep.
-const memoryAdvice = ", or set the figure with --memory-limit SIZE (off: no check)"
+const memoryAdvice = ", or set the figure with {memory_limit} SIZE (off: no check)"
 
 func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source, advice string) error {
 	var worst *cell
@@ -76,6 +77,8 @@ func checkMemoryLimit(cells []cell, noVerify bool, limit uint64, source, advice 
 	if worst == nil || need <= limit {
 		return nil
 	}
-	return cfgErr(culprit(worst), "cell %s would need about %s of memory at its peak, but only %s is available (%s): use smaller --chunk/--record/--sizes or a lower --concurrency%s",
-		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit), source, advice)
+	// source and advice are ConfigError text already (fields as {field}).
+	msg := textfmt.FieldMsg("cell %s would need about %s of memory at its peak, but only %s is available (",
+		resultset.Printable(worst.res.Key()), resultset.FormatIEC(need), resultset.FormatIEC(limit))
+	return &ConfigError{Field: culprit(worst), Msg: msg + source + "): use smaller {chunk}/{record}/{size} or a lower {concurrency}" + advice}
 }

@@ -198,7 +198,7 @@ func abCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if set == nil {
 		var ce *writebench.ConfigError
 		if errors.As(runErr, &ce) {
-			return usagef("ab: %v", runErr)
+			return usagef("ab: %s", flagText(ce))
 		}
 		return runErr
 	}

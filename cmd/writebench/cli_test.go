@@ -163,6 +163,12 @@ func TestRunUsageErrors(t *testing.T) {
 		{"tie 0", []string{"--tie", "0"}, []string{"--tie:", "out of range"}},
 		{"precision 0", []string{"--precision", "0"}, []string{"--precision:", "out of range"}},
 		{"min-rounds 0", []string{"--min-rounds", "0"}, []string{"--min-rounds:", "out of range"}},
+		{"repeat negative", []string{"--repeat", "-3"}, []string{"--repeat: -3 is out of range"}},
+		{"min-rounds negative", []string{"--min-rounds", "-1"}, []string{"--min-rounds: -1 is out of range"}},
+		// The library names fields; the command prints every one as its flag.
+		{"memory limit", []string{"--memory-limit", "1MiB", "--strategies", "chunked", "--files", "1", "--sizes", "64MiB"},
+			[]string{"use smaller --chunk/--record/--sizes or a lower --concurrency"}},
+		{"vs dir with one dir", []string{"--vs", "dir"}, []string{"--vs: dir needs two or more directories (--dir A,B)"}},
 		{"positional argument", []string{"extra"}, []string{`"extra"`}},
 		{"positional after flags", []string{"--files", "1", "more"}, []string{`"more"`}},
 	}
@@ -182,6 +188,9 @@ func TestRunUsageErrors(t *testing.T) {
 				if !strings.Contains(stderr, w) {
 					t.Errorf("stderr %q lacks %q", stderr, w)
 				}
+			}
+			if strings.Contains(stderr, "{") {
+				t.Errorf("stderr %q holds an unrendered field reference", stderr)
 			}
 			if stdout != "" {
 				t.Errorf("stdout %q, want nothing", stdout)

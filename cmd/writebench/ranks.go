@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -37,7 +38,7 @@ func runRank(ctx context.Context, f *runFlags, args []string, job *writebench.Jo
 		}
 		var ce *writebench.ConfigError
 		if errors.As(err, &ce) && ce.Field != "" {
-			return usagef("run: rank %d: --%s: %s", job.Rank(), flagOf(ce.Field), ce.Msg)
+			return usagef("run: rank %d: %s", job.Rank(), flagText(ce))
 		}
 		return fmt.Errorf("rank %d: %w", job.Rank(), err)
 	}
@@ -79,7 +80,7 @@ func agreeRanks(ctx context.Context, f *runFlags, args []string, job *writebench
 	if err != nil {
 		// The rank's own usage error, without the command's prefix: the
 		// message every rank prints names the rank first.
-		mine = &writebench.ConfigError{Msg: strings.TrimPrefix(err.Error(), "run: ")}
+		mine = &writebench.ConfigError{Msg: textfmt.EscapeBraces(strings.TrimPrefix(err.Error(), "run: "))}
 	}
 	extra := []writebench.Setting{{Field: "dry_run", Value: strconv.FormatBool(f.dryRun)}}
 	if err := writebench.Agree(ctx, job, cfg, mine, extra...); err != nil {
@@ -103,10 +104,7 @@ func rankUsage(err error) error {
 	msg := re.Err.Error()
 	var ce *writebench.ConfigError
 	if errors.As(re.Err, &ce) {
-		msg = ce.Msg
-		if ce.Field != "" {
-			msg = "--" + flagOf(ce.Field) + ": " + ce.Msg
-		}
+		msg = flagText(ce)
 	}
 	return usagef("run: rank %d (%s): %s", re.Rank, resultset.Printable(re.Host), msg)
 }

@@ -128,12 +128,27 @@ func axisHelp(a *resultset.Axis) string {
 	return h + " (default " + def + ")"
 }
 
-// flagOf maps a field named by a writebench.ConfigError to its flag.
+// flagOf maps a field named by a writebench.ConfigError to its flag: the
+// axis's flag, else the field with dashes (memory_limit: memory-limit).
+// It is the one place the command translates the library's field names.
 func flagOf(field string) string {
 	if a := resultset.AxisByName(field); a != nil {
 		return a.Flag
 	}
 	return strings.ReplaceAll(field, "_", "-")
+}
+
+// flagRef is how a message names a field: its flag, "--chunk".
+func flagRef(field string) string { return "--" + flagOf(field) }
+
+// flagText is a *writebench.ConfigError as the command prints it, every
+// field named by its flag: "--chunk: cell ... use smaller --chunk/--record".
+func flagText(ce *writebench.ConfigError) string {
+	msg := ce.Text(flagRef)
+	if ce.Field == "" {
+		return msg
+	}
+	return flagRef(ce.Field) + ": " + msg
 }
 
 // configError turns a library error into a usage error naming the flag.
@@ -142,8 +157,8 @@ func configError(err error) error {
 		return ue
 	}
 	var ce *writebench.ConfigError
-	if errors.As(err, &ce) && ce.Field != "" {
-		return usagef("run: --%s: %s", flagOf(ce.Field), ce.Msg)
+	if errors.As(err, &ce) {
+		return usagef("run: %s", flagText(ce))
 	}
 	return usagef("run: %v", err)
 }
@@ -231,6 +246,16 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 	return cfg, nil
 }
 
+// explicitZero is the usage error for field given as 0 on the command
+// line, which the library would read as its default; other values are
+// the library's to check (Config.Validate).
+func explicitZero(field string, v float64) error {
+	if v != 0 {
+		return nil
+	}
+	return configError(writebench.CheckExplicit(field, v))
+}
+
 // apply sets what flag name (given on the command line) says in cfg; the
 // axis flags become cfg's files, sizes or knobs.
 func (f *runFlags) apply(cfg *writebench.Config, name string) error {
@@ -239,9 +264,7 @@ func (f *runFlags) apply(cfg *writebench.Config, name string) error {
 	case "strategies":
 		cfg.Strategies = f.strategies
 	case "repeat":
-		if f.repeat < 1 {
-			bad = usagef("run: --repeat: %d is out of range (at least 1; 6 or more for confidence intervals)", f.repeat)
-		}
+		bad = explicitZero("repeat", float64(f.repeat))
 		cfg.Repeat = f.repeat
 	case "warmup":
 		if f.warmup < 0 {
@@ -254,20 +277,13 @@ func (f *runFlags) apply(cfg *writebench.Config, name string) error {
 	case "budget":
 		cfg.Budget = f.budget
 	case "min-rounds":
-		// An explicit 0 is not "the default": the library's zero is.
-		if f.minRounds < 1 {
-			bad = usagef("run: --min-rounds: %d is out of range (at least 1)", f.minRounds)
-		}
+		bad = explicitZero("min_rounds", float64(f.minRounds))
 		cfg.MinRounds = f.minRounds
 	case "precision":
-		if !(f.precision > 0 && f.precision < 1) {
-			bad = usagef("run: --precision: %v is out of range (above 0, below 1)", f.precision)
-		}
+		bad = explicitZero("precision", f.precision)
 		cfg.Precision = f.precision
 	case "tie":
-		if !(f.tie > 0 && f.tie < 1) {
-			bad = usagef("run: --tie: %v is out of range (above 0, below 1)", f.tie)
-		}
+		bad = explicitZero("tie", f.tie)
 		cfg.Tie = f.tie
 	case "vs":
 		if _, err := resultset.ParseVs(f.vs); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -101,7 +102,12 @@ func workerCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if p, ok := s.(*probedStrategy); ok {
 			s = p.Strategy // its capabilities (memory estimate) are the strategy's
 		}
-		return writebench.CheckCell(s, r.Files, r.Size, r.Params)
+		err := writebench.CheckCell(s, r.Files, r.Size, r.Params)
+		var ce *writebench.ConfigError
+		if errors.As(err, &ce) {
+			return errors.New(flagText(ce))
+		}
+		return err
 	}
 	err := external.ServeChecked(ctx, workerStdin, stdout, lookup, check, "writebench "+writebench.Version())
 	if ctx.Err() != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -97,7 +98,7 @@ func shorten(v string) string {
 	if v == "" {
 		return "(none)"
 	}
-	return resultset.Printable(v)
+	return textfmt.EscapeBraces(resultset.Printable(v)) // ConfigError text
 }
 
 // AgreeConfig is the ranks' first exchange, before any work: every rank

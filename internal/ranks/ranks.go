@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -341,9 +342,9 @@ func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, erro
 			s = b
 		}
 		if err != nil {
-			unseen = fmt.Errorf("rank 0's scratch directory %s is not visible here (%v): "+
-				"--dir must be one file system mounted at the same path on every rank's host",
-				resultset.Printable(path), err)
+			unseen = errors.New(textfmt.FieldMsg("rank 0's scratch directory %s is not visible here (%v): "+
+				"{dir} must be one file system mounted at the same path on every rank's host",
+				resultset.Printable(path), err))
 		}
 	}
 	if err := g.Agree(ctx, unseen); err != nil {
@@ -352,7 +353,8 @@ func (g *Group) MakeScratch(ctx context.Context, dir string) (*scratch.Dir, erro
 		if errors.As(err, &ce) {
 			return nil, err
 		}
-		return nil, cfgErr("shared_dir", "%v", err)
+		// err's text is ConfigError text already ({dir}, escaped braces).
+		return nil, &ConfigError{Field: "shared_dir", Msg: err.Error()}
 	}
 	return s, nil
 }
@@ -395,14 +397,18 @@ func (e *SkippedError) Error() string { return "skipped: " + e.Reason }
 
 // ConfigError is a bad setting found while starting the ranks; Field names
 // the Config field at fault (empty when it is how the run was launched).
-// The runner returns it as its own *writebench.ConfigError.
+// The runner returns it as its own *writebench.ConfigError. Msg names the
+// other fields it mentions as {field}, "{{" is a literal brace (see
+// textfmt.FieldRefs).
 type ConfigError struct {
 	Field string
 	Msg   string
 }
 
-func (e *ConfigError) Error() string { return e.Msg }
+func (e *ConfigError) Error() string {
+	return textfmt.FieldRefs(e.Msg, func(field string) string { return field })
+}
 
 func cfgErr(field, format string, args ...any) error {
-	return &ConfigError{Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &ConfigError{Field: field, Msg: textfmt.FieldMsg(format, args...)}
 }
