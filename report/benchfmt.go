@@ -28,12 +28,15 @@ import (
 // of splitting them into separate tables.
 func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 	bw := benchfmt.NewWriter(w)
-	for _, u := range []struct{ unit, better string }{
-		{"sec/op", "lower"}, {"B/s", "higher"}, {"files/s", "higher"}, {"syscalls/op", "lower"},
-	} {
+	metrics := benchMetrics()
+	for _, m := range metrics {
+		better := "lower"
+		if m.Better == resultset.HigherIsBetter {
+			better = "higher"
+		}
 		if err := bw.Write(&benchfmt.UnitMetadata{
-			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u.unit, Key: "better"},
-			OrigUnit:        u.unit, Value: u.better,
+			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: m.unit, Key: "better"},
+			OrigUnit:        m.unit, Value: better,
 		}); err != nil {
 			return err
 		}
@@ -93,17 +96,16 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 				}
 				continue
 			}
-			for rep, sec := range c.Seconds {
+			samples := make([][]float64, len(metrics))
+			for k, m := range metrics {
+				samples[k] = m.Samples(c)
+			}
+			for rep := range c.Seconds {
 				r := &benchfmt.Result{Config: cfg, Name: benchfmt.Name("Write" + name), Iters: 1}
-				r.Values = append(r.Values, benchfmt.Value{Value: sec, Unit: "sec/op"})
-				if sec > 0 {
-					if c.FileSize > 0 {
-						r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Bytes()) / sec, Unit: "B/s"})
+				for k, m := range metrics {
+					if rep < len(samples[k]) { // none when the metric is unavailable for the cell
+						r.Values = append(r.Values, benchfmt.Value{Value: samples[k][rep], Unit: m.unit})
 					}
-					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.Files*c.RankCount()) / sec, Unit: "files/s"})
-				}
-				if c.WriteSyscalls[rep] >= 0 {
-					r.Values = append(r.Values, benchfmt.Value{Value: float64(c.WriteSyscalls[rep]), Unit: "syscalls/op"})
 				}
 				if err := bw.Write(r); err != nil {
 					return err
@@ -112,6 +114,27 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 		}
 	}
 	return nil
+}
+
+// benchMetric is a metric of resultset.Metrics() written as a benchfmt
+// value, in its benchfmt unit (per op: one repetition).
+type benchMetric struct {
+	*resultset.Metric
+	unit string
+}
+
+// benchUnits names the metrics benchfmt output carries and their units;
+// values and better directions are the metric table's.
+var benchUnits = []struct{ metric, unit string }{
+	{"seconds", "sec/op"}, {"bytes_per_second", "B/s"}, {"files_per_second", "files/s"}, {"write_syscalls", "syscalls/op"},
+}
+
+func benchMetrics() []benchMetric {
+	out := make([]benchMetric, len(benchUnits))
+	for i, u := range benchUnits {
+		out[i] = benchMetric{resultset.MetricByName(u.metric), u.unit}
+	}
+	return out
 }
 
 // benchName is the sub-benchmark part of a cell's name:

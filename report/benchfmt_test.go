@@ -59,3 +59,24 @@ func TestBenchfmtComparableAcrossMachines(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchUnitsFromMetrics: every benchfmt value is a metric of the
+// table, its "better" direction the table's.
+func TestBenchUnitsFromMetrics(t *testing.T) {
+	for _, m := range benchMetrics() {
+		if m.Metric == nil {
+			t.Fatalf("benchUnits names a metric the table lacks (unit %s)", m.unit)
+		}
+	}
+	set := loadFixture(t, "ranks")
+	var buf bytes.Buffer
+	if err := renderBenchfmt(&buf, []*resultset.Set{set}, []string{"ranks"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range benchMetrics() {
+		better := map[resultset.Better]string{resultset.LowerIsBetter: "lower", resultset.HigherIsBetter: "higher"}[m.Better]
+		if want := "Unit " + m.unit + " better=" + better; !strings.Contains(buf.String(), want) {
+			t.Errorf("benchfmt lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
