@@ -136,7 +136,7 @@ func comparisonSummary(c *judge.Comparison) string {
 		noisy = fmt.Sprintf(", %d too noisy to detect %s", ins, textfmt.Percent(c.Threshold, false))
 	}
 	return fmt.Sprintf("result: %s: %s, %s, %d other, %d without verdict%s; %d only in base, %d only in new",
-		verdict, plural(reg, "regression"), plural(imp, "improvement"), other, und, noisy, len(c.OnlyBase), len(c.OnlyNew))
+		verdict, textfmt.Plural(reg, "regression"), textfmt.Plural(imp, "improvement"), other, und, noisy, len(c.OnlyBase), len(c.OnlyNew))
 }
 
 // cmpJSONFloat is a float64 that encodes NaN and ±Inf as null.

@@ -6,6 +6,3 @@ package report
 // FormatDuration formats seconds with a unit: "850ns", "12.3µs", "1.20ms",
 // "2.50s".
 func FormatDuration(sec float64) string { return formatDuration(sec) }
-
-// Plural returns "1 cell", "2 cells".
-func Plural(n int, word string) string { return plural(n, word) }

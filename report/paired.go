@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/stats"
@@ -149,7 +150,7 @@ func relText(s *Summary) string {
 	}
 	t := strings.Join(parts, " / ")
 	if s.Rounds > 0 && s.Rounds < s.RefRounds {
-		t += " (" + plural(s.Rounds, "round") + ")"
+		t += " (" + textfmt.Plural(s.Rounds, "round") + ")"
 	}
 	return t
 }

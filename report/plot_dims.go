@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -146,7 +147,7 @@ func (d *dim) part(v dimVal) string {
 	case "set", "strategy":
 		return v.s
 	case "files":
-		return plural(int(v.n), "file")
+		return textfmt.Plural(int(v.n), "file")
 	case "size":
 		return resultset.FormatBytes(v.n) + " per file"
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -102,7 +103,7 @@ func ranksEnv(s *resultset.Set) string {
 	}
 	out := fmt.Sprintf("%d MPI ranks", s.Env.Ranks)
 	if len(hosts) > 0 {
-		out += fmt.Sprintf(" on %s (%s)", plural(len(hosts), "host"), strings.Join(hosts, ", "))
+		out += fmt.Sprintf(" on %s (%s)", textfmt.Plural(len(hosts), "host"), strings.Join(hosts, ", "))
 	}
 	if s.Env.SharedDir {
 		out += " sharing one directory"

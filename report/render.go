@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -211,7 +212,7 @@ func coresText(e resultset.Env) string {
 	if e.HostCores > e.Cores {
 		return fmt.Sprintf("%d cores, %d usable by the process", e.HostCores, e.Cores)
 	}
-	return plural(e.Cores, "core")
+	return textfmt.Plural(e.Cores, "core")
 }
 
 // warmupText says what ran uncounted: " + 2 warm-up", or ", no warm-up"
@@ -230,9 +231,9 @@ func warmupText(e resultset.Env) string {
 func repetitionsText(s *resultset.Set) string {
 	e := s.Env
 	if !(e.BudgetSeconds > 0) {
-		return plural(e.Repeat, "repetition")
+		return textfmt.Plural(e.Repeat, "repetition")
 	}
-	return fmt.Sprintf("%s of up to %s (adaptive, %s budget)", countedRange(s), plural(e.Repeat, "repetition"), formatDuration(e.BudgetSeconds))
+	return fmt.Sprintf("%s of up to %s (adaptive, %s budget)", countedRange(s), textfmt.Plural(e.Repeat, "repetition"), formatDuration(e.BudgetSeconds))
 }
 
 // countedRange is the fewest and most counted samples of s's cells, "7-50"
@@ -254,13 +255,6 @@ func countedRange(s *resultset.Set) string {
 		return strconv.Itoa(lo)
 	}
 	return fmt.Sprintf("%d-%d", lo, hi)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }
 
 func prefixed(p, s string) string {
@@ -357,7 +351,7 @@ func syncShareText(s *Summary) string {
 	t := statOr(s.SyncShare, resultset.FormatPercent)
 	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
 		if w := s.Cell.Concurrency; w > 1 {
-			return t + " (" + plural(w, "worker") + ")"
+			return t + " (" + textfmt.Plural(w, "worker") + ")"
 		}
 		return t + " (summed over workers)"
 	}

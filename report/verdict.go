@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 )
@@ -130,12 +131,12 @@ func moreRoundsText(v *judge.Verdict, budgetSpent bool) string {
 	for _, c := range v.Contenders {
 		repeat = max(repeat, c.Pairs)
 	}
-	s := "about " + plural(v.MoreRounds, "more round") + " would decide it"
+	s := "about " + textfmt.Plural(v.MoreRounds, "more round") + " would decide it"
 	for _, c := range v.Contenders {
 		if c.Verdict == judge.Undecided && !c.NoFaster && math.IsNaN(c.CILow) {
 			// Too few rounds for an interval: the estimate is only the
 			// rounds that would give one, not a decision.
-			s = "it needs at least " + plural(v.MoreRounds, "more round") + " before it can be decided"
+			s = "it needs at least " + textfmt.Plural(v.MoreRounds, "more round") + " before it can be decided"
 			break
 		}
 	}
@@ -238,11 +239,11 @@ func safetyLines(svs []setVerdicts) []string {
 				name = sv.label + ": " + name
 			}
 			if bad == 0 {
-				out = append(out, fmt.Sprintf("%s: no corrupt record in %d (%s)", name, recs, plural(len(c.Records), "repetition")))
+				out = append(out, fmt.Sprintf("%s: no corrupt record in %d (%s)", name, recs, textfmt.Plural(len(c.Records), "repetition")))
 				continue
 			}
 			out = append(out, fmt.Sprintf("%s: UNSAFE: %d of %d records corrupted (%s) in %d of %s",
-				name, bad, recs, resultset.FormatPercent(float64(bad)/float64(max(recs, 1))), reps, plural(len(c.Records), "repetition")))
+				name, bad, recs, resultset.FormatPercent(float64(bad)/float64(max(recs, 1))), reps, textfmt.Plural(len(c.Records), "repetition")))
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/stats"
@@ -296,10 +297,10 @@ func abJudge(stdout io.Writer, set *resultset.Set, sides [2]abSide, o judge.Opti
 		return fmt.Errorf("ab: write output: %w", err)
 	}
 	if n := len(res.Regressions()); n > 0 {
-		return &failedError{msg: fmt.Sprintf("ab: %d regression%s: NEW is slower than BASE", n, plural(n))}
+		return &failedError{msg: fmt.Sprintf("ab: %d regression%s: NEW is slower than BASE", n, textfmt.PluralS(n))}
 	}
 	if res.FailedBoth > 0 {
-		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.FailedBoth, plural(res.FailedBoth))}
+		return &failedError{msg: fmt.Sprintf("ab: %d cell%s failed on both sides", res.FailedBoth, textfmt.PluralS(res.FailedBoth))}
 	}
 	measured := false
 	for i := range set.Results {
@@ -390,7 +391,7 @@ func writeAB(w io.Writer, r *judge.ABResult) error {
 	if len(r.Cells) > 0 {
 		corr := "no correction: each cell alone"
 		if r.Bonferroni {
-			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.Tested, plural(r.Tested), 100*r.Family)
+			corr = fmt.Sprintf("Bonferroni over %d tested cell%s: all hold together with %.4g%% confidence", r.Tested, textfmt.PluralS(r.Tested), 100*r.Family)
 		}
 		fmt.Fprintf(ew, "Intervals at %.4g%% per cell (%s); a regression is a ratio above %.4g with the interval above 1.\n",
 			100*r.Cells[0].Confidence, corr, 1+r.Cells[0].Threshold)
@@ -401,13 +402,6 @@ func writeAB(w io.Writer, r *judge.ABResult) error {
 		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.Cells))
 	}
 	return ew.err
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // fmtSeconds formats a duration in seconds with 3 significant digits.

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -438,7 +437,7 @@ func TestUnknownFlagDidYouMean(t *testing.T) {
 	}
 }
 
-func TestFormatElapsedAndPlural(t *testing.T) {
+func TestFormatElapsed(t *testing.T) {
 	for _, c := range []struct {
 		sec  float64
 		want string
@@ -446,9 +445,6 @@ func TestFormatElapsedAndPlural(t *testing.T) {
 		if got := formatElapsed(c.sec); got != c.want {
 			t.Errorf("formatElapsed(%v) = %q, want %q", c.sec, got, c.want)
 		}
-	}
-	if report.Plural(1, "cell") != "1 cell" || report.Plural(0, "cell") != "0 cells" || report.Plural(12, "cell") != "12 cells" {
-		t.Error("report.Plural")
 	}
 	if got := (&interruptedError{sig: os.Interrupt}).Error(); got != "SIGINT" {
 		t.Errorf("interrupted error %q: the set records it after \"interrupted by \"", got)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/report"
 )
 
@@ -20,7 +21,7 @@ func dryRun(ctx context.Context, stdout io.Writer, cfg writebench.Config) error 
 		return configError(err)
 	}
 	ew := &abWriter{w: stdout}
-	fmt.Fprintf(ew, "%s, %s per cell\n", report.Plural(len(p.Cells), "cell"), roundsText(p))
+	fmt.Fprintf(ew, "%s, %s per cell\n", textfmt.Plural(len(p.Cells), "cell"), roundsText(p))
 	external, unprobed := 0, 0
 	for i, c := range p.Cells {
 		more := ""
@@ -38,7 +39,7 @@ func dryRun(ctx context.Context, stdout io.Writer, cfg writebench.Config) error 
 	if unprobed > 0 {
 		atLeast = "at least "
 	}
-	fmt.Fprintf(ew, "at most %s; estimated wall time %s%s\n", report.Plural(p.Repetitions, "repetition"), atLeast, report.FormatDuration(p.Estimate.Seconds()))
+	fmt.Fprintf(ew, "at most %s; estimated wall time %s%s\n", textfmt.Plural(p.Repetitions, "repetition"), atLeast, report.FormatDuration(p.Estimate.Seconds()))
 	if external > 0 {
 		fmt.Fprintf(ew, "(%d of the %d cells run external programs: each was estimated from a short real batch after one to warm up, scaled to its size)\n", external, len(p.Cells))
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/writebench/writebench"
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -173,6 +173,6 @@ func (l *lineProgress) Step(c *resultset.Cell, counted bool, err error) {
 
 func (l *lineProgress) Done(complete bool) {
 	if complete {
-		fmt.Fprintf(l.w, "[done] %s in %s\n", report.Plural(l.done, "repetition"), time.Since(l.start).Round(100*time.Millisecond))
+		fmt.Fprintf(l.w, "[done] %s in %s\n", textfmt.Plural(l.done, "repetition"), time.Since(l.start).Round(100*time.Millisecond))
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/writebench/writebench"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/report"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
@@ -442,7 +443,7 @@ func reportEnd(stderr io.Writer, set *resultset.Set, out string) int {
 		status = "INCOMPLETE (interrupted; partial samples kept)"
 	}
 	fmt.Fprintf(stderr, "writebench: %s, %s; sweep took %s; result set saved to %s\n",
-		report.Plural(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
+		textfmt.Plural(len(set.Results), "cell"), status, formatElapsed(set.Env.TotalSeconds), resultset.Printable(out))
 	return failed
 }
 
@@ -451,7 +452,7 @@ func reportEnd(stderr io.Writer, set *resultset.Set, out string) int {
 func announce(stderr io.Writer, cfg writebench.Config, out string) {
 	if p, err := writebench.DryRun(cfg); err == nil {
 		fmt.Fprintf(stderr, "writebench: %s, estimated %s (--dry-run explains); result set will be saved to %s\n",
-			report.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
+			textfmt.Plural(len(p.Cells), "cell"), formatElapsed(p.Estimate.Seconds()), resultset.Printable(out))
 		switch {
 		case p.TooFewRounds:
 			fmt.Fprintf(stderr, "writebench: warning: --repeat %d is fewer than the %d rounds a verdict needs: no workload can be decided\n", p.Repeat, p.VerdictRounds)

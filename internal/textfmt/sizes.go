@@ -1,5 +1,6 @@
 // Package textfmt parses the sizes, counts and lists writebench reads from
-// flags and preset knobs ("4KiB", "1,16,64"), formats percentages, and
+// flags and preset knobs ("4KiB", "1,16,64"), formats percentages and
+// plurals, and
 // renders the {field} references of configuration errors (FieldRefs).
 // Sizes are binary: 4K and 4KiB are both 4096 bytes.
 package textfmt
