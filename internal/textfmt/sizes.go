@@ -1,8 +1,7 @@
 // Package textfmt parses the sizes, counts and lists writebench reads from
 // flags and preset knobs ("4KiB", "1,16,64"), formats percentages and
-// plurals, and
-// renders the {field} references of configuration errors (FieldRefs).
-// Sizes are binary: 4K and 4KiB are both 4096 bytes.
+// plurals, and renders the {field} references of configuration errors
+// (FieldRefs). Sizes are binary: 4K and 4KiB are both 4096 bytes.
 package textfmt
 
 import (
