@@ -136,7 +136,7 @@ A claim is held when all its checks hold.
 		path := filepath.Join(dir, "claim"+c.n+".json")
 		set, err := resultset.Load(path)
 		if errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(w, "**not measured yet** (TODO-FIGURE: `scripts/claims.sh --doc` on a quiet machine): `writebench run %s`\n\n", c.run)
+			fmt.Fprintf(w, "**not measured yet** (`scripts/claims.sh --doc` measures it): `writebench run %s`\n\n", c.run)
 			for _, n := range c.notes {
 				fmt.Fprintf(w, "%s\n\n", n)
 			}
