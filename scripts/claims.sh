@@ -63,7 +63,7 @@ workload() {
 if [ -z "${CLAIMS:-}" ]; then
 	CLAIMS=$(awk '$1 == "claim" { c = $2 } $1 == "run" && $2 != "none" { print c }' scripts/claims.txt | tr '\n' ' ')
 fi
-common="--exec-file scripts/python.exec --repeat ${REPEAT:-10} --warmup 1 --budget 0 --progress never"
+common="--repeat ${REPEAT:-10} --warmup 1 --budget 0 --progress never"
 status=0
 for c in $CLAIMS; do
 	args=$(workload "$c")
@@ -72,8 +72,12 @@ for c in $CLAIMS; do
 		exit 2
 	fi
 	echo "== claim $c: writebench run $args" >&2
+	# The Python writers only where the workload names one: --exec-file
+	# without them would replace a preset's own strategies.
+	writers=""
+	case " $args" in *" py-"* | *,py-*) writers="--exec-file scripts/python.exec" ;; esac
 	# shellcheck disable=SC2086 # the flag lists are meant to be word-split
-	"$wb" run $common $args ${RUN_FLAGS:-} --out "$out/claim$c.json" >"$out/claim$c.txt" || status=1
+	"$wb" run $common $writers $args ${RUN_FLAGS:-} --out "$out/claim$c.json" >"$out/claim$c.txt" || status=1
 done
 "$tmp/claimsdoc" -claims scripts/claims.txt -sets "$out" -out "$out/claims.md" || exit 2
 if [ $doc = 1 ]; then
