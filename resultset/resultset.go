@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/writebench/writebench/internal/safefs"
 	"io"
 	"math"
 	"os"
@@ -447,7 +448,7 @@ func readSetFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	if m := st.Mode(); !m.IsRegular() && m&os.ModeNamedPipe == 0 {
-		return nil, fmt.Errorf("is %s, not a result set file", kindOf(m))
+		return nil, fmt.Errorf("is %s, not a result set file", safefs.KindOf(m))
 	}
 	tooBig := fmt.Errorf("larger than %s, not a writebench result set", FormatIEC(MaxSetBytes))
 	if st.Mode().IsRegular() && st.Size() > MaxSetBytes {

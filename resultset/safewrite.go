@@ -3,6 +3,7 @@ package resultset
 import (
 	"errors"
 	"fmt"
+	"github.com/writebench/writebench/internal/safefs"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -69,9 +70,9 @@ func resolveOutput(path string) (target, error) {
 	}
 	if !st.Mode().IsRegular() {
 		if isLink {
-			return target{}, outErr(path, "a symlink to %s, which is %s, not a regular file; refusing to replace it", Printable(real), kindOf(st.Mode()))
+			return target{}, outErr(path, "a symlink to %s, which is %s, not a regular file; refusing to replace it", Printable(real), safefs.KindOf(st.Mode()))
 		}
-		return target{}, outErr(path, "is %s, not a regular file; refusing to replace it", kindOf(st.Mode()))
+		return target{}, outErr(path, "is %s, not a regular file; refusing to replace it", safefs.KindOf(st.Mode()))
 	}
 	t := target{path: real, exists: true, st: st}
 	if err := checkParent(path, real); err != nil {
@@ -155,25 +156,6 @@ func checkParent(path, real string) error {
 	probe.Close()
 	os.Remove(probe.Name())
 	return nil
-}
-
-// kindOf names a non-regular file type for messages.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSymlink != 0:
-		return "a symlink"
-	}
-	return "not a regular file"
 }
 
 // CheckOutput checks, writing nothing that stays, that WriteFileAtomic can

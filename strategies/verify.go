@@ -182,7 +182,7 @@ func openRegular(dir *os.File, name, path string) (*os.File, os.FileInfo, error)
 		// A symlink (ELOOP under O_NOFOLLOW) or a socket (ENXIO) cannot be
 		// opened: name what is there instead (for the message only).
 		if st, lerr := os.Lstat(path); lerr == nil && !st.Mode().IsRegular() {
-			return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
+			return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + safefs.KindOf(st.Mode())}
 		}
 		return nil, nil, fmt.Errorf("verify: %w", err)
 	}
@@ -193,32 +193,13 @@ func openRegular(dir *os.File, name, path string) (*os.File, os.FileInfo, error)
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + kindOf(st.Mode())}
+		return nil, nil, &VerifyError{Path: path, Detail: "not a regular file: " + safefs.KindOf(st.Mode())}
 	}
 	return f, st, nil
 }
 
 // detailMissing is the VerifyError detail of a file that does not exist.
 const detailMissing = "file is missing"
-
-// kindOf names the type of a file that is not regular.
-func kindOf(m os.FileMode) string {
-	switch {
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "type " + m.Type().String()
-}
 
 func verifyFile(ctx context.Context, b *Batch, dir *os.File, i int, buf []byte, want *Buffer) error {
 	path := b.Path(i)
