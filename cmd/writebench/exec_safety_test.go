@@ -139,12 +139,7 @@ func TestExecFileRefusesUntrusted(t *testing.T) {
 	}
 	// Not under t.TempDir(), whose parent only root may enter: uid 65534
 	// reads these files too.
-	dir, err := os.MkdirTemp("", "wbexecfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
+	dir := otherUserDir(t, "wbexecfile", 0o755)
 	good := "w=/bin/true\n"
 	mk := func(name, body string, mode os.FileMode, uid int) string {
 		p := filepath.Join(dir, name)

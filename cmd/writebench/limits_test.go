@@ -38,20 +38,7 @@ func limitedRun(t *testing.T, asUser bool, limitArgs []string, dir string, args 
 		if err != nil {
 			t.Skip("skipped: setpriv (util-linux) not installed")
 		}
-		d, err := os.MkdirTemp("", "wb-limits-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(d) })
-		os.Chmod(d, 0o755)
-		self, err := os.ReadFile(os.Args[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		bin = filepath.Join(d, "wb.test")
-		if err := os.WriteFile(bin, self, 0o755); err != nil {
-			t.Fatal(err)
-		}
+		bin = copyTestBinary(t, otherUserDir(t, "wb-limits-", 0o755))
 		os.Chown(dir, limitUID, limitUID)
 		os.Chmod(filepath.Dir(dir), 0o755)
 		argv = append([]string{setpriv, fmt.Sprintf("--reuid=%d", limitUID), fmt.Sprintf("--regid=%d", limitUID), "--clear-groups"}, argv...)

@@ -560,20 +560,8 @@ func TestStickyDirOtherOwner(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("skipped: running a child as another user needs root")
 	}
-	d, err := os.MkdirTemp("", "wbsticky-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(d) })
-	os.Chmod(d, 0o777|os.ModeSticky)
-	bin := filepath.Join(d, "wb.test")
-	self, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, self, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	d := otherUserDir(t, "wbsticky-test-", 0o777|os.ModeSticky)
+	bin := copyTestBinary(t, d)
 	set := inputSet(t, d)
 	victim := filepath.Join(d, "victim.md")
 	os.WriteFile(victim, []byte("victim"), 0o666)
