@@ -129,3 +129,45 @@ func TestAnswerWords(t *testing.T) {
 		t.Errorf("no drift warning on a drifting set:\n%s", out)
 	}
 }
+
+// A contender whose interval lies below 1 but reaches into the tie margin
+// is neither proven slower nor tied: the one-screen line, the report's
+// verdict line and the verdict table (text and Markdown) all say "within
+// 5% or slower" of it, and none calls it plainly slower.
+func TestAnswerAgreesWithTable(t *testing.T) {
+	near := ratioCell("chunked", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 0.99, 0.91, 0.93, 0.95, 0.97, 0.985})
+	s := vset(ratioCell("pool", nil), near, vcell("bufio", 0, 1.6, 12), vcell("mmap", 0, 2.3, 12), vcell("unbuffered", 0, 5.4, 12))
+	v := judge.Verdicts(s, judge.Options{})[0]
+	var c *judge.Contender
+	for i := range v.Contenders {
+		if v.Contenders[i].Label == "chunked" {
+			c = &v.Contenders[i]
+		}
+	}
+	if c == nil || c.Verdict != judge.Undecided || !c.NoFaster || !(c.CIHigh < 1) || !(c.CIHigh > 1-v.Tie) {
+		t.Fatalf("the set does not make chunked NoFaster with its interval below 1 and inside the margin: %+v", c)
+	}
+	const want = "within 5% or slower: chunked 1.05 ["
+	line := answerText(t, s)
+	if !strings.Contains(line, want) {
+		t.Errorf("one-screen line does not say %q:\n%s", want, line)
+	}
+	if strings.Contains(line, "slower: chunked") && !strings.Contains(line, "or slower: chunked") {
+		t.Errorf("one-screen line calls chunked slower:\n%s", line)
+	}
+	for _, format := range []string{"table", "markdown"} {
+		out := renderString(t, s, format)
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: verdict line does not say %q:\n%s", format, want, out)
+		}
+		var row string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, " chunked ") && strings.Contains(l, "[") {
+				row = l
+			}
+		}
+		if !strings.Contains(row, "within 5% or slower") {
+			t.Errorf("%s: the verdict table's row for chunked %q does not say within 5%% or slower:\n%s", format, row, out)
+		}
+	}
+}
