@@ -393,10 +393,9 @@ func othersClause(v *judge.Verdict, rest []*judge.Contender, shown int) string {
 		case len(more) == 1 && more[0].Ratio > 0:
 			add(word, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
 		case word == "":
-			t := moreCount(more, "more", false)
-			if shown >= 0 {
-				t = moreCount(more, "more", true)
-				t = strings.TrimSuffix(t, "×)") + "× slower, not all decided)"
+			t := moreCount(more, "more", shown >= 0)
+			if strings.HasSuffix(t, "×)") {
+				t = strings.TrimSuffix(t, ")") + " slower, not all decided)"
 			}
 			lists = append(lists, &list{"", []string{t}})
 		case len(lists) == 0:

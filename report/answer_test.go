@@ -171,3 +171,28 @@ func TestAnswerAgreesWithTable(t *testing.T) {
 		}
 	}
 }
+
+// The contenders a line counts without naming are counted under their
+// common word, or, when their words differ, as "N more" that says not all
+// are decided; none is called slower unless the judge says so.
+func TestAnswerCountsTheRest(t *testing.T) {
+	slow := func(name string, base float64) resultset.Cell { return vcell(name, 0, base, 12) }
+	for _, tt := range []struct {
+		name string
+		set  *resultset.Set
+		want []string
+	}{
+		{"all slower", vset(slow("a", 1), slow("b", 2), slow("c", 3), slow("d", 4), slow("e", 5)),
+			[]string{"faster than b; slower: c 2.99 [", "]×, 2 more (4.00-5.01×)"}},
+		{"mixed rest", vset(slow("a", 1), slow("b", 1.2), slow("c", 1.3), vcell("d", 0, 1.5, 4), slow("e", 4)),
+			[]string{"undecided: a leads; slower: b 1.20 [", "; 2 more (1.50-4.00× slower, not all decided)"}},
+	} {
+		v := judge.Verdicts(tt.set, judge.Options{})[0]
+		got := answerLineN(&v, false, 2, false)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: line %q does not say %q", tt.name, got, w)
+			}
+		}
+	}
+}
