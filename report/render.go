@@ -166,7 +166,7 @@ func envLine(s *resultset.Set) string {
 		}
 		h := "directories " + strings.Join(ds, ", ")
 		if s.VsDir() {
-			h += " compared (--vs dir)"
+			h += flagText(" compared ({vs} dir)")
 		} else {
 			h += ", each its own workload"
 		}

@@ -55,7 +55,7 @@ func dryRun(ctx context.Context, stdout io.Writer, cfg writebench.Config) error 
 			report.FormatDuration(p.Budget.Seconds()), p.VerdictRounds, report.FormatDuration(p.VerdictEstimate.Seconds()), p.SuggestedBudget)
 	}
 	if p.FSType == "tmpfs" || p.FSType == "ramfs" {
-		fmt.Fprintln(ew, writebench.MemoryWarning(p.Dir, p.FSType))
+		fmt.Fprintln(ew, textfmt.FieldRefs(writebench.MemoryWarning(p.Dir, p.FSType), flagRef))
 	}
 	if p.Calibration != "" {
 		fmt.Fprintf(ew, "(%s; the load of the moment counts too. Nothing was kept: the probes wrote under --dir and removed their files at once.)\n", p.Calibration)
