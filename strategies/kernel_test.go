@@ -270,7 +270,7 @@ func TestPerWriteFlags(t *testing.T) {
 					reason, skipped := strategies.SkipReason(err)
 					switch {
 					case refuses:
-						if !skipped || reason != refusal || !strings.Contains(reason, "--sync "+string(mode)) {
+						if !skipped || reason != refusal || !strings.Contains(reason, "{sync} "+string(mode)) {
 							t.Fatalf("Write = %v, want the skip RefusesFlags declares, naming --sync %s: %q", err, mode, refusal)
 						}
 					case cannot:
