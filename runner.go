@@ -448,7 +448,7 @@ func (r *runner) round(ctx context.Context, cells []cell, order []int, counted b
 			r.finishCell(c)
 		}
 		if r.cfg.Progress != nil {
-			r.cfg.Progress.Step(c.res, counted, err)
+			r.cfg.Progress.Step(c.res, counted, r.cfg.fieldErr(err))
 		}
 	}
 	return false, nil
