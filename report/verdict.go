@@ -283,7 +283,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if c.Pairs > 0 {
 					rounds = strconv.Itoa(c.Pairs)
 				}
-				r = append(r, g, gv, c.Label, vs, iv, rounds, c.Verdict)
+				r = append(r, g, gv, c.Label, vs, iv, rounds, Standing(v, &v.Contenders[k]))
 				rows = append(rows, r)
 			}
 		}
