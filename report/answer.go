@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -208,7 +209,7 @@ func sharedWorkload(vs []judge.Verdict) []resultset.Param {
 // workloadLabel is "16 × 4KiB" plus the group's parameters the header does
 // not state.
 func workloadLabel(v *judge.Verdict, shared []resultset.Param) string {
-	files, size, _, _ := workload(v)
+	files, size, _, _ := summary.Workload(v)
 	t := files + " × " + size
 	for _, p := range v.Group {
 		if p.Name == "files" || p.Name == "size" || slices.Contains(shared, p) {
@@ -223,22 +224,6 @@ func workloadLabel(v *judge.Verdict, shared []resultset.Param) string {
 	return t
 }
 
-// answerLeaders are the contenders a line names together at the top: the
-// fastest, those tied with it, and those whose interval against it
-// contains 1 (indistinguishable from it on these rounds), so two identical
-// writers are never ranked.
-func answerLeaders(v *judge.Verdict) []*judge.Contender {
-	var out []*judge.Contender
-	for i := range v.Contenders {
-		c := &v.Contenders[i]
-		switch Standing(v, c) {
-		case judge.Fastest, judge.Tie, "not told apart":
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // Headline is the group's answer in its first words, the same in the
 // one-screen line and the verdict table: "use A", "use A ≈ B",
 // "undecided: A ≈ B lead", "no contender ran".
@@ -247,7 +232,7 @@ func Headline(v *judge.Verdict) string {
 		return "no contender ran"
 	}
 	var names []string
-	for _, c := range answerLeaders(v) {
+	for _, c := range summary.Leaders(v) {
 		names = append(names, c.Label)
 	}
 	who := strings.Join(names, " ≈ ")
@@ -302,7 +287,7 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 	if v.Fastest == "" {
 		return head + notCompared(v)
 	}
-	leaders := answerLeaders(v)
+	leaders := summary.Leaders(v)
 	rest := answerRest(v, leaders)
 	s := head
 	if v.Verdict == judge.Winner && len(leaders) == 1 && len(rest) > 0 {
@@ -332,26 +317,6 @@ func answerRest(v *judge.Verdict, leaders []*judge.Contender) []*judge.Contender
 	return rest
 }
 
-// Standing is what every output says of contender c of v, from the
-// judge's verdict alone: "fastest"; "tie" (within the tie margin);
-// "not told apart" (undecided, its interval contains 1: named with the
-// leaders); "slower" (its whole interval beyond the margin); "within 5%
-// or slower" (undecided but not faster by more than the margin: slower or
-// tied, not yet which); "undecided"; or "skipped", "failed", "unsafe".
-// The one-screen line lists contenders under these words and the verdict
-// table prints them, so the two cannot disagree.
-func Standing(v *judge.Verdict, c *judge.Contender) string {
-	switch {
-	case c.Verdict == judge.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
-		return "not told apart"
-	case c.Verdict == judge.Undecided && c.NoFaster && c.CIHigh < 1:
-		return "within " + resultset.FormatPercent(v.Tie) + " or slower"
-	case c.Verdict == judge.Undecided && c.NoFaster:
-		return "within " + resultset.FormatPercent(v.Tie)
-	}
-	return c.Verdict
-}
-
 // othersClause is "; within 5% or slower: chunked 1.04 [1.01, 1.07]×;
 // slower: pool 1.22 [1.15, 1.30]×, 3 more (2.0-12×)": the first shown of
 // rest with their intervals, listed under their Standing, and the others
@@ -379,13 +344,13 @@ func othersClause(v *judge.Verdict, rest []*judge.Contender, shown int) string {
 		if word == "slower" {
 			word = "" // the list's word says it
 		}
-		add(Standing(v, c), strings.TrimSpace(c.Label+" "+n+"× "+word))
+		add(summary.Standing(v, c), strings.TrimSpace(c.Label+" "+n+"× "+word))
 	}
 	more := rest[named:]
 	if len(more) > 0 {
-		word := Standing(v, more[0])
+		word := summary.Standing(v, more[0])
 		for _, c := range more[1:] {
-			if Standing(v, c) != word {
+			if summary.Standing(v, c) != word {
 				word = "" // mixed: counted apart from the lists
 			}
 		}
@@ -483,7 +448,7 @@ func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 	var out []string
 	for i := range vs {
 		v := &vs[i]
-		if _, _, sync, _ := workload(v); sync != "none" {
+		if _, _, sync, _ := summary.Workload(v); sync != "none" {
 			continue
 		}
 		var has []string

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
@@ -100,7 +101,7 @@ func TestReportTellsEveryAxisApart(t *testing.T) {
 			n := len(tt.set.Results)
 
 			// Cell table: a column for the axis, with every cell's value.
-			header, rows := cellTable(Summarize(sets, labels), false)
+			header, rows := cellTable(summary.Summarize(sets, labels), false)
 			if col := slices.Index(header, tt.axis); col < 0 {
 				t.Errorf("cell table header %q has no %s column", header, tt.axis)
 			} else {
@@ -230,7 +231,7 @@ func TestReportAbsentAxisReadsAsDefault(t *testing.T) {
 	old := axesSet("chunked", []float64{1}, func(i int, c *resultset.Cell) { c.Chunk = 64 << 10 })
 	old.Results = append(old.Results, axesSet("chunked", []float64{2}, func(i int, c *resultset.Cell) { c.Chunk = 1 << 20 }).Results...)
 	sets, labels := []*resultset.Set{old, axisCases[0].set}, []string{"old", "new"}
-	header, rows := cellTable(Summarize(sets, labels), true)
+	header, rows := cellTable(summary.Summarize(sets, labels), true)
 	col := slices.Index(header, "prealloc")
 	if col < 0 {
 		t.Fatalf("header %q has no prealloc column", header)
@@ -243,7 +244,7 @@ func TestReportAbsentAxisReadsAsDefault(t *testing.T) {
 	// A strategy without the knob still shows that it does not apply.
 	s := axesSet("chunked", []float64{1, 2}, func(i int, c *resultset.Cell) { c.Prealloc = []string{"none", "fallocate"}[i] })
 	s.Results = append(s.Results, axesSet("shared-x", []float64{3}, func(int, *resultset.Cell) {}).Results...)
-	header, rows = cellTable(Summarize([]*resultset.Set{s}, labels), false)
+	header, rows = cellTable(summary.Summarize([]*resultset.Set{s}, labels), false)
 	col = slices.Index(header, "prealloc")
 	for _, r := range rows {
 		if r[0] == "shared-x" && r[col] != "-" {
@@ -257,7 +258,7 @@ func TestReportFixedAxes(t *testing.T) {
 	s := axesSet("writev", []float64{1, 2}, func(i int, c *resultset.Cell) {
 		c.Record, c.Batch, c.QueueDepth, c.Prealloc = []int{256, 4096}[i], 16, 0, "fallocate"
 	})
-	notes := tableNotes(Summarize([]*resultset.Set{s}, []string{"x"}))
+	notes := tableNotes(summary.Summarize([]*resultset.Set{s}, []string{"x"}))
 	if want := "Fixed parameters: batch=16, prealloc=fallocate, sync=none."; notes[0] != want {
 		t.Errorf("notes[0] = %q, want %q", notes[0], want)
 	}

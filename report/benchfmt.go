@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
@@ -41,16 +42,16 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 			return err
 		}
 	}
-	sums := Summarize(sets, labels)
+	sums := summary.Summarize(sets, labels)
 	for i, set := range sets {
-		label := setLabel(labels, i)
-		var mine []*Summary
+		label := summary.Label(labels, i)
+		var mine []*summary.Summary
 		for _, s := range sums {
 			if s.Label == label {
 				mine = append(mine, s)
 			}
 		}
-		kv := newKnobView(mine)
+		kv := summary.NewKnobView(mine)
 		e := set.Env
 		// Only keys that make results incomparable are configuration:
 		// benchstat puts results whose configuration differs in separate
@@ -133,13 +134,13 @@ func benchMetrics() []*resultset.Metric {
 // /strategy=S/files=N/size=Z, then every parameter that varies in the set
 // (any axis of resultset.Axes(), in its order) and applies to the cell, then
 // /sync=M. A "/" in a value (a directory) is written %2F.
-func benchName(c *resultset.Cell, kv *knobView) string {
+func benchName(c *resultset.Cell, kv *summary.KnobView) string {
 	var b strings.Builder
 	b.WriteString("/strategy=" + benchSafe(c.Strategy))
 	b.WriteString("/files=" + strconv.Itoa(c.Files))
 	b.WriteString("/size=" + resultset.FormatBytes(c.FileSize))
-	for _, name := range kv.varying {
-		if v := kv.value(c, name); name != "sync" && v != "-" {
+	for _, name := range kv.Varying {
+		if v := kv.Value(c, name); name != "sync" && v != "-" {
 			// A directory's slashes would start new name parts.
 			b.WriteString("/" + name + "=" + benchSafe(strings.ReplaceAll(v, "/", "%2F")))
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
@@ -82,5 +83,17 @@ func TestBenchUnitsFromMetrics(t *testing.T) {
 		if want := "Unit " + m.Bench + " better=" + better; !strings.Contains(buf.String(), want) {
 			t.Errorf("benchfmt lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// TestBenchNameDir checks that a directory in a benchmark name keeps the
+// name's parts: its slashes are written %2F.
+func TestBenchNameDir(t *testing.T) {
+	a := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/var/tmp"}
+	b := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/dev/shm"}
+	kv := summary.NewKnobView([]*summary.Summary{{Cell: a}, {Cell: b}})
+	got := benchName(a, kv)
+	if want := "/strategy=chunked/files=1/size=4KiB/dir=%2Fvar%2Ftmp/sync=none"; got != want {
+		t.Fatalf("benchName = %s, want %s", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -38,7 +39,7 @@ func renderCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	for _, s := range Summarize(sets, labels) {
+	for _, s := range summary.Summarize(sets, labels) {
 		c := s.Cell
 		row := []string{escapeCSV(s.Label), escapeCSV(c.Strategy)}
 		for _, a := range resultset.Axes() {
@@ -70,7 +71,7 @@ func renderCSV(w io.Writer, sets []*resultset.Set, labels []string) error {
 	return cw.Error()
 }
 
-func csvFloat(s Stat) string {
+func csvFloat(s summary.Stat) string {
 	if !s.OK() {
 		return ""
 	}

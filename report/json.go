@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -138,16 +139,16 @@ type JSONWin struct {
 
 // metricStats maps metric names (resultset.Metrics(), the one spelling
 // everywhere) to their Stat, in base units.
-func metricStats(s *Summary) map[string]Stat { return s.Metrics }
+func metricStats(s *summary.Summary) map[string]summary.Stat { return s.Metrics }
 
 // Summaries builds the json format's document.
 func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
-	sums := Summarize(sets, labels)
+	sums := summary.Summarize(sets, labels)
 	doc := &JSONSummary{SummarySchema: SummarySchemaVersion, Tool: resultset.Tool, Confidence: judge.DefaultConfidence, Sets: []JSONSet{}}
 	for i, set := range sets {
-		label := setLabel(labels, i)
+		label := summary.Label(labels, i)
 		js := JSONSet{Label: label, Complete: set.Complete, Env: set.Env, Cells: []JSONCell{}, Winners: []JSONWin{}}
-		var mine []*Summary
+		var mine []*summary.Summary
 		for _, s := range sums {
 			if s.Label != label {
 				continue
@@ -176,7 +177,7 @@ func Summaries(sets []*resultset.Set, labels []string) *JSONSummary {
 			}
 			js.Cells = append(js.Cells, jc)
 		}
-		for _, w := range Winners(mine) {
+		for _, w := range summary.Winners(mine) {
 			jw := JSONWin{Files: w.Files, FileSize: w.FileSize, Sync: w.Sync, Key: w.Best.Cell.Key()}
 			if w.RunnerUp != nil {
 				jw.RunnerUp = w.RunnerUp.Cell.Key()

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -16,8 +17,8 @@ import (
 // in rank_seconds. The tables show one extra column for them, built here.
 
 // anyRanks reports whether any summarized cell was written by several ranks.
-func anyRanks(sums []*Summary) bool {
-	return slices.ContainsFunc(sums, func(s *Summary) bool { return s.Cell.RankCount() > 1 })
+func anyRanks(sums []*summary.Summary) bool {
+	return slices.ContainsFunc(sums, func(s *summary.Summary) bool { return s.Cell.RankCount() > 1 })
 }
 
 // RankSpread describes how the ranks of a cell differed: the rank that was
@@ -78,7 +79,7 @@ func rankSpread(c *resultset.Cell) (RankSpread, bool) {
 
 // rankColumn is the ranks column of a cell: "1" for a single process, else
 // the ranks, the slowest rank and the spread, e.g. "4, r2 slowest 5/6, 1.31x".
-func rankColumn(s *Summary) string {
+func rankColumn(s *summary.Summary) string {
 	sp, ok := rankSpread(s.Cell)
 	if !ok {
 		return strconv.Itoa(s.Cell.RankCount())

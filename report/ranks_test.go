@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -34,7 +35,7 @@ func TestRankSpread(t *testing.T) {
 			if ok != tc.ok || got != tc.want {
 				t.Errorf("rankSpread = %+v, %v; want %+v, %v", got, ok, tc.want, tc.ok)
 			}
-			if col := rankColumn(&Summary{Cell: &tc.cell}); col != tc.col {
+			if col := rankColumn(&summary.Summary{Cell: &tc.cell}); col != tc.col {
 				t.Errorf("rankColumn = %q, want %q", col, tc.col)
 			}
 		})

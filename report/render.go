@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -73,19 +74,19 @@ func Render(w io.Writer, sets []*resultset.Set, labels []string, format string) 
 // group, the data-safety section), then the per-cell
 // table, the verdict table and the notes that explain them.
 func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown bool) error {
-	sums := Summarize(sets, labels)
+	sums := summary.Summarize(sets, labels)
 	multi := len(sets) > 1
 	ew := &errWriter{w: w}
 	for i, s := range sets {
 		if markdown {
-			ew.printf("- **%s**: %s\n", escapeMarkdown(setLabel(labels, i)), escapeMarkdown(envLine(s)))
+			ew.printf("- **%s**: %s\n", escapeMarkdown(summary.Label(labels, i)), escapeMarkdown(envLine(s)))
 		} else {
-			ew.printf("%s: %s\n", escapeText(setLabel(labels, i)), escapeText(envLine(s)))
+			ew.printf("%s: %s\n", escapeText(summary.Label(labels, i)), escapeText(envLine(s)))
 		}
 		if d := driftLines(s); len(d) > 0 {
 			t := strings.Join(strings.Fields(strings.Join(d, " ")), " ")
 			if multi {
-				t = setLabel(labels, i) + ": " + t
+				t = summary.Label(labels, i) + ": " + t
 			}
 			if markdown {
 				ew.printf("- %s\n", escapeMarkdown(t))
@@ -99,7 +100,7 @@ func renderTables(w io.Writer, sets []*resultset.Set, labels []string, markdown 
 		ew.printf("no cells in the result set\n")
 		return ew.err
 	}
-	svs := allVerdicts(sets, labels)
+	svs := summary.Verdicts(sets, labels)
 	writeAnswer(ew, svs, markdown)
 	if ew.err != nil {
 		return ew.err
@@ -272,9 +273,9 @@ func orDash(s string) string {
 }
 
 // cellTable builds the main table: one row per cell.
-func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
-	kv := newKnobView(sums)
-	varying := kv.varying
+func cellTable(sums []*summary.Summary, multi bool) ([]string, [][]string) {
+	kv := summary.NewKnobView(sums)
+	varying := kv.Varying
 	var header []string
 	if multi {
 		header = append(header, "set")
@@ -299,7 +300,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 		}
 		r = append(r, c.Strategy, strconv.Itoa(c.Files), resultset.FormatBytes(c.FileSize))
 		for _, name := range varying {
-			r = append(r, kv.value(c, name))
+			r = append(r, kv.Value(c, name))
 		}
 		if s.Failed() {
 			r = append(r, "FAILED: "+oneLine(c.Error, 60), "-", "-", "-", "-", "-", "-", "-")
@@ -347,7 +348,7 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 // syncShareText is the sync share; above 100% (syncs of several workers
 // overlapped) it says over how many workers it is summed: "180% (10
 // workers)".
-func syncShareText(s *Summary) string {
+func syncShareText(s *summary.Summary) string {
 	t := statOr(s.SyncShare, resultset.FormatPercent)
 	if s.SyncShare.OK() && s.SyncShare.Median > 1 {
 		if w := s.Cell.Concurrency; w > 1 {
@@ -359,7 +360,7 @@ func syncShareText(s *Summary) string {
 }
 
 // tableNotes explains the columns and lists the fixed parameters.
-func tableNotes(sums []*Summary) []string {
+func tableNotes(sums []*summary.Summary) []string {
 	var notes []string
 	if fixed := fixedParams(sums); len(fixed) > 0 {
 		notes = append(notes, "Fixed parameters: "+strings.Join(fixed, ", ")+".")
@@ -390,7 +391,7 @@ func tableNotes(sums []*Summary) []string {
 var writeLatencyMetrics = []string{"write_latency_p50", "write_latency_p99", "write_latency_p999", "write_latency_max"}
 
 // anyWriteLatency reports whether any cell has write-call latencies.
-func anyWriteLatency(sums []*Summary) bool {
+func anyWriteLatency(sums []*summary.Summary) bool {
 	for _, s := range sums {
 		if s.Metrics["write_latency_p50"].OK() {
 			return true
@@ -399,19 +400,7 @@ func anyWriteLatency(sums []*Summary) bool {
 	return false
 }
 
-// marginString is "+23%" below 2x and "3.4x" from there on ("-2%" for a
-// runner-up that is not slower).
-func marginString(m float64) string {
-	if m+1 >= 2 {
-		return fmt.Sprintf("%.1fx", m+1)
-	}
-	if math.Round(100*m) == 0 {
-		return "+0%"
-	}
-	return fmt.Sprintf("%+.0f%%", 100*m)
-}
-
-func statOr(s Stat, f func(float64) string) string {
+func statOr(s summary.Stat, f func(float64) string) string {
 	if !s.OK() {
 		return "n/a"
 	}
@@ -419,7 +408,7 @@ func statOr(s Stat, f func(float64) string) string {
 }
 
 // ciSuffix is " ±3%" for a stat with an interval, else " (n=3, no CI)".
-func ciSuffix(s Stat) string {
+func ciSuffix(s summary.Stat) string {
 	if !s.HasCI {
 		return fmt.Sprintf(" (n=%d, no CI)", s.N)
 	}
@@ -450,15 +439,4 @@ func formatCount(v float64) string {
 		return resultset.FormatSig(v)
 	}
 	return textfmt.Scaled(v, []string{"", "k", "M", "G", "T"})
-}
-
-// dropSync returns names without "sync".
-func dropSync(names []string) []string {
-	var out []string
-	for _, n := range names {
-		if n != "sync" {
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
@@ -210,10 +211,10 @@ func TestFormatters(t *testing.T) {
 		{textfmt.Duration(1.5), "1.50s"},
 		{textfmt.Duration(3e-8), "30.0ns"},
 		{resultset.FormatPercent(0.25), "25%"},
-		{ciSuffix(Stat{N: 3, Median: 1}), " (n=3, no CI)"},
-		{ciSuffix(Stat{N: 6, Median: 100, Lo: 97, Hi: 102, HasCI: true}), " ±3%"},
-		{marginString(0.23), "+23%"},
-		{marginString(2.5), "3.5x"},
+		{ciSuffix(summary.Stat{N: 3, Median: 1}), " (n=3, no CI)"},
+		{ciSuffix(summary.Stat{N: 6, Median: 100, Lo: 97, Hi: 102, HasCI: true}), " ±3%"},
+		{summary.Margin(0.23), "+23%"},
+		{summary.Margin(2.5), "3.5x"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -221,28 +222,9 @@ func TestFormatters(t *testing.T) {
 	}
 }
 
-func TestStatCI(t *testing.T) {
-	six := newStat([]float64{6, 1, 5, 2, 4, 3})
-	if !six.HasCI || six.Median != 3.5 || six.Lo > 3.5 || six.Hi < 3.5 {
-		t.Errorf("6 samples: %+v, want median 3.5 with an interval", six)
-	}
-	five := newStat([]float64{1, 2, 3, 4, 5})
-	if five.HasCI || five.Median != 3 || five.N != 5 {
-		t.Errorf("5 samples: %+v, want median 3 and no interval", five)
-	}
-	if st := newStat([]float64{1, -1}); st.OK() {
-		t.Errorf("negative sample (unavailable) gave %+v", st)
-	}
-	in := []float64{3, 1, 2}
-	newStat(in)
-	if in[0] != 3 {
-		t.Error("newStat sorted its input in place")
-	}
-}
-
 func TestWinners(t *testing.T) {
-	sums := Summarize([]*resultset.Set{loadFixture(t, "onesample")}, nil)
-	ws := Winners(sums)
+	sums := summary.Summarize([]*resultset.Set{loadFixture(t, "onesample")}, nil)
+	ws := summary.Winners(sums)
 	if len(ws) != 2 {
 		t.Fatalf("%d winners, want 2 (one per size)", len(ws))
 	}

@@ -13,51 +13,9 @@ import (
 
 	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
-
-// setVerdicts is the verdicts of one set with its label.
-type setVerdicts struct {
-	label string
-	set   *resultset.Set
-	vs    []judge.Verdict
-}
-
-func allVerdicts(sets []*resultset.Set, labels []string) []setVerdicts {
-	out := make([]setVerdicts, len(sets))
-	for i, s := range sets {
-		out[i] = setVerdicts{setLabel(labels, i), s, judge.Verdicts(s, judge.OptionsFor(s))}
-	}
-	return out
-}
-
-// workload splits a verdict's fixed parameters into the workload (files,
-// size, sync) and the rest ("name=value").
-func workload(v *judge.Verdict) (files, size, sync string, rest []string) {
-	for _, p := range v.Group {
-		switch p.Name {
-		case "files":
-			files = p.Value
-		case "size":
-			size = p.Value
-		case "sync":
-			sync = p.Value
-		default:
-			rest = append(rest, p.Name+"="+p.Value)
-		}
-	}
-	return files, size, sync, rest
-}
-
-// groupName is "256 × 4KiB, sync none" plus any other fixed parameter.
-func groupName(v *judge.Verdict) string {
-	files, size, sync, rest := workload(v)
-	s := files + " × " + size + ", sync " + sync
-	if len(rest) > 0 {
-		s += ", " + strings.Join(rest, ", ")
-	}
-	return s
-}
 
 // factor formats a speed factor: "1.31", "12.4".
 func factor(f float64) string {
@@ -153,21 +111,21 @@ func moreRoundsText(v *judge.Verdict, budgetSpent bool) string {
 // writeAnswer writes the answer-first section: one line per group, the
 // recommendations and, when any cell counts records, the data-safety
 // section. It writes nothing when no set has a comparison group or records.
-func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
+func writeAnswer(ew *errWriter, svs []summary.SetVerdicts, markdown bool) {
 	multi := len(svs) > 1
 	bullet := ""
 	if markdown {
 		bullet = "- "
 	}
-	prefix := func(sv *setVerdicts) string {
+	prefix := func(sv *summary.SetVerdicts) string {
 		if multi {
-			return sv.label + ": "
+			return sv.Label + ": "
 		}
 		return ""
 	}
 	hasGroups := false
 	for _, sv := range svs {
-		hasGroups = hasGroups || len(sv.vs) > 0
+		hasGroups = hasGroups || len(sv.Verdicts) > 0
 	}
 	if hasGroups {
 		v0 := firstVerdict(svs)
@@ -177,13 +135,13 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 		}
 		for i := range svs {
 			sv := &svs[i]
-			for j := range sv.vs {
-				v := &sv.vs[j]
-				line := answerLineN(v, sv.set.Env.BudgetSpent, 2, true)
+			for j := range sv.Verdicts {
+				v := &sv.Verdicts[j]
+				line := answerLineN(v, sv.Set.Env.BudgetSpent, 2, true)
 				for _, w := range v.Warnings {
 					line += " (warning: " + w + ")"
 				}
-				line = prefix(sv) + groupName(v) + ": " + line
+				line = prefix(sv) + summary.GroupName(v) + ": " + line
 				if markdown {
 					line = escapeMarkdown(line)
 				} else {
@@ -206,10 +164,10 @@ func writeAnswer(ew *errWriter, svs []setVerdicts, markdown bool) {
 	}
 }
 
-func firstVerdict(svs []setVerdicts) *judge.Verdict {
+func firstVerdict(svs []summary.SetVerdicts) *judge.Verdict {
 	for i := range svs {
-		if len(svs[i].vs) > 0 {
-			return &svs[i].vs[0]
+		if len(svs[i].Verdicts) > 0 {
+			return &svs[i].Verdicts[0]
 		}
 	}
 	return &judge.Verdict{Confidence: judge.DefaultConfidence, Tie: judge.DefaultTie}
@@ -217,11 +175,11 @@ func firstVerdict(svs []setVerdicts) *judge.Verdict {
 
 // safetyLines says, for every cell that counts records, how many were
 // corrupted and in how many repetitions.
-func safetyLines(svs []setVerdicts) []string {
+func safetyLines(svs []summary.SetVerdicts) []string {
 	var out []string
 	for _, sv := range svs {
-		for i := range sv.set.Results {
-			c := &sv.set.Results[i]
+		for i := range sv.Set.Results {
+			c := &sv.Set.Results[i]
 			if len(c.Records) == 0 {
 				continue
 			}
@@ -236,7 +194,7 @@ func safetyLines(svs []setVerdicts) []string {
 			}
 			name := c.Strategy + " (" + strconv.Itoa(c.Files) + " × " + resultset.FormatBytes(c.FileSize) + ", sync " + c.Sync + ")"
 			if len(svs) > 1 {
-				name = sv.label + ": " + name
+				name = sv.Label + ": " + name
 			}
 			if bad == 0 {
 				out = append(out, fmt.Sprintf("%s: no corrupt record in %d (%s)", name, recs, textfmt.Plural(len(c.Records), "repetition")))
@@ -250,7 +208,7 @@ func safetyLines(svs []setVerdicts) []string {
 }
 
 // verdictTable builds the table of every contender of every group.
-func verdictTable(svs []setVerdicts) ([]string, [][]string) {
+func verdictTable(svs []summary.SetVerdicts) ([]string, [][]string) {
 	multi := len(svs) > 1
 	var header []string
 	if multi {
@@ -259,14 +217,14 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 	header = append(header, "group", "answer", "contender", "vs fastest", "interval", "rounds", "contender verdict")
 	var rows [][]string
 	for _, sv := range svs {
-		for j := range sv.vs {
-			v := &sv.vs[j]
+		for j := range sv.Verdicts {
+			v := &sv.Verdicts[j]
 			for k, c := range v.Contenders {
 				var r []string
 				if multi {
-					r = append(r, sv.label)
+					r = append(r, sv.Label)
 				}
-				g, gv := groupName(v), Headline(v)
+				g, gv := summary.GroupName(v), Headline(v)
 				if k > 0 {
 					g, gv = "", ""
 				}
@@ -283,7 +241,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if c.Pairs > 0 {
 					rounds = strconv.Itoa(c.Pairs)
 				}
-				r = append(r, g, gv, c.Label, vs, iv, rounds, Standing(v, &v.Contenders[k]))
+				r = append(r, g, gv, c.Label, vs, iv, rounds, summary.Standing(v, &v.Contenders[k]))
 				rows = append(rows, r)
 			}
 		}
@@ -324,18 +282,18 @@ func renderVerdictCSV(w io.Writer, sets []*resultset.Set, labels []string) error
 		}
 		return strconv.FormatFloat(f, 'g', 6, 64)
 	}
-	for _, sv := range allVerdicts(sets, labels) {
-		for j := range sv.vs {
-			v := &sv.vs[j]
-			first := &sv.set.Results[v.Contenders[0].Cell]
+	for _, sv := range summary.Verdicts(sets, labels) {
+		for j := range sv.Verdicts {
+			v := &sv.Verdicts[j]
+			first := &sv.Set.Results[v.Contenders[0].Cell]
 			for _, c := range v.Contenders {
-				cell := &sv.set.Results[c.Cell]
+				cell := &sv.Set.Results[c.Cell]
 				var params []string
 				for _, p := range c.Differs {
 					params = append(params, p.Name+"="+p.Value)
 				}
 				row := []string{
-					sv.label, strconv.Itoa(first.Files), strconv.FormatInt(first.FileSize, 10), first.Sync,
+					sv.Label, strconv.Itoa(first.Files), strconv.FormatInt(first.FileSize, 10), first.Sync,
 					v.Verdict, v.Fastest, strings.Join(v.Leaders, ";"), strconv.Itoa(v.MoreRounds),
 					num(v.Tie), num(v.Confidence), num(v.PairConfidence),
 					c.Label, c.Strategy, strings.Join(params, ";"), cell.Key(),
@@ -402,12 +360,12 @@ type JSONContender struct {
 
 func jsonVerdicts(sets []*resultset.Set, labels []string) []JSONVerdict {
 	out := []JSONVerdict{}
-	for _, sv := range allVerdicts(sets, labels) {
-		for j := range sv.vs {
-			v := &sv.vs[j]
-			first := &sv.set.Results[v.Contenders[0].Cell]
+	for _, sv := range summary.Verdicts(sets, labels) {
+		for j := range sv.Verdicts {
+			v := &sv.Verdicts[j]
+			first := &sv.Set.Results[v.Contenders[0].Cell]
 			jv := JSONVerdict{
-				Set: sv.label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
+				Set: sv.Label, Group: map[string]string{}, Files: first.Files, FileSize: first.FileSize, Sync: first.Sync,
 				Verdict: v.Verdict, Answer: Headline(v), Fastest: v.Fastest, Leaders: v.Leaders, MoreRounds: v.MoreRounds,
 				Tie: v.Tie, Confidence: v.Confidence, PairConfidence: v.PairConfidence, Warnings: v.Warnings,
 			}
@@ -419,7 +377,7 @@ func jsonVerdicts(sets []*resultset.Set, labels []string) []JSONVerdict {
 			}
 			for _, c := range v.Contenders {
 				jc := JSONContender{
-					Label: c.Label, Strategy: c.Strategy, Key: sv.set.Results[c.Cell].Key(),
+					Label: c.Label, Strategy: c.Strategy, Key: sv.Set.Results[c.Cell].Key(),
 					Ratio: cmpJSONFloat(c.Ratio), CILow: cmpJSONFloat(c.CILow), CIHigh: cmpJSONFloat(c.CIHigh),
 					Rounds: c.Pairs, Verdict: c.Verdict, Unsafe: c.Unsafe, Records: c.Records, CorruptRecords: c.CorruptRecords, Note: c.Note,
 					NoFaster: c.NoFaster,

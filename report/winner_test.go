@@ -3,6 +3,7 @@ package report
 import (
 	"testing"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -18,7 +19,7 @@ func TestWinnerClear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ws := Winners(Summarize([]*resultset.Set{set}, []string{"x"}))
+		ws := summary.Winners(summary.Summarize([]*resultset.Set{set}, []string{"x"}))
 		if len(ws) == 0 {
 			t.Fatalf("%s: no winners", tt.file)
 		}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/internal/sysinfo"
-	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/charts"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -112,7 +112,7 @@ func TestOutputsNeverReplaceNonFiles(t *testing.T) {
 
 	// A chart file planted as a FIFO: refused before any chart is drawn.
 	plots := t.TempDir()
-	fifo := filepath.Join(plots, report.Charts()[len(report.Charts())-1].Name+".svg")
+	fifo := filepath.Join(plots, charts.All()[len(charts.All())-1].Name+".svg")
 	syscall.Mkfifo(fifo, 0o666)
 	code, _, stderr := runCLI(t, "report", set, "--plots", plots)
 	if code != 2 || !strings.Contains(stderr, "FIFO") {
@@ -146,7 +146,7 @@ func TestReportRefusesToOverwriteInput(t *testing.T) {
 	os.Link(set, filepath.Join(dir, "hard.json"))
 	plots := filepath.Join(dir, "plots")
 	os.Mkdir(plots, 0o755)
-	os.Link(set, filepath.Join(plots, report.Charts()[0].Name+".png"))
+	os.Link(set, filepath.Join(plots, charts.All()[0].Name+".png"))
 	for _, args := range [][]string{
 		{"report", "set.json", "--markdown", "set.json"},
 		{"report", "set.json", "--markdown", "./set.json"},
@@ -367,7 +367,7 @@ func TestReportStopsOnFirstInterrupt(t *testing.T) {
 			t.Logf("temporary chart file left: %s", e.Name())
 		}
 	}
-	if len(ents) >= 2*len(report.Charts()) {
+	if len(ents) >= 2*len(charts.All()) {
 		t.Errorf("all %d chart files were drawn after the SIGINT", len(ents))
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/writebench/writebench/report"
+	"github.com/writebench/writebench/report/charts"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -26,7 +27,7 @@ func reportFlags(cfg *reportConfig) *pflag.FlagSet {
 	fs.StringVar(&cfg.format, "format", "table", "output format: "+strings.Join(report.Formats(), ", "))
 	fs.StringVar(&cfg.plots, "plots", "", "write charts as PNG and SVG into `DIR` (created if missing)")
 	fs.StringVar(&cfg.markdown, "markdown", "", "write a self-contained Markdown page to `FILE` (links the charts of --plots)")
-	fs.IntVar(&cfg.dpi, "dpi", report.DefaultPlotDPI, "resolution of the PNG charts (96 is one pixel per CSS pixel; the default is sharp on high-density screens)")
+	fs.IntVar(&cfg.dpi, "dpi", charts.DefaultDPI, "resolution of the PNG charts (96 is one pixel per CSS pixel; the default is sharp on high-density screens)")
 	return fs
 }
 
@@ -96,7 +97,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		done := make(chan result, 1)
 		go func() {
-			w, n, err := report.WritePlotsWith(cfg.plots, sets, labels, report.PlotOptions{DPI: cfg.dpi})
+			w, n, err := charts.WriteWith(cfg.plots, sets, labels, charts.Options{DPI: cfg.dpi})
 			done <- result{w, n, err}
 		}()
 		var r result
@@ -186,7 +187,7 @@ func checkReportOutputs(cfg reportConfig, inputs []string) error {
 		}
 		return nil
 	}
-	for _, ch := range report.Charts() {
+	for _, ch := range charts.All() {
 		for _, ext := range []string{".png", ".svg"} {
 			p := filepath.Join(cfg.plots, ch.Name+ext)
 			if err := isInput("--plots", p); err != nil {

@@ -1,10 +1,11 @@
-package report
+package charts
 
 import (
 	"strconv"
 	"strings"
 
 	"github.com/writebench/writebench/internal/textfmt"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -21,7 +22,7 @@ type dim struct {
 	num func(*resultset.Cell) int64
 	// cat is the value of a categorical dimension, "" when it does not
 	// apply; rank orders its values (lower first), ties by name.
-	cat  func(*Summary) string
+	cat  func(*summary.Summary) string
 	rank func(string) int
 }
 
@@ -34,7 +35,7 @@ type dimVal struct {
 
 func (v dimVal) applies() bool { return v.n != 0 || v.s != "" }
 
-func (d *dim) value(s *Summary) dimVal {
+func (d *dim) value(s *summary.Summary) dimVal {
 	if d.num != nil {
 		return dimVal{n: d.num(s.Cell)}
 	}
@@ -104,8 +105,8 @@ var axisLabels = map[string][2]string{
 // ranks set labels as given.
 func sweepDims(setOrder map[string]int) []*dim {
 	dims := []*dim{
-		{name: "set", cat: func(s *Summary) string { return s.Label }, rank: func(l string) int { return setOrder[l] }},
-		{name: "strategy", cat: func(s *Summary) string { return s.Cell.Strategy }},
+		{name: "set", cat: func(s *summary.Summary) string { return s.Label }, rank: func(l string) int { return setOrder[l] }},
+		{name: "strategy", cat: func(s *summary.Summary) string { return s.Cell.Strategy }},
 	}
 	for _, a := range resultset.Axes() {
 		d := &dim{name: a.Name, label: strings.ReplaceAll(a.Name, "_", " "), short: strings.ReplaceAll(a.Name, "_", " ")}
@@ -114,7 +115,7 @@ func sweepDims(setOrder map[string]int) []*dim {
 		}
 		switch a.Kind {
 		case resultset.KindName:
-			d.cat = func(s *Summary) string { _, v := a.Get(s.Cell); return v }
+			d.cat = func(s *summary.Summary) string { _, v := a.Get(s.Cell); return v }
 			names := a.Names
 			d.rank = func(v string) int {
 				for i, n := range names {

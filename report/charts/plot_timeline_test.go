@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"bytes"
@@ -74,7 +74,7 @@ func TestTimelineAndLatencyCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	written, _, err := WritePlots(dir, []*resultset.Set{s}, []string{"p"})
+	written, _, err := Write(dir, []*resultset.Set{s}, []string{"p"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,24 +125,9 @@ func TestTimelineAndLatencyCharts(t *testing.T) {
 		t.Error("write-latency chart: no line drawn in the first colour")
 	}
 
-	// The markdown page shows both.
-	page := filepath.Join(t.TempDir(), "page.md")
-	if err := WriteMarkdownPage(page, []*resultset.Set{s}, []string{"p"}, dir); err != nil {
-		t.Fatal(err)
-	}
-	md, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"timeline-1x8GiB.png", "write-latency-1x8GiB.png"} {
-		if !strings.Contains(string(md), want) {
-			t.Errorf("the markdown page does not show %s", want)
-		}
-	}
-
 	// A set without timelines or histograms gets neither chart.
 	plain := loadFixture(t, "basic")
-	written, _, err = WritePlots(t.TempDir(), []*resultset.Set{plain}, []string{"basic"})
+	written, _, err = Write(t.TempDir(), []*resultset.Set{plain}, []string{"basic"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,15 +168,3 @@ func countColour(img image.Image, c color.Color, y0, y1 int) int {
 }
 
 func near16(a, b uint32) bool { return a+0x1000 >= b && b+0x1000 >= a }
-
-// TestBenchNameDir checks that a directory in a benchmark name keeps the
-// name's parts: its slashes are written %2F.
-func TestBenchNameDir(t *testing.T) {
-	a := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/var/tmp"}
-	b := &resultset.Cell{Strategy: "chunked", Files: 1, FileSize: 4096, Sync: "none", Dir: "/dev/shm"}
-	kv := newKnobView([]*Summary{{Cell: a}, {Cell: b}})
-	got := benchName(a, kv)
-	if want := "/strategy=chunked/files=1/size=4KiB/dir=%2Fvar%2Ftmp/sync=none"; got != want {
-		t.Fatalf("benchName = %s, want %s", got, want)
-	}
-}

@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -61,11 +62,11 @@ func verdictKey(label, files, size, sync string) string {
 // options each set was sampled with.
 func indexVerdicts(sets []*resultset.Set, labels []string) verdictIndex {
 	vi := verdictIndex{}
-	for _, sv := range allVerdicts(sets, labels) {
-		for i := range sv.vs {
-			v := &sv.vs[i]
-			files, size, sync, _ := workload(v)
-			vi[verdictKey(sv.label, files, size, sync)] = v
+	for _, sv := range summary.Verdicts(sets, labels) {
+		for i := range sv.Verdicts {
+			v := &sv.Verdicts[i]
+			files, size, sync, _ := summary.Workload(v)
+			vi[verdictKey(sv.Label, files, size, sync)] = v
 		}
 	}
 	return vi
@@ -77,14 +78,14 @@ func indexVerdicts(sets []*resultset.Set, labels []string) verdictIndex {
 // runner-up's. It is the one place the winner map asks who won a square and
 // how sure the win is, so the map never names another strategy than the
 // verdict lines do.
-func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
+func winnerVerdict(w summary.Winner, vi verdictIndex, kv *summary.KnobView) squareDecision {
 	d := squareDecision{margin: w.Margin}
 	if w.Best != nil {
 		d.strategy, d.label = w.Best.Cell.Strategy, []string{w.Best.Cell.Strategy}
 		var vals []string
 		if kv != nil {
-			for _, name := range kv.varying {
-				if v := kv.value(w.Best.Cell, name); v != "-" {
+			for _, name := range kv.Varying {
+				if v := kv.Value(w.Best.Cell, name); v != "-" {
 					vals = append(vals, name+"="+v)
 				}
 			}
@@ -113,7 +114,7 @@ func winnerVerdict(w Winner, vi verdictIndex, kv *knobView) squareDecision {
 	d.margin, d.runnerUp = math.NaN(), ""
 	// The same leaders as the answer's line: the fastest and those tied
 	// with it or not told apart from it.
-	leaders := answerLeaders(v)
+	leaders := summary.Leaders(v)
 	for _, c := range leaders[1:] {
 		d.tiedWith = append(d.tiedWith, c.Label)
 	}
@@ -141,7 +142,7 @@ func squareText(d squareDecision) []string {
 		if math.IsNaN(d.margin) || d.runnerUp == "" {
 			return ""
 		}
-		return marginString(d.margin) + " vs " + d.runnerUp
+		return summary.Margin(d.margin) + " vs " + d.runnerUp
 	}
 	together := func() string {
 		t := "≈ " + strings.Join(d.tiedWith[:min(2, len(d.tiedWith))], ", ")
@@ -238,8 +239,8 @@ func thin[T any](vs []T, n int) []T {
 // size coloured by the fastest strategy: a strong colour when the win is
 // clear, a pale one when it is within noise or uncontested. Squares name
 // the winner and its margin over the runner-up.
-func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*figure, string) {
-	ws := Winners(sums)
+func winnerMap(sums []*summary.Summary, vi verdictIndex, kv *summary.KnobView, multi bool) (*figure, string) {
+	ws := summary.Winners(sums)
 	contested := 0
 	var strategies []string
 	seen := map[string]bool{}
@@ -280,7 +281,9 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 	tie := 0.0
 	inLegend := map[string]bool{}
 	anyPale := false
-	kv = &knobView{settings: kv.settings, varying: dropSync(kv.varying)}
+	noSync := *kv
+	noSync.Varying = slices.DeleteFunc(slices.Clone(kv.Varying), func(n string) bool { return n == "sync" })
+	kv = &noSync
 	cutAxes := 0
 	for _, k := range keys {
 		pw := byPanel[k]
@@ -348,9 +351,9 @@ func winnerMap(sums []*Summary, vi verdictIndex, kv *knobView, multi bool) (*fig
 type winnerPanelKey struct{ label, sync string }
 
 // winnerPanels groups the winners by panel, in set order, then sync order.
-func winnerPanels(ws []Winner) ([]winnerPanelKey, map[winnerPanelKey][]Winner) {
+func winnerPanels(ws []summary.Winner) ([]winnerPanelKey, map[winnerPanelKey][]summary.Winner) {
 	var keys []winnerPanelKey
-	byPanel := map[winnerPanelKey][]Winner{}
+	byPanel := map[winnerPanelKey][]summary.Winner{}
 	for _, w := range ws {
 		k := winnerPanelKey{w.Label, w.Sync}
 		if _, ok := byPanel[k]; !ok {
@@ -375,7 +378,7 @@ func winnerPanels(ws []Winner) ([]winnerPanelKey, map[winnerPanelKey][]Winner) {
 
 // newWinnerGrid is the empty grid of a panel's winners: their sizes and
 // file counts, sorted, thinned to maxWinnerAxis (cut true) when more.
-func newWinnerGrid(pw []Winner) (g winnerGrid, cut bool) {
+func newWinnerGrid(pw []summary.Winner) (g winnerGrid, cut bool) {
 	g = winnerGrid{z: map[[2]int]float64{}}
 	sizeSet, fileSet := map[int64]bool{}, map[int]bool{}
 	for _, w := range pw {

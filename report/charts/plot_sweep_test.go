@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 )
@@ -41,10 +42,10 @@ func synthSet(cells ...resultset.Cell) *resultset.Set {
 
 func chartByName(t *testing.T, sets []*resultset.Set, labels []string, name string) *figure {
 	t.Helper()
-	sums := Summarize(sets, labels)
+	sums := summary.Summarize(sets, labels)
 	setOrder := map[string]int{}
 	for i := range sets {
-		setOrder[setLabel(labels, i)] = i
+		setOrder[summary.Label(labels, i)] = i
 	}
 	dims := sweepDims(setOrder)
 	for _, m := range chartMetrics {
@@ -158,10 +159,10 @@ func TestSweepCharts(t *testing.T) {
 		})
 	}
 
-	// Through WritePlots: the chunk sweep's charts are files, the missing
+	// Through Write: the chunk sweep's charts are files, the missing
 	// file-size sweep is a note pointing at them.
 	dir := t.TempDir()
-	written, notes, err := WritePlots(dir, []*resultset.Set{synthSet(chunkCells...)}, []string{"chunk"})
+	written, notes, err := Write(dir, []*resultset.Set{synthSet(chunkCells...)}, []string{"chunk"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +293,9 @@ func TestTickLabels(t *testing.T) {
 
 func TestWinnerShading(t *testing.T) {
 	// Without a paired verdict: the 95% intervals decide.
-	clear := Winner{Clear: true, RunnerUp: &Summary{}}
-	noise := Winner{Clear: false, RunnerUp: &Summary{}}
-	alone := Winner{}
+	clear := summary.Winner{Clear: true, RunnerUp: &summary.Summary{}}
+	noise := summary.Winner{Clear: false, RunnerUp: &summary.Summary{}}
+	alone := summary.Winner{}
 	if winnerVerdict(clear, nil, nil).v != verdictClear || winnerVerdict(noise, nil, nil).v != verdictUndecided || winnerVerdict(alone, nil, nil).v != verdictAlone {
 		t.Fatal("verdicts without a paired verdict")
 	}
@@ -310,7 +311,7 @@ func TestWinnerShading(t *testing.T) {
 	sets := []*resultset.Set{synthSet(cells...)}
 	vi := indexVerdicts(sets, []string{"s"})
 	got := map[int64]squareDecision{}
-	for _, w := range Winners(Summarize(sets, []string{"s"})) {
+	for _, w := range summary.Winners(summary.Summarize(sets, []string{"s"})) {
 		got[w.FileSize] = winnerVerdict(w, vi, nil)
 	}
 	if d := got[4096]; d.v != verdictTie || len(d.tiedWith) != 1 {
@@ -369,7 +370,7 @@ func TestPlotsBounded(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	dir := t.TempDir()
-	written, notes, err := WritePlotsWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"many"}, PlotOptions{DPI: 72})
+	written, notes, err := WriteWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"many"}, Options{DPI: 72})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -55,7 +56,7 @@ func workloadsOf(sets []*resultset.Set, labels []string, have func(c *resultset.
 				label += " " + p.Name + "=" + p.Value
 			}
 			if len(sets) > 1 {
-				label = setLabel(labels, i) + ": " + label
+				label = summary.Label(labels, i) + ": " + label
 			}
 			byKey[key] = append(byKey[key], probedCell{c: c, set: s, label: label})
 		}

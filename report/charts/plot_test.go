@@ -1,4 +1,4 @@
-package report
+package charts
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 
 func TestWritePlots(t *testing.T) {
 	dir := t.TempDir()
-	written, notes, err := WritePlots(dir, []*resultset.Set{loadFixture(t, "basic")}, []string{"basic"})
+	written, notes, err := Write(dir, []*resultset.Set{loadFixture(t, "basic")}, []string{"basic"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestWritePlotsEdgeSets(t *testing.T) {
 	} {
 		t.Run(c.fixture, func(t *testing.T) {
 			dir := t.TempDir()
-			written, notes, err := WritePlots(dir, []*resultset.Set{loadFixture(t, c.fixture)}, []string{c.fixture})
+			written, notes, err := Write(dir, []*resultset.Set{loadFixture(t, c.fixture)}, []string{c.fixture})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +136,7 @@ func TestWritePlotsEdgeSets(t *testing.T) {
 
 func TestWritePlotsTwoSets(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := WritePlots(dir, []*resultset.Set{loadFixture(t, "basic"), loadFixture(t, "onesample")}, []string{"old", "new"})
+	_, _, err := Write(dir, []*resultset.Set{loadFixture(t, "basic"), loadFixture(t, "onesample")}, []string{"old", "new"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestWritePlotsTwoSets(t *testing.T) {
 }
 
 func TestWritePlotsMissingDir(t *testing.T) {
-	_, _, err := WritePlots(filepath.Join(t.TempDir(), "nope"), []*resultset.Set{loadFixture(t, "basic")}, nil)
+	_, _, err := Write(filepath.Join(t.TempDir(), "nope"), []*resultset.Set{loadFixture(t, "basic")}, nil)
 	if err == nil {
 		t.Fatal("no error writing into a missing directory")
 	}
@@ -188,41 +188,6 @@ func TestLogTicksNarrowRange(t *testing.T) {
 	}
 }
 
-func TestMarkdownPage(t *testing.T) {
-	dir := t.TempDir()
-	plots := filepath.Join(dir, "plots")
-	if err := os.Mkdir(plots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	sets := []*resultset.Set{loadFixture(t, "basic")}
-	if _, _, err := WritePlots(plots, sets, []string{"basic"}); err != nil {
-		t.Fatal(err)
-	}
-	page := filepath.Join(dir, "README.md")
-	if err := WriteMarkdownPage(page, sets, []string{"basic"}, plots); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	md := string(data)
-	for _, want := range []string{"## Environment", "/dev/vda1", "ext4", "6.8.0-test", "Test CPU", "caches not dropped", "sync mode",
-		"## Results", "| strategy", "![Throughput vs file size](plots/throughput.png)", "(plots/winner-map.svg)", "## How to read this"} {
-		if !strings.Contains(md, want) {
-			t.Errorf("page lacks %q", want)
-		}
-	}
-	// Without plots: no chart section, still a page.
-	if err := WriteMarkdownPage(page, sets, []string{"basic"}, ""); err != nil {
-		t.Fatal(err)
-	}
-	data, _ = os.ReadFile(page)
-	if strings.Contains(string(data), "## Charts") {
-		t.Error("chart section without --plots")
-	}
-}
-
 // TestPlotsDeterministic: the same set renders to the same bytes every
 // time (tick values came from ranging over a map, so the SVG of a chart
 // with a files axis of 1, 16 and 64 changed from render to render, and
@@ -237,7 +202,7 @@ func TestPlotsDeterministic(t *testing.T) {
 	}
 	render := func() map[string][]byte {
 		dir := t.TempDir()
-		if _, _, err := WritePlotsWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"s"}, PlotOptions{DPI: 72}); err != nil {
+		if _, _, err := WriteWith(dir, []*resultset.Set{synthSet(cells...)}, []string{"s"}, Options{DPI: 72}); err != nil {
 			t.Fatal(err)
 		}
 		out := map[string][]byte{}

@@ -1,4 +1,4 @@
-package report
+package summary
 
 // One estimate per cell: within a comparison group, every figure that puts
 // contenders side by side (the cell table's medians and "vs fastest", the
@@ -8,22 +8,19 @@ package report
 
 import (
 	"math"
-	"slices"
-	"strings"
 
-	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/stats"
 )
 
-// groupRel is a cell's standing in one comparison group: its paired speed
+// GroupRatio is a cell's standing in one comparison group: its paired speed
 // ratio to the group's fastest contender (1 for the fastest; NaN without
 // rounds in common) and whether it is that fastest.
-type groupRel struct {
-	group   string // the group's name (groupName)
-	ratio   float64
-	fastest bool
+type GroupRatio struct {
+	Group   string  // the group's name (GroupName)
+	Ratio   float64 // paired speed ratio to the group's fastest; NaN without rounds in common
+	Fastest bool    // the cell is the group's fastest contender
 }
 
 // pairSummaries rewrites the summaries of every cell that is a contender of
@@ -36,27 +33,27 @@ type groupRel struct {
 // after the first rounds is put on the scale of the whole sweep instead of
 // keeping the medians of the rounds it ran. Relative is the verdict's
 // ratio. A cell in several groups (one a workload axis does not apply to)
-// takes its first group as reference and lists its ratio in each (rels).
+// takes its first group as reference and lists its ratio in each (Ratios).
 func pairSummaries(sums []*Summary, sets []*resultset.Set, labels []string) {
 	byCell := map[*resultset.Cell]*Summary{}
 	for _, s := range sums {
 		byCell[s.Cell] = s
 	}
-	for _, sv := range allVerdicts(sets, labels) {
-		for j := range sv.vs {
-			v := &sv.vs[j]
+	for _, sv := range Verdicts(sets, labels) {
+		for j := range sv.Verdicts {
+			v := &sv.Verdicts[j]
 			if v.Fastest == "" {
 				continue
 			}
-			f := &sv.set.Results[v.Contenders[0].Cell]
-			name := groupName(v)
+			f := &sv.Set.Results[v.Contenders[0].Cell]
+			name := GroupName(v)
 			for _, ct := range v.Contenders {
-				s := byCell[&sv.set.Results[ct.Cell]]
+				s := byCell[&sv.Set.Results[ct.Cell]]
 				if s == nil || s.Failed() || ct.Verdict == judge.Skipped {
 					continue
 				}
-				first := s.rels == nil
-				s.rels = append(s.rels, groupRel{group: name, ratio: ct.Ratio, fastest: ct.Verdict == judge.Fastest})
+				first := s.Ratios == nil
+				s.Ratios = append(s.Ratios, GroupRatio{Group: name, Ratio: ct.Ratio, Fastest: ct.Verdict == judge.Fastest})
 				if !first {
 					continue
 				}
@@ -73,7 +70,7 @@ func pairSummaries(sums []*Summary, sets []*resultset.Set, labels []string) {
 		}
 	}
 	for _, s := range sums {
-		if s.rels == nil && !s.Failed() {
+		if s.Ratios == nil && !s.Failed() {
 			// Alone in its workload: nothing to be relative to.
 			s.Relative, s.Fastest = 0, false
 		}
@@ -124,33 +121,4 @@ func pairedMetricRatios(fv []float64, f *resultset.Cell, cv []float64, c *result
 		}
 	}
 	return out
-}
-
-// relText is the "vs fastest" of a summary: "fastest", "0.93×", a ratio
-// per group for a cell in several ("0.93× / 0.80×"), "-" when it is not
-// compared; a contender that stopped before its reference says after how
-// many rounds ("0.42× (7 rounds)").
-func relText(s *Summary) string {
-	if len(s.rels) == 0 {
-		return "-"
-	}
-	var parts []string
-	for _, r := range s.rels {
-		switch {
-		case r.fastest:
-			parts = append(parts, "fastest")
-		case math.IsNaN(r.ratio) || !(r.ratio > 0):
-			parts = append(parts, "-")
-		default:
-			parts = append(parts, ratioText(r.ratio))
-		}
-	}
-	if len(slices.Compact(slices.Clone(parts))) == 1 {
-		parts = parts[:1] // the same in every group
-	}
-	t := strings.Join(parts, " / ")
-	if s.Rounds > 0 && s.Rounds < s.RefRounds {
-		t += " (" + textfmt.Plural(s.Rounds, "round") + ")"
-	}
-	return t
 }

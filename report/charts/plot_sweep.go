@@ -1,12 +1,15 @@
-package report
+package charts
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 
 	"gonum.org/v1/plot"
@@ -17,7 +20,7 @@ import (
 
 // Bounds on one chart, so a set with thousands of distinct values of one
 // parameter still renders in time and memory linear in its size: what is
-// left out is named in the chart's footnote and in WritePlots' notes.
+// left out is named in the chart's footnote and in Write' notes.
 const (
 	maxPanels = 9   // panels per line chart
 	maxSeries = 8   // lines per line chart (each with its own colour, marker and dash)
@@ -81,9 +84,9 @@ func (m chartMetric) better() string {
 
 // stats is the metric's summary for every cell of sums: the one estimate
 // the tables use too (for a contender of a comparison group, anchored to
-// its group's fastest by the paired per-round ratios; see pairSummaries).
-func (m chartMetric) stats(sums []*Summary) func(*Summary) Stat {
-	return func(s *Summary) Stat { return s.Metrics[m.metric] }
+// its group's fastest by the paired per-round ratios; see summary.Summarize).
+func (m chartMetric) stats(sums []*summary.Summary) func(*summary.Summary) summary.Stat {
+	return func(s *summary.Summary) summary.Stat { return s.Metrics[m.metric] }
 }
 
 // chartName is the file name (without extension) of metric m against x.
@@ -94,7 +97,7 @@ func chartName(m chartMetric, x *dim) string {
 	return m.name + "-vs-" + x.fileName()
 }
 
-// allCharts lists every chart WritePlots can draw, in page order: every
+// allCharts lists every chart Write can draw, in page order: every
 // metric against every numeric dimension, then the winner map.
 func allCharts() []Chart {
 	var out []Chart
@@ -150,7 +153,7 @@ type sweepPanel struct {
 
 type point struct {
 	x float64
-	y Stat
+	y summary.Stat
 }
 
 func tupleLess(a, b []dimVal) bool {
@@ -183,7 +186,7 @@ func tupleKey(vs []dimVal) string {
 // size, sync...). With one strategy and nothing else to tell lines apart,
 // the first other swept parameter makes the lines. It returns nil and a
 // reason when the set has fewer than minX distinct x values.
-func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Stat, x *dim, minX int) (*figure, string) {
+func lineChart(sums []*summary.Summary, dims []*dim, m chartMetric, y func(*summary.Summary) summary.Stat, x *dim, minX int) (*figure, string) {
 	in, zeros, xs := chartCells(sums, x, y)
 	if len(xs) < minX || len(in) == 0 {
 		return nil, fmt.Sprintf("needs at least %d distinct %s values > 0 with %s measured, the set has %d", minX, x.short, strings.ToLower(m.title), len(xs))
@@ -224,7 +227,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 		fig.footnotes = append(fig.footnotes, "Error bars: 95% confidence interval of the median.")
 	}
 	if len(zeros) > 0 {
-		fig.footnotes = append(fig.footnotes, "Not shown (0, off a log axis): "+strings.Join(sortedKeys(zeros), ", ")+".")
+		fig.footnotes = append(fig.footnotes, "Not shown (0, off a log axis): "+strings.Join(slices.Sorted(maps.Keys(zeros)), ", ")+".")
 	}
 	if thinned > 0 {
 		notes = append(notes, fmt.Sprintf("lines with more than %d points (up to %d) thinned to %d evenly spaced ones; the tables list every cell", maxPoints, thinned, maxPoints))
@@ -239,7 +242,7 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 // chartCells returns the cells a chart of y against x draws (measured,
 // both values > 0), the strategies left out for a zero y, and the
 // distinct x values drawn.
-func chartCells(sums []*Summary, x *dim, y func(*Summary) Stat) (in []*Summary, zeros map[string]bool, xs map[int64]bool) {
+func chartCells(sums []*summary.Summary, x *dim, y func(*summary.Summary) summary.Stat) (in []*summary.Summary, zeros map[string]bool, xs map[int64]bool) {
 	zeros, xs = map[string]bool{}, map[int64]bool{}
 	for _, s := range sums {
 		if s.Failed() || s.Cell.Skipped != "" {
@@ -271,7 +274,7 @@ type dimInfo struct {
 // splitDims sorts the dimensions that vary among the cells in into those
 // that make lines (series) and those that make panels; singleStrategy
 // names the strategy when only one is drawn.
-func splitDims(in []*Summary, dims []*dim, x *dim) (seriesDims, panelDims []*dim, singleStrategy string) {
+func splitDims(in []*summary.Summary, dims []*dim, x *dim) (seriesDims, panelDims []*dim, singleStrategy string) {
 	var varying []*dimInfo
 	for _, d := range dims {
 		if d == x {
@@ -332,7 +335,7 @@ func assignDims(varying []*dimInfo, moveKnobsToPanels bool) (seriesDims, panelDi
 }
 
 // groupPanels puts each cell's point into its panel and line.
-func groupPanels(in []*Summary, seriesDims, panelDims []*dim, x *dim, y func(*Summary) Stat) (map[string]*sweepPanel, map[string]*series) {
+func groupPanels(in []*summary.Summary, seriesDims, panelDims []*dim, x *dim, y func(*summary.Summary) summary.Stat) (map[string]*sweepPanel, map[string]*series) {
 	panels := map[string]*sweepPanel{}
 	allSeries := map[string]*series{}
 	for _, s := range in {
@@ -501,7 +504,7 @@ func logPoints(pts []point) (xys plotter.XYs, errs plotter.YErrors, bars bool) {
 
 // distinctValues counts the values > 0 of numeric dimension x among the
 // cells of sums.
-func distinctValues(sums []*Summary, x *dim) int {
+func distinctValues(sums []*summary.Summary, x *dim) int {
 	seen := map[int64]bool{}
 	for _, s := range sums {
 		if v := x.num(s.Cell); v > 0 {
@@ -511,7 +514,7 @@ func distinctValues(sums []*Summary, x *dim) int {
 	return len(seen)
 }
 
-func valuesOf(ds []*dim, s *Summary) []dimVal {
+func valuesOf(ds []*dim, s *summary.Summary) []dimVal {
 	out := make([]dimVal, len(ds))
 	for i, d := range ds {
 		out[i] = d.value(s)
@@ -521,7 +524,7 @@ func valuesOf(ds []*dim, s *Summary) []dimVal {
 
 // seriesLabel names a line: "old: bufio chunk=64KiB", or the strategy when
 // no series dimension applies.
-func seriesLabel(ds []*dim, vs []dimVal, s *Summary) string {
+func seriesLabel(ds []*dim, vs []dimVal, s *summary.Summary) string {
 	var b strings.Builder
 	for i, d := range ds {
 		t := d.part(vs[i])

@@ -1,4 +1,4 @@
-package report
+package summary
 
 import (
 	"github.com/writebench/writebench/judge"
@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/writebench/writebench/stats"
 )
@@ -107,7 +106,9 @@ type Summary struct {
 	// group's reference (the fastest); fewer means it stopped early.
 	Rounds, RefRounds int
 
-	rels []groupRel // the cell's ratio in each group it is a contender of
+	// Ratios is the cell's paired ratio in each comparison group it is a
+	// contender of, in the order of the groups; empty when it is in none.
+	Ratios []GroupRatio
 }
 
 // Failed reports whether the cell recorded an error.
@@ -130,7 +131,7 @@ func (s *Summary) Speed() float64 {
 func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	var out []*Summary
 	for i, s := range sets {
-		label := setLabel(labels, i)
+		label := Label(labels, i)
 		for j := range s.Results {
 			sum := summarizeCell(label, &s.Results[j])
 			if d := s.Results[j].Dir; d != "" && !s.VsDir() {
@@ -141,7 +142,7 @@ func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	}
 	setOrder := map[string]int{}
 	for i := range sets {
-		setOrder[setLabel(labels, i)] = i
+		setOrder[Label(labels, i)] = i
 	}
 	sort.SliceStable(out, func(a, b int) bool {
 		x, y := out[a], out[b]
@@ -167,7 +168,9 @@ func Summarize(sets []*resultset.Set, labels []string) []*Summary {
 	return out
 }
 
-func setLabel(labels []string, i int) string {
+// Label is the label of set i: labels[i], or "setN" (counting from 1)
+// when labels has none for it.
+func Label(labels []string, i int) string {
 	if i < len(labels) && labels[i] != "" {
 		return labels[i]
 	}
@@ -310,28 +313,28 @@ func Winners(sums []*Summary) []Winner {
 	return out
 }
 
-// knobView is what tells apart the cells of one view (a cell table, one
+// KnobView is what tells apart the cells of one view (a cell table, one
 // set's benchmark lines, a winner map): the parameters that vary among
 // them and how to read every cell's value of them.
-type knobView struct {
+type KnobView struct {
 	settings *resultset.Settings
-	// varying lists the parameter names (beyond strategy, files and size)
+	// Varying lists the parameter names (beyond strategy, files and size)
 	// that take more than one value among the cells that have them, in the
 	// order of resultset.Axes(); "sync" is listed when it varies.
-	varying []string
+	Varying []string
 }
 
-// newKnobView looks at every axis of resultset.Axes(): an axis's Omit value
+// NewKnobView looks at every axis of resultset.Axes(): an axis's Omit value
 // counts as a value (cells with prealloc "none" and "fallocate" differ,
 // though keys leave "none" out), and a cell that leaves it empty reads as
 // that value when another cell of its strategy has the axis (see
 // resultset.Settings), so older sets render as before.
-func newKnobView(sums []*Summary) *knobView {
+func NewKnobView(sums []*Summary) *KnobView {
 	cells := make([]*resultset.Cell, len(sums))
 	for i, s := range sums {
 		cells[i] = s.Cell
 	}
-	kv := &knobView{settings: resultset.NewSettings(cells)}
+	kv := &KnobView{settings: resultset.NewSettings(cells)}
 	vals := map[string]map[string]bool{}
 	for _, c := range cells {
 		for _, p := range kv.settings.Of(c) {
@@ -343,15 +346,15 @@ func newKnobView(sums []*Summary) *knobView {
 	}
 	for _, a := range resultset.Axes() {
 		if len(vals[a.Name]) > 1 {
-			kv.varying = append(kv.varying, a.Name)
+			kv.Varying = append(kv.Varying, a.Name)
 		}
 	}
 	return kv
 }
 
-// value returns c's value of parameter name, or "-" when it does not apply.
-// A nil knobView reads only what c has.
-func (kv *knobView) value(c *resultset.Cell, name string) string {
+// Value returns c's value of parameter name, or "-" when it does not apply.
+// A nil KnobView reads only what c has.
+func (kv *KnobView) Value(c *resultset.Cell, name string) string {
 	a := resultset.AxisByName(name)
 	if a == nil {
 		return "-"
@@ -364,61 +367,4 @@ func (kv *knobView) value(c *resultset.Cell, name string) string {
 		return v
 	}
 	return "-"
-}
-
-// varyingParams lists the parameter names (beyond strategy, files and size)
-// that take more than one value among the cells of sums (see knobView), in
-// the order of resultset.Axes(). "sync" is listed when it varies.
-func varyingParams(sums []*Summary) []string { return newKnobView(sums).varying }
-
-// fixedParams describes the parameters that do not vary, as
-// "name=value (strategies)", in the order of resultset.Axes(). Values keys
-// leave out (prealloc "none") are left out here too.
-func fixedParams(sums []*Summary) []string {
-	varying := map[string]bool{}
-	for _, v := range varyingParams(sums) {
-		varying[v] = true
-	}
-	type entry struct {
-		value      string
-		strategies map[string]bool
-	}
-	found := map[string]*entry{}
-	allStrategies := map[string]bool{}
-	for _, s := range sums {
-		allStrategies[s.Cell.Strategy] = true
-		for _, p := range s.Cell.Params() {
-			if varying[p.Name] {
-				continue
-			}
-			e := found[p.Name]
-			if e == nil {
-				e = &entry{value: p.Value, strategies: map[string]bool{}}
-				found[p.Name] = e
-			}
-			e.strategies[s.Cell.Strategy] = true
-		}
-	}
-	var out []string
-	for _, a := range resultset.Axes() {
-		e := found[a.Name]
-		if e == nil {
-			continue
-		}
-		str := a.Name + "=" + e.value
-		if len(e.strategies) < len(allStrategies) {
-			str += " (" + strings.Join(sortedKeys(e.strategies), ", ") + ")"
-		}
-		out = append(out, str)
-	}
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

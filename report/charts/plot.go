@@ -1,11 +1,13 @@
-package report
+package charts
 
 import (
 	"bytes"
 	"fmt"
 	"image/color"
 	"path/filepath"
+	"slices"
 
+	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -15,6 +17,20 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
+
+// Chart names one chart Write draws: Name is the file name without
+// extension (Name.png and Name.svg), Title its heading, About one sentence
+// on how to read it.
+type Chart struct {
+	Name, Title, About string
+}
+
+// chartList lists every chart Write can draw, in page order: every
+// metric against every parameter a set can sweep, then the winner map.
+var chartList = allCharts()
+
+// All returns every chart Write can draw (a copy), in page order.
+func All() []Chart { return slices.Clone(chartList) }
 
 // Figure geometry, in points (1pt = 1/72 inch).
 const (
@@ -27,19 +43,19 @@ const (
 	footH      = vg.Length(13) // one footnote line
 )
 
-// DefaultPlotDPI is the resolution of PNG charts: twice the 96 DPI of a
+// DefaultDPI is the resolution of PNG charts: twice the 96 DPI of a
 // plain screen, so they stay sharp on high-density displays (a one-panel
 // chart of 300pt is 800 px wide).
-const DefaultPlotDPI = 192
+const DefaultDPI = 192
 
-// PlotOptions tunes WritePlotsWith. The zero value means the defaults.
-type PlotOptions struct {
-	// DPI is the PNG resolution; 0 means DefaultPlotDPI. SVG is
+// Options tunes WriteWith. The zero value means the defaults.
+type Options struct {
+	// DPI is the PNG resolution; 0 means DefaultDPI. SVG is
 	// resolution-independent.
 	DPI int
 }
 
-// WritePlots draws every chart the sets have enough points for into dir,
+// Write draws every chart the sets have enough points for into dir,
 // each as PNG and SVG, and returns the files written (in chart order) and a
 // note for every chart it skipped or cut short. dir must exist. labels name
 // the sets as in Render. A chart that cannot be drawn for lack of data is a
@@ -51,19 +67,19 @@ type PlotOptions struct {
 // (file size, or file count for files/s) and NAME-vs-PARAM.png against the
 // others. The winner map shades each (files, size) square by its fastest
 // strategy.
-func WritePlots(dir string, sets []*resultset.Set, labels []string) (written []string, notes []string, err error) {
-	return WritePlotsWith(dir, sets, labels, PlotOptions{})
+func Write(dir string, sets []*resultset.Set, labels []string) (written []string, notes []string, err error) {
+	return WriteWith(dir, sets, labels, Options{})
 }
 
-// WritePlotsWith is WritePlots with options.
-func WritePlotsWith(dir string, sets []*resultset.Set, labels []string, opt PlotOptions) (written []string, notes []string, err error) {
+// WriteWith is Write with options.
+func WriteWith(dir string, sets []*resultset.Set, labels []string, opt Options) (written []string, notes []string, err error) {
 	if opt.DPI <= 0 {
-		opt.DPI = DefaultPlotDPI
+		opt.DPI = DefaultDPI
 	}
-	sums := Summarize(sets, labels)
+	sums := summary.Summarize(sets, labels)
 	setOrder := map[string]int{}
 	for i := range sets {
-		setOrder[setLabel(labels, i)] = i
+		setOrder[summary.Label(labels, i)] = i
 	}
 	dims := sweepDims(setOrder)
 	save := func(name string, fig *figure) error {
@@ -127,7 +143,7 @@ func WritePlotsWith(dir string, sets []*resultset.Set, labels []string, opt Plot
 			}
 		}
 	}
-	fig, why := winnerMap(sums, indexVerdicts(sets, labels), newKnobView(sums), len(sets) > 1)
+	fig, why := winnerMap(sums, indexVerdicts(sets, labels), summary.NewKnobView(sums), len(sets) > 1)
 	if fig == nil {
 		notes = append(notes, "chart winner-map skipped: "+why)
 		return written, notes, nil
@@ -194,7 +210,7 @@ type figure struct {
 	cols      int
 	footnotes []string // one line of small text each, under the panels
 	// notes say what a capped chart left out (also in the footnotes);
-	// WritePlots returns them.
+	// Write returns them.
 	notes []string
 }
 
