@@ -145,6 +145,13 @@ type Config struct {
 	Progress Progress
 	// Log, when non-nil, receives notes (stale scratch directories, ...).
 	Log io.Writer
+	// FieldName is how the texts the runner hands out name a configuration
+	// field: log lines, errors, and the skip reasons and errors it stores
+	// in cells. Library messages name fields as {field} ("use smaller
+	// {chunk}", see textfmt.FieldRefs); FieldName(field) replaces each.
+	// Nil writes the field's name ("chunk"); a command passes its flag
+	// ("--chunk"), so a saved set reads as the user typed it.
+	FieldName func(field string) string
 }
 
 // Progress observes a running sweep. Its methods are called from the
@@ -310,7 +317,7 @@ func (cfg *Config) check() ([]cell, error) {
 			return nil, cfgErr("drop-caches", "%v", err)
 		}
 	}
-	if err := checkMemory(cells, cfg.NoVerify, cfg.MemoryLimit, cfg.Log); err != nil {
+	if err := checkMemory(cells, cfg.NoVerify, cfg.MemoryLimit, cfg.logf); err != nil {
 		return nil, err
 	}
 	if err := checkLimits(cells, cfg.NoVerify); err != nil {

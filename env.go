@@ -1,13 +1,13 @@
 package writebench
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/resultset"
 )
@@ -78,8 +78,9 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 }
 
 // MemoryWarning is the warning for a scratch directory under dir on a
-// file system that keeps files in memory (fstype tmpfs or ramfs).
+// file system that keeps files in memory (fstype tmpfs or ramfs); it names
+// the directory field as {dir} (see textfmt.FieldRefs).
 func MemoryWarning(dir, fstype string) string {
-	return fmt.Sprintf("warning: %s is on %s: its files live in memory, so this measures memory, not a disk (give --dir a directory on the disk to measure)",
+	return textfmt.FieldMsg("warning: %s is on %s: its files live in memory, so this measures memory, not a disk (give {dir} a directory on the disk to measure)",
 		resultset.Printable(dir), fstype)
 }

@@ -1,8 +1,6 @@
 package writebench
 
 import (
-	"io"
-
 	"github.com/writebench/writebench/internal/sysinfo"
 	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
@@ -47,7 +45,7 @@ func EstimateMemory(s strategies.Strategy, files int, size int64, p strategies.P
 // naming the cell, both figures and where the limit comes from. It runs
 // before anything is written. A negative override turns the check off;
 // when the limit cannot be read nothing is checked and log is told so.
-func checkMemory(cells []cell, noVerify bool, override int64, log io.Writer) error {
+func checkMemory(cells []cell, noVerify bool, override int64, logf func(format string, args ...any)) error {
 	if override < 0 {
 		return nil
 	}
@@ -56,7 +54,7 @@ func checkMemory(cells []cell, noVerify bool, override int64, log io.Writer) err
 	}
 	limit, source, ok := sysinfo.MemoryLimit()
 	if !ok {
-		logf(log, "note: memory check skipped: %s (--memory-limit sets the figure)", source)
+		logf("note: memory check skipped: %s ({memory_limit} sets the figure)", source)
 		return nil
 	}
 	return checkMemoryLimit(cells, noVerify, limit, textfmt.EscapeBraces(source), memoryAdvice)

@@ -93,8 +93,9 @@ const (
 	ProbeSize  = 256 << 10
 )
 
-func dryRun(ctx context.Context, cfg Config, probe bool) (*Plan, error) {
+func dryRun(ctx context.Context, cfg Config, probe bool) (_ *Plan, err error) {
 	cfg = cfg.withDefaults()
+	defer func() { err = cfg.fieldErr(err) }()
 	cells, err := cfg.check()
 	if err != nil {
 		return nil, err
@@ -129,7 +130,7 @@ func dryRun(ctx context.Context, cfg Config, probe bool) (*Plan, error) {
 			costs[i], start, note = probeCell(ctx, &cfg, &cells[i], costs[i])
 			fixed += start
 		}
-		out.Probe = append(out.Probe, note)
+		out.Probe = append(out.Probe, cfg.fieldText(note))
 		out.EstimateCell = append(out.EstimateCell, costs[i])
 	}
 	p.setEstimate(&cfg, costs, fixed)

@@ -26,7 +26,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -37,6 +36,7 @@ import (
 	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/internal/timeline"
 	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/resultset"
@@ -88,6 +88,7 @@ func (e *ScratchLeftError) Unwrap() error { return e.Err }
 func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	start := time.Now()
 	cfg = cfg.withDefaults()
+	defer func() { runErr = cfg.fieldErr(runErr) }()
 	cells, err := cfg.check()
 	g := ranks.NewGroup(cfg.Job)
 	g.Shared = cfg.SharedDir
@@ -110,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	env := collectEnv(cfg, start)
 	g.Describe(&env)
 	if env.InMemory() {
-		logf(cfg.Log, "%s", MemoryWarning(env.Dir, env.FSType))
+		cfg.logText(MemoryWarning(env.Dir, env.FSType))
 	}
 	set := &resultset.Set{Schema: resultset.SchemaVersion, Tool: resultset.Tool, Env: env}
 	for _, c := range cells {
@@ -129,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 		r.closeAll(ctx, cells)
 		for _, sd := range made {
 			if err := r.removeScratch(ctx, sd); err != nil {
-				logf(cfg.Log, "warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
+				cfg.logf("warning: could not remove the scratch directory %s: %v (remove it by hand)", resultset.Printable(sd.Path), err)
 				if runErr == nil {
 					runErr = &ScratchLeftError{Dir: sd.Path, Err: err}
 				}
@@ -243,7 +244,7 @@ func (r *runner) repBounded(ctx context.Context, idx int, c *cell, counted bool,
 	r.abandoned = true
 	r.mu.Unlock()
 	c.abandoned = true
-	logf(r.cfg.Log, "note: cell %s: a write did not return within %v of the signal (blocked in the kernel); ending the sweep without it", resultset.Printable(c.res.Key()), signalGrace)
+	r.cfg.logf("note: cell %s: a write did not return within %v of the signal (blocked in the kernel); ending the sweep without it", resultset.Printable(c.res.Key()), signalGrace)
 	return errAbandoned
 }
 
@@ -300,10 +301,10 @@ func (r *runner) withDir(b *strategies.Batch, rel string, verify func() error) e
 func warnDirs(cfg *Config) {
 	for _, d := range cfg.Dirs {
 		if why, refuse, err := safefs.SharedWritable(d); err == nil && why != "" && !refuse {
-			logf(cfg.Log, "warning: --dir %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
+			cfg.logf("warning: {dir} %s is %s: its other members could swap writebench's directories there (removal is safe; files the strategies write could land elsewhere); prefer a directory of your own", resultset.Printable(d), why)
 		}
 		for _, stale := range scratch.FindStale(d) {
-			logf(cfg.Log, "note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
+			cfg.logf("note: stale scratch directory from an earlier writebench run: %s (remove it if no writebench is running)", stale)
 		}
 	}
 }
@@ -437,17 +438,17 @@ func (r *runner) round(ctx context.Context, cells []cell, order []int, counted b
 		switch {
 		case errors.As(err, &skip):
 			c.done = true
-			c.res.Skipped = skip.Reason
+			c.res.Skipped = r.cfg.fieldText(skip.Reason)
 		case err != nil:
 			c.done = true
-			c.res.Error = err.Error()
+			c.res.Error = r.cfg.fieldText(err.Error())
 			c.res.Verified = false
 		}
 		if c.done || last {
 			r.finishCell(c)
 		}
 		if r.cfg.Progress != nil {
-			r.cfg.Progress.Step(c.res, counted, err)
+			r.cfg.Progress.Step(c.res, counted, r.cfg.fieldErr(err))
 		}
 	}
 	return false, nil
@@ -483,7 +484,7 @@ func (r *runner) closeAll(ctx context.Context, cells []cell) {
 		go func() {
 			defer wg.Done()
 			if err := a.Abort(); err != nil {
-				logf(r.cfg.Log, "warning: cell %s: aborting its writer: %v", resultset.Printable(c.res.Key()), err)
+				r.cfg.logf("warning: cell %s: aborting its writer: %v", resultset.Printable(c.res.Key()), err)
 			}
 		}()
 		c.session = nil
@@ -501,16 +502,56 @@ func (r *runner) closeSession(c *cell) {
 	}
 	if c.session != nil {
 		if err := c.session.Close(); err != nil {
-			logf(r.cfg.Log, "warning: cell %s: closing its writer: %v", c.res.Key(), err)
+			r.cfg.logf("warning: cell %s: closing its writer: %v", c.res.Key(), err)
 		}
 		c.session = nil
 	}
 }
 
-func logf(w io.Writer, format string, args ...any) {
-	if w != nil {
-		fmt.Fprintf(w, format+"\n", args...)
+// logf writes a line to the Log, its arguments' braces escaped and the
+// fields its format names as {field} rendered (see fieldText).
+func (cfg Config) logf(format string, args ...any) {
+	cfg.logText(textfmt.FieldMsg(format, args...))
+}
+
+// logText writes msg, a message naming fields as {field}, to the Log.
+func (cfg Config) logText(msg string) {
+	if cfg.Log != nil {
+		fmt.Fprintln(cfg.Log, cfg.fieldText(msg))
 	}
+}
+
+// fieldErr is err with its message rendered by fieldText (a
+// *ConfigError, which names its fields itself, as it is); errors.Is and
+// errors.As see err.
+func (cfg Config) fieldErr(err error) error {
+	var ce *ConfigError
+	if err == nil || errors.As(err, &ce) {
+		return err
+	}
+	if msg := cfg.fieldText(err.Error()); msg != err.Error() {
+		return &fieldError{msg: msg, err: err}
+	}
+	return err
+}
+
+// fieldError is an error whose message fieldText rendered.
+type fieldError struct {
+	msg string
+	err error
+}
+
+func (e *fieldError) Error() string { return e.msg }
+func (e *fieldError) Unwrap() error { return e.err }
+
+// fieldText renders msg, a message naming fields as {field}, the way the
+// caller names fields (Config.FieldName).
+func (cfg Config) fieldText(msg string) string {
+	name := cfg.FieldName
+	if name == nil {
+		name = func(field string) string { return field }
+	}
+	return textfmt.FieldRefs(msg, name)
 }
 
 // runner holds the state shared by every repetition.
@@ -826,7 +867,7 @@ func (r *runner) verify(ctx context.Context, c *cell, batches []*strategies.Batc
 		}
 		if verr != nil {
 			if vctx.Err() != nil && ctx.Err() == nil {
-				verr = fmt.Errorf("verify %s: not finished within %v, the strategy's time limit (--exec-timeout)", resultset.Printable(b.Dir), r.verifyLimit(c))
+				verr = textfmt.Errorf("verify %s: not finished within %v, the strategy's time limit ({exec_timeout})", resultset.Printable(b.Dir), r.verifyLimit(c))
 			}
 			return rcount, verr
 		}

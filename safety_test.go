@@ -82,6 +82,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 func TestRunENOSPC(t *testing.T) {
 	dir := mountTmpfs(t, "size=16m")
 	cfg := quick(dir, strategies.Names()...)
+	cfg.FieldName = func(field string) string { return "--" + field } // as the command names fields
 	cfg.Files = []int{1, 4}
 	cfg.Sizes = []int64{4 << 10, 8 << 20}
 	cfg.Knobs = map[string][]string{"per_file": {"chunked", "mmap"}}
@@ -161,11 +162,11 @@ func TestSpaceCheckTmpfs(t *testing.T) {
 // TestWithHint checks the one-line hint of every OS error the issue names.
 func TestWithHint(t *testing.T) {
 	for errno, want := range map[syscall.Errno]string{
-		syscall.ENOSPC: "filesystem of --dir is full",
+		syscall.ENOSPC: "filesystem of {dir} is full",
 		syscall.EDQUOT: "quota",
 		syscall.EROFS:  "read-only",
 		syscall.EIO:    "I/O error",
-		syscall.EMFILE: "lower --concurrency or raise the fd limit",
+		syscall.EMFILE: "lower {concurrency} or raise the fd limit",
 		syscall.ENFILE: "fs.file-max",
 		syscall.EACCES: "permission denied",
 	} {
@@ -486,6 +487,7 @@ func TestRunEROFSMidRun(t *testing.T) {
 	cfg.Files, cfg.Sizes = []int{1}, []int64{4 << 10}
 	cfg.Repeat = 2
 	cfg.Log = &log
+	cfg.FieldName = func(field string) string { return "--" + field }
 	set, err := Run(context.Background(), cfg)
 	var left *ScratchLeftError
 	if !errors.As(err, &left) || !strings.HasPrefix(left.Dir, dir+"/"+ScratchPrefix) || set == nil {

@@ -172,7 +172,7 @@ func unboundedChild(t *testing.T) {
 		t.Fatalf("%d cells, want 1", len(set.Results))
 	}
 	c := set.Results[0]
-	const hint = "too many open files (hint: too many open files in this process: lower --concurrency or raise the fd limit"
+	const hint = "too many open files (hint: too many open files in this process: lower concurrency or raise the fd limit" // Config.FieldName nil: fields by name
 	if !c.Failed() || !strings.Contains(c.Error, hint) {
 		t.Errorf("unbounded 16 × 256 MiB under %d free descriptors: error %q, want EMFILE with the hint", spare, c.Error)
 	}

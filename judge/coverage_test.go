@@ -2,6 +2,7 @@ package judge_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"slices"
@@ -34,6 +35,9 @@ import (
 // as `writebench run` does (--min-sample, the runner's loop calibration).
 // The workload is 16 files of 64 KiB, sync none, under
 // WRITEBENCH_COVERAGE_DIR or the test's temporary directory.
+// WRITEBENCH_COVERAGE_DUMP=FILE writes every short run's paired ratios,
+// their loop counts and the two halves of the long run as JSON, for a
+// look at run-to-run variation.
 //
 //	WRITEBENCH_COVERAGE=1 go test -timeout 3h -run Coverage -v ./judge
 //	WRITEBENCH_COVERAGE=1 WRITEBENCH_COVERAGE_MODE=ab go test -timeout 3h -run Coverage -v ./judge
@@ -79,6 +83,8 @@ func TestIntervalCoverage(t *testing.T) {
 		t.Fatal(err)
 	}
 	custom := []strategies.Strategy{renamed{bufio, "a"}, handicapped{renamed{bufio, "b"}, handicap}}
+	var lastLoops [2]int
+	var loops [][2]int
 	sweep := func(repeat int, seed uint64) (ratios []float64) {
 		cfg := writebench.Config{
 			Strategies: []string{"a", "b"}, Custom: custom,
@@ -101,6 +107,7 @@ func TestIntervalCoverage(t *testing.T) {
 				b = &set.Results[i]
 			}
 		}
+		lastLoops = [2]int{a.Loops, b.Loops}
 		return resultset.PairedRatios(a, b) // b's speed relative to a
 	}
 	start := time.Now()
@@ -110,8 +117,11 @@ func TestIntervalCoverage(t *testing.T) {
 	var widened, plain tally
 	var ivs [][2]float64
 	var plains [][2]float64
+	var runsRatios [][]float64
 	for run := range runs {
 		rs := sweep(rounds, uint64(run+2))
+		runsRatios = append(runsRatios, rs)
+		loops = append(loops, lastLoops)
 		_, lo, hi, ok := stats.RatioInterval(rs, judge.DefaultConfidence)
 		if !ok {
 			t.Fatalf("run %d: %d paired rounds, no interval", run, len(rs))
@@ -123,6 +133,12 @@ func TestIntervalCoverage(t *testing.T) {
 	}
 	rest := sweep(truthRounds-truthRounds/2, 2+uint64(runs))
 	after := stats.Median(rest)
+	if f := os.Getenv("WRITEBENCH_COVERAGE_DUMP"); f != "" {
+		b, _ := json.Marshal(map[string]any{"runs": runsRatios, "loops": loops, "first": half, "last": rest})
+		if err := os.WriteFile(f, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	truth := stats.Median(append(half, rest...))
 	for i := range ivs {
 		for _, c := range []struct {

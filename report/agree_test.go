@@ -1,14 +1,15 @@
 package report
 
 import (
-	"github.com/writebench/writebench/judge"
-	"github.com/writebench/writebench/resultset"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/resultset"
 )
 
 // driftSet is one workload of three contenders on a machine that slows

@@ -76,7 +76,7 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	ew.printf("\n")
 	if o.Path != "" {
 		line("saved: " + o.Path)
-		line("full tables: writebench report " + shellQuote(o.Path) + "   (or run with --details)")
+		line("full tables: writebench report " + shellQuote(o.Path) + flagText("   (or run with {details})"))
 	}
 	return ew.err
 }
@@ -146,7 +146,7 @@ func syncLine(s *resultset.Set, shared []resultset.Param) string {
 	if s.Env.Verify {
 		t += "; every file read back and verified"
 	} else {
-		t += "; verification OFF (--no-verify)"
+		t += flagText("; verification OFF ({no_verify})")
 	}
 	if len(rest) > 0 {
 		t += "\nevery workload: " + strings.Join(rest, ", ")
@@ -231,10 +231,8 @@ func answerLeaders(v *judge.Verdict) []*judge.Contender {
 	var out []*judge.Contender
 	for i := range v.Contenders {
 		c := &v.Contenders[i]
-		switch {
-		case c.Verdict == judge.Fastest, c.Verdict == judge.Tie:
-			out = append(out, c)
-		case c.Verdict == judge.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
+		switch Standing(v, c) {
+		case judge.Fastest, judge.Tie, "not told apart":
 			out = append(out, c)
 		}
 	}
@@ -315,7 +313,7 @@ func answerLineN(v *judge.Verdict, budgetSpent bool, shown int, long bool) strin
 			shown--
 		}
 	}
-	s += othersClause(rest, shown)
+	s += othersClause(v, rest, shown)
 	s += roundsClause(v, budgetSpent, long)
 	return s + notRunClause(v, long)
 }
@@ -334,62 +332,101 @@ func answerRest(v *judge.Verdict, leaders []*judge.Contender) []*judge.Contender
 	return rest
 }
 
-// othersClause is "; slower: pool 1.22 [1.15, 1.30]×, 3 more (2.0-12×)":
-// the first shown of rest with their intervals, the others counted with
-// their range (no range when shown is negative). It is "slower" only when
-// every one of rest is proven slower (its whole interval below 1);
-// contenders without an interval yet make it "others".
-func othersClause(rest []*judge.Contender, shown int) string {
-	listWord := "slower"
-	for _, c := range rest {
-		if math.IsNaN(c.CIHigh) || !(c.CIHigh < 1) {
-			listWord = "others"
-		}
+// Standing is what every output says of contender c of v, from the
+// judge's verdict alone: "fastest"; "tie" (within the tie margin);
+// "not told apart" (undecided, its interval contains 1: named with the
+// leaders); "slower" (its whole interval beyond the margin); "within 5%
+// or slower" (undecided but not faster by more than the margin: slower or
+// tied, not yet which); "undecided"; or "skipped", "failed", "unsafe".
+// The one-screen line lists contenders under these words and the verdict
+// table prints them, so the two cannot disagree.
+func Standing(v *judge.Verdict, c *judge.Contender) string {
+	switch {
+	case c.Verdict == judge.Undecided && !math.IsNaN(c.CILow) && c.CILow <= 1 && c.CIHigh >= 1:
+		return "not told apart"
+	case c.Verdict == judge.Undecided && c.NoFaster && c.CIHigh < 1:
+		return "within " + resultset.FormatPercent(v.Tie) + " or slower"
+	case c.Verdict == judge.Undecided && c.NoFaster:
+		return "within " + resultset.FormatPercent(v.Tie)
 	}
-	var slower []string
-	for _, c := range rest[:min(max(shown, 0), len(rest))] {
+	return c.Verdict
+}
+
+// othersClause is "; within 5% or slower: chunked 1.04 [1.01, 1.07]×;
+// slower: pool 1.22 [1.15, 1.30]×, 3 more (2.0-12×)": the first shown of
+// rest with their intervals, listed under their Standing, and the others
+// counted with their range (no range when shown is negative).
+func othersClause(v *judge.Verdict, rest []*judge.Contender, shown int) string {
+	type list struct {
+		word  string
+		items []string
+	}
+	var lists []*list
+	add := func(word, item string) *list {
+		for _, l := range lists {
+			if l.word == word {
+				l.items = append(l.items, item)
+				return l
+			}
+		}
+		l := &list{word, []string{item}}
+		lists = append(lists, l)
+		return l
+	}
+	named := min(max(shown, 0), len(rest))
+	for _, c := range rest[:named] {
 		n, word := slowerFactor(c)
-		if listWord == "slower" {
-			word = strings.TrimSpace(strings.TrimPrefix(word, "slower"))
+		if word == "slower" {
+			word = "" // the list's word says it
 		}
-		slower = append(slower, strings.TrimSpace(c.Label+" "+n+"× "+word))
+		add(Standing(v, c), strings.TrimSpace(c.Label+" "+n+"× "+word))
 	}
-	more := rest[min(max(shown, 0), len(rest)):]
-	switch {
-	case len(more) == 1 && more[0].Ratio > 0:
-		slower = append(slower, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
-	case len(more) > 0:
-		slower = append(slower, moreCount(more, listWord, len(slower) == 0, shown >= 0))
+	more := rest[named:]
+	if len(more) > 0 {
+		word := Standing(v, more[0])
+		for _, c := range more[1:] {
+			if Standing(v, c) != word {
+				word = "" // mixed: counted apart from the lists
+			}
+		}
+		switch {
+		case len(more) == 1 && more[0].Ratio > 0:
+			add(word, more[0].Label+" "+factor(1/more[0].Ratio)+"×")
+		case word == "":
+			t := moreCount(more, "more", shown >= 0)
+			if strings.HasSuffix(t, "×)") {
+				t = strings.TrimSuffix(t, ")") + " slower, not all decided)"
+			}
+			lists = append(lists, &list{"", []string{t}})
+		case len(lists) == 0:
+			lists = append(lists, &list{"", []string{moreCount(more, word, shown >= 0)}})
+		default:
+			add(word, moreCount(more, "more", shown >= 0))
+		}
 	}
-	switch {
-	case len(slower) == 1 && len(more) > 1 && shown <= 0:
-		return "; " + slower[0]
-	case len(slower) > 0:
-		return "; " + listWord + ": " + strings.Join(slower, ", ")
+	var s string
+	for _, l := range lists {
+		if l.word == "" {
+			s += "; " + strings.Join(l.items, ", ")
+			continue
+		}
+		s += "; " + l.word + ": " + strings.Join(l.items, ", ")
 	}
-	return ""
+	return s
 }
 
 // moreCount counts the contenders more that are not named: "3 more", or
-// "3 slower" (listWord) when alone, with their range of factors when
-// withRange.
-func moreCount(more []*judge.Contender, listWord string, alone, withRange bool) string {
+// "3 slower" (word), with their range of factors when withRange.
+func moreCount(more []*judge.Contender, word string, withRange bool) string {
 	lo, hi := math.Inf(1), 0.0
 	for _, r := range more {
 		if r.Ratio > 0 {
 			lo, hi = min(lo, 1/r.Ratio), max(hi, 1/r.Ratio)
 		}
 	}
-	t := fmt.Sprintf("%d more", len(more))
-	if alone {
-		t = fmt.Sprintf("%d %s", len(more), listWord)
-	}
+	t := fmt.Sprintf("%d %s", len(more), word)
 	if lo <= hi && withRange {
-		if listWord == "slower" {
-			t += " (" + factor(lo) + "-" + factor(hi) + "×)"
-		} else {
-			t += " (" + factor(lo) + "-" + factor(hi) + "× slower, unproven)"
-		}
+		t += " (" + factor(lo) + "-" + factor(hi) + "×)"
 	}
 	return t
 }
@@ -407,7 +444,7 @@ func roundsClause(v *judge.Verdict, budgetSpent, long bool) string {
 	case v.MoreRounds >= judge.MaxMoreRounds:
 		return "; too close to the margin to decide"
 	case budgetSpent:
-		return fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
+		return fmt.Sprintf(flagText("; ~%d more rounds ({budget})"), v.MoreRounds)
 	default:
 		return fmt.Sprintf("; ~%d more rounds", v.MoreRounds)
 	}
@@ -461,7 +498,7 @@ func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 		for _, h := range has {
 			if other && !seen[h] {
 				seen[h] = true
-				out = append(out, kinds[h]+": try --sync data too")
+				out = append(out, kinds[h]+flagText(": try {sync} data too"))
 			}
 		}
 	}

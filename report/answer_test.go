@@ -129,3 +129,70 @@ func TestAnswerWords(t *testing.T) {
 		t.Errorf("no drift warning on a drifting set:\n%s", out)
 	}
 }
+
+// A contender whose interval lies below 1 but reaches into the tie margin
+// is neither proven slower nor tied: the one-screen line, the report's
+// verdict line and the verdict table (text and Markdown) all say "within
+// 5% or slower" of it, and none calls it plainly slower.
+func TestAnswerAgreesWithTable(t *testing.T) {
+	near := ratioCell("chunked", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 0.99, 0.91, 0.93, 0.95, 0.97, 0.985})
+	s := vset(ratioCell("pool", nil), near, vcell("bufio", 0, 1.6, 12), vcell("mmap", 0, 2.3, 12), vcell("unbuffered", 0, 5.4, 12))
+	v := judge.Verdicts(s, judge.Options{})[0]
+	var c *judge.Contender
+	for i := range v.Contenders {
+		if v.Contenders[i].Label == "chunked" {
+			c = &v.Contenders[i]
+		}
+	}
+	if c == nil || c.Verdict != judge.Undecided || !c.NoFaster || !(c.CIHigh < 1) || !(c.CIHigh > 1-v.Tie) {
+		t.Fatalf("the set does not make chunked NoFaster with its interval below 1 and inside the margin: %+v", c)
+	}
+	const want = "within 5% or slower: chunked 1.05 ["
+	line := answerText(t, s)
+	if !strings.Contains(line, want) {
+		t.Errorf("one-screen line does not say %q:\n%s", want, line)
+	}
+	if strings.Contains(line, "slower: chunked") && !strings.Contains(line, "or slower: chunked") {
+		t.Errorf("one-screen line calls chunked slower:\n%s", line)
+	}
+	for _, format := range []string{"table", "markdown"} {
+		out := renderString(t, s, format)
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: verdict line does not say %q:\n%s", format, want, out)
+		}
+		var row string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, " chunked ") && strings.Contains(l, "[") {
+				row = l
+			}
+		}
+		if !strings.Contains(row, "within 5% or slower") {
+			t.Errorf("%s: the verdict table's row for chunked %q does not say within 5%% or slower:\n%s", format, row, out)
+		}
+	}
+}
+
+// The contenders a line counts without naming are counted under their
+// common word, or, when their words differ, as "N more" that says not all
+// are decided; none is called slower unless the judge says so.
+func TestAnswerCountsTheRest(t *testing.T) {
+	slow := func(name string, base float64) resultset.Cell { return vcell(name, 0, base, 12) }
+	for _, tt := range []struct {
+		name string
+		set  *resultset.Set
+		want []string
+	}{
+		{"all slower", vset(slow("a", 1), slow("b", 2), slow("c", 3), slow("d", 4), slow("e", 5)),
+			[]string{"faster than b; slower: c 2.99 [", "]×, 2 more (4.00-5.01×)"}},
+		{"mixed rest", vset(slow("a", 1), slow("b", 1.2), slow("c", 1.3), vcell("d", 0, 1.5, 4), slow("e", 4)),
+			[]string{"undecided: a leads; slower: b 1.20 [", "; 2 more (1.50-4.00× slower, not all decided)"}},
+	} {
+		v := judge.Verdicts(tt.set, judge.Options{})[0]
+		got := answerLineN(&v, false, 2, false)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: line %q does not say %q", tt.name, got, w)
+			}
+		}
+	}
+}

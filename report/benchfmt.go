@@ -35,8 +35,8 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 			better = "higher"
 		}
 		if err := bw.Write(&benchfmt.UnitMetadata{
-			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: m.unit, Key: "better"},
-			OrigUnit:        m.unit, Value: better,
+			UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: m.Bench, Key: "better"},
+			OrigUnit:        m.Bench, Value: better,
 		}); err != nil {
 			return err
 		}
@@ -104,7 +104,7 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 				r := &benchfmt.Result{Config: cfg, Name: benchfmt.Name("Write" + name), Iters: 1}
 				for k, m := range metrics {
 					if rep < len(samples[k]) { // none when the metric is unavailable for the cell
-						r.Values = append(r.Values, benchfmt.Value{Value: samples[k][rep], Unit: m.unit})
+						r.Values = append(r.Values, benchfmt.Value{Value: samples[k][rep], Unit: m.Bench})
 					}
 				}
 				if err := bw.Write(r); err != nil {
@@ -116,23 +116,15 @@ func renderBenchfmt(w io.Writer, sets []*resultset.Set, labels []string) error {
 	return nil
 }
 
-// benchMetric is a metric of resultset.Metrics() written as a benchfmt
-// value, in its benchfmt unit (per op: one repetition).
-type benchMetric struct {
-	*resultset.Metric
-	unit string
-}
-
-// benchUnits names the metrics benchfmt output carries and their units;
-// values and better directions are the metric table's.
-var benchUnits = []struct{ metric, unit string }{
-	{"seconds", "sec/op"}, {"bytes_per_second", "B/s"}, {"files_per_second", "files/s"}, {"write_syscalls", "syscalls/op"},
-}
-
-func benchMetrics() []benchMetric {
-	out := make([]benchMetric, len(benchUnits))
-	for i, u := range benchUnits {
-		out[i] = benchMetric{resultset.MetricByName(u.metric), u.unit}
+// benchMetrics are the metrics benchfmt output carries, in the metric
+// table's order: those with a benchfmt unit (resultset.Metric.Bench).
+// Each is written in its benchfmt unit, per op (one repetition).
+func benchMetrics() []*resultset.Metric {
+	var out []*resultset.Metric
+	for _, m := range resultset.Metrics() {
+		if m.Bench != "" {
+			out = append(out, m)
+		}
 	}
 	return out
 }

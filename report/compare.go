@@ -255,7 +255,7 @@ func cmpFormatValue(v float64, unit string) string {
 	case math.IsNaN(v):
 		return "-"
 	case unit == "s":
-		return formatDuration(v)
+		return textfmt.Duration(v)
 	case unit == "bytes" && v >= 0:
 		return resultset.FormatIEC(uint64(v))
 	case v == math.Trunc(v) && math.Abs(v) < 1e15:

@@ -123,7 +123,7 @@ func envRows(s *resultset.Set) [][]string {
 		{"repetitions", repetitionsRow(s)},
 		{"verified", fmt.Sprintf("%v", e.Verify)},
 		{"writebench", strings.TrimSpace(e.WritebenchVersion + " " + e.GoVersion)},
-		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took " + formatDuration(e.TotalSeconds)},
+		{"started", e.Start.UTC().Format("2006-01-02 15:04 UTC") + ", sweep took " + textfmt.Duration(e.TotalSeconds)},
 		{"status", status},
 	}
 	rows = escapeRows(rows, escapeMarkdown)
@@ -172,7 +172,7 @@ func repetitionsRow(s *resultset.Set) string {
 	e := s.Env
 	counted := strconv.Itoa(e.Repeat)
 	if e.BudgetSeconds > 0 {
-		counted = fmt.Sprintf("%s (adaptive: up to %d within a %s budget)", countedRange(s), e.Repeat, formatDuration(e.BudgetSeconds))
+		counted = fmt.Sprintf("%s (adaptive: up to %d within a %s budget)", countedRange(s), e.Repeat, textfmt.Duration(e.BudgetSeconds))
 	}
 	return fmt.Sprintf("%s counted + %d warm-up per cell, interleaved (seed %d)", counted, e.Warmup, e.Seed)
 }

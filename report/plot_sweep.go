@@ -184,9 +184,63 @@ func tupleKey(vs []dimVal) string {
 // the first other swept parameter makes the lines. It returns nil and a
 // reason when the set has fewer than minX distinct x values.
 func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Stat, x *dim, minX int) (*figure, string) {
-	var in []*Summary
-	zeros := map[string]bool{}
-	xs := map[int64]bool{}
+	in, zeros, xs := chartCells(sums, x, y)
+	if len(xs) < minX || len(in) == 0 {
+		return nil, fmt.Sprintf("needs at least %d distinct %s values > 0 with %s measured, the set has %d", minX, x.short, strings.ToLower(m.title), len(xs))
+	}
+	seriesDims, panelDims, singleStrategy := splitDims(in, dims, x)
+	panels, allSeries := groupPanels(in, seriesDims, panelDims, x, y)
+	order, notes := orderSeries(allSeries)
+	plist, more := pickPanels(panels, order, minX)
+	if len(plist) == 0 {
+		return nil, fmt.Sprintf("needs at least %d distinct %s values in one panel", minX, x.short)
+	}
+	notes = append(notes, more...)
+
+	fig := &figure{}
+	styleIndex := map[string]int{}
+	for i, sr := range order {
+		styleIndex[sr.key] = i
+	}
+	thumbs := map[string][]plot.Thumbnailer{}
+	hasErr := false
+	thinned := 0 // most points a thinned line had
+	for _, pd := range plist {
+		p, bars, th := sweepPlot(pd, order, styleIndex, thumbs, x, m)
+		hasErr = hasErr || bars
+		thinned = max(thinned, th)
+		fig.panels = append(fig.panels, p)
+	}
+	for _, sr := range order {
+		if t, ok := thumbs[sr.key]; ok {
+			fig.legend = append(fig.legend, legendEntry{sr.name, t})
+		}
+	}
+	fig.title = m.title + " vs " + x.short
+	if singleStrategy != "" {
+		fig.title += " (" + singleStrategy + ")"
+	}
+	if hasErr {
+		fig.footnotes = append(fig.footnotes, "Error bars: 95% confidence interval of the median.")
+	}
+	if len(zeros) > 0 {
+		fig.footnotes = append(fig.footnotes, "Not shown (0, off a log axis): "+strings.Join(sortedKeys(zeros), ", ")+".")
+	}
+	if thinned > 0 {
+		notes = append(notes, fmt.Sprintf("lines with more than %d points (up to %d) thinned to %d evenly spaced ones; the tables list every cell", maxPoints, thinned, maxPoints))
+	}
+	for _, n := range notes {
+		fig.footnotes = append(fig.footnotes, n+".")
+	}
+	fig.notes = notes
+	return fig, ""
+}
+
+// chartCells returns the cells a chart of y against x draws (measured,
+// both values > 0), the strategies left out for a zero y, and the
+// distinct x values drawn.
+func chartCells(sums []*Summary, x *dim, y func(*Summary) Stat) (in []*Summary, zeros map[string]bool, xs map[int64]bool) {
+	zeros, xs = map[string]bool{}, map[int64]bool{}
 	for _, s := range sums {
 		if s.Failed() || s.Cell.Skipped != "" {
 			continue
@@ -203,18 +257,22 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 		in = append(in, s)
 		xs[xv] = true
 	}
-	if len(xs) < minX || len(in) == 0 {
-		return nil, fmt.Sprintf("needs at least %d distinct %s values > 0 with %s measured, the set has %d", minX, x.short, strings.ToLower(m.title), len(xs))
-	}
+	return in, zeros, xs
+}
 
-	// Which dimensions vary among the cells drawn, and which apply to all.
-	type dimInfo struct {
-		d         *dim
-		values    map[dimVal]bool
-		universal bool
-	}
+// dimInfo is a dimension other than x with the values it takes among the
+// cells drawn, and whether it applies to all of them.
+type dimInfo struct {
+	d         *dim
+	values    map[dimVal]bool
+	universal bool
+}
+
+// splitDims sorts the dimensions that vary among the cells in into those
+// that make lines (series) and those that make panels; singleStrategy
+// names the strategy when only one is drawn.
+func splitDims(in []*Summary, dims []*dim, x *dim) (seriesDims, panelDims []*dim, singleStrategy string) {
 	var varying []*dimInfo
-	singleStrategy := ""
 	for _, d := range dims {
 		if d == x {
 			continue
@@ -242,35 +300,39 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 			singleStrategy = in[0].Cell.Strategy
 		}
 	}
-	var seriesDims, panelDims []*dim
-	assign := func(moveKnobsToPanels bool) {
-		seriesDims, panelDims = nil, nil
-		for _, di := range varying {
-			switch {
-			case di.d.name == "set" || di.d.name == "strategy":
-				seriesDims = append(seriesDims, di.d)
-			case !di.universal && !moveKnobsToPanels:
-				seriesDims = append(seriesDims, di.d)
-			default:
-				panelDims = append(panelDims, di.d)
-			}
-		}
-		if len(seriesDims) == 0 && len(panelDims) > 0 {
-			seriesDims, panelDims = panelDims[:1], panelDims[1:]
-		}
+	seriesDims, panelDims = assignDims(varying, false)
+	seen := map[string]bool{}
+	for _, s := range in {
+		seen[tupleKey(valuesOf(seriesDims, s))] = true
 	}
-	countSeries := func() int {
-		seen := map[string]bool{}
-		for _, s := range in {
-			seen[tupleKey(valuesOf(seriesDims, s))] = true
-		}
-		return len(seen)
+	if len(seen) > maxSeries {
+		seriesDims, panelDims = assignDims(varying, true)
 	}
-	assign(false)
-	if countSeries() > maxSeries {
-		assign(true)
-	}
+	return seriesDims, panelDims, singleStrategy
+}
 
+// assignDims makes the set and the strategy lines, the parameters only
+// some cells have lines too (panels when moveKnobsToPanels), and the rest
+// panels; with no line dimension, the first panel dimension makes lines.
+func assignDims(varying []*dimInfo, moveKnobsToPanels bool) (seriesDims, panelDims []*dim) {
+	for _, di := range varying {
+		switch {
+		case di.d.name == "set" || di.d.name == "strategy":
+			seriesDims = append(seriesDims, di.d)
+		case !di.universal && !moveKnobsToPanels:
+			seriesDims = append(seriesDims, di.d)
+		default:
+			panelDims = append(panelDims, di.d)
+		}
+	}
+	if len(seriesDims) == 0 && len(panelDims) > 0 {
+		seriesDims, panelDims = panelDims[:1], panelDims[1:]
+	}
+	return seriesDims, panelDims
+}
+
+// groupPanels puts each cell's point into its panel and line.
+func groupPanels(in []*Summary, seriesDims, panelDims []*dim, x *dim, y func(*Summary) Stat) (map[string]*sweepPanel, map[string]*series) {
 	panels := map[string]*sweepPanel{}
 	allSeries := map[string]*series{}
 	for _, s := range in {
@@ -299,23 +361,27 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 		p.series[sk] = append(p.series[sk], point{x: xv, y: y(s)})
 		p.xs[xv] = true
 	}
+	return panels, allSeries
+}
 
-	// Order and cap series and panels.
-	order := make([]*series, 0, len(allSeries))
+// orderSeries orders the lines and keeps at most maxSeries, with a note
+// naming those left out.
+func orderSeries(allSeries map[string]*series) (order []*series, notes []string) {
+	order = make([]*series, 0, len(allSeries))
 	for _, sr := range allSeries {
 		order = append(order, sr)
 	}
 	sort.Slice(order, func(i, j int) bool { return tupleLess(order[i].vals, order[j].vals) })
-	var notes []string
 	if len(order) > maxSeries {
 		notes = append(notes, fmt.Sprintf("%d of %d lines shown, left out: %s", maxSeries, len(order), listSome(namesOf(order[maxSeries:]), 4)))
 		order = order[:maxSeries]
 	}
-	styleIndex := map[string]int{}
-	for i, sr := range order {
-		styleIndex[sr.key] = i
-	}
-	var plist []*sweepPanel
+	return order, notes
+}
+
+// pickPanels keeps the panels with at least minX x values among the lines
+// drawn, in order, at most maxPanels, with a note naming those left out.
+func pickPanels(panels map[string]*sweepPanel, order []*series, minX int) (plist []*sweepPanel, notes []string) {
 	for _, p := range panels {
 		// Count only the x values of lines that are drawn.
 		xs := map[float64]bool{}
@@ -329,9 +395,6 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 			plist = append(plist, p)
 		}
 	}
-	if len(plist) == 0 {
-		return nil, fmt.Sprintf("needs at least %d distinct %s values in one panel", minX, x.short)
-	}
 	sort.Slice(plist, func(i, j int) bool { return tupleLess(plist[i].vals, plist[j].vals) })
 	if len(plist) > maxPanels {
 		var left []string
@@ -341,104 +404,99 @@ func lineChart(sums []*Summary, dims []*dim, m chartMetric, y func(*Summary) Sta
 		notes = append(notes, fmt.Sprintf("%d of %d panels shown, left out: %s", maxPanels, len(plist), listSome(left, 4)))
 		plist = plist[:maxPanels]
 	}
+	return plist, notes
+}
 
-	fig := &figure{}
-	inLegend := map[string]bool{}
-	thumbs := map[string][]plot.Thumbnailer{}
-	hasErr := false
-	thinned := 0 // most points a thinned line had
-	for _, pd := range plist {
-		p := plot.New()
-		p.Title.Text = pd.title
-		p.X.Label.Text = x.label
-		p.Y.Label.Text = m.yLabel
-		p.X.Scale = plot.LogScale{}
-		data := make(map[float64]bool, len(pd.xs))
-		for v := range pd.xs {
-			data[v] = true
-		}
-		if x.bytes {
-			p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return resultset.FormatBytes(int64(math.Round(v))) }, data: data}
-		} else {
-			p.X.Tick.Marker = countTicks{data: data}
-		}
-		p.Add(plotter.NewGrid())
-		xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-		for _, sr := range order {
-			pts := pd.series[sr.key]
-			if len(pts) == 0 {
-				continue
-			}
-			sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
-			if len(pts) > maxPoints {
-				thinned = max(thinned, len(pts))
-				pts = thin(pts, maxPoints)
-			}
-			xys := make(plotter.XYs, len(pts))
-			errs := make(plotter.YErrors, len(pts))
-			bars := false
-			for i, pt := range pts {
-				// Y is plotted as log10(value) on a linear axis labelled
-				// in values: gonum centres a log axis's label on the
-				// arithmetic mean of its range and pads the panel for it.
-				ly := math.Log10(pt.y.Median)
-				xys[i] = plotter.XY{X: pt.x, Y: ly}
-				lo, hi := pt.y.Median, pt.y.Median
-				if pt.y.HasCI && pt.y.Lo > 0 && pt.y.Hi >= pt.y.Median {
-					lo, hi = pt.y.Lo, pt.y.Hi
-					errs[i] = struct{ Low, High float64 }{ly - math.Log10(lo), math.Log10(hi) - ly}
-					bars = true
-				}
-				xmin, xmax = math.Min(xmin, pt.x), math.Max(xmax, pt.x)
-				ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
-			}
-			ls, gs := seriesStyle(styleIndex[sr.key])
-			line, scatter, err := plotter.NewLinePoints(xys)
-			if err != nil {
-				continue
-			}
-			line.LineStyle = ls
-			scatter.GlyphStyle = gs
-			p.Add(line, scatter)
-			if bars {
-				hasErr = true
-				eb := &plotter.YErrorBars{XYs: xys, YErrors: errs, LineStyle: draw.LineStyle{Color: ls.Color, Width: vg.Points(1)}, CapWidth: vg.Points(4)}
-				p.Add(eb)
-			}
-			if !inLegend[sr.key] {
-				inLegend[sr.key] = true
-				thumbs[sr.key] = []plot.Thumbnailer{line, scatter}
-			}
-		}
-		p.X.Min, p.X.Max = padLog(xmin, xmax, 1.25)
-		ylo, yhi := niceLogRange(ymin, ymax)
-		p.Y.Min, p.Y.Max = math.Log10(ylo), math.Log10(yhi)
-		p.Y.Tick.Marker = log10Axis{label: m.tick()}
-		fig.panels = append(fig.panels, p)
+// sweepPlot draws one panel: its lines in order, styled by styleIndex,
+// with error bars where a median has an interval. The first drawing of
+// each line goes into thumbs for the legend. It returns whether it drew
+// error bars and the most points a thinned line had (0: none thinned).
+func sweepPlot(pd *sweepPanel, order []*series, styleIndex map[string]int, thumbs map[string][]plot.Thumbnailer, x *dim, m chartMetric) (p *plot.Plot, hasErr bool, thinned int) {
+	p = plot.New()
+	p.Title.Text = pd.title
+	p.X.Label.Text = x.label
+	p.Y.Label.Text = m.yLabel
+	p.X.Scale = plot.LogScale{}
+	data := make(map[float64]bool, len(pd.xs))
+	for v := range pd.xs {
+		data[v] = true
 	}
+	if x.bytes {
+		p.X.Tick.Marker = pow2Ticks{label: func(v float64) string { return resultset.FormatBytes(int64(math.Round(v))) }, data: data}
+	} else {
+		p.X.Tick.Marker = countTicks{data: data}
+	}
+	p.Add(plotter.NewGrid())
+	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, sr := range order {
-		if inLegend[sr.key] {
-			fig.legend = append(fig.legend, legendEntry{sr.name, thumbs[sr.key]})
+		pts := pd.series[sr.key]
+		if len(pts) == 0 {
+			continue
+		}
+		sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+		if len(pts) > maxPoints {
+			thinned = max(thinned, len(pts))
+			pts = thin(pts, maxPoints)
+		}
+		xys, errs, bars := logPoints(pts)
+		for _, pt := range pts {
+			lo, hi := pointRange(pt)
+			xmin, xmax = math.Min(xmin, pt.x), math.Max(xmax, pt.x)
+			ymin, ymax = math.Min(ymin, lo), math.Max(ymax, hi)
+		}
+		ls, gs := seriesStyle(styleIndex[sr.key])
+		line, scatter, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			continue
+		}
+		line.LineStyle = ls
+		scatter.GlyphStyle = gs
+		p.Add(line, scatter)
+		if bars {
+			hasErr = true
+			eb := &plotter.YErrorBars{XYs: xys, YErrors: errs, LineStyle: draw.LineStyle{Color: ls.Color, Width: vg.Points(1)}, CapWidth: vg.Points(4)}
+			p.Add(eb)
+		}
+		if _, ok := thumbs[sr.key]; !ok {
+			thumbs[sr.key] = []plot.Thumbnailer{line, scatter}
 		}
 	}
-	fig.title = m.title + " vs " + x.short
-	if singleStrategy != "" {
-		fig.title += " (" + singleStrategy + ")"
+	p.X.Min, p.X.Max = padLog(xmin, xmax, 1.25)
+	ylo, yhi := niceLogRange(ymin, ymax)
+	p.Y.Min, p.Y.Max = math.Log10(ylo), math.Log10(yhi)
+	p.Y.Tick.Marker = log10Axis{label: m.tick()}
+	return p, hasErr, thinned
+}
+
+// pointRange is the span of a point's y: its interval when it has a
+// usable one, else its median.
+func pointRange(pt point) (lo, hi float64) {
+	if hasInterval(pt) {
+		return pt.y.Lo, pt.y.Hi
 	}
-	if hasErr {
-		fig.footnotes = append(fig.footnotes, "Error bars: 95% confidence interval of the median.")
+	return pt.y.Median, pt.y.Median
+}
+
+// hasInterval reports whether a point's median has an interval a log
+// axis can draw.
+func hasInterval(pt point) bool { return pt.y.HasCI && pt.y.Lo > 0 && pt.y.Hi >= pt.y.Median }
+
+// logPoints is a line's points with y as log10(value), and their error
+// bars (bars: whether any point has one). Y is plotted as log10(value) on
+// a linear axis labelled in values: gonum centres a log axis's label on
+// the arithmetic mean of its range and pads the panel for it.
+func logPoints(pts []point) (xys plotter.XYs, errs plotter.YErrors, bars bool) {
+	xys = make(plotter.XYs, len(pts))
+	errs = make(plotter.YErrors, len(pts))
+	for i, pt := range pts {
+		ly := math.Log10(pt.y.Median)
+		xys[i] = plotter.XY{X: pt.x, Y: ly}
+		if hasInterval(pt) {
+			errs[i] = struct{ Low, High float64 }{ly - math.Log10(pt.y.Lo), math.Log10(pt.y.Hi) - ly}
+			bars = true
+		}
 	}
-	if len(zeros) > 0 {
-		fig.footnotes = append(fig.footnotes, "Not shown (0, off a log axis): "+strings.Join(sortedKeys(zeros), ", ")+".")
-	}
-	if thinned > 0 {
-		notes = append(notes, fmt.Sprintf("lines with more than %d points (up to %d) thinned to %d evenly spaced ones; the tables list every cell", maxPoints, thinned, maxPoints))
-	}
-	for _, n := range notes {
-		fig.footnotes = append(fig.footnotes, n+".")
-	}
-	fig.notes = notes
-	return fig, ""
+	return xys, errs, bars
 }
 
 // distinctValues counts the values > 0 of numeric dimension x among the

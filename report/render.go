@@ -166,7 +166,7 @@ func envLine(s *resultset.Set) string {
 		}
 		h := "directories " + strings.Join(ds, ", ")
 		if s.VsDir() {
-			h += " compared (--vs dir)"
+			h += flagText(" compared ({vs} dir)")
 		} else {
 			h += ", each its own workload"
 		}
@@ -194,7 +194,7 @@ func envLine(s *resultset.Set) string {
 		parts = append(parts, r)
 	}
 	if e.TimelineIntervalSeconds > 0 {
-		parts = append(parts, "timelines every "+formatDuration(e.TimelineIntervalSeconds))
+		parts = append(parts, "timelines every "+textfmt.Duration(e.TimelineIntervalSeconds))
 	}
 	if e.WriteLatency {
 		parts = append(parts, "write-call latency recorded (two clock reads per call, inside the timing)")
@@ -233,7 +233,7 @@ func repetitionsText(s *resultset.Set) string {
 	if !(e.BudgetSeconds > 0) {
 		return textfmt.Plural(e.Repeat, "repetition")
 	}
-	return fmt.Sprintf("%s of up to %s (adaptive, %s budget)", countedRange(s), textfmt.Plural(e.Repeat, "repetition"), formatDuration(e.BudgetSeconds))
+	return fmt.Sprintf("%s of up to %s (adaptive, %s budget)", countedRange(s), textfmt.Plural(e.Repeat, "repetition"), textfmt.Duration(e.BudgetSeconds))
 }
 
 // countedRange is the fewest and most counted samples of s's cells, "7-50"
@@ -327,13 +327,13 @@ func cellTable(sums []*Summary, multi bool) ([]string, [][]string) {
 			statOr(s.SyscallsPerMiB, resultset.FormatSig),
 			statOr(s.StorageRatio, func(v float64) string { return resultset.FormatSig(v) + "x" }),
 			syncShareText(s),
-			statOr(s.CPUPerMiB, formatDuration),
-			statOr(s.LatencyP99, formatDuration),
+			statOr(s.CPUPerMiB, textfmt.Duration),
+			statOr(s.LatencyP99, textfmt.Duration),
 			relText(s),
 		)
 		if wlat {
 			for _, m := range writeLatencyMetrics {
-				r = append(r, statOr(s.Metrics[m], formatDuration))
+				r = append(r, statOr(s.Metrics[m], textfmt.Duration))
 			}
 		}
 		if ranks {
@@ -438,33 +438,10 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// formatSig formats v with three significant digits, without exponent for
-// ordinary magnitudes.
-
-// scaled formats v with three significant digits and an SI prefix from
-// prefixes (steps of 1000).
-func scaled(v float64, prefixes []string) string {
-	i := 0
-	for math.Abs(v) >= 999.5 && i < len(prefixes)-1 {
-		v /= 1000
-		i++
-	}
-	var num string
-	switch a := math.Abs(v); {
-	case a >= 99.95:
-		num = strconv.FormatFloat(v, 'f', 0, 64)
-	case a >= 9.995:
-		num = strconv.FormatFloat(v, 'f', 1, 64)
-	default:
-		num = strconv.FormatFloat(v, 'f', 2, 64)
-	}
-	return num + prefixes[i]
-}
-
 // formatRate formats bytes per second in decimal units: "850 MB/s",
 // "1.23 GB/s".
 func formatRate(bps float64) string {
-	return scaled(bps, []string{" B/s", " kB/s", " MB/s", " GB/s", " TB/s"})
+	return textfmt.Scaled(bps, []string{" B/s", " kB/s", " MB/s", " GB/s", " TB/s"})
 }
 
 // formatCount formats a count with an SI suffix: "850", "12.3k", "1.23M".
@@ -472,23 +449,7 @@ func formatCount(v float64) string {
 	if math.Abs(v) < 999.5 {
 		return resultset.FormatSig(v)
 	}
-	return scaled(v, []string{"", "k", "M", "G", "T"})
-}
-
-// formatDuration formats seconds with a unit: "850ns", "12.3µs", "1.20ms",
-// "2.50s".
-func formatDuration(sec float64) string {
-	switch a := math.Abs(sec); {
-	case a == 0:
-		return "0s"
-	case a < 1e-6:
-		return scaled(sec*1e9, []string{"ns"})
-	case a < 1e-3:
-		return scaled(sec*1e6, []string{"µs"})
-	case a < 1:
-		return scaled(sec*1e3, []string{"ms"})
-	}
-	return scaled(sec, []string{"s"})
+	return textfmt.Scaled(v, []string{"", "k", "M", "G", "T"})
 }
 
 // dropSync returns names without "sync".

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"golang.org/x/perf/benchfmt"
 )
@@ -205,9 +206,9 @@ func TestFormatters(t *testing.T) {
 		{formatRate(12.34e3), "12.3 kB/s"},
 		{formatCount(850), "850"},
 		{formatCount(12345), "12.3k"},
-		{formatDuration(0.00012), "120µs"},
-		{formatDuration(1.5), "1.50s"},
-		{formatDuration(3e-8), "30.0ns"},
+		{textfmt.Duration(0.00012), "120µs"},
+		{textfmt.Duration(1.5), "1.50s"},
+		{textfmt.Duration(3e-8), "30.0ns"},
 		{resultset.FormatPercent(0.25), "25%"},
 		{ciSuffix(Stat{N: 3, Median: 1}), " (n=3, no CI)"},
 		{ciSuffix(Stat{N: 6, Median: 100, Lo: 97, Hi: 102, HasCI: true}), " ±3%"},

@@ -143,9 +143,9 @@ func moreRoundsText(v *judge.Verdict, budgetSpent bool) string {
 	if v.MoreRounds >= judge.MaxMoreRounds {
 		s = fmt.Sprintf("deciding it would take more than %d more rounds (an estimate lies close to the ±%s tie margin)", judge.MaxMoreRounds, resultset.FormatPercent(v.Tie))
 	} else if budgetSpent {
-		s += " (the --budget ended the sweep first)"
+		s += flagText(" (the {budget} ended the sweep first)")
 	} else if repeat > 0 {
-		s += fmt.Sprintf(" (--repeat %d)", repeat+v.MoreRounds)
+		s += flagText(fmt.Sprintf(" ({repeat} %d)", repeat+v.MoreRounds))
 	}
 	return s
 }
@@ -283,7 +283,7 @@ func verdictTable(svs []setVerdicts) ([]string, [][]string) {
 				if c.Pairs > 0 {
 					rounds = strconv.Itoa(c.Pairs)
 				}
-				r = append(r, g, gv, c.Label, vs, iv, rounds, c.Verdict)
+				r = append(r, g, gv, c.Label, vs, iv, rounds, Standing(v, &v.Contenders[k]))
 				rows = append(rows, r)
 			}
 		}

@@ -96,11 +96,11 @@ func TestVerdictText(t *testing.T) {
 		{"knob sweep", vset(vcell("chunked", 4096, 2.0, 10), vcell("chunked", 65536, 1.0, 10), vcell("chunked", 1<<20, 1.01, 10)),
 			[]string{"use chunk=64KiB ≈ chunk=1MiB; slower: chunk=4KiB 2.00 [1.99, 2.00]×"}, nil},
 		{"no faster", vset(ratioCell("a", nil), ratioCell("b", []float64{0.90, 0.92, 0.94, 0.96, 0.98, 1.0, 1.02, 0.91, 0.93, 0.95, 0.97, 0.99}), vcell("c", 0, 2, 12)),
-			[]string{"use a; slower: b 1.05 [1.01, 1.09]×, c 2.00 [1.97, 2.03]×"}, []string{"undecided:"}},
+			[]string{"use a; within 5% or slower: b 1.05 [1.01, 1.09]×; slower: c 2.00 [1.97, 2.03]×"}, []string{"undecided:"}},
 		{"undecided when the budget ran out", budgetSpent(vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4))),
 			[]string{"it needs at least 2 more rounds before it can be decided (the --budget ended the sweep first)"}, []string{"--repeat 6", "about 2 more rounds would decide it"}},
 		{"undecided", vset(vcell("a", 0, 1.0, 4), vcell("b", 0, 1.5, 4)),
-			[]string{"undecided: a leads; others: b 1.50× slower (no interval yet); it needs at least 2 more rounds before it can be decided (--repeat 6)",
+			[]string{"undecided: a leads; undecided: b 1.50× slower (no interval yet); it needs at least 2 more rounds before it can be decided (--repeat 6)",
 				"┌", "undecided: a leads "}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

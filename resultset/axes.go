@@ -142,6 +142,20 @@ func AxisByName(name string) *Axis {
 	return nil
 }
 
+// FlagOf is the command-line flag (without dashes) of a field a message
+// names as {field}: the axis's flag, else the field with dashes
+// (memory_limit: memory-limit).
+func FlagOf(field string) string {
+	if a := AxisByName(field); a != nil {
+		return a.Flag
+	}
+	return strings.ReplaceAll(field, "_", "-")
+}
+
+// FlagRef names a field by its flag, "--chunk": the renderer
+// textfmt.FieldRefs takes for text shown on the command line.
+func FlagRef(field string) string { return "--" + FlagOf(field) }
+
 // Get returns c's value on the axis: a number for numeric axes, a name for
 // KindName. A zero number or empty name means the axis does not apply.
 func (a *Axis) Get(c *Cell) (int64, string) {

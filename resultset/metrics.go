@@ -20,6 +20,9 @@ type Metric struct {
 	Unit   string // base unit: "s", "B/s", "files/s", "count", "B", "ratio", "s/MiB", "count/MiB"
 	Better Better
 	Help   string // one line
+	// Bench is the metric's unit in Go benchmark format ("sec/op"), the
+	// benchfmt output's columns; empty when that output leaves it out.
+	Bench string
 	// samples returns one value per counted repetition, or nil when the
 	// metric is unavailable for the cell (not recorded, or not meaningful,
 	// e.g. throughput of empty files).
@@ -58,18 +61,18 @@ const mebibyte = 1 << 20
 
 // metricTable is the table of every metric, in the order outputs list them.
 var metricTable = []*Metric{
-	{Name: "seconds", Unit: "s", Better: LowerIsBetter, Help: "wall time of one repetition (the whole batch), sync included",
+	{Name: "seconds", Unit: "s", Better: LowerIsBetter, Bench: "sec/op", Help: "wall time of one repetition (the whole batch), sync included",
 		samples: func(c *Cell) []float64 { return c.Seconds }},
-	{Name: "bytes_per_second", Unit: "B/s", Better: HigherIsBetter, Help: "logical bytes (files × size, all ranks) per second",
+	{Name: "bytes_per_second", Unit: "B/s", Better: HigherIsBetter, Bench: "B/s", Help: "logical bytes (files × size, all ranks) per second",
 		samples: func(c *Cell) []float64 {
 			if c.Bytes() <= 0 {
 				return nil
 			}
 			return perTime(c, float64(c.Bytes()))
 		}},
-	{Name: "files_per_second", Unit: "files/s", Better: HigherIsBetter, Help: "files written per second (all ranks)",
+	{Name: "files_per_second", Unit: "files/s", Better: HigherIsBetter, Bench: "files/s", Help: "files written per second (all ranks)",
 		samples: func(c *Cell) []float64 { return perTime(c, float64(c.Files*c.RankCount())) }},
-	{Name: "write_syscalls", Unit: "count", Better: LowerIsBetter, Help: "write-family system calls (/proc/self/io syscw; io_uring_enter calls for io_uring strategies)",
+	{Name: "write_syscalls", Unit: "count", Better: LowerIsBetter, Bench: "syscalls/op", Help: "write-family system calls (/proc/self/io syscw; io_uring_enter calls for io_uring strategies)",
 		samples: func(c *Cell) []float64 { return validInts(c.WriteSyscalls) }},
 	{Name: "write_syscalls_per_mib", Unit: "count/MiB", Better: LowerIsBetter, Help: "write syscalls per MiB of logical bytes",
 		samples: func(c *Cell) []float64 { return perMiB(c, validInts(c.WriteSyscalls)) }},
@@ -119,13 +122,13 @@ var metricTable = []*Metric{
 		samples: func(c *Cell) []float64 { return nilIfEmpty(c.LatencyP99) }},
 	{Name: "latency_max", Unit: "s", Better: LowerIsBetter, Help: "slowest file's latency",
 		samples: func(c *Cell) []float64 { return nilIfEmpty(c.LatencyMax) }},
-	{Name: "write_latency_p50", Unit: "s", Better: LowerIsBetter, Help: "median latency of one write-family call (--write-latency)",
+	{Name: "write_latency_p50", Unit: "s", Better: LowerIsBetter, Help: "median latency of one write-family call ({write_latency})",
 		samples: writeLatency(0.5)},
-	{Name: "write_latency_p99", Unit: "s", Better: LowerIsBetter, Help: "99th percentile latency of one write-family call (--write-latency)",
+	{Name: "write_latency_p99", Unit: "s", Better: LowerIsBetter, Help: "99th percentile latency of one write-family call ({write_latency})",
 		samples: writeLatency(0.99)},
-	{Name: "write_latency_p999", Unit: "s", Better: LowerIsBetter, Help: "99.9th percentile latency of one write-family call (--write-latency)",
+	{Name: "write_latency_p999", Unit: "s", Better: LowerIsBetter, Help: "99.9th percentile latency of one write-family call ({write_latency})",
 		samples: writeLatency(0.999)},
-	{Name: "write_latency_max", Unit: "s", Better: LowerIsBetter, Help: "slowest write-family call (--write-latency)",
+	{Name: "write_latency_max", Unit: "s", Better: LowerIsBetter, Help: "slowest write-family call ({write_latency})",
 		samples: writeLatency(1)},
 	{Name: "corrupt_records", Unit: "count", Better: LowerIsBetter, Help: "records found torn, lost, duplicated or mismatched (shared-file strategies)",
 		samples: func(c *Cell) []float64 { return validInts(c.CorruptRecords) }},

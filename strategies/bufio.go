@@ -25,5 +25,5 @@ var bufioWriter = &fileWriter{
 }
 
 func init() {
-	registerWriter("bufio", "--record writes through a --buffer bufio.Writer, like open(..., buffering=8192)", bufioWriter)
+	registerWriter("bufio", "{record} writes through a {buffer} bufio.Writer, like open(..., buffering=8192)", bufioWriter)
 }

@@ -13,5 +13,5 @@ var chunkedWriter = &fileWriter{
 }
 
 func init() {
-	registerWriter("chunked", "the file in --chunk sized writes (default 64KiB), the write-in-chunks advice", chunkedWriter)
+	registerWriter("chunked", "the file in {chunk} sized writes (default 64KiB), the write-in-chunks advice", chunkedWriter)
 }

@@ -87,7 +87,7 @@ func writeOrSkip(t *testing.T, s strategies.Strategy, b *strategies.Batch) bool 
 	if _, ok := s.(strategies.RecordVerifier); ok {
 		tooSmall := expectedRecords(b.Size, b.Params.Concurrency, b.Params.Record) == 0
 		if reason, skipped := strategies.SkipReason(err); skipped || tooSmall {
-			if !skipped || !tooSmall || !strings.Contains(reason, "--sizes") {
+			if !skipped || !tooSmall || !strings.Contains(reason, "{sizes}") {
 				t.Fatalf("Write = %v; a cell too small for one record per writer: %v", err, tooSmall)
 			}
 			return false

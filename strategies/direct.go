@@ -12,12 +12,12 @@ type directStrategy struct{}
 
 func (directStrategy) Name() string { return "direct" }
 func (directStrategy) Describe() string {
-	return "O_DIRECT: aligned --chunk writes that bypass the page cache, last block padded then ftruncate"
+	return "O_DIRECT: aligned {chunk} writes that bypass the page cache, last block padded then ftruncate"
 }
 func (directStrategy) Knobs() []string { return []string{"chunk", "prealloc"} }
 func (directStrategy) Write(ctx context.Context, b *Batch) error {
 	if reason := directRefusesFlags(b.Params.Sync); reason != "" {
-		return Skip("%s", reason)
+		return &SkipError{Reason: reason}
 	}
 	return writeDirect(ctx, b)
 }
@@ -31,7 +31,7 @@ func directRefusesFlags(m SyncMode) string {
 	if m != SyncUncached {
 		return ""
 	}
-	return "--sync uncached: O_DIRECT writes bypass the page cache already; RWF_DONTCACHE does not apply to them"
+	return "{sync} uncached: O_DIRECT writes bypass the page cache already; RWF_DONTCACHE does not apply to them"
 }
 
 func init() { Register(directStrategy{}) }

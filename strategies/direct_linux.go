@@ -118,7 +118,7 @@ func (d *directRun) setup(fd int, path string) error {
 	}
 	chunk := d.b.Params.Chunk / a.Bytes * a.Bytes
 	if chunk == 0 {
-		return Skip("--chunk %d is smaller than the direct-I/O alignment %d of %s (%s)", d.b.Params.Chunk, a.Bytes, path, a.Source)
+		return Skip("{chunk} %d is smaller than the direct-I/O alignment %d of %s (%s)", d.b.Params.Chunk, a.Bytes, path, a.Source)
 	}
 	chunk = int(min(int64(chunk), dioAlignUp(max(d.b.Size, 1), a.Bytes)))
 	d.align, d.chunk = a, chunk

@@ -59,7 +59,7 @@ func (f *file) prealloc(m PreallocMode, size int64) error {
 		}
 		return f.truncate(size)
 	case PreallocFallocate:
-		return Skip("--prealloc fallocate needs fallocate(2), which only Linux has")
+		return Skip("{prealloc} fallocate needs fallocate(2), which only Linux has")
 	}
 	return checkPrealloc(m)
 }

@@ -147,7 +147,7 @@ func (f *file) prealloc(m PreallocMode, size int64) error {
 	case PreallocFallocate:
 		err := fallocate(f.fd, size)
 		if err == unix.EOPNOTSUPP {
-			return Skip("--prealloc fallocate: the filesystem of %s does not support fallocate(2) (%v)", f.path(), err)
+			return Skip("{prealloc} fallocate: the filesystem of %s does not support fallocate(2) (%v)", f.path(), err)
 		}
 		if err != nil {
 			if _, ok := SkipReason(err); ok {

@@ -270,7 +270,7 @@ func TestPerWriteFlags(t *testing.T) {
 					reason, skipped := strategies.SkipReason(err)
 					switch {
 					case refuses:
-						if !skipped || reason != refusal || !strings.Contains(reason, "--sync "+string(mode)) {
+						if !skipped || reason != refusal || !strings.Contains(reason, "{sync} "+string(mode)) {
 							t.Fatalf("Write = %v, want the skip RefusesFlags declares, naming --sync %s: %q", err, mode, refusal)
 						}
 					case cannot:
@@ -441,7 +441,7 @@ func TestWritevBatchBounds(t *testing.T) {
 			err := wv.Write(context.Background(), b)
 			calls := syscw(t) - before
 			if !tt.ok {
-				if err == nil || !strings.Contains(err.Error(), "--batch "+strconv.Itoa(tt.batch)) || !strings.Contains(err.Error(), "IOV_MAX") {
+				if err == nil || !strings.Contains(err.Error(), "{batch} "+strconv.Itoa(tt.batch)) || !strings.Contains(err.Error(), "IOV_MAX") {
 					t.Fatalf("Write = %v, want an error naming --batch %d and IOV_MAX", err, tt.batch)
 				}
 				return
@@ -462,7 +462,7 @@ func TestWritevBatchBounds(t *testing.T) {
 	t.Run("gather above 1GiB", func(t *testing.T) {
 		b := newBatch(t, 1, 2<<30, strategies.Params{Record: 1<<20 + 1, Batch: strategies.MaxBatch})
 		err := wv.Write(context.Background(), b)
-		if err == nil || !strings.Contains(err.Error(), "--batch 1024") || !strings.Contains(err.Error(), "--record 1048577") {
+		if err == nil || !strings.Contains(err.Error(), "{batch} 1024") || !strings.Contains(err.Error(), "{record} 1048577") {
 			t.Fatalf("Write = %v, want an error naming --record and --batch", err)
 		}
 	})

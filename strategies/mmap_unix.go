@@ -99,5 +99,5 @@ func faultError(f *file, off int64) error {
 }
 
 func init() {
-	registerWriter("mmap", "ftruncate, mmap MAP_SHARED, copy in --chunk pieces, munmap: the mmap-for-big-files advice", mmapWriter)
+	registerWriter("mmap", "ftruncate, mmap MAP_SHARED, copy in {chunk} pieces, munmap: the mmap-for-big-files advice", mmapWriter)
 }

@@ -19,7 +19,7 @@ type offload struct{}
 
 func (offload) Name() string { return "offload" }
 func (offload) Describe() string {
-	return "each --record write handed to --concurrency executor goroutines and awaited, like aiofiles' run_in_executor"
+	return "each {record} write handed to {concurrency} executor goroutines and awaited, like aiofiles' run_in_executor"
 }
 func (offload) Knobs() []string { return []string{"record", "concurrency", "prealloc"} }
 

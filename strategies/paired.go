@@ -84,8 +84,8 @@ func init() {
 	knobs := []string{"record", "concurrency"}
 	Register(&sharedStrategy{name: "paired-unlocked", knobs: knobs, paired: true,
 		write: func(ctx context.Context, sf *sharedFile) error { return writePaired(ctx, sf, false) },
-		desc:  "--concurrency writers append each --record record to a shared data file and its offset to a shared index file, the pair not under one lock"})
+		desc:  "{concurrency} writers append each {record} record to a shared data file and its offset to a shared index file, the pair not under one lock"})
 	Register(&sharedStrategy{name: "paired-locked", knobs: knobs, paired: true,
 		write: func(ctx context.Context, sf *sharedFile) error { return writePaired(ctx, sf, true) },
-		desc:  "--concurrency writers append each --record record to a shared data file and its offset to a shared index file under one lock"})
+		desc:  "{concurrency} writers append each {record} record to a shared data file and its offset to a shared index file under one lock"})
 }

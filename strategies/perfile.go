@@ -155,7 +155,7 @@ func writeFile(ctx context.Context, b *Batch, i int, fw *fileWriter, w *worker) 
 // the skip of a writer that cannot pass them or a platform without them.
 func (fw *fileWriter) writeFlags(s SyncMode) (int, error) {
 	if reason := fw.refusesFlags(s); reason != "" {
-		return 0, Skip("%s", reason)
+		return 0, &SkipError{Reason: reason}
 	}
 	return writeFlags(s)
 }
@@ -166,7 +166,7 @@ func (fw *fileWriter) refusesFlags(s SyncMode) string {
 	if fw == nil || fw.noWrites == "" || !perWriteFlags(s) {
 		return ""
 	}
-	return fmt.Sprintf("--sync %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
+	return fmt.Sprintf("{sync} %s passes RWF_* flags with every write, but %s", s, fw.noWrites)
 }
 
 // checkPrealloc refuses an unknown preallocation mode.
@@ -175,7 +175,7 @@ func checkPrealloc(m PreallocMode) error {
 	case "", PreallocNone, PreallocFallocate, PreallocTruncate:
 		return nil
 	}
-	return fmt.Errorf("unknown --prealloc %q (known: %s)", m, joinModes(preallocModeList))
+	return fmt.Errorf("unknown {prealloc} %q (known: %s)", m, joinModes(preallocModeList))
 }
 
 // sequential writes every file of b one after another with fw.

@@ -16,7 +16,7 @@ type pool struct{}
 
 func (pool) Name() string { return "pool" }
 func (pool) Describe() string {
-	return "--concurrency workers fed file jobs through a channel (a thread pool), --per-file way"
+	return "{concurrency} workers fed file jobs through a channel (a thread pool), {per_file} way"
 }
 func (pool) Knobs() []string { return []string{"concurrency", "per_file"} }
 
@@ -60,7 +60,7 @@ func (pool) Write(ctx context.Context, b *Batch) error {
 func perFileWriter(name string) (*fileWriter, error) {
 	fw, ok := fileWriters[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown --per-file %q (known: %s)", name, strings.Join(PerFileNames(), ", "))
+		return nil, fmt.Errorf("unknown {per_file} %q (known: %s)", name, strings.Join(PerFileNames(), ", "))
 	}
 	return fw, nil
 }

@@ -62,22 +62,22 @@ func (pl recordPlan) bodyOffset(w int, seq int64) int64 {
 func planRecords(b *Batch) (recordPlan, error) {
 	p := b.Params
 	if reason := sharedRefusesFlags(p.Sync); reason != "" {
-		return recordPlan{}, Skip("%s", reason)
+		return recordPlan{}, &SkipError{Reason: reason}
 	}
 	if p.Record < 1 || p.Record >= maxRecordBody {
-		return recordPlan{}, Skip("--record %d: a shared-file record body holds 1 to %d bytes", p.Record, maxRecordBody-1)
+		return recordPlan{}, Skip("{record} %d: a shared-file record body holds 1 to %d bytes", p.Record, maxRecordBody-1)
 	}
 	if p.Concurrency < 1 || p.Concurrency > maxRecordWriters {
-		return recordPlan{}, Skip("--concurrency %d: a shared file takes 1 to %d writers", p.Concurrency, maxRecordWriters)
+		return recordPlan{}, Skip("{concurrency} %d: a shared file takes 1 to %d writers", p.Concurrency, maxRecordWriters)
 	}
 	pl := recordPlan{writers: p.Concurrency, record: p.Record, total: RecordHeaderSize + p.Record}
 	pl.perWriter = b.Size / (int64(pl.writers) * int64(pl.total))
 	if pl.perWriter < 1 {
-		return recordPlan{}, Skip("--sizes %d bytes is too small for --concurrency %d writers of one --record %d record each (%d bytes with its %d-byte header): the shared file needs at least %d bytes",
+		return recordPlan{}, Skip("{sizes} %d bytes is too small for {concurrency} %d writers of one {record} %d record each (%d bytes with its %d-byte header): the shared file needs at least %d bytes",
 			b.Size, pl.writers, pl.record, pl.total, RecordHeaderSize, int64(pl.writers)*int64(pl.total))
 	}
 	if pl.perWriter >= maxRecordSeq {
-		return recordPlan{}, Skip("--sizes %d bytes gives %d records per writer, more than the %d a record header can number; raise --record or --concurrency",
+		return recordPlan{}, Skip("{sizes} %d bytes gives %d records per writer, more than the %d a record header can number; raise {record} or {concurrency}",
 			b.Size, pl.perWriter, int64(maxRecordSeq))
 	}
 	return pl, nil
@@ -90,7 +90,7 @@ func sharedRefusesFlags(m SyncMode) string {
 	if !perWriteFlags(m) {
 		return ""
 	}
-	return fmt.Sprintf("--sync %s: the shared-file strategies do not pass per-write flags (their writers write through os.File); use --sync data, close or end", m)
+	return fmt.Sprintf("{sync} %s: the shared-file strategies do not pass per-write flags (their writers write through os.File); use {sync} data, close or end", m)
 }
 
 // encodeRecord writes writer w's record seq with body into dst, which has

@@ -103,6 +103,6 @@ func rwfRefused(flags int, path string, err error) error {
 	if flags&unix.RWF_DONTCACHE != 0 {
 		mode, flag, need = SyncUncached, "RWF_DONTCACHE", "Linux 6.14+ and a filesystem that opts in to uncached buffered writes (tmpfs does not)"
 	}
-	return Skip("--sync %s: a write with %s to %s was refused: %v; it needs %s (this kernel: %s)",
+	return Skip("{sync} %s: a write with %s to %s was refused: %v; it needs %s (this kernel: %s)",
 		mode, flag, path, err, need, kernelRelease())
 }

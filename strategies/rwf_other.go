@@ -6,7 +6,7 @@ package strategies
 // flags are Linux's.
 func writeFlags(s SyncMode) (int, error) {
 	if s == SyncDsync || s == SyncUncached {
-		return 0, Skip("--sync %s needs pwritev2(2) with RWF_* flags, which only Linux has", s)
+		return 0, Skip("{sync} %s needs pwritev2(2) with RWF_* flags, which only Linux has", s)
 	}
 	return 0, nil
 }

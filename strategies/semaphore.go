@@ -16,7 +16,7 @@ type semaphoreStrategy struct{}
 
 func (semaphoreStrategy) Name() string { return "semaphore" }
 func (semaphoreStrategy) Describe() string {
-	return "a goroutine per file, at most --concurrency in flight (the Semaphore(10) pattern), --per-file way"
+	return "a goroutine per file, at most {concurrency} in flight (the Semaphore(10) pattern), {per_file} way"
 }
 func (semaphoreStrategy) Knobs() []string { return []string{"concurrency", "per_file"} }
 

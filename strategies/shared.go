@@ -374,13 +374,13 @@ func init() {
 	knobs := []string{"record", "buffer", "concurrency"}
 	for _, s := range []*sharedStrategy{
 		{name: "shared-unlocked", knobs: knobs, write: writeUnlocked,
-			desc: "--concurrency writers append --record records to one shared O_APPEND file, each through its own --buffer bufio.Writer, no lock"},
+			desc: "{concurrency} writers append {record} records to one shared O_APPEND file, each through its own {buffer} bufio.Writer, no lock"},
 		{name: "shared-locked", knobs: knobs, write: writeLocked,
-			desc: "--concurrency writers share one --buffer bufio.Writer on one file, one mutex around each --record record"},
+			desc: "{concurrency} writers share one {buffer} bufio.Writer on one file, one mutex around each {record} record"},
 		{name: "shared-pwrite", knobs: knobs, write: writePwrite,
-			desc: "--concurrency writers reserve offsets in one shared file with an atomic counter and pwrite whole --record records (--buffer per write)"},
+			desc: "{concurrency} writers reserve offsets in one shared file with an atomic counter and pwrite whole {record} records ({buffer} per write)"},
 		{name: "shared-queue", knobs: knobs, write: writeQueue,
-			desc: "--concurrency writers send --record records over a channel to one writer goroutine with a --buffer bufio.Writer (queue)"},
+			desc: "{concurrency} writers send {record} records over a channel to one writer goroutine with a {buffer} bufio.Writer (queue)"},
 	} {
 		Register(s)
 	}

@@ -208,13 +208,13 @@ func TestSharedSkips(t *testing.T) {
 		p    strategies.Params
 		want string
 	}{
-		{"size below one record per writer", 8*(strategies.RecordHeaderSize+300) - 1, strategies.Params{Record: 300, Concurrency: 8}, "--sizes 2655 bytes is too small for --concurrency 8 writers of one --record 300 record"},
-		{"empty file", 0, strategies.Params{}, "--sizes 0 bytes is too small"},
-		{"record too large for the header", 1 << 30, strategies.Params{Record: 1 << 24, Concurrency: 1}, "--record 16777216"},
-		{"too many writers", 1 << 30, strategies.Params{Record: 1, Concurrency: 1<<16 + 1}, "--concurrency 65537"},
+		{"size below one record per writer", 8*(strategies.RecordHeaderSize+300) - 1, strategies.Params{Record: 300, Concurrency: 8}, "{sizes} 2655 bytes is too small for {concurrency} 8 writers of one {record} 300 record"},
+		{"empty file", 0, strategies.Params{}, "{sizes} 0 bytes is too small"},
+		{"record too large for the header", 1 << 30, strategies.Params{Record: 1 << 24, Concurrency: 1}, "{record} 16777216"},
+		{"too many writers", 1 << 30, strategies.Params{Record: 1, Concurrency: 1<<16 + 1}, "{concurrency} 65537"},
 		{"too many records per writer", 1 << 40, strategies.Params{Record: 1, Concurrency: 1}, "more than the 4294967296 a record header can number"},
-		{"dsync", 1 << 20, strategies.Params{Sync: strategies.SyncDsync}, "--sync dsync"},
-		{"uncached", 1 << 20, strategies.Params{Sync: strategies.SyncUncached}, "--sync uncached"},
+		{"dsync", 1 << 20, strategies.Params{Sync: strategies.SyncDsync}, "{sync} dsync"},
+		{"uncached", 1 << 20, strategies.Params{Sync: strategies.SyncUncached}, "{sync} uncached"},
 	}
 	for _, s := range recordVerifiers(t) {
 		for _, tt := range tests {

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/writebench/writebench/internal/textfmt"
 )
 
 // Strategy writes a batch of files.
@@ -229,14 +231,16 @@ type Issued struct {
 // SkipError is returned (possibly wrapped) by a strategy that cannot run a
 // cell on this machine: O_DIRECT on tmpfs, io_uring disabled, a per-write
 // flag the kernel lacks, a missing interpreter. The runner records the cell
-// as skipped with Reason, which is not a failure.
+// as skipped with Reason, which is not a failure. Reason names
+// configuration fields as {field} (see textfmt.FieldRefs), as do
+// descriptions and refusals.
 type SkipError struct{ Reason string }
 
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 
 // Skip returns a *SkipError with the formatted reason.
 func Skip(format string, args ...any) error {
-	return &SkipError{Reason: fmt.Sprintf(format, args...)}
+	return &SkipError{Reason: textfmt.FieldMsg(format, args...)}
 }
 
 // SkipReason reports whether err is (or wraps) a *SkipError, and its reason.

@@ -13,5 +13,5 @@ var unbufferedWriter = &fileWriter{
 }
 
 func init() {
-	registerWriter("unbuffered", "one write(2) per --record bytes, like an unbuffered async file wrapper", unbufferedWriter)
+	registerWriter("unbuffered", "one write(2) per {record} bytes, like an unbuffered async file wrapper", unbufferedWriter)
 }

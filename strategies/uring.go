@@ -12,7 +12,7 @@ type uringStrategy struct{}
 
 func (uringStrategy) Name() string { return "uring" }
 func (uringStrategy) Describe() string {
-	return "io_uring: --queue-depth fixed-buffer writes of --chunk bytes in flight per file, fsync linked after the last"
+	return "io_uring: {queue_depth} fixed-buffer writes of {chunk} bytes in flight per file, fsync linked after the last"
 }
 func (uringStrategy) Knobs() []string                           { return []string{"chunk", "queue_depth", "prealloc"} }
 func (uringStrategy) Write(ctx context.Context, b *Batch) error { return writeURing(ctx, b) }

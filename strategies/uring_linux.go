@@ -481,7 +481,7 @@ func ringError(err error) error {
 		var errno unix.Errno
 		if errors.As(se.err, &errno) {
 			if reason, ok := ringSkipReason(se.op, errno); ok {
-				return Skip("%s", reason)
+				return &SkipError{Reason: reason}
 			}
 		}
 	}
@@ -499,9 +499,9 @@ func ringSkipReason(op string, errno unix.Errno) (string, bool) {
 	case unix.EPERM, unix.EACCES:
 		return fmt.Sprintf("io_uring is disabled for this process: %s: %v (sysctl kernel.io_uring_disabled, or a seccomp filter such as a container runtime's)", op, errno), true
 	case unix.ENOMEM:
-		return fmt.Sprintf("io_uring cannot lock its memory: %s: %v (raise RLIMIT_MEMLOCK, ulimit -l, or lower --queue-depth or --chunk)", op, errno), true
+		return fmt.Sprintf("io_uring cannot lock its memory: %s: %v (raise RLIMIT_MEMLOCK, ulimit -l, or lower {queue_depth} or {chunk})", op, errno), true
 	case unix.EINVAL, unix.EOPNOTSUPP:
-		return fmt.Sprintf("this kernel's io_uring refuses the request: %s: %v (kernel too old for fixed buffers, or --queue-depth beyond its limits)", op, errno), true
+		return fmt.Sprintf("this kernel's io_uring refuses the request: %s: %v (kernel too old for fixed buffers, or {queue_depth} beyond its limits)", op, errno), true
 	}
 	return "", false
 }

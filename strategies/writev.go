@@ -11,9 +11,9 @@ const MaxBatch = 1024
 // checkBatch refuses a batch writev cannot make in one call.
 func checkBatch(n int) error {
 	if n < 1 || n > MaxBatch {
-		return fmt.Errorf("writev: --batch %d is out of range [1, %d]: one writev(2) takes at most IOV_MAX = %d iovecs", n, MaxBatch, MaxBatch)
+		return fmt.Errorf("writev: {batch} %d is out of range [1, %d]: one writev(2) takes at most IOV_MAX = %d iovecs", n, MaxBatch, MaxBatch)
 	}
 	return nil
 }
 
-const writevDesc = "--batch records of --record bytes gathered into one writev(2), the batch-lines-into-one-write advice"
+const writevDesc = "{batch} records of {record} bytes gathered into one writev(2), the batch-lines-into-one-write advice"

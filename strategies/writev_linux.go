@@ -38,7 +38,7 @@ var writevWriter = &fileWriter{
 		}
 		span := min(int64(rec)*int64(batch), max(b.Size, 1))
 		if span > maxGather {
-			return fmt.Errorf("writev: --record %d × --batch %d gathers more than %d bytes into one call; lower either", rec, batch, maxGather)
+			return fmt.Errorf("writev: {record} %d × {batch} %d gathers more than %d bytes into one call; lower either", rec, batch, maxGather)
 		}
 		v := &w.vec
 		if v.buf == nil || int64(v.buf.Cap()) < span {

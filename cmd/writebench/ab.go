@@ -368,7 +368,7 @@ func writeAB(w io.Writer, r *judge.ABResult) error {
 		}
 		bm, nm := "-", "-"
 		if c.BaseMedian > 0 {
-			bm, nm = fmtSeconds(c.BaseMedian), fmtSeconds(c.NewMedian)
+			bm, nm = textfmt.Duration(c.BaseMedian), textfmt.Duration(c.NewMedian)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.Key, bm, nm, ratio, c.Pairs, abVerdictText(c))
 	}
@@ -402,18 +402,6 @@ func writeAB(w io.Writer, r *judge.ABResult) error {
 		fmt.Fprintf(ew, "No regression: NEW is not slower than BASE beyond the threshold in any of %d cells.\n", len(r.Cells))
 	}
 	return ew.err
-}
-
-// fmtSeconds formats a duration in seconds with 3 significant digits.
-func fmtSeconds(sec float64) string {
-	switch {
-	case sec >= 1:
-		return fmt.Sprintf("%.3gs", sec)
-	case sec >= 1e-3:
-		return fmt.Sprintf("%.3gms", sec*1e3)
-	default:
-		return fmt.Sprintf("%.3gµs", sec*1e6)
-	}
 }
 
 // abWriter remembers the first write error, so a long listing (ab, --dry-run)

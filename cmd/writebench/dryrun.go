@@ -8,7 +8,6 @@ import (
 
 	"github.com/writebench/writebench"
 	"github.com/writebench/writebench/internal/textfmt"
-	"github.com/writebench/writebench/report"
 )
 
 // dryRun prints what `run` would do with cfg. It writes nothing but
@@ -33,18 +32,18 @@ func dryRun(ctx context.Context, stdout io.Writer, cfg writebench.Config) error 
 				more = " or more (external program, its own work not estimated: " + p.Probe[i] + ")"
 			}
 		}
-		fmt.Fprintf(ew, "  %-70s ~%s per repetition%s\n", c.Key(), report.FormatDuration(p.EstimateCell[i].Seconds()), more)
+		fmt.Fprintf(ew, "  %-70s ~%s per repetition%s\n", c.Key(), textfmt.Duration(p.EstimateCell[i].Seconds()), more)
 	}
 	atLeast := ""
 	if unprobed > 0 {
 		atLeast = "at least "
 	}
-	fmt.Fprintf(ew, "at most %s; estimated wall time %s%s\n", textfmt.Plural(p.Repetitions, "repetition"), atLeast, report.FormatDuration(p.Estimate.Seconds()))
+	fmt.Fprintf(ew, "at most %s; estimated wall time %s%s\n", textfmt.Plural(p.Repetitions, "repetition"), atLeast, textfmt.Duration(p.Estimate.Seconds()))
 	if external > 0 {
 		fmt.Fprintf(ew, "(%d of the %d cells run external programs: each was estimated from a short real batch after one to warm up, scaled to its size)\n", external, len(p.Cells))
 	}
 	if p.OverBudget {
-		fmt.Fprintf(ew, "(the warm-ups and the first counted round always run, and alone take longer than --budget %s: fewer files or smaller sizes would keep to it)\n", report.FormatDuration(p.Budget.Seconds()))
+		fmt.Fprintf(ew, "(the warm-ups and the first counted round always run, and alone take longer than --budget %s: fewer files or smaller sizes would keep to it)\n", textfmt.Duration(p.Budget.Seconds()))
 	}
 	switch {
 	case p.TooFewRounds:
@@ -52,10 +51,10 @@ func dryRun(ctx context.Context, stdout io.Writer, cfg writebench.Config) error 
 			p.Repeat, p.VerdictRounds, p.VerdictRounds)
 	case p.SuggestedBudget > 0:
 		fmt.Fprintf(ew, "warning: --budget %s cannot reach the %d rounds every cell needs before a verdict (estimated %s with the warm-ups): --budget %s would, or fewer cells\n",
-			report.FormatDuration(p.Budget.Seconds()), p.VerdictRounds, report.FormatDuration(p.VerdictEstimate.Seconds()), p.SuggestedBudget)
+			textfmt.Duration(p.Budget.Seconds()), p.VerdictRounds, textfmt.Duration(p.VerdictEstimate.Seconds()), p.SuggestedBudget)
 	}
 	if p.FSType == "tmpfs" || p.FSType == "ramfs" {
-		fmt.Fprintln(ew, writebench.MemoryWarning(p.Dir, p.FSType))
+		fmt.Fprintln(ew, textfmt.FieldRefs(writebench.MemoryWarning(p.Dir, p.FSType), flagRef))
 	}
 	if p.Calibration != "" {
 		fmt.Fprintf(ew, "(%s; the load of the moment counts too. Nothing was kept: the probes wrote under --dir and removed their files at once.)\n", p.Calibration)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/strategies"
 )
 
@@ -23,7 +24,7 @@ func listCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if k := s.Knobs(); len(k) > 0 {
 			knobs = " [" + strings.Join(k, ", ") + "]"
 		}
-		fmt.Fprintf(stdout, "  %-11s %s%s\n", s.Name(), s.Describe(), knobs)
+		fmt.Fprintf(stdout, "  %-11s %s%s\n", s.Name(), textfmt.FieldRefs(s.Describe(), flagRef), knobs)
 	}
 	fmt.Fprintln(stdout, "\nPresets (--preset):")
 	for _, n := range presetNames() {

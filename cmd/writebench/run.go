@@ -130,16 +130,14 @@ func axisHelp(a *resultset.Axis) string {
 }
 
 // flagOf maps a field named by a writebench.ConfigError to its flag: the
-// axis's flag, else the field with dashes (memory_limit: memory-limit).
-// It is the one place the command translates the library's field names.
-func flagOf(field string) string {
-	if a := resultset.AxisByName(field); a != nil {
-		return a.Flag
-	}
-	return strings.ReplaceAll(field, "_", "-")
-}
+// axis's flag, else the field with dashes (memory_limit: memory-limit), as
+// resultset.FlagOf, the one mapping from the library's field names.
+func flagOf(field string) string { return resultset.FlagOf(field) }
 
-// flagRef is how a message names a field: its flag, "--chunk".
+// flagRef is how a message names a field: its flag, "--chunk". Every
+// library text the command shows (errors, log lines, skip reasons and cell
+// errors the runner stores, strategy descriptions) names fields as {field}
+// and is rendered with it (Config.FieldName, textfmt.FieldRefs).
 func flagRef(field string) string { return "--" + flagOf(field) }
 
 // flagText is a *writebench.ConfigError as the command prints it, every
@@ -176,6 +174,7 @@ func (f *runFlags) config(args []string) (writebench.Config, error) {
 		return writebench.Config{}, usagef("run: %s", msg)
 	}
 	cfg := p.Config()
+	cfg.FieldName = flagRef
 	var bad error
 	f.fs.Visit(func(fl *pflag.Flag) {
 		if bad == nil {

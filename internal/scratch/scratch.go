@@ -17,6 +17,7 @@ import (
 
 	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/sysinfo"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -50,12 +51,12 @@ func New(dir string) (*Dir, error) {
 		if u := errors.Unwrap(err); u != nil {
 			err = u
 		}
-		return nil, fmt.Errorf("--dir %s: cannot make a scratch directory: %w", dir, err)
+		return nil, textfmt.Errorf("{dir} %s: cannot make a scratch directory: %w", dir, err)
 	}
 	marker := strconv.Itoa(os.Getpid()) + "\n"
 	if err := t.WriteFile(Marker, []byte(marker)); err != nil {
 		t.RemoveAll()
-		return nil, fmt.Errorf("--dir %s: %w", dir, err)
+		return nil, textfmt.Errorf("{dir} %s: %w", dir, err)
 	}
 	return &Dir{Path: t.Path(), tree: t}, nil
 }
@@ -230,11 +231,11 @@ func CheckSpace(dir string, files int, size int64) error {
 	}
 	need := SpaceNeeded(files, size)
 	if need > free {
-		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of --dir has %s free (use smaller --files/--sizes, another --dir, or --no-space-check)",
+		return fmt.Errorf("not started: %d files × %s need about %s but the filesystem of {dir} has %s free (use smaller {files}/{sizes}, another {dir}, or {no_space_check})",
 			files, resultset.FormatIEC(uint64(size)), resultset.FormatIEC(need), resultset.FormatIEC(free))
 	}
 	if inodes > 0 && uint64(files)+16 > inodes {
-		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of --dir has %d free (use fewer --files or --no-space-check)",
+		return fmt.Errorf("not started: %d files need %d inodes but the filesystem of {dir} has %d free (use fewer {files} or {no_space_check})",
 			files, files, inodes)
 	}
 	return nil
@@ -262,16 +263,17 @@ func DropCaches() error {
 	return nil
 }
 
-// hints are one-line advice for the OS errors a write benchmark meets.
+// hints are one-line advice for the OS errors a write benchmark meets; they
+// name configuration fields as {field} (see textfmt.FieldRefs).
 var hints = map[syscall.Errno]string{
-	syscall.ENOSPC: "the filesystem of --dir is full: use smaller --files/--sizes or another --dir",
-	syscall.EDQUOT: "your disk quota on --dir is exhausted: use smaller --files/--sizes or another --dir",
-	syscall.EROFS:  "the filesystem of --dir is read-only: choose a writable --dir",
+	syscall.ENOSPC: "the filesystem of {dir} is full: use smaller {files}/{sizes} or another {dir}",
+	syscall.EDQUOT: "your disk quota on {dir} is exhausted: use smaller {files}/{sizes} or another {dir}",
+	syscall.EROFS:  "the filesystem of {dir} is read-only: choose a writable {dir}",
 	syscall.EIO:    "the device reported an I/O error: check the disk (dmesg) before trusting any figure",
-	syscall.EMFILE: "too many open files in this process: lower --concurrency or raise the fd limit (ulimit -n)",
-	syscall.ENFILE: "the system-wide open-file table is full: lower --concurrency or raise fs.file-max",
-	syscall.EACCES: "permission denied under --dir: choose a directory you can write",
-	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller --sizes or raise the limit",
+	syscall.EMFILE: "too many open files in this process: lower {concurrency} or raise the fd limit (ulimit -n)",
+	syscall.ENFILE: "the system-wide open-file table is full: lower {concurrency} or raise fs.file-max",
+	syscall.EACCES: "permission denied under {dir}: choose a directory you can write",
+	syscall.EFBIG:  "a file exceeds the file-size limit (ulimit -f) or the filesystem's largest file: use smaller {sizes} or raise the limit",
 }
 
 // WithHint appends a one-line hint to err when it carries an OS error

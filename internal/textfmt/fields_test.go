@@ -1,6 +1,9 @@
 package textfmt
 
-import "testing"
+import (
+	"errors"
+	"testing"
+)
 
 func TestFieldRefs(t *testing.T) {
 	flag := func(f string) string { return "--" + f }
@@ -11,6 +14,8 @@ func TestFieldRefs(t *testing.T) {
 		{"open { without end", "open { without end"},
 		{"{a}{b}", "--a--b"},
 		{"{{x} stays", "{x} stays"},
+		{"stderr: {'a': 1} {\"k\": 2} {} {Dir}", "stderr: {'a': 1} {\"k\": 2} {} {Dir}"}, // not field names
+		{"{queue_depth2}", "--queue_depth2"},
 	} {
 		if got := FieldRefs(tc.in, flag); got != tc.want {
 			t.Errorf("FieldRefs(%q) = %q, want %q", tc.in, got, tc.want)
@@ -30,3 +35,16 @@ func TestFieldMsg(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestErrorf: the braces of string arguments survive FieldRefs, a wrapped
+// error's field references are rendered, and errors.Is still finds it.
+func TestErrorf(t *testing.T) {
+	inner := Errorf("{dir} %s: full", "/tmp/{x}")
+	err := Errorf("make scratch directory: %w", inner)
+	if got, want := FieldRefs(err.Error(), func(f string) string { return "--" + f }), "make scratch directory: --dir /tmp/{x}: full"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if !errors.Is(err, inner) {
+		t.Error("Errorf hides the wrapped error")
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/writebench/writebench/internal/safefs"
 	"github.com/writebench/writebench/internal/scratch"
+	"github.com/writebench/writebench/internal/textfmt"
 	"github.com/writebench/writebench/resultset"
 	"github.com/writebench/writebench/strategies"
 )
@@ -482,7 +483,7 @@ func (e *Exec) OpenCell(ctx context.Context, p strategies.Params) (strategies.Se
 		s.waitErr = cmd.Wait()
 		close(s.exited)
 	}()
-	r, err := s.await(ctx, e.startTimeout(), "start-up", "--exec-start-timeout")
+	r, err := s.await(ctx, e.startTimeout(), "start-up", "{exec_start_timeout}")
 	if err != nil {
 		return nil, err
 	}
@@ -621,7 +622,7 @@ func (s *session) await(ctx context.Context, timeout time.Duration, what, flag s
 		}
 	case <-t.C:
 		s.kill()
-		s.dead = fmt.Errorf("%s: no reply within %v during %s: killed the program (raise the limit with %s)%s", s.e.name, timeout, what, flag, s.stderrTail())
+		s.dead = textfmt.Errorf("%s: no reply within %v during %s: killed the program (raise the limit with "+flag+")%s", s.e.name, timeout, what, s.stderrTail())
 		return Reply{}, s.dead
 	case <-ctx.Done():
 		s.kill()
@@ -687,7 +688,7 @@ func (s *session) Write(ctx context.Context, b *strategies.Batch) error {
 		s.dead = fmt.Errorf("%s: send request: program gone (%s)%s", s.e.name, exitStatus(s.waitErr), s.stderrTail())
 		return s.dead
 	}
-	r, err := s.await(ctx, s.e.timeout(), "a repetition", "--exec-timeout")
+	r, err := s.await(ctx, s.e.timeout(), "a repetition", "{exec_timeout}")
 	if err != nil {
 		return err
 	}
