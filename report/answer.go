@@ -77,7 +77,7 @@ func WriteAnswer(w io.Writer, set *resultset.Set, o AnswerOptions) error {
 	ew.printf("\n")
 	if o.Path != "" {
 		line("saved: " + o.Path)
-		line("full tables: writebench report " + shellQuote(o.Path) + "   (or run with --details)")
+		line("full tables: writebench report " + shellQuote(o.Path) + flagText("   (or run with {details})"))
 	}
 	return ew.err
 }
@@ -147,7 +147,7 @@ func syncLine(s *resultset.Set, shared []resultset.Param) string {
 	if s.Env.Verify {
 		t += "; every file read back and verified"
 	} else {
-		t += "; verification OFF (--no-verify)"
+		t += flagText("; verification OFF ({no_verify})")
 	}
 	if len(rest) > 0 {
 		t += "\nevery workload: " + strings.Join(rest, ", ")
@@ -409,7 +409,7 @@ func roundsClause(v *judge.Verdict, budgetSpent, long bool) string {
 	case v.MoreRounds >= judge.MaxMoreRounds:
 		return "; too close to the margin to decide"
 	case budgetSpent:
-		return fmt.Sprintf("; ~%d more rounds (--budget)", v.MoreRounds)
+		return fmt.Sprintf(flagText("; ~%d more rounds ({budget})"), v.MoreRounds)
 	default:
 		return fmt.Sprintf("; ~%d more rounds", v.MoreRounds)
 	}
@@ -463,7 +463,7 @@ func caveats(s *resultset.Set, vs []judge.Verdict) []string {
 		for _, h := range has {
 			if other && !seen[h] {
 				seen[h] = true
-				out = append(out, kinds[h]+": try --sync data too")
+				out = append(out, kinds[h]+flagText(": try {sync} data too"))
 			}
 		}
 	}

@@ -20,7 +20,6 @@ var flagLike = regexp.MustCompile(`(^|[^-\w])--[a-z][a-z0-9-]*`)
 var allowedFlags = map[string][]string{
 	"internal/fstest/fstest.go": {"--find", "--show", "--detach"},                   // losetup's
 	"report/page.go":            {"--plots", "--markdown"},                          // a writebench command line to copy
-	"report/answer.go":          {"--details", "--no-verify", "--budget", "--sync"}, // not yet converted
 }
 
 // TestLibraryTextsNameFields fails when a library package (everything but
