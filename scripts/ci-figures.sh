@@ -35,7 +35,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out" || exit 2
 tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 (cd "$root" && go build -o "$tmp/base" ./cmd/writebench && go build -tags wb_slowdown -o "$tmp/slow" ./cmd/writebench) || {
 	echo "ci-figures: go build failed" >&2
 	exit 2

@@ -62,6 +62,8 @@ if [ -n "${WRITEBENCH:-}" ]; then
 else
 	tmp=$(mktemp -d) || exit 2
 	trap 'rm -rf "$tmp"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	wb=$tmp/writebench
 	if ! (cd "$root" && go build -o "$wb" ./cmd/writebench); then
 		echo "ci-regression: go build failed" >&2

@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 runs=${1:-100} rounds=${2:-100} truth=${3:-300} fraction=${4:-0.1}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/writebench-coverage.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 go build -o "$tmp/writebench" ./cmd/writebench
 writer="python3 $PWD/scripts/coverage/slowed_writer.py"
 ab() { # ab ROUNDS OUT SEED

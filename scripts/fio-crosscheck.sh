@@ -106,7 +106,11 @@ need gcc gcc
 [[ -f /usr/include/liburing.h ]] || need liburing-dev liburing-dev
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fio-crosscheck.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# Every tool writes under RUNDIR (in DIR), removed with WORK however the run ends.
+RUNDIR=$(mktemp -d "$DIR/fio-crosscheck.XXXXXX")
+trap 'rm -rf "$WORK" "$RUNDIR"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 gcc -O2 -Wall -o "$WORK/limit" "$ROOT/scripts/limit/limit.c"
 gcc -O2 -Wall -o "$WORK/limit-uring" "$ROOT/scripts/limit/uring.c" -luring
 (cd "$ROOT" && go build -o "$WORK/writebench" ./cmd/writebench && go build -o "$WORK/crosscheck" ./scripts/crosscheck)
@@ -141,7 +145,7 @@ FIOCOMMON="--rw=write --create_on_open=1 --unlink=1 --invalidate=0 --gtod_reduce
 # Each run_* prints one sample line: case tool round seconds bytes user sys.
 run_wb() {
 	local c=$1 r=$2 d
-	d=$(mktemp -d "$DIR/fio-crosscheck-wb.XXXXXX")
+	d=$(mktemp -d "$RUNDIR/wb.XXXXXX")
 	sync
 	# shellcheck disable=SC2086
 	if ! "$WB" run --dir "$d" ${WBF[$c]} --sync none --warmup 1 --repeat 1 --budget 0 --no-verify \
@@ -158,7 +162,7 @@ run_wb() {
 }
 run_fio() {
 	local c=$1 r=$2 d
-	d=$(mktemp -d "$DIR/fio-crosscheck-fio.XXXXXX")
+	d=$(mktemp -d "$RUNDIR/fio.XXXXXX")
 	sync
 	# shellcheck disable=SC2086
 	if ! fio --output-format=json --directory="$d" $FIOCOMMON ${FIOF[$c]} --name=warm --name=run --stonewall \
@@ -174,7 +178,7 @@ run_fio() {
 }
 run_loop() {
 	local c=$1 r=$2 d cmd
-	d=$(mktemp -d "$DIR/fio-crosscheck-loop.XXXXXX")
+	d=$(mktemp -d "$RUNDIR/loop.XXXXXX")
 	sync
 	cmd=${LOOP[$c]/@/$d}
 	# shellcheck disable=SC2086

@@ -53,6 +53,8 @@ if [ "$KEEP" = 1 ]; then
 	echo "mpi-smoke: work directory $work"
 else
 	trap 'rm -rf "$work"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 fi
 mkdir "$work/scratch" "$work/out"
 
