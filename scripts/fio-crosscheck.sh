@@ -58,7 +58,8 @@ MAXLOAD=""
 OUT=""
 QUICK=0
 FORCE=0
-ARGS="$*"
+ARGS="" # the arguments quoted, so the page shows a command that can be pasted
+(($#)) && ARGS=$(printf '%q ' "$@") && ARGS=${ARGS% }
 while (($#)); do
 	case $1 in
 	-r) ROUNDS=$2; shift 2 ;;
