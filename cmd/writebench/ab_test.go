@@ -180,7 +180,10 @@ func TestABOutOpensInReport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "ab.json")
 	code, _, stderr := runCLI(t, "ab", worker, worker, "--strategies", "chunked", "--files", "2", "--sizes", "4KiB",
 		"--repeat", "6", "--dir", dir, "--out", out, "--progress", "never")
-	if code != 0 {
+	// Six rounds of two identical workers: exit 1 (a false alarm, under 2%
+	// by the sign test, more on a loaded machine) is a decision too; this
+	// test is about the saved set.
+	if code != 0 && code != 1 {
 		t.Fatalf("ab: exit %d, stderr %q", code, stderr)
 	}
 	set, err := resultset.Load(out)
