@@ -48,9 +48,9 @@
 # but fio then skips its layout and never calls fallocate, so the prealloc
 # case sets create_on_open=0: fio creates and preallocates the file before
 # its clock starts, a millisecond of work for 1 GiB on ext4 that writebench
-# and the loop time), unlink=1 (each job's files are removed after it; fio
-# removes a 1 GiB page-cache file, tens of milliseconds, at the end of the
-# job).
+# and the loop time), unlink=1 (each job's files are removed after it,
+# outside its job_runtime; the close that then frees the page cache is in
+# fio's CPU figures, not in its time).
 #
 # Exit status: 0; 1 when a tool fails; 2 on bad arguments; 3 when the load
 # was above MAXLOAD (results printed, OUT not written; --force writes it).
