@@ -9,38 +9,17 @@ import (
 	"testing"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/internal/testsets"
 	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
 )
-
-// driftSet is one workload of three contenders on a machine that slows
-// down fivefold over 40 rounds: a is fastest, b runs at 0.85 of a's speed,
-// c at 0.80 but stopped after its first 7 rounds (settled at the look), when
-// the machine was still fast. c's own median is the fastest of the three;
-// paired by round it is the slowest.
-func driftSet() *resultset.Set {
-	mk := func(name string, speed float64, rounds int) resultset.Cell {
-		c := vcell(name, 0, 1, rounds)
-		for k := range c.Seconds {
-			drift := 1 + 0.1*float64(k)                  // early rounds fast, late slow
-			wob := 1 + 0.01*float64((k*7+len(name))%5-2) // ±2%, not the same for every cell
-			c.Seconds[k] = 0.01 * drift * wob / speed
-			c.Rounds = append(c.Rounds, k)
-		}
-		c.Settled = rounds < 40
-		return c
-	}
-	s := vset(mk("a", 1, 40), mk("b", 0.85, 40), mk("c", 0.80, 7))
-	s.Env.Repeat = 40
-	return s
-}
 
 // Table and verdict tell the same story of a drifting run: each
 // contender's relative speed in the summaries and the cell table is within
 // 10% of its paired ratio, and both name the same fastest (the charts
 // package checks its chart points and winner map on the same set).
 func TestOutputsAgreeUnderDrift(t *testing.T) {
-	s := driftSet()
+	s := testsets.Drift()
 	vs := judge.Verdicts(s, judge.Options{})
 	if len(vs) != 1 {
 		t.Fatalf("%d verdicts, want 1", len(vs))

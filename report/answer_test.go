@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/internal/testsets"
 	"github.com/writebench/writebench/resultset"
 )
 
@@ -51,7 +52,7 @@ func TestAnswerOneScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]*resultset.Set{"results/default.json": def, "72 workloads": bigSet(), "drift": driftSet()} {
+	for name, s := range map[string]*resultset.Set{"results/default.json": def, "72 workloads": bigSet(), "drift": testsets.Drift()} {
 		out := answerText(t, s)
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		if len(lines) > 40 {
@@ -125,7 +126,7 @@ func TestAnswerWords(t *testing.T) {
 	if strings.Contains(out, "drift:") {
 		t.Errorf("drift warned on a steady set:\n%s", out)
 	}
-	if out := answerText(t, driftSet()); !strings.Contains(out, "drift: in 1 of 1 workloads the last rounds took") {
+	if out := answerText(t, testsets.Drift()); !strings.Contains(out, "drift: in 1 of 1 workloads the last rounds took") {
 		t.Errorf("no drift warning on a drifting set:\n%s", out)
 	}
 }

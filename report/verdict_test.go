@@ -7,28 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/writebench/writebench/report/internal/testsets"
 	"github.com/writebench/writebench/resultset"
 )
 
-// vcell builds a successful cell of 256 files × 4 KiB, sync none, whose
-// seconds follow base·(1 + 0.01·((k·7) mod 5 - 2)) for rounds 0..n-1: a
-// fixed ±2% pattern shared by every cell built with the same n, plus a
-// per-cell wobble so ratios are not all equal.
-func vcell(strategy string, chunk int, base float64, n int) resultset.Cell {
-	c := resultset.Cell{Strategy: strategy, Files: 256, FileSize: 4096, Chunk: chunk, Sync: "none", Verified: true}
-	for k := range n {
-		x := base * (1 + 0.01*float64((k*7)%5-2)) * (1 + 0.002*float64(int(base*1000+float64(k))%3))
-		c.Seconds = append(c.Seconds, x)
-		c.WriteSyscalls = append(c.WriteSyscalls, 10)
-		c.StorageBytes = append(c.StorageBytes, 1<<20)
-		c.SyncSeconds = append(c.SyncSeconds, 0)
-		c.UserSeconds = append(c.UserSeconds, 0.001)
-		c.SysSeconds = append(c.SysSeconds, 0.001)
-		c.Allocs = append(c.Allocs, 1)
-		c.AllocBytes = append(c.AllocBytes, 1)
-	}
-	return c
-}
+// vcell and vset build synthetic cells and sets (see testsets).
+var (
+	vcell = testsets.Cell
+	vset  = testsets.Set
+)
 
 // ratioCell is a cell of 12 rounds whose seconds are 1/r[k]: next to
 // ratioCell(name, nil) (all ones) its per-round ratios are exactly r.
@@ -54,10 +41,6 @@ func corrupt(c resultset.Cell, bad int64) resultset.Cell {
 		c.CorruptRecords = append(c.CorruptRecords, bad)
 	}
 	return c
-}
-
-func vset(cells ...resultset.Cell) *resultset.Set {
-	return &resultset.Set{Schema: 1, Tool: "writebench", Complete: true, Env: resultset.Env{Repeat: 10}, Results: cells}
 }
 
 func renderString(t *testing.T, s *resultset.Set, format string) string {

@@ -18,8 +18,8 @@ var flagLike = regexp.MustCompile(`(^|[^-\w])--[a-z][a-z0-9-]*`)
 // allowedFlags are flags of other programs, or whole command lines, that
 // library texts may quote: file (relative to the module) and the flag.
 var allowedFlags = map[string][]string{
-	"internal/fstest/fstest.go": {"--find", "--show", "--detach"},                   // losetup's
-	"report/page.go":            {"--plots", "--markdown"},                          // a writebench command line to copy
+	"internal/fstest/fstest.go": {"--find", "--show", "--detach"}, // losetup's
+	"report/page.go":            {"--plots", "--markdown"},        // a writebench command line to copy
 }
 
 // TestLibraryTextsNameFields fails when a library package (everything but
