@@ -19,30 +19,9 @@ import (
 // 10% of its paired ratio, and both name the same fastest (the charts
 // package checks its chart points and winner map on the same set).
 func TestOutputsAgreeUnderDrift(t *testing.T) {
-	s := testsets.Drift()
-	vs := judge.Verdicts(s, judge.Options{})
-	if len(vs) != 1 {
-		t.Fatalf("%d verdicts, want 1", len(vs))
-	}
-	v := vs[0]
-	if v.Fastest != "a" {
-		t.Fatalf("verdict fastest %q, want a", v.Fastest)
-	}
-	ratio := map[string]float64{}
-	for _, c := range v.Contenders {
-		ratio[c.Label] = c.Ratio
-	}
-	near := func(what, label string, got float64) {
-		t.Helper()
-		if want := ratio[label]; !(math.Abs(got/want-1) <= 0.10) {
-			t.Errorf("%s: %s at %.3f of the fastest, paired ratio %.3f", what, label, got, want)
-		}
-	}
-	sums := summary.Summarize([]*resultset.Set{s}, []string{"x"})
-	bySt := map[string]*summary.Summary{}
-	for _, sm := range sums {
-		bySt[sm.Cell.Strategy] = sm
-	}
+	dc := testsets.DriftCheck(t)
+	sums, bySt := dc.Sums, dc.ByStrategy
+	near := func(what, label string, got float64) { t.Helper(); dc.Near(t, what, label, got) }
 	// The summaries: fastest flag and Relative.
 	for name, sm := range bySt {
 		if sm.Fastest != (name == "a") {

@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/writebench/writebench/judge"
 	"github.com/writebench/writebench/report/internal/testsets"
 	"github.com/writebench/writebench/report/summary"
 	"github.com/writebench/writebench/resultset"
@@ -14,26 +13,9 @@ import (
 // its verdict: each contender's relative speed is within 10% of its paired
 // ratio, and the map names the verdict's fastest.
 func TestChartsAgreeUnderDrift(t *testing.T) {
-	s := testsets.Drift()
-	vs := judge.Verdicts(s, judge.Options{})
-	if len(vs) != 1 || vs[0].Fastest != "a" {
-		t.Fatalf("verdicts %+v, want one with fastest a", vs)
-	}
-	ratio := map[string]float64{}
-	for _, c := range vs[0].Contenders {
-		ratio[c.Label] = c.Ratio
-	}
-	near := func(what, label string, got float64) {
-		t.Helper()
-		if want := ratio[label]; !(math.Abs(got/want-1) <= 0.10) {
-			t.Errorf("%s: %s at %.3f of the fastest, paired ratio %.3f", what, label, got, want)
-		}
-	}
-	sums := summary.Summarize([]*resultset.Set{s}, []string{"x"})
-	bySt := map[string]*summary.Summary{}
-	for _, sm := range sums {
-		bySt[sm.Cell.Strategy] = sm
-	}
+	dc := testsets.DriftCheck(t)
+	s, sums, bySt, ratio := dc.Set, dc.Sums, dc.ByStrategy, dc.Ratio
+	near := func(what, label string, got float64) { t.Helper(); dc.Near(t, what, label, got) }
 	// Medians beside each other and chart points: throughput and files/s.
 	for _, m := range chartMetrics {
 		if m.metric != "bytes_per_second" && m.metric != "files_per_second" {

@@ -3,7 +3,14 @@
 // seconds, and a drifting workload whose early and late rounds disagree.
 package testsets
 
-import "github.com/writebench/writebench/resultset"
+import (
+	"math"
+	"testing"
+
+	"github.com/writebench/writebench/judge"
+	"github.com/writebench/writebench/report/summary"
+	"github.com/writebench/writebench/resultset"
+)
 
 // Cell builds a successful cell of 256 files × 4 KiB, sync none, whose
 // seconds follow base·(1 + 0.01·((k·7) mod 5 - 2)) for rounds 0..n-1: a
@@ -50,4 +57,42 @@ func Drift() *resultset.Set {
 	s := Set(mk("a", 1, 40), mk("b", 0.85, 40), mk("c", 0.80, 7))
 	s.Env.Repeat = 40
 	return s
+}
+
+// DriftCase is Drift judged and summarised: what the table, charts and
+// verdicts of a drifting run must agree on.
+type DriftCase struct {
+	Set        *resultset.Set
+	Sums       []*summary.Summary
+	ByStrategy map[string]*summary.Summary
+	Ratio      map[string]float64 // each contender's paired ratio to a, the fastest
+}
+
+// DriftCheck judges Drift and fails t unless its one verdict names a as
+// the fastest.
+func DriftCheck(t testing.TB) *DriftCase {
+	t.Helper()
+	s := Drift()
+	vs := judge.Verdicts(s, judge.Options{})
+	if len(vs) != 1 || vs[0].Fastest != "a" {
+		t.Fatalf("verdicts %+v, want one with fastest a", vs)
+	}
+	d := &DriftCase{Set: s, Ratio: map[string]float64{}, ByStrategy: map[string]*summary.Summary{}}
+	for _, c := range vs[0].Contenders {
+		d.Ratio[c.Label] = c.Ratio
+	}
+	d.Sums = summary.Summarize([]*resultset.Set{s}, []string{"x"})
+	for _, sm := range d.Sums {
+		d.ByStrategy[sm.Cell.Strategy] = sm
+	}
+	return d
+}
+
+// Near fails t when got, a figure of contender label relative to the
+// fastest, is not within 10% of its paired ratio.
+func (d *DriftCase) Near(t testing.TB, what, label string, got float64) {
+	t.Helper()
+	if want := d.Ratio[label]; !(math.Abs(got/want-1) <= 0.10) {
+		t.Errorf("%s: %s at %.3f of the fastest, paired ratio %.3f", what, label, got, want)
+	}
 }
