@@ -98,10 +98,8 @@ func machineLine(s *resultset.Set) string {
 			ds = append(ds, oneLine(resultset.Printable(d.Dir), 24)+" ("+fs+")")
 		}
 		parts = append(parts, strings.Join(ds, " vs "))
-	case e.InMemory():
-		parts = append(parts, e.FSType+" (memory, not a disk)")
-	case e.FSType != "" || e.Device != "":
-		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
+	case storageText(e) != "":
+		parts = append(parts, storageText(e))
 	}
 	if e.CPU != "" {
 		parts = append(parts, fmt.Sprintf("%s (%s)", oneLine(e.CPU, 32), coresText(e)))

@@ -155,6 +155,18 @@ func (e *errWriter) printf(format string, args ...any) {
 	}
 }
 
+// storageText is the one scratch directory's storage, "ext4 on /dev/vda"
+// or "tmpfs (memory, not a disk)", or "" when the set does not say.
+func storageText(e resultset.Env) string {
+	switch {
+	case e.InMemory():
+		return e.FSType + " (memory, not a disk)"
+	case e.FSType != "" || e.Device != "":
+		return strings.TrimSpace(e.FSType + " on " + orDash(e.Device))
+	}
+	return ""
+}
+
 // envLine is a one-line description of where a set was measured.
 func envLine(s *resultset.Set) string {
 	e := s.Env
@@ -172,10 +184,8 @@ func envLine(s *resultset.Set) string {
 			h += ", each its own workload"
 		}
 		parts = append(parts, h)
-	case e.InMemory():
-		parts = append(parts, e.FSType+" (memory, not a disk)")
-	case e.FSType != "" || e.Device != "":
-		parts = append(parts, strings.TrimSpace(e.FSType+" on "+orDash(e.Device)))
+	case storageText(e) != "":
+		parts = append(parts, storageText(e))
 	}
 	if e.Kernel != "" {
 		k := e.Kernel
