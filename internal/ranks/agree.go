@@ -147,24 +147,17 @@ func (g *Group) AgreeConfig(ctx context.Context, err error, mine []Setting) erro
 // failing rank's err (a *ConfigError keeps its field), nil when no rank
 // failed.
 func (g *Group) anyRankError(ctx context.Context, err error) error {
-	var mine error
+	msg := ""
 	if err != nil {
-		msg := "E" + err.Error()
+		msg = "E" + err.Error()
 		var ce *ConfigError
 		if errors.As(err, &ce) {
 			msg = "C" + ce.Field + "\x00" + ce.Msg
 		}
-		mine = errors.New(msg)
 	}
-	r, got, cerr := g.c.AnyError(ctx, mine)
-	if cerr != nil {
-		if err != nil {
-			return fmt.Errorf("%w (and the other ranks could not be told: %v)", err, cerr)
-		}
-		return &CollectiveError{cerr}
-	}
-	if r < 0 {
-		return nil
+	r, got, xerr := g.exchange(ctx, err, msg)
+	if xerr != nil || r < 0 {
+		return xerr
 	}
 	var e error
 	if rest, ok := strings.CutPrefix(got, "C"); ok {

@@ -129,19 +129,9 @@ func (g *Group) Agree(ctx context.Context, err error) error {
 			msg = "E" + err.Error()
 		}
 	}
-	var mine error
-	if err != nil {
-		mine = errors.New(msg)
-	}
-	r, got, cerr := g.c.AnyError(ctx, mine)
-	if cerr != nil {
-		if err != nil {
-			return fmt.Errorf("%w (and the other ranks could not be told: %v)", err, cerr)
-		}
-		return &CollectiveError{cerr}
-	}
-	if r < 0 {
-		return nil
+	r, got, xerr := g.exchange(ctx, err, msg)
+	if xerr != nil || r < 0 {
+		return xerr
 	}
 	who := fmt.Sprintf("rank %d (%s)", r, g.host(r))
 	if reason, ok := strings.CutPrefix(got, "S"); ok {
@@ -151,6 +141,25 @@ func (g *Group) Agree(ctx context.Context, err error) error {
 		return fmt.Errorf("%s: %w", who, err)
 	}
 	return errors.New(who + ": " + strings.TrimPrefix(got, "E"))
+}
+
+// exchange tells every rank whether this one failed (err, told as msg)
+// and returns the lowest failing rank with its msg, r < 0 when none
+// failed. When the collective itself fails the error says so: err wrapped
+// with it, or a *CollectiveError.
+func (g *Group) exchange(ctx context.Context, err error, msg string) (r int, got string, xerr error) {
+	var mine error
+	if err != nil {
+		mine = errors.New(msg)
+	}
+	r, got, cerr := g.c.AnyError(ctx, mine)
+	if cerr != nil {
+		if err != nil {
+			return -1, "", fmt.Errorf("%w (and the other ranks could not be told: %v)", err, cerr)
+		}
+		return -1, "", &CollectiveError{cerr}
+	}
+	return r, got, nil
 }
 
 // barrier starts a repetition on every rank at once.
