@@ -506,10 +506,10 @@ func TestWriterShRemovesTempOnSignal(t *testing.T) {
 		go func() { cmd.Wait(); close(done) }()
 		select {
 		case <-done:
-		case <-time.After(20 * time.Second):
+		case <-time.After(hangGuard):
 			cmd.Process.Kill()
 			<-done
-			t.Errorf("%v: writer.sh was still running 20 s after the signal", sig)
+			t.Errorf("%v: writer.sh was still running %v after the signal", sig, hangGuard)
 		}
 		stdin.Close()
 		if ents, _ := os.ReadDir(tmp); len(ents) != 0 {
