@@ -5,7 +5,7 @@
 # with writebench's own interval for a median of paired ratios. Regenerates
 # results/fio-crosscheck.md.
 #
-#   scripts/fio-crosscheck.sh [-r ROUNDS] [-d DIR] [-c "CASES"] [-l MAXLOAD] [-o OUT] [--quick] [--force]
+#   scripts/fio-crosscheck.sh [-r ROUNDS] [-d DIR] [-c "CASES"] [-l MAXLOAD] [-o OUT] [-p MS] [--quick] [--force]
 #
 #   -r ROUNDS  rounds per case (default 10; 6 or more give a 95% interval)
 #   -d DIR     where every tool writes (default /tmp); one filesystem for all
@@ -20,6 +20,11 @@
 #   -l MAXLOAD the highest 1-minute load average before or after the run at
 #              which results are written (default: cores / 2, i.e. 1.0 on 2)
 #   -o OUT     the Markdown written (default results/fio-crosscheck.md)
+#   -p MS      hold freed pages MS milliseconds before free page reporting may
+#              return them to the host (sets /sys/module/page_reporting/
+#              parameters/min_free_ms for the run and restores it after; root,
+#              and a kernel with that parameter); without it the page says
+#              what the machine had
 #   --quick    a functional check: 64 MiB instead of 1 GiB, 1,000 files,
 #              2 rounds; prints the Markdown and writes no file
 #   --force    write OUT even when the load was above MAXLOAD (it says so)
@@ -52,6 +57,16 @@
 # outside its job_runtime; the close that then frees the page cache is in
 # fio's CPU figures, not in its time).
 #
+# Free page reporting (a VM's virtio-balloon returning free memory to the
+# host) decides what a "warm" pass is: a page the guest reported must be
+# faulted in again by the host when it is reused. With min_free_ms 0 the
+# pages a pass frees can be reported before the next pass reuses them, and
+# that pass then runs up to 5x slower, by chance and more often the longer
+# the gap between passes (fio starts its second job about 0.3 s after the
+# first, the loop and writebench about 0.07 s). -p holds freed pages long
+# enough that every tool's kept pass reuses backed memory; see
+# docs/measurement.md.
+#
 # Exit status: 0; 1 when a tool fails; 2 on bad arguments; 3 when the load
 # was above MAXLOAD (results printed, OUT not written; --force writes it).
 set -euo pipefail
@@ -63,6 +78,8 @@ MAXLOAD=""
 OUT=""
 QUICK=0
 FORCE=0
+HOLD=""
+PR=/sys/module/page_reporting/parameters/min_free_ms
 ARGS="" # the arguments quoted, so the page shows a command that can be pasted
 (($#)) && ARGS=$(printf '%q ' "$@") && ARGS=${ARGS% }
 while (($#)); do
@@ -72,9 +89,10 @@ while (($#)); do
 	-c) CASES=$2; shift 2 ;;
 	-l) MAXLOAD=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
+	-p) HOLD=$2; shift 2 ;;
 	--quick) QUICK=1; shift ;;
 	--force) FORCE=1; shift ;;
-	-h | --help) sed -n '2,46p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,71p' "$0"; exit 0 ;;
 	*) echo "fio-crosscheck: unknown argument $1 (see -h)" >&2; exit 2 ;;
 	esac
 done
@@ -91,6 +109,16 @@ for c in $CASES; do
 	*) echo "fio-crosscheck: -c: unknown case $c (known: buffered prealloc direct uring32 uring1 psync4k files)" >&2; exit 2 ;;
 	esac
 done
+if [[ -n $HOLD ]]; then
+	if ! [[ $HOLD =~ ^[0-9]+$ ]]; then
+		echo "fio-crosscheck: -p must be a number of milliseconds (got $HOLD)" >&2
+		exit 2
+	fi
+	if [[ ! -w $PR ]]; then
+		echo "fio-crosscheck: -p: $PR is missing or not writable (needs root and a kernel whose page_reporting has min_free_ms)" >&2
+		exit 2
+	fi
+fi
 [[ -n $MAXLOAD ]] || MAXLOAD=$(awk -v n="$(nproc)" 'BEGIN {print n / 2}')
 BIG=1073741824 BIGFIO=1g BIGWB=1GiB NFILES=10000
 if ((QUICK)); then
@@ -114,7 +142,13 @@ need gcc gcc
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fio-crosscheck.XXXXXX")
 # Every tool writes under RUNDIR (in DIR), removed with WORK however the run ends.
 RUNDIR=$(mktemp -d "$DIR/fio-crosscheck.XXXXXX")
-trap 'rm -rf "$WORK" "$RUNDIR"' EXIT
+OLDHOLD=""
+[[ -r $PR ]] && OLDHOLD=$(cat "$PR")
+restore() {
+	rm -rf "$WORK" "$RUNDIR"
+	if [[ -n $HOLD && -n $OLDHOLD ]]; then echo "$OLDHOLD" >"$PR"; fi
+}
+trap restore EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 gcc -O2 -Wall -o "$WORK/limit" "$ROOT/scripts/limit/limit.c"
@@ -202,6 +236,22 @@ run_loop() {
 }
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# KiB the VM's free page reporting has returned to the host so far (empty
+# where the kernel does not count it).
+reported_kib() { cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null || true; }
+if [[ -n $HOLD ]]; then echo "$HOLD" >"$PR"; fi
+# What free page reporting did during the run, for the page.
+reporting() {
+	local m=/sys/module/page_reporting/parameters
+	if [[ ! -d /sys/module/page_reporting ]]; then
+		echo "no free page reporting (/sys/module/page_reporting absent)"
+	elif [[ -r $m/min_free_ms ]]; then
+		echo "free page reporting on, min_free_ms $(cat "$m/min_free_ms")${HOLD:+ (set by -p; it was $OLDHOLD)}"
+	else
+		echo "free page reporting on (no min_free_ms parameter)"
+	fi
+}
+REPORTING=$(reporting)
 LOAD_BEFORE=$(cat /proc/loadavg)
 START=$(date -u +%Y-%m-%dT%H:%MZ)
 SAMPLES=$WORK/samples.txt
@@ -210,7 +260,11 @@ for c in $CASES; do
 	for ((r = 1; r <= ROUNDS; r++)); do
 		for t in $(printf '%s\n' wb fio loop | shuf); do
 			echo "fio-crosscheck: $c round $r/$ROUNDS: $t (load $(load1))" >&2
-			"run_$t" "$c" "$r" | tee -a "$SAMPLES" >&2
+			k0=$(reported_kib)
+			sample=$("run_$t" "$c" "$r")
+			k1=$(reported_kib)
+			[[ -n $k0 && -n $k1 ]] && sample="$sample reported=$((k1 - k0))"
+			echo "$sample" | tee -a "$SAMPLES" >&2
 		done
 	done
 done
@@ -236,6 +290,7 @@ fsname() { df -PT "$DIR" | awk 'NR==2 {print $2" on "$1}'; }
 	echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores; RAM $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 	echo "- Kernel: $(uname -sr); $DIR: $(fsname) ($(findmnt -no OPTIONS -T "$DIR" 2>/dev/null || echo '?'))"
 	echo "- $(fio --version), liburing $(dpkg-query -W -f '${Version}' liburing-dev 2>/dev/null || echo '?'), $(gcc --version | head -1), $(go version | cut -d' ' -f3), writebench $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+	echo "- Memory: $REPORTING"
 	echo "- Load average (1, 5, 15 min) before: ${LOAD_BEFORE% * *}; after: ${LOAD_AFTER% * *}; threshold $MAXLOAD"
 	echo
 	echo "## Results"

@@ -6,12 +6,17 @@
 //
 // Input, on stdin, one sample per line (other lines are ignored):
 //
-//	case=buffered tool=wb round=3 seconds=0.1834 bytes=1073741824 user=0.001 sys=0.17
+//	case=buffered tool=wb round=3 seconds=0.1834 bytes=1073741824 user=0.001 sys=0.17 reported=0
 //
 // tool is wb, fio or loop; seconds is one timed pass, bytes what it wrote,
-// user and sys (optional) the CPU seconds of the pass. Output: two Markdown
-// tables on stdout, one row per case in the order the cases first appear:
-// throughputs and ratios, then the median CPU seconds per pass. Throughput
+// user and sys (optional) the CPU seconds of the pass, reported (optional)
+// the KiB of free memory the VM's free page reporting returned to the host
+// while the tool ran (both its passes). Output: Markdown tables on stdout,
+// one row per case in the order the cases first appear: throughputs and
+// ratios, the median CPU seconds per pass, and, when samples carry
+// reported, how many runs of each tool saw memory returned to the host
+// (such a run's kept pass may have written into memory the host had to
+// fault in again). Throughput
 // is in MB/s (10^6 bytes per second); a ratio above 1 means the first tool
 // moved more bytes per second in the same round.
 package main
@@ -23,6 +28,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +50,9 @@ type caseSamples struct {
 	name      string
 	tput      map[string]map[int]float64
 	user, sys map[string][]float64
+	// reported counts, by tool, the runs that carried reported= and
+	// those of them during which memory was returned to the host.
+	reported map[string]*[2]int
 }
 
 // tools are the columns, in order.
@@ -73,7 +82,7 @@ func parse(r io.Reader) ([]*caseSamples, error) {
 		c := byName[kv["case"]]
 		if c == nil {
 			c = &caseSamples{name: kv["case"], tput: map[string]map[int]float64{},
-				user: map[string][]float64{}, sys: map[string][]float64{}}
+				user: map[string][]float64{}, sys: map[string][]float64{}, reported: map[string]*[2]int{}}
 			byName[c.name] = c
 			cases = append(cases, c)
 		}
@@ -86,6 +95,17 @@ func parse(r io.Reader) ([]*caseSamples, error) {
 		}
 		if v, err := strconv.ParseFloat(kv["sys"], 64); err == nil {
 			c.sys[kv["tool"]] = append(c.sys[kv["tool"]], v)
+		}
+		if v, err := strconv.ParseInt(kv["reported"], 10, 64); err == nil {
+			n := c.reported[kv["tool"]]
+			if n == nil {
+				n = &[2]int{}
+				c.reported[kv["tool"]] = n
+			}
+			n[0]++
+			if v > 0 {
+				n[1]++
+			}
 		}
 	}
 	return cases, sc.Err()
@@ -147,6 +167,16 @@ func (c *caseSamples) cpuCell(tool string) string {
 	return fmt.Sprintf("%.3f + %.3f", stats.Median(c.user[tool]), stats.Median(c.sys[tool]))
 }
 
+// reportedCell formats how many of tool's runs saw memory returned to the
+// host, of the runs that say.
+func (c *caseSamples) reportedCell(tool string) string {
+	n := c.reported[tool]
+	if n == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%d of %d", n[1], n[0])
+}
+
 func run(r io.Reader, w io.Writer) error {
 	cases, err := parse(r)
 	if err != nil {
@@ -167,6 +197,14 @@ func run(r io.Reader, w io.Writer) error {
 	fmt.Fprintf(w, "| case | writebench | fio | bare loop |\n|---|---:|---:|---:|\n")
 	for _, c := range cases {
 		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", c.name, c.cpuCell("wb"), c.cpuCell("fio"), c.cpuCell("loop"))
+	}
+	if slices.ContainsFunc(cases, func(c *caseSamples) bool { return len(c.reported) > 0 }) {
+		fmt.Fprintf(w, "\nRuns during which free page reporting returned memory to the host (their kept pass may have "+
+			"written into memory the host had to fault in again):\n\n")
+		fmt.Fprintf(w, "| case | writebench | fio | bare loop |\n|---|---:|---:|---:|\n")
+		for _, c := range cases {
+			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", c.name, c.reportedCell("wb"), c.reportedCell("fio"), c.reportedCell("loop"))
+		}
 	}
 	fmt.Fprintf(w, "\nThroughputs are medians over rounds; each ratio is the median of the per-round ratios of the two tools "+
 		"with its %g%% sign-test interval (stats.RatioInterval).\n", conf)

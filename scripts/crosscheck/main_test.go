@@ -34,6 +34,29 @@ func TestRun(t *testing.T) {
 	}
 }
 
+// TestRunReported counts, per tool, the runs during which memory went back
+// to the host, and prints no such table when no sample says.
+func TestRunReported(t *testing.T) {
+	in := "case=a tool=wb round=1 seconds=1 bytes=1 reported=0\n" +
+		"case=a tool=wb round=2 seconds=1 bytes=1 reported=4096\n" +
+		"case=a tool=fio round=1 seconds=1 bytes=1 reported=0\n" +
+		"case=a tool=loop round=1 seconds=1 bytes=1\n"
+	var out strings.Builder
+	if err := run(strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "| a | 1 of 2 | 0 of 1 | – |"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if err := run(strings.NewReader("case=a tool=wb round=1 seconds=1 bytes=1\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "free page reporting") {
+		t.Errorf("a table of reporting without any reported= sample:\n%s", out.String())
+	}
+}
+
 func TestRunBadInput(t *testing.T) {
 	for _, in := range []string{"", "no samples here\n", "case=a tool=wb round=1 seconds=0 bytes=1\n", "case=a tool=wb round=x seconds=1 bytes=1\n"} {
 		if err := run(strings.NewReader(in), &strings.Builder{}); err == nil {
