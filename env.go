@@ -54,6 +54,7 @@ func collectEnv(cfg Config, start time.Time) resultset.Env {
 	if cfg.DropCaches {
 		e.PageCache = "dropped before every repetition (sync; echo 3 > /proc/sys/vm/drop_caches)"
 	}
+	e.PageReporting = sysinfo.PageReporting()
 	e.Dirty = timeline.DirtyLimits()
 	if cfg.Timeline {
 		e.TimelineIntervalSeconds = cfg.TimelineInterval.Seconds()

@@ -108,6 +108,7 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	if cfg.Seed, err = g.Start(ctx, cfg.Seed); err != nil {
 		return nil, err
 	}
+	reported0, reportedOK := sysinfo.ReportedKiB()
 	env := collectEnv(cfg, start)
 	g.Describe(&env)
 	if env.InMemory() {
@@ -202,6 +203,9 @@ func Run(ctx context.Context, cfg Config) (_ *resultset.Set, runErr error) {
 	for i := range cells {
 		c := &cells[i]
 		c.res.Verified = !cfg.NoVerify && !c.done && len(c.res.Seconds) > 0
+	}
+	if k, ok := sysinfo.ReportedKiB(); ok && reportedOK && k > reported0 {
+		set.Env.ReportedBytes = (k - reported0) << 10
 	}
 	return finishSet(ctx, set, looked, start, interrupted, cause)
 }

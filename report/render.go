@@ -201,6 +201,13 @@ func envLine(s *resultset.Set) string {
 	if e.PageCache != "" {
 		parts = append(parts, "page cache "+e.PageCache)
 	}
+	if e.PageReporting != "" {
+		p := "free page reporting " + e.PageReporting
+		if e.ReportedBytes > 0 {
+			p += ", " + textfmt.Scaled(float64(e.ReportedBytes), []string{" B", " kB", " MB", " GB", " TB"}) + " returned to the host during the sweep"
+		}
+		parts = append(parts, p)
+	}
 	if r := ranksEnv(s); r != "" {
 		parts = append(parts, r)
 	}

@@ -257,3 +257,21 @@ func TestRepetitionsTextAdaptive(t *testing.T) {
 		t.Errorf("fixed: %q, want %q", got, want)
 	}
 }
+
+// TestEnvLinePageReporting: the environment line says when the VM returns
+// free memory to its host, and how much went back during the sweep; a set
+// without the fields reads as before.
+func TestEnvLinePageReporting(t *testing.T) {
+	s := &resultset.Set{Env: resultset.Env{Repeat: 3, PageReporting: "on (virtio-balloon), min_free_ms 0", ReportedBytes: 1_744_830_464}}
+	if got, want := envLine(s), "free page reporting on (virtio-balloon), min_free_ms 0, 1.74 GB returned to the host during the sweep"; !strings.Contains(got, want) {
+		t.Errorf("env line %q lacks %q", got, want)
+	}
+	s.Env.ReportedBytes = 0
+	if got := envLine(s); !strings.Contains(got, "min_free_ms 0") || strings.Contains(got, "returned") {
+		t.Errorf("env line %q: want reporting without an amount", got)
+	}
+	s.Env.PageReporting = ""
+	if got := envLine(s); strings.Contains(got, "page reporting") {
+		t.Errorf("env line %q speaks of page reporting without it", got)
+	}
+}

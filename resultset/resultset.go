@@ -81,6 +81,14 @@ type Env struct {
 	SyncTimed         bool      `json:"sync_timed"`         // always true: sync calls are inside the timed region
 	Preset            string    `json:"preset,omitempty"`
 
+	// PageReporting describes a virtual machine's free page reporting
+	// (sysinfo.PageReporting): "" where none was found. ReportedBytes is
+	// the free memory the machine returned to its host during the sweep,
+	// where the kernel counts it. A repetition that writes into returned
+	// memory waits for the host to fault it in again.
+	PageReporting string `json:"page_reporting,omitempty"`
+	ReportedBytes uint64 `json:"reported_bytes,omitempty"`
+
 	// Ranks is the number of processes of an MPI run (mpirun, srun) that
 	// all ran the sweep; 0 or 1 means a single process. Hosts names the
 	// host of every rank, indexed by rank. SharedDir is true when all ranks
