@@ -27,7 +27,6 @@ set -euo pipefail
 ROUNDS=20
 DIR=/var/tmp
 HOLD=""
-PR=/sys/module/page_reporting/parameters
 while (($#)); do
 	case $1 in
 	-r) ROUNDS=$2; shift 2 ;;
@@ -45,34 +44,31 @@ if [[ ! -d $DIR ]]; then
 	echo "buffer-align: -d $DIR: not a directory" >&2
 	exit 2
 fi
-if [[ -n $HOLD ]] && { ! [[ $HOLD =~ ^[0-9]+$ ]] || [[ ! -w $PR/min_free_ms ]]; }; then
-	echo "buffer-align: -p needs a number of milliseconds and a writable $PR/min_free_ms (root, a kernel with that parameter)" >&2
-	exit 2
-fi
 for t in fio gcc jq; do
 	command -v "$t" >/dev/null || { echo "buffer-align: $t not found (apt-get install $t)" >&2; exit 1; }
 done
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/hold-pages.sh
+. "$ROOT/scripts/hold-pages.sh"
+[[ -z $HOLD ]] || hold_check buffer-align "$HOLD"
 WORK=$(mktemp -d "$DIR/buffer-align.XXXXXX")
-OLD=""
-[[ -r $PR/min_free_ms ]] && OLD=$(cat "$PR/min_free_ms")
 cleanup() {
 	rm -rf "$WORK"
-	if [[ -n $HOLD && -n $OLD ]]; then echo "$OLD" >"$PR/min_free_ms"; fi
+	hold_restore
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 gcc -O2 -Wall -o "$WORK/limit" "$ROOT/scripts/limit/limit.c"
 mkdir "$WORK/d"
-[[ -n $HOLD ]] && echo "$HOLD" >"$PR/min_free_ms"
+[[ -z $HOLD ]] || hold_start "$HOLD"
 FIO="--output-format=json --directory=$WORK/d --rw=write --create_on_open=1 --unlink=1 --invalidate=0 --gtod_reduce=1
 	--scramble_buffers=1 --ioengine=psync --bs=1m --size=1g --nrfiles=1 --fallocate=none --name=run"
 loop() { LIMIT_OFFSET=$1 "$WORK/limit" buffered "$WORK/d" 1073741824 1048576 1 | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'; }
 # shellcheck disable=SC2086
 fiorun() { fio $FIO "$@" >"$WORK/fio.json" && jq '.jobs[0].job_runtime / 1000' "$WORK/fio.json"; }
-echo "buffer-align: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), min_free_ms $(cat "$PR/min_free_ms" 2>/dev/null || echo '-')"
+echo "buffer-align: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), min_free_ms $(hold_setting)"
 loop 0 >/dev/null # warms the path
 SAMPLES=$WORK/samples
 : >"$SAMPLES"

@@ -83,7 +83,6 @@ OUT=""
 QUICK=0
 FORCE=0
 HOLD=""
-PR=/sys/module/page_reporting/parameters/min_free_ms
 ARGS="" # the arguments quoted, so the page shows a command that can be pasted
 (($#)) && ARGS=$(printf '%q ' "$@") && ARGS=${ARGS% }
 while (($#)); do
@@ -113,23 +112,16 @@ for c in $CASES; do
 	*) echo "fio-crosscheck: -c: unknown case $c (known: buffered prealloc direct uring32 uring1 psync4k files)" >&2; exit 2 ;;
 	esac
 done
-if [[ -n $HOLD ]]; then
-	if ! [[ $HOLD =~ ^[0-9]+$ ]]; then
-		echo "fio-crosscheck: -p must be a number of milliseconds (got $HOLD)" >&2
-		exit 2
-	fi
-	if [[ ! -w $PR ]]; then
-		echo "fio-crosscheck: -p: $PR is missing or not writable (needs root and a kernel whose page_reporting has min_free_ms)" >&2
-		exit 2
-	fi
-fi
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/hold-pages.sh
+. "$ROOT/scripts/hold-pages.sh"
+[[ -z $HOLD ]] || hold_check fio-crosscheck "$HOLD"
 [[ -n $MAXLOAD ]] || MAXLOAD=$(awk -v n="$(nproc)" 'BEGIN {print n / 2}')
 BIG=1073741824 BIGFIO=1g BIGWB=1GiB NFILES=10000
 if ((QUICK)); then
 	ROUNDS=2 BIG=67108864 BIGFIO=64m BIGWB=64MiB NFILES=1000
 fi
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [[ -n $OUT ]] || OUT=$ROOT/results/fio-crosscheck.md
 
 need() {
@@ -146,11 +138,9 @@ need gcc gcc
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fio-crosscheck.XXXXXX")
 # Every tool writes under RUNDIR (in DIR), removed with WORK however the run ends.
 RUNDIR=$(mktemp -d "$DIR/fio-crosscheck.XXXXXX")
-OLDHOLD=""
-[[ -r $PR ]] && OLDHOLD=$(cat "$PR")
 restore() {
 	rm -rf "$WORK" "$RUNDIR"
-	if [[ -n $HOLD && -n $OLDHOLD ]]; then echo "$OLDHOLD" >"$PR"; fi
+	hold_restore
 }
 trap restore EXIT
 trap 'exit 130' INT
@@ -240,17 +230,14 @@ run_loop() {
 }
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
-# KiB the VM's free page reporting has returned to the host so far (empty
-# where the kernel does not count it).
-reported_kib() { cat /sys/module/page_reporting/parameters/reported_kib 2>/dev/null || true; }
-if [[ -n $HOLD ]]; then echo "$HOLD" >"$PR"; fi
+[[ -z $HOLD ]] || hold_start "$HOLD"
 # What free page reporting did during the run, for the page.
 reporting() {
 	local m=/sys/module/page_reporting/parameters
 	if [[ ! -d /sys/module/page_reporting ]]; then
 		echo "no free page reporting (/sys/module/page_reporting absent)"
 	elif [[ -r $m/min_free_ms ]]; then
-		echo "free page reporting on, min_free_ms $(cat "$m/min_free_ms")${HOLD:+ (set by -p; it was $OLDHOLD)}"
+		echo "free page reporting on, min_free_ms $(cat "$m/min_free_ms")${HOLD:+ (set by -p; it was $HOLD_WAS)}"
 	else
 		echo "free page reporting on (no min_free_ms parameter)"
 	fi

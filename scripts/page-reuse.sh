@@ -26,7 +26,6 @@ ROUNDS=6
 DIR=/var/tmp
 GAPS="0.1 4"
 HOLD=""
-PR=/sys/module/page_reporting/parameters
 while (($#)); do
 	case $1 in
 	-r) ROUNDS=$2; shift 2 ;;
@@ -51,40 +50,36 @@ if [[ ! -d $DIR ]]; then
 	echo "page-reuse: -d $DIR: not a directory" >&2
 	exit 2
 fi
-if [[ -n $HOLD ]] && { ! [[ $HOLD =~ ^[0-9]+$ ]] || [[ ! -w $PR/min_free_ms ]]; }; then
-	echo "page-reuse: -p needs a number of milliseconds and a writable $PR/min_free_ms (root, a kernel with that parameter)" >&2
-	exit 2
-fi
 command -v gcc >/dev/null || { echo "page-reuse: gcc not found (apt-get install gcc)" >&2; exit 1; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/hold-pages.sh
+. "$ROOT/scripts/hold-pages.sh"
+[[ -z $HOLD ]] || hold_check page-reuse "$HOLD"
 WORK=$(mktemp -d "$DIR/page-reuse.XXXXXX")
-OLD=""
-[[ -r $PR/min_free_ms ]] && OLD=$(cat "$PR/min_free_ms")
 cleanup() {
 	rm -rf "$WORK"
-	if [[ -n $HOLD && -n $OLD ]]; then echo "$OLD" >"$PR/min_free_ms"; fi
+	hold_restore
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 gcc -O2 -Wall -o "$WORK/limit" "$ROOT/scripts/limit/limit.c"
 mkdir "$WORK/d"
-[[ -n $HOLD ]] && echo "$HOLD" >"$PR/min_free_ms"
-kib() { cat "$PR/reported_kib" 2>/dev/null || echo "?"; }
-echo "page-reuse: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), min_free_ms $(cat "$PR/min_free_ms" 2>/dev/null || echo '-')"
+[[ -z $HOLD ]] || hold_start "$HOLD"
+echo "page-reuse: $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), min_free_ms $(hold_setting)"
 pass() { "$WORK/limit" buffered "$WORK/d" 1073741824 1048576 1 | sed -n 's/.*seconds=\([0-9.]*\).*/\1/p'; }
 echo "first pass (not counted): $(pass) s"
 SAMPLES=$WORK/samples
 : >"$SAMPLES"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for g in $GAPS; do
-		k0=$(kib)
+		k0=$(reported_kib)
 		sleep "$g"
 		s=$(pass)
-		k1=$(kib)
+		k1=$(reported_kib)
 		rep="?"
-		[[ $k0 != "?" && $k1 != "?" ]] && rep=$((k1 - k0))
+		[[ -n $k0 && -n $k1 ]] && rep=$((k1 - k0))
 		echo "round=$r gap=$g seconds=$s reported_kib=$rep"
 		echo "$g $s" >>"$SAMPLES"
 	done
